@@ -1,0 +1,85 @@
+#include "hb_limits.h"
+
+#include "hb_report.h"
+#include "hb_size.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef bool (*parse_fn)(const char *, size_t *, char *);
+
+/* Parses one limit if it is set; false if it is set but malformed. */
+static bool parse_limit(const char *test, const char *field, const char *value, parse_fn parse,
+                        bool *has, size_t *limit, hb_text *report) {
+    char error[HB_SIZE_ERROR];
+    *has = value != NULL;
+    if (value == NULL || parse(value, limit, error))
+        return true;
+    hb_text_printf(report, "%s: bad memory limit .%s: %s\n", test, field, error);
+    return false;
+}
+
+unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_limits *parsed,
+                         hb_text *report) {
+    bool ok = parse_limit(test, "peak", limits->peak, hb_size_parse, &parsed->has_peak,
+                          &parsed->peak, report);
+    ok &= parse_limit(test, "leaks", limits->leaks, hb_size_parse, &parsed->has_leaks,
+                      &parsed->leaks, report);
+    ok &= parse_limit(test, "allocations", limits->allocations, hb_count_parse,
+                      &parsed->has_allocations, &parsed->allocations, report);
+    return ok ? 0 : HB_FAILED_BAD_LIMIT;
+}
+
+unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits,
+                         const hb_scope *scope, hb_text *report) {
+    hb_usage usage = hb_scope_usage(scope);
+    char limit_text[HB_SIZE_TEXT], used_text[HB_SIZE_TEXT];
+    unsigned failures = 0;
+
+    if (limits->has_peak && usage.peak_bytes > limits->peak) {
+        failures |= HB_FAILED_PEAK;
+        hb_text_printf(report, "%s: limited to %s but peak heap was %s\n", test,
+                       hb_size_format(limits->peak, limit_text),
+                       hb_size_format(usage.peak_bytes, used_text));
+        hb_text_printf(report, "      allocation sites at the peak, biggest first:\n");
+        hb_report_sites(report, scope, HB_SITES_AT_PEAK);
+    }
+    if (limits->has_leaks && usage.live_bytes > limits->leaks) {
+        failures |= HB_FAILED_LEAKS;
+        hb_text_printf(report, "%s: limited to %s of leaks but %s in %llu %s never freed\n", test,
+                       hb_size_format(limits->leaks, limit_text),
+                       hb_size_format(usage.live_bytes, used_text),
+                       (unsigned long long)usage.live_blocks,
+                       usage.live_blocks == 1 ? "block was" : "blocks were");
+        hb_text_printf(report, "      where the leaked blocks were allocated:\n");
+        hb_report_sites(report, scope, HB_SITES_LIVE);
+    }
+    if (limits->has_allocations && usage.allocations > limits->allocations) {
+        failures |= HB_FAILED_ALLOCATIONS;
+        hb_text_printf(report, "%s: limited to %zu allocations but made %llu\n", test,
+                       limits->allocations, (unsigned long long)usage.allocations);
+        hb_text_printf(report, "      sites that allocated most often:\n");
+        hb_report_sites(report, scope, HB_SITES_ALLOCATED);
+    }
+    return failures;
+}
+
+const char *hb_failure_names(unsigned failures, char text[64]) {
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {
+        {HB_FAILED_PEAK, "peak"},
+        {HB_FAILED_LEAKS, "leaks"},
+        {HB_FAILED_ALLOCATIONS, "allocations"},
+        {HB_FAILED_BAD_LIMIT, "limit"},
+    };
+    text[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (failures & names[i].bit) {
+            if (text[0] != '\0')
+                strcat(text, ",");
+            strcat(text, names[i].name);
+        }
+    return text;
+}

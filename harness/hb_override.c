@@ -1,0 +1,257 @@
+/* hb_override: every allocation entry point of the C library, and of C++,
+ * defined here and forwarded to mimalloc's mi_* functions.
+ *
+ * Defining malloc & co. in the executable interposes them for the whole
+ * process: libc, CUnit and every other library call these.  Debian's
+ * libmimalloc.so exports its own malloc, calloc, ... too, so an entry point
+ * missing here would reach mimalloc directly and bypass the counters; the
+ * harness's tests compare this list with what libmimalloc.so exports.
+ *
+ * Semantics follow glibc where the C standard leaves a choice:
+ *   - malloc(0) returns a unique pointer, counted as a 0-byte allocation;
+ *   - realloc(p, 0) with p != NULL frees p and returns NULL;
+ *   - a failed realloc leaves the old block (and its accounting) unchanged;
+ *   - calloc/reallocarray whose size overflows return NULL with ENOMEM;
+ *   - pvalloc counts the size rounded up to whole pages (the caller may use
+ *     all of it); every other function counts exactly the size requested.
+ * free() or realloc() of a pointer that is not a live block stops the
+ * program with a message instead of corrupting the heap. */
+#include "hb_track.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <mimalloc.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define CALLER ((uintptr_t)__builtin_return_address(0))
+
+static void *tracked(void *ptr, size_t size, uintptr_t caller) {
+    if (ptr != NULL)
+        hb_track_alloc(ptr, size, caller);
+    return ptr;
+}
+
+static void release(void *ptr, const char *function, uintptr_t caller) {
+    if (ptr == NULL)
+        return;
+    if (!hb_track_free(ptr))
+        hb_track_bad_pointer(function, ptr, caller);
+    mi_free(ptr);
+}
+
+static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
+
+/* realloc and its relatives.  `free_on_failure` gives reallocf. */
+static void *resize(void *old, size_t size, uintptr_t caller, const char *function,
+                    bool free_on_failure) {
+    if (old == NULL)
+        return tracked(mi_malloc(size), size, caller);
+    hb_block taken;
+    if (!hb_track_take(old, &taken))
+        hb_track_bad_pointer(function, old, caller);
+    if (size == 0) {
+        hb_track_count_free(&taken);
+        mi_free(old);
+        return NULL;
+    }
+    void *ptr = mi_realloc(old, size);
+    if (ptr == NULL) {
+        hb_track_restore(&taken);
+        if (free_on_failure)
+            release(old, function, caller);
+        return NULL;
+    }
+    hb_track_count_free(&taken);
+    return tracked(ptr, size, caller);
+}
+
+static bool array_bytes(size_t count, size_t size, size_t *bytes) {
+    if (__builtin_mul_overflow(count, size, bytes)) {
+        errno = ENOMEM;
+        return false;
+    }
+    return true;
+}
+
+static void *aligned(size_t alignment, size_t size, uintptr_t caller) {
+    return tracked(mi_malloc_aligned(size, alignment), size, caller);
+}
+
+void *malloc(size_t size) { return tracked(mi_malloc(size), size, CALLER); }
+
+void *calloc(size_t count, size_t size) {
+    size_t bytes;
+    if (!array_bytes(count, size, &bytes))
+        return NULL;
+    return tracked(mi_calloc(count, size), bytes, CALLER);
+}
+
+void *realloc(void *ptr, size_t size) { return resize(ptr, size, CALLER, "realloc", false); }
+
+void *reallocf(void *ptr, size_t size) { return resize(ptr, size, CALLER, "reallocf", true); }
+
+void *reallocarray(void *ptr, size_t count, size_t size) {
+    size_t bytes;
+    if (!array_bytes(count, size, &bytes))
+        return NULL;
+    return resize(ptr, bytes, CALLER, "reallocarray", false);
+}
+
+/* NetBSD's: *(void **)ptr_address is resized in place; 0 or an errno. */
+int reallocarr(void *ptr_address, size_t count, size_t size) {
+    size_t bytes;
+    if (!array_bytes(count, size, &bytes))
+        return ENOMEM;
+    void **slot = ptr_address;
+    int saved_errno = errno;
+    void *ptr = resize(*slot, bytes, CALLER, "reallocarr", false);
+    if (ptr == NULL && bytes != 0) {
+        int error = errno;
+        errno = saved_errno;
+        return error;
+    }
+    *slot = ptr;
+    return 0;
+}
+
+void free(void *ptr) { release(ptr, "free", CALLER); }
+
+int posix_memalign(void **result, size_t alignment, size_t size) {
+    if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0)
+        return EINVAL;
+    void *ptr = aligned(alignment, size, CALLER);
+    if (ptr == NULL)
+        return ENOMEM;
+    *result = ptr;
+    return 0;
+}
+
+void *aligned_alloc(size_t alignment, size_t size) {
+    if (!is_power_of_two(alignment)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return aligned(alignment, size, CALLER);
+}
+
+void *_aligned_malloc(size_t size, size_t alignment) {
+    return aligned_alloc(alignment, size);
+}
+
+/* glibc's memalign rounds an alignment that is not a power of two up. */
+void *memalign(size_t alignment, size_t size) {
+    size_t power = sizeof(void *);
+    while (power < alignment && power != 0)
+        power <<= 1;
+    if (power == 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return aligned(power, size, CALLER);
+}
+
+void *valloc(size_t size) { return aligned((size_t)sysconf(_SC_PAGESIZE), size, CALLER); }
+
+void *pvalloc(size_t size) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t rounded = (size + page - 1) & ~(page - 1);
+    if (rounded < size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return aligned(page, rounded == 0 ? page : rounded, CALLER);
+}
+
+size_t malloc_usable_size(void *ptr) { return mi_usable_size(ptr); }
+
+size_t malloc_good_size(size_t size) { return mi_good_size(size); }
+
+/* Old and foreign spellings that libmimalloc.so exports too; copy() gives
+ * each alias the attributes glibc declares on its target. */
+void cfree(void *ptr) __attribute__((alias("free"), copy(free)));
+void vfree(void *ptr) __attribute__((alias("free"), copy(free)));
+size_t malloc_size(const void *ptr) __attribute__((alias("malloc_usable_size"), copy(malloc_usable_size)));
+void *__libc_malloc(size_t size) __attribute__((alias("malloc"), copy(malloc)));
+void *__libc_calloc(size_t count, size_t size) __attribute__((alias("calloc"), copy(calloc)));
+void *__libc_realloc(void *ptr, size_t size) __attribute__((alias("realloc"), copy(realloc)));
+void __libc_free(void *ptr) __attribute__((alias("free"), copy(free)));
+void __libc_cfree(void *ptr) __attribute__((alias("free"), copy(free)));
+void *__libc_memalign(size_t alignment, size_t size) __attribute__((alias("memalign"), copy(memalign)));
+void *__libc_valloc(size_t size) __attribute__((alias("valloc"), copy(valloc)));
+void *__libc_pvalloc(size_t size) __attribute__((alias("pvalloc"), copy(pvalloc)));
+int __posix_memalign(void **result, size_t alignment, size_t size)
+    __attribute__((alias("posix_memalign"), copy(posix_memalign)));
+
+/* C++'s operator new and delete, by their mangled names, so a C++ program
+ * linked with the harness is counted too.  mimalloc's mi_new* follow C++'s
+ * rules on failure (new handler, then abort in a C-only program). */
+typedef const void *nothrow_ref; /* const std::nothrow_t & */
+
+void *hb_new(size_t size) __asm__("_Znwm");
+void *hb_new_array(size_t size) __asm__("_Znam");
+void *hb_new_nothrow(size_t size, nothrow_ref tag) __asm__("_ZnwmRKSt9nothrow_t");
+void *hb_new_array_nothrow(size_t size, nothrow_ref tag) __asm__("_ZnamRKSt9nothrow_t");
+void *hb_new_aligned(size_t size, size_t alignment) __asm__("_ZnwmSt11align_val_t");
+void *hb_new_array_aligned(size_t size, size_t alignment) __asm__("_ZnamSt11align_val_t");
+void *hb_new_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag)
+    __asm__("_ZnwmSt11align_val_tRKSt9nothrow_t");
+void *hb_new_array_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag)
+    __asm__("_ZnamSt11align_val_tRKSt9nothrow_t");
+void hb_delete(void *ptr) __asm__("_ZdlPv");
+void hb_delete_array(void *ptr) __asm__("_ZdaPv");
+void hb_delete_sized(void *ptr, size_t size) __asm__("_ZdlPvm");
+void hb_delete_array_sized(void *ptr, size_t size) __asm__("_ZdaPvm");
+void hb_delete_aligned(void *ptr, size_t alignment) __asm__("_ZdlPvSt11align_val_t");
+void hb_delete_array_aligned(void *ptr, size_t alignment) __asm__("_ZdaPvSt11align_val_t");
+void hb_delete_sized_aligned(void *ptr, size_t size, size_t alignment)
+    __asm__("_ZdlPvmSt11align_val_t");
+void hb_delete_array_sized_aligned(void *ptr, size_t size, size_t alignment)
+    __asm__("_ZdaPvmSt11align_val_t");
+
+void *hb_new(size_t size) { return tracked(mi_new(size), size, CALLER); }
+
+void *hb_new_nothrow(size_t size, nothrow_ref tag) {
+    (void)tag;
+    return tracked(mi_new_nothrow(size), size, CALLER);
+}
+
+void *hb_new_aligned(size_t size, size_t alignment) {
+    return tracked(mi_new_aligned(size, alignment), size, CALLER);
+}
+
+void *hb_new_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag) {
+    (void)tag;
+    return tracked(mi_new_aligned_nothrow(size, alignment), size, CALLER);
+}
+
+void hb_delete(void *ptr) { release(ptr, "operator delete", CALLER); }
+
+void hb_delete_sized(void *ptr, size_t size) {
+    (void)size;
+    release(ptr, "operator delete", CALLER);
+}
+
+void hb_delete_aligned(void *ptr, size_t alignment) {
+    (void)alignment;
+    release(ptr, "operator delete", CALLER);
+}
+
+void hb_delete_sized_aligned(void *ptr, size_t size, size_t alignment) {
+    (void)size;
+    (void)alignment;
+    release(ptr, "operator delete", CALLER);
+}
+
+/* The array forms behave exactly like the single-object forms (an alias
+ * names its target by its assembler name). */
+void *hb_new_array(size_t size) __attribute__((alias("_Znwm")));
+void *hb_new_array_nothrow(size_t size, nothrow_ref tag) __attribute__((alias("_ZnwmRKSt9nothrow_t")));
+void *hb_new_array_aligned(size_t size, size_t alignment) __attribute__((alias("_ZnwmSt11align_val_t")));
+void *hb_new_array_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag)
+    __attribute__((alias("_ZnwmSt11align_val_tRKSt9nothrow_t")));
+void hb_delete_array(void *ptr) __attribute__((alias("_ZdlPv")));
+void hb_delete_array_sized(void *ptr, size_t size) __attribute__((alias("_ZdlPvm")));
+void hb_delete_array_aligned(void *ptr, size_t alignment) __attribute__((alias("_ZdlPvSt11align_val_t")));
+void hb_delete_array_sized_aligned(void *ptr, size_t size, size_t alignment)
+    __attribute__((alias("_ZdlPvmSt11align_val_t")));

@@ -1,0 +1,43 @@
+#include "heapbook.h"
+
+#include "hb_results.h"
+#include "hb_text.h"
+
+/* The scope of the memory test running now.  A fatal CUnit assertion jumps
+ * out of the test body past hb_scope_end(); the suite's tear-down then
+ * closes the scope (hb_test_tear_down). */
+static hb_scope *running_scope;
+static const char *running_file;
+
+void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(void),
+                     const char *file, unsigned line) {
+    hb_text report = {0};
+    hb_parsed_limits parsed;
+    hb_usage usage = {0};
+    unsigned failures = hb_limits_parse(test, limits, &parsed, &report);
+    if (failures == 0) {
+        running_scope = hb_scope_begin(HB_SCOPE_STACKS);
+        running_file = file;
+        body();
+        hb_scope_end(running_scope);
+        usage = hb_scope_usage(running_scope);
+        failures = hb_limits_check(test, &parsed, running_scope, &report);
+        hb_scope_release(running_scope);
+        running_scope = NULL;
+    }
+    hb_results_record(test, failures, usage);
+    if (failures != 0)
+        CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
+    hb_text_free(&report);
+}
+
+void hb_test_tear_down(void) {
+    if (running_scope == NULL)
+        return;
+    hb_scope_end(running_scope);
+    hb_scope_release(running_scope);
+    running_scope = NULL;
+    CU_assertImplementation(CU_FALSE, 0,
+                            "memory limits not checked: the test stopped at a fatal assertion",
+                            running_file, "", CU_FALSE);
+}

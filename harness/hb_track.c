@@ -1,0 +1,123 @@
+#include "hb_track.h"
+
+#include "hb_blocks.h"
+#include "hb_guard.h"
+#include "hb_scope.h"
+#include "hb_stacks.h"
+
+#include <link.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+__thread int hb_guard_depth __attribute__((tls_model("initial-exec")));
+
+/* Address ranges of the executable code of excluded libraries. */
+enum { MAX_EXCLUDED = 8 };
+typedef struct code_range {
+    uintptr_t start, end;
+} code_range;
+static code_range excluded[MAX_EXCLUDED];
+static _Atomic int excluded_count;
+
+static bool is_excluded(uintptr_t caller) {
+    int count = excluded_count;
+    for (int i = 0; i < count; i++)
+        if (caller >= excluded[i].start && caller < excluded[i].end)
+            return true;
+    return false;
+}
+
+typedef struct exclude_request {
+    const char *name;
+    bool found;
+} exclude_request;
+
+static int exclude_matching(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    exclude_request *request = data;
+    if (info->dlpi_name == NULL || strstr(info->dlpi_name, request->name) == NULL)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum && excluded_count < MAX_EXCLUDED; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+            excluded[excluded_count] = (code_range){start, start + ph->p_memsz};
+            excluded_count++;
+            request->found = true;
+        }
+    }
+    return 0;
+}
+
+bool hb_track_exclude_library(const char *name) {
+    exclude_request request = {.name = name};
+    hb_guard_enter();
+    dl_iterate_phdr(exclude_matching, &request);
+    hb_guard_leave();
+    return request.found;
+}
+
+void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
+    hb_block block = {.address = (uintptr_t)ptr, .size = size};
+    if (!hb_guard_active() && !is_excluded(caller)) {
+        hb_guard_enter(); /* unwinding may allocate: keep that out */
+        hb_scopes_count_alloc(&block, caller);
+        hb_guard_leave();
+    }
+    hb_blocks_insert(&block);
+}
+
+bool hb_track_take(void *ptr, hb_block *taken) {
+    return hb_blocks_remove((uintptr_t)ptr, taken);
+}
+
+void hb_track_restore(const hb_block *taken) { hb_blocks_insert(taken); }
+
+void hb_track_count_free(const hb_block *taken) {
+    hb_guard_enter();
+    hb_scopes_count_free(taken);
+    hb_guard_leave();
+}
+
+bool hb_track_free(void *ptr) {
+    hb_block block;
+    if (!hb_track_take(ptr, &block))
+        return false;
+    hb_track_count_free(&block);
+    return true;
+}
+
+_Noreturn void hb_track_bad_pointer(const char *function, void *ptr, uintptr_t caller) {
+    char line[256];
+    int n = snprintf(line, sizeof line,
+                     "heapbook: %s(%p) called from %p: not a live heap block "
+                     "(freed twice, or never returned by malloc)\n",
+                     function, ptr, (void *)caller);
+    /* write(2), not stdio: stdio may itself allocate or hold a lock. */
+    if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
+        abort();
+    abort();
+}
+
+/* fork(): the child gets a copy of every table; holding their locks across
+ * the fork makes sure no copy is caught half-updated by another thread. */
+static void before_fork(void) {
+    hb_scopes_lock_all();
+    hb_stacks_lock();
+    hb_blocks_lock_all();
+}
+
+static void after_fork(void) {
+    hb_blocks_unlock_all();
+    hb_stacks_unlock();
+    hb_scopes_unlock_all();
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void) {
+    hb_guard_enter();
+    pthread_atfork(before_fork, after_fork, after_fork);
+    hb_guard_leave();
+}

@@ -1,0 +1,41 @@
+/* hb_track: what happens to each allocation, between the allocator entry
+ * points (hb_override.c) and the accounting (hb_blocks, hb_scope).
+ *
+ * Allocations made while the harness itself is at work (hb_guard), or made
+ * directly by an excluded library such as CUnit, are recorded as blocks but
+ * counted in no scope. */
+#ifndef HB_TRACK_H
+#define HB_TRACK_H
+
+#include "hb_blocks.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Records a new block of `size` requested bytes at `ptr` (non-NULL), made
+ * by code whose return address is `caller`. */
+void hb_track_alloc(void *ptr, size_t size, uintptr_t caller);
+
+/* Forgets `ptr` and uncounts it.  Returns false if `ptr` is not a live block
+ * (a double free or a pointer the allocator never gave out). */
+bool hb_track_free(void *ptr);
+
+/* realloc in three steps, so that no other thread can be handed the old
+ * address while its record still exists: take the record out (false if
+ * `ptr` is not a live block), then either put it back unchanged (the realloc
+ * failed) or count it freed. */
+bool hb_track_take(void *ptr, hb_block *taken);
+void hb_track_restore(const hb_block *taken);
+void hb_track_count_free(const hb_block *taken);
+
+/* Stops counting allocations whose immediate caller lies in the loaded
+ * library whose file name contains `name` (e.g. "libcunit.so").  Returns
+ * false if no such library is loaded. */
+bool hb_track_exclude_library(const char *name);
+
+/* Prints a one-line diagnosis of a bad free or realloc to stderr and aborts:
+ * handing such a pointer to mimalloc would corrupt the heap silently. */
+_Noreturn void hb_track_bad_pointer(const char *function, void *ptr, uintptr_t caller);
+
+#endif

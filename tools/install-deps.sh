@@ -1,0 +1,35 @@
+#!/bin/sh
+# Installs the Debian/Ubuntu packages heapbook needs, if any is missing.
+# Used by the Makefile (on first build), by CI and by the devcontainer's
+# Dockerfile, so all three install exactly the same things.
+#
+#   tools/install-deps.sh          install what is missing (needs root)
+#   tools/install-deps.sh --check  only report; exit 1 if something is missing
+set -eu
+
+# gcc/make/pkg-config build; CUnit runs the suites; mimalloc is the allocator
+# behind the counters; libunwind unwinds stacks; libdw (elfutils) turns
+# addresses into function (file:line); binutils' nm lists mimalloc's exports
+# for the harness's own tests; bsdutils' script gives the tests a terminal.
+PACKAGES="gcc make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev libdw-dev"
+
+missing=""
+for package in $PACKAGES; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+    [ "$status" = "installed" ] || missing="$missing $package"
+done
+
+[ -z "$missing" ] && exit 0
+if [ "${1:-}" = "--check" ]; then
+    echo "heapbook: missing packages:$missing" >&2
+    exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "heapbook: missing packages:$missing; run: sudo $0" >&2
+    exit 1
+fi
+echo "heapbook: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # one word per package
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
