@@ -93,6 +93,11 @@ $(BUILD)/tests/harness-tests: $(HARNESS_TEST_SRCS) $(HARNESS_OBJS) $(MIMALLOC_EX
 	$(CC) $(MEASURED_CFLAGS) $(CUNIT_CFLAGS) -Iharness -DHB_MIMALLOC_EXPORTS='"$(MIMALLOC_EXPORTS)"' \
 	    $(TEST_LDFLAGS) $(HARNESS_TEST_SRCS) $(HARNESS_OBJS) $(TEST_LIBS) -ldl -o $@
 
+# --- a suite that fails on purpose, one way per test (tools/check.sh)
+$(BUILD)/tests/limits-fixture: tests/fixtures/limits_fixture.c $(HARNESS_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(MEASURED_CFLAGS) $(CUNIT_CFLAGS) -Iharness $(TEST_LDFLAGS) $< $(HARNESS_OBJS) $(TEST_LIBS) -o $@
+
 # --- what users run
 need_ex = $(if $(ex_dir),,$(error pick an exercise: EX=01 (one of: $(EXERCISES))))
 
@@ -109,7 +114,7 @@ solution:
 	@$(MAKE) --no-print-directory $(BUILD)/solutions/$(ex_dir)/tests
 	@$(BUILD)/solutions/$(ex_dir)/tests
 
-check: $(BUILD)/tests/harness-tests $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS)
+check: $(BUILD)/tests/harness-tests $(BUILD)/tests/limits-fixture $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS)
 	@tools/check.sh $(EXERCISES)
 
 bench: $(HARNESS_OBJS)

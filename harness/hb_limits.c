@@ -30,34 +30,56 @@ unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_li
     return ok ? 0 : HB_FAILED_BAD_LIMIT;
 }
 
+/* Starts one limit's report: the first says which test, the next ones are
+ * indented under it, as CUnit prints the first after "  1. file:line  - ". */
+static void headline(hb_text *report, const char *test) {
+    if (report->length == 0)
+        hb_text_printf(report, "%s: ", test);
+    else
+        hb_text_printf(report, "      %s: ", test);
+}
+
+/* "limited to 1.0 KiB but ... was 1.0 KiB" would read as no excess at all:
+ * when the rounded figures look the same, both get their exact bytes. */
+static void format_pair(size_t limit, size_t used, char limit_text[HB_SIZE_TEXT * 2],
+                        char used_text[HB_SIZE_TEXT * 2]) {
+    hb_size_format(limit, limit_text);
+    hb_size_format(used, used_text);
+    if (strcmp(limit_text, used_text) == 0 && limit != used) {
+        snprintf(limit_text, HB_SIZE_TEXT * 2, "%zu B", limit);
+        snprintf(used_text, HB_SIZE_TEXT * 2, "%zu B", used);
+    }
+}
+
 unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits,
                          const hb_scope *scope, hb_text *report) {
     hb_usage usage = hb_scope_usage(scope);
-    char limit_text[HB_SIZE_TEXT], used_text[HB_SIZE_TEXT];
+    char limit_text[HB_SIZE_TEXT * 2], used_text[HB_SIZE_TEXT * 2];
     unsigned failures = 0;
 
     if (limits->has_peak && usage.peak_bytes > limits->peak) {
         failures |= HB_FAILED_PEAK;
-        hb_text_printf(report, "%s: limited to %s but peak heap was %s\n", test,
-                       hb_size_format(limits->peak, limit_text),
-                       hb_size_format(usage.peak_bytes, used_text));
+        format_pair(limits->peak, usage.peak_bytes, limit_text, used_text);
+        headline(report, test);
+        hb_text_printf(report, "limited to %s but peak heap was %s\n", limit_text, used_text);
         hb_text_printf(report, "      allocation sites at the peak, biggest first:\n");
         hb_report_sites(report, scope, HB_SITES_AT_PEAK);
     }
     if (limits->has_leaks && usage.live_bytes > limits->leaks) {
         failures |= HB_FAILED_LEAKS;
-        hb_text_printf(report, "%s: limited to %s of leaks but %s in %llu %s never freed\n", test,
-                       hb_size_format(limits->leaks, limit_text),
-                       hb_size_format(usage.live_bytes, used_text),
-                       (unsigned long long)usage.live_blocks,
+        format_pair(limits->leaks, usage.live_bytes, limit_text, used_text);
+        headline(report, test);
+        hb_text_printf(report, "limited to %s of leaks but %s in %llu %s never freed\n",
+                       limit_text, used_text, (unsigned long long)usage.live_blocks,
                        usage.live_blocks == 1 ? "block was" : "blocks were");
         hb_text_printf(report, "      where the leaked blocks were allocated:\n");
         hb_report_sites(report, scope, HB_SITES_LIVE);
     }
     if (limits->has_allocations && usage.allocations > limits->allocations) {
         failures |= HB_FAILED_ALLOCATIONS;
-        hb_text_printf(report, "%s: limited to %zu allocations but made %llu\n", test,
-                       limits->allocations, (unsigned long long)usage.allocations);
+        headline(report, test);
+        hb_text_printf(report, "limited to %zu allocations but made %llu\n", limits->allocations,
+                       (unsigned long long)usage.allocations);
         hb_text_printf(report, "      sites that allocated most often:\n");
         hb_report_sites(report, scope, HB_SITES_ALLOCATED);
     }

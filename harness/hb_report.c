@@ -3,6 +3,7 @@
 #include "hb_size.h"
 #include "hb_stacks.h"
 #include "hb_symbolize.h"
+#include "hb_track.h"
 
 #include <string.h>
 
@@ -13,7 +14,7 @@ static bool is_harness_frame(const hb_location *location) {
 void hb_report_stack(hb_text *text, uint32_t stack_id) {
     uintptr_t frames[HB_STACK_MAX_FRAMES];
     size_t depth = hb_stacks_frames(stack_id, frames);
-    for (size_t i = 0; i < depth; i++) {
+    for (size_t i = 0; i < depth && !hb_track_in_excluded_library(frames[i]); i++) {
         hb_location location;
         hb_symbolize(frames[i], true, &location);
         if (is_harness_frame(&location))

@@ -3,8 +3,9 @@
  *     512.0 KiB in 1 block: fibonacci (exercises/01-fibonacci/fibonacci.c:18)
  *       <- fibonacci_hash (exercises/01-fibonacci/fibonacci.c:31) <- ...
  *
- * A stack is shown from the allocating function outwards and stops before
- * the harness's own frames (functions named hb_*) or after main. */
+ * A stack is shown from the allocating function outwards and stops where
+ * the test framework begins: before the harness's own frames (functions
+ * named hb_*) or an excluded library's (CUnit), or after main. */
 #ifndef HB_REPORT_H
 #define HB_REPORT_H
 

@@ -8,6 +8,7 @@
  * closes the scope (hb_test_tear_down). */
 static hb_scope *running_scope;
 static const char *running_file;
+static unsigned running_line;
 
 void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(void),
                      const char *file, unsigned line) {
@@ -18,6 +19,7 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     if (failures == 0) {
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);
         running_file = file;
+        running_line = line;
         body();
         hb_scope_end(running_scope);
         usage = hb_scope_usage(running_scope);
@@ -37,7 +39,7 @@ void hb_test_tear_down(void) {
     hb_scope_end(running_scope);
     hb_scope_release(running_scope);
     running_scope = NULL;
-    CU_assertImplementation(CU_FALSE, 0,
+    CU_assertImplementation(CU_FALSE, running_line,
                             "memory limits not checked: the test stopped at a fatal assertion",
                             running_file, "", CU_FALSE);
 }

@@ -22,7 +22,7 @@ typedef struct code_range {
 static code_range excluded[MAX_EXCLUDED];
 static _Atomic int excluded_count;
 
-static bool is_excluded(uintptr_t caller) {
+bool hb_track_in_excluded_library(uintptr_t caller) {
     int count = excluded_count;
     for (int i = 0; i < count; i++)
         if (caller >= excluded[i].start && caller < excluded[i].end)
@@ -62,7 +62,7 @@ bool hb_track_exclude_library(const char *name) {
 
 void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
     hb_block block = {.address = (uintptr_t)ptr, .size = size};
-    if (!hb_guard_active() && !is_excluded(caller)) {
+    if (!hb_guard_active() && !hb_track_in_excluded_library(caller)) {
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller);
         hb_guard_leave();

@@ -34,6 +34,9 @@ void hb_track_count_free(const hb_block *taken);
  * false if no such library is loaded. */
 bool hb_track_exclude_library(const char *name);
 
+/* True if `address` lies in the code of an excluded library. */
+bool hb_track_in_excluded_library(uintptr_t address);
+
 /* Prints a one-line diagnosis of a bad free or realloc to stderr and aborts:
  * handing such a pointer to mimalloc would corrupt the heap silently. */
 _Noreturn void hb_track_bad_pointer(const char *function, void *ptr, uintptr_t caller);

@@ -1,6 +1,8 @@
 /* Exercise 01 as a program, to run under a profiler or a debugger:
  *
- *     fibonacci [LEN1 LEN2 LEN3]     (default: 33333 30000 34567, the test's)
+ *     build/exercises/01-fibonacci/program [LEN1 LEN2 LEN3]
+ *
+ * (default: 33333 30000 34567, the lengths of the memory test)
  */
 #include "fibonacci.h"
 

@@ -14,7 +14,7 @@ typedef struct fibonacci_iterator {
 } fibonacci_iterator;
 
 static fibonacci_iterator fibonacci(size_t length) {
-    /* 0, 1 come before the sequence: the first call to next() yields 1. */
+    /* Start one step before the sequence, at (1, 0): 1 + 0 gives its first 1. */
     return (fibonacci_iterator){.previous = 1, .current = 0, .remaining = length};
 }
 

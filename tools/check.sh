@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# make check: the instructor's proof that the workbook works.
+#
+#   1. the harness's own tests pass;
+#   2. a suite built to fail (tests/fixtures) fails exactly as it should;
+#   3. every solution passes every test of its exercise;
+#   4. every starter passes its correctness tests and fails exactly the
+#      memory tests listed in tests/exercises/test_NN_name.starter;
+#   5. measurements are the same whether stdout is a pipe or a terminal.
+#
+# Each check prints CUnit's own output, then one verdict line; the last line
+# counts the checks: "check: N passed, M failed".  Exit status 1 if any failed.
+set -u
+cd "$(dirname "$0")/.."
+
+build=build
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+passed=0
+failed=0
+
+verdict() { # ok|fail message
+    if [ "$1" = ok ]; then
+        passed=$((passed + 1))
+        printf '\ncheck ok: %s\n\n' "$2"
+    else
+        failed=$((failed + 1))
+        printf '\ncheck FAILED: %s\n\n' "$2"
+    fi
+}
+
+# Runs a test binary; compares the tests that failed (with their reasons)
+# with the expected list, and the exit status with what that list implies.
+#   expect_failures NAME BINARY EXPECTED_FILE_OR_EMPTY
+expect_failures() {
+    local name=$1 binary=$2 expected_file=$3 results="$scratch/results.tsv"
+    echo "== $name"
+    "$binary" --results "$results"
+    local status=$?
+    local expected actual
+    expected=$(if [ -n "$expected_file" ]; then sort "$expected_file"; fi)
+    actual=$(awk -F'\t' '$3 == "failed" { print $2, $4 }' "$results" 2>/dev/null | sort)
+    if [ ! -s "$results" ]; then
+        verdict fail "$name: no results (the binary crashed or wrote nothing; exit status $status)"
+    elif [ "$actual" != "$expected" ]; then
+        verdict fail "$name: failed tests differ from ${expected_file:-'none'}
+  expected: $(echo "${expected:-nothing}" | paste -sd ';')
+  actual:   $(echo "${actual:-nothing}" | paste -sd ';')"
+    elif [ -n "$expected" ] && [ "$status" -eq 0 ]; then
+        verdict fail "$name: tests failed but the binary exited 0"
+    elif [ -z "$expected" ] && [ "$status" -ne 0 ]; then
+        verdict fail "$name: every test passed but the binary exited $status"
+    else
+        verdict ok "$name: $(if [ -n "$expected" ]; then echo "fails exactly as expected ($(echo "$expected" | paste -sd ';'))"; else echo "every test passed"; fi)"
+    fi
+}
+
+expect_failures "harness tests" "$build/tests/harness-tests" ""
+expect_failures "fixture: a suite that fails on purpose" "$build/tests/limits-fixture" \
+    tests/fixtures/limits_fixture.expected
+
+for exercise in "$@"; do
+    suite="tests/exercises/test_${exercise//-/_}"
+    expect_failures "solution $exercise" "$build/solutions/$exercise/tests" ""
+    if [ ! -s "$suite.starter" ]; then
+        verdict fail "starter $exercise: $suite.starter is missing or empty; it must name the memory test the starter fails"
+        continue
+    fi
+    expect_failures "starter $exercise" "$build/exercises/$exercise/tests" "$suite.starter"
+done
+
+# The figures must not depend on where stdout goes.  script(1) gives the
+# binary a terminal: the harness's tests (printf inside a scope among them)
+# must pass there too, and each starter's figures must be identical.
+if script -qec "$build/tests/harness-tests" /dev/null >/dev/null; then
+    verdict ok "harness tests: pass with stdout a terminal"
+else
+    verdict fail "harness tests: fail with stdout a terminal (run: script -qec $build/tests/harness-tests /dev/null)"
+fi
+for exercise in "$@"; do
+    binary="$build/exercises/$exercise/tests"
+    "$binary" --results "$scratch/pipe.tsv" | cat >/dev/null
+    script -qec "$binary --results $scratch/tty.tsv" /dev/null >/dev/null
+    if cmp -s "$scratch/pipe.tsv" "$scratch/tty.tsv"; then
+        verdict ok "starter $exercise: same figures with stdout a pipe and a terminal"
+    else
+        verdict fail "starter $exercise: figures differ between a pipe and a terminal:
+$(diff "$scratch/pipe.tsv" "$scratch/tty.tsv")"
+    fi
+done
+
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
