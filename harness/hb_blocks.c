@@ -16,7 +16,7 @@ enum {
 typedef struct shard {
     pthread_mutex_t lock;
     hb_block *slots;
-    size_t mask;  /* slot count - 1; slot count is a power of two */
+    size_t mask; /* slot count - 1; slot count is a power of two */
     size_t used;
 } shard;
 

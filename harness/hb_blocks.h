@@ -15,10 +15,10 @@
 #include <stdint.h>
 
 typedef struct hb_block {
-    uintptr_t address;  /* 0 marks an empty slot; never a live block */
-    size_t size;        /* bytes requested, not bytes the allocator gave */
-    uint64_t scope_id;  /* innermost scope that counted it, 0 if none */
-    uint32_t stack_id;  /* hb_stacks id of the allocating stack, 0 if none */
+    uintptr_t address; /* 0 marks an empty slot; never a live block */
+    size_t size;       /* bytes requested, not bytes the allocator gave */
+    uint64_t scope_id; /* innermost scope that counted it, 0 if none */
+    uint32_t stack_id; /* hb_stacks id of the allocating stack, 0 if none */
 } hb_block;
 
 /* Records a new block.  Returns false only if the table cannot grow (the

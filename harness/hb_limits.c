@@ -51,8 +51,8 @@ static void format_pair(size_t limit, size_t used, char limit_text[HB_SIZE_TEXT 
     }
 }
 
-unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits,
-                         const hb_scope *scope, hb_text *report) {
+unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
+                         hb_text *report) {
     hb_usage usage = hb_scope_usage(scope);
     char limit_text[HB_SIZE_TEXT * 2], used_text[HB_SIZE_TEXT * 2];
     unsigned failures = 0;
@@ -69,8 +69,8 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits,
         failures |= HB_FAILED_LEAKS;
         format_pair(limits->leaks, usage.live_bytes, limit_text, used_text);
         headline(report, test);
-        hb_text_printf(report, "limited to %s of leaks but %s in %llu %s never freed\n",
-                       limit_text, used_text, (unsigned long long)usage.live_blocks,
+        hb_text_printf(report, "limited to %s of leaks but %s in %llu %s never freed\n", limit_text,
+                       used_text, (unsigned long long)usage.live_blocks,
                        usage.live_blocks == 1 ? "block was" : "blocks were");
         hb_text_printf(report, "      where the leaked blocks were allocated:\n");
         hb_report_sites(report, scope, HB_SITES_LIVE);

@@ -40,8 +40,8 @@ unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_li
 /* Checks an ended scope against the limits.  Returns the hb_failure bits of
  * every limit exceeded (0 if none) and appends, for each, a report that
  * starts "<test>: limited to ... but ..." followed by the sites to blame. */
-unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits,
-                         const hb_scope *scope, hb_text *report);
+unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
+                         hb_text *report);
 
 /* "peak", "leaks", "allocations", "limit" joined by commas, for results
  * files; "" for 0. */

@@ -135,9 +135,7 @@ void *aligned_alloc(size_t alignment, size_t size) {
     return aligned(alignment, size, CALLER);
 }
 
-void *_aligned_malloc(size_t size, size_t alignment) {
-    return aligned_alloc(alignment, size);
-}
+void *_aligned_malloc(size_t size, size_t alignment) { return aligned_alloc(alignment, size); }
 
 /* glibc's memalign rounds an alignment that is not a power of two up. */
 void *memalign(size_t alignment, size_t size) {
@@ -171,13 +169,15 @@ size_t malloc_good_size(size_t size) { return mi_good_size(size); }
  * each alias the attributes glibc declares on its target. */
 void cfree(void *ptr) __attribute__((alias("free"), copy(free)));
 void vfree(void *ptr) __attribute__((alias("free"), copy(free)));
-size_t malloc_size(const void *ptr) __attribute__((alias("malloc_usable_size"), copy(malloc_usable_size)));
+size_t malloc_size(const void *ptr)
+    __attribute__((alias("malloc_usable_size"), copy(malloc_usable_size)));
 void *__libc_malloc(size_t size) __attribute__((alias("malloc"), copy(malloc)));
 void *__libc_calloc(size_t count, size_t size) __attribute__((alias("calloc"), copy(calloc)));
 void *__libc_realloc(void *ptr, size_t size) __attribute__((alias("realloc"), copy(realloc)));
 void __libc_free(void *ptr) __attribute__((alias("free"), copy(free)));
 void __libc_cfree(void *ptr) __attribute__((alias("free"), copy(free)));
-void *__libc_memalign(size_t alignment, size_t size) __attribute__((alias("memalign"), copy(memalign)));
+void *__libc_memalign(size_t alignment, size_t size)
+    __attribute__((alias("memalign"), copy(memalign)));
 void *__libc_valloc(size_t size) __attribute__((alias("valloc"), copy(valloc)));
 void *__libc_pvalloc(size_t size) __attribute__((alias("pvalloc"), copy(pvalloc)));
 int __posix_memalign(void **result, size_t alignment, size_t size)
@@ -194,20 +194,20 @@ void *hb_new_nothrow(size_t size, nothrow_ref tag) __asm__("_ZnwmRKSt9nothrow_t"
 void *hb_new_array_nothrow(size_t size, nothrow_ref tag) __asm__("_ZnamRKSt9nothrow_t");
 void *hb_new_aligned(size_t size, size_t alignment) __asm__("_ZnwmSt11align_val_t");
 void *hb_new_array_aligned(size_t size, size_t alignment) __asm__("_ZnamSt11align_val_t");
-void *hb_new_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag)
-    __asm__("_ZnwmSt11align_val_tRKSt9nothrow_t");
-void *hb_new_array_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag)
-    __asm__("_ZnamSt11align_val_tRKSt9nothrow_t");
+void *hb_new_aligned_nothrow(size_t size, size_t alignment,
+                             nothrow_ref tag) __asm__("_ZnwmSt11align_val_tRKSt9nothrow_t");
+void *hb_new_array_aligned_nothrow(size_t size, size_t alignment,
+                                   nothrow_ref tag) __asm__("_ZnamSt11align_val_tRKSt9nothrow_t");
 void hb_delete(void *ptr) __asm__("_ZdlPv");
 void hb_delete_array(void *ptr) __asm__("_ZdaPv");
 void hb_delete_sized(void *ptr, size_t size) __asm__("_ZdlPvm");
 void hb_delete_array_sized(void *ptr, size_t size) __asm__("_ZdaPvm");
 void hb_delete_aligned(void *ptr, size_t alignment) __asm__("_ZdlPvSt11align_val_t");
 void hb_delete_array_aligned(void *ptr, size_t alignment) __asm__("_ZdaPvSt11align_val_t");
-void hb_delete_sized_aligned(void *ptr, size_t size, size_t alignment)
-    __asm__("_ZdlPvmSt11align_val_t");
-void hb_delete_array_sized_aligned(void *ptr, size_t size, size_t alignment)
-    __asm__("_ZdaPvmSt11align_val_t");
+void hb_delete_sized_aligned(void *ptr, size_t size,
+                             size_t alignment) __asm__("_ZdlPvmSt11align_val_t");
+void hb_delete_array_sized_aligned(void *ptr, size_t size,
+                                   size_t alignment) __asm__("_ZdaPvmSt11align_val_t");
 
 void *hb_new(size_t size) { return tracked(mi_new(size), size, CALLER); }
 
@@ -246,12 +246,15 @@ void hb_delete_sized_aligned(void *ptr, size_t size, size_t alignment) {
 /* The array forms behave exactly like the single-object forms (an alias
  * names its target by its assembler name). */
 void *hb_new_array(size_t size) __attribute__((alias("_Znwm")));
-void *hb_new_array_nothrow(size_t size, nothrow_ref tag) __attribute__((alias("_ZnwmRKSt9nothrow_t")));
-void *hb_new_array_aligned(size_t size, size_t alignment) __attribute__((alias("_ZnwmSt11align_val_t")));
+void *hb_new_array_nothrow(size_t size, nothrow_ref tag)
+    __attribute__((alias("_ZnwmRKSt9nothrow_t")));
+void *hb_new_array_aligned(size_t size, size_t alignment)
+    __attribute__((alias("_ZnwmSt11align_val_t")));
 void *hb_new_array_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag)
     __attribute__((alias("_ZnwmSt11align_val_tRKSt9nothrow_t")));
 void hb_delete_array(void *ptr) __attribute__((alias("_ZdlPv")));
 void hb_delete_array_sized(void *ptr, size_t size) __attribute__((alias("_ZdlPvm")));
-void hb_delete_array_aligned(void *ptr, size_t alignment) __attribute__((alias("_ZdlPvSt11align_val_t")));
+void hb_delete_array_aligned(void *ptr, size_t alignment)
+    __attribute__((alias("_ZdlPvSt11align_val_t")));
 void hb_delete_array_sized_aligned(void *ptr, size_t size, size_t alignment)
     __attribute__((alias("_ZdlPvmSt11align_val_t")));

@@ -44,7 +44,8 @@ void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view vie
             hb_text_printf(text, "        %llu %s (%s): ", (unsigned long long)sites[i].blocks,
                            plural(sites[i].blocks, "allocation", "allocations"), size);
         else
-            hb_text_printf(text, "        %s in %llu %s: ", size, (unsigned long long)sites[i].blocks,
+            hb_text_printf(text, "        %s in %llu %s: ", size,
+                           (unsigned long long)sites[i].blocks,
                            plural(sites[i].blocks, "block", "blocks"));
         hb_report_stack(text, sites[i].stack_id);
         hb_text_printf(text, "\n");

@@ -75,8 +75,8 @@ static bool register_with_cunit(void) {
         const char *wanted = suite_name(tests[i], name);
         if (suite == NULL || strcmp(current, wanted) != 0) {
             snprintf(current, sizeof current, "%s", wanted);
-            suite = CU_add_suite_with_setup_and_teardown(current, NULL, NULL, NULL,
-                                                         hb_test_tear_down);
+            suite =
+                CU_add_suite_with_setup_and_teardown(current, NULL, NULL, NULL, hb_test_tear_down);
         }
         if (suite == NULL || CU_add_test(suite, tests[i]->name, tests[i]->run) == NULL) {
             fprintf(stderr, "heapbook: cannot register %s: %s\n", tests[i]->name,

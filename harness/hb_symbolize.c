@@ -69,10 +69,9 @@ void hb_symbolize(uintptr_t address, bool is_return_address, hb_location *locati
 }
 
 size_t hb_location_format(const hb_location *location, char *text, size_t size) {
-    int n = location->file[0] != '\0'
-                ? snprintf(text, size, "%s (%s:%d)", location->function, location->file,
-                           location->line)
-                : snprintf(text, size, "%s", location->function);
+    int n = location->file[0] != '\0' ? snprintf(text, size, "%s (%s:%d)", location->function,
+                                                 location->file, location->line)
+                                      : snprintf(text, size, "%s", location->function);
     if (n < 0)
         return 0;
     return (size_t)n < size ? (size_t)n : size - 1;

@@ -11,8 +11,7 @@ typedef struct hb_text {
     size_t capacity;
 } hb_text;
 
-void hb_text_printf(hb_text *text, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+void hb_text_printf(hb_text *text, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* The text so far, "" if empty. */
 const char *hb_text_get(const hb_text *text);

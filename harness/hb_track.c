@@ -70,9 +70,7 @@ void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
     hb_blocks_insert(&block);
 }
 
-bool hb_track_take(void *ptr, hb_block *taken) {
-    return hb_blocks_remove((uintptr_t)ptr, taken);
-}
+bool hb_track_take(void *ptr, hb_block *taken) { return hb_blocks_remove((uintptr_t)ptr, taken); }
 
 void hb_track_restore(const hb_block *taken) { hb_blocks_insert(taken); }
 

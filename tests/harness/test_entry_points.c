@@ -32,12 +32,12 @@ typedef enum kind {
     ALLOC_SIZE_ALIGNED, /* void *f(size, alignment) */
     NEW_NOTHROW,        /* void *f(size, const nothrow_t &) */
     NEW_ALIGNED_NOTHROW,
-    POSIX_MEMALIGN, /* int f(void **, alignment, size) */
-    RESIZE,         /* void *f(ptr, size) */
-    RESIZE_ARRAY,   /* void *f(ptr, count, size) */
+    POSIX_MEMALIGN,  /* int f(void **, alignment, size) */
+    RESIZE,          /* void *f(ptr, size) */
+    RESIZE_ARRAY,    /* void *f(ptr, count, size) */
     RESIZE_IN_PLACE, /* int f(void *ptr_address, count, size) */
-    FREE,           /* void f(ptr) */
-    FREE_WITH_SIZE, /* void f(ptr, size) or f(ptr, alignment) */
+    FREE,            /* void f(ptr) */
+    FREE_WITH_SIZE,  /* void f(ptr, size) or f(ptr, alignment) */
     FREE_SIZED_ALIGNED,
     QUERY, /* size_t f(ptr) or f(size): no allocation */
 } kind;
@@ -46,24 +46,49 @@ static const struct {
     const char *name;
     kind kind;
 } entry_points[] = {
-    {"malloc", ALLOC}, {"__libc_malloc", ALLOC}, {"valloc", ALLOC}, {"__libc_valloc", ALLOC},
-    {"_Znwm", ALLOC}, {"_Znam", ALLOC}, {"pvalloc", ALLOC_PAGES},
-    {"__libc_pvalloc", ALLOC_PAGES}, {"calloc", ALLOC_ARRAY}, {"__libc_calloc", ALLOC_ARRAY},
-    {"memalign", ALLOC_ALIGNED}, {"__libc_memalign", ALLOC_ALIGNED},
-    {"aligned_alloc", ALLOC_ALIGNED}, {"_aligned_malloc", ALLOC_SIZE_ALIGNED},
-    {"_ZnwmSt11align_val_t", ALLOC_SIZE_ALIGNED}, {"_ZnamSt11align_val_t", ALLOC_SIZE_ALIGNED},
-    {"_ZnwmRKSt9nothrow_t", NEW_NOTHROW}, {"_ZnamRKSt9nothrow_t", NEW_NOTHROW},
+    {"malloc", ALLOC},
+    {"__libc_malloc", ALLOC},
+    {"valloc", ALLOC},
+    {"__libc_valloc", ALLOC},
+    {"_Znwm", ALLOC},
+    {"_Znam", ALLOC},
+    {"pvalloc", ALLOC_PAGES},
+    {"__libc_pvalloc", ALLOC_PAGES},
+    {"calloc", ALLOC_ARRAY},
+    {"__libc_calloc", ALLOC_ARRAY},
+    {"memalign", ALLOC_ALIGNED},
+    {"__libc_memalign", ALLOC_ALIGNED},
+    {"aligned_alloc", ALLOC_ALIGNED},
+    {"_aligned_malloc", ALLOC_SIZE_ALIGNED},
+    {"_ZnwmSt11align_val_t", ALLOC_SIZE_ALIGNED},
+    {"_ZnamSt11align_val_t", ALLOC_SIZE_ALIGNED},
+    {"_ZnwmRKSt9nothrow_t", NEW_NOTHROW},
+    {"_ZnamRKSt9nothrow_t", NEW_NOTHROW},
     {"_ZnwmSt11align_val_tRKSt9nothrow_t", NEW_ALIGNED_NOTHROW},
     {"_ZnamSt11align_val_tRKSt9nothrow_t", NEW_ALIGNED_NOTHROW},
-    {"posix_memalign", POSIX_MEMALIGN}, {"__posix_memalign", POSIX_MEMALIGN},
-    {"realloc", RESIZE}, {"__libc_realloc", RESIZE}, {"reallocf", RESIZE},
-    {"reallocarray", RESIZE_ARRAY}, {"reallocarr", RESIZE_IN_PLACE}, {"free", FREE},
-    {"cfree", FREE}, {"vfree", FREE}, {"__libc_free", FREE}, {"__libc_cfree", FREE},
-    {"_ZdlPv", FREE}, {"_ZdaPv", FREE}, {"_ZdlPvm", FREE_WITH_SIZE},
-    {"_ZdaPvm", FREE_WITH_SIZE}, {"_ZdlPvSt11align_val_t", FREE_WITH_SIZE},
-    {"_ZdaPvSt11align_val_t", FREE_WITH_SIZE}, {"_ZdlPvmSt11align_val_t", FREE_SIZED_ALIGNED},
-    {"_ZdaPvmSt11align_val_t", FREE_SIZED_ALIGNED}, {"malloc_usable_size", QUERY},
-    {"malloc_size", QUERY}, {"malloc_good_size", QUERY},
+    {"posix_memalign", POSIX_MEMALIGN},
+    {"__posix_memalign", POSIX_MEMALIGN},
+    {"realloc", RESIZE},
+    {"__libc_realloc", RESIZE},
+    {"reallocf", RESIZE},
+    {"reallocarray", RESIZE_ARRAY},
+    {"reallocarr", RESIZE_IN_PLACE},
+    {"free", FREE},
+    {"cfree", FREE},
+    {"vfree", FREE},
+    {"__libc_free", FREE},
+    {"__libc_cfree", FREE},
+    {"_ZdlPv", FREE},
+    {"_ZdaPv", FREE},
+    {"_ZdlPvm", FREE_WITH_SIZE},
+    {"_ZdaPvm", FREE_WITH_SIZE},
+    {"_ZdlPvSt11align_val_t", FREE_WITH_SIZE},
+    {"_ZdaPvSt11align_val_t", FREE_WITH_SIZE},
+    {"_ZdlPvmSt11align_val_t", FREE_SIZED_ALIGNED},
+    {"_ZdaPvmSt11align_val_t", FREE_SIZED_ALIGNED},
+    {"malloc_usable_size", QUERY},
+    {"malloc_size", QUERY},
+    {"malloc_good_size", QUERY},
 };
 
 /* The call under measurement and what it should count. */
@@ -136,8 +161,8 @@ static void check_entry_point(const char *name, kind k) {
     if (k == QUERY) { /* asks about a block; must not allocate */
         block = malloc(SIZE);
         size_t answer = strcmp(name, "malloc_good_size") == 0
-                            ? ((size_t (*)(size_t))function)(SIZE)
-                            : ((size_t (*)(void *))function)(block);
+                            ? ((size_t(*)(size_t))function)(SIZE)
+                            : ((size_t(*)(void *))function)(block);
         CU_ASSERT(answer >= SIZE);
         free(block);
         return;

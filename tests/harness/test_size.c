@@ -42,8 +42,9 @@ HB_TEST(test_fractions_are_exact_and_round_down) {
 }
 
 HB_TEST(test_bad_sizes_say_what_is_wrong) {
-    CU_ASSERT_STRING_EQUAL(rejected("100 KX"),
-                           "size \"100 KX\" has an unknown unit (use B, KB, MB, GB, KiB, MiB or GiB)");
+    CU_ASSERT_STRING_EQUAL(
+        rejected("100 KX"),
+        "size \"100 KX\" has an unknown unit (use B, KB, MB, GB, KiB, MiB or GiB)");
     CU_ASSERT_STRING_EQUAL(rejected("KiB"),
                            "size \"KiB\" does not start with a number (write e.g. \"100 KiB\")");
     CU_ASSERT_STRING_EQUAL(rejected(""),
@@ -55,8 +56,9 @@ HB_TEST(test_bad_sizes_say_what_is_wrong) {
     CU_ASSERT_STRING_EQUAL(rejected("20000000000 GiB"), "size \"20000000000 GiB\" is too large");
     CU_ASSERT_STRING_EQUAL(rejected("1.0000000001 B"),
                            "size \"1.0000000001 B\" has more than 9 decimals");
-    CU_ASSERT_STRING_EQUAL(rejected("10 KiB extra"),
-                           "size \"10 KiB extra\" has an unknown unit (use B, KB, MB, GB, KiB, MiB or GiB)");
+    CU_ASSERT_STRING_EQUAL(
+        rejected("10 KiB extra"),
+        "size \"10 KiB extra\" has an unknown unit (use B, KB, MB, GB, KiB, MiB or GiB)");
 }
 
 HB_TEST(test_counts) {
