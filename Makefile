@@ -47,6 +47,8 @@ help:
 	@echo "                        every starter fails only the memory test it teaches"
 	@echo "  make bench            harness overhead against glibc malloc and mimalloc"
 	@echo "  make format           clang-format every C file"
+	@echo "  make compile_commands.json"
+	@echo "                        for editors: rebuild everything, recording each compile command"
 	@echo "  make clean            remove build/"
 	@echo
 	@echo "Exercises: $(EXERCISES)"
@@ -93,8 +95,9 @@ $(BUILD)/tests/harness-tests: $(HARNESS_TEST_SRCS) $(HARNESS_OBJS) $(MIMALLOC_EX
 	$(CC) $(MEASURED_CFLAGS) $(CUNIT_CFLAGS) -Iharness -DHB_MIMALLOC_EXPORTS='"$(MIMALLOC_EXPORTS)"' \
 	    $(TEST_LDFLAGS) $(HARNESS_TEST_SRCS) $(HARNESS_OBJS) $(TEST_LIBS) -ldl -o $@
 
-# --- a suite that fails on purpose, one way per test (tools/check.sh)
-$(BUILD)/tests/limits-fixture: tests/fixtures/limits_fixture.c $(HARNESS_OBJS)
+# --- suites that fail on purpose, one way per test (tools/check.sh)
+FIXTURES := $(patsubst tests/fixtures/%_fixture.c,$(BUILD)/tests/%-fixture,$(wildcard tests/fixtures/*_fixture.c))
+$(BUILD)/tests/%-fixture: tests/fixtures/%_fixture.c $(HARNESS_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(MEASURED_CFLAGS) $(CUNIT_CFLAGS) -Iharness $(TEST_LDFLAGS) $< $(HARNESS_OBJS) $(TEST_LIBS) -o $@
 
@@ -114,14 +117,24 @@ solution:
 	@$(MAKE) --no-print-directory $(BUILD)/solutions/$(ex_dir)/tests
 	@$(BUILD)/solutions/$(ex_dir)/tests
 
-check: $(BUILD)/tests/harness-tests $(BUILD)/tests/limits-fixture $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS)
+check: $(BUILD)/tests/harness-tests $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS)
 	@tools/check.sh $(EXERCISES)
 
 bench: $(HARNESS_OBJS)
 	@$(MAKE) --no-print-directory -C bench
 
 format:
-	clang-format -i $(wildcard harness/*.[ch] tests/*/*.c exercises/*/*.[ch] solutions/*/*.[ch] bench/*.c)
+	clang-format -i $(wildcard harness/*.[ch] tests/*/*.c exercises/*/*.[ch] solutions/*/*.[ch] bench/*.[ch])
+
+# Every compile command, for editors (IntelliSense, clangd) to find harness/
+# and CUnit's headers.  bear records a full rebuild (-B) so that no file is
+# missing; it writes into build/ first, so a failed build keeps the previous
+# list and leaves this target out of date.
+compile_commands.json: $(wildcard harness/*.[ch] tests/*/*.[ch] exercises/*/*.[ch] solutions/*/*.[ch]) Makefile
+	@mkdir -p $(BUILD)
+	bear --output $(BUILD)/$@ -- $(MAKE) --no-print-directory -B \
+	    $(BUILD)/tests/harness-tests $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS)
+	cp $(BUILD)/$@ $@
 
 clean:
 	rm -rf $(BUILD)

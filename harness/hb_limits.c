@@ -85,23 +85,3 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
     }
     return failures;
 }
-
-const char *hb_failure_names(unsigned failures, char text[64]) {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } names[] = {
-        {HB_FAILED_PEAK, "peak"},
-        {HB_FAILED_LEAKS, "leaks"},
-        {HB_FAILED_ALLOCATIONS, "allocations"},
-        {HB_FAILED_BAD_LIMIT, "limit"},
-    };
-    text[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (failures & names[i].bit) {
-            if (text[0] != '\0')
-                strcat(text, ",");
-            strcat(text, names[i].name);
-        }
-    return text;
-}

@@ -10,6 +10,7 @@
 #ifndef HB_LIMITS_H
 #define HB_LIMITS_H
 
+#include "hb_results.h"
 #include "hb_scope.h"
 #include "hb_text.h"
 
@@ -18,13 +19,6 @@ typedef struct hb_limits {
     const char *leaks;
     const char *allocations;
 } hb_limits;
-
-enum hb_failure {
-    HB_FAILED_PEAK = 1 << 0,
-    HB_FAILED_LEAKS = 1 << 1,
-    HB_FAILED_ALLOCATIONS = 1 << 2,
-    HB_FAILED_BAD_LIMIT = 1 << 3, /* a limit string could not be parsed */
-};
 
 /* The limits as numbers; a `has_` flag is false where there is no limit. */
 typedef struct hb_parsed_limits {
@@ -42,9 +36,5 @@ unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_li
  * starts "<test>: limited to ... but ..." followed by the sites to blame. */
 unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
                          hb_text *report);
-
-/* "peak", "leaks", "allocations", "limit" joined by commas, for results
- * files; "" for 0. */
-const char *hb_failure_names(unsigned failures, char text[64]);
 
 #endif

@@ -15,7 +15,8 @@
  *   - pvalloc counts the size rounded up to whole pages (the caller may use
  *     all of it); every other function counts exactly the size requested.
  * free() or realloc() of a pointer that is not a live block stops the
- * program with a message instead of corrupting the heap. */
+ * program with a report (hb_misuse.h) instead of corrupting the heap. */
+#include "hb_misuse.h"
 #include "hb_track.h"
 
 #include <errno.h>
@@ -35,8 +36,8 @@ static void *tracked(void *ptr, size_t size, uintptr_t caller) {
 static void release(void *ptr, const char *function, uintptr_t caller) {
     if (ptr == NULL)
         return;
-    if (!hb_track_free(ptr))
-        hb_track_bad_pointer(function, ptr, caller);
+    if (!hb_track_free(ptr, caller))
+        hb_misuse_fail(function, ptr, caller);
     mi_free(ptr);
 }
 
@@ -49,9 +50,9 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
         return tracked(mi_malloc(size), size, caller);
     hb_block taken;
     if (!hb_track_take(old, &taken))
-        hb_track_bad_pointer(function, old, caller);
+        hb_misuse_fail(function, old, caller);
     if (size == 0) {
-        hb_track_count_free(&taken);
+        hb_track_count_free(&taken, caller);
         mi_free(old);
         return NULL;
     }
@@ -62,7 +63,7 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
             release(old, function, caller);
         return NULL;
     }
-    hb_track_count_free(&taken);
+    hb_track_count_free(&taken, caller);
     return tracked(ptr, size, caller);
 }
 

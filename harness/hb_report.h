@@ -12,6 +12,8 @@
 #include "hb_scope.h"
 #include "hb_text.h"
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum { HB_REPORT_TOP_SITES = 5 };
@@ -22,5 +24,9 @@ void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view vie
 
 /* Appends stack `stack_id` as "f (file:line) <- g (file:line) <- ...". */
 void hb_report_stack(hb_text *text, uint32_t stack_id);
+
+/* The same for raw frames, innermost first.  Every frame is a return address
+ * unless `first_is_exact` (the faulting instruction of a crash). */
+void hb_report_frames(hb_text *text, const uintptr_t *frames, size_t depth, bool first_is_exact);
 
 #endif

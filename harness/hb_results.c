@@ -13,10 +13,36 @@ const hb_result *hb_results_find(const char *test) {
     return NULL;
 }
 
-void hb_results_record(const char *test, unsigned failures, hb_usage usage) {
+void hb_results_record(const char *test, unsigned failures, const hb_usage *usage) {
     hb_result *slot = (hb_result *)hb_results_find(test);
     if (slot == NULL && result_count < MAX_RESULTS)
         slot = &results[result_count++];
     if (slot != NULL)
-        *slot = (hb_result){.test = test, .failures = failures, .usage = usage};
+        *slot = (hb_result){.test = test,
+                            .failures = failures,
+                            .measured = usage != NULL,
+                            .usage = usage ? *usage : (hb_usage){0}};
+}
+
+const char *hb_failure_names(unsigned failures, char text[80]) {
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {
+        {HB_FAILED_PEAK, "peak"},
+        {HB_FAILED_LEAKS, "leaks"},
+        {HB_FAILED_ALLOCATIONS, "allocations"},
+        {HB_FAILED_BAD_LIMIT, "limit"},
+        {HB_FAILED_CRASH, "crash"},
+        {HB_FAILED_TIMEOUT, "timeout"},
+        {HB_FAILED_EXIT, "exit"},
+    };
+    text[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (failures & names[i].bit) {
+            if (text[0] != '\0')
+                strcat(text, ",");
+            strcat(text, names[i].name);
+        }
+    return text;
 }

@@ -9,9 +9,13 @@
  *
  * where reasons are hb_failure names plus "assert" for failed assertions,
  * and the figures are bytes and counts of the memory tests ("-" for tests
- * without a measured scope).  Exits 0 only if every test passed. */
+ * without a measured scope).  Exits 0 only if every test passed.
+ *
+ * Each test runs in a child process (hb_isolate.h); HEAPBOOK_FORK=0 runs
+ * them in this process, HEAPBOOK_TIMEOUT=N sets the seconds per test. */
 #include "heapbook.h"
 
+#include "hb_isolate.h"
 #include "hb_results.h"
 #include "hb_track.h"
 
@@ -24,6 +28,36 @@ enum { MAX_TESTS = 1024, MAX_SUITE_NAME = 128 };
 
 static hb_test_def *registered;
 static size_t registered_count;
+
+/* Every CUnit test runs run_current_test(), which finds its definition here
+ * and runs it isolated (hb_isolate.h) unless HEAPBOOK_FORK=0. */
+static CU_pTest cunit_tests[MAX_TESTS];
+static const hb_test_def *definitions[MAX_TESTS];
+static size_t definition_count;
+static bool isolated = true;
+static unsigned timeout_seconds = HB_DEFAULT_TIMEOUT_SECONDS;
+
+static void run_current_test(void) {
+    CU_pTest current = CU_get_current_test();
+    for (size_t i = 0; i < definition_count; i++) {
+        if (cunit_tests[i] != current)
+            continue;
+        if (isolated)
+            hb_isolate_run(definitions[i], timeout_seconds);
+        else
+            definitions[i]->run();
+        return;
+    }
+}
+
+static void read_environment(void) {
+    const char *fork_setting = getenv("HEAPBOOK_FORK");
+    if (fork_setting != NULL && (strcmp(fork_setting, "0") == 0 || strcmp(fork_setting, "no") == 0))
+        isolated = false;
+    const char *timeout = getenv("HEAPBOOK_TIMEOUT");
+    if (timeout != NULL && atoi(timeout) > 0)
+        timeout_seconds = (unsigned)atoi(timeout);
+}
 
 void hb_register_test(hb_test_def *test) {
     test->next = registered;
@@ -78,11 +112,14 @@ static bool register_with_cunit(void) {
             suite =
                 CU_add_suite_with_setup_and_teardown(current, NULL, NULL, NULL, hb_test_tear_down);
         }
-        if (suite == NULL || CU_add_test(suite, tests[i]->name, tests[i]->run) == NULL) {
+        CU_pTest added = suite ? CU_add_test(suite, tests[i]->name, run_current_test) : NULL;
+        if (added == NULL) {
             fprintf(stderr, "heapbook: cannot register %s: %s\n", tests[i]->name,
                     CU_get_error_msg());
             return false;
         }
+        cunit_tests[definition_count] = added;
+        definitions[definition_count++] = tests[i];
     }
     return true;
 }
@@ -105,7 +142,7 @@ static void write_result(FILE *out, const CU_pSuite suite, const CU_pTest test) 
         strcat(reasons, reasons[0] ? ",assert" : "assert");
     fprintf(out, "%s\t%s\t%s\t%s\t", suite->pName, test->pName, failures ? "failed" : "passed",
             reasons[0] ? reasons : "-");
-    if (result != NULL)
+    if (result != NULL && result->measured)
         fprintf(out, "%zu\t%zu\t%llu\n", result->usage.peak_bytes, result->usage.live_bytes,
                 (unsigned long long)result->usage.allocations);
     else
@@ -141,6 +178,7 @@ int main(int argc, char **argv) {
         }
     }
 
+    read_environment();
     hb_track_exclude_library("libcunit.so");
     if (CU_initialize_registry() != CUE_SUCCESS || !register_with_cunit())
         return 2;

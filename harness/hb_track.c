@@ -2,6 +2,7 @@
 
 #include "hb_blocks.h"
 #include "hb_guard.h"
+#include "hb_misuse.h"
 #include "hb_scope.h"
 #include "hb_stacks.h"
 
@@ -74,30 +75,19 @@ bool hb_track_take(void *ptr, hb_block *taken) { return hb_blocks_remove((uintpt
 
 void hb_track_restore(const hb_block *taken) { hb_blocks_insert(taken); }
 
-void hb_track_count_free(const hb_block *taken) {
+void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
     hb_guard_enter();
     hb_scopes_count_free(taken);
+    hb_misuse_remember_free(taken, caller);
     hb_guard_leave();
 }
 
-bool hb_track_free(void *ptr) {
+bool hb_track_free(void *ptr, uintptr_t caller) {
     hb_block block;
     if (!hb_track_take(ptr, &block))
         return false;
-    hb_track_count_free(&block);
+    hb_track_count_free(&block, caller);
     return true;
-}
-
-_Noreturn void hb_track_bad_pointer(const char *function, void *ptr, uintptr_t caller) {
-    char line[256];
-    int n = snprintf(line, sizeof line,
-                     "heapbook: %s(%p) called from %p: not a live heap block "
-                     "(freed twice, or never returned by malloc)\n",
-                     function, ptr, (void *)caller);
-    /* write(2), not stdio: stdio may itself allocate or hold a lock. */
-    if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
-        abort();
-    abort();
 }
 
 /* fork(): the child gets a copy of every table; holding their locks across

@@ -17,9 +17,10 @@
  * by code whose return address is `caller`. */
 void hb_track_alloc(void *ptr, size_t size, uintptr_t caller);
 
-/* Forgets `ptr` and uncounts it.  Returns false if `ptr` is not a live block
- * (a double free or a pointer the allocator never gave out). */
-bool hb_track_free(void *ptr);
+/* Forgets `ptr` and uncounts it; `caller` is the free's return address.
+ * Returns false if `ptr` is not a live block (a double free or a pointer the
+ * allocator never gave out: see hb_misuse.h). */
+bool hb_track_free(void *ptr, uintptr_t caller);
 
 /* realloc in three steps, so that no other thread can be handed the old
  * address while its record still exists: take the record out (false if
@@ -27,7 +28,7 @@ bool hb_track_free(void *ptr);
  * failed) or count it freed. */
 bool hb_track_take(void *ptr, hb_block *taken);
 void hb_track_restore(const hb_block *taken);
-void hb_track_count_free(const hb_block *taken);
+void hb_track_count_free(const hb_block *taken, uintptr_t caller);
 
 /* Stops counting allocations whose immediate caller lies in the loaded
  * library whose file name contains `name` (e.g. "libcunit.so").  Returns
@@ -36,9 +37,5 @@ bool hb_track_exclude_library(const char *name);
 
 /* True if `address` lies in the code of an excluded library. */
 bool hb_track_in_excluded_library(uintptr_t address);
-
-/* Prints a one-line diagnosis of a bad free or realloc to stderr and aborts:
- * handing such a pointer to mimalloc would corrupt the heap silently. */
-_Noreturn void hb_track_bad_pointer(const char *function, void *ptr, uintptr_t caller);
 
 #endif

@@ -2,7 +2,8 @@
 # make check: the instructor's proof that the workbook works.
 #
 #   1. the harness's own tests pass;
-#   2. a suite built to fail (tests/fixtures) fails exactly as it should;
+#   2. suites built to fail (tests/fixtures) fail exactly as they should, with
+#      the messages in tests/fixtures/*.messages;
 #   3. every solution passes every test of its exercise;
 #   4. every starter passes its correctness tests and fails exactly the
 #      memory tests listed in tests/exercises/test_NN_name.starter;
@@ -30,13 +31,20 @@ verdict() { # ok|fail message
 }
 
 # Runs a test binary; compares the tests that failed (with their reasons)
-# with the expected list, and the exit status with what that list implies.
-#   expect_failures NAME BINARY EXPECTED_FILE_OR_EMPTY
+# with the expected list, and the exit status with what that list implies;
+# every line of MESSAGES_FILE, if given, must appear in the output.
+#   expect_failures NAME BINARY EXPECTED_FILE_OR_EMPTY [MESSAGES_FILE]
 expect_failures() {
-    local name=$1 binary=$2 expected_file=$3 results="$scratch/results.tsv"
+    local name=$1 binary=$2 expected_file=$3 messages=${4:-} results="$scratch/results.tsv"
     echo "== $name"
-    "$binary" --results "$results"
-    local status=$?
+    "$binary" --results "$results" | tee "$scratch/output.txt"
+    local status=${PIPESTATUS[0]}
+    local missing=""
+    if [ -n "$messages" ]; then
+        while IFS= read -r line; do
+            grep -qF -- "$line" "$scratch/output.txt" || missing+="$line"$'\n'
+        done <"$messages"
+    fi
     local expected actual
     expected=$(if [ -n "$expected_file" ]; then sort "$expected_file"; fi)
     actual=$(awk -F'\t' '$3 == "failed" { print $2, $4 }' "$results" 2>/dev/null | sort)
@@ -46,6 +54,9 @@ expect_failures() {
         verdict fail "$name: failed tests differ from ${expected_file:-'none'}
   expected: $(echo "${expected:-nothing}" | paste -sd ';')
   actual:   $(echo "${actual:-nothing}" | paste -sd ';')"
+    elif [ -n "$missing" ]; then
+        verdict fail "$name: these lines of $messages are not in the output:
+$missing"
     elif [ -n "$expected" ] && [ "$status" -eq 0 ]; then
         verdict fail "$name: tests failed but the binary exited 0"
     elif [ -z "$expected" ] && [ "$status" -ne 0 ]; then
@@ -56,8 +67,12 @@ expect_failures() {
 }
 
 expect_failures "harness tests" "$build/tests/harness-tests" ""
-expect_failures "fixture: a suite that fails on purpose" "$build/tests/limits-fixture" \
-    tests/fixtures/limits_fixture.expected
+# The crash fixture loops forever in one test: one second is enough.
+for fixture in tests/fixtures/*_fixture.c; do
+    name=$(basename "$fixture" _fixture.c)
+    HEAPBOOK_TIMEOUT=1 expect_failures "fixture: $name" "$build/tests/$name-fixture" \
+        "tests/fixtures/${name}_fixture.expected" "tests/fixtures/${name}_fixture.messages"
+done
 
 for exercise in "$@"; do
     suite="tests/exercises/test_${exercise//-/_}"

@@ -1,0 +1,83 @@
+#include "hb_misuse.h"
+
+#include "hb_guard.h"
+#include "hb_report.h"
+#include "hb_size.h"
+#include "hb_stacks.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct freed_block {
+    uintptr_t address;
+    size_t size;
+    uint32_t allocated_at; /* stack ids */
+    uint32_t freed_at;
+} freed_block;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static freed_block freed[HB_MISUSE_MEMORY]; /* a ring: the newest overwrites the oldest */
+static size_t next_slot;
+static void (*reporter)(const char *report);
+
+void hb_misuse_remember_free(const hb_block *block, uintptr_t caller) {
+    if (block->stack_id == 0)
+        return;
+    uint32_t freed_at = hb_stacks_capture(caller);
+    pthread_mutex_lock(&lock);
+    freed[next_slot] = (freed_block){block->address, block->size, block->stack_id, freed_at};
+    next_slot = (next_slot + 1) % HB_MISUSE_MEMORY;
+    pthread_mutex_unlock(&lock);
+}
+
+/* The most recent free of `address`, if it is still remembered. */
+static bool find_freed(uintptr_t address, freed_block *found) {
+    pthread_mutex_lock(&lock);
+    bool present = false;
+    for (size_t i = 1; i <= HB_MISUSE_MEMORY && !present; i++) {
+        const freed_block *f = &freed[(next_slot + HB_MISUSE_MEMORY - i) % HB_MISUSE_MEMORY];
+        if (f->address == address) {
+            *found = *f;
+            present = true;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return present;
+}
+
+void hb_misuse_set_reporter(void (*new_reporter)(const char *report)) { reporter = new_reporter; }
+
+_Noreturn void hb_misuse_fail(const char *function, void *ptr, uintptr_t caller) {
+    hb_guard_enter(); /* from here on nothing is counted */
+    hb_text report = {0};
+    uint32_t here = hb_stacks_capture(caller);
+    freed_block f;
+    if (find_freed((uintptr_t)ptr, &f)) {
+        char size[HB_SIZE_TEXT];
+        hb_text_printf(&report, "%s(%p): the block was already freed (a double free)\n", function,
+                       ptr);
+        hb_text_printf(&report, "      freed again at: ");
+        hb_report_stack(&report, here);
+        hb_text_printf(&report, "\n      first freed at: ");
+        hb_report_stack(&report, f.freed_at);
+        hb_text_printf(&report, "\n      allocated (%s) at: ", hb_size_format(f.size, size));
+        hb_report_stack(&report, f.allocated_at);
+    } else {
+        hb_text_printf(&report,
+                       "%s(%p): not a block that malloc returned, or one freed long ago "
+                       "(an invalid free)\n      called at: ",
+                       function, ptr);
+        hb_report_stack(&report, here);
+    }
+    if (reporter != NULL) {
+        reporter(hb_text_get(&report));
+    } else {
+        /* write(2), not stdio: a broken heap may have broken stdio too. */
+        const char *text = hb_text_get(&report);
+        if (write(STDERR_FILENO, "heapbook: ", 10) > 0 &&
+            write(STDERR_FILENO, text, report.length) > 0)
+            (void)write(STDERR_FILENO, "\n", 1);
+    }
+    abort();
+}
