@@ -124,7 +124,7 @@ bench: $(HARNESS_OBJS)
 	@$(MAKE) --no-print-directory -C bench
 
 format:
-	clang-format -i $(wildcard harness/*.[ch] tests/*/*.c exercises/*/*.[ch] solutions/*/*.[ch] bench/*.[ch])
+	clang-format -i $(wildcard harness/*.[ch] tests/*/*.[ch] exercises/*/*.[ch] solutions/*/*.[ch] bench/*.[ch])
 
 # Every compile command, for editors (IntelliSense, clangd) to find harness/
 # and CUnit's headers.  bear records a full rebuild (-B) so that no file is
