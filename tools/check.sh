@@ -7,7 +7,9 @@
 #   3. every solution passes every test of its exercise;
 #   4. every starter passes its correctness tests and fails exactly the
 #      memory tests listed in tests/exercises/test_NN_name.starter;
-#   5. measurements are the same whether stdout is a pipe or a terminal.
+#   5. the figures each lesson states (tests/exercises/test_NN_name.figures)
+#      are what the harness measures, and the lesson still states them;
+#   6. measurements are the same whether stdout is a pipe or a terminal.
 #
 # Each check prints CUnit's own output, then one verdict line; the last line
 # counts the checks: "check: N passed, M failed".  Exit status 1 if any failed.
@@ -66,6 +68,45 @@ $missing"
     fi
 }
 
+# "524288" -> "512.0 KiB", as the harness prints sizes (hb_size.c).
+human_size() {
+    awk -v b="$1" 'BEGIN {
+        if (b < 1024) { printf "%d B", b; exit }
+        split("KiB MiB GiB TiB", units, " "); u = 1; v = b / 1024
+        while (v >= 1024 && u < 4) { v /= 1024; u++ }
+        printf "%.1f %s", int(v * 10 + 0.5) / 10, units[u] }'
+}
+
+# Each line of FIGURES ("variant test figure value") must match the results
+# of that variant, and the exercise's lesson must state the value.
+check_figures() {
+    local exercise=$1 figures=$2 lesson="docs/$1.md" problems=""
+    if [ ! -s "$figures" ]; then
+        verdict fail "lesson $exercise: $figures is missing; it lists the figures the lesson states"
+        return
+    fi
+    while read -r variant test figure value; do
+        case "$variant" in "#"* | "") continue ;; esac
+        local column
+        case "$figure" in peak) column=5 ;; leaks) column=6 ;; allocations) column=7 ;;
+            *) problems+="unknown figure '$figure'"$'\n'; continue ;; esac
+        local measured
+        measured=$(awk -F'\t' -v t="$test" -v c="$column" '$2 == t { print $c }' "$scratch/$variant.tsv")
+        [ "$measured" = "$value" ] ||
+            problems+="$variant $test $figure: the lesson says $value, the harness measured ${measured:-nothing}"$'\n'
+        local stated=$value
+        [ "$figure" = allocations ] || stated=$(human_size "$value")
+        grep -qF -- "$stated" "$lesson" ||
+            problems+="$lesson does not state $variant $test $figure: $stated"$'\n'
+    done <"$figures"
+    if [ -z "$problems" ]; then
+        verdict ok "lesson $exercise: its figures are what the harness measures"
+    else
+        verdict fail "lesson $exercise: figures drifted:
+$problems"
+    fi
+}
+
 expect_failures "harness tests" "$build/tests/harness-tests" ""
 # The crash fixture loops forever in one test: one second is enough.
 for fixture in tests/fixtures/*_fixture.c; do
@@ -77,11 +118,14 @@ done
 for exercise in "$@"; do
     suite="tests/exercises/test_${exercise//-/_}"
     expect_failures "solution $exercise" "$build/solutions/$exercise/tests" ""
+    cp "$scratch/results.tsv" "$scratch/solution.tsv"
     if [ ! -s "$suite.starter" ]; then
         verdict fail "starter $exercise: $suite.starter is missing or empty; it must name the memory test the starter fails"
         continue
     fi
     expect_failures "starter $exercise" "$build/exercises/$exercise/tests" "$suite.starter"
+    cp "$scratch/results.tsv" "$scratch/starter.tsv"
+    check_figures "$exercise" "$suite.figures"
 done
 
 # The figures must not depend on where stdout goes.  script(1) gives the
