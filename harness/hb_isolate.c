@@ -29,10 +29,11 @@
 enum message_kind {
     MSG_PASSES = 'P',  /* count[0]: assertions that passed */
     MSG_FAILURE = 'F', /* a failed assertion: line, file, then the condition */
-    MSG_RESULT = 'R',  /* the test's memory figures (hb_result) */
+    MSG_RESULT = 'R',  /* the test's hb_result: failures, count = reports, usage */
     MSG_SIGNAL = 'S',  /* count frames (raw addresses) where the signal struck */
     MSG_EXIT = 'X',    /* count frames (raw addresses) of the call to exit() */
     MSG_MISUSE = 'M',  /* text: a bad free or realloc (hb_misuse.h) */
+    MSG_NOTE = 'N',    /* text: what the test is doing, in case it dies */
     MSG_DONE = 'D',    /* the test returned */
 };
 
@@ -107,6 +108,11 @@ static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     raise(signal);
 }
 
+void hb_isolate_note(const char *note) {
+    if (report_fd >= 0)
+        send_message((message){.kind = MSG_NOTE}, NULL, note ? note : "");
+}
+
 static void send_misuse(const char *report) {
     misuse_reported = 1;
     send_message((message){.kind = MSG_MISUSE}, NULL, report);
@@ -158,7 +164,7 @@ _Noreturn static void hb_run_isolated_child(const hb_test_def *def, unsigned tim
     hb_scope_end(whole_test);
     if (hb_results_find(def->name) == NULL) { /* not a memory test: its figures anyway */
         hb_usage usage = hb_scope_usage(whole_test);
-        hb_results_record(def->name, 0, &usage);
+        hb_results_record(def->name, 0, 0, &usage);
     }
     current->pJumpBuf = cunit_buffer;
     alarm(0);
@@ -174,9 +180,11 @@ _Noreturn static void hb_run_isolated_child(const hb_test_def *def, unsigned tim
                      f->strCondition);
     const hb_result *result = hb_results_find(def->name);
     if (result != NULL)
-        send_message(
-            (message){.kind = MSG_RESULT, .failures = result->failures, .usage = result->usage},
-            NULL, NULL);
+        send_message((message){.kind = MSG_RESULT,
+                               .failures = result->failures,
+                               .count = result->reports,
+                               .usage = result->usage},
+                     NULL, NULL);
     send_message((message){.kind = MSG_DONE}, NULL, NULL);
     _exit(0);
 }
@@ -191,6 +199,7 @@ typedef struct outcome {
     bool done;
     bool killed_by_parent;
     char *misuse;                          /* a report from hb_misuse */
+    char *note;                            /* the last hb_isolate_note() */
     uintptr_t frames[HB_STACK_MAX_FRAMES]; /* of a signal or of exit() */
     size_t depth;
 } outcome;
@@ -251,7 +260,7 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
                                 CU_FALSE);
         break;
     case MSG_RESULT:
-        hb_results_record(def->name, m->failures, &m->usage);
+        hb_results_record(def->name, m->failures, (unsigned)m->count, &m->usage);
         break;
     case MSG_SIGNAL:
     case MSG_EXIT:
@@ -260,10 +269,13 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
             memcpy(out->frames, text, out->depth * sizeof *out->frames);
         break;
     case MSG_MISUSE:
-        free(out->misuse);
-        out->misuse = text; /* kept: reported after the child is gone */
+    case MSG_NOTE: { /* kept: reported if the child dies */
+        char **kept = m->kind == MSG_MISUSE ? &out->misuse : &out->note;
+        free(*kept);
+        *kept = text;
         text = NULL;
         break;
+    }
     case MSG_DONE:
         out->done = true;
         break;
@@ -329,7 +341,9 @@ static void report_death(const hb_test_def *def, int status, unsigned timeout_se
                        "called from %s",
                        def->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1, where);
     }
-    hb_results_record(def->name, failure, NULL);
+    if (out->note != NULL && out->note[0] != '\0')
+        hb_text_printf(&report, "\n      (%s)", out->note);
+    hb_results_record(def->name, failure, 1, NULL);
     CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "", CU_FALSE);
     hb_text_free(&report);
     hb_text_free(&stack);
@@ -366,4 +380,5 @@ void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
     if (!out.done)
         report_death(def, status, timeout_seconds, &out);
     free(out.misuse);
+    free(out.note);
 }

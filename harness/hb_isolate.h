@@ -24,4 +24,9 @@ enum { HB_DEFAULT_TIMEOUT_SECONDS = 10 };
  * from inside a CUnit run. */
 void hb_isolate_run(const hb_test_def *test, unsigned timeout_seconds);
 
+/* In the child: a note added to the report if the test dies from here on
+ * ("while allocation 3 of 5 was made to fail"); NULL clears it.  Does
+ * nothing when tests are not isolated. */
+void hb_isolate_note(const char *note);
+
 #endif

@@ -16,6 +16,7 @@
  *     all of it); every other function counts exactly the size requested.
  * free() or realloc() of a pointer that is not a live block stops the
  * program with a report (hb_misuse.h) instead of corrupting the heap. */
+#include "hb_fault.h"
 #include "hb_misuse.h"
 #include "hb_track.h"
 
@@ -41,13 +42,21 @@ static void release(void *ptr, const char *function, uintptr_t caller) {
     mi_free(ptr);
 }
 
+/* An injected failure (hb_fault.h): behave as if memory had run out. */
+static bool injected_failure(uintptr_t caller) {
+    if (!hb_fault_should_fail(caller))
+        return false;
+    errno = ENOMEM;
+    return true;
+}
+
 static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
 /* realloc and its relatives.  `free_on_failure` gives reallocf. */
 static void *resize(void *old, size_t size, uintptr_t caller, const char *function,
                     bool free_on_failure) {
     if (old == NULL)
-        return tracked(mi_malloc(size), size, caller);
+        return injected_failure(caller) ? NULL : tracked(mi_malloc(size), size, caller);
     hb_block taken;
     if (!hb_track_take(old, &taken))
         hb_misuse_fail(function, old, caller);
@@ -56,7 +65,7 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
         mi_free(old);
         return NULL;
     }
-    void *ptr = mi_realloc(old, size);
+    void *ptr = injected_failure(caller) ? NULL : mi_realloc(old, size);
     if (ptr == NULL) {
         hb_track_restore(&taken);
         if (free_on_failure)
@@ -76,14 +85,20 @@ static bool array_bytes(size_t count, size_t size, size_t *bytes) {
 }
 
 static void *aligned(size_t alignment, size_t size, uintptr_t caller) {
+    if (injected_failure(caller))
+        return NULL;
     return tracked(mi_malloc_aligned(size, alignment), size, caller);
 }
 
-void *malloc(size_t size) { return tracked(mi_malloc(size), size, CALLER); }
+void *malloc(size_t size) {
+    if (injected_failure(CALLER))
+        return NULL;
+    return tracked(mi_malloc(size), size, CALLER);
+}
 
 void *calloc(size_t count, size_t size) {
     size_t bytes;
-    if (!array_bytes(count, size, &bytes))
+    if (!array_bytes(count, size, &bytes) || injected_failure(CALLER))
         return NULL;
     return tracked(mi_calloc(count, size), bytes, CALLER);
 }

@@ -13,13 +13,15 @@ const hb_result *hb_results_find(const char *test) {
     return NULL;
 }
 
-void hb_results_record(const char *test, unsigned failures, const hb_usage *usage) {
+void hb_results_record(const char *test, unsigned failures, unsigned reports,
+                       const hb_usage *usage) {
     hb_result *slot = (hb_result *)hb_results_find(test);
     if (slot == NULL && result_count < MAX_RESULTS)
         slot = &results[result_count++];
     if (slot != NULL)
         *slot = (hb_result){.test = test,
                             .failures = failures,
+                            .reports = reports,
                             .measured = usage != NULL,
                             .usage = usage ? *usage : (hb_usage){0}};
 }

@@ -19,12 +19,15 @@ enum hb_failure {
 typedef struct hb_result {
     const char *test;
     unsigned failures; /* hb_failure bits */
+    unsigned reports;  /* CUnit failures the harness added for them */
     bool measured;     /* false: the test had no measured scope, or died */
     hb_usage usage;
 } hb_result;
 
-/* Records `test`'s outcome; `usage` is NULL if nothing was measured. */
-void hb_results_record(const char *test, unsigned failures, const hb_usage *usage);
+/* Records `test`'s outcome: the failure bits, how many CUnit failures the
+ * harness reported for them, and the figures (NULL if nothing was measured). */
+void hb_results_record(const char *test, unsigned failures, unsigned reports,
+                       const hb_usage *usage);
 
 /* The last result recorded for `test`, or NULL if it has none. */
 const hb_result *hb_results_find(const char *test);

@@ -28,7 +28,7 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
         hb_scope_release(running_scope);
         running_scope = NULL;
     }
-    hb_results_record(test, failures, measured);
+    hb_results_record(test, failures, failures ? 1 : 0, measured);
     if (failures != 0)
         CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
     hb_text_free(&report);

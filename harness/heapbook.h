@@ -51,6 +51,15 @@ void hb_register_test(hb_test_def *test);
 void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(void),
                      const char *file, unsigned line);
 
+/* Runs `code` once to count its allocations, then once more for each of
+ * them, making that one fail (hb_fault.h), as SQLite's out-of-memory tests
+ * do.  The code must cope: a leak after any failure fails the test, with the
+ * allocation made to fail and the leaked sites; a crash is reported with
+ * which allocation was failing. */
+#define hb_fail_each_allocation(code) hb_fail_each_allocation_at(#code, code, __FILE__, __LINE__)
+void hb_fail_each_allocation_at(const char *name, void (*code)(void), const char *file,
+                                unsigned line);
+
 /* The suites' tear-down: closes the scope of a memory test that a fatal
  * assertion cut short, and says its limits were not checked. */
 void hb_test_tear_down(void);
