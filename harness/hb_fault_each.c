@@ -61,6 +61,8 @@ void hb_fail_each_allocation_at(const char *name, void (*code)(void), const char
     }
     hb_isolate_note(NULL);
     if (reported > 0)
-        hb_results_record(CU_get_current_test()->pName, HB_FAILED_LEAKS, reported, NULL);
+        hb_results_record(&(hb_result){.test = CU_get_current_test()->pName,
+                                       .failures = HB_FAILED_LEAKS,
+                                       .reports = reported});
     CU_assertImplementation(CU_TRUE, line, "every allocation failed once", file, "", CU_FALSE);
 }

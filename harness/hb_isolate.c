@@ -29,7 +29,7 @@
 enum message_kind {
     MSG_PASSES = 'P',  /* count[0]: assertions that passed */
     MSG_FAILURE = 'F', /* a failed assertion: line, file, then the condition */
-    MSG_RESULT = 'R',  /* the test's hb_result: failures, count = reports, usage */
+    MSG_RESULT = 'R',  /* the test's hb_result */
     MSG_SIGNAL = 'S',  /* count frames (raw addresses) where the signal struck */
     MSG_EXIT = 'X',    /* count frames (raw addresses) of the call to exit() */
     MSG_MISUSE = 'M',  /* text: a bad free or realloc (hb_misuse.h) */
@@ -43,8 +43,7 @@ typedef struct message {
     uint32_t file_length;
     uint32_t text_length;
     uint64_t count;
-    unsigned failures;
-    hb_usage usage;
+    hb_result result; /* MSG_RESULT; its `test` pointer is the child's */
 } message;
 
 /* ---- child side ---------------------------------------------------- */
@@ -164,7 +163,7 @@ _Noreturn static void hb_run_isolated_child(const hb_test_def *def, unsigned tim
     hb_scope_end(whole_test);
     if (hb_results_find(def->name) == NULL) { /* not a memory test: its figures anyway */
         hb_usage usage = hb_scope_usage(whole_test);
-        hb_results_record(def->name, 0, 0, &usage);
+        hb_results_record(&(hb_result){.test = def->name, .measured = true, .usage = usage});
     }
     current->pJumpBuf = cunit_buffer;
     alarm(0);
@@ -180,11 +179,7 @@ _Noreturn static void hb_run_isolated_child(const hb_test_def *def, unsigned tim
                      f->strCondition);
     const hb_result *result = hb_results_find(def->name);
     if (result != NULL)
-        send_message((message){.kind = MSG_RESULT,
-                               .failures = result->failures,
-                               .count = result->reports,
-                               .usage = result->usage},
-                     NULL, NULL);
+        send_message((message){.kind = MSG_RESULT, .result = *result}, NULL, NULL);
     send_message((message){.kind = MSG_DONE}, NULL, NULL);
     _exit(0);
 }
@@ -260,7 +255,12 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
                                 CU_FALSE);
         break;
     case MSG_RESULT:
-        hb_results_record(def->name, m->failures, (unsigned)m->count, &m->usage);
+        hb_results_record(&(hb_result){.test = def->name,
+                                       .failures = m->result.failures,
+                                       .reports = m->result.reports,
+                                       .measured = m->result.measured,
+                                       .usage = m->result.usage,
+                                       .limits = m->result.limits});
         break;
     case MSG_SIGNAL:
     case MSG_EXIT:
@@ -343,7 +343,7 @@ static void report_death(const hb_test_def *def, int status, unsigned timeout_se
     }
     if (out->note != NULL && out->note[0] != '\0')
         hb_text_printf(&report, "\n      (%s)", out->note);
-    hb_results_record(def->name, failure, 1, NULL);
+    hb_results_record(&(hb_result){.test = def->name, .failures = failure, .reports = 1});
     CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "", CU_FALSE);
     hb_text_free(&report);
     hb_text_free(&stack);

@@ -10,7 +10,7 @@
 #ifndef HB_LIMITS_H
 #define HB_LIMITS_H
 
-#include "hb_results.h"
+#include "hb_failure.h"
 #include "hb_scope.h"
 #include "hb_text.h"
 

@@ -13,20 +13,15 @@ const hb_result *hb_results_find(const char *test) {
     return NULL;
 }
 
-void hb_results_record(const char *test, unsigned failures, unsigned reports,
-                       const hb_usage *usage) {
-    hb_result *slot = (hb_result *)hb_results_find(test);
+void hb_results_record(const hb_result *result) {
+    hb_result *slot = (hb_result *)hb_results_find(result->test);
     if (slot == NULL && result_count < MAX_RESULTS)
         slot = &results[result_count++];
     if (slot != NULL)
-        *slot = (hb_result){.test = test,
-                            .failures = failures,
-                            .reports = reports,
-                            .measured = usage != NULL,
-                            .usage = usage ? *usage : (hb_usage){0}};
+        *slot = *result;
 }
 
-const char *hb_failure_names(unsigned failures, char text[80]) {
+const char *hb_failure_names(unsigned failures, char text[HB_FAILURE_NAMES]) {
     static const struct {
         unsigned bit;
         const char *name;
@@ -38,6 +33,7 @@ const char *hb_failure_names(unsigned failures, char text[80]) {
         {HB_FAILED_CRASH, "crash"},
         {HB_FAILED_TIMEOUT, "timeout"},
         {HB_FAILED_EXIT, "exit"},
+        {HB_FAILED_INCREASE, "increase"},
     };
     text[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -1,20 +1,18 @@
 /* hb_runner: main() of every test binary.
  *
- *   ./test-binary [--results FILE]
+ *   ./tests [--results FILE] [--junit FILE] [--json FILE]
+ *           [--baseline FILE [--fail-on-increase]]
  *
  * Runs every registered test with CUnit's basic interface (verbose), prints
- * CUnit's run summary, optionally writes one line per test to FILE:
- *
- *   suite <TAB> test <TAB> passed|failed <TAB> reasons <TAB> peak <TAB> leaked <TAB> allocations
- *
- * where reasons are hb_failure names plus "assert" for failed assertions,
- * and the figures are bytes and counts of the memory tests ("-" for tests
- * without a measured scope).  Exits 0 only if every test passed.
+ * CUnit's run summary, writes the results files asked for (hb_export.h) and
+ * the baseline (hb_baseline.h), and exits 0 only if every test passed.
  *
  * Each test runs in a child process (hb_isolate.h); HEAPBOOK_FORK=0 runs
  * them in this process, HEAPBOOK_TIMEOUT=N sets the seconds per test. */
 #include "heapbook.h"
 
+#include "hb_baseline.h"
+#include "hb_export.h"
 #include "hb_isolate.h"
 #include "hb_results.h"
 #include "hb_track.h"
@@ -37,15 +35,42 @@ static size_t definition_count;
 static bool isolated = true;
 static unsigned timeout_seconds = HB_DEFAULT_TIMEOUT_SECONDS;
 
+typedef struct options {
+    const char *results, *junit, *json, *baseline;
+    bool fail_on_increase;
+} options;
+static options chosen;
+
+/* Regression mode: fails the test if it grew past its baseline, and makes
+ * its figures the new baseline if it passed. */
+static void compare_with_baseline(const hb_test_def *def, unsigned failures_before) {
+    const hb_result *found = hb_results_find(def->name);
+    if (found == NULL || chosen.baseline == NULL)
+        return;
+    hb_result result = *found;
+    hb_text report = {0};
+    if (chosen.fail_on_increase && hb_baseline_exceeded(&result, &report)) {
+        result.failures |= HB_FAILED_INCREASE;
+        result.reports++;
+        hb_results_record(&result);
+        CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "", CU_FALSE);
+    }
+    hb_text_free(&report);
+    if (CU_get_number_of_failures() == failures_before)
+        hb_baseline_update(&result);
+}
+
 static void run_current_test(void) {
     CU_pTest current = CU_get_current_test();
     for (size_t i = 0; i < definition_count; i++) {
         if (cunit_tests[i] != current)
             continue;
+        unsigned failures_before = CU_get_number_of_failures();
         if (isolated)
             hb_isolate_run(definitions[i], timeout_seconds);
         else
             definitions[i]->run();
+        compare_with_baseline(definitions[i], failures_before);
         return;
     }
 }
@@ -124,41 +149,30 @@ static bool register_with_cunit(void) {
     return true;
 }
 
-static unsigned failure_count(const CU_pTest test) {
-    unsigned count = 0;
-    for (CU_pFailureRecord f = CU_get_failure_list(); f != NULL; f = f->pNext)
-        if (f->pTest == test)
-            count++;
-    return count;
-}
-
-static void write_result(FILE *out, const CU_pSuite suite, const CU_pTest test) {
-    const hb_result *result = hb_results_find(test->pName);
-    unsigned failures = failure_count(test);
-    unsigned from_harness = result ? result->reports : 0;
-    char reasons[80];
-    hb_failure_names(result ? result->failures : 0, reasons);
-    if (failures > from_harness)
-        strcat(reasons, reasons[0] ? ",assert" : "assert");
-    fprintf(out, "%s\t%s\t%s\t%s\t", suite->pName, test->pName, failures ? "failed" : "passed",
-            reasons[0] ? reasons : "-");
-    if (result != NULL && result->measured)
-        fprintf(out, "%zu\t%zu\t%llu\n", result->usage.peak_bytes, result->usage.live_bytes,
-                (unsigned long long)result->usage.allocations);
-    else
-        fprintf(out, "-\t-\t-\n");
-}
-
-static bool write_results(const char *path) {
-    FILE *out = fopen(path, "w");
-    if (out == NULL) {
-        perror(path);
+static bool parse_options(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        const char **path = strcmp(argv[i], "--results") == 0    ? &chosen.results
+                            : strcmp(argv[i], "--junit") == 0    ? &chosen.junit
+                            : strcmp(argv[i], "--json") == 0     ? &chosen.json
+                            : strcmp(argv[i], "--baseline") == 0 ? &chosen.baseline
+                                                                 : NULL;
+        if (path != NULL && i + 1 < argc) {
+            *path = argv[++i];
+        } else if (strcmp(argv[i], "--fail-on-increase") == 0) {
+            chosen.fail_on_increase = true;
+        } else {
+            fprintf(stderr,
+                    "usage: %s [--results FILE] [--junit FILE] [--json FILE]\n"
+                    "          [--baseline FILE [--fail-on-increase]]\n",
+                    argv[0]);
+            return false;
+        }
+    }
+    if (chosen.fail_on_increase && chosen.baseline == NULL) {
+        fprintf(stderr, "%s: --fail-on-increase needs --baseline FILE\n", argv[0]);
         return false;
     }
-    for (CU_pSuite s = CU_get_registry()->pSuite; s != NULL; s = s->pNext)
-        for (CU_pTest t = s->pTest; t != NULL; t = t->pNext)
-            write_result(out, s, t);
-    return fclose(out) == 0;
+    return true;
 }
 
 int main(int argc, char **argv) {
@@ -168,15 +182,10 @@ int main(int argc, char **argv) {
     static char stdout_buffer[BUFSIZ];
     setvbuf(stdout, stdout_buffer, _IOLBF, sizeof stdout_buffer);
 
-    const char *results_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--results") == 0 && i + 1 < argc) {
-            results_path = argv[++i];
-        } else {
-            fprintf(stderr, "usage: %s [--results FILE]\n", argv[0]);
-            return 2;
-        }
-    }
+    if (!parse_options(argc, argv))
+        return 2;
+    if (chosen.baseline != NULL && !hb_baseline_load(chosen.baseline))
+        return 2;
 
     read_environment();
     hb_track_exclude_library("libcunit.so");
@@ -185,8 +194,10 @@ int main(int argc, char **argv) {
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     bool ok = CU_get_number_of_failure_records() == 0 && CU_get_number_of_suites_failed() == 0;
-    if (results_path != NULL && !write_results(results_path))
-        ok = false;
+    ok &= chosen.results == NULL || hb_export_tsv(chosen.results);
+    ok &= chosen.junit == NULL || hb_export_junit(chosen.junit);
+    ok &= chosen.json == NULL || hb_export_json(chosen.json);
+    ok &= chosen.baseline == NULL || hb_baseline_save(chosen.baseline);
     CU_cleanup_registry();
     return ok ? 0 : 1;
 }

@@ -13,8 +13,9 @@ static unsigned running_line;
 void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(void),
                      const char *file, unsigned line) {
     hb_text report = {0};
-    hb_parsed_limits parsed;
-    hb_usage usage = {0}, *measured = NULL;
+    hb_parsed_limits parsed = {0};
+    hb_usage usage = {0};
+    bool measured = false;
     unsigned failures = hb_limits_parse(test, limits, &parsed, &report);
     if (failures == 0) {
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);
@@ -23,12 +24,17 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
         body();
         hb_scope_end(running_scope);
         usage = hb_scope_usage(running_scope);
-        measured = &usage;
+        measured = true;
         failures = hb_limits_check(test, &parsed, running_scope, &report);
         hb_scope_release(running_scope);
         running_scope = NULL;
     }
-    hb_results_record(test, failures, failures ? 1 : 0, measured);
+    hb_results_record(&(hb_result){.test = test,
+                                   .failures = failures,
+                                   .reports = failures ? 1 : 0,
+                                   .measured = measured,
+                                   .usage = usage,
+                                   .limits = parsed});
     if (failures != 0)
         CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
     hb_text_free(&report);

@@ -9,7 +9,8 @@
 #      memory tests listed in tests/exercises/test_NN_name.starter;
 #   5. the figures each lesson states (tests/exercises/test_NN_name.figures)
 #      are what the harness measures, and the lesson still states them;
-#   6. measurements are the same whether stdout is a pipe or a terminal.
+#   6. measurements are the same whether stdout is a pipe or a terminal;
+#   7. regression mode (--fail-on-increase) fails a test that grew.
 #
 # Each check prints CUnit's own output, then one verdict line; the last line
 # counts the checks: "check: N passed, M failed".  Exit status 1 if any failed.
@@ -147,6 +148,24 @@ for exercise in "$@"; do
 $(diff "$scratch/pipe.tsv" "$scratch/tty.tsv")"
     fi
 done
+
+# Regression mode: with the solution's figures as the baseline, exercise 01's
+# starter uses more in every test, and each must fail saying by how much.
+if [ -x "$build/solutions/01-fibonacci/tests" ]; then
+    baseline="$scratch/baseline.tsv"
+    "$build/solutions/01-fibonacci/tests" --baseline "$baseline" >/dev/null
+    "$build/exercises/01-fibonacci/tests" --baseline "$baseline" --fail-on-increase \
+        --results "$scratch/regress.tsv" >"$scratch/regress.txt"
+    regressed=$(awk -F'\t' '$4 ~ /increase/' "$scratch/regress.tsv" | wc -l)
+    if [ "$regressed" -eq 5 ] &&
+        grep -qF "test_sum_wraps_at_10000: uses more memory than its last passing run" "$scratch/regress.txt" &&
+        grep -qF "peak: 0 B -> 512.0 KiB (+512.0 KiB)" "$scratch/regress.txt"; then
+        verdict ok "regression mode: every test that grew past its baseline failed, saying by how much"
+    else
+        verdict fail "regression mode: expected 5 tests failing with 'increase', got $regressed:
+$(cat "$scratch/regress.tsv")"
+    fi
+fi
 
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
