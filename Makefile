@@ -35,7 +35,7 @@ HARNESS_HDRS := $(wildcard harness/*.h)
 MIMALLOC_EXPORTS := $(BUILD)/mimalloc-exports.txt
 
 .DEFAULT_GOAL := workbook
-.PHONY: workbook test solution check help clean bench format
+.PHONY: workbook test solution check help clean bench format progress list hint reset watch
 
 help:
 	@echo "heapbook: a C memory workbook"
@@ -43,6 +43,10 @@ help:
 	@echo "  make                  run the exercises in order; show the first one to fix"
 	@echo "  make test EX=01       build and run one exercise's tests on your code"
 	@echo "  make solution EX=01   the same tests on the reference solution"
+	@echo "  make watch [EX=01]    rerun an exercise's tests whenever you save a file"
+	@echo "  make hint EX=01       the next hint for an exercise, one at a time"
+	@echo "  make progress         every exercise and its state (also: make list)"
+	@echo "  make reset EX=01      put an exercise's starter back (keeps yours in build/backups)"
 	@echo "  make check            instructors: harness tests; every solution passes,"
 	@echo "                        every starter fails only the memory test it teaches"
 	@echo "  make bench            harness overhead against glibc malloc and mimalloc"
@@ -104,8 +108,24 @@ $(BUILD)/tests/%-fixture: tests/fixtures/%_fixture.c $(HARNESS_OBJS)
 # --- what users run
 need_ex = $(if $(ex_dir),,$(error pick an exercise: EX=01 (one of: $(EXERCISES))))
 
-workbook: $(STARTER_TESTS)
+# Each exercise is built by the scripts themselves, so that one that does not
+# compile is shown as such instead of stopping make.
+workbook: $(HARNESS_OBJS)
 	@tools/workbook.sh $(EXERCISES)
+
+progress list: $(HARNESS_OBJS)
+	@tools/progress.sh $(EXERCISES)
+
+hint:
+	$(need_ex)
+	@tools/hint.sh $(ex_dir)
+
+reset:
+	$(need_ex)
+	@tools/reset.sh $(ex_dir)
+
+watch: $(HARNESS_OBJS)
+	@tools/watch.sh $(ex_dir)
 
 test:
 	$(need_ex)

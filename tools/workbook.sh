@@ -5,6 +5,7 @@
 # student is, not an error.
 set -u
 cd "$(dirname "$0")/.."
+. tools/lib.sh
 
 results=$(mktemp)
 output=$(mktemp)
@@ -12,25 +13,17 @@ trap 'rm -f "$results" "$output"' EXIT
 
 done_count=0
 for exercise in "$@"; do
-    number=${exercise%%-*}
-    if build/exercises/"$exercise"/tests --results "$results" >"$output" 2>&1; then
+    state=$(run_exercise "$exercise" "$output" "$results")
+    if [ "$state" = done ]; then
         echo "  [x] $exercise"
         done_count=$((done_count + 1))
         continue
     fi
     cat "$output"
     echo
-    if awk -F'\t' '$3 == "failed" && $4 ~ /assert/' "$results" | grep -q .; then
-        state="some tests give wrong answers"
-    elif [ -s "$results" ]; then
-        state="correct, but over its memory limits"
-    else
-        state="the tests crashed before they finished"
-    fi
-    echo "  [ ] $exercise: $state   <- you are here"
+    echo "  [ ] $exercise: $(describe_state "$state")   <- you are here"
     echo
-    echo "Next: read docs/$exercise.md, edit the files in exercises/$exercise/,"
-    echo "      then run: make test EX=$number"
+    next_step "$exercise"
     exit 0
 done
 echo
