@@ -18,7 +18,7 @@ if [ "${YES:-}" != 1 ]; then
     read -r answer || answer=""
     case "$answer" in
     y | Y | yes) ;;
-    *) echo "Nothing changed."; exit 1 ;;
+    *) echo "Nothing changed."; exit 0 ;;
     esac
 fi
 mkdir -p "$backup"
