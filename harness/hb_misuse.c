@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 typedef struct freed_block {
@@ -55,9 +56,10 @@ _Noreturn void hb_misuse_fail(const char *function, void *ptr, uintptr_t caller)
     freed_block f;
     if (find_freed((uintptr_t)ptr, &f)) {
         char size[HB_SIZE_TEXT];
-        hb_text_printf(&report, "%s(%p): the block was already freed (a double free)\n", function,
-                       ptr);
-        hb_text_printf(&report, "      freed again at: ");
+        bool frees = strstr(function, "free") != NULL || strstr(function, "delete") != NULL;
+        hb_text_printf(&report, "%s(%p): the block was already freed (%s)\n", function, ptr,
+                       frees ? "a double free" : "a use after free");
+        hb_text_printf(&report, "      %s again at: ", frees ? "freed" : "used");
         hb_report_stack(&report, here);
         hb_text_printf(&report, "\n      first freed at: ");
         hb_report_stack(&report, f.freed_at);

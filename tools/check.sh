@@ -157,6 +157,8 @@ if [ -x "$build/solutions/01-fibonacci/tests" ]; then
     "$build/exercises/01-fibonacci/tests" --baseline "$baseline" --fail-on-increase \
         --results "$scratch/regress.tsv" >"$scratch/regress.txt"
     regressed=$(awk -F'\t' '$4 ~ /increase/' "$scratch/regress.tsv" | wc -l)
+    # ... and the machine-readable results name each test with its status.
+    "$build/exercises/01-fibonacci/tests" --junit "$scratch/junit.xml" --json "$scratch/results.json" >/dev/null
     if [ "$regressed" -eq 5 ] &&
         grep -qF "test_sum_wraps_at_10000: uses more memory than its last passing run" "$scratch/regress.txt" &&
         grep -qF "peak: 0 B -> 512.0 KiB (+512.0 KiB)" "$scratch/regress.txt"; then
@@ -164,6 +166,14 @@ if [ -x "$build/solutions/01-fibonacci/tests" ]; then
     else
         verdict fail "regression mode: expected 5 tests failing with 'increase', got $regressed:
 $(cat "$scratch/regress.tsv")"
+    fi
+    if [ "$(grep -c '<testcase ' "$scratch/junit.xml")" -eq 5 ] &&
+        grep -qF '<failure type="peak">' "$scratch/junit.xml" &&
+        grep -qF '"name": "test_fibonacci_memory", "status": "fail"' "$scratch/results.json" &&
+        grep -qF '"peak_bytes": 524288, "peak_bytes_limit": 102400' "$scratch/results.json"; then
+        verdict ok "JUnit XML and JSON results name every test with its status and figures"
+    else
+        verdict fail "JUnit XML or JSON results are incomplete: see $build/exercises/01-fibonacci/tests --junit/--json"
     fi
 fi
 
