@@ -22,7 +22,7 @@ VSCODE_FILES = ["settings.json", "extensions.json", "tasks.json", "launch.json"]
 DEV_TOOLS = {
     "gdb": "launch.json's debugger",
     "python3": "the task serving build/",
-    "bear": "make compile_commands.json (updateContentCommand)",
+    "bear": "for make compile_commands.json, the updateContentCommand",
 }
 
 # A string, or a comment; comments become spaces so error positions stay right.
@@ -68,7 +68,7 @@ def check_parses(path):
     try:
         load_jsonc(path)
     except (OSError, ValueError) as error:
-        return f"{path.relative_to(ROOT)}: {error}"
+        return str(error)
 
 
 def check_build_files():
@@ -138,7 +138,10 @@ def check():
         ]
     failed = 0
     for description, run in checks:
-        problem = run()
+        try:
+            problem = run()
+        except (KeyError, IndexError, StopIteration, TypeError) as error:
+            problem = f"a setting it reads is missing or of another type ({error!r})"
         if problem:
             failed += 1
             print(f"devcontainer: FAILED {description}: {problem}")

@@ -68,7 +68,7 @@ else
     # Tracked and new files, less ignored ones and those deleted but not yet
     # committed.
     git ls-files -z --cached --others --exclude-standard |
-        while IFS= read -r -d '' file; do [ -e "$file" ] && printf '%s\0' "$file"; done |
+        while IFS= read -r -d '' file; do if [ -e "$file" ]; then printf '%s\0' "$file"; fi; done |
         tar --null -T - -cf - | tar -xf - -C "$src"
 fi
 
@@ -95,8 +95,10 @@ Suites: $suite-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
-# Docker gives every container /proc and a terminal device; script(1) in
-# make check needs the latter.
+# What Docker gives every container: an /etc/hosts naming localhost (bear,
+# in `make compile_commands.json`, talks to itself through it), /proc and a
+# terminal device (script(1) in `make check` needs one).
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 mount -t proc proc "$root/proc"
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
 
@@ -120,18 +122,14 @@ while read -r keyword arguments; do
     esac
 done <<<"$steps"
 
-user=$("$src/tools/devcontainer.py" get remoteUser)
+workspace=/workspaces/heapbook
+mkdir -p "$root/workspaces"
+mv "$src" "$root$workspace"
+devcontainer_py=$root$workspace/tools/devcontainer.py
+user=$("$devcontainer_py" get remoteUser)
 user=${user:-root}
 IFS=: read -r _ _ uid gid _ home _ < <(chroot "$root" getent passwd "$user") ||
     die "remoteUser $user is not a user of the image"
-workspace=/workspaces/heapbook
-mkdir -p "$root/workspaces"
-commands=()
-for key in onCreateCommand updateContentCommand postCreateCommand postStartCommand postAttachCommand; do
-    command=$("$src/tools/devcontainer.py" get "$key")
-    [ -z "$command" ] || commands+=("$key" "$command")
-done
-mv "$src" "$root$workspace"
 chown -R "$uid:$gid" "$root$workspace"
 
 # The user, in the workspace, as VS Code runs lifecycle commands.
@@ -139,11 +137,11 @@ run_as_user() {
     chroot --userspec="$uid:$gid" "$root" /usr/bin/env -i PATH="$path_in_root" HOME="$home" \
         USER="$user" /bin/sh -c "cd $workspace && $1" </dev/null
 }
-set -- "${commands[@]}"
-while [ $# -gt 0 ]; do
-    echo "== $1 (as $user): $2"
-    run_as_user "$2"
-    shift 2
+for key in onCreateCommand updateContentCommand postCreateCommand postStartCommand postAttachCommand; do
+    command=$("$devcontainer_py" get "$key")
+    [ -n "$command" ] || continue
+    echo "== $key (as $user): $command"
+    run_as_user "$command"
 done
 
 echo "== make check (as $user)"
