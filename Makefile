@@ -43,12 +43,18 @@ help:
 	@echo "  make                  run the exercises in order; show the first one to fix"
 	@echo "  make test EX=01       build and run one exercise's tests on your code"
 	@echo "  make solution EX=01   the same tests on the reference solution"
+	@echo "  make memcheck [EX=01] memory errors: your code's tests under AddressSanitizer"
+	@echo "                        and UBSan (use after free, overflows, leaks, undefined"
+	@echo "                        behaviour); memory limits are skipped there"
+	@echo "  make valgrind [EX=01] the same checks under valgrind, where sanitizers are missing"
 	@echo "  make watch [EX=01]    rerun an exercise's tests whenever you save a file"
 	@echo "  make hint EX=01       the next hint for an exercise, one at a time"
 	@echo "  make progress         every exercise and its state (also: make list)"
 	@echo "  make reset EX=01      put an exercise's starter back (keeps yours in build/backups)"
 	@echo "  make check            instructors: harness tests; every solution passes,"
 	@echo "                        every starter fails only the memory test it teaches"
+	@echo "  make memcheck-solution [EX=01]"
+	@echo "                        instructors: the solutions under AddressSanitizer and UBSan"
 	@echo "  make bench            harness overhead against glibc malloc and mimalloc"
 	@echo "  make format           clang-format every C file"
 	@echo "  make compile_commands.json"
@@ -105,6 +111,52 @@ $(BUILD)/tests/%-fixture: tests/fixtures/%_fixture.c $(HARNESS_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(MEASURED_CFLAGS) $(CUNIT_CFLAGS) -Iharness $(TEST_LDFLAGS) $< $(HARNESS_OBJS) $(TEST_LIBS) -o $@
 
+# --- the profiler: heapbook and libheapbook-preload.so (docs/profiler.md)
+BIN := $(BUILD)/bin
+LIB := $(BUILD)/lib
+HEAPBOOK := $(BIN)/heapbook
+PRELOAD := $(LIB)/libheapbook-preload.so
+
+# The harness's allocator, position-independent, for the preloaded library:
+# everything but the CUnit side.
+PRELOAD_HARNESS := hb_override hb_track hb_blocks hb_stacks hb_pages hb_scope hb_misuse \
+    hb_fault hb_report hb_symbolize hb_text hb_size
+PRELOAD_OBJS := $(PRELOAD_HARNESS:%=$(BUILD)/pic/harness/%.o) $(BUILD)/pic/profiler/preload.o
+
+$(BUILD)/pic/%.o: %.c $(HARNESS_HDRS) profiler/capture.h | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(HARNESS_CFLAGS) -fPIC -Iharness -c $< -o $@
+
+$(PRELOAD): $(PRELOAD_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -shared -pthread $^ -lmimalloc -lunwind -ldw -o $@
+
+# The page's libraries come from npm (tools/web/package-lock.json) and are
+# built into heapbook (profiler/page_assets.S).
+WEB_MODULES := tools/web/node_modules/.installed
+$(WEB_MODULES): tools/web/package-lock.json | $(DEPS_OK)
+	npm ci --prefix tools/web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+CLI_SRCS := $(filter-out profiler/preload.c,$(wildcard profiler/*.c)) harness/hb_size.c
+CLI_HDRS := $(wildcard profiler/*.h) harness/hb_size.h
+$(HEAPBOOK): $(CLI_SRCS) $(CLI_HDRS) profiler/page_assets.S tools/web/page.html tools/web/page.js $(WEB_MODULES) | $(PRELOAD)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(PATHS) -O2 -g -Iharness -Iprofiler $(CLI_SRCS) profiler/page_assets.S -ldw -o $@
+
+.PHONY: profiler run flamegraph
+profiler: $(HEAPBOOK) $(PRELOAD)
+
+# make run EX=01: the exercise's program (your code) under heapbook run.
+run: profiler
+	$(need_ex)
+	@$(MAKE) --no-print-directory -s $(BUILD)/exercises/$(ex_dir)/program
+	$(HEAPBOOK) run -o $(BUILD)/exercises/$(ex_dir)/program.hbcap $(BUILD)/exercises/$(ex_dir)/program
+
+# make flamegraph EX=01: run it, then write the page beside the capture.
+flamegraph: run
+	$(HEAPBOOK) flamegraph -o $(BUILD)/exercises/$(ex_dir)/flamegraph.html $(BUILD)/exercises/$(ex_dir)/program.hbcap
+
 # --- what users run
 need_ex = $(if $(ex_dir),,$(error pick an exercise: EX=01 (one of: $(EXERCISES))))
 
@@ -144,7 +196,7 @@ bench: $(HARNESS_OBJS)
 	@$(MAKE) --no-print-directory -C bench
 
 format:
-	clang-format -i $(wildcard harness/*.[ch] tests/*/*.[ch] exercises/*/*.[ch] solutions/*/*.[ch] bench/*.[ch])
+	clang-format -i $(wildcard harness/*.[ch] tests/*/*.[ch] exercises/*/*.[ch] solutions/*/*.[ch] bench/*.[ch] profiler/*.[ch])
 
 # Every compile command, for editors (IntelliSense, clangd) to find harness/
 # and CUnit's headers.  bear records a full rebuild (-B) so that no file is
@@ -158,3 +210,84 @@ compile_commands.json: $(wildcard harness/*.[ch] tests/*/*.[ch] exercises/*/*.[c
 
 clean:
 	rm -rf $(BUILD)
+
+# =============================================================================
+# Memory-error checking: make memcheck (AddressSanitizer + UBSan) and make
+# valgrind.  docs/memcheck.md says when to use which; harness/hb_memcheck.h
+# how the harness steps aside for them.
+#
+# AddressSanitizer replaces malloc itself, so its build links every harness
+# object except hb_override.o (the counting layer would fight it for malloc)
+# and no libmimalloc (only hb_override.o calls it).  The harness is compiled
+# again under build/memcheck/ with the sanitizers, so it is checked too and
+# the normal objects are untouched.  -fno-sanitize-recover=undefined makes
+# undefined behaviour stop the test, as a memory error does.
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+MEMCHECK := $(BUILD)/memcheck
+MEMCHECK_HARNESS_OBJS := $(patsubst harness/%.c,$(MEMCHECK)/harness/%.o,\
+    $(filter-out harness/hb_override.c,$(HARNESS_SRCS)))
+MEMCHECK_LIBS = $(CUNIT_LIBS) -lunwind -ldw
+# Broken on purpose, for tools/memcheck_selftest.sh: `make memcheck
+# EX=memcheck_broken` must fail.  Each is a folder with a suite and its code.
+MEMCHECK_FIXTURES := $(notdir $(wildcard tests/fixtures/memcheck_*))
+
+# -Wno-clobbered: with ASan's instrumentation GCC 12 warns that a variable of
+# hb_isolate.c set before setjmp() and never changed after it "might be
+# clobbered"; C guarantees such a variable, and the normal build agrees.
+$(MEMCHECK)/harness/%.o: harness/%.c $(HARNESS_HDRS) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(HARNESS_CFLAGS) $(SANITIZE) -Wno-clobbered $(CUNIT_CFLAGS) -c $< -o $@
+
+# The same sources as the normal build: $(2)_$(1)_SRCS, _TEST and _INCS are
+# set by exercise_build above.  $(1): exercise; $(2): exercises or solutions.
+define memcheck_build
+$(MEMCHECK)/$(2)/$(1)/tests: $$($(2)_$(1)_SRCS) $$($(2)_$(1)_TEST) $$(wildcard exercises/$(1)/*.h) $(MEMCHECK_HARNESS_OBJS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(MEASURED_CFLAGS) $$(SANITIZE) $$(CUNIT_CFLAGS) $$($(2)_$(1)_INCS) $(TEST_LDFLAGS) \
+	    $$($(2)_$(1)_SRCS) $$($(2)_$(1)_TEST) $(MEMCHECK_HARNESS_OBJS) $$(MEMCHECK_LIBS) -o $$@
+endef
+$(foreach ex,$(EXERCISES),$(foreach variant,exercises solutions,$(eval $(call memcheck_build,$(ex),$(variant)))))
+
+# A fixture, with the sanitizers ($(MEMCHECK)/fixtures) and without them
+# ($(BUILD)/fixtures, for make valgrind).
+define memcheck_fixture_build
+$(MEMCHECK)/fixtures/$(1)/tests: $(wildcard tests/fixtures/$(1)/*.[ch]) $(MEMCHECK_HARNESS_OBJS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(MEASURED_CFLAGS) $$(SANITIZE) $$(CUNIT_CFLAGS) -Itests/fixtures/$(1) -Iharness $(TEST_LDFLAGS) \
+	    $(wildcard tests/fixtures/$(1)/*.c) $(MEMCHECK_HARNESS_OBJS) $$(MEMCHECK_LIBS) -o $$@
+
+$(BUILD)/fixtures/$(1)/tests: $(wildcard tests/fixtures/$(1)/*.[ch]) $(HARNESS_OBJS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(MEASURED_CFLAGS) $$(CUNIT_CFLAGS) -Itests/fixtures/$(1) -Iharness $(TEST_LDFLAGS) \
+	    $(wildcard tests/fixtures/$(1)/*.c) $(HARNESS_OBJS) $$(TEST_LIBS) -o $$@
+endef
+$(foreach fixture,$(MEMCHECK_FIXTURES),$(eval $(call memcheck_fixture_build,$(fixture))))
+
+# The harness's own tests (tests/harness) check the counting allocator, which
+# this build leaves out: under AddressSanitizer they would measure nothing.
+# Those that need no counting run here, so ASan and UBSan check that code too:
+# test_size.c, the parser and printer of every limit's size.
+MEMCHECK_HARNESS_TESTS := tests/harness/test_size.c
+$(MEMCHECK)/tests/harness-tests: $(MEMCHECK_HARNESS_TESTS) $(MEMCHECK_HARNESS_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(MEASURED_CFLAGS) $(SANITIZE) $(CUNIT_CFLAGS) -Iharness -Itests/harness $(TEST_LDFLAGS) \
+	    $(MEMCHECK_HARNESS_TESTS) $(MEMCHECK_HARNESS_OBJS) $(MEMCHECK_LIBS) -o $@
+
+# EX=01 picks an exercise (or a memcheck fixture); no EX: every exercise.
+memcheck_pick = $(if $(EX),$(or $(ex_dir),$(filter $(EX),$(MEMCHECK_FIXTURES)),\
+    $(error pick an exercise: EX=01 (one of: $(EXERCISES)))),$(EXERCISES))
+# exercises/01-fibonacci or fixtures/memcheck_broken
+memcheck_dirs = $(foreach ex,$(memcheck_pick),$(if $(filter $(ex),$(MEMCHECK_FIXTURES)),fixtures,$(1))/$(ex))
+
+.PHONY: memcheck memcheck-solution valgrind
+
+# tools/memcheck_run.sh builds each binary itself, so that an exercise that
+# does not compile is reported as such and the others still run.
+memcheck:
+	@tools/memcheck_run.sh memcheck $(addprefix $(MEMCHECK)/,$(addsuffix /tests,$(call memcheck_dirs,exercises)))
+
+memcheck-solution:
+	@tools/memcheck_run.sh memcheck $(addprefix $(MEMCHECK)/,$(addsuffix /tests,$(call memcheck_dirs,solutions)))
+
+valgrind:
+	@tools/memcheck_run.sh valgrind $(addprefix $(BUILD)/,$(addsuffix /tests,$(call memcheck_dirs,exercises)))

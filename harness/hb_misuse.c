@@ -21,9 +21,12 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static freed_block freed[HB_MISUSE_MEMORY]; /* a ring: the newest overwrites the oldest */
 static size_t next_slot;
 static void (*reporter)(const char *report);
+static bool remembering = true;
+
+void hb_misuse_remember_frees(bool on) { remembering = on; }
 
 void hb_misuse_remember_free(const hb_block *block, uintptr_t caller) {
-    if (block->stack_id == 0)
+    if (block->stack_id == 0 || !remembering)
         return;
     uint32_t freed_at = hb_stacks_capture(caller);
     pthread_mutex_lock(&lock);

@@ -14,6 +14,7 @@
 
 #include "hb_blocks.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum { HB_MISUSE_MEMORY = 4096 };
@@ -21,6 +22,10 @@ enum { HB_MISUSE_MEMORY = 4096 };
 /* Remembers that `block` was freed by code whose return address is
  * `caller`.  Only blocks with a stack are remembered. */
 void hb_misuse_remember_free(const hb_block *block, uintptr_t caller);
+
+/* Stops (false) or resumes remembering frees; on by default.  The profiler
+ * turns it off: a stack per free would double its cost. */
+void hb_misuse_remember_frees(bool on);
 
 /* Reports the bad call, then aborts.  The report goes to the reporter set
  * with hb_misuse_set_reporter(), or to stderr. */

@@ -136,7 +136,8 @@ static site_stats *site_of(hb_scope *scope, uint32_t stack_id) {
 
 /* `sign` is +1 for an allocation, -1 for a free. */
 static void count_site(hb_scope *scope, uint32_t stack_id, size_t size, int sign) {
-    if (!(scope->options & HB_SCOPE_STACKS) || stack_id == 0)
+    if (!(scope->options & HB_SCOPE_STACKS) || (scope->options & HB_SCOPE_NO_SITES) ||
+        stack_id == 0)
         return;
     pthread_mutex_lock(&scope->sites_lock);
     site_stats *site = site_of(scope, stack_id);

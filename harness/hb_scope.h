@@ -32,6 +32,9 @@ enum { HB_SCOPE_MAX_DEPTH = 8 };
 enum hb_scope_options {
     HB_SCOPE_COUNTS_ONLY = 0,
     HB_SCOPE_STACKS = 1, /* record the call stack of every allocation */
+    /* With HB_SCOPE_STACKS: stacks only, no per-site figures (the profiler
+     * writes every event out and aggregates later). */
+    HB_SCOPE_NO_SITES = 2,
 };
 
 typedef struct hb_usage {

@@ -61,11 +61,17 @@ bool hb_track_exclude_library(const char *name) {
     return request.found;
 }
 
+static const hb_track_observer *observer;
+
+void hb_track_observe(const hb_track_observer *new_observer) { observer = new_observer; }
+
 void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
     hb_block block = {.address = (uintptr_t)ptr, .size = size};
     if (!hb_guard_active() && !hb_track_in_excluded_library(caller)) {
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller);
+        if (observer != NULL && block.scope_id != 0)
+            observer->allocated(&block);
         hb_guard_leave();
     }
     hb_blocks_insert(&block);
@@ -78,6 +84,8 @@ void hb_track_restore(const hb_block *taken) { hb_blocks_insert(taken); }
 void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
     hb_guard_enter();
     hb_scopes_count_free(taken);
+    if (observer != NULL && taken->scope_id != 0)
+        observer->freed(taken);
     hb_misuse_remember_free(taken, caller);
     hb_guard_leave();
 }

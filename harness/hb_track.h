@@ -35,6 +35,16 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller);
  * false if no such library is loaded. */
 bool hb_track_exclude_library(const char *name);
 
+/* Told of every counted allocation and free (those inside a scope), after
+ * the scopes have counted it: the profiler's recorder. */
+typedef struct hb_track_observer {
+    void (*allocated)(const hb_block *block);
+    void (*freed)(const hb_block *block);
+} hb_track_observer;
+
+/* Sets the observer (NULL: none).  Not thread-safe: set it before threads. */
+void hb_track_observe(const hb_track_observer *observer);
+
 /* True if `address` lies in the code of an excluded library. */
 bool hb_track_in_excluded_library(uintptr_t address);
 

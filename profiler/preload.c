@@ -1,0 +1,326 @@
+/* libheapbook-preload.so: records a program's heap for `heapbook run`.
+ *
+ * Loaded with LD_PRELOAD, it brings the harness's allocator (every entry
+ * point, counting requested bytes, forwarding to mimalloc) into any
+ * dynamically linked program, opens one measured scope with stacks for the
+ * whole run, and writes every allocation and free, each new call stack, a
+ * memory sample every 10 ms and the loaded modules to the capture file
+ * named by HEAPBOOK_CAPTURE (format: capture.h).  Without that variable it
+ * does nothing but count.
+ *
+ * HEAPBOOK_FOLLOW_FORK=1: forked and exec'd children record too, each into
+ * "<capture>.<pid>"; otherwise children record nothing. */
+#include "capture.h"
+
+#include "hb_guard.h"
+#include "hb_misuse.h"
+#include "hb_scope.h"
+#include "hb_stacks.h"
+#include "hb_track.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    BUFFER_SIZE = 1 << 20,
+    SAMPLE_INTERVAL_NS = 10 * 1000 * 1000, /* memray's default, too */
+    SAMPLES_PER_FLUSH = 10,                /* so a killed program loses at most ~100 ms */
+};
+
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+static int fd = -1;
+static unsigned char buffer[BUFFER_SIZE];
+static size_t used;
+static uint32_t stacks_written;
+static uint64_t start_ns;
+static hb_scope *whole_run;
+static pthread_t sampler;
+static atomic_bool sampling;
+static bool follow_fork;
+static char capture_path[PATH_MAX];
+
+static uint64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec - start_ns;
+}
+
+/* ---- the buffered writer; every function here runs with `writer` held */
+
+static void flush_locked(void) {
+    size_t done = 0;
+    while (fd >= 0 && done < used) {
+        ssize_t n = write(fd, buffer + done, used - done);
+        if (n <= 0)
+            break; /* disk full or closed: the reader will say the capture is short */
+        done += (size_t)n;
+    }
+    used = 0;
+}
+
+/* Makes room for a whole record, so a flush never splits one. */
+static void reserve(size_t size) {
+    if (used + size > BUFFER_SIZE)
+        flush_locked();
+}
+
+static void put(const void *data, size_t size) {
+    memcpy(buffer + used, data, size);
+    used += size;
+}
+
+static void put_u8(uint8_t v) { put(&v, 1); }
+static void put_u16(uint16_t v) { put(&v, 2); }
+static void put_u32(uint32_t v) { put(&v, 4); }
+static void put_u64(uint64_t v) { put(&v, 8); }
+
+static void write_stacks_up_to(uint32_t id) {
+    while (stacks_written < id) {
+        uintptr_t frames[HB_STACK_MAX_FRAMES];
+        uint32_t next = stacks_written + 1;
+        size_t depth = hb_stacks_frames(next, frames);
+        reserve(1 + 4 + 2 + depth * 8);
+        put_u8(TAG_STACK);
+        put_u32(next);
+        put_u16((uint16_t)depth);
+        for (size_t i = 0; i < depth; i++)
+            put_u64(frames[i]);
+        stacks_written = next;
+    }
+}
+
+static int write_module(struct dl_phdr_info *info, size_t size, void *unused) {
+    (void)size;
+    (void)unused;
+    char exe[PATH_MAX];
+    const char *path = info->dlpi_name;
+    if (path == NULL || path[0] == '\0') { /* the program itself */
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+            return 0;
+        exe[n] = '\0';
+        path = exe;
+    }
+    if (path[0] != '/') /* linux-vdso.so.1 and the like: no file to read */
+        return 0;
+    size_t length = strnlen(path, CAPTURE_MAX_PATH);
+    reserve(1 + 8 + 2 + length);
+    put_u8(TAG_MODULE);
+    put_u64(info->dlpi_addr);
+    put_u16((uint16_t)length);
+    put(path, length);
+    return 0;
+}
+
+static void write_module_map_locked(void) {
+    reserve(1 + 8);
+    put_u8(TAG_MODULE_MAP);
+    put_u64(now_ns());
+    dl_iterate_phdr(write_module, NULL);
+}
+
+static void write_header_locked(void) {
+    char arguments[CAPTURE_MAX_ARGUMENTS / 16];
+    size_t length = 0;
+    int cmdline = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (cmdline >= 0) {
+        ssize_t n;
+        while (length < sizeof arguments &&
+               (n = read(cmdline, arguments + length, sizeof arguments - length)) > 0)
+            length += (size_t)n;
+        close(cmdline);
+    }
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    reserve(CAPTURE_MAGIC_SIZE + 4 + 4 + 8 + 4 + length);
+    put(CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE);
+    put_u32(CAPTURE_VERSION);
+    put_u32((uint32_t)getpid());
+    put_u64((uint64_t)wall.tv_sec * 1000000000u + (uint64_t)wall.tv_nsec);
+    put_u32((uint32_t)length);
+    put(arguments, length);
+}
+
+/* ---- what the tracker tells us */
+
+static void on_allocated(const hb_block *block) {
+    uint64_t time = now_ns();
+    pthread_mutex_lock(&writer);
+    if (fd >= 0) {
+        write_stacks_up_to(block->stack_id);
+        reserve(1 + 8 + 8 + 8 + 4);
+        put_u8(TAG_ALLOC);
+        put_u64(time);
+        put_u64(block->address);
+        put_u64(block->size);
+        put_u32(block->stack_id);
+    }
+    pthread_mutex_unlock(&writer);
+}
+
+static void on_freed(const hb_block *block) {
+    uint64_t time = now_ns();
+    pthread_mutex_lock(&writer);
+    if (fd >= 0) {
+        reserve(1 + 8 + 8);
+        put_u8(TAG_FREE);
+        put_u64(time);
+        put_u64(block->address);
+    }
+    pthread_mutex_unlock(&writer);
+}
+
+static const hb_track_observer recorder = {.allocated = on_allocated, .freed = on_freed};
+
+/* ---- samples */
+
+static uint64_t resident_bytes(void) {
+    char text[128];
+    int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (statm < 0)
+        return 0;
+    ssize_t n = read(statm, text, sizeof text - 1);
+    close(statm);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    unsigned long long size = 0, resident = 0;
+    if (sscanf(text, "%llu %llu", &size, &resident) != 2)
+        return 0;
+    return resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void write_sample(void) {
+    uint64_t time = now_ns(), heap = hb_scope_usage(whole_run).live_bytes;
+    uint64_t rss = resident_bytes();
+    pthread_mutex_lock(&writer);
+    reserve(1 + 8 + 8 + 8);
+    put_u8(TAG_SAMPLE);
+    put_u64(time);
+    put_u64(heap);
+    put_u64(rss);
+    pthread_mutex_unlock(&writer);
+}
+
+static void *sample_every_interval(void *unused) {
+    (void)unused;
+    hb_guard_enter(); /* this thread is the profiler's, not the program's */
+    const struct timespec interval = {.tv_nsec = SAMPLE_INTERVAL_NS};
+    for (unsigned n = 1; atomic_load(&sampling); n++) {
+        nanosleep(&interval, NULL);
+        write_sample();
+        if (n % SAMPLES_PER_FLUSH == 0) {
+            pthread_mutex_lock(&writer);
+            flush_locked();
+            pthread_mutex_unlock(&writer);
+        }
+    }
+    return NULL;
+}
+
+/* ---- start, fork, end */
+
+static bool open_capture(const char *path) {
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        char message[PATH_MAX + 64];
+        int n = snprintf(message, sizeof message, "heapbook: cannot write the capture %s\n", path);
+        if (n > 0 && write(STDERR_FILENO, message, (size_t)n) < 0)
+            return false;
+        return false;
+    }
+    used = 0;
+    stacks_written = 0; /* a new file: every stack is written again as used */
+    write_header_locked();
+    write_module_map_locked();
+    return true;
+}
+
+static void start_sampler(void) {
+    atomic_store(&sampling, true);
+    if (pthread_create(&sampler, NULL, sample_every_interval, NULL) != 0)
+        atomic_store(&sampling, false);
+}
+
+static void before_fork(void) { pthread_mutex_lock(&writer); }
+static void after_fork_in_parent(void) { pthread_mutex_unlock(&writer); }
+
+static void after_fork_in_child(void) {
+    fd = -1; /* the parent's file stays the parent's */
+    atomic_store(&sampling, false);
+    if (follow_fork) {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s.%d", capture_path, (int)getpid());
+        if (open_capture(path))
+            start_sampler();
+    } else {
+        hb_track_observe(NULL);
+    }
+    pthread_mutex_unlock(&writer);
+}
+
+/* A forked child inherits the scope; an exec'd child starts afresh and
+ * records into "<capture>.<pid>" when following forks. */
+static const char *path_for_this_process(const char *capture, char *path, size_t size) {
+    const char *root = getenv("HEAPBOOK_ROOT_PID");
+    if (root == NULL || atoi(root) == (int)getpid())
+        return capture;
+    snprintf(path, size, "%s.%d", capture, (int)getpid());
+    return path;
+}
+
+__attribute__((constructor)) static void start_recording(void) {
+    const char *capture = getenv("HEAPBOOK_CAPTURE");
+    if (capture == NULL)
+        return;
+    hb_guard_enter();
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    start_ns = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+    follow_fork = getenv("HEAPBOOK_FOLLOW_FORK") != NULL;
+    char own_path[PATH_MAX + 16];
+    snprintf(capture_path, sizeof capture_path, "%s", capture);
+    const char *path = path_for_this_process(capture_path, own_path, sizeof own_path);
+    if (!follow_fork) { /* programs it starts are not recorded */
+        unsetenv("LD_PRELOAD");
+        unsetenv("HEAPBOOK_CAPTURE");
+    }
+    pthread_mutex_lock(&writer);
+    bool opened = open_capture(path);
+    pthread_mutex_unlock(&writer);
+    if (opened) {
+        hb_misuse_remember_frees(false); /* a stack per free would double the cost */
+        whole_run = hb_scope_begin(HB_SCOPE_STACKS | HB_SCOPE_NO_SITES);
+        pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+        hb_track_observe(&recorder);
+        start_sampler();
+    }
+    hb_guard_leave();
+}
+
+__attribute__((destructor)) static void finish_recording(void) {
+    if (fd < 0)
+        return;
+    hb_guard_enter();
+    if (atomic_exchange(&sampling, false))
+        pthread_join(sampler, NULL);
+    write_sample();
+    pthread_mutex_lock(&writer);
+    write_module_map_locked(); /* again: libraries opened since the start */
+    reserve(1 + 8);
+    put_u8(TAG_END);
+    put_u64(now_ns());
+    flush_locked();
+    close(fd);
+    fd = -1;
+    pthread_mutex_unlock(&writer);
+    hb_guard_leave();
+}
