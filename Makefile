@@ -157,6 +157,32 @@ run: profiler
 flamegraph: run
 	$(HEAPBOOK) flamegraph -o $(BUILD)/exercises/$(ex_dir)/flamegraph.html $(BUILD)/exercises/$(ex_dir)/program.hbcap
 
+# --- the profiler's tests (tools/test-profiler.sh): programs with known heaps
+PROFILER_TESTS := $(BUILD)/tests/profiler
+PROFILER_TEST_PROGRAMS := $(PROFILER_TESTS)/peaks $(PROFILER_TESTS)/odd_names \
+    $(PROFILER_TESTS)/uses_library_pie $(PROFILER_TESTS)/uses_library_nopie
+$(PROFILER_TESTS)/libtestlib.so: tests/profiler/library.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(MEASURED_CFLAGS) -fPIC -shared $< -o $@
+$(PROFILER_TESTS)/uses_library_pie: tests/profiler/uses_library.c $(PROFILER_TESTS)/libtestlib.so
+	$(CC) $(MEASURED_CFLAGS) -fPIE -pie $< -L$(PROFILER_TESTS) -ltestlib -Wl,-rpath,'$$ORIGIN' -o $@
+$(PROFILER_TESTS)/uses_library_nopie: tests/profiler/uses_library.c $(PROFILER_TESTS)/libtestlib.so
+	$(CC) $(MEASURED_CFLAGS) -fno-pie -no-pie $< -L$(PROFILER_TESTS) -ltestlib -Wl,-rpath,'$$ORIGIN' -o $@
+$(PROFILER_TESTS)/%: tests/profiler/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(MEASURED_CFLAGS) $< -o $@
+
+# make fuzz: libFuzzer on the capture reader (clang), over tests/profiler/corpus.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang"; exit 1; }
+	@mkdir -p $(BUILD)/fuzz
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iprofiler -Iharness \
+	    tests/profiler/fuzz_capture.c profiler/capture_reader.c profiler/replay.c profiler/addrmap.c \
+	    -o $(BUILD)/fuzz/fuzz_capture
+	$(BUILD)/fuzz/fuzz_capture -max_total_time=$(FUZZ_SECONDS) tests/profiler/corpus
+
 # --- what users run
 need_ex = $(if $(ex_dir),,$(error pick an exercise: EX=01 (one of: $(EXERCISES))))
 
@@ -189,7 +215,8 @@ solution:
 	@$(MAKE) --no-print-directory $(BUILD)/solutions/$(ex_dir)/tests
 	@$(BUILD)/solutions/$(ex_dir)/tests
 
-check: $(BUILD)/tests/harness-tests $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS)
+check: $(BUILD)/tests/harness-tests $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS) \
+    $(HEAPBOOK) $(PRELOAD) $(PROFILER_TEST_PROGRAMS)
 	@tools/check.sh $(EXERCISES)
 
 bench: $(HARNESS_OBJS)

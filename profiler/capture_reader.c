@@ -112,9 +112,13 @@ static bool read_header(capture *c, char error[CAPTURE_ERROR]) {
     c->pid = get_u32(c->data + 12);
     c->start_time_ns = get_u64(c->data + 16);
     c->arguments_length = get_u32(c->data + 24);
-    if (c->arguments_length > CAPTURE_MAX_ARGUMENTS || c->size - FIXED < c->arguments_length)
-        return fail(error, c->file, "truncated or corrupt at byte %d: %u bytes of command line", 24,
+    if (c->arguments_length > CAPTURE_MAX_ARGUMENTS)
+        return fail(error, c->file, "corrupt at byte 24: a command line of %u bytes",
                     c->arguments_length);
+    if (c->size - FIXED < c->arguments_length)
+        return fail(error, c->file,
+                    "truncated at byte %zu: the command line needs %u bytes from byte %d", c->size,
+                    c->arguments_length, FIXED);
     c->arguments = (const char *)c->data + FIXED;
     c->records_start = FIXED + c->arguments_length;
     return true;
@@ -202,6 +206,33 @@ static bool check_record(capture *c, size_t offset, size_t *size, capacities *ro
     return true;
 }
 
+/* Checks the header and every record of c->data. */
+static bool check_all(capture *c, char error[CAPTURE_ERROR]) {
+    if (!read_header(c, error))
+        return false;
+    capacities room = {0};
+    for (size_t offset = c->records_start, size = 0; offset < c->size; offset += size) {
+        if (c->ended)
+            return fail(error, c->file, "corrupt at byte %zu: records after the end record",
+                        offset);
+        if (!check_record(c, offset, &size, &room, error))
+            return false;
+    }
+    return true;
+}
+
+bool capture_read_memory(const char *name, const unsigned char *data, size_t size, capture *c,
+                         char error[CAPTURE_ERROR]) {
+    memset(c, 0, sizeof *c);
+    c->file = name;
+    c->data = data;
+    c->size = size;
+    if (check_all(c, error))
+        return true;
+    capture_close(c);
+    return false;
+}
+
 bool capture_open(const char *path, capture *c, char error[CAPTURE_ERROR]) {
     memset(c, 0, sizeof *c);
     c->file = path;
@@ -221,29 +252,17 @@ bool capture_open(const char *path, capture *c, char error[CAPTURE_ERROR]) {
             return fail(error, path, "cannot map: %s", strerror(errno));
         }
         c->data = mapped;
+        c->mapped = true;
     }
     close(fd);
-    if (!read_header(c, error)) {
-        capture_close(c);
-        return false;
-    }
-    capacities room = {0};
-    for (size_t offset = c->records_start, size = 0; offset < c->size; offset += size) {
-        if (c->ended) {
-            fail(error, path, "corrupt at byte %zu: records after the end record", offset);
-            capture_close(c);
-            return false;
-        }
-        if (!check_record(c, offset, &size, &room, error)) {
-            capture_close(c);
-            return false;
-        }
-    }
-    return true;
+    if (check_all(c, error))
+        return true;
+    capture_close(c);
+    return false;
 }
 
 void capture_close(capture *c) {
-    if (c->data != NULL)
+    if (c->mapped)
         munmap((void *)c->data, c->size);
     free(c->stacks);
     free(c->stack_depths);

@@ -25,6 +25,7 @@ typedef struct capture {
     const char *file;
     const unsigned char *data;
     size_t size;
+    bool mapped; /* data is a mapping of the file, to unmap */
     size_t records_start; /* offset of the first record */
     uint32_t pid;
     uint64_t start_time_ns; /* wall clock */
@@ -53,6 +54,11 @@ typedef struct capture_event {
  * needs 29 bytes, 7 are left"). */
 bool capture_open(const char *path, capture *c, char error[CAPTURE_ERROR]);
 void capture_close(capture *c);
+
+/* The same checks on a capture already in memory (the fuzzer's entry);
+ * `data` must outlive `c`, and `name` is used in messages. */
+bool capture_read_memory(const char *name, const unsigned char *data, size_t size, capture *c,
+                         char error[CAPTURE_ERROR]);
 
 /* Frame `i` of stack `id` (innermost first). */
 uint64_t capture_frame(const capture *c, uint32_t id, unsigned i);

@@ -10,7 +10,8 @@
 #   5. the figures each lesson states (tests/exercises/test_NN_name.figures)
 #      are what the harness measures, and the lesson still states them;
 #   6. measurements are the same whether stdout is a pipe or a terminal;
-#   7. regression mode (--fail-on-increase) fails a test that grew.
+#   7. regression mode (--fail-on-increase) fails a test that grew;
+#   8. the profiler's tests pass (tools/test-profiler.sh).
 #
 # Each check prints CUnit's own output, then one verdict line; the last line
 # counts the checks: "check: N passed, M failed".  Exit status 1 if any failed.
@@ -175,6 +176,13 @@ $(cat "$scratch/regress.tsv")"
     else
         verdict fail "JUnit XML or JSON results are incomplete: see $build/exercises/01-fibonacci/tests --junit/--json"
     fi
+fi
+
+echo "== profiler"
+if tools/test-profiler.sh; then
+    verdict ok "profiler: heapbook's figures, stacks, damaged captures and page escaping"
+else
+    verdict fail "profiler: see the lines above"
 fi
 
 echo "check: $passed passed, $failed failed"

@@ -3,8 +3,10 @@
 # Used by the Makefile (on first build), by CI and by the devcontainer's
 # Dockerfile, so all three install exactly the same things.
 #
-#   tools/install-deps.sh          install what is missing (needs root)
-#   tools/install-deps.sh --check  only report; exit 1 if something is missing
+#   tools/install-deps.sh            install what is missing (needs root)
+#   tools/install-deps.sh --check    only report; exit 1 if something is missing
+#   tools/install-deps.sh --browser  also Chromium, for the flame graph page's
+#                                    browser test (make test-web)
 set -eu
 
 # gcc/make/pkg-config build; CUnit runs the suites; mimalloc is the allocator
@@ -18,14 +20,21 @@ for package in $PACKAGES; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
     [ "$status" = "installed" ] || missing="$missing $package"
 done
+# npm fetches d3 and d3-flame-graph, which are built into heapbook's flame
+# graph page; any node and npm will do, so look for the commands.
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+for option in "$@"; do
+    [ "$option" = --browser ] && ! command -v chromium >/dev/null 2>&1 && missing="$missing chromium"
+done
 
 [ -z "$missing" ] && exit 0
-if [ "${1:-}" = "--check" ]; then
+case " $* " in *" --check "*) check_only=1 ;; *) check_only="" ;; esac
+if [ -n "$check_only" ]; then
     echo "heapbook: missing packages:$missing" >&2
     exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then
-    echo "heapbook: missing packages:$missing; run: sudo $0" >&2
+    echo "heapbook: missing packages:$missing; run: sudo $0 $*" >&2
     exit 1
 fi
 echo "heapbook: installing$missing" >&2
