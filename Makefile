@@ -120,7 +120,7 @@ PRELOAD := $(LIB)/libheapbook-preload.so
 # The harness's allocator, position-independent, for the preloaded library:
 # everything but the CUnit side.
 PRELOAD_HARNESS := hb_override hb_track hb_blocks hb_stacks hb_pages hb_scope hb_misuse \
-    hb_fault hb_report hb_symbolize hb_text hb_size
+    hb_fault hb_report hb_symbolize hb_names hb_text hb_size
 PRELOAD_OBJS := $(PRELOAD_HARNESS:%=$(BUILD)/pic/harness/%.o) $(BUILD)/pic/profiler/preload.o
 
 $(BUILD)/pic/%.o: %.c $(HARNESS_HDRS) profiler/capture.h | $(DEPS_OK)
@@ -138,8 +138,8 @@ $(WEB_MODULES): tools/web/package-lock.json | $(DEPS_OK)
 	npm ci --prefix tools/web --no-audit --no-fund --loglevel=error
 	@touch $@
 
-CLI_SRCS := $(filter-out profiler/preload.c,$(wildcard profiler/*.c)) harness/hb_size.c
-CLI_HDRS := $(wildcard profiler/*.h) harness/hb_size.h
+CLI_SRCS := $(filter-out profiler/preload.c,$(wildcard profiler/*.c)) harness/hb_size.c harness/hb_names.c
+CLI_HDRS := $(wildcard profiler/*.h) harness/hb_size.h harness/hb_names.h
 $(HEAPBOOK): $(CLI_SRCS) $(CLI_HDRS) profiler/page_assets.S tools/web/page.html tools/web/page.js $(WEB_MODULES) | $(PRELOAD)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(PATHS) -O2 -g -Iharness -Iprofiler $(CLI_SRCS) profiler/page_assets.S -ldw -o $@

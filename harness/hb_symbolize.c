@@ -1,6 +1,7 @@
 #include "hb_symbolize.h"
 
 #include "hb_guard.h"
+#include "hb_names.h"
 
 #include <elfutils/libdwfl.h>
 #include <pthread.h>
@@ -54,8 +55,10 @@ void hb_symbolize(uintptr_t address, bool is_return_address, hb_location *locati
     Dwfl_Module *module = module_of(lookup);
     if (module != NULL) {
         const char *name = dwfl_module_addrname(module, lookup);
-        if (name != NULL)
+        if (name != NULL) {
             copy_text(location->function, sizeof location->function, name);
+            hb_name_without_clone_suffix(location->function);
+        }
         Dwfl_Line *line = dwfl_module_getsrc(module, lookup);
         int number = 0;
         const char *file = line ? dwfl_lineinfo(line, NULL, &number, NULL, NULL, NULL) : NULL;

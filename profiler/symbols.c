@@ -1,5 +1,7 @@
 #include "symbols.h"
 
+#include "hb_names.h"
+
 #include <elfutils/libdwfl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +67,13 @@ static frame_info resolve(symbols *s, uint64_t address) {
     Dwfl_Module *module = s->dwfl ? dwfl_addrmodule(s->dwfl, lookup) : NULL;
     if (module == NULL)
         return info;
-    const char *name = keep(s, dwfl_module_addrname(module, lookup));
+    char clean[512];
+    const char *raw = dwfl_module_addrname(module, lookup);
+    if (raw != NULL) {
+        snprintf(clean, sizeof clean, "%s", raw);
+        hb_name_without_clone_suffix(clean);
+    }
+    const char *name = raw ? keep(s, clean) : NULL;
     if (name != NULL)
         info.function = name;
     Dwfl_Line *line = dwfl_module_getsrc(module, lookup);
