@@ -81,10 +81,17 @@ int command_run(int argc, char **argv) {
     int status;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && access(capture, R_OK) != 0)
-        return 127;
-    fprintf(stderr, "heapbook: wrote %s\nheapbook: to see it: heapbook flamegraph %s\n", capture,
-            capture);
+    if (access(capture, R_OK) != 0) {
+        if (!(WIFEXITED(status) && WEXITSTATUS(status) == 127))
+            fprintf(stderr,
+                    "heapbook: %s wrote no capture: is it statically linked? LD_PRELOAD only "
+                    "reaches dynamically linked programs\n",
+                    argv[i]);
+    } else {
+        /* The command as the user can type it: heapbook need not be on PATH. */
+        fprintf(stderr, "heapbook: wrote %s\nheapbook: to see it: %s flamegraph %s\n", capture,
+                program_invocation_name, capture);
+    }
     if (WIFSIGNALED(status)) {
         signal(WTERMSIG(status), SIG_DFL);
         raise(WTERMSIG(status)); /* die the same way, so the caller sees it */
