@@ -223,7 +223,7 @@ bench: $(HARNESS_OBJS)
 	@$(MAKE) --no-print-directory -C bench
 
 format:
-	clang-format -i $(wildcard harness/*.[ch] tests/*/*.[ch] exercises/*/*.[ch] solutions/*/*.[ch] bench/*.[ch] profiler/*.[ch])
+	clang-format -i $(wildcard harness/*.[ch] tests/*/*.[ch] tests/fixtures/*/*.[ch] exercises/*/*.[ch] solutions/*/*.[ch] bench/*.[ch] profiler/*.[ch])
 
 # Every compile command, for editors (IntelliSense, clangd) to find harness/
 # and CUnit's headers.  bear records a full rebuild (-B) so that no file is
@@ -308,6 +308,11 @@ memcheck_dirs = $(foreach ex,$(memcheck_pick),$(if $(filter $(ex),$(MEMCHECK_FIX
 
 .PHONY: memcheck memcheck-solution valgrind
 
+# make check runs these (tools/check.sh); as prerequisites they build in
+# parallel with the rest under make -j.
+check: $(EXERCISES:%=$(MEMCHECK)/solutions/%/tests) $(MEMCHECK)/tests/harness-tests \
+    $(MEMCHECK_FIXTURES:%=$(MEMCHECK)/fixtures/%/tests)
+
 # tools/memcheck_run.sh builds each binary itself, so that an exercise that
 # does not compile is reported as such and the others still run.
 memcheck:
@@ -318,3 +323,22 @@ memcheck-solution:
 
 valgrind:
 	@tools/memcheck_run.sh valgrind $(addprefix $(BUILD)/,$(addsuffix /tests,$(call memcheck_dirs,exercises)))
+
+# --- the flame graph page (tools/web) and its browser test (tests/web)
+# make web-assets: tools/web/node_modules, by npm ci, when it is missing or
+# package-lock.json is newer (the $(WEB_MODULES) stamp above).
+# make test-web: the page in headless Chromium, on the sample captures in
+# tests/web, or on real pages: make test-web HEAPBOOK_PAGE=a.html[:b.html].
+WEB_TEST := $(BUILD)/web-test
+WEB_SAMPLES := $(WEB_TEST)/sample.html $(WEB_TEST)/sample-diff.html
+HEAPBOOK_PAGE ?= $(WEB_TEST)/sample.html:$(WEB_TEST)/sample-diff.html
+.PHONY: web-assets test-web
+
+web-assets: $(WEB_MODULES)
+
+$(WEB_TEST)/%.html: tests/web/%-data.json tests/web/make-sample-page.mjs \
+    tools/web/page.html tools/web/page.js $(WEB_MODULES)
+	node tests/web/make-sample-page.mjs $< $@
+
+test-web: $(WEB_SAMPLES) $(WEB_MODULES)
+	HEAPBOOK_PAGE='$(HEAPBOOK_PAGE)' node --test --test-reporter=tap tests/web/flamegraph.test.mjs

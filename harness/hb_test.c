@@ -17,7 +17,13 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     hb_usage usage = {0};
     bool measured = false;
     unsigned failures = hb_limits_parse(test, limits, &parsed, &report);
-    if (failures == 0) {
+    const char *not_counting = failures == 0 ? hb_memcheck_not_counting() : NULL;
+    if (not_counting != NULL) {
+        /* make memcheck or valgrind: nothing is counted, so no figure would
+         * mean anything; the body's assertions still do. */
+        hb_memcheck_skipped("memory limits", not_counting);
+        failures = hb_memcheck_run(body, test, file, line);
+    } else if (failures == 0) {
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);
         running_file = file;
         running_line = line;
@@ -35,10 +41,19 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
                                    .measured = measured,
                                    .usage = usage,
                                    .limits = parsed});
-    if (failures != 0)
+    if (failures != 0 && not_counting == NULL) /* a leak check reports its own */
         CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
     hb_text_free(&report);
 }
+
+#if HB_SANITIZED
+void hb_run_checked(const char *test, void (*body)(void), const char *file, unsigned line) {
+    unsigned failures = hb_memcheck_run(body, test, file, line);
+    /* Recorded, so the figures of a scope that saw nothing are not. */
+    hb_results_record(
+        &(hb_result){.test = test, .failures = failures, .reports = failures ? 1 : 0});
+}
+#endif
 
 void hb_test_tear_down(void) {
     if (running_scope == NULL)

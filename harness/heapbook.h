@@ -26,6 +26,7 @@
 #define HEAPBOOK_H
 
 #include "hb_limits.h"
+#include "hb_memcheck.h"
 #include "hb_scope.h"
 
 #include <CUnit/CUnit.h>
@@ -47,7 +48,9 @@ typedef struct hb_test_def {
 void hb_register_test(hb_test_def *test);
 
 /* Runs `body` in a measured scope and fails the current CUnit test if it
- * exceeds `limits`.  Used by HB_MEMORY_TEST. */
+ * exceeds `limits`.  Used by HB_MEMORY_TEST.  Where another tool owns malloc
+ * (make memcheck, make valgrind: hb_memcheck.h) nothing can be measured:
+ * `body` still runs, and the test's line says its limits were skipped. */
 void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(void),
                      const char *file, unsigned line);
 
@@ -60,6 +63,20 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
 void hb_fail_each_allocation_at(const char *name, void (*code)(void), const char *file,
                                 unsigned line);
 
+/* First in the body of a test that reads the harness's own counters
+ * (hb_scope_usage(), hb_fault_*()): where another tool owns malloc (make
+ * memcheck, make valgrind: hb_memcheck.h) nothing is counted, so the rest of
+ * the test is skipped, and its line in CUnit's output says so. */
+#define HB_REQUIRE_COUNTING()                                                                      \
+    do {                                                                                           \
+        const char *hb_not_counting_ = hb_memcheck_not_counting();                                 \
+        if (hb_not_counting_ != NULL) {                                                            \
+            hb_memcheck_skipped("this test, which reads the harness's counters",                   \
+                                hb_not_counting_);                                                 \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
 /* The suites' tear-down: closes the scope of a memory test that a fatal
  * assertion cut short, and says its limits were not checked. */
 void hb_test_tear_down(void);
@@ -70,10 +87,23 @@ void hb_test_tear_down(void);
         hb_register_test(&hb_def_##name);                                                          \
     }
 
+#if HB_SANITIZED
+/* make memcheck (hb_memcheck.h): every test ends with LeakSanitizer's check,
+ * since the test's process ends with _exit(), which skips LeakSanitizer's
+ * own.  Runs `body`, then fails the test if it left a block unreachable. */
+void hb_run_checked(const char *test, void (*body)(void), const char *file, unsigned line);
+
+#define HB_TEST(name)                                                                              \
+    static void name(void);                                                                        \
+    static void hb_checked_##name(void) { hb_run_checked(#name, name, __FILE__, __LINE__); }       \
+    HB_REGISTER_(name, hb_checked_##name)                                                          \
+    static void name(void)
+#else
 #define HB_TEST(name)                                                                              \
     static void name(void);                                                                        \
     HB_REGISTER_(name, name)                                                                       \
     static void name(void)
+#endif
 
 #define HB_MEMORY_TEST(name, ...)                                                                  \
     static void name(void);                                                                        \

@@ -11,7 +11,9 @@
 #      are what the harness measures, and the lesson still states them;
 #   6. measurements are the same whether stdout is a pipe or a terminal;
 #   7. regression mode (--fail-on-increase) fails a test that grew;
-#   8. the profiler's tests pass (tools/test-profiler.sh).
+#   8. every solution is clean under AddressSanitizer/UBSan, and make
+#      memcheck fails on an exercise broken on purpose;
+#   9. the profiler's tests pass (tools/test-profiler.sh).
 #
 # Each check prints CUnit's own output, then one verdict line; the last line
 # counts the checks: "check: N passed, M failed".  Exit status 1 if any failed.
@@ -176,6 +178,28 @@ $(cat "$scratch/regress.tsv")"
     else
         verdict fail "JUnit XML or JSON results are incomplete: see $build/exercises/01-fibonacci/tests --junit/--json"
     fi
+fi
+
+# Memory errors (docs/memcheck.md): every solution is clean under
+# AddressSanitizer, LeakSanitizer and UBSan; the harness's tests that need no
+# counting are too; and a deliberately broken exercise must fail, with each
+# sanitizer's (and valgrind's, if installed) report.
+for exercise in "$@"; do
+    if tools/memcheck_run.sh memcheck "$build/memcheck/solutions/$exercise/tests"; then
+        verdict ok "memcheck solution $exercise: no sanitizer report, every test passed"
+    else
+        verdict fail "memcheck solution $exercise: a sanitizer report or a failed test (above); run: make memcheck-solution EX=${exercise%%-*}"
+    fi
+done
+if tools/memcheck_run.sh memcheck "$build/memcheck/tests/harness-tests"; then
+    verdict ok "memcheck harness tests: the size parser is clean under the sanitizers"
+else
+    verdict fail "memcheck harness tests: a sanitizer report or a failed test (above)"
+fi
+if tools/memcheck_selftest.sh; then
+    verdict ok "memcheck selftest: make memcheck fails on each memory error of tests/fixtures/memcheck_broken, with the report"
+else
+    verdict fail "memcheck selftest: make memcheck did not fail as it should on tests/fixtures/memcheck_broken (above)"
 fi
 
 echo "== profiler"
