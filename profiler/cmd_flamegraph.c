@@ -46,22 +46,20 @@ static void write_figures(FILE *out, const analysis *a) {
             (unsigned long long)r->leaked_bytes, (unsigned long long)r->leaked_blocks);
 }
 
+/* The heap from every event (replay's curve, starting at 0) and the
+ * resident set size from the 10 ms samples: points with one or the other. */
 static void write_samples(FILE *out, const analysis *a) {
     const replay *r = &a->replay;
-    fputs("\"samples\": [", out);
-    bool peak_written = false;
-    for (size_t i = 0; i < r->sample_count; i++) {
-        /* One more point at the peak itself, which sampling would miss. */
-        if (!peak_written && r->samples[i].time_ms > r->peak_time_ms && r->peak_bytes > 0) {
-            fprintf(out, "%s{\"t\": %.3f, \"heap\": %llu, \"rss\": %llu}", i ? ", " : "",
-                    r->peak_time_ms, (unsigned long long)r->peak_bytes,
-                    (unsigned long long)r->samples[i].rss);
-            peak_written = true;
-        }
-        fprintf(out, "%s{\"t\": %.3f, \"heap\": %llu, \"rss\": %llu}",
-                i || peak_written ? ", " : "", r->samples[i].time_ms,
-                (unsigned long long)r->samples[i].heap, (unsigned long long)r->samples[i].rss);
-    }
+    fputs("\"samples\": [{\"t\": 0, \"heap\": 0}", out);
+    for (size_t i = 0; i < r->curve_count; i++)
+        fprintf(out, ", {\"t\": %.3f, \"heap\": %llu}", r->curve[i].time_ms,
+                (unsigned long long)r->curve[i].heap);
+    /* ... and what stays live until the end. */
+    fprintf(out, ", {\"t\": %.3f, \"heap\": %llu}", r->duration_ms,
+            (unsigned long long)r->leaked_bytes);
+    for (size_t i = 0; i < r->sample_count; i++)
+        fprintf(out, ", {\"t\": %.3f, \"rss\": %llu}", r->samples[i].time_ms,
+                (unsigned long long)r->samples[i].rss);
     fputc(']', out);
 }
 

@@ -23,6 +23,22 @@ static void live_by_stack(const addrmap *live, stack_figures *figures) {
         }
 }
 
+/* Keeps, per slice of the run, the most the heap held (after an event). */
+static void add_to_curve(replay *r, const capture *c, uint64_t time_ns, uint64_t heap) {
+    uint64_t end = c->end_time_ns ? c->end_time_ns : 1;
+    double t = time_ns / 1e6;
+    size_t slice = (size_t)((__uint128_t)time_ns * CURVE_POINTS / (end + 1));
+    curve_point *last = r->curve_count ? &r->curve[r->curve_count - 1] : NULL;
+    if (last != NULL && last->slice == slice) {
+        if (heap > last->heap) {
+            last->heap = heap;
+            last->time_ms = t;
+        }
+    } else if (r->curve_count <= CURVE_POINTS) {
+        r->curve[r->curve_count++] = (curve_point){.time_ms = t, .heap = heap, .slice = slice};
+    }
+}
+
 /* One pass; with `stop_at` (>0) it stops after that many allocations and
  * frees and fills r->at_peak from what is live then. */
 static bool play(const capture *c, replay *r, uint64_t stop_at, char error[CAPTURE_ERROR]) {
@@ -68,6 +84,8 @@ static bool play(const capture *c, replay *r, uint64_t stop_at, char error[CAPTU
             if (stop_at == 0)
                 r->frees++;
         }
+        if (stop_at == 0)
+            add_to_curve(r, c, e.time_ns, heap);
     }
     if (ok && stop_at == 0) {
         r->leaked_bytes = heap;

@@ -14,12 +14,21 @@ typedef struct stack_figures {
     uint64_t blocks; /* blocks live, or allocations made */
 } stack_figures;
 
+typedef struct curve_point {
+    double time_ms;
+    uint64_t heap;
+    size_t slice;
+} curve_point;
+
 typedef struct heap_sample {
     double time_ms;
     uint64_t heap, rss;
 } heap_sample;
 
-enum { SIZE_CLASSES = 64 }; /* allocation sizes by power of two */
+enum {
+    SIZE_CLASSES = 64,  /* allocation sizes by power of two */
+    CURVE_POINTS = 600, /* the heap over time, as drawn: enough for a wide screen */
+};
 
 typedef struct replay {
     uint64_t peak_bytes;
@@ -31,8 +40,12 @@ typedef struct replay {
     /* indexed by stack id, 0 .. stack_count */
     stack_figures *at_peak, *leaked, *allocated;
     uint64_t size_classes[SIZE_CLASSES]; /* [k]: sizes in [2^(k-1), 2^k) ; [0]: size 0 */
-    heap_sample *samples;
+    heap_sample *samples; /* the recorder's, every 10 ms: for the RSS */
     size_t sample_count;
+    /* The heap over time from every event, not sampled: the run is cut into
+     * CURVE_POINTS slices and each gives the most it held, and when. */
+    curve_point curve[CURVE_POINTS + 1];
+    size_t curve_count;
 } replay;
 
 /* Replays `c`.  False (with a sentence in `error`) if a free names a block
