@@ -78,8 +78,12 @@ static void write_data(FILE *out, const analysis *after, const analysis *before,
     if (before != NULL) {
         fputs(", \"before\": {", out);
         write_figures(out, before);
+        fputs(", ", out);
+        write_samples(out, before);
         fputs("}, \"after\": {", out);
         write_figures(out, after);
+        fputs(", ", out);
+        write_samples(out, after);
         fputc('}', out);
     }
     fputs(", \"flame\": ", out);

@@ -114,5 +114,16 @@ grep -qx 'main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288' "$scratch/fib.c
     ok "export --format collapsed: main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288" ||
     bad "export --format collapsed: $(cat "$scratch/fib.collapsed")"
 
+# 8. --diff: the starter against the solution of exercise 01: every frame
+# of the starter's array shrinks by all of it.
+$heapbook run -o "$scratch/after.hbcap" build/solutions/01-fibonacci/program >/dev/null 2>&1
+$heapbook flamegraph --diff "$scratch/fib.hbcap" "$scratch/after.hbcap" -o "$scratch/diff.html" 2>/dev/null
+if grep -qF '"mode": "diff"' "$scratch/diff.html" &&
+    grep -qF '"name": "sum_of_fibonacci", "file": "exercises/01-fibonacci/fibonacci.c", "line": 38, "value": 524288, "allocations": 1, "delta": -524288' "$scratch/diff.html"; then
+    ok "flamegraph --diff: the starter's array shows as 512.0 KiB that the solution no longer holds"
+else
+    bad "flamegraph --diff: no shrinking sum_of_fibonacci frame in $scratch/diff.html"
+fi
+
 echo "profiler: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
