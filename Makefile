@@ -331,7 +331,16 @@ valgrind:
 # tests/web, or on real pages: make test-web HEAPBOOK_PAGE=a.html[:b.html].
 WEB_TEST := $(BUILD)/web-test
 WEB_SAMPLES := $(WEB_TEST)/sample.html $(WEB_TEST)/sample-diff.html
-HEAPBOOK_PAGE ?= $(WEB_TEST)/sample.html:$(WEB_TEST)/sample-diff.html
+# By default: the real page for exercise 01's starter and its diff against
+# the solution (written by heapbook), and the samples with hostile names.
+HEAPBOOK_PAGE ?= $(WEB_TEST)/exercise01.html:$(WEB_TEST)/exercise01-diff.html:$(WEB_TEST)/sample.html:$(WEB_TEST)/sample-diff.html
+$(WEB_TEST)/exercise01.html $(WEB_TEST)/exercise01-diff.html: $(HEAPBOOK) $(PRELOAD) \
+    $(BUILD)/exercises/01-fibonacci/program $(BUILD)/solutions/01-fibonacci/program
+	@mkdir -p $(@D)
+	$(HEAPBOOK) run -o $(WEB_TEST)/starter.hbcap $(BUILD)/exercises/01-fibonacci/program >/dev/null
+	$(HEAPBOOK) run -o $(WEB_TEST)/solution.hbcap $(BUILD)/solutions/01-fibonacci/program >/dev/null
+	$(HEAPBOOK) flamegraph -o $(WEB_TEST)/exercise01.html $(WEB_TEST)/starter.hbcap
+	$(HEAPBOOK) flamegraph --diff $(WEB_TEST)/starter.hbcap $(WEB_TEST)/solution.hbcap -o $(WEB_TEST)/exercise01-diff.html
 .PHONY: web-assets test-web
 
 web-assets: $(WEB_MODULES)
@@ -340,5 +349,6 @@ $(WEB_TEST)/%.html: tests/web/%-data.json tests/web/make-sample-page.mjs \
     tools/web/page.html tools/web/page.js $(WEB_MODULES)
 	node tests/web/make-sample-page.mjs $< $@
 
-test-web: $(WEB_SAMPLES) $(WEB_MODULES)
+test-web: $(WEB_SAMPLES) $(WEB_MODULES) $(WEB_TEST)/exercise01.html
+	@tools/install-deps.sh --browser
 	HEAPBOOK_PAGE='$(HEAPBOOK_PAGE)' node --test --test-reporter=tap tests/web/flamegraph.test.mjs
