@@ -35,7 +35,7 @@ HARNESS_HDRS := $(wildcard harness/*.h)
 MIMALLOC_EXPORTS := $(BUILD)/mimalloc-exports.txt
 
 .DEFAULT_GOAL := workbook
-.PHONY: workbook test solution check help clean bench format progress list hint reset watch
+.PHONY: workbook test solution check help clean bench format progress list hint reset watch results
 
 help:
 	@echo "heapbook: a C memory workbook"
@@ -51,6 +51,7 @@ help:
 	@echo "  make hint EX=01       the next hint for an exercise, one at a time"
 	@echo "  make progress         every exercise and its state (also: make list)"
 	@echo "  make reset EX=01      put an exercise's starter back (keeps yours in build/backups)"
+	@echo "  make results          JUnit XML and JSON results of every exercise in build/results/"
 	@echo "  make check            instructors: harness tests; every solution passes,"
 	@echo "                        every starter fails only the memory test it teaches"
 	@echo "  make memcheck-solution [EX=01]"
@@ -205,15 +206,27 @@ reset:
 watch: $(HARNESS_OBJS)
 	@tools/watch.sh $(ex_dir)
 
+# ARGS go to the test binary: ARGS="--junit r.xml --json r.json", or
+# ARGS="--baseline b.tsv --fail-on-increase" (docs/harness.md).
 test:
 	$(need_ex)
 	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(ex_dir)/tests
-	@$(BUILD)/exercises/$(ex_dir)/tests
+	@$(BUILD)/exercises/$(ex_dir)/tests $(ARGS)
 
 solution:
 	$(need_ex)
 	@$(MAKE) --no-print-directory $(BUILD)/solutions/$(ex_dir)/tests
-	@$(BUILD)/solutions/$(ex_dir)/tests
+	@$(BUILD)/solutions/$(ex_dir)/tests $(ARGS)
+
+# make results: every exercise's tests on the student's code, results in
+# build/results/NN-name.{xml,json} (JUnit, Exercism-style JSON) for CI and
+# GitHub Classroom; exits non-zero if any test failed.
+results: $(STARTER_TESTS)
+	@mkdir -p $(BUILD)/results
+	@status=0; for ex in $(EXERCISES); do \
+	    $(BUILD)/exercises/$$ex/tests --junit $(BUILD)/results/$$ex.xml \
+	        --json $(BUILD)/results/$$ex.json >/dev/null || status=1; \
+	done; echo "results in $(BUILD)/results/"; exit $$status
 
 check: $(BUILD)/tests/harness-tests $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS) \
     $(HEAPBOOK) $(PRELOAD) $(PROFILER_TEST_PROGRAMS)
