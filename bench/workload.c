@@ -1,6 +1,10 @@
 /* workload: the allocation patterns `make bench` times.
  *
- *   workload-BUILD [--scope none|counts|stacks]
+ *   workload-BUILD [--scope none|counts|stacks] [--only NAME,...] [--once]
+ *
+ * --only runs the named workloads alone; --once runs each one time, with no
+ * warm-up (for timing a whole process from outside: bench/profilers.sh runs
+ * it under heaptrack, massif, memusage and heapbook run).
  *
  * One source, linked three ways by bench/Makefile: with glibc's malloc, with
  * libmimalloc.so's, and with the heapbook harness (whose --scope picks the
@@ -38,7 +42,14 @@ enum {
     BUFFER_BYTES = 16 * 1024, /* the first buffer's final size */
     POOL_SLOTS = 4096,        /* live blocks of the churn: beyond any thread cache */
     CHURN_STEPS = 1000000,
-    THREADS = 2, /* one per core of the machine in docs/performance.md */
+    THREADS = 2,      /* one per core of the machine in docs/performance.md */
+    MEDIUM_MIN = 512, /* medium blocks: past glibc's tcache, within mimalloc's small pages */
+    MEDIUM_MAX = 64 * 1024,
+    MEDIUM_SLOTS = 256,
+    MEDIUM_STEPS = 200000,
+    CFRAC_STEPS = 250000,  /* expressions evaluated */
+    CFRAC_TEMPORARIES = 8, /* at most, per expression */
+    CFRAC_KEPT = 64,       /* results kept, replaced in turn */
 };
 
 static const uint64_t SEED = UINT64_C(0x68656170626f6f6b); /* "heapbook" */
@@ -157,6 +168,59 @@ static uint64_t churn(uint64_t seed) {
     return sum;
 }
 
+/* (e) the churn with medium blocks, MEDIUM_MIN..MEDIUM_MAX bytes: buffers,
+ * lines, small arrays.  Most of glibc's requests here bypass its tcache. */
+static uint64_t medium_churn(uint64_t seed) {
+    uint64_t state = seed, sum = 0;
+    slot pool[MEDIUM_SLOTS];
+    for (int i = 0; i < MEDIUM_SLOTS; i++)
+        pool[i] = (slot){0};
+    for (uint64_t step = 0; step < MEDIUM_STEPS; step++) {
+        slot *s = &pool[next_random(&state) % MEDIUM_SLOTS];
+        if (s->block != NULL)
+            sum += empty_slot(s);
+        s->size = MEDIUM_MIN + (size_t)(next_random(&state) % (MEDIUM_MAX - MEDIUM_MIN + 1));
+        s->block = malloc(s->size);
+        if (s->block == NULL)
+            out_of_memory("medium-churn");
+        mark(s->block, s->size, step);
+    }
+    for (int i = 0; i < MEDIUM_SLOTS; i++)
+        if (pool[i].block != NULL)
+            sum += empty_slot(&pool[i]);
+    return sum;
+}
+
+/* (f) cfrac-like, after the bignum benchmark of the allocator papers: each
+ * step evaluates an expression through 1..CFRAC_TEMPORARIES short-lived
+ * numbers of 8..64 bytes, freed in reverse order (a stack of temporaries),
+ * and keeps its result, which replaces one of CFRAC_KEPT older results. */
+static uint64_t cfrac_like(uint64_t seed) {
+    uint64_t state = seed, sum = 0;
+    slot kept[CFRAC_KEPT] = {{0}};
+    for (uint64_t step = 0; step < CFRAC_STEPS; step++) {
+        slot temporaries[CFRAC_TEMPORARIES];
+        int count = 1 + (int)(next_random(&state) % CFRAC_TEMPORARIES);
+        for (int t = 0; t < count; t++) {
+            temporaries[t].size = 8 + (size_t)(next_random(&state) % 57);
+            temporaries[t].block = malloc(temporaries[t].size);
+            if (temporaries[t].block == NULL)
+                out_of_memory("cfrac-like");
+            mark(temporaries[t].block, temporaries[t].size, step + (uint64_t)t);
+        }
+        slot *result = &kept[step % CFRAC_KEPT];
+        if (result->block != NULL)
+            sum += empty_slot(result);
+        fill_slot(result, &state, step);
+        for (int t = count - 1; t >= 0; t--)
+            sum += empty_slot(&temporaries[t]);
+    }
+    for (int i = 0; i < CFRAC_KEPT; i++)
+        if (kept[i].block != NULL)
+            sum += empty_slot(&kept[i]);
+    return sum;
+}
+
 typedef struct churn_job {
     uint64_t seed;
     uint64_t sum;
@@ -199,6 +263,8 @@ static const workload workloads[] = {
     {"realloc-growth", realloc_growth},
     {"churn", churn},
     {"churn-2threads", churn_threads},
+    {"medium-churn", medium_churn},
+    {"cfrac-like", cfrac_like},
 };
 
 static uint64_t now_ns(void) {
@@ -222,8 +288,14 @@ static uint64_t timed_run(const workload *w, uint64_t *ns) {
     return sum;
 }
 
-static void measure(const workload *w) {
+static void measure(const workload *w, bool once) {
     uint64_t times[REPETITIONS];
+    if (once) {
+        uint64_t sum = timed_run(w, &times[0]);
+        printf("row\t%s\t%" PRIu64 "\t%016" PRIx64 "\n", w->name, times[0], sum);
+        fflush(stdout);
+        return;
+    }
     uint64_t sum = timed_run(w, &times[0]); /* the warm-up: its time is overwritten */
     for (int i = 0; i < REPETITIONS; i++) {
         if (timed_run(w, &times[i]) != sum) {
@@ -247,21 +319,62 @@ static const char *malloc_provider(void) {
     return slash != NULL ? slash + 1 : info.dli_fname;
 }
 
+/* True if `name` is in the comma-separated `list` (NULL: every name). */
+static bool chosen(const char *list, const char *name) {
+    if (list == NULL)
+        return true;
+    size_t length = strlen(name);
+    for (const char *p = list; p != NULL; p = strchr(p, ',')) {
+        if (*p == ',')
+            p++;
+        if (strncmp(p, name, length) == 0 && (p[length] == ',' || p[length] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+static bool known_workloads(const char *list) {
+    for (const char *p = list; p != NULL; p = strchr(p, ',')) {
+        if (*p == ',')
+            p++;
+        bool known = false;
+        for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++) {
+            size_t length = strlen(workloads[i].name);
+            known |= strncmp(p, workloads[i].name, length) == 0 &&
+                     (p[length] == ',' || p[length] == '\0');
+        }
+        if (!known)
+            return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv) {
-    const char *mode = "none";
-    if (argc == 3 && strcmp(argv[1], "--scope") == 0)
-        mode = argv[2];
-    else if (argc != 1)
-        mode = NULL;
-    if (mode == NULL || !bench_scope_choose(mode)) {
+    const char *mode = "none", *only = NULL;
+    bool once = false, usage = false;
+    for (int i = 1; i < argc && !usage; i++) {
+        if (strcmp(argv[i], "--scope") == 0 && i + 1 < argc)
+            mode = argv[++i];
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else if (strcmp(argv[i], "--once") == 0)
+            once = true;
+        else
+            usage = true;
+    }
+    if (usage || !bench_scope_choose(mode) || (only != NULL && !known_workloads(only))) {
         fprintf(stderr,
-                "usage: %s [--scope none|counts|stacks]\n"
-                "(counts and stacks only in the harness build)\n",
+                "usage: %s [--scope none|counts|stacks] [--only NAME,...] [--once]\n"
+                "(counts and stacks only in the harness build; workloads:",
                 argv[0]);
+        for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
+            fprintf(stderr, " %s", workloads[i].name);
+        fprintf(stderr, ")\n");
         return EXIT_FAILURE;
     }
-    printf("malloc\t%s\nmedian_of\t%d\n", malloc_provider(), REPETITIONS);
+    printf("malloc\t%s\nmedian_of\t%d\n", malloc_provider(), once ? 1 : REPETITIONS);
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
-        measure(&workloads[i]);
+        if (chosen(only, workloads[i].name))
+            measure(&workloads[i], once);
     return EXIT_SUCCESS;
 }

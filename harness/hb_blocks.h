@@ -25,6 +25,12 @@ typedef struct hb_block {
  * kernel refused memory); the block is then untracked. */
 bool hb_blocks_insert(const hb_block *block);
 
+/* Starts loading the table's line where `address` would be recorded, so
+ * that work done meanwhile (capturing a stack) hides the cache miss of the
+ * hb_blocks_insert() that follows; a large table misses the cache at
+ * nearly every call.  Only a hint: it changes nothing. */
+void hb_blocks_prefetch(uintptr_t address);
+
 /* Removes the record of `address`, copying it into *removed.  Returns false
  * if no live block starts at that address. */
 bool hb_blocks_remove(uintptr_t address, hb_block *removed);

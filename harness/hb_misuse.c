@@ -3,9 +3,9 @@
 #include "hb_guard.h"
 #include "hb_report.h"
 #include "hb_size.h"
+#include "hb_spinlock.h"
 #include "hb_stacks.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +17,7 @@ typedef struct freed_block {
     uint32_t freed_at;
 } freed_block;
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static hb_spinlock lock = HB_SPINLOCK_INIT;
 static freed_block freed[HB_MISUSE_MEMORY]; /* a ring: the newest overwrites the oldest */
 static size_t next_slot;
 static void (*reporter)(const char *report);
@@ -29,15 +29,15 @@ void hb_misuse_remember_free(const hb_block *block, uintptr_t caller) {
     if (block->stack_id == 0 || !remembering)
         return;
     uint32_t freed_at = hb_stacks_capture(caller);
-    pthread_mutex_lock(&lock);
+    hb_spin_lock(&lock);
     freed[next_slot] = (freed_block){block->address, block->size, block->stack_id, freed_at};
     next_slot = (next_slot + 1) % HB_MISUSE_MEMORY;
-    pthread_mutex_unlock(&lock);
+    hb_spin_unlock(&lock);
 }
 
 /* The most recent free of `address`, if it is still remembered. */
 static bool find_freed(uintptr_t address, freed_block *found) {
-    pthread_mutex_lock(&lock);
+    hb_spin_lock(&lock);
     bool present = false;
     for (size_t i = 1; i <= HB_MISUSE_MEMORY && !present; i++) {
         const freed_block *f = &freed[(next_slot + HB_MISUSE_MEMORY - i) % HB_MISUSE_MEMORY];
@@ -46,7 +46,7 @@ static bool find_freed(uintptr_t address, freed_block *found) {
             present = true;
         }
     }
-    pthread_mutex_unlock(&lock);
+    hb_spin_unlock(&lock);
     return present;
 }
 

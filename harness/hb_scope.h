@@ -93,4 +93,8 @@ void hb_scopes_count_free(const hb_block *block);
 void hb_scopes_lock_all(void);
 void hb_scopes_unlock_all(void);
 
+/* In a forked child, after hb_scopes_unlock_all(): the threads that did not
+ * come along stop being waited for. */
+void hb_scopes_forked_child(void);
+
 #endif

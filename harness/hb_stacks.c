@@ -1,10 +1,11 @@
 #include "hb_stacks.h"
 
 #include "hb_pages.h"
+#include "hb_spinlock.h"
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@ typedef struct stack_entry {
     uint64_t hash;
 } stack_entry;
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static hb_spinlock lock = HB_SPINLOCK_INIT;
 static uintptr_t *chunks[MAX_CHUNKS];
 static size_t chunk_count, chunk_used;
 static stack_entry *entries; /* entries[id], id 0 unused */
@@ -119,9 +120,47 @@ static uint32_t intern(const uintptr_t *frames, size_t depth) {
     return id;
 }
 
+/* Each thread remembers the stacks it met last, so a loop that allocates
+ * from one place finds its stack's id without taking the table's lock.  A
+ * hit is checked frame by frame against the table's copy, which never moves
+ * nor changes once written. */
+enum { RECENT_SLOTS = 64 }; /* a power of two */
+typedef struct recent_stack {
+    uint64_t hash;
+    const uintptr_t *frames; /* the table's copy */
+    uint32_t depth;
+    uint32_t id;
+} recent_stack;
+static __thread recent_stack recent[RECENT_SLOTS] __attribute__((tls_model("initial-exec")));
+
+static uint32_t intern_remembered(const uintptr_t *frames, size_t depth) {
+    uint64_t hash = hash_frames(frames, depth);
+    recent_stack *r = &recent[hash & (RECENT_SLOTS - 1)];
+    if (r->id != 0 && r->hash == hash && r->depth == depth &&
+        memcmp(r->frames, frames, depth * sizeof *frames) == 0)
+        return r->id;
+    hb_spin_lock(&lock);
+    uint32_t id = intern(frames, depth);
+    const uintptr_t *stored = id != 0 ? entries[id].frames : NULL;
+    hb_spin_unlock(&lock);
+    if (id != 0)
+        *r = (recent_stack){.hash = hash, .frames = stored, .depth = (uint32_t)depth, .id = id};
+    return id;
+}
+
+/* libunwind keeps what it learnt of each function's frame in a cache; the
+ * default, one cache for the process, is taken with signals blocked (a
+ * sigprocmask call each time).  One per thread needs no lock. */
+static void choose_unwind_cache(void) {
+    static _Atomic bool chosen;
+    if (!atomic_load_explicit(&chosen, memory_order_relaxed) && !atomic_exchange(&chosen, true))
+        unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
 uint32_t hb_stacks_capture(uintptr_t caller) {
     /* A few extra frames for the allocator's own, which are cut off below. */
     enum { SLACK = 8 };
+    choose_unwind_cache();
     void *raw[HB_STACK_MAX_FRAMES + SLACK];
     int depth = unw_backtrace(raw, HB_STACK_MAX_FRAMES + SLACK);
     int first = 0;
@@ -135,29 +174,26 @@ uint32_t hb_stacks_capture(uintptr_t caller) {
     uintptr_t frames[HB_STACK_MAX_FRAMES];
     for (size_t i = 0; i < kept; i++)
         frames[i] = (uintptr_t)raw[first + (int)i];
-    pthread_mutex_lock(&lock);
-    uint32_t id = intern(frames, kept);
-    pthread_mutex_unlock(&lock);
-    return id;
+    return intern_remembered(frames, kept);
 }
 
 size_t hb_stacks_frames(uint32_t id, uintptr_t frames[HB_STACK_MAX_FRAMES]) {
-    pthread_mutex_lock(&lock);
+    hb_spin_lock(&lock);
     size_t depth = 0;
     if (id != 0 && id <= entry_count) {
         depth = entries[id].depth;
         memcpy(frames, entries[id].frames, depth * sizeof *frames);
     }
-    pthread_mutex_unlock(&lock);
+    hb_spin_unlock(&lock);
     return depth;
 }
 
 uint32_t hb_stacks_count(void) {
-    pthread_mutex_lock(&lock);
+    hb_spin_lock(&lock);
     uint32_t count = entry_count;
-    pthread_mutex_unlock(&lock);
+    hb_spin_unlock(&lock);
     return count;
 }
 
-void hb_stacks_lock(void) { pthread_mutex_lock(&lock); }
-void hb_stacks_unlock(void) { pthread_mutex_unlock(&lock); }
+void hb_stacks_lock(void) { hb_spin_lock(&lock); }
+void hb_stacks_unlock(void) { hb_spin_unlock(&lock); }

@@ -67,6 +67,7 @@ void hb_track_observe(const hb_track_observer *new_observer) { observer = new_ob
 
 void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
     hb_block block = {.address = (uintptr_t)ptr, .size = size};
+    hb_blocks_prefetch(block.address);
     if (!hb_guard_active() && !hb_track_in_excluded_library(caller)) {
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller);
@@ -112,8 +113,13 @@ static void after_fork(void) {
     hb_scopes_unlock_all();
 }
 
+static void after_fork_in_child(void) {
+    after_fork();
+    hb_scopes_forked_child();
+}
+
 __attribute__((constructor)) static void register_fork_handlers(void) {
     hb_guard_enter();
-    pthread_atfork(before_fork, after_fork, after_fork);
+    pthread_atfork(before_fork, after_fork, after_fork_in_child);
     hb_guard_leave();
 }

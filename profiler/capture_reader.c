@@ -28,6 +28,42 @@ static uint64_t get_u64(const unsigned char *p) {
     return v;
 }
 
+enum varint_status { VARINT_OK, VARINT_SHORT, VARINT_LONG };
+
+/* The varint at p, of which `left` bytes are in the file; *length: its
+ * bytes (or, cut short, the bytes there are). */
+static enum varint_status get_varint(const unsigned char *p, size_t left, uint64_t *value,
+                                     size_t *length) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < CAPTURE_MAX_VARINT; i++) {
+        if (i == left) {
+            *length = i;
+            return VARINT_SHORT;
+        }
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if ((p[i] & 0x80) == 0) {
+            *value = v;
+            *length = i + 1;
+            return VARINT_OK;
+        }
+    }
+    *length = CAPTURE_MAX_VARINT;
+    return VARINT_LONG;
+}
+
+/* A varint of a record already checked. */
+static uint64_t next_varint(const unsigned char **p) {
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        unsigned char byte = *(*p)++;
+        v |= (uint64_t)(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0 || shift >= 7 * (CAPTURE_MAX_VARINT - 1))
+            return v;
+    }
+}
+
+static uint64_t unzigzag(uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
+
 static bool fail(char error[CAPTURE_ERROR], const char *file, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -62,26 +98,65 @@ static const char *record_name(int tag) {
     }
 }
 
-/* The fixed part of each record after its tag; 0 for an unknown tag. */
+/* The fixed part of each record after its tag, or for 'A' and 'F' the
+ * least their varints take (a byte each); 0 for an unknown tag. */
 static size_t fixed_size(int tag) {
     switch (tag) {
     case TAG_STACK:
         return 4 + 2;
     case TAG_ALLOC:
-        return 8 + 8 + 8 + 4;
+        return 4;
     case TAG_FREE:
-        return 8 + 8;
+        return 2;
     case TAG_SAMPLE:
-        return 8 + 8 + 8;
+        return 8 + 8 + 8 + 8;
     case TAG_MODULE:
         return 8 + 2;
     case TAG_MODULE_MAP:
-        return 8;
+        return 8 + 8;
     case TAG_END:
-        return 8;
+        return 8 + 8;
     default:
         return 0;
     }
+}
+
+/* The varints of an 'A' (4) or 'F' (2) record at `offset`: checks them,
+ * and the stack id; sets *size to the record's bytes. */
+static bool check_event(capture *c, size_t offset, int tag, size_t *size,
+                        char error[CAPTURE_ERROR]) {
+    unsigned count = tag == TAG_ALLOC ? 4 : 2;
+    uint64_t values[4] = {0};
+    size_t at = offset + 1;
+    for (unsigned i = 0; i < count; i++) {
+        size_t length;
+        switch (get_varint(c->data + at, c->size - at, &values[i], &length)) {
+        case VARINT_OK:
+            at += length;
+            break;
+        case VARINT_SHORT:
+            return fail(error, c->file,
+                        "truncated at byte %zu: %s needs at least %zu bytes, %zu are left", offset,
+                        record_name(tag), at - offset + length + 1 + (count - 1 - i),
+                        c->size - offset);
+        case VARINT_LONG:
+            return fail(error, c->file, "corrupt at byte %zu: %s has a number longer than %d bytes",
+                        offset, record_name(tag), CAPTURE_MAX_VARINT);
+        }
+    }
+    c->last_event_ticks += unzigzag(values[0]);
+    if (tag == TAG_ALLOC) {
+        if (values[3] > c->stack_count)
+            return fail(error, c->file,
+                        "corrupt at byte %zu: an allocation refers to stack %llu, "
+                        "which was never written",
+                        offset, (unsigned long long)values[3]);
+        c->allocations++;
+    } else {
+        c->frees++;
+    }
+    *size = at - offset;
+    return true;
 }
 
 static bool grow(void **array, size_t *capacity, size_t needed, size_t item) {
@@ -127,8 +202,17 @@ static bool read_header(capture *c, char error[CAPTURE_ERROR]) {
 /* Checks the record at `offset` and takes note of it; sets *size. */
 /* Capacities of the arrays capture_open() grows while it reads. */
 typedef struct capacities {
-    size_t stacks, depths, modules;
+    size_t stacks, depths, modules, clocks;
 } capacities;
+
+/* 'M', 'l' and 'E' give the time in both clocks: a point of the line that
+ * turns ticks into nanoseconds. */
+static bool add_clock(capture *c, const unsigned char *p, capacities *room) {
+    if (!grow((void **)&c->clocks, &room->clocks, c->clock_count + 1, sizeof *c->clocks))
+        return false;
+    c->clocks[c->clock_count++] = (capture_clock){.ns = get_u64(p), .ticks = get_u64(p + 8)};
+    return true;
+}
 
 static bool check_record(capture *c, size_t offset, size_t *size, capacities *room,
                          char error[CAPTURE_ERROR]) {
@@ -138,8 +222,9 @@ static bool check_record(capture *c, size_t offset, size_t *size, capacities *ro
         return fail(error, c->file, "corrupt at byte %zu: unknown record type 0x%02x", offset, tag);
     size_t left = c->size - offset - 1;
     if (left < fixed)
-        return fail(error, c->file, "truncated at byte %zu: %s needs %zu bytes, %zu are left",
-                    offset, record_name(tag), fixed + 1, left + 1);
+        return fail(error, c->file, "truncated at byte %zu: %s needs %s%zu bytes, %zu are left",
+                    offset, record_name(tag),
+                    tag == TAG_ALLOC || tag == TAG_FREE ? "at least " : "", fixed + 1, left + 1);
     const unsigned char *p = c->data + offset + 1;
     size_t extra = 0;
     switch (tag) {
@@ -162,19 +247,9 @@ static bool check_record(capture *c, size_t offset, size_t *size, capacities *ro
         c->stack_count = id;
         break;
     }
-    case TAG_ALLOC: {
-        uint32_t stack = get_u32(p + 24);
-        if (stack > c->stack_count)
-            return fail(error, c->file,
-                        "corrupt at byte %zu: an allocation refers to stack %u, "
-                        "which was never written",
-                        offset, stack);
-        c->allocations++;
-        break;
-    }
+    case TAG_ALLOC:
     case TAG_FREE:
-        c->frees++;
-        break;
+        return check_event(c, offset, tag, size, error);
     case TAG_SAMPLE:
         c->samples++;
         break;
@@ -197,10 +272,12 @@ static bool check_record(capture *c, size_t offset, size_t *size, capacities *ro
         c->ended = true;
         break;
     }
+    if ((tag == TAG_SAMPLE || tag == TAG_MODULE_MAP || tag == TAG_END) && !add_clock(c, p, room))
+        return fail(error, c->file, "out of memory reading the clock records");
     if (left - fixed < extra)
         return fail(error, c->file, "truncated at byte %zu: %s needs %zu bytes, %zu are left",
                     offset, record_name(tag), fixed + extra + 1, left + 1);
-    if (tag != TAG_STACK && tag != TAG_MODULE)
+    if (tag == TAG_SAMPLE || tag == TAG_MODULE_MAP || tag == TAG_END)
         c->end_time_ns = get_u64(p);
     *size = 1 + fixed + extra;
     return true;
@@ -218,7 +295,37 @@ static bool check_all(capture *c, char error[CAPTURE_ERROR]) {
         if (!check_record(c, offset, &size, &room, error))
             return false;
     }
+    /* A capture cut short (no 'E') has events past its last clock record. */
+    if (c->allocations + c->frees > 0) {
+        size_t segment = 0;
+        uint64_t last = capture_ticks_to_ns(c, c->last_event_ticks, &segment);
+        if (last > c->end_time_ns)
+            c->end_time_ns = last;
+    }
     return true;
+}
+
+uint64_t capture_ticks_to_ns(const capture *c, uint64_t ticks, size_t *segment) {
+    size_t n = c->clock_count;
+    if (n == 0)
+        return 0;
+    if (n == 1)
+        return c->clocks[0].ns;
+    size_t i = *segment < n - 1 ? *segment : 0;
+    while (i + 2 < n && ticks >= c->clocks[i + 1].ticks)
+        i++;
+    while (i > 0 && ticks < c->clocks[i].ticks)
+        i--;
+    *segment = i;
+    const capture_clock *a = &c->clocks[i], *b = &c->clocks[i + 1];
+    if (ticks <= a->ticks || b->ticks <= a->ticks)
+        return a->ns;
+    /* In double: a damaged capture must give a wrong time, not overflow. */
+    double ns = (double)a->ns + (double)(ticks - a->ticks) * ((double)b->ns - (double)a->ns) /
+                                    (double)(b->ticks - a->ticks);
+    if (!(ns > 0))
+        return 0;
+    return ns < 9.2e18 ? (uint64_t)ns : UINT64_C(9200000000000000000);
 }
 
 bool capture_read_memory(const char *name, const unsigned char *data, size_t size, capture *c,
@@ -267,6 +374,8 @@ void capture_close(capture *c) {
     free(c->stacks);
     free(c->stack_depths);
     free(c->modules);
+    free(c->clocks);
+    c->clocks = NULL;
     c->data = NULL;
     c->stacks = NULL;
     c->stack_depths = NULL;
@@ -285,37 +394,37 @@ bool capture_next(const capture *c, capture_cursor *cursor, capture_event *event
     while (cursor->offset < c->size) {
         const unsigned char *r = c->data + cursor->offset;
         const unsigned char *p = r + 1;
-        size_t size = 1 + fixed_size(*r);
-        switch (*r) {
-        case TAG_STACK:
-            size += (size_t)get_u16(p + 4) * 8;
-            break;
-        case TAG_MODULE:
-            size += get_u16(p + 8);
-            break;
-        default:
-            break;
-        }
-        cursor->offset += size;
         switch (*r) {
         case TAG_ALLOC:
-            *event = (capture_event){.tag = TAG_ALLOC,
-                                     .time_ns = get_u64(p),
-                                     .address = get_u64(p + 8),
-                                     .size = get_u64(p + 16),
-                                     .stack = get_u32(p + 24)};
-            return true;
-        case TAG_FREE:
+        case TAG_FREE: {
+            cursor->ticks += unzigzag(next_varint(&p));
+            cursor->address += unzigzag(next_varint(&p));
             *event =
-                (capture_event){.tag = TAG_FREE, .time_ns = get_u64(p), .address = get_u64(p + 8)};
+                (capture_event){.tag = (enum capture_tag) * r,
+                                .time_ns = capture_ticks_to_ns(c, cursor->ticks, &cursor->segment),
+                                .address = cursor->address};
+            if (*r == TAG_ALLOC) {
+                event->size = next_varint(&p);
+                event->stack = (uint32_t)next_varint(&p);
+            }
+            cursor->offset = (size_t)(p - c->data);
             return true;
+        }
+        case TAG_STACK:
+            cursor->offset += 1 + fixed_size(*r) + (size_t)get_u16(p + 4) * 8;
+            break;
+        case TAG_MODULE:
+            cursor->offset += 1 + fixed_size(*r) + get_u16(p + 8);
+            break;
         case TAG_SAMPLE:
+            cursor->offset += 1 + fixed_size(*r);
             *event = (capture_event){.tag = TAG_SAMPLE,
                                      .time_ns = get_u64(p),
-                                     .heap = get_u64(p + 8),
-                                     .rss = get_u64(p + 16)};
+                                     .heap = get_u64(p + 16),
+                                     .rss = get_u64(p + 24)};
             return true;
         default:
+            cursor->offset += 1 + fixed_size(*r);
             break;
         }
     }

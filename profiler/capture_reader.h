@@ -21,11 +21,15 @@ typedef struct capture_module {
     uint64_t bias;
 } capture_module;
 
+typedef struct capture_clock {
+    uint64_t ns, ticks; /* the same moment in both clocks */
+} capture_clock;
+
 typedef struct capture {
     const char *file;
     const unsigned char *data;
     size_t size;
-    bool mapped; /* data is a mapping of the file, to unmap */
+    bool mapped;          /* data is a mapping of the file, to unmap */
     size_t records_start; /* offset of the first record */
     uint32_t pid;
     uint64_t start_time_ns; /* wall clock */
@@ -39,6 +43,9 @@ typedef struct capture {
     uint32_t stack_count;
     capture_module *modules; /* the last module map */
     size_t module_count;
+    capture_clock *clocks; /* of 'M', 'l' and 'E', in order */
+    size_t clock_count;
+    uint64_t last_event_ticks;
 } capture;
 
 typedef struct capture_event {
@@ -65,6 +72,8 @@ uint64_t capture_frame(const capture *c, uint32_t id, unsigned i);
 
 typedef struct capture_cursor {
     size_t offset;
+    uint64_t ticks, address; /* of the last event: the deltas' base */
+    size_t segment;          /* for capture_ticks_to_ns() */
 } capture_cursor;
 
 /* Starts at the first record. */
@@ -72,6 +81,11 @@ capture_cursor capture_begin(const capture *c);
 
 /* The next allocation, free or sample; false at the end. */
 bool capture_next(const capture *c, capture_cursor *cursor, capture_event *event);
+
+/* An event's ticks as nanoseconds since the start, on straight lines
+ * between the clock records; `segment` (0 at first) speeds up calls made in
+ * order. */
+uint64_t capture_ticks_to_ns(const capture *c, uint64_t ticks, size_t *segment);
 
 /* The command line, arguments separated by spaces, into `text`. */
 void capture_command(const capture *c, char *text, size_t size);

@@ -15,6 +15,7 @@
 #include "hb_guard.h"
 #include "hb_misuse.h"
 #include "hb_scope.h"
+#include "hb_spinlock.h"
 #include "hb_stacks.h"
 #include "hb_track.h"
 
@@ -31,19 +32,29 @@
 
 enum {
     BUFFER_SIZE = 1 << 20,
-    SAMPLE_INTERVAL_NS = 10 * 1000 * 1000, /* memray's default, too */
-    SAMPLES_PER_FLUSH = 10,                /* so a killed program loses at most ~100 ms */
+    SAMPLE_INTERVAL_NS = 10 * 1000 * 1000,  /* memray's default, too */
+    SAMPLES_PER_FLUSH = 10,                 /* so a killed program loses at most ~100 ms */
+    CALIBRATION_NS = 50 * 1000,             /* the first tick rate, until the first sample */
+    MAX_EVENT = 1 + 4 * CAPTURE_MAX_VARINT, /* the longest 'A' or 'F' record */
 };
 
-static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+/* One writer: every event goes through one buffer, in the order the lock
+ * is taken, so a block's free always follows its allocation.  A spinlock:
+ * it is held for a few stores, and taken twice per allocation/free pair. */
+static hb_spinlock writer = HB_SPINLOCK_INIT;
 static int fd = -1;
 static unsigned char buffer[BUFFER_SIZE];
 static size_t used;
 static uint32_t stacks_written;
 static uint64_t start_ns;
+static uint64_t last_ticks, last_address; /* of the last 'A' or 'F': the deltas' base */
 static hb_scope *whole_run;
 static pthread_t sampler;
 static atomic_bool sampling;
+/* The sampler sleeps on this, so that the end of the program wakes it at
+ * once instead of waiting out its 10 ms. */
+static pthread_mutex_t sampler_sleep = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sampler_wake;
 static bool follow_fork;
 static char capture_path[PATH_MAX];
 
@@ -51,6 +62,22 @@ static uint64_t now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec - start_ns;
+}
+
+/* The events' clock: the CPU's time-stamp counter where it has one (a third
+ * of the cost of clock_gettime here, and an event happens at every malloc),
+ * else nanoseconds.  The reader turns ticks into time by the clock records
+ * (capture.h). */
+static uint64_t now_ticks(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+    uint64_t ticks;
+    __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(ticks));
+    return ticks;
+#else
+    return now_ns();
+#endif
 }
 
 /* ---- the buffered writer; every function here runs with `writer` held */
@@ -81,6 +108,27 @@ static void put_u8(uint8_t v) { put(&v, 1); }
 static void put_u16(uint16_t v) { put(&v, 2); }
 static void put_u32(uint32_t v) { put(&v, 4); }
 static void put_u64(uint64_t v) { put(&v, 8); }
+
+static void put_varint(uint64_t v) {
+    while (v >= 0x80) {
+        buffer[used++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    buffer[used++] = (unsigned char)v;
+}
+
+/* A signed difference, zigzag-encoded: small either way, small varint. */
+static void put_delta(uint64_t now, uint64_t *last) {
+    uint64_t d = now - *last;
+    *last = now;
+    put_varint((d << 1) ^ (uint64_t)((int64_t)d >> 63));
+}
+
+/* A time in both clocks, for the reader to convert event ticks. */
+static void put_clock(void) {
+    put_u64(now_ns());
+    put_u64(now_ticks());
+}
 
 static void write_stacks_up_to(uint32_t id) {
     while (stacks_written < id) {
@@ -121,9 +169,9 @@ static int write_module(struct dl_phdr_info *info, size_t size, void *unused) {
 }
 
 static void write_module_map_locked(void) {
-    reserve(1 + 8);
+    reserve(1 + 8 + 8);
     put_u8(TAG_MODULE_MAP);
-    put_u64(now_ns());
+    put_clock();
     dl_iterate_phdr(write_module, NULL);
 }
 
@@ -152,30 +200,30 @@ static void write_header_locked(void) {
 /* ---- what the tracker tells us */
 
 static void on_allocated(const hb_block *block) {
-    uint64_t time = now_ns();
-    pthread_mutex_lock(&writer);
+    uint64_t ticks = now_ticks();
+    hb_spin_lock(&writer);
     if (fd >= 0) {
         write_stacks_up_to(block->stack_id);
-        reserve(1 + 8 + 8 + 8 + 4);
+        reserve(MAX_EVENT);
         put_u8(TAG_ALLOC);
-        put_u64(time);
-        put_u64(block->address);
-        put_u64(block->size);
-        put_u32(block->stack_id);
+        put_delta(ticks, &last_ticks);
+        put_delta(block->address, &last_address);
+        put_varint(block->size);
+        put_varint(block->stack_id);
     }
-    pthread_mutex_unlock(&writer);
+    hb_spin_unlock(&writer);
 }
 
 static void on_freed(const hb_block *block) {
-    uint64_t time = now_ns();
-    pthread_mutex_lock(&writer);
+    uint64_t ticks = now_ticks();
+    hb_spin_lock(&writer);
     if (fd >= 0) {
-        reserve(1 + 8 + 8);
+        reserve(MAX_EVENT);
         put_u8(TAG_FREE);
-        put_u64(time);
-        put_u64(block->address);
+        put_delta(ticks, &last_ticks);
+        put_delta(block->address, &last_address);
     }
-    pthread_mutex_unlock(&writer);
+    hb_spin_unlock(&writer);
 }
 
 static const hb_track_observer recorder = {.allocated = on_allocated, .freed = on_freed};
@@ -199,28 +247,39 @@ static uint64_t resident_bytes(void) {
 }
 
 static void write_sample(void) {
-    uint64_t time = now_ns(), heap = hb_scope_usage(whole_run).live_bytes;
-    uint64_t rss = resident_bytes();
-    pthread_mutex_lock(&writer);
-    reserve(1 + 8 + 8 + 8);
+    uint64_t heap = hb_scope_usage(whole_run).live_bytes, rss = resident_bytes();
+    hb_spin_lock(&writer);
+    reserve(1 + 8 + 8 + 8 + 8);
     put_u8(TAG_SAMPLE);
-    put_u64(time);
+    put_clock();
     put_u64(heap);
     put_u64(rss);
-    pthread_mutex_unlock(&writer);
+    hb_spin_unlock(&writer);
 }
 
 static void *sample_every_interval(void *unused) {
     (void)unused;
     hb_guard_enter(); /* this thread is the profiler's, not the program's */
-    const struct timespec interval = {.tv_nsec = SAMPLE_INTERVAL_NS};
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
     for (unsigned n = 1; atomic_load(&sampling); n++) {
-        nanosleep(&interval, NULL);
+        next.tv_nsec += SAMPLE_INTERVAL_NS;
+        if (next.tv_nsec >= 1000000000) {
+            next.tv_sec++;
+            next.tv_nsec -= 1000000000;
+        }
+        pthread_mutex_lock(&sampler_sleep);
+        while (atomic_load(&sampling) &&
+               pthread_cond_timedwait(&sampler_wake, &sampler_sleep, &next) == 0) {
+        }
+        pthread_mutex_unlock(&sampler_sleep);
+        if (!atomic_load(&sampling))
+            break;
         write_sample();
         if (n % SAMPLES_PER_FLUSH == 0) {
-            pthread_mutex_lock(&writer);
+            hb_spin_lock(&writer);
             flush_locked();
-            pthread_mutex_unlock(&writer);
+            hb_spin_unlock(&writer);
         }
     }
     return NULL;
@@ -239,23 +298,31 @@ static bool open_capture(const char *path) {
     }
     used = 0;
     stacks_written = 0; /* a new file: every stack is written again as used */
+    last_ticks = last_address = 0;
     write_header_locked();
     write_module_map_locked();
     return true;
 }
 
 static void start_sampler(void) {
+    pthread_condattr_t clock;
+    pthread_condattr_init(&clock);
+    pthread_condattr_setclock(&clock, CLOCK_MONOTONIC);
+    pthread_cond_init(&sampler_wake, &clock);
+    pthread_condattr_destroy(&clock);
     atomic_store(&sampling, true);
     if (pthread_create(&sampler, NULL, sample_every_interval, NULL) != 0)
         atomic_store(&sampling, false);
 }
 
-static void before_fork(void) { pthread_mutex_lock(&writer); }
-static void after_fork_in_parent(void) { pthread_mutex_unlock(&writer); }
+static void before_fork(void) { hb_spin_lock(&writer); }
+static void after_fork_in_parent(void) { hb_spin_unlock(&writer); }
 
 static void after_fork_in_child(void) {
     fd = -1; /* the parent's file stays the parent's */
     atomic_store(&sampling, false);
+    /* The parent's sampler may have held it at the fork; it is not here. */
+    pthread_mutex_init(&sampler_sleep, NULL);
     if (follow_fork) {
         char path[PATH_MAX + 16];
         snprintf(path, sizeof path, "%s.%d", capture_path, (int)getpid());
@@ -264,7 +331,7 @@ static void after_fork_in_child(void) {
     } else {
         hb_track_observe(NULL);
     }
-    pthread_mutex_unlock(&writer);
+    hb_spin_unlock(&writer);
 }
 
 /* A forked child inherits the scope; an exec'd child starts afresh and
@@ -293,12 +360,17 @@ __attribute__((constructor)) static void start_recording(void) {
         unsetenv("LD_PRELOAD");
         unsetenv("HEAPBOOK_CAPTURE");
     }
-    pthread_mutex_lock(&writer);
+    hb_spin_lock(&writer);
     bool opened = open_capture(path);
-    pthread_mutex_unlock(&writer);
+    hb_spin_unlock(&writer);
     if (opened) {
         hb_misuse_remember_frees(false); /* a stack per free would double the cost */
         whole_run = hb_scope_begin(HB_SCOPE_STACKS | HB_SCOPE_NO_SITES);
+        /* A second clock record soon after the first, so that the ticks of
+         * a program that ends within 10 ms can be read as time too. */
+        for (uint64_t until = now_ns() + CALIBRATION_NS; now_ns() < until;) {
+        }
+        write_sample();
         pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
         hb_track_observe(&recorder);
         start_sampler();
@@ -310,17 +382,21 @@ __attribute__((destructor)) static void finish_recording(void) {
     if (fd < 0)
         return;
     hb_guard_enter();
-    if (atomic_exchange(&sampling, false))
+    if (atomic_exchange(&sampling, false)) {
+        pthread_mutex_lock(&sampler_sleep);
+        pthread_cond_signal(&sampler_wake);
+        pthread_mutex_unlock(&sampler_sleep);
         pthread_join(sampler, NULL);
+    }
     write_sample();
-    pthread_mutex_lock(&writer);
+    hb_spin_lock(&writer);
     write_module_map_locked(); /* again: libraries opened since the start */
-    reserve(1 + 8);
+    reserve(1 + 8 + 8);
     put_u8(TAG_END);
-    put_u64(now_ns());
+    put_clock();
     flush_locked();
     close(fd);
     fd = -1;
-    pthread_mutex_unlock(&writer);
+    hb_spin_unlock(&writer);
     hb_guard_leave();
 }

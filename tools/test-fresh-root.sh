@@ -54,9 +54,22 @@ quietly() {
     "$@" >"$log" 2>&1 || { tail -n 30 "$log"; die "failed: $*"; }
 }
 
+# A network that inspects TLS (as this workplace's does) signs with its own
+# certificate authority, which the host trusts through NODE_EXTRA_CA_CERTS;
+# a container on such a network is given the same file, and so is the root:
+# without it npm ci cannot reach the registry.
+extra_ca=()
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ]; then
+    extra_ca=(NODE_EXTRA_CA_CERTS=/etc/ssl/host-extra-ca.crt)
+fi
+install_extra_ca() {
+    [ ${#extra_ca[@]} -eq 0 ] || cp "$NODE_EXTRA_CA_CERTS" "$root/etc/ssl/host-extra-ca.crt"
+}
+
 # Root, in a clean environment and without a terminal, like a Docker build.
 run_as_root() {
-    chroot "$root" /usr/bin/env -i PATH="$path_in_root" HOME=/root /bin/sh -c "$1" </dev/null
+    chroot "$root" /usr/bin/env -i PATH="$path_in_root" HOME=/root "${extra_ca[@]}" \
+        /bin/sh -c "$1" </dev/null
 }
 
 if [ "$source_tree" = clone ]; then
@@ -79,6 +92,7 @@ suite=${image#debian:}
 
 echo "== debootstrap --variant=minbase $suite ($mirror)"
 quietly debootstrap --variant=minbase "$suite" "$root" "$mirror"
+install_extra_ca
 # The sources of Docker's debian image: updates and security besides the
 # release, so packages come at the versions the image would get.
 rm -f "$root/etc/apt/sources.list"
@@ -135,7 +149,7 @@ chown -R "$uid:$gid" "$root$workspace"
 # The user, in the workspace, as VS Code runs lifecycle commands.
 run_as_user() {
     chroot --userspec="$uid:$gid" "$root" /usr/bin/env -i PATH="$path_in_root" HOME="$home" \
-        USER="$user" /bin/sh -c "cd $workspace && $1" </dev/null
+        USER="$user" "${extra_ca[@]}" /bin/sh -c "cd $workspace && $1" </dev/null
 }
 for key in onCreateCommand updateContentCommand postCreateCommand postStartCommand postAttachCommand; do
     command=$("$devcontainer_py" get "$key")
