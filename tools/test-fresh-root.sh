@@ -63,7 +63,7 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ]; then
     extra_ca=(NODE_EXTRA_CA_CERTS=/etc/ssl/host-extra-ca.crt)
 fi
 install_extra_ca() {
-    [ ${#extra_ca[@]} -eq 0 ] || cp "$NODE_EXTRA_CA_CERTS" "$root/etc/ssl/host-extra-ca.crt"
+    [ ${#extra_ca[@]} -eq 0 ] || { mkdir -p "$root/etc/ssl" && cp "$NODE_EXTRA_CA_CERTS" "$root/etc/ssl/host-extra-ca.crt"; }
 }
 
 # Root, in a clean environment and without a terminal, like a Docker build.
