@@ -125,5 +125,18 @@ else
     bad "flamegraph --diff: no shrinking sum_of_fibonacci frame in $scratch/diff.html"
 fi
 
+# 9. --follow-fork: a shell that starts a program (fork and exec) gives one
+# capture for the shell and one, CAPTURE.PID, for the child; without it, one.
+mkdir -p "$scratch/fork" "$scratch/nofork"
+$heapbook run --follow-fork -o "$scratch/fork/sh.hbcap" sh -c '/bin/true; echo done' >/dev/null 2>&1
+$heapbook run -o "$scratch/nofork/sh.hbcap" sh -c '/bin/true; echo done' >/dev/null 2>&1
+children=$(find "$scratch/fork" -name 'sh.hbcap.*' | wc -l)
+if [ "$children" -ge 1 ] && [ "$(ls "$scratch/nofork" | wc -l)" -eq 1 ] &&
+    $heapbook stats "$(find "$scratch/fork" -name 'sh.hbcap.*' | head -n 1)" >/dev/null 2>&1; then
+    ok "--follow-fork: the child's capture is CAPTURE.PID and readable; without it, none"
+else
+    bad "--follow-fork: $children child captures; without it: $(ls "$scratch/nofork")"
+fi
+
 echo "profiler: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
