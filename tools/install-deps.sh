@@ -34,7 +34,7 @@ if [ -n "$check_only" ]; then
     exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then
-    echo "heapbook: missing packages:$missing; run: sudo $0 $*" >&2
+    echo "heapbook: missing packages:$missing; run: sudo $0${*:+ $*}" >&2
     exit 1
 fi
 echo "heapbook: installing$missing" >&2
