@@ -145,8 +145,8 @@ $(WEB_MODULES): tools/web/package-lock.json | $(DEPS_OK)
 	npm ci --prefix tools/web --no-audit --no-fund --loglevel=error
 	@touch $@
 
-CLI_SRCS := $(filter-out profiler/preload.c,$(wildcard profiler/*.c)) harness/hb_size.c harness/hb_names.c
-CLI_HDRS := $(wildcard profiler/*.h) harness/hb_size.h harness/hb_names.h
+CLI_SRCS := $(filter-out profiler/preload.c,$(wildcard profiler/*.c)) harness/hb_size.c harness/hb_names.c harness/hb_json.c
+CLI_HDRS := $(wildcard profiler/*.h) harness/hb_size.h harness/hb_names.h harness/hb_json.h
 $(HEAPBOOK): $(CLI_SRCS) $(CLI_HDRS) profiler/page_assets.S tools/web/page.html tools/web/page.js $(WEB_MODULES) | $(PRELOAD)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(PATHS) -O2 -g -Iharness -Iprofiler $(CLI_SRCS) profiler/page_assets.S -ldw -o $@

@@ -1,5 +1,6 @@
 #include "hb_export.h"
 
+#include "hb_json.h"
 #include "hb_results.h"
 
 #include <CUnit/CUnit.h>
@@ -136,20 +137,6 @@ bool hb_export_junit(const char *path) {
 
 /* ---- JSON ---- */
 
-static void json_text(FILE *out, const char *text) {
-    for (; *text; text++) {
-        unsigned char c = (unsigned char)*text;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", out);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-}
-
 static void json_figure(FILE *out, const char *name, unsigned long long measured, bool has_limit,
                         size_t limit) {
     fprintf(out, ", \"%s\": %llu", name, measured);
@@ -159,11 +146,11 @@ static void json_figure(FILE *out, const char *name, unsigned long long measured
 
 static void write_json(FILE *out, const outcome *o, CU_pTest test, bool first) {
     fprintf(out, "%s\n    {\"name\": \"", first ? "" : ",");
-    json_text(out, o->test);
+    hb_json_escape(out, o->test);
     fprintf(out, "\", \"status\": \"%s\"", o->failures ? "fail" : "pass");
     if (o->failures > 0) {
         fputs(", \"message\": \"", out);
-        write_failures(out, test, json_text, "\n");
+        write_failures(out, test, hb_json_escape, "\n");
         fputs("\"", out);
     }
     const hb_result *r = o->result;

@@ -3,7 +3,7 @@
  * it opens offline from file://. */
 #include "analysis.h"
 #include "commands.h"
-#include "json.h"
+#include "hb_json.h"
 #include "page_assets.h"
 
 #include <stdio.h>
@@ -11,9 +11,9 @@
 
 static void write_node(FILE *out, const tree_node *node, bool diff) {
     fputs("{\"name\": ", out);
-    json_string(out, node->where.function);
+    hb_json_string(out, node->where.function);
     fputs(", \"file\": ", out);
-    json_string(out, node->where.file);
+    hb_json_string(out, node->where.file);
     fprintf(out, ", \"line\": %d, \"value\": %llu, \"allocations\": %llu", node->where.line,
             (unsigned long long)node->bytes, (unsigned long long)node->blocks);
     if (diff)
@@ -36,7 +36,7 @@ static void write_figures(FILE *out, const analysis *a) {
     char command[4096];
     capture_command(&a->capture, command, sizeof command);
     fputs("\"command\": ", out);
-    json_string(out, command);
+    hb_json_string(out, command);
     fprintf(out,
             ", \"pid\": %u, \"duration_ms\": %.3f, \"peak_bytes\": %llu, \"peak_time_ms\": %.3f, "
             "\"total_allocations\": %llu, \"total_bytes\": %llu, \"leaked_bytes\": %llu, "
@@ -70,7 +70,7 @@ static void write_data(FILE *out, const analysis *after, const analysis *before,
     char title[4200];
     snprintf(title, sizeof title, "heapbook flamegraph: %s", command);
     fputs("{\"title\": ", out);
-    json_string(out, title);
+    hb_json_string(out, title);
     fprintf(out, ", \"mode\": \"%s\", \"inverted\": %s, ", mode, inverted ? "true" : "false");
     write_figures(out, after);
     fputs(", ", out);
@@ -91,6 +91,10 @@ static void write_data(FILE *out, const analysis *after, const analysis *before,
     fputc('}', out);
 }
 
+/* The placeholder in the template's line "const HEAPBOOK = ...;" where the
+ * capture's data goes. */
+static const char DATA_MARK[] = "/*HEAPBOOK_DATA*/";
+
 /* Copies the template, replacing each placeholder line with its content. */
 static void write_page(FILE *out, const analysis *after, const analysis *before,
                        const tree_node *root, const char *mode, bool inverted) {
@@ -98,14 +102,14 @@ static void write_page(FILE *out, const analysis *after, const analysis *before,
     while (*t) {
         const char *end = strchr(t, '\n');
         size_t length = end ? (size_t)(end - t) + 1 : strlen(t);
-        const char *asset = page_asset_for(t, length);
+        const char *asset = page_asset_for(t, length), *mark;
         if (asset != NULL)
             fputs(asset, out);
-        else if (memmem(t, length, "/*HEAPBOOK_DATA*/", 17) != NULL) {
-            const char *mark = memmem(t, length, "/*HEAPBOOK_DATA*/", 17);
+        else if ((mark = memmem(t, length, DATA_MARK, sizeof DATA_MARK - 1)) != NULL) {
             fwrite(t, 1, (size_t)(mark - t), out);
             write_data(out, after, before, root, mode, inverted);
-            fwrite(mark + 17, 1, length - (size_t)(mark + 17 - t), out);
+            const char *rest = mark + sizeof DATA_MARK - 1;
+            fwrite(rest, 1, length - (size_t)(rest - t), out);
         } else
             fwrite(t, 1, length, out);
         t += length;

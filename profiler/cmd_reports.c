@@ -1,7 +1,7 @@
 /* heapbook summary, tree, stats and export: the terminal reports. */
 #include "analysis.h"
 #include "commands.h"
-#include "json.h"
+#include "hb_json.h"
 
 #include "hb_size.h"
 
@@ -181,9 +181,9 @@ static void print_stats_text(const analysis *a, site_row *rows, size_t count) {
 static void print_site_list(const site_row *rows, size_t count) {
     for (size_t i = 0; i < count && i < TOP_SITES && rows[i].blocks > 0; i++) {
         printf("%s\n    {\"function\": ", i ? "," : "");
-        json_string(stdout, rows[i].where.function);
+        hb_json_string(stdout, rows[i].where.function);
         printf(", \"file\": ");
-        json_string(stdout, rows[i].where.file);
+        hb_json_string(stdout, rows[i].where.file);
         printf(", \"line\": %d, \"bytes\": %llu, \"allocations\": %llu}", rows[i].where.line,
                (unsigned long long)rows[i].own, (unsigned long long)rows[i].blocks);
     }
@@ -194,7 +194,7 @@ static void print_stats_json(const analysis *a, site_row *rows, size_t count) {
     char command[4096];
     capture_command(&a->capture, command, sizeof command);
     printf("{\"command\": ");
-    json_string(stdout, command);
+    hb_json_string(stdout, command);
     printf(", \"pid\": %u, \"duration_ms\": %.3f, \"allocations\": %llu, \"frees\": %llu, "
            "\"total_bytes\": %llu, \"peak_bytes\": %llu, \"peak_time_ms\": %.3f, "
            "\"leaked_bytes\": %llu, \"leaked_blocks\": %llu,\n \"size_histogram\": [",
