@@ -56,23 +56,31 @@ _Noreturn void hb_misuse_fail(const char *function, void *ptr, uintptr_t caller)
     hb_guard_enter(); /* from here on nothing is counted */
     hb_text report = {0};
     uint32_t here = hb_stacks_capture(caller);
+    bool frees = strstr(function, "free") != NULL || strstr(function, "delete") != NULL;
+    const char *misuse = frees ? "a double free" : "a use after free";
     freed_block f;
     if (find_freed((uintptr_t)ptr, &f)) {
         char size[HB_SIZE_TEXT];
-        bool frees = strstr(function, "free") != NULL || strstr(function, "delete") != NULL;
         hb_text_printf(&report, "%s(%p): the block was already freed (%s)\n", function, ptr,
-                       frees ? "a double free" : "a use after free");
+                       misuse);
         hb_text_printf(&report, "      %s again at: ", frees ? "freed" : "used");
         hb_report_stack(&report, here);
         hb_text_printf(&report, "\n      first freed at: ");
         hb_report_stack(&report, f.freed_at);
         hb_text_printf(&report, "\n      allocated (%s) at: ", hb_size_format(f.size, size));
         hb_report_stack(&report, f.allocated_at);
+    } else if (hb_blocks_was_freed((uintptr_t)ptr)) {
+        /* Its header says so, but the first free is not remembered (the
+         * block had no stack, or too many frees came since). */
+        hb_text_printf(&report,
+                       "%s(%p): the block was already freed (%s)\n      called at: ", function, ptr,
+                       misuse);
+        hb_report_stack(&report, here);
     } else {
         hb_text_printf(&report,
-                       "%s(%p): not a block that malloc returned, or one freed long ago "
-                       "(an invalid free)\n      called at: ",
-                       function, ptr);
+                       "%s(%p): not a block that malloc returned (%s), or the bytes just "
+                       "before it were overwritten\n      called at: ",
+                       function, ptr, frees ? "an invalid free" : "an invalid pointer");
         hb_report_stack(&report, here);
     }
     if (reporter != NULL) {

@@ -3,12 +3,13 @@
  *
  *   free(0x5555...): the block was already freed (a double free)
  *         freed again at: ...   first freed at: ...   allocated (24 B) at: ...
- *   free(0x5555...): not a block that malloc returned (an invalid free)
- *         called at: ...
+ *   free(0x5555...): not a block that malloc returned (an invalid free), or
+ *         the bytes just before it were overwritten     called at: ...
  *
- * To tell a double free from an invalid one, and show where the block was
- * allocated and first freed, the last HB_MISUSE_MEMORY frees of blocks
- * allocated with stacks (inside a scope with HB_SCOPE_STACKS) are kept. */
+ * A block's header (hb_blocks.h) tells a live block, a freed one, and any
+ * other pointer apart; to show where a freed block was allocated and first
+ * freed, the last HB_MISUSE_MEMORY frees of blocks allocated with stacks
+ * (inside a scope with HB_SCOPE_STACKS) are kept. */
 #ifndef HB_MISUSE_H
 #define HB_MISUSE_H
 

@@ -1,6 +1,9 @@
 /* hb_override: every allocation entry point of the C library, and of C++,
  * defined here and forwarded to mimalloc's mi_* functions.
  *
+ * Each block carries the harness's header in front of what the caller gets
+ * (hb_blocks.h), so every entry point asks mimalloc for the header too.
+ *
  * Defining malloc & co. in the executable interposes them for the whole
  * process: libc, CUnit and every other library call these.  Debian's
  * libmimalloc.so exports its own malloc, calloc, ... too, so an entry point
@@ -28,10 +31,30 @@
 
 #define CALLER ((uintptr_t)__builtin_return_address(0))
 
-static void *tracked(void *ptr, size_t size, uintptr_t caller) {
-    if (ptr != NULL)
-        hb_track_alloc(ptr, size, caller);
+/* mimalloc's block `start`, with the header written, becomes the payload
+ * the caller gets (hb_blocks.h). */
+static void *tracked(void *start, size_t size, uintptr_t caller) {
+    if (start == NULL)
+        return NULL;
+    void *ptr = hb_blocks_payload(start);
+    hb_track_alloc(ptr, size, caller);
     return ptr;
+}
+
+/* Every allocation: a block with room for the header, the payload aligned
+ * to `alignment` (0: mimalloc's default, as malloc's). */
+static void *allocate(size_t size, size_t alignment, bool zeroed, uintptr_t caller) {
+    size_t gross;
+    if (!hb_blocks_gross_size(size, &gross)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *start;
+    if (alignment != 0)
+        start = mi_malloc_aligned_at(gross, alignment, HB_BLOCK_HEADER);
+    else
+        start = zeroed ? mi_zalloc(gross) : mi_malloc(gross);
+    return tracked(start, size, caller);
 }
 
 static void release(void *ptr, const char *function, uintptr_t caller) {
@@ -39,7 +62,7 @@ static void release(void *ptr, const char *function, uintptr_t caller) {
         return;
     if (!hb_track_free(ptr, caller))
         hb_misuse_fail(function, ptr, caller);
-    mi_free(ptr);
+    mi_free(hb_blocks_start(ptr));
 }
 
 /* An injected failure (hb_fault.h): behave as if memory had run out. */
@@ -52,28 +75,40 @@ static bool injected_failure(uintptr_t caller) {
 
 static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
+/* The old block's memory, header and all, grown or shrunk for `size`. */
+static void *reallocated(void *old, size_t size, uintptr_t caller) {
+    size_t gross;
+    if (injected_failure(caller))
+        return NULL;
+    if (!hb_blocks_gross_size(size, &gross)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return mi_realloc(hb_blocks_start(old), gross);
+}
+
 /* realloc and its relatives.  `free_on_failure` gives reallocf. */
 static void *resize(void *old, size_t size, uintptr_t caller, const char *function,
                     bool free_on_failure) {
     if (old == NULL)
-        return injected_failure(caller) ? NULL : tracked(mi_malloc(size), size, caller);
+        return injected_failure(caller) ? NULL : allocate(size, 0, false, caller);
     hb_block taken;
     if (!hb_track_take(old, &taken))
         hb_misuse_fail(function, old, caller);
     if (size == 0) {
         hb_track_count_free(&taken, caller);
-        mi_free(old);
+        mi_free(hb_blocks_start(old));
         return NULL;
     }
-    void *ptr = injected_failure(caller) ? NULL : mi_realloc(old, size);
-    if (ptr == NULL) {
+    void *start = reallocated(old, size, caller);
+    if (start == NULL) {
         hb_track_restore(&taken);
         if (free_on_failure)
             release(old, function, caller);
         return NULL;
     }
     hb_track_count_free(&taken, caller);
-    return tracked(ptr, size, caller);
+    return tracked(start, size, caller);
 }
 
 static bool array_bytes(size_t count, size_t size, size_t *bytes) {
@@ -87,20 +122,20 @@ static bool array_bytes(size_t count, size_t size, size_t *bytes) {
 static void *aligned(size_t alignment, size_t size, uintptr_t caller) {
     if (injected_failure(caller))
         return NULL;
-    return tracked(mi_malloc_aligned(size, alignment), size, caller);
+    return allocate(size, alignment, false, caller);
 }
 
 void *malloc(size_t size) {
     if (injected_failure(CALLER))
         return NULL;
-    return tracked(mi_malloc(size), size, CALLER);
+    return allocate(size, 0, false, CALLER);
 }
 
 void *calloc(size_t count, size_t size) {
     size_t bytes;
     if (!array_bytes(count, size, &bytes) || injected_failure(CALLER))
         return NULL;
-    return tracked(mi_calloc(count, size), bytes, CALLER);
+    return allocate(bytes, 0, true, CALLER);
 }
 
 void *realloc(void *ptr, size_t size) { return resize(ptr, size, CALLER, "realloc", false); }
@@ -177,9 +212,23 @@ void *pvalloc(size_t size) {
     return aligned(page, rounded == 0 ? page : rounded, CALLER);
 }
 
-size_t malloc_usable_size(void *ptr) { return mi_usable_size(ptr); }
+/* What mimalloc's block holds beyond the header: at least the size
+ * requested, often more (mimalloc rounds up to its size classes). */
+size_t malloc_usable_size(void *ptr) {
+    hb_block block;
+    if (ptr == NULL)
+        return 0;
+    if (!hb_blocks_find((uintptr_t)ptr, &block))
+        hb_misuse_fail("malloc_usable_size", ptr, CALLER);
+    return mi_usable_size(hb_blocks_start(ptr)) - HB_BLOCK_HEADER;
+}
 
-size_t malloc_good_size(size_t size) { return mi_good_size(size); }
+size_t malloc_good_size(size_t size) {
+    size_t gross;
+    if (!hb_blocks_gross_size(size, &gross))
+        return size;
+    return mi_good_size(gross) - HB_BLOCK_HEADER;
+}
 
 /* Old and foreign spellings that libmimalloc.so exports too; copy() gives
  * each alias the attributes glibc declares on its target. */
@@ -200,8 +249,8 @@ int __posix_memalign(void **result, size_t alignment, size_t size)
     __attribute__((alias("posix_memalign"), copy(posix_memalign)));
 
 /* C++'s operator new and delete, by their mangled names, so a C++ program
- * linked with the harness is counted too.  mimalloc's mi_new* follow C++'s
- * rules on failure (new handler, then abort in a C-only program). */
+ * linked with the harness is counted too; new_block() follows C++'s rules
+ * on failure. */
 typedef const void *nothrow_ref; /* const std::nothrow_t & */
 
 void *hb_new(size_t size) __asm__("_Znwm");
@@ -225,20 +274,47 @@ void hb_delete_sized_aligned(void *ptr, size_t size,
 void hb_delete_array_sized_aligned(void *ptr, size_t size,
                                    size_t alignment) __asm__("_ZdaPvmSt11align_val_t");
 
-void *hb_new(size_t size) { return tracked(mi_new(size), size, CALLER); }
+typedef void (*new_handler)(void);
+
+/* std::get_new_handler(), if the program loaded libstdc++ (a weak
+ * reference: NULL in a C program). */
+extern new_handler hb_get_new_handler(void) __asm__("_ZSt15get_new_handlerv") __attribute__((weak));
+
+/* operator new's rules: while memory runs out, call the new handler and try
+ * again; with no handler, the nothrow forms return NULL and the others stop
+ * the program.  C cannot throw std::bad_alloc, so they abort, as
+ * mimalloc's own mi_new does when built as C. */
+static void *new_block(size_t size, size_t alignment, bool nothrow, uintptr_t caller) {
+    for (;;) {
+        void *ptr = allocate(size, alignment, false, caller);
+        if (ptr != NULL)
+            return ptr;
+        new_handler handler = hb_get_new_handler != NULL ? hb_get_new_handler() : NULL;
+        if (handler == NULL && nothrow)
+            return NULL;
+        if (handler == NULL) {
+            static const char message[] = "heapbook: out of memory in operator new\n";
+            (void)write(STDERR_FILENO, message, sizeof message - 1);
+            abort();
+        }
+        handler();
+    }
+}
+
+void *hb_new(size_t size) { return new_block(size, 0, false, CALLER); }
 
 void *hb_new_nothrow(size_t size, nothrow_ref tag) {
     (void)tag;
-    return tracked(mi_new_nothrow(size), size, CALLER);
+    return new_block(size, 0, true, CALLER);
 }
 
 void *hb_new_aligned(size_t size, size_t alignment) {
-    return tracked(mi_new_aligned(size, alignment), size, CALLER);
+    return new_block(size, alignment, false, CALLER);
 }
 
 void *hb_new_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag) {
     (void)tag;
-    return tracked(mi_new_aligned_nothrow(size, alignment), size, CALLER);
+    return new_block(size, alignment, true, CALLER);
 }
 
 void hb_delete(void *ptr) { release(ptr, "operator delete", CALLER); }

@@ -67,7 +67,6 @@ void hb_track_observe(const hb_track_observer *new_observer) { observer = new_ob
 
 void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
     hb_block block = {.address = (uintptr_t)ptr, .size = size};
-    hb_blocks_prefetch(block.address);
     if (!hb_guard_active() && !hb_track_in_excluded_library(caller)) {
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller);
@@ -75,12 +74,14 @@ void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
             observer->allocated(&block);
         hb_guard_leave();
     }
-    hb_blocks_insert(&block);
+    hb_blocks_insert(block.address, block.size, block.scope_id, block.stack_id);
 }
 
 bool hb_track_take(void *ptr, hb_block *taken) { return hb_blocks_remove((uintptr_t)ptr, taken); }
 
-void hb_track_restore(const hb_block *taken) { hb_blocks_insert(taken); }
+void hb_track_restore(const hb_block *taken) {
+    hb_blocks_insert(taken->address, taken->size, taken->scope_id, taken->stack_id);
+}
 
 void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
     hb_guard_enter();
@@ -100,15 +101,14 @@ bool hb_track_free(void *ptr, uintptr_t caller) {
 }
 
 /* fork(): the child gets a copy of every table; holding their locks across
- * the fork makes sure no copy is caught half-updated by another thread. */
+ * the fork makes sure no copy is caught half-updated by another thread.
+ * (Block headers need none: each is written only by its block's owner.) */
 static void before_fork(void) {
     hb_scopes_lock_all();
     hb_stacks_lock();
-    hb_blocks_lock_all();
 }
 
 static void after_fork(void) {
-    hb_blocks_unlock_all();
     hb_stacks_unlock();
     hb_scopes_unlock_all();
 }

@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Records a new block of `size` requested bytes at `ptr` (non-NULL), made
- * by code whose return address is `caller`. */
+/* Records a new block of `size` requested bytes at `ptr` (non-NULL, a
+ * payload with room for its header before it: hb_blocks.h), made by code
+ * whose return address is `caller`. */
 void hb_track_alloc(void *ptr, size_t size, uintptr_t caller);
 
 /* Forgets `ptr` and uncounts it; `caller` is the free's return address.
