@@ -1,6 +1,6 @@
 /* The harness build: each timed run inside a heapbook scope, as the body of
- * an HB_MEMORY_TEST runs, or outside any (every block still goes through
- * the block table). */
+ * an HB_MEMORY_TEST runs, or outside any (every block still gets the
+ * harness's header). */
 #include "scope.h"
 
 #include "hb_scope.h"

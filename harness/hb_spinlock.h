@@ -1,9 +1,8 @@
-/* hb_spinlock: the lock of the harness's hot path (the block table's
- * shards, the stack table, the scopes' site figures, hb_misuse's ring, the
- * profiler's writer).
+/* hb_spinlock: the lock of the harness's hot path (the stack table, the
+ * scopes' site figures, hb_misuse's ring, the profiler's writer).
  *
- * Why not pthread_mutex_t: every allocation and every free takes one of
- * these locks, almost always uncontended and for a few dozen instructions.
+ * Why not pthread_mutex_t: an allocation or a free may take one of these
+ * locks, almost always uncontended and for a few dozen instructions.
  * A glibc mutex costs two calls and two locked instructions per lock and
  * unlock; this costs one exchange and one plain store, inline.
  *
