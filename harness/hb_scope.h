@@ -23,6 +23,7 @@
 
 #include "hb_blocks.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -82,6 +83,16 @@ size_t hb_scope_sites(const hb_scope *scope, enum hb_site_view view, hb_site *si
 void hb_scope_release(hb_scope *scope);
 
 /* For the tracker (hb_track.c), not for tests: */
+
+/* How many scopes are open; written by hb_scope_begin() and _end() only. */
+extern _Atomic unsigned hb_scopes_open_depth;
+
+/* Is anything measured?  Inline: the tracker asks at every allocation, and
+ * skips the rest of its work when nothing is.  (Acquire: what a scope
+ * sets up before it is published is visible once it is seen open.) */
+static inline bool hb_scopes_any_open(void) {
+    return atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire) != 0;
+}
 
 /* Counts a new block in every open scope, and fills block->scope_id and
  * block->stack_id.  `caller` is the entry point's return address. */

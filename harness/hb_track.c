@@ -67,7 +67,7 @@ void hb_track_observe(const hb_track_observer *new_observer) { observer = new_ob
 
 void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
     hb_block block = {.address = (uintptr_t)ptr, .size = size};
-    if (!hb_guard_active() && !hb_track_in_excluded_library(caller)) {
+    if (!hb_guard_active() && hb_scopes_any_open() && !hb_track_in_excluded_library(caller)) {
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller);
         if (observer != NULL && block.scope_id != 0)
@@ -84,6 +84,10 @@ void hb_track_restore(const hb_block *taken) {
 }
 
 void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
+    /* Counted by no scope: nothing to uncount, nothing to tell the observer
+     * or to remember (only blocks with a stack are). */
+    if (taken->scope_id == 0)
+        return;
     hb_guard_enter();
     hb_scopes_count_free(taken);
     if (observer != NULL && taken->scope_id != 0)
