@@ -25,7 +25,9 @@ if [ "${1:-}" != --no-check ]; then
     make check >"$copy.check.log" 2>&1
     status=$?
     end=$(date +%s%N)
-    verdict=$(tail -1 "$copy.check.log")
+    verdict=$(grep '^check: ' "$copy.check.log" | tail -1)
+    # A failure must not be timed and forgotten: show what failed.
+    [ "$status" -eq 0 ] || grep -A8 '^check FAILED' "$copy.check.log" >&2
     rm -f "$copy.check.log"
     printf '\n%-40s %8.1f s  (%s; exit %d)\n' "make check, from a clean tree" \
         "$(awk -v n=$((end - start)) 'BEGIN { print n / 1e9 }')" "$verdict" "$status"
