@@ -27,6 +27,7 @@
 #include <malloc.h>
 #include <mimalloc.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define CALLER ((uintptr_t)__builtin_return_address(0))
@@ -37,32 +38,60 @@ static void *tracked(void *start, size_t size, uintptr_t caller) {
     if (start == NULL)
         return NULL;
     void *ptr = hb_blocks_payload(start);
-    hb_track_alloc(ptr, size, caller);
+    hb_track_alloc(ptr, size, 0, caller);
     return ptr;
 }
 
-/* Every allocation: a block with room for the header, the payload aligned
- * to `alignment` (0: mimalloc's default, as malloc's). */
-static void *allocate(size_t size, size_t alignment, bool zeroed, uintptr_t caller) {
+/* mimalloc leaves room before an aligned block only up to an alignment of
+ * its own (16 MiB in mimalloc 2.0).  Beyond it the payload goes
+ * `alignment` bytes into a block aligned so, with the header just before
+ * it, and the header records the gap so free() finds the block's start. */
+__attribute__((noinline, cold)) static void *allocate_with_gap(size_t size, size_t alignment,
+                                                               uintptr_t caller) {
+    size_t gross;
+    if (__builtin_add_overflow(size, alignment, &gross) || gross > PTRDIFF_MAX) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    char *start = mi_malloc_aligned(gross, alignment);
+    if (start == NULL)
+        return NULL;
+    hb_track_alloc(start + alignment, size, (uint32_t)__builtin_ctzll(alignment), caller);
+    return start + alignment;
+}
+
+/* Every allocation: a block with room for the header before the payload. */
+static void *allocate(size_t size, bool zeroed, uintptr_t caller) {
     size_t gross;
     if (!hb_blocks_gross_size(size, &gross)) {
         errno = ENOMEM;
         return NULL;
     }
-    void *start;
-    if (alignment != 0)
-        start = mi_malloc_aligned_at(gross, alignment, HB_BLOCK_HEADER);
-    else
-        start = zeroed ? mi_zalloc(gross) : mi_malloc(gross);
-    return tracked(start, size, caller);
+    return tracked(zeroed ? mi_zalloc(gross) : mi_malloc(gross), size, caller);
+}
+
+/* The same with the payload aligned to `alignment`. */
+static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
+    size_t gross;
+    if (!hb_blocks_gross_size(size, &gross)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    int saved_errno = errno;
+    void *start = mi_malloc_aligned_at(gross, alignment, HB_BLOCK_HEADER);
+    if (start != NULL)
+        return tracked(start, size, caller);
+    errno = saved_errno; /* untouched if the second way succeeds */
+    return allocate_with_gap(size, alignment, caller);
 }
 
 static void release(void *ptr, const char *function, uintptr_t caller) {
     if (ptr == NULL)
         return;
-    if (!hb_track_free(ptr, caller))
+    void *allocation = hb_track_free(ptr, caller);
+    if (allocation == NULL)
         hb_misuse_fail(function, ptr, caller);
-    mi_free(hb_blocks_start(ptr));
+    mi_free(allocation);
 }
 
 /* An injected failure (hb_fault.h): behave as if memory had run out. */
@@ -75,8 +104,9 @@ static bool injected_failure(uintptr_t caller) {
 
 static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
-/* The old block's memory, header and all, grown or shrunk for `size`. */
-static void *reallocated(void *old, size_t size, uintptr_t caller) {
+/* The old block's memory (mimalloc's block `allocation`), header and all,
+ * grown or shrunk for `size`. */
+static void *reallocated(const hb_block *old, void *allocation, size_t size, uintptr_t caller) {
     size_t gross;
     if (injected_failure(caller))
         return NULL;
@@ -84,23 +114,33 @@ static void *reallocated(void *old, size_t size, uintptr_t caller) {
         errno = ENOMEM;
         return NULL;
     }
-    return mi_realloc(hb_blocks_start(old), gross);
+    if (old->gap_shift == 0)
+        return mi_realloc(allocation, gross);
+    /* mi_realloc() would keep the gap's bytes, not the payload's. */
+    void *start = mi_malloc(gross);
+    if (start != NULL) {
+        size_t usable = mi_usable_size(allocation) - (old->address - (uintptr_t)allocation);
+        memcpy(hb_blocks_payload(start), (void *)old->address, usable < size ? usable : size);
+        mi_free(allocation);
+    }
+    return start;
 }
 
 /* realloc and its relatives.  `free_on_failure` gives reallocf. */
 static void *resize(void *old, size_t size, uintptr_t caller, const char *function,
                     bool free_on_failure) {
     if (old == NULL)
-        return injected_failure(caller) ? NULL : allocate(size, 0, false, caller);
+        return injected_failure(caller) ? NULL : allocate(size, false, caller);
     hb_block taken;
-    if (!hb_track_take(old, &taken))
+    void *allocation = hb_track_take(old, &taken);
+    if (allocation == NULL)
         hb_misuse_fail(function, old, caller);
     if (size == 0) {
         hb_track_count_free(&taken, caller);
-        mi_free(hb_blocks_start(old));
+        mi_free(allocation);
         return NULL;
     }
-    void *start = reallocated(old, size, caller);
+    void *start = reallocated(&taken, allocation, size, caller);
     if (start == NULL) {
         hb_track_restore(&taken);
         if (free_on_failure)
@@ -122,20 +162,20 @@ static bool array_bytes(size_t count, size_t size, size_t *bytes) {
 static void *aligned(size_t alignment, size_t size, uintptr_t caller) {
     if (injected_failure(caller))
         return NULL;
-    return allocate(size, alignment, false, caller);
+    return allocate_aligned(size, alignment, caller);
 }
 
 void *malloc(size_t size) {
     if (injected_failure(CALLER))
         return NULL;
-    return allocate(size, 0, false, CALLER);
+    return allocate(size, false, CALLER);
 }
 
 void *calloc(size_t count, size_t size) {
     size_t bytes;
     if (!array_bytes(count, size, &bytes) || injected_failure(CALLER))
         return NULL;
-    return allocate(bytes, 0, true, CALLER);
+    return allocate(bytes, true, CALLER);
 }
 
 void *realloc(void *ptr, size_t size) { return resize(ptr, size, CALLER, "realloc", false); }
@@ -220,7 +260,8 @@ size_t malloc_usable_size(void *ptr) {
         return 0;
     if (!hb_blocks_find((uintptr_t)ptr, &block))
         hb_misuse_fail("malloc_usable_size", ptr, CALLER);
-    return mi_usable_size(hb_blocks_start(ptr)) - HB_BLOCK_HEADER;
+    char *start = hb_blocks_allocation(&block);
+    return mi_usable_size(start) - (size_t)((char *)ptr - start);
 }
 
 size_t malloc_good_size(size_t size) {
@@ -286,7 +327,8 @@ extern new_handler hb_get_new_handler(void) __asm__("_ZSt15get_new_handlerv") __
  * mimalloc's own mi_new does when built as C. */
 static void *new_block(size_t size, size_t alignment, bool nothrow, uintptr_t caller) {
     for (;;) {
-        void *ptr = allocate(size, alignment, false, caller);
+        void *ptr = alignment != 0 ? allocate_aligned(size, alignment, caller)
+                                   : allocate(size, false, caller);
         if (ptr != NULL)
             return ptr;
         new_handler handler = hb_get_new_handler != NULL ? hb_get_new_handler() : NULL;

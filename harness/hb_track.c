@@ -65,8 +65,8 @@ static const hb_track_observer *observer;
 
 void hb_track_observe(const hb_track_observer *new_observer) { observer = new_observer; }
 
-void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
-    hb_block block = {.address = (uintptr_t)ptr, .size = size};
+void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller) {
+    hb_block block = {.address = (uintptr_t)ptr, .size = size, .gap_shift = gap_shift};
     if (!hb_guard_active() && hb_scopes_any_open() && !hb_track_in_excluded_library(caller)) {
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller);
@@ -74,13 +74,14 @@ void hb_track_alloc(void *ptr, size_t size, uintptr_t caller) {
             observer->allocated(&block);
         hb_guard_leave();
     }
-    hb_blocks_insert(block.address, block.size, block.scope_id, block.stack_id);
+    hb_blocks_insert(block.address, block.size, block.scope_id, block.stack_id, block.gap_shift);
 }
 
-bool hb_track_take(void *ptr, hb_block *taken) { return hb_blocks_remove((uintptr_t)ptr, taken); }
+void *hb_track_take(void *ptr, hb_block *taken) { return hb_blocks_remove((uintptr_t)ptr, taken); }
 
 void hb_track_restore(const hb_block *taken) {
-    hb_blocks_insert(taken->address, taken->size, taken->scope_id, taken->stack_id);
+    hb_blocks_insert(taken->address, taken->size, taken->scope_id, taken->stack_id,
+                     taken->gap_shift);
 }
 
 void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
@@ -96,12 +97,12 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
     hb_guard_leave();
 }
 
-bool hb_track_free(void *ptr, uintptr_t caller) {
+void *hb_track_free(void *ptr, uintptr_t caller) {
     hb_block block;
-    if (!hb_track_take(ptr, &block))
-        return false;
-    hb_track_count_free(&block, caller);
-    return true;
+    void *allocation = hb_track_take(ptr, &block);
+    if (allocation != NULL)
+        hb_track_count_free(&block, caller);
+    return allocation;
 }
 
 /* fork(): the child gets a copy of every table; holding their locks across

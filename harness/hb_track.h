@@ -14,20 +14,21 @@
 #include <stdint.h>
 
 /* Records a new block of `size` requested bytes at `ptr` (non-NULL, a
- * payload with room for its header before it: hb_blocks.h), made by code
- * whose return address is `caller`. */
-void hb_track_alloc(void *ptr, size_t size, uintptr_t caller);
+ * payload with room for its header before it; `gap_shift` as in hb_block),
+ * made by code whose return address is `caller`. */
+void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller);
 
 /* Forgets `ptr` and uncounts it; `caller` is the free's return address.
- * Returns false if `ptr` is not a live block (a double free or a pointer the
- * allocator never gave out: see hb_misuse.h). */
-bool hb_track_free(void *ptr, uintptr_t caller);
+ * Returns where mimalloc's block starts (what mi_free() takes), or NULL if
+ * `ptr` is not a live block (a double free or a pointer the allocator
+ * never gave out: see hb_misuse.h). */
+void *hb_track_free(void *ptr, uintptr_t caller);
 
 /* realloc in three steps, so that no other thread can be handed the old
- * address while its record still exists: take the record out (false if
- * `ptr` is not a live block), then either put it back unchanged (the realloc
- * failed) or count it freed. */
-bool hb_track_take(void *ptr, hb_block *taken);
+ * address while its record still exists: take the record out (NULL if
+ * `ptr` is not a live block; else where mimalloc's block starts), then
+ * either put it back unchanged (the realloc failed) or count it freed. */
+void *hb_track_take(void *ptr, hb_block *taken);
 void hb_track_restore(const hb_block *taken);
 void hb_track_count_free(const hb_block *taken, uintptr_t caller);
 
