@@ -27,8 +27,9 @@ _Static_assert(HB_BLOCK_HEADER % 16 == 0, "the payload keeps the block's alignme
  * from another header, a pointer into the middle of a block, or a header
  * overwritten by a write before the block do not pass for a live block.
  * The fields are folded into one word before a single multiplication (it
- * runs on every malloc and free); each is shifted to bits of its own, so
- * small values of two fields cannot cancel out.  A freed block's seal
+ * runs on every malloc and free), rotated so that sizes, scope ids and
+ * stack ids below 2^24, 2^16 and 2^24 land on bits of their own and cannot
+ * cancel each other out.  A freed block's seal
  * depends on the address alone (mimalloc reuses the first word), so a
  * second free is told apart from a pointer that never was a block. */
 static const uint64_t seal_key = UINT64_C(0x68656170626F6F6B);

@@ -60,6 +60,8 @@ __attribute__((noinline, cold)) static void *allocate_with_gap(size_t size, size
     return start + alignment;
 }
 
+static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
+
 /* Every allocation: a block with room for the header before the payload. */
 static void *allocate(size_t size, bool zeroed, uintptr_t caller) {
     size_t gross;
@@ -81,6 +83,11 @@ static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
     void *start = mi_malloc_aligned_at(gross, alignment, HB_BLOCK_HEADER);
     if (start != NULL)
         return tracked(start, size, caller);
+    /* Out of memory, or an alignment beyond the offset limit.  A gap is
+     * only for the latter: below HB_BLOCK_HEADER it could not even hold
+     * the header, and it is counted in whole powers of two. */
+    if (alignment < HB_BLOCK_HEADER || !is_power_of_two(alignment))
+        return NULL;
     errno = saved_errno; /* untouched if the second way succeeds */
     return allocate_with_gap(size, alignment, caller);
 }
@@ -101,8 +108,6 @@ static bool injected_failure(uintptr_t caller) {
     errno = ENOMEM;
     return true;
 }
-
-static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
 /* The old block's memory (mimalloc's block `allocation`), header and all,
  * grown or shrunk for `size`. */
