@@ -91,7 +91,7 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
         return;
     hb_guard_enter();
     hb_scopes_count_free(taken);
-    if (observer != NULL && taken->scope_id != 0)
+    if (observer != NULL)
         observer->freed(taken);
     hb_misuse_remember_free(taken, caller);
     hb_guard_leave();
