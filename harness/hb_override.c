@@ -60,25 +60,30 @@ __attribute__((noinline, cold)) static void *allocate_with_gap(size_t size, size
     return start + alignment;
 }
 
+/* The bytes to ask mimalloc for, header included; false with errno ENOMEM
+ * if no block that big can exist. */
+static bool gross_size(size_t size, size_t *gross) {
+    if (hb_blocks_gross_size(size, gross))
+        return true;
+    errno = ENOMEM;
+    return false;
+}
+
 static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
 /* Every allocation: a block with room for the header before the payload. */
 static void *allocate(size_t size, bool zeroed, uintptr_t caller) {
     size_t gross;
-    if (!hb_blocks_gross_size(size, &gross)) {
-        errno = ENOMEM;
+    if (!gross_size(size, &gross))
         return NULL;
-    }
     return tracked(zeroed ? mi_zalloc(gross) : mi_malloc(gross), size, caller);
 }
 
 /* The same with the payload aligned to `alignment`. */
 static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
     size_t gross;
-    if (!hb_blocks_gross_size(size, &gross)) {
-        errno = ENOMEM;
+    if (!gross_size(size, &gross))
         return NULL;
-    }
     int saved_errno = errno;
     void *start = mi_malloc_aligned_at(gross, alignment, HB_BLOCK_HEADER);
     if (start != NULL)
@@ -115,10 +120,8 @@ static void *reallocated(const hb_block *old, void *allocation, size_t size, uin
     size_t gross;
     if (injected_failure(caller))
         return NULL;
-    if (!hb_blocks_gross_size(size, &gross)) {
-        errno = ENOMEM;
+    if (!gross_size(size, &gross))
         return NULL;
-    }
     if (old->gap_shift == 0)
         return mi_realloc(allocation, gross);
     /* mi_realloc() would keep the gap's bytes, not the payload's. */
