@@ -35,7 +35,7 @@ HARNESS_HDRS := $(wildcard harness/*.h)
 MIMALLOC_EXPORTS := $(BUILD)/mimalloc-exports.txt
 
 .DEFAULT_GOAL := workbook
-.PHONY: workbook test solution check help clean bench format progress list hint reset watch results
+.PHONY: workbook test solution check check-repeat help clean bench format progress list hint reset watch results
 
 help:
 	@echo "heapbook: a C memory workbook"
@@ -57,6 +57,9 @@ help:
 	@echo "  make profiler         build build/bin/heapbook (docs/profiler.md)"
 	@echo "  make check            instructors: harness tests; every solution passes,"
 	@echo "                        every starter fails only the memory test it teaches"
+	@echo "  make check-repeat N=20"
+	@echo "                        instructors: make check's checks N times; fails if any run"
+	@echo "                        fails or two runs differ in a verdict or a figure"
 	@echo "  make memcheck-solution [EX=01]"
 	@echo "                        instructors: the solutions under AddressSanitizer and UBSan"
 	@echo "  make test-web         the flame graph page in headless Chromium"
@@ -234,9 +237,16 @@ results: $(STARTER_TESTS)
 	        --json $(BUILD)/results/$$ex.json >/dev/null || status=1; \
 	done; echo "results in $(BUILD)/results/"; exit $$status
 
-check: $(BUILD)/tests/harness-tests $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS) \
+check check-repeat: $(BUILD)/tests/harness-tests $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS) \
     $(HEAPBOOK) $(PRELOAD) $(PROFILER_TEST_PROGRAMS)
+check:
 	@tools/check.sh $(EXERCISES)
+
+# make check-repeat N=20: make check's checks N times on one build; fails if
+# a run fails or two runs differ (tools/check-repeat.sh).
+N ?= 20
+check-repeat:
+	@tools/check-repeat.sh $(N) $(EXERCISES)
 
 bench: $(HARNESS_OBJS)
 	@$(MAKE) --no-print-directory -C bench
@@ -329,7 +339,7 @@ memcheck_dirs = $(foreach ex,$(memcheck_pick),$(if $(filter $(ex),$(MEMCHECK_FIX
 
 # make check runs these (tools/check.sh); as prerequisites they build in
 # parallel with the rest under make -j.
-check: $(EXERCISES:%=$(MEMCHECK)/solutions/%/tests) $(MEMCHECK)/tests/harness-tests \
+check check-repeat: $(EXERCISES:%=$(MEMCHECK)/solutions/%/tests) $(MEMCHECK)/tests/harness-tests \
     $(MEMCHECK_FIXTURES:%=$(MEMCHECK)/fixtures/%/tests)
 
 # tools/memcheck_run.sh builds each binary itself, so that an exercise that

@@ -17,6 +17,9 @@
 #
 # Each check prints CUnit's own output, then one verdict line; the last line
 # counts the checks: "check: N passed, M failed".  Exit status 1 if any failed.
+#
+# CHECK_RECORD=DIR (tools/check-repeat.sh) keeps the verdicts and every
+# suite's results there, to compare runs.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -27,12 +30,25 @@ passed=0
 failed=0
 
 verdict() { # ok|fail message
+    [ -n "${CHECK_RECORD:-}" ] && printf '%s: %s\n' "$1" "$2" >>"$CHECK_RECORD/verdicts"
     if [ "$1" = ok ]; then
         passed=$((passed + 1))
         printf '\ncheck ok: %s\n\n' "$2"
     else
         failed=$((failed + 1))
         printf '\ncheck FAILED: %s\n\n' "$2"
+    fi
+}
+
+# Keeps a suite's results for tools/check-repeat.sh.  The harness's own tests
+# start threads that allocate at once, and the peak of two threads depends on
+# how they interleave: only their verdicts are compared, not their figures.
+record_results() { # name results.tsv
+    local file="$CHECK_RECORD/${1//[^A-Za-z0-9_-]/_}.tsv"
+    if [ "$1" = "harness tests" ]; then
+        cut -f1-4 "$2" >"$file"
+    else
+        cp "$2" "$file"
     fi
 }
 
@@ -45,6 +61,7 @@ expect_failures() {
     echo "== $name"
     "$binary" --results "$results" | tee "$scratch/output.txt"
     local status=${PIPESTATUS[0]}
+    [ -n "${CHECK_RECORD:-}" ] && record_results "$name" "$results"
     local missing=""
     if [ -n "$messages" ]; then
         while IFS= read -r line; do
