@@ -3,7 +3,7 @@
  * harness's header). */
 #include "scope.h"
 
-#include "hb_scope.h"
+#include "heapbook/counting.h"
 
 #include <stdio.h>
 #include <stdlib.h>

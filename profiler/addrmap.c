@@ -47,7 +47,8 @@ bool addrmap_take(addrmap *map, uint64_t address, addrmap_entry *taken) {
     if (map->slots[hole].address != address)
         return false;
     *taken = map->slots[hole];
-    /* Backward-shift deletion, as in harness/hb_blocks.c. */
+    /* Backward-shift deletion (Knuth's Algorithm R for linear probing):
+     * no tombstones, so a lookup never walks past freed slots. */
     for (size_t next = (hole + 1) & map->mask; map->slots[next].address != 0;
          next = (next + 1) & map->mask) {
         size_t h = home(map, map->slots[next].address);

@@ -1,10 +1,10 @@
-/* heapbook flamegraph: one self-contained HTML page (tools/web/page.html)
+/* heapbook flamegraph: one self-contained HTML page (profiler/web/page.html)
  * with the capture's figures as JSON, and d3 and d3-flame-graph inlined, so
  * it opens offline from file://. */
 #include "analysis.h"
 #include "commands.h"
-#include "hb_json.h"
 #include "page_assets.h"
+#include "support/support.h"
 
 #include <stdio.h>
 #include <string.h>

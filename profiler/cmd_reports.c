@@ -1,9 +1,7 @@
 /* heapbook summary, tree, stats and export: the terminal reports. */
 #include "analysis.h"
 #include "commands.h"
-#include "hb_json.h"
-
-#include "hb_size.h"
+#include "support/support.h"
 
 #include <stdio.h>
 #include <stdlib.h>

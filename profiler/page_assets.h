@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-/* tools/web/page.html */
+/* profiler/web/page.html */
 extern const char page_template[];
 
 /* If the template line `line` (of `length` bytes, with its newline) is one

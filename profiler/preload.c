@@ -12,12 +12,7 @@
  * "<capture>.<pid>"; otherwise children record nothing. */
 #include "capture.h"
 
-#include "hb_guard.h"
-#include "hb_misuse.h"
-#include "hb_scope.h"
-#include "hb_spinlock.h"
-#include "hb_stacks.h"
-#include "hb_track.h"
+#include "support/support.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -214,7 +209,8 @@ static void on_allocated(const hb_block *block) {
     hb_spin_unlock(&writer);
 }
 
-static void on_freed(const hb_block *block) {
+static void on_freed(const hb_block *block, uintptr_t caller) {
+    (void)caller;
     uint64_t ticks = now_ticks();
     hb_spin_lock(&writer);
     if (fd >= 0) {
@@ -329,7 +325,7 @@ static void after_fork_in_child(void) {
         if (open_capture(path))
             start_sampler();
     } else {
-        hb_track_observe(NULL);
+        hb_track_unobserve(&recorder);
     }
     hb_spin_unlock(&writer);
 }
@@ -364,7 +360,10 @@ __attribute__((constructor)) static void start_recording(void) {
     bool opened = open_capture(path);
     hb_spin_unlock(&writer);
     if (opened) {
-        hb_misuse_remember_frees(false); /* a stack per free would double the cost */
+        /* Bad frees reported with their stacks; no stack per free remembered,
+         * which would double the cost. */
+        hb_misuse_start(NULL);
+        hb_misuse_remember_frees(false);
         whole_run = hb_scope_begin(HB_SCOPE_STACKS | HB_SCOPE_NO_SITES);
         /* A second clock record soon after the first, so that the ticks of
          * a program that ends within 10 ms can be read as time too. */

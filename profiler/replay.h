@@ -40,7 +40,7 @@ typedef struct replay {
     /* indexed by stack id, 0 .. stack_count */
     stack_figures *at_peak, *leaked, *allocated;
     uint64_t size_classes[SIZE_CLASSES]; /* [k]: sizes in [2^(k-1), 2^k) ; [0]: size 0 */
-    heap_sample *samples; /* the recorder's, every 10 ms: for the RSS */
+    heap_sample *samples;                /* the recorder's, every 10 ms: for the RSS */
     size_t sample_count;
     /* The heap over time from every event, not sampled: the run is cut into
      * CURVE_POINTS slices and each gives the most it held, and when. */

@@ -1,6 +1,6 @@
 #include "symbols.h"
 
-#include "hb_names.h"
+#include "support/support.h"
 
 #include <elfutils/libdwfl.h>
 #include <stdio.h>

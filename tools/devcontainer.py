@@ -5,7 +5,7 @@
   tools/devcontainer.py get KEY   print a string setting of devcontainer.json
   tools/devcontainer.py steps     print the Dockerfile's instructions, one a line
 
-tools/test-fresh-root.sh runs the Dockerfile's steps and the lifecycle
+tests/fresh-root.sh runs the Dockerfile's steps and the lifecycle
 commands with `steps` and `get`, so that it cannot drift from the files.
 """
 import json
@@ -75,7 +75,7 @@ def check_build_files():
     config = load_jsonc(DEVCONTAINER)
     if not dockerfile_path().is_file():
         return f"devcontainer.json's build.dockerfile {config['build']['dockerfile']} does not exist"
-    if build_context() != ROOT:  # tools/test-fresh-root.sh copies from there too
+    if build_context() != ROOT:  # tests/fresh-root.sh copies from there too
         return f"devcontainer.json's build.context {config['build']['context']} is not the repository"
     for keyword, arguments in dockerfile_steps(dockerfile_path()):
         if keyword == "COPY":
@@ -158,7 +158,7 @@ def get(key):
     if value is None:
         return 0
     if not isinstance(value, str):
-        sys.exit(f"devcontainer.py: {key} is not a string; tools/test-fresh-root.sh runs string commands only")
+        sys.exit(f"devcontainer.py: {key} is not a string; tests/fresh-root.sh runs string commands only")
     print(value)
     return 0
 

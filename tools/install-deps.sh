@@ -9,11 +9,13 @@
 #                                    browser test (make test-web)
 set -eu
 
-# gcc/make/pkg-config build; CUnit runs the suites; mimalloc is the allocator
-# behind the counters; libunwind unwinds stacks; libdw (elfutils) turns
-# addresses into function (file:line); binutils' nm lists mimalloc's exports
-# for the harness's own tests; bsdutils' script gives the tests a terminal.
-PACKAGES="gcc make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev libdw-dev"
+# gcc/make/pkg-config build; clang builds the harness's own tests a second
+# time in make check (the harness must build with both); CUnit runs the
+# suites; mimalloc is the allocator behind the counters; libunwind unwinds
+# stacks; libdw (elfutils) turns addresses into function (file:line);
+# binutils' nm and objcopy list mimalloc's exports and seal the harness;
+# bsdutils' script gives the tests a terminal.
+PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev libdw-dev"
 
 missing=""
 for package in $PACKAGES; do

@@ -4,7 +4,7 @@
 #
 #   tools/memcheck_run.sh memcheck BINARY...   binaries built with the
 #       sanitizers (build/memcheck/...): run as they are; their sanitizer
-#       options are compiled in (harness/hb_memcheck.c)
+#       options are compiled in (harness/runner/memcheck.c)
 #   tools/memcheck_run.sh valgrind BINARY...   normal binaries, run under
 #       valgrind with every test in one process (HEAPBOOK_FORK=0): valgrind
 #       would see a test's child process fail, but the harness only listens

@@ -2,7 +2,6 @@
 #define HB_SUITE_NAME "02-clinging-onto-memory"
 #include "heapbook.h"
 
-#include "hb_fault.h"
 #include "pipeline.h"
 
 #include <stdlib.h>

@@ -2,7 +2,6 @@
 #define HB_SUITE_NAME "04-growing-buffer"
 #include "heapbook.h"
 
-#include "hb_fault.h"
 #include "primes.h"
 
 #include <stdlib.h>

@@ -1,8 +1,9 @@
-/* Helpers shared by the harness's own tests. */
+/* Helpers shared by the harness's own tests.  Unlike an exercise's suite,
+ * these see the harness's internals (every layer's header). */
 #ifndef MEASURE_H
 #define MEASURE_H
 
-#include "heapbook.h"
+#include "runner/runner.h"
 
 /* Runs `code` in a scope of its own and returns what the scope counted. */
 hb_usage measure(void (*code)(void));

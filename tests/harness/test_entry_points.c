@@ -2,7 +2,7 @@
  *
  * Functions are looked up by name at run time (dlsym), the way any library
  * reaches them.  The names come from what libmimalloc.so exports (written by
- * tools/mimalloc-exports.sh at build time): a name the harness forgot to
+ * tests/harness/mimalloc-exports.sh at build time): a name the harness forgot to
  * define would resolve into libmimalloc.so and be caught here, and a name
  * this file has no call for fails too, so a new export cannot go untested. */
 #define HB_SUITE_NAME "entry points"

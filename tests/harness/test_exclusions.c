@@ -27,7 +27,7 @@ static void print_things(void) {
 }
 
 /* The runner gives stdout a static buffer, so printf never allocates one,
- * whether stdout is a terminal or a pipe (tools/check.sh runs both). */
+ * whether stdout is a terminal or a pipe (tests/check.sh runs both). */
 HB_TEST(test_printf_does_not_count) {
     hb_usage usage = measure(print_things);
     CU_ASSERT_EQUAL(usage.allocations, 0);

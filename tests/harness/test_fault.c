@@ -2,8 +2,6 @@
 #define HB_SUITE_NAME "fault injection"
 #include "measure.h"
 
-#include "hb_fault.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

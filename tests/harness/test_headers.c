@@ -1,4 +1,4 @@
-/* The header in front of every block (harness/hb_blocks.h): the caller's
+/* The header in front of every block (harness/core/core.h: Blocks): the caller's
  * bytes never touch it, whatever the size or alignment, and it is not
  * counted.  A corrupted header is tests/fixtures/crash_fixture.c's. */
 #define HB_SUITE_NAME "block headers"

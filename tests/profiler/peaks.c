@@ -1,4 +1,4 @@
-/* A program whose heap is worked out by hand, for tools/test-profiler.sh:
+/* A program whose heap is worked out by hand, for tests/profiler/check.sh:
  *
  *   malloc(1000)              1000 live
  *   calloc(10, 200)           3000

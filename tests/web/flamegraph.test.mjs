@@ -28,7 +28,7 @@ import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(join(root, 'tools', 'web', 'package.json'));
+const require = createRequire(join(root, 'profiler', 'web', 'package.json'));
 const { chromium } = require('playwright-core');
 
 const PAGES = (process.env.HEAPBOOK_PAGE || 'build/web-test/sample.html')
@@ -47,13 +47,13 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-// The page's contract (tools/web/page.js): search matches are drawn in this
+// The page's contract (profiler/web/page.js): search matches are drawn in this
 // colour, a match is a case-insensitive substring of a frame's name or file.
 const HIGHLIGHT = '#e600e6';
 // page.html's <script> elements: d3, d3-flame-graph, the data, page.js.
 const SCRIPTS = 4;
 
-/* Sizes as the harness prints them (harness/hb_size.c); written again here
+/* Sizes as the harness prints them (harness/support/format.c); written again here
  * so that the page's own formatting is checked, not trusted. */
 function formatBytes(bytes) {
   const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];

@@ -5,7 +5,7 @@
 //   node tests/web/make-sample-page.mjs                  both samples, into build/web-test/
 //   node tests/web/make-sample-page.mjs DATA.json OUT.html [DATA.json OUT.html ...]
 //
-// It fills tools/web/page.html exactly as the C side must (tools/web/README.md):
+// It fills profiler/web/page.html exactly as the C side must (profiler/web/README.md):
 // a line holding only a file placeholder becomes that file's contents; the
 // data placeholder, inside its <script> line, becomes the capture's JSON
 // with every <, > and & written \u003c, \u003e, \u0026.
@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const web = join(root, 'tools', 'web');
+const web = join(root, 'profiler', 'web');
 const modules = join(web, 'node_modules');
 
 // Each file placeholder and the file that replaces it: the same files the

@@ -1,0 +1,358 @@
+/* core.h: the allocator core's contract with the layers above it (the
+ * support helpers, the CUnit runner, the profiler's preload).
+ *
+ * The core interposes every allocation entry point (entry_points.c), keeps
+ * a sealed header before each block (blocks.c), counts blocks in measured
+ * scopes (scope.c) with their call stacks (stacks.c), and tells observers
+ * of every counted allocation and free (track.c).  It knows nothing of
+ * reports, text or CUnit: a bad free is handed to a handler the layer above
+ * sets, and what the report says is that layer's business.
+ *
+ * Nothing here allocates from the heap it measures: tables live in pages
+ * from mmap, and whatever a library allocates for the core (libunwind)
+ * runs under the guard, uncounted. */
+#ifndef HB_CORE_H
+#define HB_CORE_H
+
+#include "config.h"
+
+#include "heapbook/counting.h"
+
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/single_threaded.h>
+
+/* ======================================================================
+ * The guard: keeps the harness's own work out of the counts.
+ *
+ * While a thread is inside the harness (unwinding a stack, symbolizing,
+ * formatting a report) every allocation it makes is forwarded to mimalloc
+ * uncounted.  The flag is thread-local so other threads keep being
+ * measured. */
+
+extern HB_THREAD_LOCAL int hb_guard_depth;
+
+static inline bool hb_guard_active(void) { return hb_guard_depth > 0; }
+static inline void hb_guard_enter(void) { hb_guard_depth++; }
+static inline void hb_guard_leave(void) { hb_guard_depth--; }
+
+/* ======================================================================
+ * The spinlock of the hot path (the stack table, the scopes' site figures,
+ * the misuse ring, the profiler's writer).
+ *
+ * Why not pthread_mutex_t: an allocation or a free may take one of these
+ * locks, almost always uncontended and for a few dozen instructions.  A
+ * glibc mutex costs two calls and two locked instructions per lock and
+ * unlock; this costs one exchange and one plain store, inline.
+ *
+ * Why it still yields: on two cores a holder can be preempted, and a waiter
+ * that only spun would burn its whole time slice.  After a short spin the
+ * waiter calls sched_yield(), so the holder gets the core back.
+ *
+ * While the process has one thread (glibc's __libc_single_threaded, true
+ * until the first pthread_create and never set back), no other thread can
+ * take the lock, so taking it is skipped: a single-threaded test pays no
+ * locked instruction at all, as glibc's own malloc does.  Unlocking always
+ * stores, so a lock taken before a fork is released in the child.
+ *
+ * Not re-entrant, no owner, no fairness: hold it for a few lines, never
+ * across a call that may allocate or block. */
+
+/* True while no second thread was ever started: no one to race with. */
+static inline bool hb_single_threaded(void) { return __libc_single_threaded; }
+
+typedef struct hb_spinlock {
+    atomic_uchar held;
+} hb_spinlock;
+
+#define HB_SPINLOCK_INIT                                                                           \
+    { 0 }
+
+enum { HB_SPIN_BEFORE_YIELD = 64 }; /* pauses, about a microsecond */
+
+/* Tells the core this is a wait loop (saves power, and the other hardware
+ * thread of the core runs faster). */
+static inline void hb_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static inline void hb_spin_lock(hb_spinlock *lock) {
+    if (hb_single_threaded())
+        return;
+    while (atomic_exchange_explicit(&lock->held, 1, memory_order_acquire)) {
+        /* Wait on a plain load, so the cache line stays shared while held. */
+        for (unsigned spins = 0; atomic_load_explicit(&lock->held, memory_order_relaxed);) {
+            if (++spins < HB_SPIN_BEFORE_YIELD) {
+                hb_spin_pause();
+            } else {
+                sched_yield();
+                spins = 0;
+            }
+        }
+    }
+}
+
+static inline void hb_spin_unlock(hb_spinlock *lock) {
+    atomic_store_explicit(&lock->held, 0, memory_order_release);
+}
+
+/* ======================================================================
+ * Pages: memory for the harness's own tables, straight from the kernel,
+ * zero-filled, never counted anywhere.  Free with the same size. */
+
+static inline void *hb_pages_alloc(size_t bytes) {
+    void *pages = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return pages == MAP_FAILED ? NULL : pages;
+}
+
+static inline void hb_pages_free(void *pages, size_t bytes) {
+    if (pages != NULL)
+        munmap(pages, bytes);
+}
+
+/* ======================================================================
+ * Blocks: what the harness knows about each live heap block (blocks.c).
+ *
+ * The allocator is asked only for memory; what the code *requested* is
+ * kept in a header in front of the block it gets: its size, the call stack
+ * that made it, the innermost measured scope that counted it, and a seal
+ * that says the header is one the harness wrote for a block still live.
+ * Every block the process allocates has one, inside a scope or not, so a
+ * free can always be matched to its allocation.
+ *
+ *   mimalloc's block: [ header, HB_BLOCK_HEADER bytes | the caller's bytes ]
+ *                     ^ hb_blocks_allocation()         ^ ptr, what malloc returns
+ *
+ * A header, not a table keyed by address: recording a block writes the
+ * cache line the allocator has just handed out, where a table took a lock
+ * and a cache miss of its own per malloc and per free (docs/performance.md).
+ * Only the thread that owns a block touches its header, so nothing here
+ * takes a lock. */
+
+/* A multiple of 16, so the caller's pointer keeps the alignment of the
+ * block mimalloc returned. */
+enum { HB_BLOCK_HEADER = 32 };
+
+typedef struct hb_block {
+    uintptr_t address; /* what the caller got: the header lies just before */
+    size_t size;       /* bytes requested, not bytes the allocator gave */
+    uint64_t scope_id; /* innermost scope that counted it, 0 if none */
+    uint32_t stack_id; /* stack id of the allocating stack, 0 if none */
+    /* 0: mimalloc's block starts with the header.  Otherwise it starts
+     * 2^gap_shift bytes before `address`: an alignment too large for
+     * mimalloc to leave room for the header before (entry_points.c). */
+    uint32_t gap_shift;
+} hb_block;
+
+/* The bytes to ask the allocator for a request of `size`.  Returns false
+ * if no block that big can exist (C caps object sizes at PTRDIFF_MAX, and
+ * mimalloc answers EOVERFLOW beyond it where malloc must say ENOMEM). */
+static inline bool hb_blocks_gross_size(size_t size, size_t *gross) {
+    if (size > PTRDIFF_MAX - HB_BLOCK_HEADER)
+        return false;
+    *gross = size + HB_BLOCK_HEADER;
+    return true;
+}
+
+/* The caller's pointer in mimalloc's block `start`, when the block starts
+ * with its header (gap_shift 0).  The header itself is always the
+ * HB_BLOCK_HEADER bytes before the caller's pointer. */
+static inline void *hb_blocks_payload(void *start) { return (char *)start + HB_BLOCK_HEADER; }
+
+/* How far before the caller's pointer mimalloc's block starts. */
+static inline uintptr_t hb_blocks_gap(uint32_t gap_shift) {
+    return gap_shift ? (uintptr_t)1 << gap_shift : HB_BLOCK_HEADER;
+}
+
+/* Where mimalloc's block of `block` starts: what mi_free() takes. */
+static inline void *hb_blocks_allocation(const hb_block *block) {
+    return (void *)(block->address - hb_blocks_gap(block->gap_shift));
+}
+
+/* Writes the header of a block just allocated, sealing it live: the
+ * fields of an hb_block whose payload is at `address`.  (Not the struct
+ * itself: its fields have just been stored one by one, and the compiler
+ * would copy them two at a time, each copy waiting for both stores.) */
+void hb_blocks_insert(uintptr_t address, size_t size, uint64_t scope_id, uint32_t stack_id,
+                      uint32_t gap_shift);
+
+/* If a live block starts at `address`, copies its record into *found and
+ * returns true.  Any other pointer returns false without touching memory
+ * the process cannot read. */
+bool hb_blocks_find(uintptr_t address, hb_block *found);
+
+/* hb_blocks_find(), then seals the header freed: the same pointer is no
+ * longer a live block.  Returns hb_blocks_allocation() of the block (what
+ * mi_free() takes), or NULL if no live block starts at `address`. */
+void *hb_blocks_remove(uintptr_t address, hb_block *removed);
+
+/* True if a block that started at `address` has been freed and its memory
+ * not handed out again: a second free of it is a double free, however long
+ * ago the first was. */
+bool hb_blocks_was_freed(uintptr_t address);
+
+/* ======================================================================
+ * Scopes: the accounting behind heapbook/counting.h (scope.c). */
+
+/* How many scopes are open; written by hb_scope_begin() and _end() only. */
+extern _Atomic unsigned hb_scopes_open_depth;
+
+/* Is anything measured?  Inline: the tracker asks at every allocation, and
+ * skips the rest of its work when nothing is.  (Acquire: what a scope
+ * sets up before it is published is visible once it is seen open.) */
+static inline bool hb_scopes_any_open(void) {
+    return atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire) != 0;
+}
+
+/* Counts a new block in every open scope, and fills block->scope_id and
+ * block->stack_id.  `caller` is the entry point's return address. */
+void hb_scopes_count_alloc(hb_block *block, uintptr_t caller);
+
+/* Counts the free of `block` in the open scopes that counted its allocation. */
+void hb_scopes_count_free(const hb_block *block);
+
+/* With HB_SCOPE_STACKS a scope also keeps per-call-stack figures, so a
+ * report can name the sites responsible. */
+enum hb_site_view {
+    HB_SITES_AT_PEAK,   /* bytes each stack had live at the moment of the peak */
+    HB_SITES_LIVE,      /* bytes still live (after the end: leaked) */
+    HB_SITES_ALLOCATED, /* every allocation made, ranked by count */
+};
+
+typedef struct hb_site {
+    uint32_t stack_id; /* see hb_stacks_frames() */
+    size_t bytes;
+    uint64_t blocks;
+} hb_site;
+
+/* Writes the biggest `max` sites of `view` into `sites`, largest first (by
+ * bytes, or by blocks for HB_SITES_ALLOCATED; ties by stack id), and returns
+ * how many sites have a non-zero figure in all.  A scope without
+ * HB_SCOPE_STACKS has no sites. */
+size_t hb_scope_sites(const hb_scope *scope, enum hb_site_view view, hb_site *sites, size_t max);
+
+/* fork(): every scope's tables locked across it (track.c). */
+void hb_scopes_lock_all(void);
+void hb_scopes_unlock_all(void);
+
+/* In a forked child, after hb_scopes_unlock_all(): the threads that did not
+ * come along stop being waited for. */
+void hb_scopes_forked_child(void);
+
+/* ======================================================================
+ * Stacks: captured call stacks, each distinct one stored once (stacks.c).
+ *
+ * A stack is the list of return addresses from the code that called the
+ * allocator outwards, unwound with libunwind (which reads the .eh_frame
+ * tables, so it works without frame pointers, also through libc).  Equal
+ * stacks share one id, so a million allocations from one loop cost one
+ * entry.  Ids are dense, starting at 1; 0 means "no stack". */
+
+/* Captures the current stack starting at the frame that returns to `caller`
+ * (the return address of the allocator entry point), so the allocator's own
+ * frames are left out.  Returns the stack's id, or 0 if it cannot be stored. */
+uint32_t hb_stacks_capture(uintptr_t caller);
+
+/* Copies up to HB_STACK_MAX_FRAMES frames of stack `id` into `frames`,
+ * innermost first; returns how many.  Unknown ids give 0. */
+size_t hb_stacks_frames(uint32_t id, uintptr_t frames[HB_STACK_MAX_FRAMES]);
+
+/* The highest id handed out so far. */
+uint32_t hb_stacks_count(void);
+
+void hb_stacks_lock(void);
+void hb_stacks_unlock(void);
+
+/* ======================================================================
+ * The tracker: what happens to each allocation, between the entry points
+ * and the accounting (track.c).
+ *
+ * Allocations made while the harness itself is at work (the guard), or
+ * made directly by an excluded library such as CUnit, are recorded as
+ * blocks but counted in no scope. */
+
+/* Records a new block of `size` requested bytes at `ptr` (non-NULL, a
+ * payload with room for its header before it; `gap_shift` as in hb_block),
+ * made by code whose return address is `caller`. */
+void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller);
+
+/* Forgets `ptr` and uncounts it; `caller` is the free's return address.
+ * Returns where mimalloc's block starts (what mi_free() takes), or NULL if
+ * `ptr` is not a live block (a double free or a pointer the allocator
+ * never gave out). */
+void *hb_track_free(void *ptr, uintptr_t caller);
+
+/* realloc in three steps, so that no other thread can be handed the old
+ * address while its record still exists: take the record out (NULL if
+ * `ptr` is not a live block; else where mimalloc's block starts), then
+ * either put it back unchanged (the realloc failed) or count it freed. */
+void *hb_track_take(void *ptr, hb_block *taken);
+void hb_track_restore(const hb_block *taken);
+void hb_track_count_free(const hb_block *taken, uintptr_t caller);
+
+/* Told of every counted allocation and free (those inside a scope), after
+ * the scopes have counted it, under the guard: the misuse detector
+ * (support/misuse.c) and the profiler's recorder.  `caller` is the
+ * return address of the entry point. */
+typedef struct hb_track_observer {
+    void (*allocated)(const hb_block *block);
+    void (*freed)(const hb_block *block, uintptr_t caller);
+} hb_track_observer;
+
+enum { HB_MAX_OBSERVERS = 4 };
+
+/* Adds an observer, or removes it (false: no room, or not there).  Not
+ * thread-safe: change them before threads start or inside a fork's
+ * child. */
+bool hb_track_observe(const hb_track_observer *observer);
+bool hb_track_unobserve(const hb_track_observer *observer);
+
+/* free() or realloc() of something that is not a live block: the core
+ * never passes it on to mimalloc, where it would corrupt the heap.  It
+ * calls the handler (support/misuse.c reports where the block came from),
+ * which must not return; without one, a line on stderr and abort(). */
+typedef void (*hb_bad_free_handler)(const char *function, void *ptr, uintptr_t caller);
+void hb_track_on_bad_free(hb_bad_free_handler handler);
+_Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t caller);
+
+/* ======================================================================
+ * Excluded code (exclusion.c): allocations whose immediate caller lies in
+ * an excluded library (CUnit's assertion records and registry) are not the
+ * measured code's and count in no scope. */
+
+/* Stops counting allocations whose immediate caller lies in the loaded
+ * library whose file name contains `name` (e.g. "libcunit.so").  False if
+ * no such library is loaded or `name` is empty: the program itself is never
+ * excluded. */
+bool hb_exclude_library(const char *name);
+
+/* True if `address` lies in the code of an excluded library. */
+bool hb_in_excluded_library(uintptr_t address);
+
+/* ======================================================================
+ * Fault injection (fault.c), behind heapbook/counting.h's hb_fault_*. */
+
+/* Armed for allocations whose immediate caller lies in one of `count`
+ * address ranges (the functions hb_fault_fail_in() names, resolved by the
+ * layer that can read symbols). */
+typedef struct hb_code_range {
+    uintptr_t start, end;
+} hb_code_range;
+void hb_fault_fail_in_ranges(const hb_code_range *ranges, size_t count);
+
+/* For the entry points: should the allocation whose caller is `caller`
+ * fail? */
+bool hb_fault_should_fail(uintptr_t caller);
+
+/* The call stack (a stack id) of the last allocation made to fail. */
+uint32_t hb_fault_last_failed_stack(void);
+
+#endif

@@ -1,0 +1,403 @@
+/* entry_points.c: every allocation entry point of the C library, and of C++,
+ * defined here and forwarded to mimalloc's mi_* functions.
+ *
+ * Each block carries the harness's header in front of what the caller gets
+ * (core.h: Blocks), so every entry point asks mimalloc for the header too.
+ *
+ * Defining malloc & co. in the executable interposes them for the whole
+ * process: libc, CUnit and every other library call these.  Debian's
+ * libmimalloc.so exports its own malloc, calloc, ... too, so an entry point
+ * missing here would reach mimalloc directly and bypass the counters; the
+ * harness's tests compare this list with what libmimalloc.so exports.
+ *
+ * Semantics follow glibc where the C standard leaves a choice:
+ *   - malloc(0) returns a unique pointer, counted as a 0-byte allocation;
+ *   - realloc(p, 0) with p != NULL frees p and returns NULL;
+ *   - a failed realloc leaves the old block (and its accounting) unchanged;
+ *   - calloc/reallocarray whose size overflows return NULL with ENOMEM;
+ *   - pvalloc counts the size rounded up to whole pages (the caller may use
+ *     all of it); every other function counts exactly the size requested.
+ * free() or realloc() of a pointer that is not a live block stops the
+ * program with a report (hb_track_bad_free) instead of corrupting the heap.
+ *
+ * Every entry point keeps default visibility: the harness is sealed
+ * (config.h's HB_API), and these are what it exists to export. */
+#include "core.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <mimalloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CALLER ((uintptr_t)__builtin_return_address(0))
+
+/* mimalloc's block `start`, with the header written, becomes the payload
+ * the caller gets (core.h: Blocks). */
+static void *tracked(void *start, size_t size, uintptr_t caller) {
+    if (start == NULL)
+        return NULL;
+    void *ptr = hb_blocks_payload(start);
+    hb_track_alloc(ptr, size, 0, caller);
+    return ptr;
+}
+
+/* mimalloc leaves room before an aligned block only up to an alignment of
+ * its own (16 MiB in mimalloc 2.0).  Beyond it the payload goes
+ * `alignment` bytes into a block aligned so, with the header just before
+ * it, and the header records the gap so free() finds the block's start. */
+__attribute__((noinline, cold)) static void *allocate_with_gap(size_t size, size_t alignment,
+                                                               uintptr_t caller) {
+    size_t gross;
+    if (__builtin_add_overflow(size, alignment, &gross) || gross > PTRDIFF_MAX) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    char *start = mi_malloc_aligned(gross, alignment);
+    if (start == NULL)
+        return NULL;
+    hb_track_alloc(start + alignment, size, (uint32_t)__builtin_ctzll(alignment), caller);
+    return start + alignment;
+}
+
+/* The bytes to ask mimalloc for, header included; false with errno ENOMEM
+ * if no block that big can exist. */
+static bool gross_size(size_t size, size_t *gross) {
+    if (hb_blocks_gross_size(size, gross))
+        return true;
+    errno = ENOMEM;
+    return false;
+}
+
+static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
+
+/* Every allocation: a block with room for the header before the payload. */
+static void *allocate(size_t size, bool zeroed, uintptr_t caller) {
+    size_t gross;
+    if (!gross_size(size, &gross))
+        return NULL;
+    return tracked(zeroed ? mi_zalloc(gross) : mi_malloc(gross), size, caller);
+}
+
+/* The same with the payload aligned to `alignment`. */
+static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
+    size_t gross;
+    if (!gross_size(size, &gross))
+        return NULL;
+    int saved_errno = errno;
+    void *start = mi_malloc_aligned_at(gross, alignment, HB_BLOCK_HEADER);
+    if (start != NULL)
+        return tracked(start, size, caller);
+    /* Out of memory, or an alignment beyond the offset limit.  A gap is
+     * only for the latter: below HB_BLOCK_HEADER it could not even hold
+     * the header, and it is counted in whole powers of two. */
+    if (alignment < HB_BLOCK_HEADER || !is_power_of_two(alignment))
+        return NULL;
+    errno = saved_errno; /* untouched if the second way succeeds */
+    return allocate_with_gap(size, alignment, caller);
+}
+
+static void release(void *ptr, const char *function, uintptr_t caller) {
+    if (ptr == NULL)
+        return;
+    void *allocation = hb_track_free(ptr, caller);
+    if (allocation == NULL)
+        hb_track_bad_free(function, ptr, caller);
+    mi_free(allocation);
+}
+
+/* An injected failure (fault.c): behave as if memory had run out. */
+static bool injected_failure(uintptr_t caller) {
+    if (!hb_fault_should_fail(caller))
+        return false;
+    errno = ENOMEM;
+    return true;
+}
+
+/* The old block's memory (mimalloc's block `allocation`), header and all,
+ * grown or shrunk for `size`. */
+static void *reallocated(const hb_block *old, void *allocation, size_t size, uintptr_t caller) {
+    size_t gross;
+    if (injected_failure(caller))
+        return NULL;
+    if (!gross_size(size, &gross))
+        return NULL;
+    if (old->gap_shift == 0)
+        return mi_realloc(allocation, gross);
+    /* mi_realloc() would keep the gap's bytes, not the payload's. */
+    void *start = mi_malloc(gross);
+    if (start != NULL) {
+        size_t usable = mi_usable_size(allocation) - (old->address - (uintptr_t)allocation);
+        memcpy(hb_blocks_payload(start), (void *)old->address, usable < size ? usable : size);
+        mi_free(allocation);
+    }
+    return start;
+}
+
+/* realloc and its relatives.  `free_on_failure` gives reallocf. */
+static void *resize(void *old, size_t size, uintptr_t caller, const char *function,
+                    bool free_on_failure) {
+    if (old == NULL)
+        return injected_failure(caller) ? NULL : allocate(size, false, caller);
+    hb_block taken;
+    void *allocation = hb_track_take(old, &taken);
+    if (allocation == NULL)
+        hb_track_bad_free(function, old, caller);
+    if (size == 0) {
+        hb_track_count_free(&taken, caller);
+        mi_free(allocation);
+        return NULL;
+    }
+    void *start = reallocated(&taken, allocation, size, caller);
+    if (start == NULL) {
+        hb_track_restore(&taken);
+        if (free_on_failure)
+            release(old, function, caller);
+        return NULL;
+    }
+    hb_track_count_free(&taken, caller);
+    return tracked(start, size, caller);
+}
+
+static bool array_bytes(size_t count, size_t size, size_t *bytes) {
+    if (__builtin_mul_overflow(count, size, bytes)) {
+        errno = ENOMEM;
+        return false;
+    }
+    return true;
+}
+
+static void *aligned(size_t alignment, size_t size, uintptr_t caller) {
+    if (injected_failure(caller))
+        return NULL;
+    return allocate_aligned(size, alignment, caller);
+}
+
+#pragma GCC visibility push(default)
+
+void *malloc(size_t size) {
+    if (injected_failure(CALLER))
+        return NULL;
+    return allocate(size, false, CALLER);
+}
+
+void *calloc(size_t count, size_t size) {
+    size_t bytes;
+    if (!array_bytes(count, size, &bytes) || injected_failure(CALLER))
+        return NULL;
+    return allocate(bytes, true, CALLER);
+}
+
+void *realloc(void *ptr, size_t size) { return resize(ptr, size, CALLER, "realloc", false); }
+
+void *reallocf(void *ptr, size_t size) { return resize(ptr, size, CALLER, "reallocf", true); }
+
+void *reallocarray(void *ptr, size_t count, size_t size) {
+    size_t bytes;
+    if (!array_bytes(count, size, &bytes))
+        return NULL;
+    return resize(ptr, bytes, CALLER, "reallocarray", false);
+}
+
+/* NetBSD's: *(void **)ptr_address is resized in place; 0 or an errno. */
+int reallocarr(void *ptr_address, size_t count, size_t size) {
+    size_t bytes;
+    if (!array_bytes(count, size, &bytes))
+        return ENOMEM;
+    void **slot = ptr_address;
+    int saved_errno = errno;
+    void *ptr = resize(*slot, bytes, CALLER, "reallocarr", false);
+    if (ptr == NULL && bytes != 0) {
+        int error = errno;
+        errno = saved_errno;
+        return error;
+    }
+    *slot = ptr;
+    return 0;
+}
+
+void free(void *ptr) { release(ptr, "free", CALLER); }
+
+int posix_memalign(void **result, size_t alignment, size_t size) {
+    if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0)
+        return EINVAL;
+    void *ptr = aligned(alignment, size, CALLER);
+    if (ptr == NULL)
+        return ENOMEM;
+    *result = ptr;
+    return 0;
+}
+
+void *aligned_alloc(size_t alignment, size_t size) {
+    if (!is_power_of_two(alignment)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return aligned(alignment, size, CALLER);
+}
+
+void *_aligned_malloc(size_t size, size_t alignment) { return aligned_alloc(alignment, size); }
+
+/* glibc's memalign rounds an alignment that is not a power of two up. */
+void *memalign(size_t alignment, size_t size) {
+    size_t power = sizeof(void *);
+    while (power < alignment && power != 0)
+        power <<= 1;
+    if (power == 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return aligned(power, size, CALLER);
+}
+
+void *valloc(size_t size) { return aligned((size_t)sysconf(_SC_PAGESIZE), size, CALLER); }
+
+void *pvalloc(size_t size) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t rounded = (size + page - 1) & ~(page - 1);
+    if (rounded < size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return aligned(page, rounded == 0 ? page : rounded, CALLER);
+}
+
+/* What mimalloc's block holds beyond the header: at least the size
+ * requested, often more (mimalloc rounds up to its size classes). */
+size_t malloc_usable_size(void *ptr) {
+    hb_block block;
+    if (ptr == NULL)
+        return 0;
+    if (!hb_blocks_find((uintptr_t)ptr, &block))
+        hb_track_bad_free("malloc_usable_size", ptr, CALLER);
+    char *start = hb_blocks_allocation(&block);
+    return mi_usable_size(start) - (size_t)((char *)ptr - start);
+}
+
+size_t malloc_good_size(size_t size) {
+    size_t gross;
+    if (!hb_blocks_gross_size(size, &gross))
+        return size;
+    return mi_good_size(gross) - HB_BLOCK_HEADER;
+}
+
+/* Old and foreign spellings that libmimalloc.so exports too. */
+void cfree(void *ptr) HB_ALIAS(free);
+void vfree(void *ptr) HB_ALIAS(free);
+size_t malloc_size(const void *ptr) HB_ALIAS(malloc_usable_size);
+void *__libc_malloc(size_t size) HB_ALIAS(malloc);
+void *__libc_calloc(size_t count, size_t size) HB_ALIAS(calloc);
+void *__libc_realloc(void *ptr, size_t size) HB_ALIAS(realloc);
+void __libc_free(void *ptr) HB_ALIAS(free);
+void __libc_cfree(void *ptr) HB_ALIAS(free);
+void *__libc_memalign(size_t alignment, size_t size) HB_ALIAS(memalign);
+void *__libc_valloc(size_t size) HB_ALIAS(valloc);
+void *__libc_pvalloc(size_t size) HB_ALIAS(pvalloc);
+int __posix_memalign(void **result, size_t alignment, size_t size) HB_ALIAS(posix_memalign);
+
+/* C++'s operator new and delete, by their mangled names, so a C++ program
+ * linked with the harness is counted too; new_block() follows C++'s rules
+ * on failure. */
+typedef const void *nothrow_ref; /* const std::nothrow_t & */
+
+void *hb_new(size_t size) __asm__("_Znwm");
+void *hb_new_array(size_t size) __asm__("_Znam");
+void *hb_new_nothrow(size_t size, nothrow_ref tag) __asm__("_ZnwmRKSt9nothrow_t");
+void *hb_new_array_nothrow(size_t size, nothrow_ref tag) __asm__("_ZnamRKSt9nothrow_t");
+void *hb_new_aligned(size_t size, size_t alignment) __asm__("_ZnwmSt11align_val_t");
+void *hb_new_array_aligned(size_t size, size_t alignment) __asm__("_ZnamSt11align_val_t");
+void *hb_new_aligned_nothrow(size_t size, size_t alignment,
+                             nothrow_ref tag) __asm__("_ZnwmSt11align_val_tRKSt9nothrow_t");
+void *hb_new_array_aligned_nothrow(size_t size, size_t alignment,
+                                   nothrow_ref tag) __asm__("_ZnamSt11align_val_tRKSt9nothrow_t");
+void hb_delete(void *ptr) __asm__("_ZdlPv");
+void hb_delete_array(void *ptr) __asm__("_ZdaPv");
+void hb_delete_sized(void *ptr, size_t size) __asm__("_ZdlPvm");
+void hb_delete_array_sized(void *ptr, size_t size) __asm__("_ZdaPvm");
+void hb_delete_aligned(void *ptr, size_t alignment) __asm__("_ZdlPvSt11align_val_t");
+void hb_delete_array_aligned(void *ptr, size_t alignment) __asm__("_ZdaPvSt11align_val_t");
+void hb_delete_sized_aligned(void *ptr, size_t size,
+                             size_t alignment) __asm__("_ZdlPvmSt11align_val_t");
+void hb_delete_array_sized_aligned(void *ptr, size_t size,
+                                   size_t alignment) __asm__("_ZdaPvmSt11align_val_t");
+
+typedef void (*new_handler)(void);
+
+/* std::get_new_handler(), if the program loaded libstdc++ (a weak
+ * reference: NULL in a C program). */
+extern new_handler hb_get_new_handler(void) __asm__("_ZSt15get_new_handlerv") __attribute__((weak));
+
+/* operator new's rules: while memory runs out, call the new handler and try
+ * again; with no handler, the nothrow forms return NULL and the others stop
+ * the program.  C cannot throw std::bad_alloc, so they abort, as
+ * mimalloc's own mi_new does when built as C. */
+static void *new_block(size_t size, size_t alignment, bool nothrow, uintptr_t caller) {
+    for (;;) {
+        void *ptr = alignment != 0 ? allocate_aligned(size, alignment, caller)
+                                   : allocate(size, false, caller);
+        if (ptr != NULL)
+            return ptr;
+        new_handler handler = hb_get_new_handler != NULL ? hb_get_new_handler() : NULL;
+        if (handler == NULL && nothrow)
+            return NULL;
+        if (handler == NULL) {
+            static const char message[] = "heapbook: out of memory in operator new\n";
+            (void)write(STDERR_FILENO, message, sizeof message - 1);
+            abort();
+        }
+        handler();
+    }
+}
+
+void *hb_new(size_t size) { return new_block(size, 0, false, CALLER); }
+
+void *hb_new_nothrow(size_t size, nothrow_ref tag) {
+    (void)tag;
+    return new_block(size, 0, true, CALLER);
+}
+
+void *hb_new_aligned(size_t size, size_t alignment) {
+    return new_block(size, alignment, false, CALLER);
+}
+
+void *hb_new_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag) {
+    (void)tag;
+    return new_block(size, alignment, true, CALLER);
+}
+
+void hb_delete(void *ptr) { release(ptr, "operator delete", CALLER); }
+
+void hb_delete_sized(void *ptr, size_t size) {
+    (void)size;
+    release(ptr, "operator delete", CALLER);
+}
+
+void hb_delete_aligned(void *ptr, size_t alignment) {
+    (void)alignment;
+    release(ptr, "operator delete", CALLER);
+}
+
+void hb_delete_sized_aligned(void *ptr, size_t size, size_t alignment) {
+    (void)size;
+    (void)alignment;
+    release(ptr, "operator delete", CALLER);
+}
+
+/* The array forms behave exactly like the single-object forms (an alias
+ * names its target by its assembler name). */
+void *hb_new_array(size_t size) __attribute__((alias("_Znwm")));
+void *hb_new_array_nothrow(size_t size, nothrow_ref tag)
+    __attribute__((alias("_ZnwmRKSt9nothrow_t")));
+void *hb_new_array_aligned(size_t size, size_t alignment)
+    __attribute__((alias("_ZnwmSt11align_val_t")));
+void *hb_new_array_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag)
+    __attribute__((alias("_ZnwmSt11align_val_tRKSt9nothrow_t")));
+void hb_delete_array(void *ptr) __attribute__((alias("_ZdlPv")));
+void hb_delete_array_sized(void *ptr, size_t size) __attribute__((alias("_ZdlPvm")));
+void hb_delete_array_aligned(void *ptr, size_t alignment)
+    __attribute__((alias("_ZdlPvSt11align_val_t")));
+void hb_delete_array_sized_aligned(void *ptr, size_t size, size_t alignment)
+    __attribute__((alias("_ZdlPvmSt11align_val_t")));
+
+#pragma GCC visibility pop

@@ -1,0 +1,516 @@
+/* scope.c: measured scopes, the heart of the harness's accounting
+ * (heapbook/counting.h; core.h: Scopes). */
+#include "core.h"
+
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* How an allocation is counted, and what each step costs.
+ *
+ * The peak must be exact over every thread, so each scope keeps one shared
+ * atomic count of live bytes: one locked addition per allocation and per
+ * free, and a compare-and-swap only when the peak rises.  Nothing else is
+ * shared.  Totals, allocation and free counts are kept per thread (in a
+ * thread_slot) with plain stores, and summed when the scope ends: exact
+ * then, and up to date for the thread that reads them before.
+ *
+ * hb_scope_end() must not return while a thread is still counting into the
+ * scope.  Each thread raises a flag in its own slot around its counting,
+ * with a plain store and no fence; hb_scope_end() first makes every other
+ * thread pass a full memory barrier with membarrier(2) (the asymmetric
+ * fence of RCU), after which a thread either shows its flag or sees the
+ * scope closed, then waits for the flags to drop.  Where membarrier is
+ * missing the hot path pays a fence instead (fence_mode). */
+
+/* Per-stack figures of one scope.  The "at peak" figures are filled lazily,
+ * as memray's high-water-mark aggregator does: a site's value at the latest
+ * peak is saved only when the site changes after that peak.  That keeps each
+ * allocation O(1) however many sites there are. */
+typedef struct site_stats {
+    size_t live_bytes;
+    uint64_t live_blocks;
+    size_t peak_bytes;
+    uint64_t peak_blocks;
+    uint64_t peak_generation; /* the scope peak these peak_* figures belong to */
+    size_t allocated_bytes;
+    uint64_t allocated_blocks;
+} site_stats;
+
+struct hb_scope {
+    bool in_use;
+    bool open;
+    unsigned depth; /* its index in open_scopes while open */
+    unsigned options;
+    uint64_t id; /* increases with every scope begun; never 0 */
+
+    /* Shared by every thread: the peak depends on their order. */
+    _Atomic size_t live_bytes __attribute__((aligned(64)));
+    _Atomic size_t peak_bytes;
+
+    /* Summed from the threads' slots when the scope ends. */
+    size_t total_bytes;
+    uint64_t allocations;
+    uint64_t frees;
+
+    hb_spinlock sites_lock; /* guards everything below */
+    site_stats *sites;      /* indexed by stack id */
+    size_t site_capacity;
+    size_t sites_live_bytes; /* the same as live_bytes, under sites_lock */
+    size_t sites_peak_bytes;
+    uint64_t peak_generation;
+};
+
+/* ---- threads' slots */
+
+/* A thread's counts for the scope open at each depth. */
+typedef struct depth_counts {
+    _Atomic uint64_t total_bytes, allocations, frees;
+} depth_counts;
+
+/* A cache line or more per thread: no two threads write the same line.
+ * Only the owner writes `inflight` and `counts` (hb_scope_end() zeroes
+ * counts while no thread can be counting at that depth); the last slot is
+ * shared by every thread beyond HB_THREAD_SLOTS and uses atomic additions. */
+typedef struct thread_slot {
+    _Atomic pid_t owner; /* kernel thread id; 0: free */
+    _Atomic unsigned inflight;
+    depth_counts counts[HB_SCOPE_MAX_DEPTH];
+} __attribute__((aligned(64))) thread_slot;
+
+/* The module's state.  Scopes live in a fixed pool: beginning one must not
+ * allocate. */
+static struct {
+    pthread_mutex_t pool_lock;
+    hb_scope pool[HB_SCOPE_POOL];
+    hb_scope *_Atomic open_scopes[HB_SCOPE_MAX_DEPTH]; /* outermost first */
+    _Atomic uint64_t last_scope_id;
+    /* Threads alive at once; more share the last slot. */
+    thread_slot slots[HB_THREAD_SLOTS + 1];
+    _Atomic unsigned slots_used; /* slots ever claimed: the scans stop there */
+    bool fence_mode;             /* membarrier(2) is missing: fence on the hot path */
+} state = {.pool_lock = PTHREAD_MUTEX_INITIALIZER};
+
+_Atomic unsigned hb_scopes_open_depth;
+static thread_slot *const shared_slot = &state.slots[HB_THREAD_SLOTS];
+static HB_THREAD_LOCAL thread_slot *my_slot;
+
+static pid_t current_tid(void) { return (pid_t)syscall(SYS_gettid); }
+
+static bool thread_alive(pid_t tid) {
+    return syscall(SYS_tgkill, getpid(), tid, 0) == 0 || errno != ESRCH;
+}
+
+static bool take_slot(unsigned i, pid_t from, pid_t me) {
+    if (!atomic_compare_exchange_strong(&state.slots[i].owner, &from, me))
+        return false;
+    unsigned used = atomic_load(&state.slots_used);
+    while (used < i + 1 && !atomic_compare_exchange_weak(&state.slots_used, &used, i + 1)) {
+    }
+    return true;
+}
+
+/* A free slot, or one whose thread has exited (its counts stay and go on
+ * adding up under the new owner); the shared one if all are taken.  Once
+ * per thread: kept out of line, so that enter() stays a few instructions
+ * inlined into every count instead of a call that saves six registers. */
+__attribute__((noinline, cold)) static thread_slot *claim_slot(void) {
+    int saved_errno = errno; /* we are inside malloc: leave errno alone */
+    pid_t me = current_tid();
+    thread_slot *slot = shared_slot;
+    for (unsigned i = 0; i < HB_THREAD_SLOTS && slot == shared_slot; i++)
+        if (atomic_load(&state.slots[i].owner) == 0 && take_slot(i, 0, me))
+            slot = &state.slots[i];
+    for (unsigned i = 0; i < HB_THREAD_SLOTS && slot == shared_slot; i++) {
+        pid_t owner = atomic_load(&state.slots[i].owner);
+        if (owner != me && !thread_alive(owner) && take_slot(i, owner, me))
+            slot = &state.slots[i];
+    }
+    errno = saved_errno;
+    return slot;
+}
+
+/* Announces that this thread is about to read the open scopes and count. */
+static thread_slot *enter(void) {
+    thread_slot *slot = my_slot;
+    if (slot != NULL && hb_single_threaded()) /* no one to announce it to */
+        return slot;
+    if (slot == NULL)
+        slot = my_slot = claim_slot();
+    if (slot == shared_slot) {
+        atomic_fetch_add(&slot->inflight, 1); /* a full barrier itself */
+        return slot;
+    }
+    atomic_store_explicit(&slot->inflight, 1, memory_order_relaxed);
+    if (state.fence_mode)
+        atomic_thread_fence(memory_order_seq_cst);
+    else /* hb_scope_end()'s membarrier stands in for the fence */
+        atomic_signal_fence(memory_order_seq_cst);
+    return slot;
+}
+
+static void leave(thread_slot *slot) {
+    if (slot == shared_slot)
+        atomic_fetch_sub(&slot->inflight, 1);
+    else if (atomic_load_explicit(&slot->inflight, memory_order_relaxed) != 0)
+        atomic_store_explicit(&slot->inflight, 0, memory_order_release);
+}
+
+/* The live bytes every thread shares, and the peak: one locked instruction
+ * when there are threads, none before. */
+static size_t add_live(hb_scope *s, size_t size) {
+    if (!hb_single_threaded())
+        return atomic_fetch_add_explicit(&s->live_bytes, size, memory_order_relaxed) + size;
+    size_t live = atomic_load_explicit(&s->live_bytes, memory_order_relaxed) + size;
+    atomic_store_explicit(&s->live_bytes, live, memory_order_relaxed);
+    return live;
+}
+
+static void subtract_live(hb_scope *s, size_t size) {
+    if (!hb_single_threaded())
+        atomic_fetch_sub_explicit(&s->live_bytes, size, memory_order_relaxed);
+    else
+        atomic_store_explicit(&s->live_bytes,
+                              atomic_load_explicit(&s->live_bytes, memory_order_relaxed) - size,
+                              memory_order_relaxed);
+}
+
+static void add(thread_slot *slot, _Atomic uint64_t *counter, uint64_t amount) {
+    if (slot == shared_slot)
+        atomic_fetch_add_explicit(counter, amount, memory_order_relaxed);
+    else /* one writer: no locked instruction */
+        atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + amount,
+                              memory_order_relaxed);
+}
+
+static int membarrier(int command) { return (int)syscall(SYS_membarrier, command, 0, 0); }
+
+/* Once, before the first scope is published. */
+static void choose_fence_mode(void) {
+    static bool chosen;
+    if (chosen)
+        return;
+    chosen = true;
+    int saved_errno = errno;
+    state.fence_mode = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0;
+    errno = saved_errno;
+}
+
+/* After this, every thread that had not seen the scope closed is shown in
+ * its slot's flag; waits until none is. */
+static void wait_for_counting_threads(void) {
+    if (hb_single_threaded()) /* this thread is the only one */
+        return;
+    if (!state.fence_mode && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
+        state.fence_mode = true; /* cannot happen once registered; from now on, fences */
+    unsigned used = atomic_load(&state.slots_used);
+    for (unsigned i = 0; i < used; i++)
+        while (atomic_load_explicit(&state.slots[i].inflight, memory_order_acquire) != 0)
+            sched_yield();
+    while (atomic_load(&shared_slot->inflight) != 0)
+        sched_yield();
+}
+
+/* The threads' counts at `depth`, added up; with `reset`, zeroed too. */
+static depth_counts sum_counts(unsigned depth, bool reset) {
+    uint64_t total = 0, allocations = 0, frees = 0;
+    unsigned used = atomic_load(&state.slots_used);
+    for (unsigned i = 0; i <= HB_THREAD_SLOTS; i++) {
+        if (i >= used && i != HB_THREAD_SLOTS)
+            continue;
+        depth_counts *c = &state.slots[i].counts[depth];
+        total += atomic_load_explicit(&c->total_bytes, memory_order_relaxed);
+        allocations += atomic_load_explicit(&c->allocations, memory_order_relaxed);
+        frees += atomic_load_explicit(&c->frees, memory_order_relaxed);
+        if (reset) {
+            atomic_store(&c->total_bytes, 0);
+            atomic_store(&c->allocations, 0);
+            atomic_store(&c->frees, 0);
+        }
+    }
+    depth_counts sum;
+    atomic_init(&sum.total_bytes, total);
+    atomic_init(&sum.allocations, allocations);
+    atomic_init(&sum.frees, frees);
+    return sum;
+}
+
+void hb_scopes_forked_child(void) {
+    /* Only this thread lives on: the other slots' owners are gone, and one
+     * caught counting by the fork would leave its flag raised for ever. */
+    unsigned used = atomic_load(&state.slots_used);
+    for (unsigned i = 0; i < used; i++)
+        if (&state.slots[i] != my_slot)
+            atomic_store(&state.slots[i].inflight, 0);
+    atomic_store(&shared_slot->inflight, 0);
+    if (my_slot != NULL && my_slot != shared_slot)
+        atomic_store(&my_slot->owner, current_tid());
+}
+
+/* ---- scopes */
+
+hb_scope *hb_scope_begin(unsigned options) {
+    pthread_mutex_lock(&state.pool_lock);
+    choose_fence_mode();
+    hb_scope *scope = NULL;
+    unsigned depth = atomic_load(&hb_scopes_open_depth);
+    for (int i = 0; depth < HB_SCOPE_MAX_DEPTH && i < HB_SCOPE_POOL && scope == NULL; i++)
+        if (!state.pool[i].in_use)
+            scope = &state.pool[i];
+    if (scope != NULL) {
+        memset(scope, 0, sizeof *scope);
+        scope->in_use = true;
+        scope->open = true;
+        scope->depth = depth;
+        scope->options = options;
+        scope->id = atomic_fetch_add(&state.last_scope_id, 1) + 1;
+        atomic_store(&state.open_scopes[depth], scope);
+        atomic_store(&hb_scopes_open_depth, depth + 1); /* publishes the scope */
+    }
+    pthread_mutex_unlock(&state.pool_lock);
+    return scope;
+}
+
+bool hb_scope_end(hb_scope *scope) {
+    pthread_mutex_lock(&state.pool_lock);
+    unsigned depth = atomic_load(&hb_scopes_open_depth);
+    bool innermost = depth > 0 && atomic_load(&state.open_scopes[depth - 1]) == scope;
+    if (innermost) {
+        atomic_store(&hb_scopes_open_depth, depth - 1);
+        wait_for_counting_threads();
+        depth_counts sum = sum_counts(depth - 1, true);
+        scope->total_bytes = atomic_load(&sum.total_bytes);
+        scope->allocations = atomic_load(&sum.allocations);
+        scope->frees = atomic_load(&sum.frees);
+        scope->open = false;
+    }
+    pthread_mutex_unlock(&state.pool_lock);
+    return innermost;
+}
+
+void hb_scope_release(hb_scope *scope) {
+    if (scope == NULL)
+        return;
+    pthread_mutex_lock(&state.pool_lock);
+    hb_pages_free(scope->sites, scope->site_capacity * sizeof *scope->sites);
+    scope->sites = NULL;
+    scope->in_use = false;
+    pthread_mutex_unlock(&state.pool_lock);
+}
+
+hb_usage hb_scope_finish(hb_scope *scope) {
+    hb_scope_end(scope);
+    hb_usage usage = hb_scope_usage(scope);
+    hb_scope_release(scope);
+    return usage;
+}
+
+hb_usage hb_scope_usage(const hb_scope *scope) {
+    hb_scope *s = (hb_scope *)scope; /* atomics are read, never changed */
+    hb_usage usage = {
+        .peak_bytes = atomic_load(&s->peak_bytes),
+        .live_bytes = atomic_load(&s->live_bytes),
+        .total_bytes = s->total_bytes,
+        .allocations = s->allocations,
+        .frees = s->frees,
+    };
+    if (s->open) { /* still counting: what the threads have counted so far */
+        depth_counts sum = sum_counts(s->depth, false);
+        usage.total_bytes = atomic_load(&sum.total_bytes);
+        usage.allocations = atomic_load(&sum.allocations);
+        usage.frees = atomic_load(&sum.frees);
+    }
+    /* Another thread's counts may lag its frees while the scope is open. */
+    usage.live_blocks = usage.allocations > usage.frees ? usage.allocations - usage.frees : 0;
+    return usage;
+}
+
+static bool wants_stacks(hb_scope *const *scopes, unsigned depth) {
+    for (unsigned i = 0; i < depth; i++)
+        if (scopes[i]->options & HB_SCOPE_STACKS)
+            return true;
+    return false;
+}
+
+static site_stats *site_of(hb_scope *scope, uint32_t stack_id) {
+    if (stack_id >= scope->site_capacity) {
+        size_t capacity = scope->site_capacity ? scope->site_capacity : 1024;
+        while (capacity <= stack_id)
+            capacity *= 2;
+        site_stats *grown = hb_pages_alloc(capacity * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        if (scope->sites != NULL)
+            memcpy(grown, scope->sites, scope->site_capacity * sizeof *grown);
+        hb_pages_free(scope->sites, scope->site_capacity * sizeof *grown);
+        scope->sites = grown;
+        scope->site_capacity = capacity;
+    }
+    return &scope->sites[stack_id];
+}
+
+/* `sign` is +1 for an allocation, -1 for a free. */
+static void count_site(hb_scope *scope, uint32_t stack_id, size_t size, int sign) {
+    if (!(scope->options & HB_SCOPE_STACKS) || (scope->options & HB_SCOPE_NO_SITES) ||
+        stack_id == 0)
+        return;
+    hb_spin_lock(&scope->sites_lock);
+    site_stats *site = site_of(scope, stack_id);
+    if (site != NULL) {
+        if (site->peak_generation != scope->peak_generation) {
+            site->peak_bytes = site->live_bytes;
+            site->peak_blocks = site->live_blocks;
+            site->peak_generation = scope->peak_generation;
+        }
+        if (sign > 0) {
+            site->live_bytes += size;
+            site->live_blocks++;
+            site->allocated_bytes += size;
+            site->allocated_blocks++;
+            scope->sites_live_bytes += size;
+            if (scope->sites_live_bytes > scope->sites_peak_bytes) {
+                scope->sites_peak_bytes = scope->sites_live_bytes;
+                scope->peak_generation++;
+            }
+        } else {
+            site->live_bytes -= size;
+            site->live_blocks--;
+            scope->sites_live_bytes -= size;
+        }
+    }
+    hb_spin_unlock(&scope->sites_lock);
+}
+
+static void raise_peak(hb_scope *scope, size_t live) {
+    if (hb_single_threaded()) {
+        atomic_store_explicit(&scope->peak_bytes, live, memory_order_relaxed);
+        return;
+    }
+    size_t peak = atomic_load_explicit(&scope->peak_bytes, memory_order_relaxed);
+    while (live > peak && !atomic_compare_exchange_weak(&scope->peak_bytes, &peak, live)) {
+    }
+}
+
+/* Copies the open scopes; returns how many. */
+static unsigned snapshot(hb_scope *scopes[HB_SCOPE_MAX_DEPTH]) {
+    unsigned depth = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
+    for (unsigned i = 0; i < depth; i++)
+        scopes[i] = atomic_load_explicit(&state.open_scopes[i], memory_order_relaxed);
+    return depth;
+}
+
+void hb_scopes_count_alloc(hb_block *block, uintptr_t caller) {
+    block->scope_id = 0;
+    block->stack_id = 0;
+    if (!hb_scopes_any_open())
+        return;
+    thread_slot *slot = enter();
+    hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
+    unsigned depth = snapshot(scopes);
+    if (depth > 0) {
+        if (wants_stacks(scopes, depth))
+            block->stack_id = hb_stacks_capture(caller);
+        block->scope_id = scopes[depth - 1]->id;
+        for (unsigned i = 0; i < depth; i++) {
+            hb_scope *s = scopes[i];
+            size_t live = add_live(s, block->size);
+            if (live > atomic_load_explicit(&s->peak_bytes, memory_order_relaxed))
+                raise_peak(s, live);
+            add(slot, &slot->counts[i].total_bytes, block->size);
+            add(slot, &slot->counts[i].allocations, 1);
+            count_site(s, block->stack_id, block->size, +1);
+        }
+    }
+    leave(slot);
+}
+
+void hb_scopes_count_free(const hb_block *block) {
+    if (block->scope_id == 0 || !hb_scopes_any_open())
+        return;
+    thread_slot *slot = enter();
+    hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
+    unsigned depth = snapshot(scopes);
+    /* A scope counted the allocation iff it was open then: it began no later
+     * than the innermost scope of that moment, and is still open now. */
+    for (unsigned i = 0; i < depth && scopes[i]->id <= block->scope_id; i++) {
+        hb_scope *s = scopes[i];
+        subtract_live(s, block->size);
+        add(slot, &slot->counts[i].frees, 1);
+        count_site(s, block->stack_id, block->size, -1);
+    }
+    leave(slot);
+}
+
+static bool ranks_above(const hb_site *a, const hb_site *b, enum hb_site_view view) {
+    uint64_t ka = view == HB_SITES_ALLOCATED ? a->blocks : a->bytes;
+    uint64_t kb = view == HB_SITES_ALLOCATED ? b->blocks : b->bytes;
+    return ka != kb ? ka > kb : a->stack_id < b->stack_id;
+}
+
+static hb_site site_in_view(const hb_scope *scope, uint32_t id, enum hb_site_view view) {
+    const site_stats *s = &scope->sites[id];
+    hb_site site = {.stack_id = id};
+    switch (view) {
+    case HB_SITES_AT_PEAK: {
+        bool saved = s->peak_generation == scope->peak_generation;
+        site.bytes = saved ? s->peak_bytes : s->live_bytes;
+        site.blocks = saved ? s->peak_blocks : s->live_blocks;
+        break;
+    }
+    case HB_SITES_LIVE:
+        site.bytes = s->live_bytes;
+        site.blocks = s->live_blocks;
+        break;
+    case HB_SITES_ALLOCATED:
+        site.bytes = s->allocated_bytes;
+        site.blocks = s->allocated_blocks;
+        break;
+    }
+    return site;
+}
+
+size_t hb_scope_sites(const hb_scope *scope, enum hb_site_view view, hb_site *sites, size_t max) {
+    hb_scope *s = (hb_scope *)scope; /* only the lock is taken */
+    hb_spin_lock(&s->sites_lock);
+    size_t found = 0, kept = 0;
+    for (uint32_t id = 1; id < scope->site_capacity; id++) {
+        hb_site site = site_in_view(scope, id, view);
+        if (site.blocks == 0 && site.bytes == 0)
+            continue;
+        found++;
+        /* Keep the top `max` by insertion: no allocation, and `max` is small. */
+        size_t at = kept;
+        while (at > 0 && ranks_above(&site, &sites[at - 1], view)) {
+            if (at < max)
+                sites[at] = sites[at - 1];
+            at--;
+        }
+        if (at < max) {
+            sites[at] = site;
+            if (kept < max)
+                kept++;
+        }
+    }
+    hb_spin_unlock(&s->sites_lock);
+    return found;
+}
+
+void hb_scopes_lock_all(void) {
+    pthread_mutex_lock(&state.pool_lock);
+    for (int i = 0; i < HB_SCOPE_POOL; i++)
+        if (state.pool[i].in_use)
+            hb_spin_lock(&state.pool[i].sites_lock);
+}
+
+void hb_scopes_unlock_all(void) {
+    for (int i = HB_SCOPE_POOL - 1; i >= 0; i--)
+        if (state.pool[i].in_use)
+            hb_spin_unlock(&state.pool[i].sites_lock);
+    pthread_mutex_unlock(&state.pool_lock);
+}

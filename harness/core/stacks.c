@@ -1,0 +1,201 @@
+/* stacks.c: call stacks, captured and stored once each (core.h: Stacks). */
+#include "core.h"
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+
+/* Frames of every stack, back to back, in chunks that never move, so a
+ * stack's frames can be read while new stacks are being added. */
+enum {
+    CHUNK_FRAMES = 1 << 16,
+    MAX_CHUNKS = 4096,       /* 4096 x 64 Ki frames: far beyond any test */
+    INITIAL_INDEX = 1 << 12, /* hash slots; grows at half full */
+};
+
+typedef struct stack_entry {
+    uintptr_t *frames;
+    uint32_t depth;
+    uint64_t hash;
+} stack_entry;
+
+/* The module's state: the table of every stack, under one lock. */
+static struct {
+    hb_spinlock lock;
+    uintptr_t *chunks[MAX_CHUNKS];
+    size_t chunk_count, chunk_used;
+    stack_entry *entries; /* entries[id], id 0 unused */
+    size_t entry_capacity;
+    uint32_t entry_count;
+    uint32_t *index_slots; /* open addressing: stack ids by hash */
+    size_t index_mask;
+} table = {.lock = HB_SPINLOCK_INIT};
+
+static uint64_t hash_frames(const uintptr_t *frames, size_t depth) {
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < depth; i++)
+        h = (h ^ frames[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+static uintptr_t *store_frames(const uintptr_t *frames, size_t depth) {
+    if (table.chunk_count == 0 || table.chunk_used + depth > CHUNK_FRAMES) {
+        if (table.chunk_count == MAX_CHUNKS)
+            return NULL;
+        uintptr_t *chunk = hb_pages_alloc(CHUNK_FRAMES * sizeof *chunk);
+        if (chunk == NULL)
+            return NULL;
+        table.chunks[table.chunk_count++] = chunk;
+        table.chunk_used = 0;
+    }
+    uintptr_t *copy = table.chunks[table.chunk_count - 1] + table.chunk_used;
+    memcpy(copy, frames, depth * sizeof *frames);
+    table.chunk_used += depth;
+    return copy;
+}
+
+static bool grow_entries(void) {
+    size_t capacity = table.entry_capacity ? 2 * table.entry_capacity : INITIAL_INDEX;
+    stack_entry *grown = hb_pages_alloc(capacity * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    if (table.entries != NULL)
+        memcpy(grown, table.entries, table.entry_capacity * sizeof *table.entries);
+    hb_pages_free(table.entries, table.entry_capacity * sizeof *table.entries);
+    table.entries = grown;
+    table.entry_capacity = capacity;
+    return true;
+}
+
+static void index_put(uint32_t *slots, size_t mask, uint32_t id) {
+    size_t i = (size_t)table.entries[id].hash & mask;
+    while (slots[i] != 0)
+        i = (i + 1) & mask;
+    slots[i] = id;
+}
+
+static bool grow_index(void) {
+    size_t count = table.index_slots ? 2 * (table.index_mask + 1) : INITIAL_INDEX;
+    uint32_t *slots = hb_pages_alloc(count * sizeof *slots);
+    if (slots == NULL)
+        return false;
+    for (uint32_t id = 1; id <= table.entry_count; id++)
+        index_put(slots, count - 1, id);
+    if (table.index_slots != NULL)
+        hb_pages_free(table.index_slots, (table.index_mask + 1) * sizeof *table.index_slots);
+    table.index_slots = slots;
+    table.index_mask = count - 1;
+    return true;
+}
+
+static uint32_t find(const uintptr_t *frames, size_t depth, uint64_t hash) {
+    if (table.index_slots == NULL)
+        return 0;
+    for (size_t i = (size_t)hash & table.index_mask; table.index_slots[i] != 0;
+         i = (i + 1) & table.index_mask) {
+        const stack_entry *e = &table.entries[table.index_slots[i]];
+        if (e->hash == hash && e->depth == depth &&
+            memcmp(e->frames, frames, depth * sizeof *frames) == 0)
+            return table.index_slots[i];
+    }
+    return 0;
+}
+
+static uint32_t intern(const uintptr_t *frames, size_t depth) {
+    uint64_t hash = hash_frames(frames, depth);
+    uint32_t id = find(frames, depth, hash);
+    if (id != 0)
+        return id;
+    if (table.entry_count + 1 >= table.entry_capacity && !grow_entries())
+        return 0;
+    if (table.index_slots == NULL || 2 * (table.entry_count + 1) > table.index_mask + 1)
+        if (!grow_index())
+            return 0;
+    uintptr_t *stored = store_frames(frames, depth);
+    if (stored == NULL)
+        return 0;
+    id = ++table.entry_count;
+    table.entries[id] = (stack_entry){.frames = stored, .depth = (uint32_t)depth, .hash = hash};
+    index_put(table.index_slots, table.index_mask, id);
+    return id;
+}
+
+/* Each thread remembers the stacks it met last, so a loop that allocates
+ * from one place finds its stack's id without taking the table's lock.  A
+ * hit is checked frame by frame against the table's copy, which never moves
+ * nor changes once written. */
+enum { RECENT_SLOTS = 64 }; /* a power of two */
+typedef struct recent_stack {
+    uint64_t hash;
+    const uintptr_t *frames; /* the table's copy */
+    uint32_t depth;
+    uint32_t id;
+} recent_stack;
+static HB_THREAD_LOCAL recent_stack recent[RECENT_SLOTS];
+
+static uint32_t intern_remembered(const uintptr_t *frames, size_t depth) {
+    uint64_t hash = hash_frames(frames, depth);
+    recent_stack *r = &recent[hash & (RECENT_SLOTS - 1)];
+    if (r->id != 0 && r->hash == hash && r->depth == depth &&
+        memcmp(r->frames, frames, depth * sizeof *frames) == 0)
+        return r->id;
+    hb_spin_lock(&table.lock);
+    uint32_t id = intern(frames, depth);
+    const uintptr_t *stored = id != 0 ? table.entries[id].frames : NULL;
+    hb_spin_unlock(&table.lock);
+    if (id != 0)
+        *r = (recent_stack){.hash = hash, .frames = stored, .depth = (uint32_t)depth, .id = id};
+    return id;
+}
+
+/* libunwind keeps what it learnt of each function's frame in a cache; the
+ * default, one cache for the process, is taken with signals blocked (a
+ * sigprocmask call each time).  One per thread needs no lock. */
+static void choose_unwind_cache(void) {
+    static _Atomic bool chosen;
+    if (!atomic_load_explicit(&chosen, memory_order_relaxed) && !atomic_exchange(&chosen, true))
+        unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
+uint32_t hb_stacks_capture(uintptr_t caller) {
+    /* A few extra frames for the allocator's own, which are cut off below. */
+    enum { SLACK = 8 };
+    choose_unwind_cache();
+    void *raw[HB_STACK_MAX_FRAMES + SLACK];
+    int depth = unw_backtrace(raw, HB_STACK_MAX_FRAMES + SLACK);
+    int first = 0;
+    while (first < depth && (uintptr_t)raw[first] != caller)
+        first++;
+    if (first == depth) /* caller not seen: keep everything rather than nothing */
+        first = 0;
+    size_t kept = (size_t)(depth - first);
+    if (kept > HB_STACK_MAX_FRAMES)
+        kept = HB_STACK_MAX_FRAMES;
+    uintptr_t frames[HB_STACK_MAX_FRAMES];
+    for (size_t i = 0; i < kept; i++)
+        frames[i] = (uintptr_t)raw[first + (int)i];
+    return intern_remembered(frames, kept);
+}
+
+size_t hb_stacks_frames(uint32_t id, uintptr_t frames[HB_STACK_MAX_FRAMES]) {
+    hb_spin_lock(&table.lock);
+    size_t depth = 0;
+    if (id != 0 && id <= table.entry_count) {
+        depth = table.entries[id].depth;
+        memcpy(frames, table.entries[id].frames, depth * sizeof *frames);
+    }
+    hb_spin_unlock(&table.lock);
+    return depth;
+}
+
+uint32_t hb_stacks_count(void) {
+    hb_spin_lock(&table.lock);
+    uint32_t count = table.entry_count;
+    hb_spin_unlock(&table.lock);
+    return count;
+}
+
+void hb_stacks_lock(void) { hb_spin_lock(&table.lock); }
+void hb_stacks_unlock(void) { hb_spin_unlock(&table.lock); }

@@ -1,0 +1,120 @@
+/* track.c: what happens to each allocation, between the entry points and
+ * the accounting (core.h: The tracker); the guard; fork. */
+#include "core.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+HB_THREAD_LOCAL int hb_guard_depth;
+
+/* The module's state: who listens, and who reports a bad free. */
+static struct {
+    const hb_track_observer *observers[HB_MAX_OBSERVERS];
+    _Atomic unsigned observer_count;
+    hb_bad_free_handler bad_free_handler;
+} state;
+
+bool hb_track_observe(const hb_track_observer *observer) {
+    unsigned count = atomic_load(&state.observer_count);
+    if (count == HB_MAX_OBSERVERS)
+        return false;
+    state.observers[count] = observer;
+    atomic_store(&state.observer_count, count + 1);
+    return true;
+}
+
+bool hb_track_unobserve(const hb_track_observer *observer) {
+    unsigned count = atomic_load(&state.observer_count);
+    for (unsigned i = 0; i < count; i++) {
+        if (state.observers[i] != observer)
+            continue;
+        memmove(&state.observers[i], &state.observers[i + 1],
+                (count - i - 1) * sizeof state.observers[0]);
+        atomic_store(&state.observer_count, count - 1);
+        return true;
+    }
+    return false;
+}
+
+void hb_track_on_bad_free(hb_bad_free_handler handler) { state.bad_free_handler = handler; }
+
+_Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t caller) {
+    hb_guard_enter(); /* from here on nothing is counted */
+    if (state.bad_free_handler != NULL)
+        state.bad_free_handler(function, ptr, caller);
+    /* write(2), not stdio: a broken heap may have broken stdio too. */
+    static const char message[] = "heapbook: free() or realloc() of a pointer that is not a live "
+                                  "block (a double or invalid free)\n";
+    (void)write(STDERR_FILENO, message, sizeof message - 1);
+    abort();
+}
+
+void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller) {
+    hb_block block = {.address = (uintptr_t)ptr, .size = size, .gap_shift = gap_shift};
+    if (!hb_guard_active() && hb_scopes_any_open() && !hb_in_excluded_library(caller)) {
+        hb_guard_enter(); /* unwinding may allocate: keep that out */
+        hb_scopes_count_alloc(&block, caller);
+        if (block.scope_id != 0) {
+            unsigned count = atomic_load_explicit(&state.observer_count, memory_order_relaxed);
+            for (unsigned i = 0; i < count; i++)
+                if (state.observers[i]->allocated != NULL)
+                    state.observers[i]->allocated(&block);
+        }
+        hb_guard_leave();
+    }
+    hb_blocks_insert(block.address, block.size, block.scope_id, block.stack_id, block.gap_shift);
+}
+
+void *hb_track_take(void *ptr, hb_block *taken) { return hb_blocks_remove((uintptr_t)ptr, taken); }
+
+void hb_track_restore(const hb_block *taken) {
+    hb_blocks_insert(taken->address, taken->size, taken->scope_id, taken->stack_id,
+                     taken->gap_shift);
+}
+
+void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
+    /* Counted by no scope: nothing to uncount, nothing to tell anyone. */
+    if (taken->scope_id == 0)
+        return;
+    hb_guard_enter();
+    hb_scopes_count_free(taken);
+    unsigned count = atomic_load_explicit(&state.observer_count, memory_order_relaxed);
+    for (unsigned i = 0; i < count; i++)
+        if (state.observers[i]->freed != NULL)
+            state.observers[i]->freed(taken, caller);
+    hb_guard_leave();
+}
+
+void *hb_track_free(void *ptr, uintptr_t caller) {
+    hb_block block;
+    void *allocation = hb_track_take(ptr, &block);
+    if (allocation != NULL)
+        hb_track_count_free(&block, caller);
+    return allocation;
+}
+
+/* fork(): the child gets a copy of every table; holding their locks across
+ * the fork makes sure no copy is caught half-updated by another thread.
+ * (Block headers need none: each is written only by its block's owner.) */
+static void before_fork(void) {
+    hb_scopes_lock_all();
+    hb_stacks_lock();
+}
+
+static void after_fork(void) {
+    hb_stacks_unlock();
+    hb_scopes_unlock_all();
+}
+
+static void after_fork_in_child(void) {
+    after_fork();
+    hb_scopes_forked_child();
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void) {
+    hb_guard_enter();
+    pthread_atfork(before_fork, after_fork, after_fork_in_child);
+    hb_guard_leave();
+}

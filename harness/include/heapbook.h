@@ -1,0 +1,151 @@
+/* heapbook.h: memory limits for CUnit tests.
+ *
+ * A test file includes this header and declares its tests; they register
+ * themselves, and the harness's main() runs them with CUnit:
+ *
+ *     #include "heapbook.h"
+ *
+ *     HB_TEST(test_small_input) {
+ *         CU_ASSERT_EQUAL(fibonacci_hash(0, 0, 6), 20);
+ *     }
+ *
+ *     HB_MEMORY_TEST(test_fibonacci_memory, .peak = "100 KiB", .leaks = "0 B") {
+ *         CU_ASSERT_EQUAL(fibonacci_hash(33333, 30000, 34567), 1234);
+ *     }
+ *
+ * The body of an HB_MEMORY_TEST is the measured scope (heapbook/counting.h):
+ * every allocation it makes, in any thread, counts against the limits below.
+ * Nothing else does: not CUnit, not stdio's buffers, not the harness.  A
+ * test over a limit fails with a report naming the allocation sites, each
+ * with its call stack.
+ *
+ * This is the only header a test includes; the harness's internals are not
+ * visible to the code under test (docs/harness.md).
+ *
+ * Tests of a file form one CUnit suite, named after the file unless the file
+ * defines HB_SUITE_NAME before including this header; they run in the order
+ * they are written.  A test binary exits non-zero if any test failed. */
+#ifndef HEAPBOOK_H
+#define HEAPBOOK_H
+
+#include "heapbook/counting.h"
+
+#include <CUnit/CUnit.h>
+
+/* A test's memory limits.  Each is a string, written as in the test; NULL
+ * (left out) means no limit:
+ *   .peak        most bytes live at once          ("100 KiB")
+ *   .leaks       bytes still live when it ends    ("0 B")
+ *   .allocations number of allocations            ("1000")
+ * The same limits as pytest-memray's limit_memory and limit_leaks markers,
+ * plus a count, since in C the number of malloc calls is a cost of its own.
+ *
+ * Units follow the standards, so "KB" and "KiB" never mean the same thing:
+ * B; kB, KB, MB, GB = 1000, 1000^2, 1000^3 bytes (SI); KiB, MiB, GiB = 1024,
+ * 1024^2, 1024^3 bytes (IEC).  Units are case-insensitive, the space before
+ * them is optional, a number without a unit is bytes, and a fraction is
+ * allowed ("1.5 MiB"); the result is rounded down to a whole byte. */
+typedef struct hb_limits {
+    const char *peak;
+    const char *leaks;
+    const char *allocations;
+} hb_limits;
+
+#ifndef HB_SUITE_NAME
+#define HB_SUITE_NAME NULL
+#endif
+
+#pragma GCC visibility push(default) /* the sealed harness's API: counting.h */
+
+typedef struct hb_test_def {
+    const char *name;
+    const char *file;
+    unsigned line;
+    void (*run)(void);
+    const char *suite; /* NULL: named after `file` */
+    struct hb_test_def *next;
+} hb_test_def;
+
+/* Called before main() by the HB_TEST macros. */
+void hb_register_test(hb_test_def *test);
+
+/* Runs `body` in a measured scope and fails the current CUnit test if it
+ * exceeds `limits`.  Used by HB_MEMORY_TEST.  Where another tool owns malloc
+ * (make memcheck, make valgrind: docs/memcheck.md) nothing can be measured:
+ * `body` still runs, and the test's line says its limits were skipped. */
+void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(void),
+                     const char *file, unsigned line);
+
+/* Runs `code` once to count its allocations, then once more for each of
+ * them, making that one fail (heapbook/counting.h), as SQLite's out-of-memory tests
+ * do.  The code must cope: a leak after any failure fails the test, with the
+ * allocation made to fail and the leaked sites; a crash is reported with
+ * which allocation was failing. */
+#define hb_fail_each_allocation(code) hb_fail_each_allocation_at(#code, code, __FILE__, __LINE__)
+void hb_fail_each_allocation_at(const char *name, void (*code)(void), const char *file,
+                                unsigned line);
+
+/* NULL when the harness's counting allocator serves malloc in this process;
+ * otherwise why not, in a few words ("AddressSanitizer replaces malloc in
+ * this build": make memcheck, make valgrind). */
+const char *hb_memcheck_not_counting(void);
+
+/* Says on the test's own line of CUnit's verbose output that `what`
+ * ("memory limits") was skipped and why. */
+void hb_memcheck_skipped(const char *what, const char *why);
+
+/* First in the body of a test that reads the harness's own counters
+ * (hb_scope_usage(), hb_fault_*()): where another tool owns malloc (make
+ * memcheck, make valgrind: docs/memcheck.md) nothing is counted, so the rest of
+ * the test is skipped, and its line in CUnit's output says so. */
+#define HB_REQUIRE_COUNTING()                                                                      \
+    do {                                                                                           \
+        const char *hb_not_counting_ = hb_memcheck_not_counting();                                 \
+        if (hb_not_counting_ != NULL) {                                                            \
+            hb_memcheck_skipped("this test, which reads the harness's counters",                   \
+                                hb_not_counting_);                                                 \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* The suites' tear-down: closes the scope of a memory test that a fatal
+ * assertion cut short, and says its limits were not checked. */
+void hb_test_tear_down(void);
+
+#pragma GCC visibility pop
+
+#define HB_REGISTER_(name, runner)                                                                 \
+    static hb_test_def hb_def_##name = {#name, __FILE__, __LINE__, runner, HB_SUITE_NAME, NULL};   \
+    __attribute__((constructor)) static void hb_register_##name(void) {                            \
+        hb_register_test(&hb_def_##name);                                                          \
+    }
+
+#if HB_SANITIZED
+/* make memcheck (runner/memcheck.c): every test ends with LeakSanitizer's check,
+ * since the test's process ends with _exit(), which skips LeakSanitizer's
+ * own.  Runs `body`, then fails the test if it left a block unreachable. */
+__attribute__((visibility("default"))) void hb_run_checked(const char *test, void (*body)(void),
+                                                           const char *file, unsigned line);
+
+#define HB_TEST(name)                                                                              \
+    static void name(void);                                                                        \
+    static void hb_checked_##name(void) { hb_run_checked(#name, name, __FILE__, __LINE__); }       \
+    HB_REGISTER_(name, hb_checked_##name)                                                          \
+    static void name(void)
+#else
+#define HB_TEST(name)                                                                              \
+    static void name(void);                                                                        \
+    HB_REGISTER_(name, name)                                                                       \
+    static void name(void)
+#endif
+
+#define HB_MEMORY_TEST(name, ...)                                                                  \
+    static void name(void);                                                                        \
+    static void hb_limited_##name(void) {                                                          \
+        static const hb_limits limits = {__VA_ARGS__};                                             \
+        hb_run_measured(#name, &limits, name, __FILE__, __LINE__);                                 \
+    }                                                                                              \
+    HB_REGISTER_(name, hb_limited_##name)                                                          \
+    static void name(void)
+
+#endif

@@ -1,0 +1,374 @@
+/* isolate.c: each test in a process of its own (runner.h: Isolation). */
+#include "runner.h"
+
+#define UNW_LOCAL_ONLY
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <libunwind.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* What the child tells the parent, each a header then `text_length` bytes. */
+enum message_kind {
+    MSG_PASSES = 'P',  /* count[0]: assertions that passed */
+    MSG_FAILURE = 'F', /* a failed assertion: line, file, then the condition */
+    MSG_RESULT = 'R',  /* the test's hb_result */
+    MSG_SIGNAL = 'S',  /* count frames (raw addresses) where the signal struck */
+    MSG_EXIT = 'X',    /* count frames (raw addresses) of the call to exit() */
+    MSG_MISUSE = 'M',  /* text: a bad free or realloc (support/misuse.c) */
+    MSG_NOTE = 'N',    /* text: what the test is doing, in case it dies */
+    MSG_DONE = 'D',    /* the test returned */
+};
+
+typedef struct message {
+    uint8_t kind;
+    uint32_t line;
+    uint32_t file_length;
+    uint32_t text_length;
+    uint64_t count;
+    hb_result result; /* MSG_RESULT; its `test` pointer is the child's */
+} message;
+
+/* ---- child side ---------------------------------------------------- */
+
+static int report_fd = -1;
+static jmp_buf fatal_assertion;
+static volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
+
+static void send_bytes(const void *data, size_t length) {
+    const char *p = data;
+    while (length > 0) {
+        ssize_t n = write(report_fd, p, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; /* the parent is gone: nothing to tell */
+        p += n;
+        length -= (size_t)n;
+    }
+}
+
+static void send_message(message m, const char *file, const char *text) {
+    m.file_length = file ? (uint32_t)strlen(file) : 0;
+    m.text_length = text ? (uint32_t)strlen(text) : 0;
+    send_bytes(&m, sizeof m);
+    send_bytes(file, m.file_length);
+    send_bytes(text, m.text_length);
+}
+
+/* Sends the raw return addresses of the current stack, from the faulting
+ * instruction `pc` outwards (or all of them if `pc` is 0).  Only
+ * unw_backtrace() and write() run here: in a crashed child the heap may be
+ * broken, so the parent, which has the same memory map, turns the addresses
+ * into names. */
+static void send_frames(enum message_kind kind, uintptr_t pc) {
+    void *raw[HB_STACK_MAX_FRAMES];
+    int depth = unw_backtrace(raw, HB_STACK_MAX_FRAMES);
+    uintptr_t frames[HB_STACK_MAX_FRAMES];
+    int first = 0;
+    for (int i = 0; i < depth && pc != 0; i++)
+        if ((uintptr_t)raw[i] == pc)
+            first = i;
+    size_t kept = 0;
+    if (pc != 0 && (first == 0 || (uintptr_t)raw[first] != pc))
+        frames[kept++] = pc; /* the signal frame was not unwound: the address at least */
+    for (int i = first; i < depth && kept < HB_STACK_MAX_FRAMES; i++)
+        frames[kept++] = (uintptr_t)raw[i];
+    message m = {.kind = kind, .count = kept, .text_length = (uint32_t)(kept * sizeof *frames)};
+    send_bytes(&m, sizeof m);
+    send_bytes(frames, m.text_length);
+}
+
+static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
+    (void)info;
+    if (misuse_reported)
+        raise(signal);
+    /* SA_RESETHAND: a second fault here kills the child with the same
+     * signal, and the parent still reports it, without a stack. */
+    const ucontext_t *uc = context;
+    send_frames(MSG_SIGNAL, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP]);
+    raise(signal);
+}
+
+void hb_isolate_note(const char *note) {
+    if (report_fd >= 0)
+        send_message((message){.kind = MSG_NOTE}, NULL, note ? note : "");
+}
+
+static void send_misuse(const char *report) {
+    misuse_reported = 1;
+    send_message((message){.kind = MSG_MISUSE}, NULL, report);
+}
+
+static void on_exit_called(void) { send_frames(MSG_EXIT, 0); }
+
+static void install_child_handlers(unsigned timeout_seconds) {
+    /* Its own stack, so a stack overflow can still be reported. */
+    static char alternate_stack[64 * 1024];
+    stack_t ss = {.ss_sp = alternate_stack, .ss_size = sizeof alternate_stack};
+    sigaltstack(&ss, NULL);
+    struct sigaction action = {.sa_sigaction = on_fatal_signal,
+                               .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND};
+    sigemptyset(&action.sa_mask);
+    int signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+        sigaction(signals[i], &action, NULL);
+    atexit(on_exit_called);
+    hb_misuse_start(send_misuse);
+    alarm(timeout_seconds);
+}
+
+static CU_pFailureRecord last_failure(void) {
+    CU_pFailureRecord f = CU_get_failure_list();
+    while (f != NULL && f->pNext != NULL)
+        f = f->pNext;
+    return f;
+}
+
+_Noreturn static void hb_run_isolated_child(const hb_test_def *def, unsigned timeout_seconds) {
+    install_child_handlers(timeout_seconds);
+    CU_pTest current = CU_get_current_test();
+    CU_pFailureRecord before = last_failure();
+    unsigned asserts_before = CU_get_number_of_asserts();
+    unsigned failures_before = CU_get_number_of_failures();
+
+    /* A fatal assertion longjmps to the test's jump buffer: point it here,
+     * so the child never returns into CUnit's loop. */
+    jmp_buf *cunit_buffer = current->pJumpBuf;
+    current->pJumpBuf = &fatal_assertion;
+    /* Every test runs with stacks, so a double free in a correctness test
+     * is reported with where the block came from. */
+    hb_scope *whole_test = hb_scope_begin(HB_SCOPE_STACKS);
+    if (setjmp(fatal_assertion) == 0)
+        def->run();
+    else
+        hb_test_tear_down();
+    hb_usage usage = hb_scope_finish(whole_test);
+    if (hb_results_find(def->name) == NULL) /* not a memory test: its figures anyway */
+        hb_results_record(&(hb_result){.test = def->name, .measured = true, .usage = usage});
+    current->pJumpBuf = cunit_buffer;
+    alarm(0);
+
+    hb_guard_enter();
+    unsigned failed = CU_get_number_of_failures() - failures_before;
+    send_message((message){.kind = MSG_PASSES,
+                           .count = CU_get_number_of_asserts() - asserts_before - failed},
+                 NULL, NULL);
+    CU_pFailureRecord f = before ? before->pNext : CU_get_failure_list();
+    for (; f != NULL; f = f->pNext)
+        send_message((message){.kind = MSG_FAILURE, .line = f->uiLineNumber}, f->strFileName,
+                     f->strCondition);
+    const hb_result *result = hb_results_find(def->name);
+    if (result != NULL)
+        send_message((message){.kind = MSG_RESULT, .result = *result}, NULL, NULL);
+    send_message((message){.kind = MSG_DONE}, NULL, NULL);
+    _exit(0);
+}
+
+/* ---- parent side --------------------------------------------------- */
+
+/* The parent waits this much longer than the child's own alarm, so the child
+ * can report where it was before it is killed. */
+enum { GRACE_SECONDS = 5 };
+
+typedef struct outcome {
+    bool done;
+    bool killed_by_parent;
+    char *misuse;                          /* a report from hb_misuse */
+    char *note;                            /* the last hb_isolate_note() */
+    uintptr_t frames[HB_STACK_MAX_FRAMES]; /* of a signal or of exit() */
+    size_t depth;
+} outcome;
+
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Reads exactly `length` bytes before `deadline_ms`; false on EOF, error or
+ * timeout (then *timed_out is set). */
+static bool read_exact(int fd, void *buffer, size_t length, long long deadline_ms,
+                       bool *timed_out) {
+    char *p = buffer;
+    while (length > 0) {
+        long long left = deadline_ms - now_ms();
+        if (left <= 0) {
+            *timed_out = true;
+            return false;
+        }
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int ready = poll(&pfd, 1, (int)left);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            continue; /* the deadline check above ends the wait */
+        ssize_t n = read(fd, p, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        length -= (size_t)n;
+    }
+    return true;
+}
+
+static char *read_text(int fd, uint32_t length, long long deadline_ms, bool *timed_out) {
+    char *text = malloc((size_t)length + 1);
+    if (text == NULL || !read_exact(fd, text, length, deadline_ms, timed_out)) {
+        free(text);
+        return NULL;
+    }
+    text[length] = '\0';
+    return text;
+}
+
+static void replay(const hb_test_def *def, const message *m, const char *file, char *text,
+                   outcome *out) {
+    switch ((enum message_kind)m->kind) {
+    case MSG_PASSES:
+        for (uint64_t i = 0; i < m->count; i++)
+            CU_assertImplementation(CU_TRUE, 0, "", "", "", CU_FALSE);
+        break;
+    case MSG_FAILURE:
+        CU_assertImplementation(CU_FALSE, m->line, text ? text : "", file ? file : "", "",
+                                CU_FALSE);
+        break;
+    case MSG_RESULT:
+        hb_results_record(&(hb_result){.test = def->name,
+                                       .failures = m->result.failures,
+                                       .reports = m->result.reports,
+                                       .measured = m->result.measured,
+                                       .usage = m->result.usage,
+                                       .limits = m->result.limits});
+        break;
+    case MSG_SIGNAL:
+    case MSG_EXIT:
+        out->depth = m->count <= HB_STACK_MAX_FRAMES && text ? (size_t)m->count : 0;
+        if (out->depth > 0)
+            memcpy(out->frames, text, out->depth * sizeof *out->frames);
+        break;
+    case MSG_MISUSE:
+    case MSG_NOTE: { /* kept: reported if the child dies */
+        char **kept = m->kind == MSG_MISUSE ? &out->misuse : &out->note;
+        free(*kept);
+        *kept = text;
+        text = NULL;
+        break;
+    }
+    case MSG_DONE:
+        out->done = true;
+        break;
+    }
+    free(text);
+}
+
+static void collect(int fd, pid_t child, const hb_test_def *def, unsigned timeout_seconds,
+                    outcome *out) {
+    long long deadline = now_ms() + (long long)(timeout_seconds + GRACE_SECONDS) * 1000;
+    bool timed_out = false;
+    message m;
+    while (read_exact(fd, &m, sizeof m, deadline, &timed_out)) {
+        char *file = m.file_length ? read_text(fd, m.file_length, deadline, &timed_out) : NULL;
+        char *text = m.text_length ? read_text(fd, m.text_length, deadline, &timed_out) : NULL;
+        replay(def, &m, file, text, out);
+        free(file);
+    }
+    if (timed_out) {
+        kill(child, SIGKILL);
+        out->killed_by_parent = true;
+    }
+}
+
+/* The frames after the call to exit() itself, or all of them. */
+static size_t frames_after_exit(const outcome *out) {
+    for (size_t i = 0; i < out->depth; i++) {
+        hb_location location;
+        hb_symbolize(out->frames[i], true, &location);
+        if (strcmp(location.function, "exit") == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+static void report_death(const hb_test_def *def, int status, unsigned timeout_seconds,
+                         const outcome *out) {
+    hb_text report = {0}, stack = {0};
+    unsigned failure;
+    bool exited = !WIFSIGNALED(status) && !out->killed_by_parent;
+    size_t first = exited ? frames_after_exit(out) : 0;
+    if (out->depth > first)
+        hb_report_frames(&stack, out->frames + first, out->depth - first, !exited);
+    else
+        hb_text_printf(&stack, "(no stack: the process died before it could tell)");
+    const char *where = hb_text_get(&stack);
+    if (out->misuse) {
+        failure = HB_FAILED_CRASH;
+        hb_text_printf(&report, "%s: %s", def->name, out->misuse);
+    } else if (out->killed_by_parent || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)) {
+        failure = HB_FAILED_TIMEOUT;
+        hb_text_printf(&report, "%s: timed out after %u s (an endless loop?), while in %s",
+                       def->name, timeout_seconds, where);
+    } else if (WIFSIGNALED(status)) {
+        int signal = WTERMSIG(status);
+        failure = HB_FAILED_CRASH;
+        hb_text_printf(&report, "%s: crashed: SIG%s (%s) at %s", def->name, sigabbrev_np(signal),
+                       strsignal(signal), where);
+    } else {
+        failure = HB_FAILED_EXIT;
+        hb_text_printf(&report,
+                       "%s: the code under test ended the test process: exit(%d) "
+                       "called from %s",
+                       def->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1, where);
+    }
+    if (out->note != NULL && out->note[0] != '\0')
+        hb_text_printf(&report, "\n      (%s)", out->note);
+    hb_results_record(&(hb_result){.test = def->name, .failures = failure, .reports = 1});
+    CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "", CU_FALSE);
+    hb_text_free(&report);
+    hb_text_free(&stack);
+}
+
+void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
+    int fds[2];
+    fflush(stdout); /* or the child would print the parent's buffer again */
+    fflush(stderr);
+    if (pipe(fds) != 0) {
+        CU_assertImplementation(CU_FALSE, def->line, "cannot create a pipe for the test", def->file,
+                                "", CU_FALSE);
+        return;
+    }
+    pid_t child = fork();
+    if (child == 0) {
+        close(fds[0]);
+        report_fd = fds[1];
+        hb_run_isolated_child(def, timeout_seconds);
+    }
+    close(fds[1]);
+    if (child < 0) {
+        close(fds[0]);
+        CU_assertImplementation(CU_FALSE, def->line, "cannot fork a process for the test",
+                                def->file, "", CU_FALSE);
+        return;
+    }
+    outcome out = {0};
+    collect(fds[0], child, def, timeout_seconds, &out);
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!out.done)
+        report_death(def, status, timeout_seconds, &out);
+    free(out.misuse);
+    free(out.note);
+}

@@ -1,0 +1,198 @@
+/* main.c: main() of every test binary.
+ *
+ *   ./tests [--results FILE] [--junit FILE] [--json FILE]
+ *           [--baseline FILE [--fail-on-increase]]
+ *
+ * Runs every registered test with CUnit's basic interface (verbose), prints
+ * CUnit's run summary, writes the results files asked for and
+ * the baseline (runner.h: Results), and exits 0 only if every test passed.
+ *
+ * Each test runs in a child process (isolate.c); HEAPBOOK_FORK=0 runs
+ * them in this process, HEAPBOOK_TIMEOUT=N sets the seconds per test. */
+#include "runner.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_TESTS = 1024, MAX_SUITE_NAME = 128 };
+
+static hb_test_def *registered;
+static size_t registered_count;
+
+/* Every CUnit test runs run_current_test(), which finds its definition here
+ * and runs it isolated (isolate.c) unless HEAPBOOK_FORK=0. */
+static CU_pTest cunit_tests[MAX_TESTS];
+static const hb_test_def *definitions[MAX_TESTS];
+static size_t definition_count;
+static bool isolated = true;
+static unsigned timeout_seconds = HB_DEFAULT_TIMEOUT_SECONDS;
+
+typedef struct options {
+    const char *results, *junit, *json, *baseline;
+    bool fail_on_increase;
+} options;
+static options chosen;
+
+/* Regression mode: fails the test if it grew past its baseline, and makes
+ * its figures the new baseline if it passed. */
+static void compare_with_baseline(const hb_test_def *def, unsigned failures_before) {
+    const hb_result *found = hb_results_find(def->name);
+    if (found == NULL || chosen.baseline == NULL)
+        return;
+    hb_result result = *found;
+    hb_text report = {0};
+    if (chosen.fail_on_increase && hb_baseline_exceeded(&result, &report)) {
+        result.failures |= HB_FAILED_INCREASE;
+        result.reports++;
+        hb_results_record(&result);
+        CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "", CU_FALSE);
+    }
+    hb_text_free(&report);
+    if (CU_get_number_of_failures() == failures_before)
+        hb_baseline_update(&result);
+}
+
+static void run_current_test(void) {
+    CU_pTest current = CU_get_current_test();
+    for (size_t i = 0; i < definition_count; i++) {
+        if (cunit_tests[i] != current)
+            continue;
+        unsigned failures_before = CU_get_number_of_failures();
+        if (isolated)
+            hb_isolate_run(definitions[i], timeout_seconds);
+        else
+            definitions[i]->run();
+        compare_with_baseline(definitions[i], failures_before);
+        return;
+    }
+}
+
+static void read_environment(void) {
+    const char *fork_setting = getenv("HEAPBOOK_FORK");
+    if (fork_setting != NULL && (strcmp(fork_setting, "0") == 0 || strcmp(fork_setting, "no") == 0))
+        isolated = false;
+    const char *timeout = getenv("HEAPBOOK_TIMEOUT");
+    if (timeout != NULL && atoi(timeout) > 0)
+        timeout_seconds = (unsigned)atoi(timeout);
+}
+
+void hb_register_test(hb_test_def *test) {
+    test->next = registered;
+    registered = test;
+    registered_count++;
+}
+
+/* "tests/exercises/test_01_fibonacci.c" -> "test_01_fibonacci" */
+static const char *suite_name(const hb_test_def *test, char name[MAX_SUITE_NAME]) {
+    if (test->suite != NULL)
+        return test->suite;
+    const char *base = strrchr(test->file, '/');
+    base = base ? base + 1 : test->file;
+    snprintf(name, MAX_SUITE_NAME, "%.*s", (int)strcspn(base, "."), base);
+    return name;
+}
+
+static bool runs_before(const hb_test_def *a, const hb_test_def *b) {
+    char name_a[MAX_SUITE_NAME], name_b[MAX_SUITE_NAME];
+    int order = strcmp(suite_name(a, name_a), suite_name(b, name_b));
+    return order != 0 ? order < 0 : a->line < b->line;
+}
+
+/* Constructors run in no promised order: sort by suite, then by line. */
+static size_t sorted_tests(hb_test_def *tests[MAX_TESTS]) {
+    size_t count = 0;
+    for (hb_test_def *t = registered; t != NULL && count < MAX_TESTS; t = t->next) {
+        size_t at = count++;
+        while (at > 0 && runs_before(t, tests[at - 1])) {
+            tests[at] = tests[at - 1];
+            at--;
+        }
+        tests[at] = t;
+    }
+    return count;
+}
+
+static bool register_with_cunit(void) {
+    hb_test_def *tests[MAX_TESTS];
+    size_t count = sorted_tests(tests);
+    if (count < registered_count) {
+        fprintf(stderr, "heapbook: more than %d tests in one binary\n", MAX_TESTS);
+        return false;
+    }
+    CU_pSuite suite = NULL;
+    char current[MAX_SUITE_NAME] = "";
+    for (size_t i = 0; i < count; i++) {
+        char name[MAX_SUITE_NAME];
+        const char *wanted = suite_name(tests[i], name);
+        if (suite == NULL || strcmp(current, wanted) != 0) {
+            snprintf(current, sizeof current, "%s", wanted);
+            suite =
+                CU_add_suite_with_setup_and_teardown(current, NULL, NULL, NULL, hb_test_tear_down);
+        }
+        CU_pTest added = suite ? CU_add_test(suite, tests[i]->name, run_current_test) : NULL;
+        if (added == NULL) {
+            fprintf(stderr, "heapbook: cannot register %s: %s\n", tests[i]->name,
+                    CU_get_error_msg());
+            return false;
+        }
+        cunit_tests[definition_count] = added;
+        definitions[definition_count++] = tests[i];
+    }
+    return true;
+}
+
+static bool parse_options(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        const char **path = strcmp(argv[i], "--results") == 0    ? &chosen.results
+                            : strcmp(argv[i], "--junit") == 0    ? &chosen.junit
+                            : strcmp(argv[i], "--json") == 0     ? &chosen.json
+                            : strcmp(argv[i], "--baseline") == 0 ? &chosen.baseline
+                                                                 : NULL;
+        if (path != NULL && i + 1 < argc) {
+            *path = argv[++i];
+        } else if (strcmp(argv[i], "--fail-on-increase") == 0) {
+            chosen.fail_on_increase = true;
+        } else {
+            fprintf(stderr,
+                    "usage: %s [--results FILE] [--junit FILE] [--json FILE]\n"
+                    "          [--baseline FILE [--fail-on-increase]]\n",
+                    argv[0]);
+            return false;
+        }
+    }
+    if (chosen.fail_on_increase && chosen.baseline == NULL) {
+        fprintf(stderr, "%s: --fail-on-increase needs --baseline FILE\n", argv[0]);
+        return false;
+    }
+    return true;
+}
+
+HB_API int main(int argc, char **argv) {
+    /* A buffer of our own, line-buffered whether stdout is a terminal or a
+     * pipe: stdio would otherwise malloc one on first use, of a size that
+     * depends on where stdout goes. */
+    static char stdout_buffer[BUFSIZ];
+    setvbuf(stdout, stdout_buffer, _IOLBF, sizeof stdout_buffer);
+
+    if (!parse_options(argc, argv))
+        return 2;
+    if (chosen.baseline != NULL && !hb_baseline_load(chosen.baseline))
+        return 2;
+
+    read_environment();
+    hb_exclude_library("libcunit.so");
+    hb_misuse_start(NULL); /* the isolated child sends its reports to us */
+    if (CU_initialize_registry() != CUE_SUCCESS || !register_with_cunit())
+        return 2;
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    bool ok = CU_get_number_of_failure_records() == 0 && CU_get_number_of_suites_failed() == 0;
+    ok &= chosen.results == NULL || hb_export_tsv(chosen.results);
+    ok &= chosen.junit == NULL || hb_export_junit(chosen.junit);
+    ok &= chosen.json == NULL || hb_export_json(chosen.json);
+    ok &= chosen.baseline == NULL || hb_baseline_save(chosen.baseline);
+    CU_cleanup_registry();
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,225 @@
+/* measure.c: memory tests: the measured scope, its limits and their
+ * verdict, and fault injection as tests use it (runner.h: Limits;
+ * heapbook.h). */
+#include "runner.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The scope of the memory test running now.  A fatal CUnit assertion jumps
+ * out of the test body past hb_scope_end(); the suite's tear-down then
+ * closes the scope (hb_test_tear_down). */
+static hb_scope *running_scope;
+static const char *running_file;
+static unsigned running_line;
+
+void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(void),
+                     const char *file, unsigned line) {
+    hb_text report = {0};
+    hb_parsed_limits parsed = {0};
+    hb_usage usage = {0};
+    bool measured = false;
+    unsigned failures = hb_limits_parse(test, limits, &parsed, &report);
+    const char *not_counting = failures == 0 ? hb_memcheck_not_counting() : NULL;
+    if (not_counting != NULL) {
+        /* make memcheck or valgrind: nothing is counted, so no figure would
+         * mean anything; the body's assertions still do. */
+        hb_memcheck_skipped("memory limits", not_counting);
+        failures = hb_memcheck_run(body, test, file, line);
+    } else if (failures == 0) {
+        running_scope = hb_scope_begin(HB_SCOPE_STACKS);
+        running_file = file;
+        running_line = line;
+        body();
+        hb_scope_end(running_scope);
+        usage = hb_scope_usage(running_scope);
+        measured = true;
+        failures = hb_limits_check(test, &parsed, running_scope, &report);
+        hb_scope_release(running_scope);
+        running_scope = NULL;
+    }
+    hb_results_record(&(hb_result){.test = test,
+                                   .failures = failures,
+                                   .reports = failures ? 1 : 0,
+                                   .measured = measured,
+                                   .usage = usage,
+                                   .limits = parsed});
+    if (failures != 0 && not_counting == NULL) /* a leak check reports its own */
+        CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
+    hb_text_free(&report);
+}
+
+#if HB_SANITIZED
+void hb_run_checked(const char *test, void (*body)(void), const char *file, unsigned line) {
+    unsigned failures = hb_memcheck_run(body, test, file, line);
+    /* Recorded, so the figures of a scope that saw nothing are not. */
+    hb_results_record(
+        &(hb_result){.test = test, .failures = failures, .reports = failures ? 1 : 0});
+}
+#endif
+
+void hb_test_tear_down(void) {
+    if (running_scope == NULL)
+        return;
+    hb_scope_end(running_scope);
+    hb_scope_release(running_scope);
+    running_scope = NULL;
+    CU_assertImplementation(CU_FALSE, running_line,
+                            "memory limits not checked: the test stopped at a fatal assertion",
+                            running_file, "", CU_FALSE);
+}
+
+/* ---- limits */
+
+typedef bool (*parse_fn)(const char *, size_t *, char *);
+
+/* Parses one limit if it is set; false if it is set but malformed. */
+static bool parse_limit(const char *test, const char *field, const char *value, parse_fn parse,
+                        bool *has, size_t *limit, hb_text *report) {
+    char error[HB_SIZE_ERROR];
+    *has = value != NULL;
+    if (value == NULL || parse(value, limit, error))
+        return true;
+    hb_text_printf(report, "%s: bad memory limit .%s: %s\n", test, field, error);
+    return false;
+}
+
+unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_limits *parsed,
+                         hb_text *report) {
+    bool ok = parse_limit(test, "peak", limits->peak, hb_size_parse, &parsed->has_peak,
+                          &parsed->peak, report);
+    ok &= parse_limit(test, "leaks", limits->leaks, hb_size_parse, &parsed->has_leaks,
+                      &parsed->leaks, report);
+    ok &= parse_limit(test, "allocations", limits->allocations, hb_count_parse,
+                      &parsed->has_allocations, &parsed->allocations, report);
+    return ok ? 0 : HB_FAILED_BAD_LIMIT;
+}
+
+/* Starts one limit's report: the first says which test, the next ones are
+ * indented under it, as CUnit prints the first after "  1. file:line  - ". */
+static void headline(hb_text *report, const char *test) {
+    if (report->length == 0)
+        hb_text_printf(report, "%s: ", test);
+    else
+        hb_text_printf(report, "      %s: ", test);
+}
+
+/* "limited to 1.0 KiB but ... was 1.0 KiB" would read as no excess at all:
+ * when the rounded figures look the same, both get their exact bytes. */
+static void format_pair(size_t limit, size_t used, char limit_text[HB_SIZE_TEXT * 2],
+                        char used_text[HB_SIZE_TEXT * 2]) {
+    hb_size_format(limit, limit_text);
+    hb_size_format(used, used_text);
+    if (strcmp(limit_text, used_text) == 0 && limit != used) {
+        snprintf(limit_text, HB_SIZE_TEXT * 2, "%zu B", limit);
+        snprintf(used_text, HB_SIZE_TEXT * 2, "%zu B", used);
+    }
+}
+
+unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
+                         hb_text *report) {
+    hb_usage usage = hb_scope_usage(scope);
+    char limit_text[HB_SIZE_TEXT * 2], used_text[HB_SIZE_TEXT * 2];
+    unsigned failures = 0;
+
+    if (limits->has_peak && usage.peak_bytes > limits->peak) {
+        failures |= HB_FAILED_PEAK;
+        format_pair(limits->peak, usage.peak_bytes, limit_text, used_text);
+        headline(report, test);
+        hb_text_printf(report, "limited to %s but peak heap was %s\n", limit_text, used_text);
+        hb_text_printf(report, "      allocation sites at the peak, biggest first:\n");
+        hb_report_sites(report, scope, HB_SITES_AT_PEAK);
+    }
+    if (limits->has_leaks && usage.live_bytes > limits->leaks) {
+        failures |= HB_FAILED_LEAKS;
+        format_pair(limits->leaks, usage.live_bytes, limit_text, used_text);
+        headline(report, test);
+        hb_text_printf(report, "limited to %s of leaks but %s in %llu %s never freed\n", limit_text,
+                       used_text, (unsigned long long)usage.live_blocks,
+                       usage.live_blocks == 1 ? "block was" : "blocks were");
+        hb_text_printf(report, "      where the leaked blocks were allocated:\n");
+        hb_report_sites(report, scope, HB_SITES_LIVE);
+    }
+    if (limits->has_allocations && usage.allocations > limits->allocations) {
+        failures |= HB_FAILED_ALLOCATIONS;
+        headline(report, test);
+        hb_text_printf(report, "limited to %zu allocations but made %llu\n", limits->allocations,
+                       (unsigned long long)usage.allocations);
+        hb_text_printf(report, "      sites that allocated most often:\n");
+        hb_report_sites(report, scope, HB_SITES_ALLOCATED);
+    }
+    return failures;
+}
+
+/* ---- fault injection */
+
+bool hb_fault_fail_in(const char *function) {
+    enum { MAX_FUNCTIONS = 16 }; /* of one name: a static one per file */
+    hb_code_range ranges[MAX_FUNCTIONS];
+    size_t found = hb_symbols_ranges(function, ranges, MAX_FUNCTIONS);
+    hb_fault_fail_in_ranges(ranges, found);
+    return found > 0;
+}
+
+/* After this many leaking failure points the rest would only repeat them. */
+enum { MAX_REPORTED = 3 };
+
+static hb_usage run_counted(void (*code)(void), unsigned options, hb_scope **kept) {
+    hb_scope *scope = hb_scope_begin(options);
+    code();
+    if (kept == NULL)
+        return hb_scope_finish(scope);
+    hb_scope_end(scope);
+    *kept = scope;
+    return hb_scope_usage(scope);
+}
+
+static void report_leak(const char *name, unsigned long n, unsigned long total,
+                        const hb_scope *scope, const char *file, unsigned line) {
+    hb_usage usage = hb_scope_usage(scope);
+    char size[HB_SIZE_TEXT];
+    hb_text report = {0};
+    hb_text_printf(&report, "%s: when allocation %lu of %lu failed, %s in %llu %s leaked\n", name,
+                   n, total, hb_size_format(usage.live_bytes, size),
+                   (unsigned long long)usage.live_blocks,
+                   usage.live_blocks == 1 ? "block was" : "blocks were");
+    hb_text_printf(&report, "      the allocation made to fail: ");
+    hb_report_stack(&report, hb_fault_last_failed_stack());
+    hb_text_printf(&report, "\n      where the leaked blocks were allocated:\n");
+    hb_report_sites(&report, scope, HB_SITES_LIVE);
+    CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
+    hb_text_free(&report);
+}
+
+void hb_fail_each_allocation_at(const char *name, void (*code)(void), const char *file,
+                                unsigned line) {
+    const char *not_counting = hb_memcheck_not_counting();
+    if (not_counting != NULL) { /* make memcheck, make valgrind: nothing can be made to fail */
+        hb_memcheck_skipped("fault injection", not_counting);
+        code();
+        return;
+    }
+    unsigned long total = run_counted(code, HB_SCOPE_COUNTS_ONLY, NULL).allocations;
+    unsigned reported = 0;
+    for (unsigned long n = 1; n <= total && reported < MAX_REPORTED; n++) {
+        char note[160];
+        snprintf(note, sizeof note, "while allocation %lu of %lu in %s was made to fail", n, total,
+                 name);
+        hb_isolate_note(note);
+        hb_scope *scope;
+        hb_fault_fail_nth(n);
+        hb_usage usage = run_counted(code, HB_SCOPE_STACKS, &scope);
+        hb_fault_off();
+        if (usage.live_bytes > 0) {
+            report_leak(name, n, total, scope, file, line);
+            reported++;
+        }
+        hb_scope_release(scope);
+    }
+    hb_isolate_note(NULL);
+    if (reported > 0)
+        hb_results_record(&(hb_result){.test = CU_get_current_test()->pName,
+                                       .failures = HB_FAILED_LEAKS,
+                                       .reports = reported});
+    CU_assertImplementation(CU_TRUE, line, "every allocation failed once", file, "", CU_FALSE);
+}

@@ -1,0 +1,329 @@
+/* results.c: each test's outcome, the baseline of regression mode, and the
+ * results files (runner.h: Results). */
+#include "runner.h"
+
+#include <CUnit/TestRun.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { MAX_TESTS = 1024, MAX_NAME = 128 };
+
+/* One row per test, of this run or of the baseline file: a test of the
+ * baseline that this binary no longer runs keeps its entry. */
+typedef struct row {
+    char test[MAX_NAME];
+    bool has_result;
+    hb_result result;
+    bool has_baseline;
+    size_t baseline_peak, baseline_leaked;
+    unsigned long long baseline_allocations;
+} row;
+
+/* The module's state. */
+static struct {
+    row rows[MAX_TESTS];
+    size_t count;
+} table;
+
+static row *row_of(const char *test, bool add) {
+    for (size_t i = 0; i < table.count; i++)
+        if (strcmp(table.rows[i].test, test) == 0)
+            return &table.rows[i];
+    if (!add || table.count == MAX_TESTS)
+        return NULL;
+    row *r = &table.rows[table.count++];
+    snprintf(r->test, sizeof r->test, "%s", test);
+    return r;
+}
+
+const hb_result *hb_results_find(const char *test) {
+    const row *r = row_of(test, false);
+    return r != NULL && r->has_result ? &r->result : NULL;
+}
+
+void hb_results_record(const hb_result *result) {
+    row *r = row_of(result->test, true);
+    if (r == NULL)
+        return;
+    r->result = *result;
+    r->result.test = r->test;
+    r->has_result = true;
+}
+
+const char *hb_failure_names(unsigned failures, char text[HB_FAILURE_NAMES]) {
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {
+        {HB_FAILED_PEAK, "peak"},
+        {HB_FAILED_LEAKS, "leaks"},
+        {HB_FAILED_ALLOCATIONS, "allocations"},
+        {HB_FAILED_BAD_LIMIT, "limit"},
+        {HB_FAILED_CRASH, "crash"},
+        {HB_FAILED_TIMEOUT, "timeout"},
+        {HB_FAILED_EXIT, "exit"},
+        {HB_FAILED_INCREASE, "increase"},
+    };
+    text[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (failures & names[i].bit) {
+            if (text[0] != '\0')
+                strcat(text, ",");
+            strcat(text, names[i].name);
+        }
+    return text;
+}
+
+/* ---- regression mode */
+
+bool hb_baseline_load(const char *path) {
+    FILE *in = fopen(path, "r");
+    if (in == NULL)
+        return errno == ENOENT;
+    char test[MAX_NAME];
+    size_t peak, leaked;
+    unsigned long long allocations;
+    int fields;
+    unsigned line = 0;
+    row *r;
+    while ((fields = fscanf(in, "%127s\t%zu\t%zu\t%llu\n", test, &peak, &leaked, &allocations)) ==
+               4 &&
+           (r = row_of(test, true)) != NULL) {
+        r->has_baseline = true;
+        r->baseline_peak = peak;
+        r->baseline_leaked = leaked;
+        r->baseline_allocations = allocations;
+        line++;
+    }
+    bool ok = fields == EOF;
+    if (!ok)
+        fprintf(stderr, "heapbook: %s:%u: not \"test<TAB>peak<TAB>leaked<TAB>allocations\"\n", path,
+                line + 1);
+    fclose(in);
+    return ok;
+}
+
+/* Appends one line if `now` exceeds `before`. */
+static bool compare_bytes(hb_text *report, const char *what, size_t before, size_t now) {
+    if (now <= before)
+        return false;
+    char a[HB_SIZE_TEXT], b[HB_SIZE_TEXT], d[HB_SIZE_TEXT];
+    hb_text_printf(report, "\n      %s: %s -> %s (+%s)", what, hb_size_format(before, a),
+                   hb_size_format(now, b), hb_size_format(now - before, d));
+    return true;
+}
+
+bool hb_baseline_exceeded(const hb_result *result, hb_text *report) {
+    const row *e = row_of(result->test, false);
+    if (e == NULL || !e->has_baseline || !result->measured)
+        return false;
+    hb_text lines = {0};
+    bool worse = compare_bytes(&lines, "peak", e->baseline_peak, result->usage.peak_bytes);
+    worse |= compare_bytes(&lines, "leaked", e->baseline_leaked, result->usage.live_bytes);
+    if (result->usage.allocations > e->baseline_allocations) {
+        hb_text_printf(&lines, "\n      allocations: %llu -> %llu (+%llu)", e->baseline_allocations,
+                       (unsigned long long)result->usage.allocations,
+                       (unsigned long long)result->usage.allocations - e->baseline_allocations);
+        worse = true;
+    }
+    if (worse)
+        hb_text_printf(report, "%s: uses more memory than its last passing run%s", result->test,
+                       hb_text_get(&lines));
+    hb_text_free(&lines);
+    return worse;
+}
+
+void hb_baseline_update(const hb_result *result) {
+    if (!result->measured)
+        return;
+    row *e = row_of(result->test, true);
+    if (e == NULL)
+        return;
+    e->has_baseline = true;
+    e->baseline_peak = result->usage.peak_bytes;
+    e->baseline_leaked = result->usage.live_bytes;
+    e->baseline_allocations = (unsigned long long)result->usage.allocations;
+}
+
+bool hb_baseline_save(const char *path) {
+    FILE *out = fopen(path, "w");
+    if (out == NULL) {
+        perror(path);
+        return false;
+    }
+    for (size_t i = 0; i < table.count; i++) {
+        const row *e = &table.rows[i];
+        if (e->has_baseline)
+            fprintf(out, "%s\t%zu\t%zu\t%llu\n", e->test, e->baseline_peak, e->baseline_leaked,
+                    e->baseline_allocations);
+    }
+    return fclose(out) == 0;
+}
+
+/* ---- the results files */
+
+/* One test's outcome, gathered from CUnit's failure list and hb_results. */
+typedef struct outcome {
+    const char *suite;
+    const char *test;
+    const hb_result *result; /* NULL if the harness recorded nothing */
+    unsigned failures;       /* CUnit failure records */
+    char reasons[HB_FAILURE_NAMES + 8];
+} outcome;
+
+static outcome outcome_of(CU_pSuite suite, CU_pTest test) {
+    outcome o = {.suite = suite->pName, .test = test->pName};
+    o.result = hb_results_find(test->pName);
+    for (CU_pFailureRecord f = CU_get_failure_list(); f != NULL; f = f->pNext)
+        if (f->pTest == test)
+            o.failures++;
+    hb_failure_names(o.result ? o.result->failures : 0, o.reasons);
+    if (o.failures > (o.result ? o.result->reports : 0))
+        strcat(o.reasons, o.reasons[0] ? ",assert" : "assert");
+    return o;
+}
+
+typedef void (*write_fn)(FILE *out, const outcome *o, CU_pTest test, bool first);
+
+/* Writes `head`, every test through `write`, then `tail`. */
+static bool export_all(const char *path, const char *head, write_fn write, const char *tail) {
+    FILE *out = fopen(path, "w");
+    if (out == NULL) {
+        perror(path);
+        return false;
+    }
+    fputs(head, out);
+    bool first = true;
+    for (CU_pSuite s = CU_get_registry()->pSuite; s != NULL; s = s->pNext)
+        for (CU_pTest t = s->pTest; t != NULL; t = t->pNext) {
+            outcome o = outcome_of(s, t);
+            write(out, &o, t, first);
+            first = false;
+        }
+    fputs(tail, out);
+    return fclose(out) == 0;
+}
+
+/* ---- tab-separated ---- */
+
+static void write_tsv(FILE *out, const outcome *o, CU_pTest test, bool first) {
+    (void)test;
+    (void)first;
+    fprintf(out, "%s\t%s\t%s\t%s\t", o->suite, o->test, o->failures ? "failed" : "passed",
+            o->reasons[0] ? o->reasons : "-");
+    if (o->result != NULL && o->result->measured)
+        fprintf(out, "%zu\t%zu\t%llu\n", o->result->usage.peak_bytes, o->result->usage.live_bytes,
+                (unsigned long long)o->result->usage.allocations);
+    else
+        fprintf(out, "-\t-\t-\n");
+}
+
+bool hb_export_tsv(const char *path) { return export_all(path, "", write_tsv, ""); }
+
+/* ---- JUnit XML ---- */
+
+static void xml_text(FILE *out, const char *text) {
+    for (; *text; text++) {
+        switch (*text) {
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            /* XML 1.0 allows no control characters but tab and newlines. */
+            if ((unsigned char)*text >= 0x20 || *text == '\n' || *text == '\t')
+                fputc(*text, out);
+        }
+    }
+}
+
+static void write_failures(FILE *out, CU_pTest test, void (*text)(FILE *, const char *),
+                           const char *separator) {
+    bool first = true;
+    for (CU_pFailureRecord f = CU_get_failure_list(); f != NULL; f = f->pNext) {
+        if (f->pTest != test)
+            continue;
+        if (!first)
+            fputs(separator, out);
+        first = false;
+        char where[512];
+        snprintf(where, sizeof where, "%s:%u: ", f->strFileName ? f->strFileName : "",
+                 f->uiLineNumber);
+        text(out, where);
+        text(out, f->strCondition ? f->strCondition : "");
+    }
+}
+
+static void write_junit(FILE *out, const outcome *o, CU_pTest test, bool first) {
+    (void)first;
+    fputs("    <testcase classname=\"", out);
+    xml_text(out, o->suite);
+    fputs("\" name=\"", out);
+    xml_text(out, o->test);
+    fputs("\">\n", out);
+    if (o->failures > 0) {
+        fputs("      <failure type=\"", out);
+        xml_text(out, o->reasons);
+        fputs("\">", out);
+        write_failures(out, test, xml_text, "\n");
+        fputs("</failure>\n", out);
+    }
+    fputs("    </testcase>\n", out);
+}
+
+bool hb_export_junit(const char *path) {
+    CU_pRunSummary summary = CU_get_run_summary();
+    char head[256];
+    snprintf(head, sizeof head,
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+             "<testsuites>\n  <testsuite name=\"heapbook\" tests=\"%u\" failures=\"%u\">\n",
+             summary->nTestsRun, summary->nTestsFailed);
+    return export_all(path, head, write_junit, "  </testsuite>\n</testsuites>\n");
+}
+
+/* ---- JSON ---- */
+
+static void json_figure(FILE *out, const char *name, unsigned long long measured, bool has_limit,
+                        size_t limit) {
+    fprintf(out, ", \"%s\": %llu", name, measured);
+    if (has_limit)
+        fprintf(out, ", \"%s_limit\": %zu", name, limit);
+}
+
+static void write_json(FILE *out, const outcome *o, CU_pTest test, bool first) {
+    fprintf(out, "%s\n    {\"name\": \"", first ? "" : ",");
+    hb_json_escape(out, o->test);
+    fprintf(out, "\", \"status\": \"%s\"", o->failures ? "fail" : "pass");
+    if (o->failures > 0) {
+        fputs(", \"message\": \"", out);
+        write_failures(out, test, hb_json_escape, "\n");
+        fputs("\"", out);
+    }
+    const hb_result *r = o->result;
+    if (r != NULL && r->measured) {
+        fputs(", \"memory\": {\"measured\": true", out);
+        json_figure(out, "peak_bytes", r->usage.peak_bytes, r->limits.has_peak, r->limits.peak);
+        json_figure(out, "leaked_bytes", r->usage.live_bytes, r->limits.has_leaks, r->limits.leaks);
+        json_figure(out, "allocations", r->usage.allocations, r->limits.has_allocations,
+                    r->limits.allocations);
+        fputs("}", out);
+    }
+    fputs("}", out);
+}
+
+bool hb_export_json(const char *path) {
+    CU_pRunSummary summary = CU_get_run_summary();
+    char head[128];
+    snprintf(head, sizeof head, "{\"version\": 2, \"status\": \"%s\", \"tests\": [",
+             summary->nTestsFailed > 0 ? "fail" : "pass");
+    return export_all(path, head, write_json, "\n]}\n");
+}

@@ -1,0 +1,179 @@
+/* runner.h: the CUnit runner's modules, behind heapbook.h: each test in a
+ * process of its own (isolate.c), measured tests and their limits
+ * (measure.c), results and the files they go to (results.c), and the
+ * sanitizer build (memcheck.c).  main() is main.c. */
+#ifndef HB_RUNNER_H
+#define HB_RUNNER_H
+
+#include "../support/support.h"
+#include "heapbook.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ======================================================================
+ * Isolation (isolate.c): each test in a child process of its own, as Check
+ * and Criterion do, so that a crash, an infinite loop or a call to exit() in
+ * the code under test is one failed test with a message, and the other tests
+ * and CUnit's summary still run.
+ *
+ * The child runs the test and sends its outcome (assertions passed, each
+ * failure, the memory figures) to the parent through a pipe; the parent
+ * replays it into CUnit.  If the child dies instead, the parent reports how:
+ *
+ *   crashed: SIGSEGV (segmentation fault) at f (file:line) <- g (...) <- ...
+ *   timed out after 10 s, while in f (file:line) <- ...
+ *   ended the test process: exit(3) called from f (file:line) <- ...
+ *
+ * HEAPBOOK_FORK=0 in the environment runs tests in-process instead (for a
+ * debugger); HEAPBOOK_TIMEOUT=N sets the time limit per test in seconds. */
+
+enum { HB_DEFAULT_TIMEOUT_SECONDS = 10 };
+
+/* Runs `test` in a child and reports into the current CUnit test; called
+ * from inside a CUnit run. */
+void hb_isolate_run(const hb_test_def *test, unsigned timeout_seconds);
+
+/* In the child: a note added to the report if the test dies from here on
+ * ("while allocation 3 of 5 was made to fail"); NULL clears it.  Does
+ * nothing when tests are not isolated. */
+void hb_isolate_note(const char *note);
+
+/* ======================================================================
+ * Limits (measure.c): the verdict on a measured scope. */
+
+/* The limits as numbers; a `has_` flag is false where there is no limit. */
+typedef struct hb_parsed_limits {
+    bool has_peak, has_leaks, has_allocations;
+    size_t peak, leaks, allocations;
+} hb_parsed_limits;
+
+/* Parses the limits before a scope runs.  Returns HB_FAILED_BAD_LIMIT, and
+ * explains each bad limit in `report`, if one cannot be parsed; else 0. */
+unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_limits *parsed,
+                         hb_text *report);
+
+/* Checks an ended scope against the limits.  Returns the hb_failure bits of
+ * every limit exceeded (0 if none) and appends, for each, a report that
+ * starts "<test>: limited to ... but ..." followed by the sites to blame. */
+unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
+                         hb_text *report);
+
+/* ======================================================================
+ * Results (results.c): what each test measured and why it failed, kept for
+ * the results files; fixed storage, since recording must not allocate. */
+
+/* Why a test failed, beyond its assertions: bits; a test that fails only
+ * on assertions has none. */
+enum hb_failure {
+    HB_FAILED_PEAK = 1 << 0,
+    HB_FAILED_LEAKS = 1 << 1,
+    HB_FAILED_ALLOCATIONS = 1 << 2,
+    HB_FAILED_BAD_LIMIT = 1 << 3, /* a limit string could not be parsed */
+    HB_FAILED_CRASH = 1 << 4,     /* killed by a signal, or a bad free */
+    HB_FAILED_TIMEOUT = 1 << 5,   /* ran past its time limit */
+    HB_FAILED_EXIT = 1 << 6,      /* the code under test called exit() */
+    HB_FAILED_INCREASE = 1 << 7,  /* uses more memory than its baseline */
+};
+
+enum { HB_FAILURE_NAMES = 96 };
+
+/* "peak", "leaks", "allocations", "limit", "crash", "timeout", "exit",
+ * "increase" joined by commas, for results files; "" for 0. */
+const char *hb_failure_names(unsigned failures, char text[HB_FAILURE_NAMES]);
+
+typedef struct hb_result {
+    const char *test;
+    unsigned failures; /* hb_failure bits */
+    unsigned reports;  /* CUnit failures the harness added for them */
+    bool measured;     /* false: the test had no measured scope, or died */
+    hb_usage usage;
+    hb_parsed_limits limits; /* of a memory test; none otherwise */
+} hb_result;
+
+/* Records a test's outcome, replacing any earlier one for the same test. */
+void hb_results_record(const hb_result *result);
+
+/* The last result recorded for `test`, or NULL if it has none. */
+const hb_result *hb_results_find(const char *test);
+
+/* Regression mode, like pytest-memray's --fail-on-increase.  A baseline
+ * file records, for each test of the last run that passed, its peak, leaked
+ * bytes and allocation count:
+ *
+ *     test <TAB> peak <TAB> leaked <TAB> allocations
+ *
+ * With --fail-on-increase a test that now uses more of any of them fails and
+ * says by how much.  The file is rewritten after every run with the figures
+ * of the tests that passed; entries of other tests are kept. */
+
+/* Reads `path`; a missing file is an empty baseline.  False (with a message
+ * on stderr) if it exists but cannot be read or parsed. */
+bool hb_baseline_load(const char *path);
+
+/* Appends a report and returns true if `result` uses more than its
+ * baseline entry. */
+bool hb_baseline_exceeded(const hb_result *result, hb_text *report);
+
+/* Records `result` as the new baseline of its test. */
+void hb_baseline_update(const hb_result *result);
+
+bool hb_baseline_save(const char *path);
+
+/* A finished run's results, for machines.  Call after CU_basic_run_tests(),
+ * before the registry is cleaned up.
+ *
+ *   tab-separated (--results): one line per test, read by tests/check.sh:
+ *       suite  test  passed|failed  reasons  peak  leaked  allocations
+ *     reasons are hb_failure names plus "assert" ("-" if none); figures are
+ *     bytes and counts, "-" where the test measured nothing.
+ *   JUnit XML (--junit): what CI systems and GitHub Classroom read.
+ *   JSON (--json): the shape of Exercism's test-runner results (version 2):
+ *       {"version": 2, "status": "pass"|"fail", "tests": [{"name", "status",
+ *        "message", "memory": {"peak_bytes", "peak_limit", ...}}]}
+ *     with the figures and limits of each test beside its status. */
+bool hb_export_tsv(const char *path);
+bool hb_export_junit(const char *path);
+bool hb_export_json(const char *path);
+
+/* ======================================================================
+ * Memory-error tools (memcheck.c): the harness when another tool owns
+ * malloc (docs/memcheck.md).
+ *
+ *   make memcheck   a build with -fsanitize=address,undefined that links
+ *                   the harness without its entry points, so that
+ *                   AddressSanitizer's malloc is the only one;
+ *   make valgrind   the normal build run under valgrind, which redirects
+ *                   every malloc it finds, the harness's included.
+ *
+ * Either way the counting layer sees nothing, so the harness steps aside:
+ * memory tests still run their bodies (their assertions count) but say that
+ * their limits were skipped, instead of passing on figures of zero.
+ *
+ * In an AddressSanitizer build (HB_SANITIZED) this module also makes a
+ * sanitizer's finding fail the test it happened in:
+ *
+ *   - an error is reported by the sanitizer on stderr, then the test's
+ *     process aborts; the sanitizer's one-line summary becomes a note on the
+ *     crash that the harness reports (hb_isolate_note), so the CUnit failure
+ *     says what was found and the full report stays on the terminal;
+ *   - LeakSanitizer looks for leaks at process exit, but each test's process
+ *     ends with _exit(), which skips that; so every test ends with a leak
+ *     check (hb_memcheck_run) and a leak fails that test.
+ *
+ * The sanitizers' default options (abort_on_error, halt_on_error, ...) are
+ * compiled in, so the test binary behaves the same when run by hand;
+ * ASAN_OPTIONS, UBSAN_OPTIONS and LSAN_OPTIONS still override them. */
+
+/* Runs `body`, a test's body.  In an AddressSanitizer build it then asks
+ * LeakSanitizer for every block that nothing points to any more, and fails
+ * the current CUnit test (at file:line) if there is one; the report, with
+ * where each block was allocated, goes to stderr.  Returns HB_FAILED_LEAKS
+ * or 0.
+ *
+ * Only runs `body` in other builds, and when tests are not isolated
+ * (HEAPBOOK_FORK=0): the process then lives on, so LeakSanitizer's own
+ * check at exit sees every leak, once. */
+unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file, unsigned line);
+
+#endif

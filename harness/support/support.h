@@ -1,0 +1,158 @@
+/* support.h: helpers shared by the runner, the profiler's preload and its
+ * command line: text, JSON, sizes, symbols, reports, and the report of a bad
+ * free.  Built on the core (core/core.h) for stacks and scopes; nothing here
+ * knows CUnit. */
+#ifndef HB_SUPPORT_H
+#define HB_SUPPORT_H
+
+#include "../core/core.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ======================================================================
+ * Text (text.c): a growing string for reports.  Its memory is the
+ * harness's own: every allocation is made under the guard, so it never
+ * counts. */
+
+typedef struct hb_text {
+    char *data; /* NUL-terminated; NULL until something is appended */
+    size_t length;
+    size_t capacity;
+} hb_text;
+
+void hb_text_printf(hb_text *text, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+/* The text so far, "" if empty. */
+const char *hb_text_get(const hb_text *text);
+
+void hb_text_free(hb_text *text);
+
+/* ======================================================================
+ * Values as text (format.c), for the runner and the profiler's command
+ * line alike: JSON strings, sizes, function names.
+ *
+ * JSON strings, for the test results and the profiler's reports and page.
+ * '<', '>' and '&' are escaped too, so the same JSON is safe inside an HTML
+ * <script>: a symbol such as "std::vector<int>" or a path holding
+ * "</script>" cannot end the script. */
+
+/* Writes `text` escaped, without the surrounding quotes. */
+void hb_json_escape(FILE *out, const char *text);
+
+/* Writes `text` as a JSON string, quotes included. */
+void hb_json_string(FILE *out, const char *text);
+
+/* Sizes, as people write them and as the harness prints them.
+ *
+ * Units follow the standards, so "KB" and "KiB" never mean the same thing:
+ *   B
+ *   kB, KB, MB, GB   = 1000, 1000^2, 1000^3 bytes (SI)
+ *   KiB, MiB, GiB    = 1024, 1024^2, 1024^3 bytes (IEC)
+ * Units are case-insensitive ("kib" works), the space before them is
+ * optional, a number without a unit is bytes, and a fraction is allowed
+ * ("1.5 MiB"); the result is rounded down to a whole byte.
+ *
+ * Printing always uses IEC units with one decimal: "512.0 KiB", "1.1 MiB",
+ * or plain bytes below 1 KiB: "100 B". */
+
+enum { HB_SIZE_TEXT = 24, HB_SIZE_ERROR = 160 };
+
+/* Parses `text` into *bytes.  On failure returns false and writes a
+ * sentence saying what is wrong into `error`. */
+bool hb_size_parse(const char *text, size_t *bytes, char error[HB_SIZE_ERROR]);
+
+/* Parses a count of things: a non-negative whole number, nothing else. */
+bool hb_count_parse(const char *text, size_t *count, char error[HB_SIZE_ERROR]);
+
+/* Writes `bytes` in human units into `text` and returns it. */
+const char *hb_size_format(size_t bytes, char text[HB_SIZE_TEXT]);
+
+/* Cuts the suffix GCC gives the copies of a function it specialises or
+ * splits ("sum.constprop.0", "parse.isra.0", "f.part.0", "g.cold"), so
+ * reports name the function in the source. */
+void hb_name_without_clone_suffix(char *name);
+
+/* ======================================================================
+ * Symbols (symbols.c): return addresses as "function (file:line)".
+ *
+ * Uses elfutils' libdw (dwfl), which reads the DWARF line tables of the
+ * executable and of every shared library mapped in this process, so names
+ * and lines are right for PIE and non-PIE code alike.  Paths are shown as
+ * the compiler recorded them; the Makefile compiles with -ffile-prefix-map
+ * so they are relative to the repository ("exercises/01-fibonacci/..."). */
+
+enum { HB_FUNCTION_NAME = 128, HB_FILE_NAME = 256 };
+
+typedef struct hb_location {
+    char function[HB_FUNCTION_NAME]; /* "??" if unknown */
+    char file[HB_FILE_NAME];         /* "" if there is no line table */
+    int line;
+} hb_location;
+
+/* Looks up `address`.  `is_return_address`: the address is where a call
+ * returns to, so the call itself is one byte earlier (true for every frame
+ * of a captured stack). */
+void hb_symbolize(uintptr_t address, bool is_return_address, hb_location *location);
+
+/* Writes "function (file:line)", or "function" without line info, into
+ * `text`; returns the length written (truncated to `size`). */
+size_t hb_location_format(const hb_location *location, char *text, size_t size);
+
+/* The code of every function named `name` in the process (a static one may
+ * exist in several files), at most `max`; returns how many. */
+size_t hb_symbols_ranges(const char *name, hb_code_range *ranges, size_t max);
+
+/* ======================================================================
+ * Reports (report.c): the sites of a scope as text, one line per call
+ * stack:
+ *
+ *     512.0 KiB in 1 block: fibonacci (exercises/01-fibonacci/fibonacci.c:18)
+ *       <- fibonacci_hash (exercises/01-fibonacci/fibonacci.c:31) <- ...
+ *
+ * A stack is shown from the allocating function outwards and stops where
+ * the test framework begins: before the harness's own frames (functions
+ * named hb_*) or an excluded library's (CUnit), or after main. */
+
+enum { HB_REPORT_TOP_SITES = 5 };
+
+/* Appends the biggest sites of `view` (at most HB_REPORT_TOP_SITES), one
+ * line each, indented to sit under CUnit's "  1. file:line  - " prefix. */
+void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view view);
+
+/* Appends stack `stack_id` as "f (file:line) <- g (file:line) <- ...". */
+void hb_report_stack(hb_text *text, uint32_t stack_id);
+
+/* The same for raw frames, innermost first.  Every frame is a return address
+ * unless `first_is_exact` (the faulting instruction of a crash). */
+void hb_report_frames(hb_text *text, const uintptr_t *frames, size_t depth, bool first_is_exact);
+
+/* ======================================================================
+ * Misuse (misuse.c): a clear report when free() or realloc() is handed a
+ * pointer that is not a live block, instead of a crash deep inside the
+ * allocator.
+ *
+ *   free(0x5555...): the block was already freed (a double free)
+ *         freed again at: ...   first freed at: ...   allocated (24 B) at: ...
+ *   free(0x5555...): not a block that malloc returned (an invalid free), or
+ *         the bytes just before it were overwritten     called at: ...
+ *
+ * A block's header tells a live block, a freed one, and any other pointer
+ * apart; to show where a freed block was allocated and first freed, the
+ * last HB_MISUSE_MEMORY frees of blocks allocated with stacks (inside a
+ * scope with HB_SCOPE_STACKS) are kept: misuse is an observer of the core's
+ * frees, and the core's bad-free handler. */
+
+/* Starts remembering frees and reporting bad ones; `reporter` gets each
+ * report (the isolated test's child sends it to the parent), or NULL for
+ * stderr.  Called again, it changes the reporter. */
+void hb_misuse_start(void (*reporter)(const char *report));
+
+/* Stops (false) or resumes remembering frees; bad frees are still
+ * reported.  The profiler turns it off: a stack per free would double its
+ * cost. */
+void hb_misuse_remember_frees(bool on);
+
+#endif

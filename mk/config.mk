@@ -1,0 +1,84 @@
+# mk/config.mk: the compiler, the flags of each kind of code, and how every
+# object is compiled.  Conventional variables work: CC=clang, CFLAGS (added
+# last), V=1 (show each command).
+
+BUILD   := build
+DEPS_OK := $(BUILD)/.deps-ok
+
+# make's built-in default is cc; heapbook is tested with gcc and clang.
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+CLANG := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),yes)
+
+# Every core by default; `make -jN` on the command line wins.
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+
+# V=1 shows each command; otherwise one short line per file made.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-8s %s\n' $(1) $(2)
+endif
+
+WARN  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+# File names in debug info and stack reports relative to the repository.
+# Clang leaves the compilation directory whole (it joins it to each file:
+# "." reads as "./tests/...", which symbols.c trims) and writes no address
+# ranges table, without which libdw finds no line for an address.
+PATHS := -ffile-prefix-map=$(CURDIR)/= $(if $(CLANG),-fdebug-compilation-dir=. -gdwarf-aranges)
+# Each object also writes which headers it read (build/.../x.d), so a
+# changed header rebuilds exactly what includes it.
+DEPFLAGS = -MMD -MP
+
+CUNIT_CFLAGS = $(shell pkg-config --cflags cunit 2>/dev/null)
+CUNIT_LIBS   = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+
+# The harness itself: optimised, hidden unless it is API (sealed:
+# mk/harness.mk), and -fno-builtin so the compiler never turns the
+# allocator's own code into calls to itself.
+HARNESS_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -pthread -fvisibility=hidden \
+    -Iharness/include $(CUNIT_CFLAGS) $(CFLAGS)
+
+# Code under measurement (exercises, solutions, tests).  -fno-builtin stops
+# the compiler from deleting malloc/free pairs or merging malloc+memset into
+# calloc: every allocation written is an allocation counted.  No inlining
+# and no sibling calls, so every function keeps its frame in a reported
+# stack; frame pointers, so the stack is cheap to walk.
+MEASURED_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -fno-inline -fno-unroll-loops \
+    -fno-optimize-sibling-calls -fno-omit-frame-pointer -pthread \
+    -Iharness/include $(CUNIT_CFLAGS) $(CFLAGS)
+
+# AddressSanitizer and UBSan (make memcheck): undefined behaviour stops the
+# test, as a memory error does.
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# GCC 12 with ASan warns that a variable of isolate.c set before setjmp()
+# and never changed after it "might be clobbered"; C guarantees such a
+# variable, and the normal build agrees.
+SANITIZE_CFLAGS := $(SANITIZE) $(if $(CLANG),,-Wno-clobbered)
+
+# -rdynamic exports the harness's malloc & co. so that every library (libc,
+# CUnit, libmimalloc itself) resolves them to the counting versions.
+TEST_LDFLAGS = -rdynamic -pthread $(LDFLAGS)
+TEST_LIBS    = $(CUNIT_LIBS) -lmimalloc -lunwind -ldw -ldl
+
+# The packages every target needs, installed once (tools/install-deps.sh).
+$(DEPS_OK): tools/install-deps.sh
+	$(Q)tools/install-deps.sh
+	$(Q)mkdir -p $(@D) && touch $@
+
+# compile FLAGS: the recipe of one object, with its header dependencies.
+define compile
+	$(call quiet,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(1) $(DEPFLAGS) -c $< -o $@
+endef
+
+# archive: the recipe of one static library from its objects.
+define archive
+	$(call quiet,AR,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+endef

@@ -1,0 +1,55 @@
+# mk/harness.mk: the harness (docs/harness.md), one archive per layer, each
+# built on the one below it: core <- support <- runner.
+#
+#   build/lib/libhb-{core,support,runner}.a      the harness's own tests,
+#                                                bench, the profiler's CLI
+#   build/lib/heapbook.o                         the same, sealed: what the
+#                                                exercises' tests link
+#   build/pic/lib/libhb-{core,support}.a         the profiler's preload
+#   build/memcheck/lib/libhb-*.a                 with the sanitizers, and
+#                                                without the entry points
+
+HARNESS_LAYERS := core support runner
+harness_srcs = $(wildcard harness/$(1)/*.c)
+
+$(BUILD)/obj/harness/%.o: harness/%.c | $(DEPS_OK)
+	$(call compile,$(HARNESS_CFLAGS))
+$(BUILD)/pic/obj/harness/%.o: harness/%.c | $(DEPS_OK)
+	$(call compile,$(HARNESS_CFLAGS) -fPIC)
+$(BUILD)/memcheck/obj/harness/%.o: harness/%.c | $(DEPS_OK)
+	$(call compile,$(HARNESS_CFLAGS) $(SANITIZE_CFLAGS))
+
+# AddressSanitizer replaces malloc itself: its build leaves the entry points
+# out, or the counting layer would fight it for every allocation.
+harness_tree_srcs = $(if $(findstring memcheck,$(1)),$(filter-out %/entry_points.c,$(call harness_srcs,$(2))),$(call harness_srcs,$(2)))
+
+# $(1): the tree (obj, pic/obj, memcheck/obj); $(2): its lib folder; $(3): layer
+define harness_archive
+$(BUILD)/$(2)/libhb-$(3).a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(call harness_tree_srcs,$(1),$(3)))
+	$$(archive)
+endef
+$(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,obj,lib,$(layer))))
+$(foreach layer,core support,$(eval $(call harness_archive,pic/obj,pic/lib,$(layer))))
+$(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,memcheck/obj,memcheck/lib,$(layer))))
+
+# Whole archives, layer above first: every entry point and constructor is
+# linked, not only those something happens to call.
+harness_link = -Wl,--whole-archive $(foreach layer,runner support core,$(BUILD)/$(1)/libhb-$(layer).a) -Wl,--no-whole-archive
+HARNESS_ARCHIVES := $(foreach layer,$(HARNESS_LAYERS),$(BUILD)/lib/libhb-$(layer).a)
+HARNESS_LINK     := $(call harness_link,lib)
+MEMCHECK_ARCHIVES := $(foreach layer,$(HARNESS_LAYERS),$(BUILD)/memcheck/lib/libhb-$(layer).a)
+MEMCHECK_LINK     := $(call harness_link,memcheck/lib)
+
+# The sealed harness: every layer in one relocatable object whose hidden
+# symbols are made local, so the code under test can reach heapbook.h's API
+# and malloc & co., and nothing else of the harness (its guard, its scopes,
+# its exclusions).
+HARNESS_SEALED := $(BUILD)/lib/heapbook.o
+$(HARNESS_SEALED): $(HARNESS_ARCHIVES)
+	$(call quiet,SEAL,$@)
+	$(Q)$(CC) -r -nostdlib -Wl,--whole-archive $^ -Wl,--no-whole-archive -o $@.all
+	$(Q)objcopy --localize-hidden $@.all $@ && rm -f $@.all
+
+.PHONY: harness
+## make harness          build the harness's libraries (build/lib)
+harness: $(HARNESS_ARCHIVES) $(HARNESS_SEALED)

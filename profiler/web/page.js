@@ -1,0 +1,610 @@
+/* heapbook's flame graph page: what profiler/web/page.html runs.
+ *
+ * `heapbook flamegraph` inlines this file into page.html after d3 (global
+ * `d3`), d3-flame-graph (global `flamegraph`) and the capture (global
+ * `HEAPBOOK`, described in profiler/web/README.md).  It draws three things:
+ * the summary, the heap and RSS over time, and the flame graph of what was
+ * live at the peak (mode "peak"), never freed ("leaks"), or how two runs
+ * differ ("diff").
+ *
+ * Every string in HEAPBOOK comes from the program that was traced (function
+ * names, file names, its command line): it only ever reaches the page as
+ * text (d3's .text(), textContent), never as HTML. */
+(function () {
+  'use strict';
+
+  const data = HEAPBOOK;
+  const mode = data.mode === 'leaks' || data.mode === 'diff' ? data.mode : 'peak';
+  /* d3-flame-graph's sense: inverted is the icicle, callers at the top.
+   * The capture may choose (heapbook flamegraph --inverted); else icicle. */
+  const startIcicle = typeof data.inverted === 'boolean' ? data.inverted : true;
+
+  /* The flame graph's geometry and timing.  A short transition keeps a
+   * zoom readable without making the page feel slow. */
+  const CELL_HEIGHT = 20;
+  const TRANSITION_MS = 300;
+  const HIGHLIGHT = '#e600e6'; /* search matches: magenta, as in every flame graph tool */
+  const TIMELINE_HEIGHT = 250; /* at least; #timeline's min-height in page.html */
+  const SPARSE_SAMPLES = 12;
+  /* The plot's colours; the same as --accent and --rss in page.html. */
+  const HEAP_COLOR = '#d9480f';
+  const RSS_COLOR = '#4263eb';
+  const BEFORE_COLOR = '#868e96';
+
+  // ---------------------------------------------------------------- formats
+
+  const IEC_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+
+  /* Bytes as the harness prints them (harness/support/format.c, hb_size_format):
+   * "100 B" below 1 KiB, else one decimal, rounded half up, in the largest
+   * unit that leaves at least 1 of it ("512.0 KiB").  Negative sizes (a diff's
+   * shrink) keep their sign. */
+  function formatBytes(bytes) {
+    if (typeof bytes !== 'number' || !isFinite(bytes)) return '\u2014';
+    const sign = bytes < 0 ? '-' : '';
+    const size = Math.round(Math.abs(bytes));
+    if (size < 1024) return sign + size + ' B';
+    let unit = 0;
+    let unitBytes = 1024;
+    while (unit < IEC_UNITS.length - 1 && Math.floor(size / unitBytes) >= 1024) {
+      unitBytes *= 1024;
+      unit++;
+    }
+    const tenths = Math.floor((size * 10 + unitBytes / 2) / unitBytes);
+    return sign + Math.floor(tenths / 10) + '.' + (tenths % 10) + ' ' + IEC_UNITS[unit];
+  }
+
+  function formatDelta(bytes) {
+    return (bytes > 0 ? '+' : '') + formatBytes(bytes);
+  }
+
+  function formatMs(ms) {
+    if (typeof ms !== 'number' || !isFinite(ms)) return '\u2014';
+    return ms < 1000 ? ms.toFixed(1) + ' ms' : (ms / 1000).toFixed(2) + ' s';
+  }
+
+  /* Counts with thousands separators, and an ASCII minus like the sizes
+   * (d3.format would write U+2212). */
+  const thousands = d3.format(',');
+  const formatCount = (n) => (typeof n === 'number' && isFinite(n) ? (n < 0 ? '-' : '') + thousands(Math.abs(n)) : '\u2014');
+  const plural = (n, one, many) => formatCount(n) + ' ' + (n === 1 ? one : many);
+  const percent = (part, whole) => (whole > 0 ? (100 * part / whole).toFixed(1) + '%' : '\u2014');
+
+  // ---------------------------------------------------------------- header
+
+  document.title = data.title || 'heapbook flame graph';
+  d3.select('#title').text(data.title || 'heapbook flame graph').attr('title', data.title || null);
+  d3.select('#mode').text({ peak: 'at the peak', leaks: 'leaks', diff: 'diff' }[mode]);
+
+  // ---------------------------------------------------------------- summary
+
+  function metric(parent, options) {
+    const card = parent.append('div').attr('class', 'hb-metric' + (options.cls ? ' ' + options.cls : ''));
+    card.append('div').attr('class', 'hb-label').text(options.label);
+    const value = card.append('div').attr('class', 'hb-value').text(options.value);
+    if (options.id) value.attr('id', options.id);
+    if (options.valueCls) value.classed(options.valueCls, true);
+    card.append('div').attr('class', 'hb-sub').text(options.sub);
+  }
+
+  function commandLine(parent, label, command) {
+    const row = parent.append('div').attr('class', 'hb-command');
+    row.append('span').attr('class', 'hb-label').text(label);
+    row.append('code').attr('class', 'hb-command-text').text(command || '\u2014');
+  }
+
+  function drawRunSummary(stats) {
+    commandLine(stats, 'Command', data.command);
+    const metrics = stats.append('div').attr('class', 'hb-metrics');
+    const leaked = data.leaked_bytes || 0;
+    metric(metrics, {
+      cls: 'hb-peak', label: 'Peak heap', id: 'stat-peak', value: formatBytes(data.peak_bytes),
+      sub: 'at ' + formatMs(data.peak_time_ms) + ' of ' + formatMs(data.duration_ms),
+    });
+    metric(metrics, {
+      label: 'Allocations', id: 'stat-allocations', value: formatCount(data.total_allocations),
+      sub: formatBytes(data.total_bytes) + ' requested in total',
+    });
+    metric(metrics, {
+      label: 'Leaked', id: 'stat-leaked', value: formatBytes(leaked), valueCls: leaked > 0 ? 'hb-bad' : 'hb-good',
+      sub: leaked > 0 ? plural(data.leaked_blocks, 'block', 'blocks') + ' never freed' : 'every block was freed',
+    });
+    metric(metrics, {
+      label: 'Run time', id: 'stat-duration', value: formatMs(data.duration_ms),
+      sub: data.pid !== undefined ? 'process ' + data.pid : '',
+    });
+  }
+
+  function drawDiffSummary(stats) {
+    const before = data.before || {};
+    const after = data.after || {};
+    const commands = stats.append('div').attr('class', 'hb-commands');
+    commandLine(commands, 'Before', before.command);
+    commandLine(commands, 'After', after.command);
+    const rows = [
+      ['Peak heap', 'peak_bytes', formatBytes, formatDelta],
+      ['Peak at', 'peak_time_ms', formatMs, (ms) => (ms > 0 ? '+' : '') + formatMs(ms)],
+      ['Allocations', 'total_allocations', formatCount, (n) => (n > 0 ? '+' : '') + formatCount(n)],
+      ['Bytes allocated', 'total_bytes', formatBytes, formatDelta],
+      ['Leaked', 'leaked_bytes', formatBytes, formatDelta],
+      ['Run time', 'duration_ms', formatMs, (ms) => (ms > 0 ? '+' : '') + formatMs(ms)],
+    ];
+    const table = stats.append('table').attr('class', 'hb-diff');
+    const head = table.append('thead').append('tr');
+    ['', 'before', 'after', 'change'].forEach((h) => head.append('th').text(h));
+    const body = table.append('tbody');
+    rows.forEach(([label, key, format, formatChange]) => {
+      const a = before[key];
+      const b = after[key];
+      const tr = body.append('tr').attr('id', 'stat-' + key.replace(/_/g, '-'));
+      tr.append('td').text(label);
+      tr.append('td').text(format(a));
+      tr.append('td').text(format(b));
+      const known = typeof a === 'number' && typeof b === 'number';
+      const change = known ? b - a : NaN;
+      tr.append('td').text(known ? formatChange(change) : '\u2014')
+        .classed('hb-bad', known && change > 0 && key !== 'peak_time_ms')
+        .classed('hb-good', known && change < 0 && key !== 'peak_time_ms');
+    });
+  }
+
+  const stats = d3.select('#stats');
+  if (mode === 'diff') drawDiffSummary(stats);
+  else drawRunSummary(stats);
+
+  // ---------------------------------------------------------------- tooltip
+
+  const tooltip = d3.select('#tooltip');
+  let pointer = { x: 0, y: 0 };
+  document.addEventListener('mousemove', (event) => {
+    pointer = { x: event.clientX, y: event.clientY };
+    if (!tooltip.property('hidden')) placeTooltip();
+  });
+
+  function placeTooltip() {
+    const node = tooltip.node();
+    const gap = 14;
+    let x = pointer.x + gap;
+    let y = pointer.y + gap;
+    if (x + node.offsetWidth > window.innerWidth - 8) x = Math.max(8, pointer.x - gap - node.offsetWidth);
+    if (y + node.offsetHeight > window.innerHeight - 8) y = Math.max(8, pointer.y - gap - node.offsetHeight);
+    tooltip.style('left', x + 'px').style('top', y + 'px');
+  }
+
+  /* title: bold first line; where: a muted second line; rows: [label, value]. */
+  function showTooltip(title, where, rows) {
+    tooltip.selectAll('*').remove();
+    tooltip.append('div').attr('class', 'hb-tip-title').text(title);
+    if (where) tooltip.append('div').attr('class', 'hb-tip-where').text(where);
+    const table = tooltip.append('table');
+    rows.forEach(([label, value]) => {
+      const tr = table.append('tr');
+      tr.append('td').text(label);
+      tr.append('td').text(value);
+    });
+    tooltip.property('hidden', false);
+    placeTooltip();
+  }
+
+  function hideTooltip() {
+    tooltip.property('hidden', true);
+  }
+
+  // ---------------------------------------------------------------- memory over time
+
+  /* Lines to plot: a run's heap and RSS; in a diff both runs' heaps, or
+   * when only the after run has samples (they may be the capture's own),
+   * that run's heap and RSS. */
+  function timelineSeries() {
+    const sorted = (samples) => (Array.isArray(samples) ? samples.slice().sort((a, b) => a.t - b.t) : []);
+    const before = data.before || {};
+    const after = data.after || {};
+    if (mode === 'diff' && sorted(before.samples).length > 0) {
+      return {
+        lines: [
+          { label: 'heap before', color: BEFORE_COLOR, points: sorted(before.samples), key: 'heap' },
+          { label: 'heap after', color: HEAP_COLOR, points: sorted(after.samples || data.samples), key: 'heap' },
+        ],
+        peaks: [
+          { label: 'before', color: BEFORE_COLOR, t: before.peak_time_ms, bytes: before.peak_bytes },
+          { label: 'after', color: HEAP_COLOR, t: after.peak_time_ms, bytes: after.peak_bytes },
+        ],
+        end: Math.max(before.duration_ms || 0, after.duration_ms || 0),
+      };
+    }
+    const run = mode === 'diff' ? Object.assign({ samples: data.samples }, after) : data;
+    const samples = sorted(run.samples);
+    const which = mode === 'diff' ? ', after' : '';
+    return {
+      lines: [
+        { label: 'heap (bytes live' + which + ')', color: HEAP_COLOR, points: samples, key: 'heap', area: true },
+        { label: 'RSS (resident memory' + which + ')', color: RSS_COLOR, points: samples, key: 'rss', dashed: true },
+      ],
+      peaks: [{ label: 'peak', color: HEAP_COLOR, t: run.peak_time_ms, bytes: run.peak_bytes }],
+      end: run.duration_ms || 0,
+    };
+  }
+
+  /* The largest IEC unit in which `bytes` is at least 1, for an axis. */
+  function axisUnit(bytes) {
+    const units = [['B', 1]].concat(IEC_UNITS.map((name, i) => [name, Math.pow(1024, i + 1)]));
+    let chosen = units[0];
+    units.forEach((unit) => { if (bytes >= unit[1]) chosen = unit; });
+    return { name: chosen[0], bytes: chosen[1] };
+  }
+
+  function drawTimeline() {
+    const container = d3.select('#timeline');
+    container.selectAll('*').remove();
+    const legend = d3.select('#timeline-legend');
+    legend.selectAll('*').remove();
+
+    const series = timelineSeries();
+    const lines = series.lines.filter((line) => line.points.some((p) => typeof p[line.key] === 'number'));
+    if (lines.length === 0) {
+      container.append('div').attr('class', 'hb-empty')
+        .text('No memory samples in this capture.');
+      return;
+    }
+    lines.forEach((line) => {
+      const key = legend.append('span').attr('class', 'hb-key');
+      key.append('span').attr('class', 'hb-swatch')
+        .style('background', line.dashed
+          ? 'repeating-linear-gradient(90deg, ' + line.color + ' 0 5px, transparent 5px 8px)'
+          : line.color);
+      key.append('span').text(line.label);
+    });
+    const peaks = series.peaks.filter((p) => typeof p.t === 'number' && typeof p.bytes === 'number');
+    peaks.forEach((peak) => {
+      const key = legend.append('span').attr('class', 'hb-key');
+      key.append('span').attr('class', 'hb-swatch hb-dot').style('background', peak.color);
+      key.append('span').text(peaks.length > 1 ? 'peak ' + peak.label : 'peak heap');
+    });
+
+    const width = Math.max(320, container.node().clientWidth);
+    const height = Math.max(TIMELINE_HEIGHT, container.node().clientHeight);
+    const margin = { top: 26, right: 22, bottom: 44, left: 64 };
+    const plotWidth = width - margin.left - margin.right;
+    const plotHeight = height - margin.top - margin.bottom;
+
+    let maxT = series.end;
+    let maxBytes = 0;
+    lines.forEach((line) => line.points.forEach((p) => {
+      maxT = Math.max(maxT, p.t);
+      if (typeof p[line.key] === 'number') maxBytes = Math.max(maxBytes, p[line.key]);
+    }));
+    peaks.forEach((peak) => { maxT = Math.max(maxT, peak.t); maxBytes = Math.max(maxBytes, peak.bytes); });
+    const unit = axisUnit(maxBytes);
+    const x = d3.scaleLinear().domain([0, maxT > 0 ? maxT : 1]).range([0, plotWidth]);
+    const yUnits = d3.scaleLinear().domain([0, maxBytes > 0 ? maxBytes / unit.bytes : 1]).nice().range([plotHeight, 0]);
+    const y = (bytes) => yUnits(bytes / unit.bytes);
+
+    const svg = container.append('svg')
+      .attr('viewBox', '0 0 ' + width + ' ' + height)
+      .attr('width', width).attr('height', height)
+      .attr('role', 'img').attr('aria-label', 'Heap and resident memory over time');
+    const plot = svg.append('g').attr('transform', 'translate(' + margin.left + ',' + margin.top + ')');
+
+    plot.append('g').attr('class', 'hb-grid')
+      .call(d3.axisLeft(yUnits).ticks(5).tickSize(-plotWidth).tickFormat(''));
+    plot.append('g').attr('class', 'hb-axis hb-axis-x').attr('transform', 'translate(0,' + plotHeight + ')')
+      .call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(plotWidth / 90))));
+    plot.append('g').attr('class', 'hb-axis hb-axis-y').call(d3.axisLeft(yUnits).ticks(5));
+    svg.append('text').attr('class', 'hb-axis-title')
+      .attr('x', margin.left + plotWidth / 2).attr('y', height - 8).attr('text-anchor', 'middle')
+      .text('time since start (ms)');
+    svg.append('text').attr('class', 'hb-axis-title')
+      .attr('transform', 'translate(14,' + (margin.top + plotHeight / 2) + ') rotate(-90)')
+      .attr('text-anchor', 'middle')
+      .text('memory (' + unit.name + ')');
+
+    lines.forEach((line) => {
+      const points = line.points.filter((p) => typeof p[line.key] === 'number');
+      if (line.area) {
+        plot.append('path').datum(points)
+          .attr('fill', line.color).attr('fill-opacity', 0.12)
+          .attr('d', d3.area().x((p) => x(p.t)).y0(plotHeight).y1((p) => y(p[line.key])));
+      }
+      plot.append('path').datum(points)
+        .attr('class', 'hb-line')
+        .attr('fill', 'none').attr('stroke', line.color).attr('stroke-width', line.dashed ? 1.5 : 2)
+        .attr('stroke-dasharray', line.dashed ? '5 3' : null)
+        .attr('d', d3.line().x((p) => x(p.t)).y((p) => y(p[line.key])));
+      /* A line of a few samples hardly shows: mark each one. */
+      if (points.length <= SPARSE_SAMPLES) {
+        plot.append('g').selectAll('circle').data(points).join('circle')
+          .attr('cx', (p) => x(p.t)).attr('cy', (p) => y(p[line.key])).attr('r', 2.5)
+          .attr('fill', line.color);
+      }
+    });
+
+    /* Labels go above their dot; one that would overlap a label already
+     * placed moves a line up or down, whichever is free first. */
+    const placed = [];
+    peaks.forEach((peak) => {
+      const px = x(peak.t);
+      const py = y(peak.bytes);
+      const marker = plot.append('g').attr('class', 'hb-peak-marker');
+      marker.append('line')
+        .attr('x1', px).attr('x2', px).attr('y1', py).attr('y2', plotHeight)
+        .attr('stroke', peak.color).attr('stroke-dasharray', '3 3').attr('stroke-width', 1.2);
+      marker.append('circle').attr('cx', px).attr('cy', py).attr('r', 5)
+        .attr('fill', peak.color).attr('stroke', '#fff').attr('stroke-width', 2);
+      const text = (peaks.length > 1 ? 'peak ' + peak.label + ' ' : 'peak ') +
+        formatBytes(peak.bytes) + ' at ' + formatMs(peak.t);
+      const rightSide = px < plotWidth * 0.6;
+      const label = marker.append('text').attr('class', 'hb-peak-label')
+        .attr('x', px + (rightSide ? 9 : -9))
+        .attr('text-anchor', rightSide ? 'start' : 'end')
+        .style('fill', peak.color)
+        .text(text);
+      const textWidth = label.node().getComputedTextLength();
+      const left = rightSide ? px + 9 : px - 9 - textWidth;
+      const LINE = 16;
+      const wanted = Math.max(-10, py - 9);
+      const free = (y) => y >= -10 && y <= plotHeight - 4 && !placed.some((box) =>
+        box.left < left + textWidth && left < box.right && Math.abs(box.y - y) < LINE);
+      let labelY = wanted;
+      for (let step = 1; !free(labelY) && step <= 2 * peaks.length; step++) {
+        labelY = wanted + (step % 2 ? -1 : 1) * Math.ceil(step / 2) * LINE;
+      }
+      label.attr('y', labelY);
+      placed.push({ left: left, right: left + textWidth, y: labelY });
+    });
+
+    // Hover: the nearest sample of each line, in a tooltip.
+    const focus = plot.append('line').attr('y1', 0).attr('y2', plotHeight)
+      .attr('stroke', '#adb5bd').attr('stroke-width', 1).style('display', 'none');
+    const bisect = d3.bisector((p) => p.t).center;
+    plot.append('rect').attr('width', plotWidth).attr('height', plotHeight)
+      .attr('fill', 'transparent')
+      .on('mousemove', (event) => {
+        const t = x.invert(d3.pointer(event)[0]);
+        const rows = [];
+        let shownT = null;
+        lines.forEach((line) => {
+          const points = line.points.filter((p) => typeof p[line.key] === 'number');
+          if (points.length === 0) return;
+          const p = points[bisect(points, t)];
+          if (shownT === null) shownT = p.t;
+          rows.push([line.label, formatBytes(p[line.key])]);
+        });
+        focus.style('display', null).attr('x1', x(shownT)).attr('x2', x(shownT));
+        showTooltip(formatMs(shownT) + ' after start', null, rows);
+      })
+      .on('mouseleave', () => { focus.style('display', 'none'); hideTooltip(); });
+  }
+
+  // ---------------------------------------------------------------- flame graph
+
+  const flameRoot = data.flame;
+  const rootBytes = flameRoot && typeof flameRoot.value === 'number' ? flameRoot.value : 0;
+  let chart = null;
+  let maxAbsDelta = 0;
+
+  /* A frame's drawn width.  The capture's value is inclusive (the frame and
+   * all it called), and in a diff it is max(before, after) per frame, so a
+   * parent can be a little narrower than its children added up: widen it to
+   * fit them, or d3's partition would draw children past their parent. */
+  function prepareLayout(node) {
+    let children = 0;
+    (node.children || []).forEach((child) => { children += prepareLayout(child); });
+    const own = typeof node.value === 'number' && node.value > 0 ? node.value : 0;
+    node.layoutValue = Math.max(own, children);
+    if (typeof node.delta === 'number') maxAbsDelta = Math.max(maxAbsDelta, Math.abs(node.delta));
+    return node.layoutValue;
+  }
+
+  /* Bytes a frame allocated itself, not through the functions it called. */
+  function selfBytes(frame) {
+    let children = 0;
+    (frame.children || []).forEach((child) => { children += child.value || 0; });
+    return Math.max(0, (frame.value || 0) - children);
+  }
+
+  function where(frame) {
+    if (!frame.file) return frame.name === 'all' && frame === flameRoot ? 'the whole program' : 'no source information';
+    return frame.line ? frame.file + ':' + frame.line : frame.file;
+  }
+
+  /* Diff colours: red where the after run uses more, blue where it uses
+   * less, grey where nothing changed; the deeper, the bigger |delta| against
+   * the largest change in the graph.  A floor keeps small changes visible and
+   * a ceiling keeps the black labels readable. */
+  const GROWTH = d3.interpolateRgb('#fde0dc', '#e4534b');
+  const SHRINK = d3.interpolateRgb('#dde8fb', '#4d86d9');
+  const UNCHANGED = '#e3e6ea';
+
+  function diffColor(delta) {
+    if (!delta || !maxAbsDelta) return UNCHANGED;
+    const depth = 0.15 + 0.85 * Math.sqrt(Math.abs(delta) / maxAbsDelta);
+    return delta > 0 ? GROWTH(depth) : SHRINK(depth);
+  }
+
+  function frameColor(node, original) {
+    if (node.highlight) return HIGHLIGHT;
+    if (mode === 'diff') return diffColor(node.data.delta);
+    return original;
+  }
+
+  function frameTooltip(node) {
+    const frame = node.data;
+    const bytes = frame.value || 0;
+    const rows = [];
+    if (mode === 'diff') {
+      const delta = frame.delta || 0;
+      const before = delta >= 0 ? bytes - delta : bytes;
+      const after = delta >= 0 ? bytes : bytes + delta;
+      rows.push(['change', formatDelta(delta) + (before > 0 ? ' (' + (delta >= 0 ? '+' : '') + percent(delta, before) + ')' : '')]);
+      rows.push(['before \u2192 after', formatBytes(before) + ' \u2192 ' + formatBytes(after)]);
+    } else {
+      rows.push([mode === 'leaks' ? 'never freed' : 'live at the peak', formatBytes(bytes)]);
+    }
+    rows.push(['share of total', percent(bytes, rootBytes)]);
+    const own = selfBytes(frame);
+    if (frame.children && frame.children.length && own > 0) rows.push(['allocated here', formatBytes(own)]);
+    if (typeof frame.allocations === 'number') {
+      rows.push([mode === 'peak' ? 'blocks live' : mode === 'leaks' ? 'blocks leaked' : 'blocks', formatCount(frame.allocations)]);
+    }
+    showTooltip(frame.name, where(frame), rows);
+  }
+
+  /* d3-flame-graph calls svg.call(tip) once, then tip.show(d, element) and
+   * tip.hide(); it draws no <title> when a tooltip is given. */
+  const frameTip = function () {};
+  frameTip.show = (node) => frameTooltip(node);
+  frameTip.hide = hideTooltip;
+
+  function setCrumbs(node) {
+    const crumbs = d3.select('#crumbs');
+    crumbs.selectAll('*').remove();
+    const zoomed = node && node.parent;
+    d3.select('#reset-zoom').property('disabled', !zoomed);
+    if (!zoomed) {
+      crumbs.text('Click a frame to zoom into it; hover for its details.');
+      return;
+    }
+    crumbs.text('Zoomed into ');
+    const path = node.ancestors().reverse();
+    path.forEach((n, i) => {
+      if (i > 0) crumbs.append('span').text(' \u203a ');
+      crumbs.append('code').text(n.data.name);
+    });
+    crumbs.append('span').text(' \u2014 ' + formatBytes(node.data.value) + ', ' + percent(node.data.value, rootBytes) + ' of the total');
+  }
+
+  function searchMatches(node, term) {
+    if (!term) return false;
+    const needle = term.toLowerCase();
+    const frame = node.data;
+    return String(frame.name || '').toLowerCase().includes(needle) ||
+      String(frame.file || '').toLowerCase().includes(needle);
+  }
+
+  /* Matched bytes count each matched subtree once: a match inside a match
+   * is already in its ancestor's bytes. */
+  function showSearchResult(results) {
+    const found = d3.select('#search-result');
+    if (results.length === 0) {
+      found.classed('hb-found', false).text('no frame matches');
+      return;
+    }
+    const top = results.filter((n) => !n.ancestors().slice(1).some((a) => a.highlight));
+    const bytes = d3.sum(top, (n) => n.data.value || 0);
+    let text = plural(results.length, 'frame matches', 'frames match') + ': ' + formatBytes(bytes) +
+      ', ' + percent(bytes, rootBytes) + ' of the total';
+    if (mode === 'diff') text += ', change ' + formatDelta(d3.sum(top, (n) => n.data.delta || 0));
+    found.classed('hb-found', true).text(text);
+  }
+
+  function flameWidth() {
+    return Math.max(320, document.getElementById('flamegraph').clientWidth);
+  }
+
+  function setOrientation(icicle) {
+    d3.select('#orient-icicle').attr('aria-pressed', String(icicle));
+    d3.select('#orient-flame').attr('aria-pressed', String(!icicle));
+    if (chart && chart.inverted() !== icicle) chart.inverted(icicle).update();
+    describeFlame(icicle);
+  }
+
+  function describeFlame(icicle) {
+    const callees = icicle ? 'the frames below it' : 'the frames above it';
+    const title = {
+      peak: 'Live at the peak: ' + formatBytes(rootBytes),
+      leaks: 'Never freed: ' + formatBytes(rootBytes),
+      diff: 'Change at the peak, after against before',
+    }[mode];
+    const hint = {
+      peak: 'Each frame is a function; its width is the bytes it had allocated, itself or through the functions it called (' + callees + '), at the moment the heap peaked.',
+      leaks: 'Each frame is a function; its width is the bytes it allocated, itself or through the functions it called (' + callees + '), that were still not freed when the program ended.',
+      diff: 'Each frame is a function; its width is the larger of its bytes before and after, and its colour the change.',
+    }[mode];
+    d3.select('#flame-title').text(title);
+    d3.select('#flame-hint').text(hint);
+  }
+
+  function drawDiffLegend() {
+    const legend = d3.select('#diff-legend').property('hidden', false);
+    legend.append('span').text('shrank');
+    const ramp = legend.append('span').attr('class', 'hb-ramp');
+    const stops = [];
+    for (let i = 10; i >= 1; i--) stops.push(diffColor(-maxAbsDelta * i * i / 100));
+    stops.push(UNCHANGED);
+    for (let i = 1; i <= 10; i++) stops.push(diffColor(maxAbsDelta * i * i / 100));
+    ramp.style('background', 'linear-gradient(90deg, ' + stops.join(', ') + ')');
+    legend.append('span').text('grew');
+    legend.append('span').text('\u00b7 blue: after uses less, red: after uses more, grey: unchanged; the deeper the colour, the bigger the change (largest here: ' +
+      formatBytes(maxAbsDelta) + ')');
+  }
+
+  function drawFlame() {
+    describeFlame(startIcicle);
+    if (!flameRoot || !(rootBytes > 0)) {
+      d3.select('#flamegraph').append('div').attr('class', 'hb-empty').text(
+        mode === 'leaks' ? 'Nothing leaked: every block was freed before the program ended.'
+          : 'No allocation was live at the peak: there is nothing to draw.');
+      d3.select('.hb-toolbar').style('display', 'none');
+      return;
+    }
+    prepareLayout(flameRoot);
+    if (mode === 'diff') drawDiffLegend();
+
+    chart = flamegraph()
+      .width(flameWidth())
+      .cellHeight(CELL_HEIGHT)
+      .transitionDuration(TRANSITION_MS)
+      .minFrameSize(0)
+      .inverted(startIcicle)
+      .sort((a, b) => (b.data.layoutValue - a.data.layoutValue) || d3.ascending(a.data.name, b.data.name))
+      .getName((node) => node.data.name)
+      .getChildren((frame) => frame.children)
+      .getValue((d) => ('layoutValue' in d ? d.layoutValue : d.value))
+      .setColorMapper(frameColor)
+      .setSearchMatch(searchMatches)
+      .setSearchHandler(showSearchResult)
+      .tooltip(frameTip)
+      .onClick(setCrumbs);
+    d3.select('#flamegraph').datum(flameRoot).call(chart);
+    setOrientation(startIcicle);
+    setCrumbs(null);
+
+    d3.select('#reset-zoom').on('click', () => chart.resetZoom());
+    d3.select('#orient-icicle').on('click', () => setOrientation(true));
+    d3.select('#orient-flame').on('click', () => setOrientation(false));
+    const search = d3.select('#search');
+    search.on('input', () => {
+      const term = search.property('value').trim();
+      if (term) {
+        chart.search(term);
+      } else {
+        chart.clear();
+        d3.select('#search-result').classed('hb-found', false).text('');
+      }
+    });
+    search.on('keydown', (event) => {
+      if (event.key === 'Escape') {
+        search.property('value', '');
+        search.dispatch('input');
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- layout
+
+  drawTimeline();
+  drawFlame();
+
+  /* Width follows the window: redraw the plot, resize the flame graph. */
+  let resizeTimer = null;
+  let lastWidth = window.innerWidth;
+  window.addEventListener('resize', () => {
+    if (window.innerWidth === lastWidth) return;
+    lastWidth = window.innerWidth;
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      drawTimeline();
+      if (chart) chart.width(flameWidth()).update();
+    }, 100);
+  });
+})();

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# make check: the instructor's proof that the workbook works.
+#
+#   1. the harness's own tests pass, built by GCC and by Clang;
+#   2. suites built to fail (tests/fixtures) fail exactly as they should, with
+#      the messages in tests/fixtures/*.messages;
+#   3. every solution passes every test of its exercise;
+#   4. every starter passes its correctness tests and fails exactly the
+#      memory tests listed in tests/exercises/test_NN_name.starter;
+#   5. the figures each lesson states (tests/exercises/test_NN_name.figures)
+#      are what the harness measures, and the lesson still states them;
+#   6. measurements are the same whether stdout is a pipe or a terminal;
+#   7. regression mode (--fail-on-increase) fails a test that grew;
+#   8. every solution is clean under AddressSanitizer/UBSan, and make
+#      memcheck fails on an exercise broken on purpose;
+#   9. the profiler's tests pass (tests/profiler/check.sh).
+#
+# Each check prints CUnit's own output, then one verdict line; the last line
+# counts the checks: "check: N passed, M failed".  Exit status 1 if any failed.
+#
+# CHECK_RECORD=DIR (tests/check-repeat.sh) keeps the verdicts and every
+# suite's results there, to compare runs.
+set -u
+cd "$(dirname "$0")/.."
+
+build=build
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+passed=0
+failed=0
+
+verdict() { # ok|fail message
+    [ -n "${CHECK_RECORD:-}" ] && printf '%s: %s\n' "$1" "$2" >>"$CHECK_RECORD/verdicts"
+    if [ "$1" = ok ]; then
+        passed=$((passed + 1))
+        printf '\ncheck ok: %s\n\n' "$2"
+    else
+        failed=$((failed + 1))
+        printf '\ncheck FAILED: %s\n\n' "$2"
+    fi
+}
+
+# Keeps a suite's results for tests/check-repeat.sh.  The harness's own tests
+# start threads that allocate at once, and the peak of two threads depends on
+# how they interleave: only their verdicts are compared, not their figures.
+record_results() { # name results.tsv
+    local file="$CHECK_RECORD/${1//[^A-Za-z0-9_-]/_}.tsv"
+    if [ "${1#harness tests}" != "$1" ]; then
+        cut -f1-4 "$2" >"$file"
+    else
+        cp "$2" "$file"
+    fi
+}
+
+# Runs a test binary; compares the tests that failed (with their reasons)
+# with the expected list, and the exit status with what that list implies;
+# every line of MESSAGES_FILE, if given, must appear in the output.
+#   expect_failures NAME BINARY EXPECTED_FILE_OR_EMPTY [MESSAGES_FILE]
+expect_failures() {
+    local name=$1 binary=$2 expected_file=$3 messages=${4:-} results="$scratch/results.tsv"
+    echo "== $name"
+    "$binary" --results "$results" | tee "$scratch/output.txt"
+    local status=${PIPESTATUS[0]}
+    [ -n "${CHECK_RECORD:-}" ] && record_results "$name" "$results"
+    local missing=""
+    if [ -n "$messages" ]; then
+        while IFS= read -r line; do
+            grep -qF -- "$line" "$scratch/output.txt" || missing+="$line"$'\n'
+        done <"$messages"
+    fi
+    local expected actual
+    expected=$(if [ -n "$expected_file" ]; then sort "$expected_file"; fi)
+    actual=$(awk -F'\t' '$3 == "failed" { print $2, $4 }' "$results" 2>/dev/null | sort)
+    if [ ! -s "$results" ]; then
+        verdict fail "$name: no results (the binary crashed or wrote nothing; exit status $status)"
+    elif [ "$actual" != "$expected" ]; then
+        verdict fail "$name: failed tests differ from ${expected_file:-'none'}
+  expected: $(echo "${expected:-nothing}" | paste -sd ';')
+  actual:   $(echo "${actual:-nothing}" | paste -sd ';')"
+    elif [ -n "$missing" ]; then
+        verdict fail "$name: these lines of $messages are not in the output:
+$missing"
+    elif [ -n "$expected" ] && [ "$status" -eq 0 ]; then
+        verdict fail "$name: tests failed but the binary exited 0"
+    elif [ -z "$expected" ] && [ "$status" -ne 0 ]; then
+        verdict fail "$name: every test passed but the binary exited $status"
+    else
+        verdict ok "$name: $(if [ -n "$expected" ]; then echo "fails exactly as expected ($(echo "$expected" | paste -sd ';'))"; else echo "every test passed"; fi)"
+    fi
+}
+
+# "524288" -> "512.0 KiB", as the harness prints sizes (harness/support/format.c).
+human_size() {
+    awk -v b="$1" 'BEGIN {
+        if (b < 1024) { printf "%d B", b; exit }
+        split("KiB MiB GiB TiB", units, " "); u = 1; v = b / 1024
+        while (v >= 1024 && u < 4) { v /= 1024; u++ }
+        printf "%.1f %s", int(v * 10 + 0.5) / 10, units[u] }'
+}
+
+# Each line of FIGURES ("variant test figure value") must match the results
+# of that variant, and the exercise's lesson must state the value.
+check_figures() {
+    local exercise=$1 figures=$2 lesson="docs/$1.md" problems=""
+    if [ ! -s "$figures" ]; then
+        verdict fail "lesson $exercise: $figures is missing; it lists the figures the lesson states"
+        return
+    fi
+    while read -r variant test figure value; do
+        case "$variant" in "#"* | "") continue ;; esac
+        local column
+        case "$figure" in peak) column=5 ;; leaks) column=6 ;; allocations) column=7 ;;
+            *) problems+="unknown figure '$figure'"$'\n'; continue ;; esac
+        local measured
+        measured=$(awk -F'\t' -v t="$test" -v c="$column" '$2 == t { print $c }' "$scratch/$variant.tsv")
+        [ "$measured" = "$value" ] ||
+            problems+="$variant $test $figure: the lesson says $value, the harness measured ${measured:-nothing}"$'\n'
+        local stated=$value
+        [ "$figure" = allocations ] || stated=$(human_size "$value")
+        grep -qF -- "$stated" "$lesson" ||
+            problems+="$lesson does not state $variant $test $figure: $stated"$'\n'
+    done <"$figures"
+    if [ -z "$problems" ]; then
+        verdict ok "lesson $exercise: its figures are what the harness measures"
+    else
+        verdict fail "lesson $exercise: figures drifted:
+$problems"
+    fi
+}
+
+expect_failures "harness tests" "$build/tests/harness-tests" ""
+expect_failures "harness tests (Clang build)" "$build/clang/tests/harness-tests" ""
+# The crash fixture loops forever in one test: one second is enough.
+for fixture in tests/fixtures/*_fixture.c; do
+    name=$(basename "$fixture" _fixture.c)
+    HEAPBOOK_TIMEOUT=1 expect_failures "fixture: $name" "$build/tests/$name-fixture" \
+        "tests/fixtures/${name}_fixture.expected" "tests/fixtures/${name}_fixture.messages"
+done
+
+for exercise in "$@"; do
+    suite="tests/exercises/test_${exercise//-/_}"
+    expect_failures "solution $exercise" "$build/solutions/$exercise/tests" ""
+    cp "$scratch/results.tsv" "$scratch/solution.tsv"
+    if [ ! -s "$suite.starter" ]; then
+        verdict fail "starter $exercise: $suite.starter is missing or empty; it must name the memory test the starter fails"
+        continue
+    fi
+    expect_failures "starter $exercise" "$build/exercises/$exercise/tests" "$suite.starter"
+    cp "$scratch/results.tsv" "$scratch/starter.tsv"
+    check_figures "$exercise" "$suite.figures"
+done
+
+# The figures must not depend on where stdout goes.  script(1) gives the
+# binary a terminal: the harness's tests (printf inside a scope among them)
+# must pass there too, and each starter's figures must be identical.
+if script -qec "$build/tests/harness-tests" /dev/null >/dev/null; then
+    verdict ok "harness tests: pass with stdout a terminal"
+else
+    verdict fail "harness tests: fail with stdout a terminal (run: script -qec $build/tests/harness-tests /dev/null)"
+fi
+for exercise in "$@"; do
+    binary="$build/exercises/$exercise/tests"
+    "$binary" --results "$scratch/pipe.tsv" | cat >/dev/null
+    script -qec "$binary --results $scratch/tty.tsv" /dev/null >/dev/null
+    if cmp -s "$scratch/pipe.tsv" "$scratch/tty.tsv"; then
+        verdict ok "starter $exercise: same figures with stdout a pipe and a terminal"
+    else
+        verdict fail "starter $exercise: figures differ between a pipe and a terminal:
+$(diff "$scratch/pipe.tsv" "$scratch/tty.tsv")"
+    fi
+done
+
+# Regression mode: with the solution's figures as the baseline, exercise 01's
+# starter uses more in every test, and each must fail saying by how much.
+if [ -x "$build/solutions/01-fibonacci/tests" ]; then
+    baseline="$scratch/baseline.tsv"
+    "$build/solutions/01-fibonacci/tests" --baseline "$baseline" >/dev/null
+    "$build/exercises/01-fibonacci/tests" --baseline "$baseline" --fail-on-increase \
+        --results "$scratch/regress.tsv" >"$scratch/regress.txt"
+    regressed=$(awk -F'\t' '$4 ~ /increase/' "$scratch/regress.tsv" | wc -l)
+    # ... and the machine-readable results name each test with its status.
+    "$build/exercises/01-fibonacci/tests" --junit "$scratch/junit.xml" --json "$scratch/results.json" >/dev/null
+    if [ "$regressed" -eq 5 ] &&
+        grep -qF "test_sum_wraps_at_10000: uses more memory than its last passing run" "$scratch/regress.txt" &&
+        grep -qF "peak: 0 B -> 512.0 KiB (+512.0 KiB)" "$scratch/regress.txt"; then
+        verdict ok "regression mode: every test that grew past its baseline failed, saying by how much"
+    else
+        verdict fail "regression mode: expected 5 tests failing with 'increase', got $regressed:
+$(cat "$scratch/regress.tsv")"
+    fi
+    if [ "$(grep -c '<testcase ' "$scratch/junit.xml")" -eq 5 ] &&
+        grep -qF '<failure type="peak">' "$scratch/junit.xml" &&
+        grep -qF '"name": "test_fibonacci_memory", "status": "fail"' "$scratch/results.json" &&
+        grep -qF '"peak_bytes": 524288, "peak_bytes_limit": 102400' "$scratch/results.json"; then
+        verdict ok "JUnit XML and JSON results name every test with its status and figures"
+    else
+        verdict fail "JUnit XML or JSON results are incomplete: see $build/exercises/01-fibonacci/tests --junit/--json"
+    fi
+fi
+
+# Memory errors (docs/memcheck.md): every solution is clean under
+# AddressSanitizer, LeakSanitizer and UBSan; the harness's tests that need no
+# counting are too; and a deliberately broken exercise must fail, with each
+# sanitizer's (and valgrind's, if installed) report.
+for exercise in "$@"; do
+    if tools/memcheck_run.sh memcheck "$build/memcheck/solutions/$exercise/tests"; then
+        verdict ok "memcheck solution $exercise: no sanitizer report, every test passed"
+    else
+        verdict fail "memcheck solution $exercise: a sanitizer report or a failed test (above); run: make memcheck-solution EX=${exercise%%-*}"
+    fi
+done
+if tools/memcheck_run.sh memcheck "$build/memcheck/tests/harness-tests"; then
+    verdict ok "memcheck harness tests: the size parser is clean under the sanitizers"
+else
+    verdict fail "memcheck harness tests: a sanitizer report or a failed test (above)"
+fi
+if tests/fixtures/memcheck_broken/selftest.sh; then
+    verdict ok "memcheck selftest: make memcheck fails on each memory error of tests/fixtures/memcheck_broken, with the report"
+else
+    verdict fail "memcheck selftest: make memcheck did not fail as it should on tests/fixtures/memcheck_broken (above)"
+fi
+
+echo "== profiler"
+if tests/profiler/check.sh; then
+    verdict ok "profiler: heapbook's figures, stacks, damaged captures and page escaping"
+else
+    verdict fail "profiler: see the lines above"
+fi
+
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
