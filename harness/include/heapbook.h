@@ -112,6 +112,66 @@ void hb_memcheck_skipped(const char *what, const char *why);
  * assertion cut short, and says its limits were not checked. */
 void hb_test_tear_down(void);
 
+/* ---- assertions that say what came back
+ *
+ *     HB_ASSERT_EQ(fibonacci_hash(0, 0, 6), 20);
+ *       fails with: fibonacci_hash(0, 0, 6) is 21, expected 20
+ *
+ * HB_ASSERT_EQ compares integers of any type (signed or unsigned, by the
+ * type of the first); HB_ASSERT_STR_EQ strings (NULL allowed, shown
+ * quoted and escaped); HB_ASSERT_PTR_EQ, HB_ASSERT_NULL and
+ * HB_ASSERT_NOT_NULL pointers; HB_ASSERT(condition) anything else.  A
+ * failure made while an allocation is being made to fail, or with inputs
+ * drawn by hb_random(), says so.  The _FATAL forms end the test. */
+
+#define HB_ASSERT_EQ(actual, expected) HB_ASSERT_EQ_(actual, expected, CU_FALSE)
+#define HB_ASSERT_EQ_FATAL(actual, expected) HB_ASSERT_EQ_(actual, expected, CU_TRUE)
+#define HB_ASSERT_STR_EQ(actual, expected)                                                         \
+    hb_assert_str((actual), (expected), #actual, __FILE__, __LINE__, CU_FALSE)
+#define HB_ASSERT_PTR_EQ(actual, expected)                                                         \
+    hb_assert_ptr((const void *)(actual), (const void *)(expected), #actual, #expected, __FILE__,  \
+                  __LINE__, CU_FALSE)
+#define HB_ASSERT_NULL(actual)                                                                     \
+    hb_assert_ptr((const void *)(actual), NULL, #actual, "NULL", __FILE__, __LINE__, CU_FALSE)
+#define HB_ASSERT_NOT_NULL(actual) HB_ASSERT_NOT_NULL_(actual, CU_FALSE)
+#define HB_ASSERT_NOT_NULL_FATAL(actual) HB_ASSERT_NOT_NULL_(actual, CU_TRUE)
+#define HB_ASSERT(condition) hb_assert_true(!!(condition), #condition, __FILE__, __LINE__, CU_FALSE)
+
+#define HB_ASSERT_EQ_(actual, expected, fatal)                                                     \
+    _Generic((actual), unsigned char                                                               \
+             : hb_assert_unsigned, unsigned short                                                  \
+             : hb_assert_unsigned, unsigned int                                                    \
+             : hb_assert_unsigned, unsigned long                                                   \
+             : hb_assert_unsigned, unsigned long long                                              \
+             : hb_assert_unsigned, _Bool                                                           \
+             : hb_assert_unsigned, default                                                         \
+             : hb_assert_signed)((actual), (expected), #actual, __FILE__, __LINE__, fatal)
+#define HB_ASSERT_NOT_NULL_(actual, fatal)                                                         \
+    hb_assert_true((actual) != NULL, #actual " is NULL, expected a pointer", __FILE__, __LINE__,   \
+                   fatal)
+
+void hb_assert_signed(long long actual, long long expected, const char *text, const char *file,
+                      unsigned line, CU_BOOL fatal);
+void hb_assert_unsigned(unsigned long long actual, unsigned long long expected, const char *text,
+                        const char *file, unsigned line, CU_BOOL fatal);
+void hb_assert_str(const char *actual, const char *expected, const char *text, const char *file,
+                   unsigned line, CU_BOOL fatal);
+void hb_assert_ptr(const void *actual, const void *expected, const char *text,
+                   const char *expected_text, const char *file, unsigned line, CU_BOOL fatal);
+void hb_assert_true(bool condition, const char *text, const char *file, unsigned line,
+                    CU_BOOL fatal);
+
+/* ---- random inputs
+ *
+ * A number in [low, high], drawn for this run: every run of a test binary
+ * draws new ones (from HEAPBOOK_SEED if it is set, else from the clock).
+ * Each test draws its own sequence from the run's seed and its name, so a
+ * test's inputs do not depend on which tests ran before it.  A memory test
+ * that checks a random input besides the lesson's fixed one makes an
+ * answer hard-coded for the fixed one fail; its failures name the seed, so
+ * `HEAPBOOK_SEED=N make test EX=NN` repeats the run exactly. */
+unsigned long long hb_random(unsigned long long low, unsigned long long high);
+
 #pragma GCC visibility pop
 
 #define HB_REGISTER_(name, runner)                                                                 \

@@ -182,6 +182,7 @@ HB_API int main(int argc, char **argv) {
         return 2;
 
     read_environment();
+    hb_random_choose_seed();
     hb_exclude_library("libcunit.so");
     hb_misuse_start(NULL); /* the isolated child sends its reports to us */
     if (CU_initialize_registry() != CUE_SUCCESS || !register_with_cunit())

@@ -44,8 +44,10 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
                                    .measured = measured,
                                    .usage = usage,
                                    .limits = parsed});
-    if (failures != 0 && not_counting == NULL) /* a leak check reports its own */
+    if (failures != 0 && not_counting == NULL) { /* a leak check reports its own */
+        hb_context_append(&report);
         CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
+    }
     hb_text_free(&report);
 }
 
@@ -206,6 +208,7 @@ void hb_fail_each_allocation_at(const char *name, void (*code)(void), const char
         snprintf(note, sizeof note, "while allocation %lu of %lu in %s was made to fail", n, total,
                  name);
         hb_isolate_note(note);
+        hb_context_set_fault(note);
         hb_scope *scope;
         hb_fault_fail_nth(n);
         hb_usage usage = run_counted(code, HB_SCOPE_STACKS, &scope);
@@ -217,6 +220,7 @@ void hb_fail_each_allocation_at(const char *name, void (*code)(void), const char
         hb_scope_release(scope);
     }
     hb_isolate_note(NULL);
+    hb_context_set_fault(NULL);
     if (reported > 0)
         hb_results_record(&(hb_result){.test = CU_get_current_test()->pName,
                                        .failures = HB_FAILED_LEAKS,

@@ -40,6 +40,20 @@ void hb_isolate_run(const hb_test_def *test, unsigned timeout_seconds);
 void hb_isolate_note(const char *note);
 
 /* ======================================================================
+ * Context (assert.c): what a failure says besides its own text. */
+
+/* The allocation being made to fail ("while allocation 2 of 5 in f was
+ * made to fail"), said by every failure from now on; NULL clears it. */
+void hb_context_set_fault(const char *note);
+
+/* Appends the context, each part on a line of its own: the allocation
+ * being made to fail, and the seed of the random inputs the test drew. */
+void hb_context_append(hb_text *report);
+
+/* Before the tests: this run's seed, from HEAPBOOK_SEED or the clock. */
+void hb_random_choose_seed(void);
+
+/* ======================================================================
  * Limits (measure.c): the verdict on a measured scope. */
 
 /* The limits as numbers; a `has_` flag is false where there is no limit. */
