@@ -14,13 +14,14 @@ CLANG := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1
 # Every core by default; `make -jN` on the command line wins.
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 
-# V=1 shows each command; otherwise one short line per file made.
+# V=1 shows each command; otherwise one short line per file made (none
+# with make -s).
 ifeq ($(V),1)
 Q :=
 quiet = @true
 else
 Q := @
-quiet = @printf '  %-8s %s\n' $(1) $(2)
+quiet = @$(if $(findstring s,$(firstword -$(MAKEFLAGS))),true,printf '  %-8s %s\n' $(1) $(2))
 endif
 
 WARN  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror

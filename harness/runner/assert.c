@@ -11,10 +11,10 @@
 
 /* The module's state. */
 static struct {
-    char fault_note[160];   /* "while allocation 2 of 5 in f was made to fail" */
-    uint64_t seed;          /* of this run's random inputs */
-    bool drawn;             /* the running test drew a random input */
-    CU_pTest drawing;       /* whose sequence `state` is */
+    char fault_note[160]; /* "while allocation 2 of 5 in f was made to fail" */
+    uint64_t seed;        /* of this run's random inputs */
+    bool drawn;           /* the running test drew a random input */
+    CU_pTest drawing;     /* whose sequence `state` is */
     uint64_t state;
 } context;
 
@@ -100,7 +100,8 @@ static void quoted(const char *text, char *out, size_t size) {
 
 void hb_assert_str(const char *actual, const char *expected, const char *text, const char *file,
                    unsigned line, CU_BOOL fatal) {
-    if (actual == expected || (actual != NULL && expected != NULL && strcmp(actual, expected) == 0)) {
+    if (actual == expected ||
+        (actual != NULL && expected != NULL && strcmp(actual, expected) == 0)) {
         pass(file, line);
         return;
     }
@@ -121,8 +122,8 @@ void hb_assert_ptr(const void *actual, const void *expected, const char *text,
     if (expected == NULL)
         snprintf(message, sizeof message, "%s is %p, expected NULL", text, actual);
     else
-        snprintf(message, sizeof message, "%s is %p, expected %s (%p)", text, actual,
-                 expected_text, expected);
+        snprintf(message, sizeof message, "%s is %p, expected %s (%p)", text, actual, expected_text,
+                 expected);
     fail(file, line, fatal, message);
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <libunwind.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,14 +20,15 @@
 
 /* What the child tells the parent, each a header then `text_length` bytes. */
 enum message_kind {
-    MSG_PASSES = 'P',  /* count[0]: assertions that passed */
-    MSG_FAILURE = 'F', /* a failed assertion: line, file, then the condition */
-    MSG_RESULT = 'R',  /* the test's hb_result */
-    MSG_SIGNAL = 'S',  /* count frames (raw addresses) where the signal struck */
-    MSG_EXIT = 'X',    /* count frames (raw addresses) of the call to exit() */
-    MSG_MISUSE = 'M',  /* text: a bad free or realloc (support/misuse.c) */
-    MSG_NOTE = 'N',    /* text: what the test is doing, in case it dies */
-    MSG_DONE = 'D',    /* the test returned */
+    MSG_PASSES = 'P',   /* count[0]: assertions that passed */
+    MSG_FAILURE = 'F',  /* a failed assertion: line, file, then the condition */
+    MSG_RESULT = 'R',   /* the test's hb_result */
+    MSG_SIGNAL = 'S',   /* count frames (raw addresses) where the signal struck */
+    MSG_OVERFLOW = 'O', /* the same, for a fault at the end of the stack */
+    MSG_EXIT = 'X',     /* count frames (raw addresses) of the call to exit() */
+    MSG_MISUSE = 'M',   /* text: a memory error found (support/misuse.c); count: its kind */
+    MSG_NOTE = 'N',     /* text: what the test is doing, in case it dies */
+    MSG_DONE = 'D',     /* the test returned */
 };
 
 typedef struct message {
@@ -43,6 +45,14 @@ typedef struct message {
 static int report_fd = -1;
 static jmp_buf fatal_assertion;
 static volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
+/* The lowest address the main thread's stack may grow to: a fault just
+ * there is a stack overflow. */
+static uintptr_t stack_limit;
+
+/* How close to its limit a stack must be for a fault to be its overflow:
+ * more than any one frame probes at a time (-fstack-clash-protection
+ * probes a page at a time; a frame that skips further faults further). */
+enum { OVERFLOW_ZONE = 256 * 1024 };
 
 static void send_bytes(const void *data, size_t length) {
     const char *p = data;
@@ -88,6 +98,16 @@ static void send_frames(enum message_kind kind, uintptr_t pc) {
     send_bytes(frames, m.text_length);
 }
 
+static bool is_stack_overflow(int signal, const ucontext_t *uc) {
+#if defined(__x86_64__)
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#else
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.sp;
+#endif
+    return (signal == SIGSEGV || signal == SIGBUS) && stack_limit != 0 &&
+           sp < stack_limit + OVERFLOW_ZONE;
+}
+
 static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     (void)info;
     if (misuse_reported)
@@ -95,7 +115,12 @@ static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     /* SA_RESETHAND: a second fault here kills the child with the same
      * signal, and the parent still reports it, without a stack. */
     const ucontext_t *uc = context;
-    send_frames(MSG_SIGNAL, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP]);
+#if defined(__x86_64__)
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#else
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.pc;
+#endif
+    send_frames(is_stack_overflow(signal, uc) ? MSG_OVERFLOW : MSG_SIGNAL, pc);
     raise(signal);
 }
 
@@ -104,14 +129,33 @@ void hb_isolate_note(const char *note) {
         send_message((message){.kind = MSG_NOTE}, NULL, note ? note : "");
 }
 
-static void send_misuse(const char *report) {
+static void send_misuse(enum hb_misuse_kind kind, const char *report) {
     misuse_reported = 1;
-    send_message((message){.kind = MSG_MISUSE}, NULL, report);
+    send_message((message){.kind = MSG_MISUSE, .count = kind}, NULL, report);
+}
+
+/* Where the main thread's stack ends (pthread_getattr_np reads it from
+ * /proc/self/maps, and allocates: under the guard, before the test). */
+static void find_stack_limit(void) {
+    pthread_attr_t attributes;
+    void *low;
+    size_t size;
+    hb_guard_enter();
+    if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
+        if (pthread_attr_getstack(&attributes, &low, &size) == 0)
+            stack_limit = (uintptr_t)low;
+        pthread_attr_destroy(&attributes);
+    }
+    hb_guard_leave();
 }
 
 static void on_exit_called(void) { send_frames(MSG_EXIT, 0); }
 
 static void install_child_handlers(unsigned timeout_seconds) {
+    /* A process group of its own: whatever the test starts is killed with
+     * it, at its end or at its deadline. */
+    setpgid(0, 0);
+    find_stack_limit();
     /* Its own stack, so a stack overflow can still be reported. */
     static char alternate_stack[64 * 1024];
     stack_t ss = {.ss_sp = alternate_stack, .ss_size = sizeof alternate_stack};
@@ -183,7 +227,9 @@ enum { GRACE_SECONDS = 5 };
 typedef struct outcome {
     bool done;
     bool killed_by_parent;
-    char *misuse;                          /* a report from hb_misuse */
+    bool stack_overflow; /* the signal struck at the stack's end */
+    char *misuse;        /* a report from support/misuse.c */
+    enum hb_misuse_kind misuse_kind;
     char *note;                            /* the last hb_isolate_note() */
     uintptr_t frames[HB_STACK_MAX_FRAMES]; /* of a signal or of exit() */
     size_t depth;
@@ -253,12 +299,16 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
                                        .limits = m->result.limits});
         break;
     case MSG_SIGNAL:
+    case MSG_OVERFLOW:
     case MSG_EXIT:
+        out->stack_overflow = m->kind == MSG_OVERFLOW;
         out->depth = m->count <= HB_STACK_MAX_FRAMES && text ? (size_t)m->count : 0;
         if (out->depth > 0)
             memcpy(out->frames, text, out->depth * sizeof *out->frames);
         break;
     case MSG_MISUSE:
+        out->misuse_kind = (enum hb_misuse_kind)m->count;
+        /* fall through */
     case MSG_NOTE: { /* kept: reported if the child dies */
         char **kept = m->kind == MSG_MISUSE ? &out->misuse : &out->note;
         free(*kept);
@@ -278,16 +328,30 @@ static void collect(int fd, pid_t child, const hb_test_def *def, unsigned timeou
     long long deadline = now_ms() + (long long)(timeout_seconds + GRACE_SECONDS) * 1000;
     bool timed_out = false;
     message m;
-    while (read_exact(fd, &m, sizeof m, deadline, &timed_out)) {
+    /* Until the test says it is done: a process it started may hold the
+     * pipe open long after. */
+    while (!out->done && read_exact(fd, &m, sizeof m, deadline, &timed_out)) {
         char *file = m.file_length ? read_text(fd, m.file_length, deadline, &timed_out) : NULL;
         char *text = m.text_length ? read_text(fd, m.text_length, deadline, &timed_out) : NULL;
         replay(def, &m, file, text, out);
         free(file);
     }
-    if (timed_out) {
-        kill(child, SIGKILL);
-        out->killed_by_parent = true;
+    out->killed_by_parent = timed_out;
+    /* The test's process group: the test itself if it still runs, and
+     * everything it started. */
+    kill(-child, SIGKILL);
+}
+
+static unsigned failure_of(enum hb_misuse_kind kind) {
+    switch (kind) {
+    case HB_MISUSE_OVERFLOW:
+        return HB_FAILED_OVERFLOW;
+    case HB_MISUSE_USE_AFTER_FREE:
+        return HB_FAILED_USE_AFTER_FREE;
+    case HB_MISUSE_BAD_FREE:
+        break;
     }
+    return HB_FAILED_CRASH;
 }
 
 /* The frames after the call to exit() itself, or all of them. */
@@ -313,8 +377,21 @@ static void report_death(const hb_test_def *def, int status, unsigned timeout_se
         hb_text_printf(&stack, "(no stack: the process died before it could tell)");
     const char *where = hb_text_get(&stack);
     if (out->misuse) {
-        failure = HB_FAILED_CRASH;
+        failure = failure_of(out->misuse_kind);
         hb_text_printf(&report, "%s: %s", def->name, out->misuse);
+    } else if (out->stack_overflow) {
+        failure = HB_FAILED_CRASH;
+        hb_location innermost;
+        hb_symbolize(out->frames[0], false, &innermost);
+        char line[HB_FUNCTION_NAME + HB_FILE_NAME + 16];
+        hb_location_format(&innermost, line, sizeof line);
+        hb_text_printf(&report,
+                       "%s: stack overflow in %s: a local array too big, or endless recursion?",
+                       def->name, line);
+        if (out->depth > 1) {
+            hb_text_printf(&report, "\n      called from ");
+            hb_report_frames(&report, out->frames + 1, out->depth - 1, false);
+        }
     } else if (out->killed_by_parent || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)) {
         failure = HB_FAILED_TIMEOUT;
         hb_text_printf(&report, "%s: timed out after %u s (an endless loop?), while in %s",
@@ -339,7 +416,33 @@ static void report_death(const hb_test_def *def, int status, unsigned timeout_se
     hb_text_free(&stack);
 }
 
+/* The running test's process group.  It is not the terminal's foreground
+ * group, so Ctrl-C reaches only this process: it takes the test's group
+ * with it. */
+static volatile pid_t running_group;
+
+static void on_interrupt(int signal) {
+    if (running_group > 0)
+        kill(-running_group, SIGKILL);
+    struct sigaction fallback = {.sa_handler = SIG_DFL};
+    sigaction(signal, &fallback, NULL);
+    raise(signal);
+}
+
+static void stop_tests_when_interrupted(void) {
+    static bool installed;
+    if (installed)
+        return;
+    installed = true;
+    struct sigaction action = {.sa_handler = on_interrupt};
+    sigemptyset(&action.sa_mask);
+    int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+        sigaction(signals[i], &action, NULL);
+}
+
 void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
+    stop_tests_when_interrupted();
     int fds[2];
     fflush(stdout); /* or the child would print the parent's buffer again */
     fflush(stderr);
@@ -361,12 +464,15 @@ void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
                                 def->file, "", CU_FALSE);
         return;
     }
+    setpgid(child, child); /* as the child does: whoever runs first */
+    running_group = child;
     outcome out = {0};
     collect(fds[0], child, def, timeout_seconds, &out);
     close(fds[0]);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
+    running_group = 0;
     if (!out.done)
         report_death(def, status, timeout_seconds, &out);
     free(out.misuse);

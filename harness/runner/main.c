@@ -1,6 +1,6 @@
 /* main.c: main() of every test binary.
  *
- *   ./tests [--results FILE] [--junit FILE] [--json FILE]
+ *   ./tests [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]
  *           [--baseline FILE [--fail-on-increase]]
  *
  * Runs every registered test with CUnit's basic interface (verbose), prints
@@ -29,9 +29,13 @@ static size_t definition_count;
 static bool isolated = true;
 static unsigned timeout_seconds = HB_DEFAULT_TIMEOUT_SECONDS;
 
+enum { MAX_CHOSEN_TESTS = 32 };
+
 typedef struct options {
     const char *results, *junit, *json, *baseline;
     bool fail_on_increase;
+    const char *tests[MAX_CHOSEN_TESTS]; /* --test: only these run */
+    size_t test_count;
 } options;
 static options chosen;
 
@@ -69,14 +73,34 @@ static void run_current_test(void) {
     }
 }
 
-static void read_environment(void) {
-    const char *fork_setting = getenv("HEAPBOOK_FORK");
-    if (fork_setting != NULL && (strcmp(fork_setting, "0") == 0 || strcmp(fork_setting, "no") == 0))
-        isolated = false;
-    const char *timeout = getenv("HEAPBOOK_TIMEOUT");
-    if (timeout != NULL && atoi(timeout) > 0)
-        timeout_seconds = (unsigned)atoi(timeout);
+/* Read before any constructor runs (.preinit_array runs first, and only an
+ * executable has one): code under test that changes the environment from a
+ * constructor of its own cannot turn isolation off, or the time limit up. */
+/* The value of `variable` ("NAME=value") if it is named `name`, else NULL. */
+static const char *value_of(const char *variable, const char *name) {
+    size_t length = strlen(name);
+    return strncmp(variable, name, length) == 0 && variable[length] == '=' ? variable + length + 1
+                                                                           : NULL;
 }
+
+static void read_environment(int argc, char **argv, char **environment) {
+    (void)argc;
+    (void)argv;
+    for (char **variable = environment; *variable != NULL; variable++) {
+        const char *fork_setting = value_of(*variable, "HEAPBOOK_FORK");
+        const char *timeout = value_of(*variable, "HEAPBOOK_TIMEOUT");
+        if (fork_setting != NULL)
+            isolated = !(strcmp(fork_setting, "0") == 0 || strcmp(fork_setting, "no") == 0);
+        if (timeout != NULL && atoi(timeout) > 0)
+            timeout_seconds = (unsigned)atoi(timeout);
+    }
+}
+
+__attribute__((section(".preinit_array"),
+               used)) static void (*const read_environment_first)(int, char **,
+                                                                  char **) = read_environment;
+
+bool hb_runner_isolated(void) { return isolated; }
 
 void hb_register_test(hb_test_def *test) {
     test->next = registered;
@@ -114,9 +138,36 @@ static size_t sorted_tests(hb_test_def *tests[MAX_TESTS]) {
     return count;
 }
 
+static bool chosen_test(const char *name) {
+    for (size_t i = 0; i < chosen.test_count; i++)
+        if (strcmp(chosen.tests[i], name) == 0)
+            return true;
+    return chosen.test_count == 0;
+}
+
+/* Every --test names a test, or the run stops before it starts. */
+static bool chosen_tests_exist(hb_test_def *const *tests, size_t count) {
+    bool all_found = true;
+    for (size_t i = 0; i < chosen.test_count; i++) {
+        bool found = false;
+        for (size_t t = 0; t < count && !found; t++)
+            found = strcmp(tests[t]->name, chosen.tests[i]) == 0;
+        if (!found) {
+            fprintf(stderr, "heapbook: no test named %s; the tests are:", chosen.tests[i]);
+            for (size_t t = 0; t < count; t++)
+                fprintf(stderr, " %s", tests[t]->name);
+            fprintf(stderr, "\n");
+            all_found = false;
+        }
+    }
+    return all_found;
+}
+
 static bool register_with_cunit(void) {
     hb_test_def *tests[MAX_TESTS];
     size_t count = sorted_tests(tests);
+    if (!chosen_tests_exist(tests, count))
+        return false;
     if (count < registered_count) {
         fprintf(stderr, "heapbook: more than %d tests in one binary\n", MAX_TESTS);
         return false;
@@ -124,6 +175,8 @@ static bool register_with_cunit(void) {
     CU_pSuite suite = NULL;
     char current[MAX_SUITE_NAME] = "";
     for (size_t i = 0; i < count; i++) {
+        if (!chosen_test(tests[i]->name))
+            continue;
         char name[MAX_SUITE_NAME];
         const char *wanted = suite_name(tests[i], name);
         if (suite == NULL || strcmp(current, wanted) != 0) {
@@ -152,11 +205,14 @@ static bool parse_options(int argc, char **argv) {
                                                                  : NULL;
         if (path != NULL && i + 1 < argc) {
             *path = argv[++i];
+        } else if (strcmp(argv[i], "--test") == 0 && i + 1 < argc &&
+                   chosen.test_count < MAX_CHOSEN_TESTS) {
+            chosen.tests[chosen.test_count++] = argv[++i];
         } else if (strcmp(argv[i], "--fail-on-increase") == 0) {
             chosen.fail_on_increase = true;
         } else {
             fprintf(stderr,
-                    "usage: %s [--results FILE] [--junit FILE] [--json FILE]\n"
+                    "usage: %s [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]\n"
                     "          [--baseline FILE [--fail-on-increase]]\n",
                     argv[0]);
             return false;
@@ -181,7 +237,6 @@ HB_API int main(int argc, char **argv) {
     if (chosen.baseline != NULL && !hb_baseline_load(chosen.baseline))
         return 2;
 
-    read_environment();
     hb_random_choose_seed();
     hb_exclude_library("libcunit.so");
     hb_misuse_start(NULL); /* the isolated child sends its reports to us */

@@ -27,6 +27,12 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
         hb_memcheck_skipped("memory limits", not_counting);
         failures = hb_memcheck_run(body, test, file, line);
     } else if (failures == 0) {
+        if (!hb_runner_isolated()) {
+            /* What earlier tests left (a cache, stdio's state) is this
+             * one's too: its figures may differ from an isolated run's. */
+            printf("[not isolated: HEAPBOOK_FORK=0] ");
+            fflush(stdout);
+        }
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);
         running_file = file;
         running_line = line;

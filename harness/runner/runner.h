@@ -34,6 +34,9 @@ enum { HB_DEFAULT_TIMEOUT_SECONDS = 10 };
  * from inside a CUnit run. */
 void hb_isolate_run(const hb_test_def *test, unsigned timeout_seconds);
 
+/* False when HEAPBOOK_FORK=0 runs the tests in this process (main.c). */
+bool hb_runner_isolated(void);
+
 /* In the child: a note added to the report if the test dies from here on
  * ("while allocation 3 of 5 was made to fail"); NULL clears it.  Does
  * nothing when tests are not isolated. */
@@ -83,17 +86,20 @@ enum hb_failure {
     HB_FAILED_PEAK = 1 << 0,
     HB_FAILED_LEAKS = 1 << 1,
     HB_FAILED_ALLOCATIONS = 1 << 2,
-    HB_FAILED_BAD_LIMIT = 1 << 3, /* a limit string could not be parsed */
-    HB_FAILED_CRASH = 1 << 4,     /* killed by a signal, or a bad free */
-    HB_FAILED_TIMEOUT = 1 << 5,   /* ran past its time limit */
-    HB_FAILED_EXIT = 1 << 6,      /* the code under test called exit() */
-    HB_FAILED_INCREASE = 1 << 7,  /* uses more memory than its baseline */
+    HB_FAILED_BAD_LIMIT = 1 << 3,      /* a limit string could not be parsed */
+    HB_FAILED_CRASH = 1 << 4,          /* killed by a signal, or a bad free */
+    HB_FAILED_TIMEOUT = 1 << 5,        /* ran past its time limit */
+    HB_FAILED_EXIT = 1 << 6,           /* the code under test called exit() */
+    HB_FAILED_INCREASE = 1 << 7,       /* uses more memory than its baseline */
+    HB_FAILED_OVERFLOW = 1 << 8,       /* wrote past the end of a block */
+    HB_FAILED_USE_AFTER_FREE = 1 << 9, /* wrote to a block after its free */
 };
 
-enum { HB_FAILURE_NAMES = 96 };
+enum { HB_FAILURE_NAMES = 128 };
 
 /* "peak", "leaks", "allocations", "limit", "crash", "timeout", "exit",
- * "increase" joined by commas, for results files; "" for 0. */
+ * "increase", "overflow", "use-after-free" joined by commas, for results
+ * files; "" for 0. */
 const char *hb_failure_names(unsigned failures, char text[HB_FAILURE_NAMES]);
 
 typedef struct hb_result {

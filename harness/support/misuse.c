@@ -20,7 +20,7 @@ static struct {
     hb_spinlock lock;
     freed_block freed[HB_MISUSE_MEMORY];
     size_t next_slot;
-    void (*reporter)(const char *report);
+    hb_misuse_reporter reporter;
     bool remembering;
     bool started;
 } ring = {.lock = HB_SPINLOCK_INIT};
@@ -89,7 +89,7 @@ static void report_bad_free(const char *function, void *ptr, uintptr_t caller) {
     hb_text report = {0};
     describe(&report, function, ptr, caller);
     if (ring.reporter != NULL) {
-        ring.reporter(hb_text_get(&report));
+        ring.reporter(HB_MISUSE_BAD_FREE, hb_text_get(&report));
     } else {
         /* write(2), not stdio: a broken heap may have broken stdio too. */
         const char *text = hb_text_get(&report);
@@ -107,7 +107,7 @@ static void unlock_ring(void) { hb_spin_unlock(&ring.lock); }
 
 static const hb_track_observer misuse_observer = {.freed = remember_free};
 
-void hb_misuse_start(void (*reporter)(const char *report)) {
+void hb_misuse_start(hb_misuse_reporter reporter) {
     ring.reporter = reporter;
     if (ring.started)
         return;

@@ -145,10 +145,19 @@ void hb_report_frames(hb_text *text, const uintptr_t *frames, size_t depth, bool
  * scope with HB_SCOPE_STACKS) are kept: misuse is an observer of the core's
  * frees, and the core's bad-free handler. */
 
-/* Starts remembering frees and reporting bad ones; `reporter` gets each
- * report (the isolated test's child sends it to the parent), or NULL for
- * stderr.  Called again, it changes the reporter. */
-void hb_misuse_start(void (*reporter)(const char *report));
+/* What was found. */
+enum hb_misuse_kind {
+    HB_MISUSE_BAD_FREE,       /* a double or invalid free or realloc */
+    HB_MISUSE_OVERFLOW,       /* bytes written past the end of a block */
+    HB_MISUSE_USE_AFTER_FREE, /* bytes written to a block after its free */
+};
+
+typedef void (*hb_misuse_reporter)(enum hb_misuse_kind kind, const char *report);
+
+/* Starts remembering frees and reporting memory errors; `reporter` gets
+ * each report (the isolated test's child sends it to the parent), or NULL
+ * for stderr.  Called again, it changes the reporter. */
+void hb_misuse_start(hb_misuse_reporter reporter);
 
 /* Stops (false) or resumes remembering frees; bad frees are still
  * reported.  The profiler turns it off: a stack per free would double its

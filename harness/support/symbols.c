@@ -19,6 +19,21 @@ static const Dwfl_Callbacks callbacks = {
     .find_debuginfo = dwfl_standard_find_debuginfo,
 };
 
+/* fork() copies the lock: held across it, so that a child never starts
+ * with it taken by a thread that did not come along. */
+static void lock_session(void) { pthread_mutex_lock(&dw.lock); }
+static void unlock_session(void) { pthread_mutex_unlock(&dw.lock); }
+static void register_fork_handlers(void) {
+    pthread_atfork(lock_session, unlock_session, unlock_session);
+}
+
+/* Takes the session's lock; the first time, makes it safe across fork. */
+static void lock(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, register_fork_handlers);
+    pthread_mutex_lock(&dw.lock);
+}
+
 /* Reports the modules mapped now; called again when an address falls in a
  * module loaded (dlopen) after the last report. */
 static void report_modules(void) {
@@ -53,7 +68,7 @@ void hb_symbolize(uintptr_t address, bool is_return_address, hb_location *locati
     location->line = 0;
 
     hb_guard_enter(); /* libdw allocates: not the student's memory */
-    pthread_mutex_lock(&dw.lock);
+    lock();
     Dwfl_Module *module = module_of(lookup);
     if (module != NULL) {
         const char *name = dwfl_module_addrname(module, lookup);
@@ -107,7 +122,7 @@ static int add_ranges_of_module(Dwfl_Module *module, void **userdata, const char
 size_t hb_symbols_ranges(const char *name, hb_code_range *ranges, size_t max) {
     range_request request = {.name = name, .ranges = ranges, .max = max};
     hb_guard_enter();
-    pthread_mutex_lock(&dw.lock);
+    lock();
     report_modules();
     if (dw.session != NULL)
         dwfl_getmodules(dw.session, add_ranges_of_module, &request, 0);
