@@ -6,8 +6,9 @@
 #   build/lib/heapbook.o                         the same, sealed: what the
 #                                                exercises' tests link
 #   build/pic/lib/libhb-{core,support}.a         the profiler's preload
-#   build/memcheck/lib/libhb-*.a                 with the sanitizers, and
-#                                                without the entry points
+#   build/memcheck/lib/libhb-*.a                 with the sanitizers, which own
+#                                                malloc (entry_points.c defines
+#                                                none there)
 
 HARNESS_LAYERS := core support runner
 harness_srcs = $(wildcard harness/$(1)/*.c)
@@ -19,13 +20,9 @@ $(BUILD)/pic/obj/harness/%.o: harness/%.c | $(DEPS_OK)
 $(BUILD)/memcheck/obj/harness/%.o: harness/%.c | $(DEPS_OK)
 	$(call compile,$(HARNESS_CFLAGS) $(SANITIZE_CFLAGS))
 
-# AddressSanitizer replaces malloc itself: its build leaves the entry points
-# out, or the counting layer would fight it for every allocation.
-harness_tree_srcs = $(if $(findstring memcheck,$(1)),$(filter-out %/entry_points.c,$(call harness_srcs,$(2))),$(call harness_srcs,$(2)))
-
 # $(1): the tree (obj, pic/obj, memcheck/obj); $(2): its lib folder; $(3): layer
 define harness_archive
-$(BUILD)/$(2)/libhb-$(3).a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(call harness_tree_srcs,$(1),$(3)))
+$(BUILD)/$(2)/libhb-$(3).a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(call harness_srcs,$(3)))
 	$$(archive)
 endef
 $(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,obj,lib,$(layer))))

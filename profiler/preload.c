@@ -360,10 +360,9 @@ __attribute__((constructor)) static void start_recording(void) {
     bool opened = open_capture(path);
     hb_spin_unlock(&writer);
     if (opened) {
-        /* Bad frees reported with their stacks; no stack per free remembered,
-         * which would double the cost. */
+        /* Bad frees reported with their stacks; no quarantine, which would
+         * keep freed memory from the program and take a stack per free. */
         hb_misuse_start(NULL);
-        hb_misuse_remember_frees(false);
         whole_run = hb_scope_begin(HB_SCOPE_STACKS | HB_SCOPE_NO_SITES);
         /* A second clock record soon after the first, so that the ticks of
          * a program that ends within 10 ms can be read as time too. */

@@ -3,6 +3,7 @@
 
 #include <mimalloc.h>
 #include <stdalign.h>
+#include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -45,6 +46,17 @@ static uint64_t freed_seal(uintptr_t address) { return ~scramble(address ^ seal_
 
 static header *header_of(uintptr_t address) { return (header *)(address - HB_BLOCK_HEADER); }
 
+/* The guard's bytes: not 0 (a string's terminator) nor a small number, and
+ * a different byte in each half so a copied block does not pass for one.
+ * Stored and compared a word at a time (unaligned: the guard starts where
+ * the caller's bytes end). */
+static const uint64_t guard_words[2] = {UINT64_C(0xFDFDFDFDFDFDFDFD), UINT64_C(0xFBFBFBFBFBFBFBFB)};
+_Static_assert(HB_BLOCK_GUARD == sizeof guard_words, "two words of guard");
+
+static void write_guard(uintptr_t address, size_t size) {
+    memcpy((void *)(address + size), guard_words, sizeof guard_words);
+}
+
 void hb_blocks_insert(uintptr_t address, size_t size, uint64_t scope_id, uint32_t stack_id,
                       uint32_t gap_shift) {
     header h = {
@@ -54,6 +66,7 @@ void hb_blocks_insert(uintptr_t address, size_t size, uint64_t scope_id, uint32_
     };
     h.seal = live_seal(address, &h);
     *header_of(address) = h;
+    write_guard(address, size);
 }
 
 /* The header that would precede `address`, if the memory is readable: in
@@ -123,3 +136,57 @@ bool hb_blocks_was_freed(uintptr_t address) {
     const header *h = readable_header(address, &scratch);
     return h != NULL && h->seal == freed_seal(address);
 }
+
+size_t hb_blocks_overflow(const hb_block *block) {
+    const unsigned char *guard = (const unsigned char *)(block->address + block->size);
+    uint64_t words[2];
+    memcpy(words, guard, sizeof words);
+    if (words[0] == guard_words[0] && words[1] == guard_words[1])
+        return 0;
+    /* The write reached at least the last byte that differs. */
+    const unsigned char *expected = (const unsigned char *)guard_words;
+    size_t reached = HB_BLOCK_GUARD;
+    while (reached > 0 && guard[reached - 1] == expected[reached - 1])
+        reached--;
+    return reached;
+}
+
+#if !HB_SANITIZED /* AddressSanitizer's blocks have no header to check */
+
+typedef struct live_check {
+    uint64_t first_scope_id;
+} live_check;
+
+/* mimalloc's visitor: `block` is where mimalloc's block starts, which is
+ * the header's place unless the block has a gap (a huge alignment: not
+ * checked here, only at its free). */
+static bool check_block(const mi_heap_t *heap, const mi_heap_area_t *area, void *block,
+                        size_t block_size, void *arg) {
+    (void)heap;
+    (void)area;
+    (void)block_size;
+    const live_check *check = arg;
+    if (block == NULL)
+        return true;
+    uintptr_t address = (uintptr_t)block + HB_BLOCK_HEADER;
+    hb_block found;
+    if (!hb_blocks_find(address, &found) || found.scope_id < check->first_scope_id ||
+        found.gap_shift != 0)
+        return true;
+    size_t written = hb_blocks_overflow(&found);
+    if (written != 0)
+        hb_track_memory_error(&(hb_memory_error){
+            .kind = HB_OVERFLOW, .ptr = (void *)address, .block = found, .bytes = written});
+    return true;
+}
+
+void hb_blocks_check_live(uint64_t first_scope_id) {
+    live_check check = {first_scope_id};
+    mi_heap_visit_blocks(mi_heap_get_default(), true, check_block, &check);
+}
+
+#else
+
+void hb_blocks_check_live(uint64_t first_scope_id) { (void)first_scope_id; }
+
+#endif

@@ -11,9 +11,6 @@
 enum {
     /* Frames kept per call stack: far deeper than any report shows. */
     HB_STACK_MAX_FRAMES = 48,
-    /* Frees remembered (with their stacks) to say where a double-freed
-     * block came from. */
-    HB_MISUSE_MEMORY = 4096,
     /* Threads counted at once with slots of their own; more share one. */
     HB_THREAD_SLOTS = 256,
     /* Scopes that may exist at once (open, or ended and not released). */

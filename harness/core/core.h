@@ -128,8 +128,15 @@ static inline void hb_pages_free(void *pages, size_t bytes) {
  * Every block the process allocates has one, inside a scope or not, so a
  * free can always be matched to its allocation.
  *
- *   mimalloc's block: [ header, HB_BLOCK_HEADER bytes | the caller's bytes ]
- *                     ^ hb_blocks_allocation()         ^ ptr, what malloc returns
+ *   mimalloc's block: [ header | the caller's `size` bytes | guard ]
+ *                     ^ hb_blocks_allocation()
+ *                              ^ ptr, what malloc returns
+ *
+ * The guard, HB_BLOCK_GUARD bytes of a known pattern just past the bytes
+ * requested, catches a write past the end (an off-by-one, a buffer grown
+ * too little): it is checked when the block is freed or reallocated, and
+ * for every block still live when a test ends (hb_blocks_check_live).
+ * malloc_usable_size() says `size`: the guard is not the caller's to use.
  *
  * A header, not a table keyed by address: recording a block writes the
  * cache line the allocator has just handed out, where a table took a lock
@@ -140,6 +147,11 @@ static inline void hb_pages_free(void *pages, size_t bytes) {
 /* A multiple of 16, so the caller's pointer keeps the alignment of the
  * block mimalloc returned. */
 enum { HB_BLOCK_HEADER = 32 };
+
+/* Wide enough for the common overflows (one element too many, a string's
+ * terminator, a capacity doubled from 0); a write that skips further is
+ * make memcheck's to find. */
+enum { HB_BLOCK_GUARD = 16 };
 
 typedef struct hb_block {
     uintptr_t address; /* what the caller got: the header lies just before */
@@ -156,9 +168,9 @@ typedef struct hb_block {
  * if no block that big can exist (C caps object sizes at PTRDIFF_MAX, and
  * mimalloc answers EOVERFLOW beyond it where malloc must say ENOMEM). */
 static inline bool hb_blocks_gross_size(size_t size, size_t *gross) {
-    if (size > PTRDIFF_MAX - HB_BLOCK_HEADER)
+    if (size > PTRDIFF_MAX - HB_BLOCK_HEADER - HB_BLOCK_GUARD)
         return false;
-    *gross = size + HB_BLOCK_HEADER;
+    *gross = size + HB_BLOCK_HEADER + HB_BLOCK_GUARD;
     return true;
 }
 
@@ -177,8 +189,8 @@ static inline void *hb_blocks_allocation(const hb_block *block) {
     return (void *)(block->address - hb_blocks_gap(block->gap_shift));
 }
 
-/* Writes the header of a block just allocated, sealing it live: the
- * fields of an hb_block whose payload is at `address`.  (Not the struct
+/* Writes the header of a block just allocated, sealing it live, and its
+ * guard: the fields of an hb_block whose payload is at `address`.  (Not the struct
  * itself: its fields have just been stored one by one, and the compiler
  * would copy them two at a time, each copy waiting for both stores.) */
 void hb_blocks_insert(uintptr_t address, size_t size, uint64_t scope_id, uint32_t stack_id,
@@ -198,6 +210,15 @@ void *hb_blocks_remove(uintptr_t address, hb_block *removed);
  * not handed out again: a second free of it is a double free, however long
  * ago the first was. */
 bool hb_blocks_was_freed(uintptr_t address);
+
+/* How many bytes past the end of `block` were written, judged by its
+ * guard: 0 if it is intact; HB_BLOCK_GUARD if all of it changed. */
+size_t hb_blocks_overflow(const hb_block *block);
+
+/* Checks the guard of every live block of this thread's heap that a scope
+ * with an id of `first_scope_id` or later counted; a damaged one is
+ * reported (hb_track_memory_error), which does not return. */
+void hb_blocks_check_live(uint64_t first_scope_id);
 
 /* ======================================================================
  * Scopes: the accounting behind heapbook/counting.h (scope.c). */
@@ -238,6 +259,10 @@ typedef struct hb_site {
  * how many sites have a non-zero figure in all.  A scope without
  * HB_SCOPE_STACKS has no sites. */
 size_t hb_scope_sites(const hb_scope *scope, enum hb_site_view view, hb_site *sites, size_t max);
+
+/* The scope's id: blocks it counted carry it, or a later one (a scope
+ * nested in it). */
+uint64_t hb_scope_id(const hb_scope *scope);
 
 /* fork(): every scope's tables locked across it (track.c). */
 void hb_scopes_lock_all(void);
@@ -284,17 +309,19 @@ void hb_stacks_unlock(void);
  * made by code whose return address is `caller`. */
 void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller);
 
-/* Forgets `ptr` and uncounts it; `caller` is the free's return address.
- * Returns where mimalloc's block starts (what mi_free() takes), or NULL if
- * `ptr` is not a live block (a double free or a pointer the allocator
- * never gave out). */
-void *hb_track_free(void *ptr, uintptr_t caller);
+/* free(): forgets `ptr`, uncounts it and releases its memory; `function`
+ * is the entry point ("free", "operator delete"), `caller` its return
+ * address.  A pointer that is not a live block (a double free, a pointer
+ * the allocator never gave out) or a block whose guard was overwritten is
+ * reported, and the program stops. */
+void hb_track_free(void *ptr, const char *function, uintptr_t caller);
 
 /* realloc in three steps, so that no other thread can be handed the old
  * address while its record still exists: take the record out (NULL if
- * `ptr` is not a live block; else where mimalloc's block starts), then
- * either put it back unchanged (the realloc failed) or count it freed. */
-void *hb_track_take(void *ptr, hb_block *taken);
+ * `ptr` is not a live block; else where mimalloc's block starts; a
+ * damaged guard is reported), then either put it back unchanged (the
+ * realloc failed) or count it freed. */
+void *hb_track_take(void *ptr, hb_block *taken, const char *function, uintptr_t caller);
 void hb_track_restore(const hb_block *taken);
 void hb_track_count_free(const hb_block *taken, uintptr_t caller);
 
@@ -315,13 +342,73 @@ enum { HB_MAX_OBSERVERS = 4 };
 bool hb_track_observe(const hb_track_observer *observer);
 bool hb_track_unobserve(const hb_track_observer *observer);
 
-/* free() or realloc() of something that is not a live block: the core
- * never passes it on to mimalloc, where it would corrupt the heap.  It
- * calls the handler (support/misuse.c reports where the block came from),
- * which must not return; without one, a line on stderr and abort(). */
-typedef void (*hb_bad_free_handler)(const char *function, void *ptr, uintptr_t caller);
-void hb_track_on_bad_free(hb_bad_free_handler handler);
+/* A memory error the core found.  It never passes a bad pointer on to
+ * mimalloc, where it would corrupt the heap, and stops the program: it
+ * calls the handler (support/misuse.c reports where the block came from
+ * and where it was freed), which must not return; without one, a line on
+ * stderr and abort(). */
+enum hb_memory_error_kind {
+    HB_BAD_FREE,         /* free() or realloc() of a pointer that is not a live block */
+    HB_OVERFLOW,         /* bytes written past the end of a block (its guard) */
+    HB_WRITE_AFTER_FREE, /* bytes of a freed block changed (its poison) */
+};
+
+typedef struct hb_memory_error {
+    enum hb_memory_error_kind kind;
+    const char *function; /* the call that found it: "free", "realloc", ... */
+    void *ptr;            /* what that call was given */
+    uintptr_t caller;     /* its return address; 0: found when a test ended */
+    hb_block block;       /* the block (overflow, write after free) */
+    uint32_t freed_at;    /* the stack of its free (write after free) */
+    size_t bytes;         /* bytes past the end, or bytes changed */
+} hb_memory_error;
+
+typedef void (*hb_memory_error_handler)(const hb_memory_error *error);
+void hb_track_on_memory_error(hb_memory_error_handler handler);
+_Noreturn void hb_track_memory_error(const hb_memory_error *error);
+
+/* The bad-pointer case of hb_track_memory_error(), for the entry points. */
 _Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t caller);
+
+/* Gives a block just freed back to mimalloc, or to the quarantine when
+ * it is on and takes it (entry_points.c: the one place that calls
+ * mimalloc). */
+void hb_release(const hb_block *block, void *allocation, uintptr_t caller);
+
+/* mi_free(), for the quarantine. */
+void hb_release_now(void *allocation);
+
+/* ======================================================================
+ * The quarantine (quarantine.c): freed blocks held back a while, their
+ * first bytes poisoned, so a write through a pointer kept after free() is
+ * found when the block leaves the quarantine, or when the test ends,
+ * instead of landing silently in a block handed out again.  Off until
+ * turned on (the test runner does; the profiler does not); only blocks a
+ * scope counted go in.  It also remembers, for each, where it was
+ * allocated and freed: what a double free's report says. */
+
+enum {
+    HB_POISON = 0xDD, /* a freed block's bytes: not 0, not a small number, not the guard's */
+    HB_QUARANTINE_BLOCKS = 1024,           /* held at once, at most */
+    HB_QUARANTINE_BYTES = 4 * 1024 * 1024, /* and in all, at most */
+    HB_QUARANTINE_POISONED = 4096,         /* bytes poisoned per block */
+};
+
+void hb_quarantine_enable(bool on);
+
+/* Takes a freed block (its stack of free captured here); false if the
+ * quarantine is off or will not hold it (then the caller frees it). */
+bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller);
+
+/* What the quarantine remembers of the block that was at `address`. */
+typedef struct hb_freed_block {
+    hb_block block;
+    uint32_t freed_at; /* stack id */
+} hb_freed_block;
+bool hb_quarantine_find(uintptr_t address, hb_freed_block *found);
+
+/* Checks and releases every block held: at the end of a test. */
+void hb_quarantine_flush(void);
 
 /* ======================================================================
  * Excluded code (exclusion.c): allocations whose immediate caller lies in

@@ -24,6 +24,23 @@
  * (config.h's HB_API), and these are what it exists to export. */
 #include "core.h"
 
+#if HB_SANITIZED
+/* make memcheck: AddressSanitizer owns malloc, and no entry point is
+ * defined here, or the two would fight over every allocation.  No block
+ * then has a header, nor reaches the core; the release functions the core
+ * links to are never called with one. */
+#include <stdlib.h>
+
+void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
+    (void)block;
+    (void)caller;
+    free(allocation);
+}
+
+void hb_release_now(void *allocation) { free(allocation); }
+
+#else
+
 #include <errno.h>
 #include <malloc.h>
 #include <mimalloc.h>
@@ -50,7 +67,7 @@ static void *tracked(void *start, size_t size, uintptr_t caller) {
 __attribute__((noinline, cold)) static void *allocate_with_gap(size_t size, size_t alignment,
                                                                uintptr_t caller) {
     size_t gross;
-    if (__builtin_add_overflow(size, alignment, &gross) || gross > PTRDIFF_MAX) {
+    if (__builtin_add_overflow(size, alignment + HB_BLOCK_GUARD, &gross) || gross > PTRDIFF_MAX) {
         errno = ENOMEM;
         return NULL;
     }
@@ -98,13 +115,22 @@ static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
     return allocate_with_gap(size, alignment, caller);
 }
 
-static void release(void *ptr, const char *function, uintptr_t caller) {
-    if (ptr == NULL)
-        return;
-    void *allocation = hb_track_free(ptr, caller);
-    if (allocation == NULL)
-        hb_track_bad_free(function, ptr, caller);
+void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
+    if (block->scope_id != 0) {
+        hb_guard_enter(); /* the quarantine captures the free's stack */
+        bool kept = hb_quarantine_keep(block, allocation, caller);
+        hb_guard_leave();
+        if (kept)
+            return;
+    }
     mi_free(allocation);
+}
+
+void hb_release_now(void *allocation) { mi_free(allocation); }
+
+static void release(void *ptr, const char *function, uintptr_t caller) {
+    if (ptr != NULL)
+        hb_track_free(ptr, function, caller);
 }
 
 /* An injected failure (fault.c): behave as if memory had run out. */
@@ -128,8 +154,7 @@ static void *reallocated(const hb_block *old, void *allocation, size_t size, uin
     /* mi_realloc() would keep the gap's bytes, not the payload's. */
     void *start = mi_malloc(gross);
     if (start != NULL) {
-        size_t usable = mi_usable_size(allocation) - (old->address - (uintptr_t)allocation);
-        memcpy(hb_blocks_payload(start), (void *)old->address, usable < size ? usable : size);
+        memcpy(hb_blocks_payload(start), (void *)old->address, old->size < size ? old->size : size);
         mi_free(allocation);
     }
     return start;
@@ -141,12 +166,12 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
     if (old == NULL)
         return injected_failure(caller) ? NULL : allocate(size, false, caller);
     hb_block taken;
-    void *allocation = hb_track_take(old, &taken);
+    void *allocation = hb_track_take(old, &taken, function, caller);
     if (allocation == NULL)
         hb_track_bad_free(function, old, caller);
     if (size == 0) {
         hb_track_count_free(&taken, caller);
-        mi_free(allocation);
+        hb_release(&taken, allocation, caller);
         return NULL;
     }
     void *start = reallocated(&taken, allocation, size, caller);
@@ -263,23 +288,23 @@ void *pvalloc(size_t size) {
     return aligned(page, rounded == 0 ? page : rounded, CALLER);
 }
 
-/* What mimalloc's block holds beyond the header: at least the size
- * requested, often more (mimalloc rounds up to its size classes). */
+/* Exactly the size requested: what mimalloc rounds up beyond it starts
+ * with the block's guard, which is not the caller's to write. */
 size_t malloc_usable_size(void *ptr) {
     hb_block block;
     if (ptr == NULL)
         return 0;
     if (!hb_blocks_find((uintptr_t)ptr, &block))
         hb_track_bad_free("malloc_usable_size", ptr, CALLER);
-    char *start = hb_blocks_allocation(&block);
-    return mi_usable_size(start) - (size_t)((char *)ptr - start);
+    return block.size;
 }
 
+/* The request that fills mimalloc's block, header and guard aside. */
 size_t malloc_good_size(size_t size) {
     size_t gross;
     if (!hb_blocks_gross_size(size, &gross))
         return size;
-    return mi_good_size(gross) - HB_BLOCK_HEADER;
+    return mi_good_size(gross) - HB_BLOCK_HEADER - HB_BLOCK_GUARD;
 }
 
 /* Old and foreign spellings that libmimalloc.so exports too. */
@@ -401,3 +426,5 @@ void hb_delete_array_sized_aligned(void *ptr, size_t size, size_t alignment)
     __attribute__((alias("_ZdlPvmSt11align_val_t")));
 
 #pragma GCC visibility pop
+
+#endif /* HB_SANITIZED */

@@ -311,6 +311,8 @@ hb_usage hb_scope_finish(hb_scope *scope) {
     return usage;
 }
 
+uint64_t hb_scope_id(const hb_scope *scope) { return scope->id; }
+
 hb_usage hb_scope_usage(const hb_scope *scope) {
     hb_scope *s = (hb_scope *)scope; /* atomics are read, never changed */
     hb_usage usage = {

@@ -13,7 +13,7 @@ HB_THREAD_LOCAL int hb_guard_depth;
 static struct {
     const hb_track_observer *observers[HB_MAX_OBSERVERS];
     _Atomic unsigned observer_count;
-    hb_bad_free_handler bad_free_handler;
+    hb_memory_error_handler memory_error_handler;
 } state;
 
 bool hb_track_observe(const hb_track_observer *observer) {
@@ -38,17 +38,27 @@ bool hb_track_unobserve(const hb_track_observer *observer) {
     return false;
 }
 
-void hb_track_on_bad_free(hb_bad_free_handler handler) { state.bad_free_handler = handler; }
+void hb_track_on_memory_error(hb_memory_error_handler handler) {
+    state.memory_error_handler = handler;
+}
+
+_Noreturn void hb_track_memory_error(const hb_memory_error *error) {
+    hb_guard_enter(); /* from here on nothing is counted */
+    if (state.memory_error_handler != NULL)
+        state.memory_error_handler(error);
+    /* write(2), not stdio: a broken heap may have broken stdio too. */
+    static const char *const messages[] = {
+        [HB_BAD_FREE] = "heapbook: a double or invalid free or realloc\n",
+        [HB_OVERFLOW] = "heapbook: bytes written past the end of a block\n",
+        [HB_WRITE_AFTER_FREE] = "heapbook: bytes written to a block after it was freed\n",
+    };
+    (void)write(STDERR_FILENO, messages[error->kind], strlen(messages[error->kind]));
+    abort();
+}
 
 _Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t caller) {
-    hb_guard_enter(); /* from here on nothing is counted */
-    if (state.bad_free_handler != NULL)
-        state.bad_free_handler(function, ptr, caller);
-    /* write(2), not stdio: a broken heap may have broken stdio too. */
-    static const char message[] = "heapbook: free() or realloc() of a pointer that is not a live "
-                                  "block (a double or invalid free)\n";
-    (void)write(STDERR_FILENO, message, sizeof message - 1);
-    abort();
+    hb_track_memory_error(&(hb_memory_error){
+        .kind = HB_BAD_FREE, .function = function, .ptr = ptr, .caller = caller});
 }
 
 void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller) {
@@ -67,7 +77,25 @@ void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller
     hb_blocks_insert(block.address, block.size, block.scope_id, block.stack_id, block.gap_shift);
 }
 
-void *hb_track_take(void *ptr, hb_block *taken) { return hb_blocks_remove((uintptr_t)ptr, taken); }
+/* A block on its way out: its guard must be whole, or something wrote past
+ * its end while it was live. */
+static void check_guard(const hb_block *block, const char *function, uintptr_t caller) {
+    size_t written = hb_blocks_overflow(block);
+    if (written != 0)
+        hb_track_memory_error(&(hb_memory_error){.kind = HB_OVERFLOW,
+                                                 .function = function,
+                                                 .ptr = (void *)block->address,
+                                                 .caller = caller,
+                                                 .block = *block,
+                                                 .bytes = written});
+}
+
+void *hb_track_take(void *ptr, hb_block *taken, const char *function, uintptr_t caller) {
+    void *allocation = hb_blocks_remove((uintptr_t)ptr, taken);
+    if (allocation != NULL)
+        check_guard(taken, function, caller);
+    return allocation;
+}
 
 void hb_track_restore(const hb_block *taken) {
     hb_blocks_insert(taken->address, taken->size, taken->scope_id, taken->stack_id,
@@ -87,12 +115,13 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
     hb_guard_leave();
 }
 
-void *hb_track_free(void *ptr, uintptr_t caller) {
+void hb_track_free(void *ptr, const char *function, uintptr_t caller) {
     hb_block block;
-    void *allocation = hb_track_take(ptr, &block);
-    if (allocation != NULL)
-        hb_track_count_free(&block, caller);
-    return allocation;
+    void *allocation = hb_track_take(ptr, &block, function, caller);
+    if (allocation == NULL)
+        hb_track_bad_free(function, ptr, caller);
+    hb_track_count_free(&block, caller);
+    hb_release(&block, allocation, caller);
 }
 
 /* fork(): the child gets a copy of every table; holding their locks across

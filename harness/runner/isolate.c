@@ -3,6 +3,7 @@
 
 #define UNW_LOCAL_ONLY
 #include <CUnit/CUnit.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libunwind.h>
 #include <poll.h>
@@ -129,7 +130,7 @@ void hb_isolate_note(const char *note) {
         send_message((message){.kind = MSG_NOTE}, NULL, note ? note : "");
 }
 
-static void send_misuse(enum hb_misuse_kind kind, const char *report) {
+static void send_misuse(enum hb_memory_error_kind kind, const char *report) {
     misuse_reported = 1;
     send_message((message){.kind = MSG_MISUSE, .count = kind}, NULL, report);
 }
@@ -178,28 +179,39 @@ static CU_pFailureRecord last_failure(void) {
     return f;
 }
 
-_Noreturn static void hb_run_isolated_child(const hb_test_def *def, unsigned timeout_seconds) {
-    install_child_handlers(timeout_seconds);
-    CU_pTest current = CU_get_current_test();
-    CU_pFailureRecord before = last_failure();
-    unsigned asserts_before = CU_get_number_of_asserts();
-    unsigned failures_before = CU_get_number_of_failures();
-
+/* Runs the test in a scope of its own, with stacks, so a double free in a
+ * correctness test is reported with where the block came from; records
+ * its figures if it is not a memory test (which records its own). */
+static void run_whole_test(const hb_test_def *def) {
     /* A fatal assertion longjmps to the test's jump buffer: point it here,
-     * so the child never returns into CUnit's loop. */
+     * so the test's scope is always closed. */
+    CU_pTest current = CU_get_current_test();
     jmp_buf *cunit_buffer = current->pJumpBuf;
     current->pJumpBuf = &fatal_assertion;
-    /* Every test runs with stacks, so a double free in a correctness test
-     * is reported with where the block came from. */
     hb_scope *whole_test = hb_scope_begin(HB_SCOPE_STACKS);
+    uint64_t first_scope_id = hb_scope_id(whole_test);
     if (setjmp(fatal_assertion) == 0)
         def->run();
     else
         hb_test_tear_down();
     hb_usage usage = hb_scope_finish(whole_test);
-    if (hb_results_find(def->name) == NULL) /* not a memory test: its figures anyway */
+    if (hb_results_find(def->name) == NULL)
         hb_results_record(&(hb_result){.test = def->name, .measured = true, .usage = usage});
     current->pJumpBuf = cunit_buffer;
+    /* A write past the end of a block still live, or into one freed and
+     * held back: reported now, or never. */
+    hb_blocks_check_live(first_scope_id);
+    hb_quarantine_flush();
+}
+
+void hb_isolate_run_here(const hb_test_def *def) { run_whole_test(def); }
+
+_Noreturn static void hb_run_isolated_child(const hb_test_def *def, unsigned timeout_seconds) {
+    install_child_handlers(timeout_seconds);
+    CU_pFailureRecord before = last_failure();
+    unsigned asserts_before = CU_get_number_of_asserts();
+    unsigned failures_before = CU_get_number_of_failures();
+    run_whole_test(def);
     alarm(0);
 
     hb_guard_enter();
@@ -229,7 +241,7 @@ typedef struct outcome {
     bool killed_by_parent;
     bool stack_overflow; /* the signal struck at the stack's end */
     char *misuse;        /* a report from support/misuse.c */
-    enum hb_misuse_kind misuse_kind;
+    enum hb_memory_error_kind misuse_kind;
     char *note;                            /* the last hb_isolate_note() */
     uintptr_t frames[HB_STACK_MAX_FRAMES]; /* of a signal or of exit() */
     size_t depth;
@@ -307,7 +319,7 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
             memcpy(out->frames, text, out->depth * sizeof *out->frames);
         break;
     case MSG_MISUSE:
-        out->misuse_kind = (enum hb_misuse_kind)m->count;
+        out->misuse_kind = (enum hb_memory_error_kind)m->count;
         /* fall through */
     case MSG_NOTE: { /* kept: reported if the child dies */
         char **kept = m->kind == MSG_MISUSE ? &out->misuse : &out->note;
@@ -342,13 +354,13 @@ static void collect(int fd, pid_t child, const hb_test_def *def, unsigned timeou
     kill(-child, SIGKILL);
 }
 
-static unsigned failure_of(enum hb_misuse_kind kind) {
+static unsigned failure_of(enum hb_memory_error_kind kind) {
     switch (kind) {
-    case HB_MISUSE_OVERFLOW:
+    case HB_OVERFLOW:
         return HB_FAILED_OVERFLOW;
-    case HB_MISUSE_USE_AFTER_FREE:
+    case HB_WRITE_AFTER_FREE:
         return HB_FAILED_USE_AFTER_FREE;
-    case HB_MISUSE_BAD_FREE:
+    case HB_BAD_FREE:
         break;
     }
     return HB_FAILED_CRASH;
@@ -363,6 +375,17 @@ static size_t frames_after_exit(const outcome *out) {
             return i + 1;
     }
     return 0;
+}
+
+/* The harness finds a write past the end or after a free later, when it
+ * checks; AddressSanitizer stops at the write itself.  An exercise's suite
+ * is named after its folder ("01-fibonacci"): the command names it. */
+static void suggest_memcheck(hb_text *report, const hb_test_def *def) {
+    const char *suite = def->suite ? def->suite : "";
+    bool exercise = strlen(suite) > 3 && isdigit((unsigned char)suite[0]) &&
+                    isdigit((unsigned char)suite[1]) && suite[2] == '-';
+    hb_text_printf(report, "\n      next: make memcheck%s%.2s shows the line that wrote them",
+                   exercise ? " EX=" : "", exercise ? suite : "");
 }
 
 static void report_death(const hb_test_def *def, int status, unsigned timeout_seconds,
@@ -410,7 +433,14 @@ static void report_death(const hb_test_def *def, int status, unsigned timeout_se
     }
     if (out->note != NULL && out->note[0] != '\0')
         hb_text_printf(&report, "\n      (%s)", out->note);
-    hb_results_record(&(hb_result){.test = def->name, .failures = failure, .reports = 1});
+    if (failure & (HB_FAILED_OVERFLOW | HB_FAILED_USE_AFTER_FREE))
+        suggest_memcheck(&report, def);
+    /* What the test measured before it died stays. */
+    const hb_result *before = hb_results_find(def->name);
+    hb_result result = before ? *before : (hb_result){.test = def->name};
+    result.failures |= failure;
+    result.reports++;
+    hb_results_record(&result);
     CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "", CU_FALSE);
     hb_text_free(&report);
     hb_text_free(&stack);

@@ -34,6 +34,10 @@ enum { HB_DEFAULT_TIMEOUT_SECONDS = 10 };
  * from inside a CUnit run. */
 void hb_isolate_run(const hb_test_def *test, unsigned timeout_seconds);
 
+/* The same without a process of its own (HEAPBOOK_FORK=0): a crash ends
+ * every test, a memory error is reported on stderr. */
+void hb_isolate_run_here(const hb_test_def *test);
+
 /* False when HEAPBOOK_FORK=0 runs the tests in this process (main.c). */
 bool hb_runner_isolated(void);
 

@@ -1,95 +1,111 @@
-/* misuse.c: double and invalid frees, reported with where the block came
- * from (support.h: Misuse). */
+/* misuse.c: the reports of memory errors (support.h: Misuse). */
 #include "support.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-typedef struct freed_block {
-    uintptr_t address;
-    size_t size;
-    uint32_t allocated_at; /* stack ids */
-    uint32_t freed_at;
-} freed_block;
+/* The module's state. */
+static struct { hb_misuse_reporter reporter; } misuse;
 
-/* The module's state: a ring of the last frees, the newest overwriting the
- * oldest. */
-static struct {
-    hb_spinlock lock;
-    freed_block freed[HB_MISUSE_MEMORY];
-    size_t next_slot;
-    hb_misuse_reporter reporter;
-    bool remembering;
-    bool started;
-} ring = {.lock = HB_SPINLOCK_INIT};
-
-void hb_misuse_remember_frees(bool on) { ring.remembering = on; }
-
-static void remember_free(const hb_block *block, uintptr_t caller) {
-    if (block->stack_id == 0 || !ring.remembering)
-        return;
-    uint32_t freed_at = hb_stacks_capture(caller);
-    hb_spin_lock(&ring.lock);
-    ring.freed[ring.next_slot] =
-        (freed_block){block->address, block->size, block->stack_id, freed_at};
-    ring.next_slot = (ring.next_slot + 1) % HB_MISUSE_MEMORY;
-    hb_spin_unlock(&ring.lock);
+static const char *plural(size_t n, const char *one, const char *many) {
+    return n == 1 ? one : many;
 }
 
-/* The most recent free of `address`, if it is still remembered. */
-static bool find_freed(uintptr_t address, freed_block *found) {
-    hb_spin_lock(&ring.lock);
-    bool present = false;
-    for (size_t i = 1; i <= HB_MISUSE_MEMORY && !present; i++) {
-        const freed_block *f =
-            &ring.freed[(ring.next_slot + HB_MISUSE_MEMORY - i) % HB_MISUSE_MEMORY];
-        if (f->address == address) {
-            *found = *f;
-            present = true;
-        }
-    }
-    hb_spin_unlock(&ring.lock);
-    return present;
+/* A pointer made of the quarantine's poison: read from a freed block. */
+static bool is_poison(uintptr_t value) {
+    uintptr_t poison;
+    memset(&poison, HB_POISON, sizeof poison);
+    return value == poison;
 }
 
-static void describe(hb_text *report, const char *function, void *ptr, uintptr_t caller) {
-    uint32_t here = hb_stacks_capture(caller);
-    bool frees = strstr(function, "free") != NULL || strstr(function, "delete") != NULL;
+static void describe_bad_free(hb_text *report, const hb_memory_error *error) {
+    uint32_t here = hb_stacks_capture(error->caller);
+    bool frees = strstr(error->function, "free") != NULL || strstr(error->function, "delete");
     const char *misuse = frees ? "a double free" : "a use after free";
-    freed_block f;
-    if (find_freed((uintptr_t)ptr, &f)) {
+    hb_freed_block f;
+    if (hb_quarantine_find((uintptr_t)error->ptr, &f)) {
         char size[HB_SIZE_TEXT];
-        hb_text_printf(report, "%s(%p): the block was already freed (%s)\n", function, ptr, misuse);
+        hb_text_printf(report, "%s(%p): the block was already freed (%s)\n", error->function,
+                       error->ptr, misuse);
         hb_text_printf(report, "      %s again at: ", frees ? "freed" : "used");
         hb_report_stack(report, here);
         hb_text_printf(report, "\n      first freed at: ");
         hb_report_stack(report, f.freed_at);
-        hb_text_printf(report, "\n      allocated (%s) at: ", hb_size_format(f.size, size));
-        hb_report_stack(report, f.allocated_at);
-    } else if (hb_blocks_was_freed((uintptr_t)ptr)) {
-        /* Its header says so, but the first free is not remembered (the
-         * block had no stack, or too many frees came since). */
+        hb_text_printf(report, "\n      allocated (%s) at: ", hb_size_format(f.block.size, size));
+        hb_report_stack(report, f.block.stack_id);
+    } else if (hb_blocks_was_freed((uintptr_t)error->ptr)) {
+        /* Its header says so, but the first free is not remembered (no
+         * quarantine, or the block has left it). */
+        hb_text_printf(report, "%s(%p): the block was already freed (%s)\n      called at: ",
+                       error->function, error->ptr, misuse);
+        hb_report_stack(report, here);
+    } else if (is_poison((uintptr_t)error->ptr)) {
         hb_text_printf(report,
-                       "%s(%p): the block was already freed (%s)\n      called at: ", function, ptr,
-                       misuse);
+                       "%s(%p): a pointer read from a block already freed (a use after free): "
+                       "its bytes are the poison the harness writes over freed blocks\n"
+                       "      called at: ",
+                       error->function, error->ptr);
         hb_report_stack(report, here);
     } else {
         hb_text_printf(report,
                        "%s(%p): not a block that malloc returned (%s), or the bytes just "
                        "before it were overwritten\n      called at: ",
-                       function, ptr, frees ? "an invalid free" : "an invalid pointer");
+                       error->function, error->ptr,
+                       frees ? "an invalid free" : "an invalid pointer");
         hb_report_stack(report, here);
     }
 }
 
-/* The core's bad-free handler: runs under the guard, never returns. */
-static void report_bad_free(const char *function, void *ptr, uintptr_t caller) {
+/* "found at its free: f (...)", "found when the test ended" */
+static void describe_where_found(hb_text *report, const hb_memory_error *error, const char *when) {
+    if (error->caller == 0) {
+        hb_text_printf(report, "\n      found: when the test ended");
+        return;
+    }
+    hb_text_printf(report, "\n      found %s: ", when);
+    hb_report_stack(report, hb_stacks_capture(error->caller));
+}
+
+static void describe_overflow(hb_text *report, const hb_memory_error *error) {
+    hb_text_printf(report,
+                   "heap buffer overflow: %s%zu %s written past the end of a %zu-byte block",
+                   error->bytes == HB_BLOCK_GUARD ? "at least " : "", error->bytes,
+                   plural(error->bytes, "byte", "bytes"), error->block.size);
+    hb_text_printf(report, "\n      allocated at: ");
+    hb_report_stack(report, error->block.stack_id);
+    describe_where_found(report, error,
+                         strcmp(error->function ? error->function : "", "realloc") == 0
+                             ? "at its realloc"
+                             : "at its free");
+}
+
+static void describe_write_after_free(hb_text *report, const hb_memory_error *error) {
+    hb_text_printf(report, "write after free: %zu %s of a %zu-byte block changed after its free",
+                   error->bytes, plural(error->bytes, "byte", "bytes"), error->block.size);
+    hb_text_printf(report, "\n      allocated at: ");
+    hb_report_stack(report, error->block.stack_id);
+    hb_text_printf(report, "\n      freed at: ");
+    hb_report_stack(report, error->freed_at);
+    describe_where_found(report, error, "later, at a free");
+}
+
+/* The core's memory error handler: runs under the guard, never returns. */
+static void report_memory_error(const hb_memory_error *error) {
     hb_text report = {0};
-    describe(&report, function, ptr, caller);
-    if (ring.reporter != NULL) {
-        ring.reporter(HB_MISUSE_BAD_FREE, hb_text_get(&report));
+    switch (error->kind) {
+    case HB_BAD_FREE:
+        describe_bad_free(&report, error);
+        break;
+    case HB_OVERFLOW:
+        describe_overflow(&report, error);
+        break;
+    case HB_WRITE_AFTER_FREE:
+        describe_write_after_free(&report, error);
+        break;
+    }
+    if (misuse.reporter != NULL) {
+        misuse.reporter(error->kind, hb_text_get(&report));
     } else {
         /* write(2), not stdio: a broken heap may have broken stdio too. */
         const char *text = hb_text_get(&report);
@@ -100,22 +116,7 @@ static void report_bad_free(const char *function, void *ptr, uintptr_t caller) {
     abort();
 }
 
-/* The ring is copied by fork(): held across it, so that no copy is caught
- * half-written by another thread (the child's lock is released too). */
-static void lock_ring(void) { hb_spin_lock(&ring.lock); }
-static void unlock_ring(void) { hb_spin_unlock(&ring.lock); }
-
-static const hb_track_observer misuse_observer = {.freed = remember_free};
-
 void hb_misuse_start(hb_misuse_reporter reporter) {
-    ring.reporter = reporter;
-    if (ring.started)
-        return;
-    ring.started = true;
-    ring.remembering = true;
-    hb_guard_enter();
-    pthread_atfork(lock_ring, unlock_ring, unlock_ring);
-    hb_guard_leave();
-    hb_track_on_bad_free(report_bad_free);
-    hb_track_observe(&misuse_observer);
+    misuse.reporter = reporter;
+    hb_track_on_memory_error(report_memory_error);
 }

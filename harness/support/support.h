@@ -130,38 +130,27 @@ void hb_report_stack(hb_text *text, uint32_t stack_id);
 void hb_report_frames(hb_text *text, const uintptr_t *frames, size_t depth, bool first_is_exact);
 
 /* ======================================================================
- * Misuse (misuse.c): a clear report when free() or realloc() is handed a
- * pointer that is not a live block, instead of a crash deep inside the
- * allocator.
+ * Misuse (misuse.c): the reports of the memory errors the core finds,
+ * instead of a crash deep inside the allocator (core.h: hb_memory_error):
  *
  *   free(0x5555...): the block was already freed (a double free)
  *         freed again at: ...   first freed at: ...   allocated (24 B) at: ...
  *   free(0x5555...): not a block that malloc returned (an invalid free), or
  *         the bytes just before it were overwritten     called at: ...
+ *   heap buffer overflow: 4 bytes written past the end of a 96-byte block
+ *         allocated at: ...     found at its free: ...
+ *   write after free: 3 bytes of a 24-byte block changed after its free
+ *         allocated at: ...     freed at: ...     found: ...
  *
- * A block's header tells a live block, a freed one, and any other pointer
- * apart; to show where a freed block was allocated and first freed, the
- * last HB_MISUSE_MEMORY frees of blocks allocated with stacks (inside a
- * scope with HB_SCOPE_STACKS) are kept: misuse is an observer of the core's
- * frees, and the core's bad-free handler. */
+ * Where a freed block was allocated and freed comes from the quarantine
+ * (core.h), which the test runner turns on; a block's header tells a live
+ * block, a freed one and any other pointer apart without it. */
 
-/* What was found. */
-enum hb_misuse_kind {
-    HB_MISUSE_BAD_FREE,       /* a double or invalid free or realloc */
-    HB_MISUSE_OVERFLOW,       /* bytes written past the end of a block */
-    HB_MISUSE_USE_AFTER_FREE, /* bytes written to a block after its free */
-};
+typedef void (*hb_misuse_reporter)(enum hb_memory_error_kind kind, const char *report);
 
-typedef void (*hb_misuse_reporter)(enum hb_misuse_kind kind, const char *report);
-
-/* Starts remembering frees and reporting memory errors; `reporter` gets
- * each report (the isolated test's child sends it to the parent), or NULL
- * for stderr.  Called again, it changes the reporter. */
+/* Reports every memory error the core finds, then stops the program:
+ * `reporter` gets each report (the isolated test's child sends it to the
+ * parent), or NULL for stderr.  Called again, it changes the reporter. */
 void hb_misuse_start(hb_misuse_reporter reporter);
-
-/* Stops (false) or resumes remembering frees; bad frees are still
- * reported.  The profiler turns it off: a stack per free would double its
- * cost. */
-void hb_misuse_remember_frees(bool on);
 
 #endif
