@@ -11,8 +11,11 @@ CC := gcc
 endif
 CLANG := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),yes)
 
-# Every core by default; `make -jN` on the command line wins.
+# Every core by default; `make -jN` on the command line wins.  Only the
+# first make sets it: a make it starts shares the first one's jobs.
+ifeq ($(MAKELEVEL),0)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
 
 # V=1 shows each command; otherwise one short line per file made (none
 # with make -s).

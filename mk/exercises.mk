@@ -9,6 +9,32 @@
 EXERCISES := $(sort $(notdir $(wildcard exercises/[0-9][0-9]-*)))
 VARIANTS  := exercises solutions
 
+# Exercise code may not hide memory where the memory tests cannot see it:
+# a big local array, a variable-length array or an alloca() is an error
+# here (GCC's checks; Clang forbids variable-length arrays), and a big
+# static or global array, or a call that reaches an allocator the harness
+# does not count, fails tools/check-objects.sh before the link.  Files of
+# scaffolding whose data must be big are exempt by name.
+STACK_OBJECT_LIMIT := 1024
+EXERCISE_CFLAGS := $(if $(CLANG),-Werror=vla,-Werror=vla-larger-than=$(STACK_OBJECT_LIMIT) \
+    -Werror=alloca-larger-than=$(STACK_OBJECT_LIMIT)) -Werror=frame-larger-than=$(STACK_OBJECT_LIMIT)
+SCAFFOLDING := sample_text.c sample_log.c
+SCAFFOLDING_OBJECTS := $(foreach file,$(SCAFFOLDING),%/$(file:.c=.o))
+exercise_cflags = $(if $(filter $(SCAFFOLDING),$(notdir $<)),,$(EXERCISE_CFLAGS))
+
+# compile_exercise FLAGS: compile, and say why when a limit above stopped it.
+define compile_exercise
+	$(call quiet,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(1) $(exercise_cflags) $(DEPFLAGS) -c $< -o $@ 2>$@.log || { \
+	    cat $@.log >&2; \
+	    grep -qE 'larger-than|Wvla|alloca' $@.log && echo "heapbook: exercise code may not keep \
+more than $(STACK_OBJECT_LIMIT) bytes in local (stack) storage: the memory tests count the heap; \
+allocate it with malloc (docs/harness.md, What is rejected)" >&2; \
+	    exit 1; }
+	@cat $@.log >&2; rm -f $@.log
+endef
+
 # The exercise's sources but main.c, by file name: a solution's file
 # replaces the starter's of the same name.
 exercise_names = $(filter-out main.c,$(sort $(notdir $(wildcard exercises/$(1)/*.c solutions/$(1)/*.c))))
@@ -18,9 +44,9 @@ exercise_suite = tests/exercises/test_$(subst -,_,$(1)).c
 # $(4): extra flags
 define exercise_objects
 $(3)/$(2)/$(1)/obj/%.o: $(2)/$(1)/%.c | $(DEPS_OK)
-	$$(call compile,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
+	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
 $(3)/$(2)/$(1)/obj/%.o: exercises/$(1)/%.c | $(DEPS_OK)
-	$$(call compile,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
+	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
 $(3)/$(2)/$(1)/obj/suite.o: $(call exercise_suite,$(1)) | $(DEPS_OK)
 	$$(call compile,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
 endef
@@ -31,9 +57,11 @@ $(2)_$(1)_OBJS := $(patsubst %.c,$(BUILD)/$(2)/$(1)/obj/%.o,$(call exercise_name
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)))
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)/memcheck,$$(SANITIZE_CFLAGS)))
 
-$(BUILD)/$(2)/$(1)/tests: $$($(2)_$(1)_OBJS) $(BUILD)/$(2)/$(1)/obj/suite.o $(HARNESS_SEALED)
+$(BUILD)/$(2)/$(1)/tests: $$($(2)_$(1)_OBJS) $(BUILD)/$(2)/$(1)/obj/suite.o $(HARNESS_SEALED) \
+    tools/check-objects.sh
+	$(Q)tools/check-objects.sh $(HARNESS_SEALED) $$(filter-out $$(SCAFFOLDING_OBJECTS),$$($(2)_$(1)_OBJS))
 	$$(call quiet,LINK,$$@)
-	$(Q)$$(CC) $$(TEST_LDFLAGS) $$^ $$(TEST_LIBS) -o $$@
+	$(Q)$$(CC) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $$(TEST_LIBS) -o $$@
 
 $(BUILD)/$(2)/$(1)/program: $$($(2)_$(1)_OBJS) $(BUILD)/$(2)/$(1)/obj/main.o
 	$$(call quiet,LINK,$$@)

@@ -48,6 +48,19 @@ $(BUILD)/fixtures/$(1)/tests: $(patsubst tests/%.c,$(BUILD)/tests/obj/%.o,$(wild
 endef
 $(foreach fixture,$(MEMCHECK_FIXTURES),$(eval $(call memcheck_fixture_build,$(fixture))))
 
+# Exercise code that hides memory or reaches past the harness: each file of
+# tests/fixtures/rejected must be refused, at its compile or by
+# tools/check-objects.sh, with the message its first line expects.  The
+# .log records what the build said and its status, for tests/check.sh.
+REJECTED := $(patsubst tests/fixtures/rejected/%.c,$(BUILD)/rejected/%.log,$(wildcard tests/fixtures/rejected/*.c))
+$(BUILD)/rejected/%.o: tests/fixtures/rejected/%.c | $(DEPS_OK)
+	$(call compile_exercise,$(MEASURED_CFLAGS))
+$(BUILD)/rejected/%.log: tests/fixtures/rejected/%.c $(HARNESS_SEALED) tools/check-objects.sh mk/exercises.mk
+	@mkdir -p $(@D)
+	$(Q){ $(MAKE) -s --no-print-directory $(BUILD)/rejected/$*.o && \
+	    tools/check-objects.sh $(HARNESS_SEALED) $(BUILD)/rejected/$*.o; } >$@.out 2>&1; \
+	    echo "status $$?" >>$@.out; mv $@.out $@
+
 # The harness's own tests built by Clang too: the harness must build
 # warning-free and pass with either compiler.
 CLANG_HARNESS_TESTS := $(BUILD)/clang/tests/harness-tests
@@ -57,7 +70,7 @@ $(CLANG_HARNESS_TESTS): $(shell git ls-files harness tests/harness 2>/dev/null) 
 # Everything make check runs, built first (in parallel).
 CHECK_BUILT := $(HARNESS_TESTS) $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS) \
     $(MEMCHECK_SOLUTIONS) $(MEMCHECK_HARNESS_TESTS) $(MEMCHECK_FIXTURES:%=$(BUILD)/memcheck/fixtures/%/tests) \
-    $(PROFILER_BUILT) $(CLANG_HARNESS_TESTS)
+    $(PROFILER_BUILT) $(CLANG_HARNESS_TESTS) $(REJECTED)
 
 .PHONY: check check-repeat
 ## make check            instructors: the harness's tests; every solution passes,

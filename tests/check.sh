@@ -137,6 +137,26 @@ for fixture in tests/fixtures/*_fixture.c; do
         "tests/fixtures/${name}_fixture.expected" "tests/fixtures/${name}_fixture.messages"
 done
 
+# Exercise code that hides memory or reaches past the harness is refused
+# with its reason (mk/tests.mk builds each, recording what the build said).
+problems=""
+for source in tests/fixtures/rejected/*.c; do
+    log="$build/rejected/$(basename "$source" .c).log"
+    expected=$(sed -n '1s|^/\* expect: \(.*\) \*/$|\1|p' "$source")
+    if [ -z "$expected" ]; then
+        problems+="$source: its first line must be /* expect: MESSAGE */"$'\n'
+    elif grep -qx "status 0" "$log"; then
+        problems+="$source: built without complaint"$'\n'
+    elif ! grep -qF -- "$expected" "$log"; then
+        problems+="$source: refused, but not saying \"$expected\": $(head -c 300 "$log")"$'\n'
+    fi
+done
+if [ -z "$problems" ]; then
+    verdict ok "rejected: every file of tests/fixtures/rejected is refused, saying why ($(ls tests/fixtures/rejected/*.c | wc -l) files)"
+else
+    verdict fail "rejected: $problems"
+fi
+
 for exercise in "$@"; do
     suite="tests/exercises/test_${exercise//-/_}"
     expect_failures "solution $exercise" "$build/solutions/$exercise/tests" ""
