@@ -142,7 +142,10 @@ done
 problems=""
 for source in tests/fixtures/rejected/*.c; do
     log="$build/rejected/$(basename "$source" .c).log"
-    expected=$(sed -n '1s|^/\* expect: \(.*\) \*/$|\1|p' "$source")
+    # The first comment, "/* expect: MESSAGE */", on one line or wrapped.
+    expected=$(awk 'NR > 1 { sub(/^ *\*( |$)/, "") } { text = text " " $0 } /\*\// { exit }
+        END { print text }' "$source" |
+        sed -n 's|^ */\* expect: *\(.*[^ ]\) *\*/.*$|\1|p' | tr -s ' ')
     if [ -z "$expected" ]; then
         problems+="$source: its first line must be /* expect: MESSAGE */"$'\n'
     elif grep -qx "status 0" "$log"; then

@@ -16,7 +16,7 @@ enum {
     /* Scopes that may exist at once (open, or ended and not released). */
     HB_SCOPE_POOL = 64,
     /* Libraries whose own allocations are not counted (CUnit, ...). */
-    HB_MAX_EXCLUDED = 8,
+    HB_MAX_EXCLUDED = 16,
 };
 
 /* ---- compiler spellings (GCC and Clang) */

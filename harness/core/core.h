@@ -106,17 +106,12 @@ static inline void hb_spin_unlock(hb_spinlock *lock) {
 
 /* ======================================================================
  * Pages: memory for the harness's own tables, straight from the kernel,
- * zero-filled, never counted anywhere.  Free with the same size. */
+ * zero-filled, never counted anywhere.  Free with the same size.  (The
+ * system calls themselves, not mmap(), which the harness interposes:
+ * mappings.c.) */
 
-static inline void *hb_pages_alloc(size_t bytes) {
-    void *pages = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return pages == MAP_FAILED ? NULL : pages;
-}
-
-static inline void hb_pages_free(void *pages, size_t bytes) {
-    if (pages != NULL)
-        munmap(pages, bytes);
-}
+void *hb_pages_alloc(size_t bytes);
+void hb_pages_free(void *pages, size_t bytes);
 
 /* ======================================================================
  * Blocks: what the harness knows about each live heap block (blocks.c).
@@ -264,6 +259,12 @@ size_t hb_scope_sites(const hb_scope *scope, enum hb_site_view view, hb_site *si
  * nested in it). */
 uint64_t hb_scope_id(const hb_scope *scope);
 
+/* A file mapped (`mapped`) or unmapped by the measured code, in the open
+ * scopes that were open when it was mapped (its `scope_id`: the innermost
+ * then, from hb_scopes_innermost_id()). */
+void hb_scopes_count_mapped_file(uint64_t scope_id, size_t bytes, bool mapped);
+uint64_t hb_scopes_innermost_id(void);
+
 /* fork(): every scope's tables locked across it (track.c). */
 void hb_scopes_lock_all(void);
 void hb_scopes_unlock_all(void);
@@ -351,6 +352,7 @@ enum hb_memory_error_kind {
     HB_BAD_FREE,         /* free() or realloc() of a pointer that is not a live block */
     HB_OVERFLOW,         /* bytes written past the end of a block (its guard) */
     HB_WRITE_AFTER_FREE, /* bytes of a freed block changed (its poison) */
+    HB_HIDDEN_MEMORY,    /* memory from the kernel no scope can count (sbrk) */
 };
 
 typedef struct hb_memory_error {

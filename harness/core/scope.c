@@ -54,6 +54,9 @@ struct hb_scope {
     _Atomic size_t live_bytes __attribute__((aligned(64)));
     _Atomic size_t peak_bytes;
 
+    /* Files mapped (mappings.c): rare, so plain atomics. */
+    _Atomic size_t mapped_live_bytes, mapped_peak_bytes;
+
     /* Summed from the threads' slots when the scope ends. */
     size_t total_bytes;
     uint64_t allocations;
@@ -321,6 +324,7 @@ hb_usage hb_scope_usage(const hb_scope *scope) {
         .total_bytes = s->total_bytes,
         .allocations = s->allocations,
         .frees = s->frees,
+        .mapped_peak_bytes = atomic_load(&s->mapped_peak_bytes),
     };
     if (s->open) { /* still counting: what the threads have counted so far */
         depth_counts sum = sum_counts(s->depth, false);
@@ -515,4 +519,26 @@ void hb_scopes_unlock_all(void) {
         if (state.pool[i].in_use)
             hb_spin_unlock(&state.pool[i].sites_lock);
     pthread_mutex_unlock(&state.pool_lock);
+}
+
+void hb_scopes_count_mapped_file(uint64_t scope_id, size_t bytes, bool mapped) {
+    hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
+    unsigned depth = snapshot(scopes);
+    for (unsigned i = 0; i < depth && scopes[i]->id <= scope_id; i++) {
+        hb_scope *s = scopes[i];
+        if (!mapped) {
+            atomic_fetch_sub(&s->mapped_live_bytes, bytes);
+            continue;
+        }
+        size_t live = atomic_fetch_add(&s->mapped_live_bytes, bytes) + bytes;
+        size_t peak = atomic_load(&s->mapped_peak_bytes);
+        while (live > peak && !atomic_compare_exchange_weak(&s->mapped_peak_bytes, &peak, live)) {
+        }
+    }
+}
+
+uint64_t hb_scopes_innermost_id(void) {
+    hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
+    unsigned depth = snapshot(scopes);
+    return depth > 0 ? scopes[depth - 1]->id : 0;
 }

@@ -51,6 +51,7 @@ _Noreturn void hb_track_memory_error(const hb_memory_error *error) {
         [HB_BAD_FREE] = "heapbook: a double or invalid free or realloc\n",
         [HB_OVERFLOW] = "heapbook: bytes written past the end of a block\n",
         [HB_WRITE_AFTER_FREE] = "heapbook: bytes written to a block after it was freed\n",
+        [HB_HIDDEN_MEMORY] = "heapbook: sbrk() or brk() by measured code\n",
     };
     (void)write(STDERR_FILENO, messages[error->kind], strlen(messages[error->kind]));
     abort();

@@ -113,6 +113,7 @@ static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     (void)info;
     if (misuse_reported)
         raise(signal);
+    hb_guard_enter(); /* the harness's work from here: unwinding maps memory */
     /* SA_RESETHAND: a second fault here kills the child with the same
      * signal, and the parent still reports it, without a stack. */
     const ucontext_t *uc = context;
@@ -360,6 +361,8 @@ static unsigned failure_of(enum hb_memory_error_kind kind) {
         return HB_FAILED_OVERFLOW;
     case HB_WRITE_AFTER_FREE:
         return HB_FAILED_USE_AFTER_FREE;
+    case HB_HIDDEN_MEMORY:
+        return HB_FAILED_HIDDEN_MEMORY;
     case HB_BAD_FREE:
         break;
     }

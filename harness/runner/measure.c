@@ -137,6 +137,9 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
         hb_text_printf(report, "limited to %s but peak heap was %s\n", limit_text, used_text);
         hb_text_printf(report, "      allocation sites at the peak, biggest first:\n");
         hb_report_sites(report, scope, HB_SITES_AT_PEAK);
+        if (usage.mapped_peak_bytes > 0)
+            hb_text_printf(report, "      besides the heap, files mapped: %s at most\n",
+                           hb_size_format(usage.mapped_peak_bytes, limit_text));
     }
     if (limits->has_leaks && usage.live_bytes > limits->leaks) {
         failures |= HB_FAILED_LEAKS;

@@ -66,6 +66,7 @@ const char *hb_failure_names(unsigned failures, char text[HB_FAILURE_NAMES]) {
         {HB_FAILED_INCREASE, "increase"},
         {HB_FAILED_OVERFLOW, "overflow"},
         {HB_FAILED_USE_AFTER_FREE, "use-after-free"},
+        {HB_FAILED_HIDDEN_MEMORY, "hidden-memory"},
     };
     text[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -97,12 +97,13 @@ enum hb_failure {
     HB_FAILED_INCREASE = 1 << 7,       /* uses more memory than its baseline */
     HB_FAILED_OVERFLOW = 1 << 8,       /* wrote past the end of a block */
     HB_FAILED_USE_AFTER_FREE = 1 << 9, /* wrote to a block after its free */
+    HB_FAILED_HIDDEN_MEMORY = 1 << 10, /* took memory no scope can count (sbrk) */
 };
 
 enum { HB_FAILURE_NAMES = 128 };
 
 /* "peak", "leaks", "allocations", "limit", "crash", "timeout", "exit",
- * "increase", "overflow", "use-after-free" joined by commas, for results
+ * "increase", "overflow", "use-after-free", "hidden-memory" joined by commas, for results
  * files; "" for 0. */
 const char *hb_failure_names(unsigned failures, char text[HB_FAILURE_NAMES]);
 

@@ -90,6 +90,14 @@ static void describe_write_after_free(hb_text *report, const hb_memory_error *er
     describe_where_found(report, error, "later, at a free");
 }
 
+static void describe_hidden_memory(hb_text *report, const hb_memory_error *error) {
+    hb_text_printf(report,
+                   "%s() moves the program break, memory the harness cannot count: use malloc"
+                   "\n      called at: ",
+                   error->function);
+    hb_report_stack(report, hb_stacks_capture(error->caller));
+}
+
 /* The core's memory error handler: runs under the guard, never returns. */
 static void report_memory_error(const hb_memory_error *error) {
     hb_text report = {0};
@@ -102,6 +110,9 @@ static void report_memory_error(const hb_memory_error *error) {
         break;
     case HB_WRITE_AFTER_FREE:
         describe_write_after_free(&report, error);
+        break;
+    case HB_HIDDEN_MEMORY:
+        describe_hidden_memory(&report, error);
         break;
     }
     if (misuse.reporter != NULL) {
