@@ -64,8 +64,11 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-om
 SANITIZE_CFLAGS := $(SANITIZE) $(if $(CLANG),,-Wno-clobbered)
 
 # -rdynamic exports the harness's malloc & co. so that every library (libc,
-# CUnit, libmimalloc itself) resolves them to the counting versions.
-TEST_LDFLAGS = -rdynamic -pthread $(LDFLAGS)
+# CUnit, libmimalloc itself) resolves them to the counting versions.  -z
+# now binds every function at start-up: a first call resolved lazily would
+# run the dynamic linker on the test's stack, as deep as this CPU's
+# register state is large, and the stack figures would differ by machine.
+TEST_LDFLAGS = -rdynamic -pthread -Wl,-z,now $(LDFLAGS)
 TEST_LIBS    = $(CUNIT_LIBS) -lmimalloc -lunwind -ldw -ldl
 
 # The packages every target needs, installed once (tools/install-deps.sh).

@@ -109,7 +109,7 @@ check_figures() {
     while read -r variant test figure value; do
         case "$variant" in "#"* | "") continue ;; esac
         local column
-        case "$figure" in peak) column=5 ;; leaks) column=6 ;; allocations) column=7 ;;
+        case "$figure" in peak) column=5 ;; leaks) column=6 ;; allocations) column=7 ;; stack) column=8 ;;
             *) problems+="unknown figure '$figure'"$'\n'; continue ;; esac
         local measured
         measured=$(awk -F'\t' -v t="$test" -v c="$column" '$2 == t { print $c }' "$scratch/$variant.tsv")

@@ -148,8 +148,8 @@ void *mremap(void *old_address, size_t old_length, size_t new_length, int flags,
         new_address = va_arg(args, void *);
         va_end(args);
     }
-    void *moved = (void *)syscall(SYS_mremap, old_address, old_length, new_length, flags,
-                                  new_address);
+    void *moved =
+        (void *)syscall(SYS_mremap, old_address, old_length, new_length, flags, new_address);
     uintptr_t caller = (uintptr_t)__builtin_return_address(0);
     if (moved == MAP_FAILED || mappings.used == 0)
         return moved;
@@ -177,8 +177,10 @@ extern void *__sbrk(intptr_t increment);
 void *sbrk(intptr_t increment) {
     uintptr_t caller = (uintptr_t)__builtin_return_address(0);
     if (increment != 0 && counted(caller))
-        hb_track_memory_error(&(hb_memory_error){
-            .kind = HB_HIDDEN_MEMORY, .function = "sbrk", .caller = caller, .bytes = (size_t)increment});
+        hb_track_memory_error(&(hb_memory_error){.kind = HB_HIDDEN_MEMORY,
+                                                 .function = "sbrk",
+                                                 .caller = caller,
+                                                 .bytes = (size_t)increment});
     return __sbrk(increment);
 }
 

@@ -37,6 +37,8 @@
  *   .peak        most bytes live at once          ("100 KiB")
  *   .leaks       bytes still live when it ends    ("0 B")
  *   .allocations number of allocations            ("1000")
+ *   .stack       the deepest the test's calls go  ("64 KiB"): data held in
+ *                frames (deep recursion, local arrays) is memory too
  * The same limits as pytest-memray's limit_memory and limit_leaks markers,
  * plus a count, since in C the number of malloc calls is a cost of its own.
  *
@@ -49,6 +51,7 @@ typedef struct hb_limits {
     const char *peak;
     const char *leaks;
     const char *allocations;
+    const char *stack;
 } hb_limits;
 
 #ifndef HB_SUITE_NAME

@@ -303,14 +303,12 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
         CU_assertImplementation(CU_FALSE, m->line, text ? text : "", file ? file : "", "",
                                 CU_FALSE);
         break;
-    case MSG_RESULT:
-        hb_results_record(&(hb_result){.test = def->name,
-                                       .failures = m->result.failures,
-                                       .reports = m->result.reports,
-                                       .measured = m->result.measured,
-                                       .usage = m->result.usage,
-                                       .limits = m->result.limits});
+    case MSG_RESULT: {
+        hb_result result = m->result;
+        result.test = def->name; /* the child's pointer, to the same name */
+        hb_results_record(&result);
         break;
+    }
     case MSG_SIGNAL:
     case MSG_OVERFLOW:
     case MSG_EXIT:

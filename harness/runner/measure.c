@@ -3,8 +3,103 @@
  * heapbook.h). */
 #include "runner.h"
 
+#include <alloca.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+
+/* ---- the stack a test uses
+ *
+ * Before the body runs, the stack below it is painted with a pattern down
+ * to near its limit; after, the lowest word changed is as deep as the
+ * body's calls went (its frames, and the libraries' and the harness's
+ * frames it called).  Deterministic: frames have the same sizes at every
+ * run, wherever the stack starts.  Figures under PAINT_GAP read as 0. */
+
+enum {
+    PAINT_GAP = 256,              /* below the painter's frame: its locals, the red zone */
+    PAINT_MAX = 64 * 1024 * 1024, /* the deepest painted, whatever the limit */
+    PAINT_MARGIN = 64 * 1024,     /* kept clear above the stack's limit */
+};
+
+static const uint64_t paint_word = UINT64_C(0x57AC57AC57AC57AC);
+
+typedef struct stack_watch {
+    uintptr_t top;   /* where the body's frames begin */
+    uintptr_t floor; /* the lowest word painted */
+} stack_watch;
+
+/* The lowest address the main thread's stack may grow to, 0 if unknown
+ * (pthread_getattr_np reads it from /proc/self/maps, and allocates: under
+ * the guard). */
+static uintptr_t stack_limit(void) {
+    static uintptr_t limit;
+    if (limit != 0)
+        return limit;
+    pthread_attr_t attributes;
+    void *low;
+    size_t size;
+    hb_guard_enter();
+    if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
+        if (pthread_attr_getstack(&attributes, &low, &size) == 0)
+            limit = (uintptr_t)low;
+        pthread_attr_destroy(&attributes);
+    }
+    hb_guard_leave();
+    return limit;
+}
+
+/* noinline: its frame is where the body's will be. */
+__attribute__((noinline)) static void paint_stack(stack_watch *watch) {
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t limit = stack_limit();
+    watch->top = here;
+    watch->floor = here - PAINT_GAP;
+    if (limit == 0 || here < limit + PAINT_MARGIN + PAINT_GAP)
+        return;
+    uintptr_t floor = limit + PAINT_MARGIN;
+    if (here - floor > PAINT_MAX)
+        floor = here - PAINT_MAX;
+    floor &= ~(uintptr_t)7;
+    /* volatile: stores below this frame's stack pointer, which the compiler
+     * would otherwise see as dead. */
+    for (volatile uint64_t *word = (volatile uint64_t *)(watch->floor & ~(uintptr_t)7);
+         (uintptr_t)word > floor; word--)
+        word[-1] = paint_word;
+    watch->floor = floor;
+}
+
+static size_t stack_used(const stack_watch *watch) {
+    uintptr_t painted_top = (watch->top - PAINT_GAP) & ~(uintptr_t)7;
+    for (const volatile uint64_t *word = (const volatile uint64_t *)watch->floor;
+         (uintptr_t)word < painted_top; word++)
+        if (*word != paint_word)
+            return watch->top - (uintptr_t)word;
+    return 0;
+}
+
+/* Paints, runs the body, and says how deep it went.  noinline: the
+ * caller's frame is where the body's frames begin. */
+__attribute__((noinline)) static size_t run_watched(void (*body)(void)) {
+    stack_watch watch;
+    paint_stack(&watch);
+    body();
+    return stack_used(&watch);
+}
+
+/* A frame that aligns itself (to 32 or 64 bytes, for vector registers)
+ * sits up to 48 bytes deeper or shallower as the stack's start moves (the
+ * environment's size moves it): the body starts at the same offset from a
+ * 64-byte boundary every run, so its figure does not move. */
+enum { STACK_ALIGNMENT = 64 };
+
+static size_t run_aligned(void (*body)(void)) {
+    uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+    volatile char *pad = alloca(frame % STACK_ALIGNMENT + 1);
+    pad[0] = 0;
+    return run_watched(body);
+}
+
 
 /* The scope of the memory test running now.  A fatal CUnit assertion jumps
  * out of the test body past hb_scope_end(); the suite's tear-down then
@@ -18,6 +113,7 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     hb_text report = {0};
     hb_parsed_limits parsed = {0};
     hb_usage usage = {0};
+    size_t stack_bytes = 0;
     bool measured = false;
     unsigned failures = hb_limits_parse(test, limits, &parsed, &report);
     const char *not_counting = failures == 0 ? hb_memcheck_not_counting() : NULL;
@@ -36,11 +132,11 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);
         running_file = file;
         running_line = line;
-        body();
+        stack_bytes = run_aligned(body);
         hb_scope_end(running_scope);
         usage = hb_scope_usage(running_scope);
         measured = true;
-        failures = hb_limits_check(test, &parsed, running_scope, &report);
+        failures = hb_limits_check(test, &parsed, running_scope, stack_bytes, &report);
         hb_scope_release(running_scope);
         running_scope = NULL;
     }
@@ -49,6 +145,8 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
                                    .reports = failures ? 1 : 0,
                                    .measured = measured,
                                    .usage = usage,
+                                   .memory_test = true,
+                                   .stack_bytes = stack_bytes,
                                    .limits = parsed});
     if (failures != 0 && not_counting == NULL) { /* a leak check reports its own */
         hb_context_append(&report);
@@ -100,6 +198,8 @@ unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_li
                       &parsed->leaks, report);
     ok &= parse_limit(test, "allocations", limits->allocations, hb_count_parse,
                       &parsed->has_allocations, &parsed->allocations, report);
+    ok &= parse_limit(test, "stack", limits->stack, hb_size_parse, &parsed->has_stack,
+                      &parsed->stack, report);
     return ok ? 0 : HB_FAILED_BAD_LIMIT;
 }
 
@@ -125,7 +225,7 @@ static void format_pair(size_t limit, size_t used, char limit_text[HB_SIZE_TEXT 
 }
 
 unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
-                         hb_text *report) {
+                         size_t stack_bytes, hb_text *report) {
     hb_usage usage = hb_scope_usage(scope);
     char limit_text[HB_SIZE_TEXT * 2], used_text[HB_SIZE_TEXT * 2];
     unsigned failures = 0;
@@ -158,6 +258,15 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
                        (unsigned long long)usage.allocations);
         hb_text_printf(report, "      sites that allocated most often:\n");
         hb_report_sites(report, scope, HB_SITES_ALLOCATED);
+    }
+    if (limits->has_stack && stack_bytes > limits->stack) {
+        failures |= HB_FAILED_STACK;
+        format_pair(limits->stack, stack_bytes, limit_text, used_text);
+        headline(report, test);
+        hb_text_printf(report,
+                       "limited to %s of stack but its calls went %s deep: data held in "
+                       "frames (deep recursion, local arrays) is memory too\n",
+                       limit_text, used_text);
     }
     return failures;
 }

@@ -67,6 +67,7 @@ const char *hb_failure_names(unsigned failures, char text[HB_FAILURE_NAMES]) {
         {HB_FAILED_OVERFLOW, "overflow"},
         {HB_FAILED_USE_AFTER_FREE, "use-after-free"},
         {HB_FAILED_HIDDEN_MEMORY, "hidden-memory"},
+        {HB_FAILED_STACK, "stack"},
     };
     text[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -215,11 +216,16 @@ static void write_tsv(FILE *out, const outcome *o, CU_pTest test, bool first) {
     (void)first;
     fprintf(out, "%s\t%s\t%s\t%s\t", o->suite, o->test, o->failures ? "failed" : "passed",
             o->reasons[0] ? o->reasons : "-");
-    if (o->result != NULL && o->result->measured)
-        fprintf(out, "%zu\t%zu\t%llu\n", o->result->usage.peak_bytes, o->result->usage.live_bytes,
-                (unsigned long long)o->result->usage.allocations);
+    const hb_result *r = o->result;
+    if (r != NULL && r->measured)
+        fprintf(out, "%zu\t%zu\t%llu\t", r->usage.peak_bytes, r->usage.live_bytes,
+                (unsigned long long)r->usage.allocations);
     else
-        fprintf(out, "-\t-\t-\n");
+        fprintf(out, "-\t-\t-\t");
+    if (r != NULL && r->measured && r->memory_test)
+        fprintf(out, "%zu\n", r->stack_bytes);
+    else
+        fprintf(out, "-\n");
 }
 
 bool hb_export_tsv(const char *path) { return export_all(path, "", write_tsv, ""); }

@@ -65,8 +65,8 @@ void hb_random_choose_seed(void);
 
 /* The limits as numbers; a `has_` flag is false where there is no limit. */
 typedef struct hb_parsed_limits {
-    bool has_peak, has_leaks, has_allocations;
-    size_t peak, leaks, allocations;
+    bool has_peak, has_leaks, has_allocations, has_stack;
+    size_t peak, leaks, allocations, stack;
 } hb_parsed_limits;
 
 /* Parses the limits before a scope runs.  Returns HB_FAILED_BAD_LIMIT, and
@@ -74,11 +74,12 @@ typedef struct hb_parsed_limits {
 unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_limits *parsed,
                          hb_text *report);
 
-/* Checks an ended scope against the limits.  Returns the hb_failure bits of
- * every limit exceeded (0 if none) and appends, for each, a report that
- * starts "<test>: limited to ... but ..." followed by the sites to blame. */
+/* Checks an ended scope, and the stack the test used (`stack_bytes`),
+ * against the limits.  Returns the hb_failure bits of every limit exceeded
+ * (0 if none) and appends, for each, a report that starts "<test>: limited
+ * to ... but ..." followed by the sites to blame. */
 unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
-                         hb_text *report);
+                         size_t stack_bytes, hb_text *report);
 
 /* ======================================================================
  * Results (results.c): what each test measured and why it failed, kept for
@@ -98,12 +99,13 @@ enum hb_failure {
     HB_FAILED_OVERFLOW = 1 << 8,       /* wrote past the end of a block */
     HB_FAILED_USE_AFTER_FREE = 1 << 9, /* wrote to a block after its free */
     HB_FAILED_HIDDEN_MEMORY = 1 << 10, /* took memory no scope can count (sbrk) */
+    HB_FAILED_STACK = 1 << 11,         /* its calls went deeper than its limit */
 };
 
 enum { HB_FAILURE_NAMES = 128 };
 
 /* "peak", "leaks", "allocations", "limit", "crash", "timeout", "exit",
- * "increase", "overflow", "use-after-free", "hidden-memory" joined by commas, for results
+ * "increase", "overflow", "use-after-free", "hidden-memory", "stack" joined by commas, for results
  * files; "" for 0. */
 const char *hb_failure_names(unsigned failures, char text[HB_FAILURE_NAMES]);
 
@@ -113,6 +115,8 @@ typedef struct hb_result {
     unsigned reports;  /* CUnit failures the harness added for them */
     bool measured;     /* false: the test had no measured scope, or died */
     hb_usage usage;
+    bool memory_test;        /* an HB_MEMORY_TEST: it has limits and a stack figure */
+    size_t stack_bytes;      /* its deepest stack (measure.c) */
     hb_parsed_limits limits; /* of a memory test; none otherwise */
 } hb_result;
 
@@ -149,9 +153,10 @@ bool hb_baseline_save(const char *path);
  * before the registry is cleaned up.
  *
  *   tab-separated (--results): one line per test, read by tests/check.sh:
- *       suite  test  passed|failed  reasons  peak  leaked  allocations
+ *       suite  test  passed|failed  reasons  peak  leaked  allocations  stack
  *     reasons are hb_failure names plus "assert" ("-" if none); figures are
- *     bytes and counts, "-" where the test measured nothing.
+ *     bytes and counts, "-" where the test measured nothing (stack: where
+ *     it is not a memory test).
  *   JUnit XML (--junit): what CI systems and GitHub Classroom read.
  *   JSON (--json): the shape of Exercism's test-runner results (version 2):
  *       {"version": 2, "status": "pass"|"fail", "tests": [{"name", "status",

@@ -20,7 +20,7 @@ static unsigned check(const hb_limits *limits, hb_text *report) {
     unsigned failures = hb_limits_parse("test_x", limits, &parsed, report);
     CU_ASSERT_EQUAL_FATAL(failures, 0);
     hb_scope *scope = measure_with_stacks(caller_of_allocate);
-    failures = hb_limits_check("test_x", &parsed, scope, report);
+    failures = hb_limits_check("test_x", &parsed, scope, 0, report);
     hb_scope_release(scope);
     free(leaked);
     return failures;
