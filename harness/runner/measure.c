@@ -4,9 +4,11 @@
 #include "runner.h"
 
 #include <alloca.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the stack a test uses
  *
@@ -100,11 +102,11 @@ static size_t run_aligned(void (*body)(void)) {
     return run_watched(body);
 }
 
-
 /* The scope of the memory test running now.  A fatal CUnit assertion jumps
  * out of the test body past hb_scope_end(); the suite's tear-down then
  * closes the scope (hb_test_tear_down). */
 static hb_scope *running_scope;
+static const char *running_test;
 static const char *running_file;
 static unsigned running_line;
 
@@ -130,6 +132,7 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
             fflush(stdout);
         }
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);
+        running_test = test;
         running_file = file;
         running_line = line;
         stack_bytes = run_aligned(body);
@@ -154,6 +157,34 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     }
     hb_text_free(&report);
 }
+
+/* ---- fork() in a memory test
+ *
+ * A child's allocations are counted in the child's copy of the scope,
+ * never in the test's figures: a memory test that forks would pass on
+ * half its memory.  So fork() there fails (EPERM) and fails the test,
+ * saying why; everywhere else it is glibc's. */
+
+extern pid_t __fork(void);
+
+static pid_t refuse_fork(const char *function) {
+    char message[400];
+    snprintf(message, sizeof message,
+             "%s: %s() inside a memory test: a child's allocations would not count in this "
+             "test's figures; fork in an HB_TEST, or measure each process on its own",
+             running_test, function);
+    CU_assertImplementation(CU_FALSE, running_line, message, running_file, "", CU_FALSE);
+    errno = EPERM;
+    return -1;
+}
+
+#pragma GCC visibility push(default)
+
+pid_t fork(void) { return running_scope != NULL ? refuse_fork("fork") : __fork(); }
+
+pid_t vfork(void) { return running_scope != NULL ? refuse_fork("vfork") : __fork(); }
+
+#pragma GCC visibility pop
 
 #if HB_SANITIZED
 void hb_run_checked(const char *test, void (*body)(void), const char *file, unsigned line) {
