@@ -287,6 +287,10 @@ void hb_scopes_forked_child(void);
  * frames are left out.  Returns the stack's id, or 0 if it cannot be stored. */
 uint32_t hb_stacks_capture(uintptr_t caller);
 
+/* The same, and whether a frame of the stack lies in a suppressed function
+ * (hb_suppress_function): worked out once per distinct stack. */
+uint32_t hb_stacks_capture_checked(uintptr_t caller, bool *suppressed);
+
 /* Copies up to HB_STACK_MAX_FRAMES frames of stack `id` into `frames`,
  * innermost first; returns how many.  Unknown ids give 0. */
 size_t hb_stacks_frames(uint32_t id, uintptr_t frames[HB_STACK_MAX_FRAMES]);
@@ -425,6 +429,14 @@ bool hb_exclude_library(const char *name);
 
 /* True if `address` lies in the code of an excluded library. */
 bool hb_in_excluded_library(uintptr_t address);
+
+/* Stops counting, in scopes with stacks, allocations made anywhere below
+ * a call of the exported function `name` (glibc's caches: setlocale,
+ * iconv_open, ...).  False if no such function is loaded. */
+bool hb_suppress_function(const char *name);
+
+/* True if one of the frames lies in a suppressed function. */
+bool hb_in_suppressed_function(const uintptr_t *frames, size_t depth);
 
 /* ======================================================================
  * Fault injection (fault.c), behind heapbook/counting.h's hb_fault_*. */

@@ -2,15 +2,24 @@
  * (core.h: Excluded code). */
 #include "core.h"
 
+#include <dlfcn.h>
 #include <link.h>
 #include <string.h>
 
 /* The module's state: address ranges of the executable code of excluded
- * libraries.  Appended to, never shrunk; readers take no lock. */
+ * libraries, and of suppressed functions.  Appended to, never shrunk;
+ * readers take no lock. */
 static struct {
     hb_code_range ranges[HB_MAX_EXCLUDED];
     _Atomic int count;
 } excluded;
+
+enum { MAX_SUPPRESSED = 32 };
+
+static struct {
+    hb_code_range ranges[MAX_SUPPRESSED];
+    _Atomic int count;
+} suppressed;
 
 bool hb_in_excluded_library(uintptr_t caller) {
     int count = atomic_load_explicit(&excluded.count, memory_order_acquire);
@@ -54,4 +63,31 @@ bool hb_exclude_library(const char *name) {
     dl_iterate_phdr(exclude_matching, &request);
     hb_guard_leave();
     return request.found;
+}
+
+bool hb_suppress_function(const char *name) {
+    hb_guard_enter(); /* dlsym may allocate its error text */
+    void *function = dlsym(RTLD_DEFAULT, name);
+    Dl_info info;
+    const ElfW(Sym) *symbol = NULL;
+    bool found = function != NULL &&
+                 dladdr1(function, &info, (void **)&symbol, RTLD_DL_SYMENT) != 0 &&
+                 symbol != NULL && symbol->st_size != 0;
+    hb_guard_leave();
+    int count = atomic_load(&suppressed.count);
+    if (!found || count == MAX_SUPPRESSED)
+        return false;
+    uintptr_t start = (uintptr_t)function;
+    suppressed.ranges[count] = (hb_code_range){start, start + symbol->st_size};
+    atomic_store_explicit(&suppressed.count, count + 1, memory_order_release);
+    return true;
+}
+
+bool hb_in_suppressed_function(const uintptr_t *frames, size_t depth) {
+    int count = atomic_load_explicit(&suppressed.count, memory_order_acquire);
+    for (size_t f = 0; f < depth; f++)
+        for (int i = 0; i < count; i++)
+            if (frames[f] > suppressed.ranges[i].start && frames[f] <= suppressed.ranges[i].end)
+                return true;
+    return false;
 }

@@ -419,9 +419,12 @@ void hb_scopes_count_alloc(hb_block *block, uintptr_t caller) {
     thread_slot *slot = enter();
     hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
     unsigned depth = snapshot(scopes);
-    if (depth > 0) {
-        if (wants_stacks(scopes, depth))
-            block->stack_id = hb_stacks_capture(caller);
+    bool suppressed = false;
+    if (depth > 0 && wants_stacks(scopes, depth))
+        block->stack_id = hb_stacks_capture_checked(caller, &suppressed);
+    if (suppressed) /* glibc's cache, not the code's memory */
+        block->stack_id = 0;
+    else if (depth > 0) {
         block->scope_id = scopes[depth - 1]->id;
         for (unsigned i = 0; i < depth; i++) {
             hb_scope *s = scopes[i];

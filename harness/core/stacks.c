@@ -18,6 +18,7 @@ enum {
 typedef struct stack_entry {
     uintptr_t *frames;
     uint32_t depth;
+    bool suppressed; /* a frame in a suppressed function (exclusion.c) */
     uint64_t hash;
 } stack_entry;
 
@@ -117,7 +118,10 @@ static uint32_t intern(const uintptr_t *frames, size_t depth) {
     if (stored == NULL)
         return 0;
     id = ++table.entry_count;
-    table.entries[id] = (stack_entry){.frames = stored, .depth = (uint32_t)depth, .hash = hash};
+    table.entries[id] = (stack_entry){.frames = stored,
+                                      .depth = (uint32_t)depth,
+                                      .suppressed = hb_in_suppressed_function(frames, depth),
+                                      .hash = hash};
     index_put(table.index_slots, table.index_mask, id);
     return id;
 }
@@ -131,22 +135,30 @@ typedef struct recent_stack {
     uint64_t hash;
     const uintptr_t *frames; /* the table's copy */
     uint32_t depth;
+    bool suppressed;
     uint32_t id;
 } recent_stack;
 static HB_THREAD_LOCAL recent_stack recent[RECENT_SLOTS];
 
-static uint32_t intern_remembered(const uintptr_t *frames, size_t depth) {
+static uint32_t intern_remembered(const uintptr_t *frames, size_t depth, bool *suppressed) {
     uint64_t hash = hash_frames(frames, depth);
     recent_stack *r = &recent[hash & (RECENT_SLOTS - 1)];
     if (r->id != 0 && r->hash == hash && r->depth == depth &&
-        memcmp(r->frames, frames, depth * sizeof *frames) == 0)
+        memcmp(r->frames, frames, depth * sizeof *frames) == 0) {
+        *suppressed = r->suppressed;
         return r->id;
+    }
     hb_spin_lock(&table.lock);
     uint32_t id = intern(frames, depth);
     const uintptr_t *stored = id != 0 ? table.entries[id].frames : NULL;
+    *suppressed = id != 0 && table.entries[id].suppressed;
     hb_spin_unlock(&table.lock);
     if (id != 0)
-        *r = (recent_stack){.hash = hash, .frames = stored, .depth = (uint32_t)depth, .id = id};
+        *r = (recent_stack){.hash = hash,
+                            .frames = stored,
+                            .depth = (uint32_t)depth,
+                            .suppressed = *suppressed,
+                            .id = id};
     return id;
 }
 
@@ -159,7 +171,7 @@ static void choose_unwind_cache(void) {
         unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
-uint32_t hb_stacks_capture(uintptr_t caller) {
+uint32_t hb_stacks_capture_checked(uintptr_t caller, bool *suppressed) {
     /* A few extra frames for the allocator's own, which are cut off below. */
     enum { SLACK = 8 };
     choose_unwind_cache();
@@ -176,7 +188,12 @@ uint32_t hb_stacks_capture(uintptr_t caller) {
     uintptr_t frames[HB_STACK_MAX_FRAMES];
     for (size_t i = 0; i < kept; i++)
         frames[i] = (uintptr_t)raw[first + (int)i];
-    return intern_remembered(frames, kept);
+    return intern_remembered(frames, kept, suppressed);
+}
+
+uint32_t hb_stacks_capture(uintptr_t caller) {
+    bool suppressed;
+    return hb_stacks_capture_checked(caller, &suppressed);
 }
 
 size_t hb_stacks_frames(uint32_t id, uintptr_t frames[HB_STACK_MAX_FRAMES]) {
