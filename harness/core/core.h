@@ -40,6 +40,23 @@ static inline bool hb_guard_active(void) { return hb_guard_depth > 0; }
 static inline void hb_guard_enter(void) { hb_guard_depth++; }
 static inline void hb_guard_leave(void) { hb_guard_depth--; }
 
+/* A signal handler of the program's that interrupted the harness's own
+ * work (signals.c) finds the guard up, yet what it allocates is the
+ * program's: the guard's depth it found is kept here (0 outside such a
+ * handler), and its allocations count at that depth.  They count plainly
+ * (hb_counting_plainly): no stack, no sites, no observer, no quarantine,
+ * whose tables the interrupted work may be halfway through changing. */
+extern HB_THREAD_LOCAL int hb_interrupted_guard;
+
+static inline bool hb_guard_lets_count(void) { return hb_guard_depth == hb_interrupted_guard; }
+static inline bool hb_counting_plainly(void) { return hb_interrupted_guard != 0; }
+
+/* sigaction() itself, for the harness's own handlers (signals.c wraps the
+ * program's). */
+struct sigaction;
+int hb_sigaction(int signal, const struct sigaction *action, struct sigaction *old);
+extern int __sigaction(int signal, const struct sigaction *action, struct sigaction *old);
+
 /* ======================================================================
  * The spinlock of the hot path (the stack table, the scopes' site figures,
  * the misuse ring, the profiler's writer).
@@ -102,6 +119,38 @@ static inline void hb_spin_lock(hb_spinlock *lock) {
 
 static inline void hb_spin_unlock(hb_spinlock *lock) {
     atomic_store_explicit(&lock->held, 0, memory_order_release);
+}
+
+/* ======================================================================
+ * A thread's own counters, updated so that a signal handler running on
+ * the same thread (signals.c) cannot come between a counter's read and its
+ * write and lose an update: one instruction each on x86-64 (no lock
+ * prefix: no other thread writes them), an atomic operation elsewhere. */
+
+/* *counter += amount; returns the value before. */
+static inline uint64_t hb_local_fetch_add(_Atomic uint64_t *counter, uint64_t amount) {
+#if defined(__x86_64__)
+    __asm__ __volatile__("xaddq %0, %1" : "+r"(amount), "+m"(*(uint64_t *)counter));
+    return amount;
+#else
+    return atomic_fetch_add_explicit(counter, amount, memory_order_relaxed);
+#endif
+}
+
+/* If *counter is *expected, makes it `desired` and returns true; else
+ * loads it into *expected and returns false. */
+static inline bool hb_local_compare_exchange(_Atomic uint64_t *counter, uint64_t *expected,
+                                             uint64_t desired) {
+#if defined(__x86_64__)
+    bool exchanged;
+    __asm__ __volatile__("cmpxchgq %3, %1"
+                         : "=@ccz"(exchanged), "+m"(*(uint64_t *)counter), "+a"(*expected)
+                         : "r"(desired));
+    return exchanged;
+#else
+    return atomic_compare_exchange_weak_explicit(counter, expected, desired, memory_order_relaxed,
+                                                 memory_order_relaxed);
+#endif
 }
 
 /* ======================================================================

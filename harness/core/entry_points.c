@@ -116,7 +116,7 @@ static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
 }
 
 void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
-    if (block->scope_id != 0) {
+    if (block->scope_id != 0 && !hb_counting_plainly()) {
         hb_guard_enter(); /* the quarantine captures the free's stack */
         bool kept = hb_quarantine_keep(block, allocation, caller);
         hb_guard_leave();

@@ -51,8 +51,8 @@ struct hb_scope {
     uint64_t id; /* increases with every scope begun; never 0 */
 
     /* Shared by every thread: the peak depends on their order. */
-    _Atomic size_t live_bytes __attribute__((aligned(64)));
-    _Atomic size_t peak_bytes;
+    _Atomic uint64_t live_bytes __attribute__((aligned(64)));
+    _Atomic uint64_t peak_bytes;
 
     /* Files mapped (mappings.c): rare, so plain atomics. */
     _Atomic size_t mapped_live_bytes, mapped_peak_bytes;
@@ -139,57 +139,61 @@ __attribute__((noinline, cold)) static thread_slot *claim_slot(void) {
     return slot;
 }
 
-/* Announces that this thread is about to read the open scopes and count. */
-static thread_slot *enter(void) {
+/* Announces that this thread is about to read the open scopes and count;
+ * returns what leave() restores (a signal handler counting on this thread
+ * in the middle of it must not lower the flag the interrupted count
+ * raised). */
+typedef struct entered {
+    thread_slot *slot;
+    unsigned was_inflight;
+} entered;
+
+static entered enter(void) {
     thread_slot *slot = my_slot;
     if (slot != NULL && hb_single_threaded()) /* no one to announce it to */
-        return slot;
+        return (entered){slot, 0};
     if (slot == NULL)
         slot = my_slot = claim_slot();
     if (slot == shared_slot) {
         atomic_fetch_add(&slot->inflight, 1); /* a full barrier itself */
-        return slot;
+        return (entered){slot, 0};
     }
+    unsigned was = atomic_load_explicit(&slot->inflight, memory_order_relaxed);
     atomic_store_explicit(&slot->inflight, 1, memory_order_relaxed);
     if (state.fence_mode)
         atomic_thread_fence(memory_order_seq_cst);
     else /* hb_scope_end()'s membarrier stands in for the fence */
         atomic_signal_fence(memory_order_seq_cst);
-    return slot;
+    return (entered){slot, was};
 }
 
-static void leave(thread_slot *slot) {
-    if (slot == shared_slot)
-        atomic_fetch_sub(&slot->inflight, 1);
-    else if (atomic_load_explicit(&slot->inflight, memory_order_relaxed) != 0)
-        atomic_store_explicit(&slot->inflight, 0, memory_order_release);
+static void leave(entered e) {
+    if (e.slot == shared_slot)
+        atomic_fetch_sub(&e.slot->inflight, 1);
+    else if (atomic_load_explicit(&e.slot->inflight, memory_order_relaxed) != e.was_inflight)
+        atomic_store_explicit(&e.slot->inflight, e.was_inflight, memory_order_release);
 }
 
 /* The live bytes every thread shares, and the peak: one locked instruction
  * when there are threads, none before. */
-static size_t add_live(hb_scope *s, size_t size) {
+static uint64_t add_live(hb_scope *s, size_t size) {
     if (!hb_single_threaded())
         return atomic_fetch_add_explicit(&s->live_bytes, size, memory_order_relaxed) + size;
-    size_t live = atomic_load_explicit(&s->live_bytes, memory_order_relaxed) + size;
-    atomic_store_explicit(&s->live_bytes, live, memory_order_relaxed);
-    return live;
+    return hb_local_fetch_add(&s->live_bytes, size) + size;
 }
 
 static void subtract_live(hb_scope *s, size_t size) {
     if (!hb_single_threaded())
         atomic_fetch_sub_explicit(&s->live_bytes, size, memory_order_relaxed);
     else
-        atomic_store_explicit(&s->live_bytes,
-                              atomic_load_explicit(&s->live_bytes, memory_order_relaxed) - size,
-                              memory_order_relaxed);
+        hb_local_fetch_add(&s->live_bytes, -(uint64_t)size);
 }
 
 static void add(thread_slot *slot, _Atomic uint64_t *counter, uint64_t amount) {
     if (slot == shared_slot)
         atomic_fetch_add_explicit(counter, amount, memory_order_relaxed);
     else /* one writer: no locked instruction */
-        atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + amount,
-                              memory_order_relaxed);
+        hb_local_fetch_add(counter, amount);
 }
 
 static int membarrier(int command) { return (int)syscall(SYS_membarrier, command, 0, 0); }
@@ -393,12 +397,13 @@ static void count_site(hb_scope *scope, uint32_t stack_id, size_t size, int sign
     hb_spin_unlock(&scope->sites_lock);
 }
 
-static void raise_peak(hb_scope *scope, size_t live) {
+static void raise_peak(hb_scope *scope, uint64_t live) {
+    uint64_t peak = atomic_load_explicit(&scope->peak_bytes, memory_order_relaxed);
     if (hb_single_threaded()) {
-        atomic_store_explicit(&scope->peak_bytes, live, memory_order_relaxed);
+        while (live > peak && !hb_local_compare_exchange(&scope->peak_bytes, &peak, live)) {
+        }
         return;
     }
-    size_t peak = atomic_load_explicit(&scope->peak_bytes, memory_order_relaxed);
     while (live > peak && !atomic_compare_exchange_weak(&scope->peak_bytes, &peak, live)) {
     }
 }
@@ -416,11 +421,12 @@ void hb_scopes_count_alloc(hb_block *block, uintptr_t caller) {
     block->stack_id = 0;
     if (!hb_scopes_any_open())
         return;
-    thread_slot *slot = enter();
+    entered e = enter();
+    thread_slot *slot = e.slot;
     hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
     unsigned depth = snapshot(scopes);
     bool suppressed = false;
-    if (depth > 0 && wants_stacks(scopes, depth))
+    if (depth > 0 && wants_stacks(scopes, depth) && !hb_counting_plainly())
         block->stack_id = hb_stacks_capture_checked(caller, &suppressed);
     if (suppressed) /* glibc's cache, not the code's memory */
         block->stack_id = 0;
@@ -436,13 +442,14 @@ void hb_scopes_count_alloc(hb_block *block, uintptr_t caller) {
             count_site(s, block->stack_id, block->size, +1);
         }
     }
-    leave(slot);
+    leave(e);
 }
 
 void hb_scopes_count_free(const hb_block *block) {
     if (block->scope_id == 0 || !hb_scopes_any_open())
         return;
-    thread_slot *slot = enter();
+    entered e = enter();
+    thread_slot *slot = e.slot;
     hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
     unsigned depth = snapshot(scopes);
     /* A scope counted the allocation iff it was open then: it began no later
@@ -451,9 +458,10 @@ void hb_scopes_count_free(const hb_block *block) {
         hb_scope *s = scopes[i];
         subtract_live(s, block->size);
         add(slot, &slot->counts[i].frees, 1);
-        count_site(s, block->stack_id, block->size, -1);
+        if (!hb_counting_plainly())
+            count_site(s, block->stack_id, block->size, -1);
     }
-    leave(slot);
+    leave(e);
 }
 
 static bool ranks_above(const hb_site *a, const hb_site *b, enum hb_site_view view) {

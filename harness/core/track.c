@@ -64,10 +64,10 @@ _Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t call
 
 void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller) {
     hb_block block = {.address = (uintptr_t)ptr, .size = size, .gap_shift = gap_shift};
-    if (!hb_guard_active() && hb_scopes_any_open() && !hb_in_excluded_library(caller)) {
+    if (hb_guard_lets_count() && hb_scopes_any_open() && !hb_in_excluded_library(caller)) {
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller);
-        if (block.scope_id != 0) {
+        if (block.scope_id != 0 && !hb_counting_plainly()) {
             unsigned count = atomic_load_explicit(&state.observer_count, memory_order_relaxed);
             for (unsigned i = 0; i < count; i++)
                 if (state.observers[i]->allocated != NULL)
@@ -109,7 +109,9 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
         return;
     hb_guard_enter();
     hb_scopes_count_free(taken);
-    unsigned count = atomic_load_explicit(&state.observer_count, memory_order_relaxed);
+    unsigned count = hb_counting_plainly()
+                         ? 0
+                         : atomic_load_explicit(&state.observer_count, memory_order_relaxed);
     for (unsigned i = 0; i < count; i++)
         if (state.observers[i]->freed != NULL)
             state.observers[i]->freed(taken, caller);

@@ -167,7 +167,7 @@ static void install_child_handlers(unsigned timeout_seconds) {
     sigemptyset(&action.sa_mask);
     int signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM};
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
-        sigaction(signals[i], &action, NULL);
+        hb_sigaction(signals[i], &action, NULL);
     atexit(on_exit_called);
     hb_misuse_start(send_misuse);
     alarm(timeout_seconds);
@@ -456,7 +456,7 @@ static void on_interrupt(int signal) {
     if (running_group > 0)
         kill(-running_group, SIGKILL);
     struct sigaction fallback = {.sa_handler = SIG_DFL};
-    sigaction(signal, &fallback, NULL);
+    hb_sigaction(signal, &fallback, NULL);
     raise(signal);
 }
 
@@ -469,7 +469,7 @@ static void stop_tests_when_interrupted(void) {
     sigemptyset(&action.sa_mask);
     int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
-        sigaction(signals[i], &action, NULL);
+        hb_sigaction(signals[i], &action, NULL);
 }
 
 void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
