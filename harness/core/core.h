@@ -498,6 +498,11 @@ typedef struct hb_code_range {
 } hb_code_range;
 void hb_fault_fail_in_ranges(const hb_code_range *ranges, size_t count);
 
+/* Every allocation from now asks `decide(n)` whether it fails, n counting
+ * them from 1 (runner/fault_each.c makes each fail in a child of its own). */
+typedef bool (*hb_fault_decider)(unsigned long n);
+void hb_fault_fail_each(hb_fault_decider decide);
+
 /* For the entry points: should the allocation whose caller is `caller`
  * fail? */
 bool hb_fault_should_fail(uintptr_t caller);

@@ -4,7 +4,7 @@
  * compared, so an armed check costs a few instructions. */
 #include "core.h"
 
-enum mode { OFF, NTH, FROM, IN_RANGES };
+enum mode { OFF, NTH, FROM, IN_RANGES, EACH };
 
 enum { MAX_RANGES = 16 }; /* functions of one name: one per file that has one */
 
@@ -14,6 +14,7 @@ static struct {
     unsigned long target;
     hb_code_range ranges[MAX_RANGES];
     size_t range_count;
+    hb_fault_decider decide;
     _Atomic unsigned long seen, failed;
     _Atomic uint32_t last_failed_stack;
 } fault;
@@ -38,6 +39,12 @@ void hb_fault_fail_in_ranges(const hb_code_range *ranges, size_t count) {
     arm(IN_RANGES, 0);
 }
 
+void hb_fault_fail_each(hb_fault_decider decide) {
+    atomic_store(&fault.mode, OFF);
+    fault.decide = decide;
+    arm(EACH, 0);
+}
+
 void hb_fault_off(void) { atomic_store(&fault.mode, OFF); }
 unsigned long hb_fault_allocations(void) { return atomic_load(&fault.seen); }
 unsigned long hb_fault_failures(void) { return atomic_load(&fault.failed); }
@@ -56,7 +63,7 @@ bool hb_fault_should_fail(uintptr_t caller) {
         return false;
     unsigned long n = atomic_fetch_add(&fault.seen, 1) + 1;
     bool fail = (armed == NTH && n == fault.target) || (armed == FROM && n >= fault.target) ||
-                (armed == IN_RANGES && in_ranges(caller));
+                (armed == IN_RANGES && in_ranges(caller)) || (armed == EACH && fault.decide(n));
     if (fail) {
         atomic_fetch_add(&fault.failed, 1);
         hb_guard_enter(); /* unwinding may allocate */

@@ -20,9 +20,7 @@ int hb_sigaction(int signal, const struct sigaction *action, struct sigaction *o
 #if !HB_SANITIZED /* AddressSanitizer installs its own, and nothing is counted */
 
 /* The module's state: each signal's handler, as the program installed it. */
-static struct {
-    struct sigaction installed[NSIG];
-} handlers;
+static struct { struct sigaction installed[NSIG]; } handlers;
 
 static void trampoline(int signal, siginfo_t *info, void *context) {
     int interrupted = hb_interrupted_guard;
@@ -52,8 +50,8 @@ int sigaction(int signal, const struct sigaction *action, struct sigaction *old)
         wrapped.sa_flags |= SA_SIGINFO;
         wrapped.sa_sigaction = trampoline;
     }
-    int status = __sigaction(signal, action != NULL && is_handler(action) ? &wrapped : action,
-                             &previous);
+    int status =
+        __sigaction(signal, action != NULL && is_handler(action) ? &wrapped : action, &previous);
     if (status != 0)
         return status;
     if (old != NULL) /* the trampoline stands for what the program installed */

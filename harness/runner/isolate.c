@@ -30,6 +30,7 @@ enum message_kind {
     MSG_MISUSE = 'M',   /* text: a memory error found (support/misuse.c); count: its kind */
     MSG_NOTE = 'N',     /* text: what the test is doing, in case it dies */
     MSG_DONE = 'D',     /* the test returned */
+    MSG_PART = 'T',     /* a test's part (fault_each.c) ended: text; count: hb_failure bits */
 };
 
 typedef struct message {
@@ -153,11 +154,16 @@ static void find_stack_limit(void) {
 
 static void on_exit_called(void) { send_frames(MSG_EXIT, 0); }
 
-static void install_child_handlers(unsigned timeout_seconds) {
-    /* A process group of its own: whatever the test starts is killed with
-     * it, at its end or at its deadline. */
-    setpgid(0, 0);
-    find_stack_limit();
+/* The time limit of the test running now, and of its parts. */
+static unsigned running_timeout = HB_DEFAULT_TIMEOUT_SECONDS;
+
+/* What a child reports and how: its crash, its call to exit(), a memory
+ * error.  Once per process (a part's child inherits its test's). */
+static void install_handlers(void) {
+    static bool installed;
+    if (installed)
+        return;
+    installed = true;
     /* Its own stack, so a stack overflow can still be reported. */
     static char alternate_stack[64 * 1024];
     stack_t ss = {.ss_sp = alternate_stack, .ss_size = sizeof alternate_stack};
@@ -170,6 +176,14 @@ static void install_child_handlers(unsigned timeout_seconds) {
         hb_sigaction(signals[i], &action, NULL);
     atexit(on_exit_called);
     hb_misuse_start(send_misuse);
+}
+
+static void install_child_handlers(unsigned timeout_seconds) {
+    /* A process group of its own: whatever the test starts is killed with
+     * it, at its end or at its deadline. */
+    setpgid(0, 0);
+    find_stack_limit();
+    install_handlers();
     alarm(timeout_seconds);
 }
 
@@ -205,7 +219,10 @@ static void run_whole_test(const hb_test_def *def) {
     hb_quarantine_flush();
 }
 
-void hb_isolate_run_here(const hb_test_def *def) { run_whole_test(def); }
+void hb_isolate_run_here(const hb_test_def *def, unsigned timeout_seconds) {
+    running_timeout = timeout_seconds;
+    run_whole_test(def);
+}
 
 _Noreturn static void hb_run_isolated_child(const hb_test_def *def, unsigned timeout_seconds) {
     install_child_handlers(timeout_seconds);
@@ -239,6 +256,7 @@ enum { GRACE_SECONDS = 5 };
 
 typedef struct outcome {
     bool done;
+    unsigned part_failures; /* MSG_PART's */
     bool killed_by_parent;
     bool stack_overflow; /* the signal struck at the stack's end */
     char *misuse;        /* a report from support/misuse.c */
@@ -304,6 +322,8 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
                                 CU_FALSE);
         break;
     case MSG_RESULT: {
+        if (def == NULL)
+            break;
         hb_result result = m->result;
         result.test = def->name; /* the child's pointer, to the same name */
         hb_results_record(&result);
@@ -327,6 +347,13 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
         text = NULL;
         break;
     }
+    case MSG_PART:
+        out->part_failures = (unsigned)m->count;
+        free(out->note); /* its text is the part's report */
+        out->note = text;
+        text = NULL;
+        out->done = true;
+        break;
     case MSG_DONE:
         out->done = true;
         break;
@@ -334,6 +361,7 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
     free(text);
 }
 
+/* `def` is NULL for a part of a test: it only reports how it ended. */
 static void collect(int fd, pid_t child, const hb_test_def *def, unsigned timeout_seconds,
                     outcome *out) {
     long long deadline = now_ms() + (long long)(timeout_seconds + GRACE_SECONDS) * 1000;
@@ -349,8 +377,11 @@ static void collect(int fd, pid_t child, const hb_test_def *def, unsigned timeou
     }
     out->killed_by_parent = timed_out;
     /* The test's process group: the test itself if it still runs, and
-     * everything it started. */
-    kill(-child, SIGKILL);
+     * everything it started.  A part is of its test's group. */
+    if (def != NULL)
+        kill(-child, SIGKILL);
+    else if (timed_out)
+        kill(child, SIGKILL);
 }
 
 static unsigned failure_of(enum hb_memory_error_kind kind) {
@@ -389,9 +420,11 @@ static void suggest_memcheck(hb_text *report, const hb_test_def *def) {
                    exercise ? " EX=" : "", exercise ? suite : "");
 }
 
-static void report_death(const hb_test_def *def, int status, unsigned timeout_seconds,
-                         const outcome *out) {
-    hb_text report = {0}, stack = {0};
+/* What became of a child that did not finish: how it died, where, and why
+ * it is a failure (its hb_failure bits). */
+static unsigned describe_death(int status, unsigned timeout_seconds, const outcome *out,
+                               hb_text *report) {
+    hb_text stack = {0};
     unsigned failure;
     bool exited = !WIFSIGNALED(status) && !out->killed_by_parent;
     size_t first = exited ? frames_after_exit(out) : 0;
@@ -402,38 +435,45 @@ static void report_death(const hb_test_def *def, int status, unsigned timeout_se
     const char *where = hb_text_get(&stack);
     if (out->misuse) {
         failure = failure_of(out->misuse_kind);
-        hb_text_printf(&report, "%s: %s", def->name, out->misuse);
+        hb_text_printf(report, "%s", out->misuse);
     } else if (out->stack_overflow) {
         failure = HB_FAILED_CRASH;
         hb_location innermost;
         hb_symbolize(out->frames[0], false, &innermost);
         char line[HB_FUNCTION_NAME + HB_FILE_NAME + 16];
         hb_location_format(&innermost, line, sizeof line);
-        hb_text_printf(&report,
-                       "%s: stack overflow in %s: a local array too big, or endless recursion?",
-                       def->name, line);
+        hb_text_printf(report, "stack overflow in %s: a local array too big, or endless recursion?",
+                       line);
         if (out->depth > 1) {
-            hb_text_printf(&report, "\n      called from ");
-            hb_report_frames(&report, out->frames + 1, out->depth - 1, false);
+            hb_text_printf(report, "\n      called from ");
+            hb_report_frames(report, out->frames + 1, out->depth - 1, false);
         }
     } else if (out->killed_by_parent || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)) {
         failure = HB_FAILED_TIMEOUT;
-        hb_text_printf(&report, "%s: timed out after %u s (an endless loop?), while in %s",
-                       def->name, timeout_seconds, where);
+        hb_text_printf(report, "timed out after %u s (an endless loop?), while in %s",
+                       timeout_seconds, where);
     } else if (WIFSIGNALED(status)) {
         int signal = WTERMSIG(status);
         failure = HB_FAILED_CRASH;
-        hb_text_printf(&report, "%s: crashed: SIG%s (%s) at %s", def->name, sigabbrev_np(signal),
-                       strsignal(signal), where);
+        hb_text_printf(report, "crashed: SIG%s (%s) at %s", sigabbrev_np(signal), strsignal(signal),
+                       where);
     } else {
         failure = HB_FAILED_EXIT;
-        hb_text_printf(&report,
-                       "%s: the code under test ended the test process: exit(%d) "
-                       "called from %s",
-                       def->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1, where);
+        hb_text_printf(report,
+                       "the code under test ended the test process: exit(%d) called from %s",
+                       WIFEXITED(status) ? WEXITSTATUS(status) : -1, where);
     }
     if (out->note != NULL && out->note[0] != '\0')
-        hb_text_printf(&report, "\n      (%s)", out->note);
+        hb_text_printf(report, "\n      (%s)", out->note);
+    hb_text_free(&stack);
+    return failure;
+}
+
+static void report_death(const hb_test_def *def, int status, unsigned timeout_seconds,
+                         const outcome *out) {
+    hb_text report = {0};
+    hb_text_printf(&report, "%s: ", def->name);
+    unsigned failure = describe_death(status, timeout_seconds, out, &report);
     if (failure & (HB_FAILED_OVERFLOW | HB_FAILED_USE_AFTER_FREE))
         suggest_memcheck(&report, def);
     /* What the test measured before it died stays. */
@@ -444,7 +484,6 @@ static void report_death(const hb_test_def *def, int status, unsigned timeout_se
     hb_results_record(&result);
     CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "", CU_FALSE);
     hb_text_free(&report);
-    hb_text_free(&stack);
 }
 
 /* The running test's process group.  It is not the terminal's foreground
@@ -474,6 +513,7 @@ static void stop_tests_when_interrupted(void) {
 
 void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
     stop_tests_when_interrupted();
+    running_timeout = timeout_seconds;
     int fds[2];
     fflush(stdout); /* or the child would print the parent's buffer again */
     fflush(stderr);
@@ -508,4 +548,56 @@ void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
         report_death(def, status, timeout_seconds, &out);
     free(out.misuse);
     free(out.note);
+}
+
+/* ---- a part of a test in a child of its own (fault_each.c) ------------ */
+
+pid_t hb_isolate_fork_part(int *from_child) {
+    int fds[2];
+    fflush(stdout); /* or the child would print the parent's buffer again */
+    fflush(stderr);
+    if (pipe(fds) != 0)
+        return -1;
+    /* fork() itself is refused inside a memory test: its part is not. */
+    extern pid_t __fork(void);
+    pid_t child = __fork();
+    if (child == 0) {
+        close(fds[0]);
+        report_fd = fds[1];
+        install_handlers();
+        alarm(running_timeout);
+        return 0;
+    }
+    close(fds[1]);
+    if (child < 0) {
+        close(fds[0]);
+        return -1;
+    }
+    *from_child = fds[0];
+    return child;
+}
+
+_Noreturn void hb_isolate_part_done(unsigned failures, const char *report) {
+    hb_guard_enter();
+    send_message((message){.kind = MSG_PART, .count = failures}, NULL, report ? report : "");
+    _exit(0);
+}
+
+unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report) {
+    outcome out = {0};
+    collect(from_child, child, NULL, running_timeout, &out);
+    close(from_child);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    unsigned failures;
+    if (out.done) {
+        failures = out.part_failures;
+        hb_text_printf(report, "%s", out.note ? out.note : "");
+    } else {
+        failures = describe_death(status, running_timeout, &out, report);
+    }
+    free(out.misuse);
+    free(out.note);
+    return failures;
 }

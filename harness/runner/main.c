@@ -68,7 +68,7 @@ static void run_current_test(void) {
         if (isolated)
             hb_isolate_run(definitions[i], timeout_seconds);
         else
-            hb_isolate_run_here(definitions[i]);
+            hb_isolate_run_here(definitions[i], timeout_seconds);
         compare_with_baseline(definitions[i], failures_before);
         return;
     }

@@ -36,7 +36,21 @@ void hb_isolate_run(const hb_test_def *test, unsigned timeout_seconds);
 
 /* The same without a process of its own (HEAPBOOK_FORK=0): a crash ends
  * every test, a memory error is reported on stderr. */
-void hb_isolate_run_here(const hb_test_def *test);
+void hb_isolate_run_here(const hb_test_def *test, unsigned timeout_seconds);
+
+/* A part of the running test in a child process of its own, within the
+ * test's time limit (fault_each.c): returns 0 in the child, which ends with
+ * hb_isolate_part_done(); in the parent, the child's pid (or -1) and the
+ * end of a pipe to give hb_isolate_wait_part(). */
+pid_t hb_isolate_fork_part(int *from_child);
+
+/* In the part's child: reports `failures` (hb_failure bits; 0: nothing
+ * went wrong) with their text, and ends the child. */
+_Noreturn void hb_isolate_part_done(unsigned failures, const char *report);
+
+/* In the parent: waits for the part; appends what went wrong, if anything,
+ * to `report` (how it died, if it did) and returns its hb_failure bits. */
+unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report);
 
 /* False when HEAPBOOK_FORK=0 runs the tests in this process (main.c). */
 bool hb_runner_isolated(void);

@@ -94,5 +94,32 @@ static void careful_pair(void) {
 
 HB_TEST(test_fail_each_allocation_passes_code_that_cleans_up) {
     hb_fail_each_allocation(careful_pair);
-    CU_ASSERT_EQUAL(hb_fault_failures(), 1); /* the last round failed the 2nd */
+    /* One run of two allocations here; each failed in a child of its own. */
+    CU_ASSERT_EQUAL(hb_fault_allocations(), 2);
+    CU_ASSERT_EQUAL(hb_fault_failures(), 0);
+}
+
+/* Every allocation fails once, in a child of its own: the code itself runs
+ * once here, however many allocations it makes. */
+enum { MANY = 500 };
+static unsigned runs;
+static void *many[MANY];
+
+static void allocate_many_and_cope(void) {
+    runs++;
+    size_t made = 0;
+    for (; made < MANY; made++) {
+        many[made] = malloc(8);
+        if (many[made] == NULL)
+            break;
+    }
+    while (made > 0)
+        free(many[--made]);
+}
+
+HB_TEST(test_each_allocation_fails_in_one_run) {
+    HB_REQUIRE_COUNTING();
+    runs = 0;
+    hb_fail_each_allocation(allocate_many_and_cope);
+    CU_ASSERT_EQUAL(runs, 1);
 }
