@@ -7,6 +7,7 @@
 #   mk/profiler.mk   profiler/: heapbook, its preload, the page
 #   mk/tests.mk      tests/: the harness's tests, fixtures, make check
 #   mk/student.mk    what students run: make, test, hint, watch, memcheck ...
+#   mk/grade.mk      make grade: a score for CI and instructors
 
 .DEFAULT_GOAL := workbook
 
@@ -16,6 +17,7 @@ include mk/exercises.mk
 include mk/profiler.mk
 include mk/tests.mk
 include mk/student.mk
+include mk/grade.mk
 
 .PHONY: help all bench format clean
 
@@ -23,7 +25,7 @@ include mk/student.mk
 help:
 	@echo "heapbook: a C memory workbook"
 	@echo
-	@sed -n 's/^## //p' mk/student.mk mk/profiler.mk mk/tests.mk mk/harness.mk Makefile
+	@sed -n 's/^## //p' mk/student.mk mk/grade.mk mk/profiler.mk mk/tests.mk mk/harness.mk Makefile
 	@echo
 	@echo "Exercises: $(EXERCISES)"
 
