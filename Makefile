@@ -38,6 +38,11 @@ bench: $(HARNESS_ARCHIVES)
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
 
+# The flame graph page's libraries come with the set-up, on the first
+# `make`, rather than on the first `make flamegraph`: that one then works
+# offline (in a lab, on a train, in a container without network).
+workbook: $(WEB_MODULES)
+
 ## make all              build everything make check runs
 all: $(CHECK_BUILT)
 
