@@ -121,12 +121,15 @@ def grade_exercise(exercise, out):
              "max_points": 1, "tests_passed": 0, "tests_total": 0, "failed_tests": [],
              "memcheck": "not run"}
 
+    def error(step, reason, message):
+        entry["reason"] = reason
+        return entry, [{"name": f"{exercise}: {step}", "status": "error", "message": message,
+                        "task_id": task_id, "exercise": exercise}]
+
     status, output = run(["make", "--no-print-directory", binary])
     if status != 0:
-        entry["reason"] = "does not compile"
-        message = shorten(output) + f"\nBuild it alone: make test EX={task_id:02d}"
-        return entry, [{"name": f"{exercise}: build", "status": "error", "message": message,
-                        "task_id": task_id, "exercise": exercise}]
+        return error("build", "does not compile",
+                     shorten(output) + f"\nBuild it alone: make test EX={task_id:02d}")
 
     files = {kind: out / f"{exercise}.{kind}" for kind in ("json", "xml", "tsv")}
     for path in files.values():
@@ -136,10 +139,8 @@ def grade_exercise(exercise, out):
     try:
         results = json.loads(files["json"].read_text())
     except (OSError, ValueError):
-        entry["reason"] = "the test binary wrote no results"
-        message = f"{binary} died before writing its results; its output: {exercise}.log"
-        return entry, [{"name": f"{exercise}: run", "status": "error", "message": message,
-                        "task_id": task_id, "exercise": exercise}]
+        return error("run", "the test binary wrote no results",
+                     f"{binary} died before writing its results; its output: {exercise}.log")
 
     reasons = failure_reasons(files["tsv"])
     tests = []
@@ -165,7 +166,7 @@ def grade_exercise(exercise, out):
                          log=out / f"{exercise}.memcheck.log")
     clean = status == 0
     sanitizer_report = any(l.startswith("SUMMARY: ") for l in output.splitlines())
-    entry["memcheck"] = "clean" if clean else "memory errors" if sanitizer_report else "failed"
+    entry["memcheck"] = "clean" if clean else "memory errors" if sanitizer_report else "tests failed"
     memcheck = {"name": f"{exercise}: {MEMCHECK_TEST}", "status": "pass" if clean else "fail",
                 "task_id": task_id, "exercise": exercise}
     if not clean:
@@ -217,14 +218,14 @@ def junit(out, exercises, tests):
 
 
 def markdown(exercises, score):
-    verdicts = {"pass": "done", "fail": "not yet", "error": "does not compile"}
+    verdicts = {"pass": "done", "fail": "not yet", "error": "error"}
     lines = [f"## heapbook: {score} of {len(exercises)} exercises done", "",
              "An exercise is done when its tests pass (correct, within its memory limits) "
              "and `make memcheck` finds no memory error in it.", "",
              "| exercise | verdict | tests passed | memcheck | why not yet |",
              "|---|---|---|---|---|"]
     for e in exercises:
-        verdict = verdicts[e["status"]] if e.get("reason") != "the test binary wrote no results" else "crashed"
+        verdict = verdicts[e["status"]]
         tests = f"{e['tests_passed']} of {e['tests_total']}" if e["tests_total"] else "-"
         why = e.get("reason", "").replace("|", "\\|")
         lines.append(f"| {e['exercise']} | {verdict} | {tests} | {e['memcheck']} | {why} |")

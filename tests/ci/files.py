@@ -21,9 +21,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 TEMPLATE = "github.event.repository.is_template"
-# Workflows for students' copies; every other one is the instructors'.
+# Workflows for students' copies, which grade them; every other one is the
+# instructors'.
 STUDENT_WORKFLOWS = {"grade.yml", "classroom.yml"}
-GRADING_WORKFLOWS = STUDENT_WORKFLOWS
 CLASSROOM = {"workflow": "Autograding Tests", "job": "run-autograding-tests",
              "grader": "classroom-resources/autograding-command-grader@v1",
              "reporter": "classroom-resources/autograding-grading-reporter@v1"}
@@ -221,7 +221,7 @@ def main():
                        lambda n=name, w=workflow: check_guard(n, w)))
         checks.append((f"{name}: any container it starts has a writable HOME",
                        lambda n=name, w=workflow: check_home(n, w)))
-        if name in GRADING_WORKFLOWS:
+        if name in STUDENT_WORKFLOWS:
             checks.append((f"{name}: grades with make grade in the devcontainer's image",
                            lambda n=name, w=workflow: check_grading_container(n, w)))
     if "grade.yml" in parsed:

@@ -43,7 +43,7 @@ def problems_in_json(report, exercises):
         exercise = test.get("exercise", "")
         if not isinstance(test.get("name"), str) or test.get("status") not in STATUSES:
             problems.append(f"test {test}: no name or an unknown status")
-        elif test.get("task_id") != task_of(exercise) if exercise else True:
+        elif not exercise or test.get("task_id") != task_of(exercise):
             problems.append(f"{test['name']}: task_id {test.get('task_id')} is not its exercise's number")
         elif test["status"] != "pass" and not test.get("message"):
             problems.append(f"{test['name']}: {test['status']} without a message")
