@@ -47,7 +47,7 @@ elif npm ci --prefix tests/ci --no-audit --no-fund --loglevel=error; then
     configuration=$(tests/ci/node_modules/.bin/devcontainer read-configuration \
         --workspace-folder . --docker-path true --log-level info 2>/dev/null)
     # The settings the CLI read must be the file's own.
-    if [ -n "$configuration" ] && python3 -c '
+    if [ -n "$configuration" ] && python3 -B -c '
 import json, sys
 sys.path.insert(0, "tools")
 from devcontainer import DEVCONTAINER, load_jsonc
