@@ -7,6 +7,7 @@
 #   mk/profiler.mk   profiler/: heapbook, its preload, the page
 #   mk/tests.mk      tests/: the harness's tests, fixtures, make check
 #   mk/student.mk    what students run: make, test, hint, watch, memcheck ...
+#   mk/grade.mk      make grade: a score for CI and instructors
 
 .DEFAULT_GOAL := workbook
 
@@ -16,14 +17,15 @@ include mk/exercises.mk
 include mk/profiler.mk
 include mk/tests.mk
 include mk/student.mk
+include mk/grade.mk
 
-.PHONY: help bench format clean
+.PHONY: help all bench format clean
 
 ## make help             this list
 help:
 	@echo "heapbook: a C memory workbook"
 	@echo
-	@sed -n 's/^## //p' mk/student.mk mk/profiler.mk mk/tests.mk mk/harness.mk Makefile
+	@sed -n 's/^## //p' mk/student.mk mk/grade.mk mk/profiler.mk mk/tests.mk mk/harness.mk Makefile
 	@echo
 	@echo "Exercises: $(EXERCISES)"
 
@@ -36,16 +38,27 @@ bench: $(HARNESS_ARCHIVES)
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
 
+# The flame graph page's libraries come with the set-up, on the first
+# `make`, rather than on the first `make flamegraph`: that one then works
+# offline (in a lab, on a train, in a container without network).
+workbook: $(WEB_MODULES)
+
+## make all              build everything make check runs
+all: $(CHECK_BUILT)
+
 # Every compile command, for editors (IntelliSense, clangd) to find the
-# harness's and CUnit's headers.  bear records a full rebuild (-B) so that
-# no file is missing; it writes into build/ first, so a failed build keeps
-# the previous list and leaves this target out of date.
+# harness's and CUnit's headers with the build's own flags: from dry runs
+# of a build from scratch (make -n -B), which compile nothing, of
+# everything make check builds, `make fuzz`, and bench/.  Written into
+# build/ first, so that a failed run leaves the previous list.
 ## make compile_commands.json
-##                       for editors: rebuild everything, recording each compile command
-compile_commands.json: $(shell git ls-files '*.c' '*.h' '*.mk') Makefile
+##                       for editors: every compile command of the build
+compile_commands.json: $(shell git ls-files '*.c' '*.S' '*.mk' '*Makefile' 2>/dev/null) tools/compile_commands.py
 	@mkdir -p $(BUILD)
-	bear --output $(BUILD)/$@ -- $(MAKE) --no-print-directory -B $(CHECK_BUILT)
-	cp $(BUILD)/$@ $@
+	$(Q)tools/compile_commands.py . $(CHECK_BUILT) $(REJECTED:.log=.o) fuzz \
+	    -- bench built -o ../$(BUILD)/lib/libhb-core.a > $(BUILD)/$@
+	$(Q)cp $(BUILD)/$@ $@
+	$(call quiet,WROTE,$@)
 
 ## make clean            remove build/
 clean:

@@ -37,6 +37,7 @@ CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out profiler/preload.c,$(wi
 # the archive gives the linker what is called.
 $(HEAPBOOK): $(CLI_OBJS) $(BUILD)/lib/libhb-support.a | $(PRELOAD)
 	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -ldw -o $@
 
 .PHONY: profiler web-assets

@@ -41,9 +41,11 @@ MEMCHECK_FIXTURES := $(notdir $(wildcard tests/fixtures/memcheck_*))
 define memcheck_fixture_build
 $(BUILD)/memcheck/fixtures/$(1)/tests: $(patsubst tests/%.c,$(BUILD)/memcheck/tests/obj/%.o,$(wildcard tests/fixtures/$(1)/*.c)) $(MEMCHECK_ARCHIVES)
 	$$(call quiet,LINK,$$@)
+	@mkdir -p $$(@D)
 	$(Q)$$(CC) $$(SANITIZE) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $$(MEMCHECK_LINK) $$(CUNIT_LIBS) -lunwind -ldw -ldl -o $$@
 $(BUILD)/fixtures/$(1)/tests: $(patsubst tests/%.c,$(BUILD)/tests/obj/%.o,$(wildcard tests/fixtures/$(1)/*.c)) $(HARNESS_ARCHIVES)
 	$$(call quiet,LINK,$$@)
+	@mkdir -p $$(@D)
 	$(Q)$$(CC) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $$(HARNESS_LINK) $$(TEST_LIBS) -o $$@
 endef
 $(foreach fixture,$(MEMCHECK_FIXTURES),$(eval $(call memcheck_fixture_build,$(fixture))))

@@ -3,20 +3,23 @@
 #
 #   1. debootstraps the Debian suite that .devcontainer/Dockerfile's FROM
 #      names into a temporary folder, with the Docker image's apt sources;
-#   2. runs the Dockerfile's COPY and RUN steps in it with chroot, among them
-#      tools/install-deps.sh;
+#   2. runs the Dockerfile's ENV, COPY and RUN steps in it with chroot, among
+#      them tools/install-deps.sh;
 #   3. puts the clone in /workspaces/heapbook, as Codespaces does, and runs
-#      devcontainer.json's lifecycle commands there as its remoteUser;
-#   4. runs `make check` as that user.
+#      the README's two commands there (`make`, `make check`), nothing else,
+#      as devcontainer.json's remoteUser and with the network cut: the image
+#      must hold everything they need;
+#   4. then, still offline, `make flamegraph EX=01`, which must write its
+#      page (the page's libraries came with the set-up, not on first use).
 #
 #   tests/fresh-root.sh                 a clean clone of the committed HEAD
 #   tests/fresh-root.sh --working-tree  the working tree, uncommitted files
 #                                            too (what `git status` would add)
 #
-# Needs root (debootstrap, chroot, mount) and a Debian mirror: MIRROR, default
-# http://deb.debian.org/debian.  Uses about 1 GiB under TMPDIR (default
-# /var/tmp) and removes it at the end, pass or fail.  docs/instructors.md
-# says how long it takes.
+# Needs root (debootstrap, chroot, mount, unshare) and a Debian mirror:
+# MIRROR, default http://deb.debian.org/debian.  Uses about 2 GiB under
+# TMPDIR (default /var/tmp) and removes it at the end, pass or fail.
+# docs/instructors.md says how long it takes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +34,7 @@ case "${1:-}" in
     --working-tree) source_tree=working ;;
     *) die "unknown option $1; usage: $0 [--working-tree]" ;;
 esac
-[ "$(id -u)" -eq 0 ] || die "needs root for debootstrap, chroot and mount; run: sudo $0 $*"
+[ "$(id -u)" -eq 0 ] || die "needs root for debootstrap, chroot, mount and unshare; run: sudo $0 $*"
 if ! command -v debootstrap >/dev/null; then
     apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
 fi
@@ -66,10 +69,14 @@ install_extra_ca() {
     [ ${#extra_ca[@]} -eq 0 ] || { mkdir -p "$root/etc/ssl" && cp "$NODE_EXTRA_CA_CERTS" "$root/etc/ssl/host-extra-ca.crt"; }
 }
 
+# The Dockerfile's ENV settings so far, given to every later step and to the
+# user's commands, as Docker gives them to the container.
+image_env=()
+
 # Root, in a clean environment and without a terminal, like a Docker build.
 run_as_root() {
     chroot "$root" /usr/bin/env -i PATH="$path_in_root" HOME=/root "${extra_ca[@]}" \
-        /bin/sh -c "$1" </dev/null
+        "${image_env[@]}" /bin/sh -c "$1" </dev/null
 }
 
 if [ "$source_tree" = clone ]; then
@@ -87,8 +94,12 @@ fi
 
 steps=$("$src/tools/devcontainer.py" steps)
 image=$(awk '$1 == "FROM" { print $2; exit }' <<<"$steps")
-[[ $image == debian:* ]] || die "the Dockerfile starts FROM $image; this test can only make debian:SUITE"
-suite=${image#debian:}
+# debian:bookworm@sha256:...: the suite is the tag.  debootstrap makes that
+# suite as the mirror has it today; the digest pins the image's first layer,
+# which apt-get upgrades to the same packages.
+[[ $image =~ ^debian:([a-z]+)(@sha256:[0-9a-f]{64})?$ ]] ||
+    die "the Dockerfile starts FROM $image; this test can only make debian:SUITE[@sha256:DIGEST]"
+suite=${BASH_REMATCH[1]}
 
 echo "== debootstrap --variant=minbase $suite ($mirror)"
 quietly debootstrap --variant=minbase "$suite" "$root" "$mirror"
@@ -119,14 +130,30 @@ mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
 while read -r keyword arguments; do
     case $keyword in
         FROM) ;;
+        ENV)
+            [[ $arguments =~ ^[A-Za-z_][A-Za-z0-9_]*=[^[:space:]]*$ ]] ||
+                die "ENV $arguments: only ENV KEY=VALUE, one setting without spaces, is supported"
+            echo "== ENV $arguments"
+            image_env+=("$arguments")
+            ;;
         COPY)
-            read -r source destination extra <<<"$arguments"
-            if [ -n "$extra" ] || [[ $source == --* ]]; then
-                die "COPY $arguments: only COPY of one file without options is supported"
+            read -r -a files <<<"$arguments"
+            destination=${files[-1]}
+            unset 'files[-1]'
+            if [[ ${files[0]:-} == --* ]] || [ ${#files[@]} -eq 0 ]; then
+                die "COPY $arguments: only COPY of files without options is supported"
             fi
-            echo "== COPY $source $destination"
-            mkdir -p "$root$(dirname "$destination")"
-            cp "$src/$source" "$root$destination"  # the build context is the repository
+            # As Docker: several sources go into a folder, named with a final /.
+            if [ ${#files[@]} -gt 1 ] && [[ $destination != */ ]]; then
+                die "COPY $arguments: copying several files needs a destination ending in /"
+            fi
+            echo "== COPY ${files[*]} $destination"
+            for source in "${files[@]}"; do
+                target=$root$destination
+                [[ $destination == */ ]] && target+=$(basename "$source")
+                mkdir -p "$(dirname "$target")"
+                cp "$src/$source" "$target"  # the build context is the repository
+            done
             ;;
         RUN)
             echo "== RUN $arguments"
@@ -146,18 +173,30 @@ IFS=: read -r _ _ uid gid _ home _ < <(chroot "$root" getent passwd "$user") ||
     die "remoteUser $user is not a user of the image"
 chown -R "$uid:$gid" "$root$workspace"
 
-# The user, in the workspace, as VS Code runs lifecycle commands.
-run_as_user() {
-    chroot --userspec="$uid:$gid" "$root" /usr/bin/env -i PATH="$path_in_root" HOME="$home" \
-        USER="$user" "${extra_ca[@]}" /bin/sh -c "cd $workspace && $1" </dev/null
+# The user, in the workspace, without a terminal, and without a network: a
+# namespace of its own has no interface but a loopback, which is brought up.
+offline_as_user() {
+    unshare --net /bin/sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh \
+        chroot --userspec="$uid:$gid" "$root" /usr/bin/env -i PATH="$path_in_root" HOME="$home" \
+        USER="$user" "${extra_ca[@]}" "${image_env[@]}" /bin/sh -c "cd $workspace && $1" </dev/null
 }
-for key in onCreateCommand updateContentCommand postCreateCommand postStartCommand postAttachCommand; do
-    command=$("$devcontainer_py" get "$key")
-    [ -n "$command" ] || continue
-    echo "== $key (as $user): $command"
-    run_as_user "$command"
-done
 
-echo "== make check (as $user)"
-run_as_user "make check"
-echo "test-fresh-root: passed in ${SECONDS} s"
+# The README's set-up, word for word: the commands of the code block after
+# its "## Start" heading, less their comments.
+readme_commands=$(awk '/^## Start/ { start = 1 } start && /^```/ { if (block) exit; block = 1; next }
+    block { sub(/ *#.*/, ""); if ($0 != "") print }' "$root$workspace/README.md")
+[ "$(wc -l <<<"$readme_commands")" -eq 2 ] ||
+    die "README.md's \"## Start\" block should hold two commands; it holds: $readme_commands"
+image_seconds=$SECONDS
+while read -r command; do
+    echo "== $command (as $user, offline)"
+    offline_as_user "$command"
+done <<<"$readme_commands"
+
+echo "== make flamegraph EX=01 (as $user, offline)"
+offline_as_user "make flamegraph EX=01"
+page=$root$workspace/build/exercises/01-fibonacci/flamegraph.html
+[ -s "$page" ] || die "make flamegraph EX=01 wrote no $page"
+echo "test-fresh-root: passed in ${SECONDS} s: the image's steps $image_seconds s," \
+    "the README's commands and make flamegraph $((SECONDS - image_seconds)) s;" \
+    "$(du -sh --one-file-system "$root" | cut -f1) in the root"

@@ -1,13 +1,14 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The devcontainer's and the editor's files, read without Docker.
 
   tools/devcontainer.py check     parse them; check that what they name exists
   tools/devcontainer.py get KEY   print a string setting of devcontainer.json
   tools/devcontainer.py steps     print the Dockerfile's instructions, one a line
 
-tests/fresh-root.sh runs the Dockerfile's steps and the lifecycle
-commands with `steps` and `get`, so that it cannot drift from the files.
+tests/fresh-root.sh runs the Dockerfile's steps and reads the remoteUser
+with `steps` and `get`, so that it cannot drift from the files.
 """
+import fnmatch
 import json
 import re
 import sys
@@ -16,13 +17,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEVCONTAINER = ROOT / ".devcontainer" / "devcontainer.json"
 VSCODE_FILES = ["settings.json", "extensions.json", "tasks.json", "launch.json"]
-# Tools the editor files and devcontainer.json call that tools/install-deps.sh
-# does not install (it installs what running the workbook needs): the
-# Dockerfile must.
-DEV_TOOLS = {
+INSTALL_SCRIPT = ROOT / "tools" / "install-deps.sh"
+# Packages the image must have, from tools/install-deps.sh or the Dockerfile,
+# and why: the editor's files call them, or a developer expects them.
+IMAGE_PACKAGES = {
     "gdb": "launch.json's debugger",
-    "python3": "the task serving build/",
-    "bear": "for make compile_commands.json, the updateContentCommand",
+    "python3": "the task serving build/, make grade",
+    "git": "source control",
+    "less": "git's pager (git log)",
+    "openssh-client": "git push over SSH",
+    "procps": "ps, top, kill",
+    "clang-format": "make format",
 }
 
 # A string, or a comment; comments become spaces so error positions stay right.
@@ -93,11 +98,81 @@ def check_runs_install_script():
         return "the Dockerfile must COPY tools/install-deps.sh and RUN it, as the Makefile and CI do"
 
 
-def check_dev_tools():
-    runs = " ".join(args for keyword, args in dockerfile_steps(dockerfile_path()) if keyword == "RUN")
-    missing = [f"{tool} ({why})" for tool, why in DEV_TOOLS.items() if tool not in runs.split()]
+def install_script_packages():
+    match = re.search(r'^PACKAGES="([^"]*)"', INSTALL_SCRIPT.read_text(), re.M)
+    return set(match.group(1).split()) if match else set()
+
+
+def dockerfile_runs():
+    return [args for keyword, args in dockerfile_steps(dockerfile_path()) if keyword == "RUN"]
+
+
+def check_image_packages():
+    installed = install_script_packages() | {w for run in dockerfile_runs() for w in run.split()}
+    missing = [f"{package} ({why})" for package, why in IMAGE_PACKAGES.items()
+               if package not in installed]
     if missing:
-        return "the Dockerfile does not install " + ", ".join(missing)
+        return "neither tools/install-deps.sh nor the Dockerfile installs " + ", ".join(missing)
+
+
+def check_git_recommends():
+    # apt's commands, one per `&&`: the one installing git must keep the
+    # packages git recommends (less, openssh-client, ca-certificates, patch).
+    commands = [c for run in dockerfile_runs() for c in run.split("&&")]
+    if not any("install" in c.split() and "git" in c.split() and "--no-install-recommends" not in c
+               for c in commands):
+        return "the Dockerfile must install git with the packages it recommends (no --no-install-recommends)"
+
+
+def check_base_pinned():
+    image = next(args for keyword, args in dockerfile_steps(dockerfile_path()) if keyword == "FROM")
+    if not re.fullmatch(r"\S+@sha256:[0-9a-f]{64}( AS \S+)?", image, re.I):
+        return f"FROM {image}: pin the base image by digest (debian:SUITE@sha256:...)"
+
+
+def check_utf8_locale():
+    env = [args for keyword, args in dockerfile_steps(dockerfile_path()) if keyword == "ENV"]
+    if not any(re.fullmatch(r"LANG=\S*\.UTF-8", args) for args in env):
+        return "the Dockerfile sets no UTF-8 locale (ENV LANG=C.UTF-8)"
+
+
+def dockerignore_keeps(path):
+    """Whether .dockerignore leaves `path` in the build context: its last
+    matching line decides, a "!" line keeping."""
+    kept = True
+    ignore = ROOT / ".dockerignore"
+    lines = ignore.read_text().splitlines() if ignore.is_file() else []
+    for line in (l.strip() for l in lines):
+        if not line or line.startswith("#"):
+            continue
+        pattern = line.lstrip("!").strip("/")
+        if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*"):
+            kept = line.startswith("!")
+    return kept
+
+
+def check_dockerignore():
+    if not (ROOT / ".dockerignore").is_file():
+        return "there is no .dockerignore: build/ and node_modules/ would be sent to Docker"
+    for keyword, arguments in dockerfile_steps(dockerfile_path()):
+        if keyword == "COPY":
+            left_out = [s for s in arguments.split()[:-1] if not dockerignore_keeps(s)]
+            if left_out:
+                return f"the Dockerfile copies {', '.join(left_out)}, which .dockerignore leaves out"
+    if dockerignore_keeps("build/bin/heapbook"):
+        return ".dockerignore keeps build/ in the build context"
+
+
+def check_container_settings():
+    config = load_jsonc(DEVCONTAINER)
+    if config.get("init") is not True:
+        return 'devcontainer.json needs "init": true (an init process reaps the tests\' children)'
+    wanted = {"cpus", "memory", "storage"}
+    if not wanted <= set(config.get("hostRequirements", {})):
+        return f"devcontainer.json's hostRequirements must give {', '.join(sorted(wanted))}"
+    build = config.get("updateContentCommand", "")
+    if not re.search(r"\bmake -j", build):
+        return f"updateContentCommand '{build}' must build in parallel (make -j)"
 
 
 def check_debugger_task():
@@ -131,7 +206,12 @@ def check():
         checks += [
             ("the files devcontainer.json and the Dockerfile name exist", check_build_files),
             ("the Dockerfile runs tools/install-deps.sh", check_runs_install_script),
-            ("the Dockerfile installs the editor's tools", check_dev_tools),
+            ("the image has the editor's and a developer's tools", check_image_packages),
+            ("the Dockerfile installs git with its recommends", check_git_recommends),
+            ("the Dockerfile's base image is pinned by digest", check_base_pinned),
+            ("the Dockerfile sets a UTF-8 locale", check_utf8_locale),
+            (".dockerignore keeps what the Dockerfile copies, and no more", check_dockerignore),
+            ("devcontainer.json has init, hostRequirements, a parallel build", check_container_settings),
             ("launch.json's preLaunchTask is a task", check_debugger_task),
             ("tasks.json lists every exercise", check_exercise_list),
             ("every forwarded port is served by a task", check_forwarded_ports),

@@ -9,13 +9,24 @@
 #                                    browser test (make test-web)
 set -eu
 
-# gcc/make/pkg-config build; clang builds the harness's own tests a second
-# time in make check (the harness must build with both); CUnit runs the
-# suites; mimalloc is the allocator behind the counters; libunwind unwinds
-# stacks; libdw (elfutils) turns addresses into function (file:line);
-# binutils' nm and objcopy list mimalloc's exports and seal the harness;
-# bsdutils' script gives the tests a terminal.
-PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev libdw-dev"
+# Everything a documented command needs (make, make check, make memcheck,
+# make valgrind, make flamegraph, make grade, .ci/run), so that a clone on a
+# Debian machine, CI and the devcontainer have the same:
+#   gcc, make, pkg-config     build; clang builds the harness's own tests a
+#                             second time in make check (both must work)
+#   libcunit1-dev             runs the suites
+#   libmimalloc-dev           the allocator behind the counters
+#   libunwind-dev, libdw-dev  unwind stacks; turn addresses into f (file:line)
+#   libc6-dbg                 libc's line numbers in those stacks, and the
+#                             symbols valgrind needs to start
+#   binutils                  nm and objcopy list mimalloc's exports and seal
+#                             the harness
+#   bsdutils                  script(1) gives the tests a terminal
+#   valgrind                  make valgrind, and make check's memcheck selftest
+#   python3, python3-yaml     tools/*.py: make grade, make compile_commands.json,
+#                             the checks of the CI and container files
+PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev
+libdw-dev libc6-dbg valgrind python3 python3-yaml"
 
 missing=""
 for package in $PACKAGES; do
@@ -23,7 +34,8 @@ for package in $PACKAGES; do
     [ "$status" = "installed" ] || missing="$missing $package"
 done
 # npm fetches d3 and d3-flame-graph, which are built into heapbook's flame
-# graph page; any node and npm will do, so look for the commands.
+# graph page (the first `make` installs them: see the top Makefile);
+# any node and npm will do, so look for the commands.
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 for option in "$@"; do
     [ "$option" = --browser ] && ! command -v chromium >/dev/null 2>&1 && missing="$missing chromium"

@@ -262,7 +262,7 @@ static void write_failures(FILE *out, CU_pTest test, void (*text)(FILE *, const 
         if (f->pTest != test)
             continue;
         if (!first)
-            fputs(separator, out);
+            text(out, separator); /* escaped as the failures are: JSON has no raw newline */
         first = false;
         char where[512];
         snprintf(where, sizeof where, "%s:%u: ", f->strFileName ? f->strFileName : "",
@@ -272,8 +272,7 @@ static void write_failures(FILE *out, CU_pTest test, void (*text)(FILE *, const 
     }
 }
 
-static void write_junit(FILE *out, const outcome *o, CU_pTest test, bool first) {
-    (void)first;
+static void write_junit(FILE *out, const outcome *o, CU_pTest test) {
     fputs("    <testcase classname=\"", out);
     xml_text(out, o->suite);
     fputs("\" name=\"", out);
@@ -289,14 +288,40 @@ static void write_junit(FILE *out, const outcome *o, CU_pTest test, bool first) 
     fputs("    </testcase>\n", out);
 }
 
+/* The tests of `suite` that failed. */
+static unsigned suite_failures(CU_pSuite suite) {
+    unsigned failed = 0;
+    for (CU_pTest t = suite->pTest; t != NULL; t = t->pNext)
+        failed += outcome_of(suite, t).failures > 0;
+    return failed;
+}
+
+/* A <testsuite> per CUnit suite, named as the suite is: an exercise's suite
+ * is named after it (HB_SUITE_NAME, "01-fibonacci"), so a CI page that
+ * gathers several files shows each exercise under its own name. */
 bool hb_export_junit(const char *path) {
+    FILE *out = fopen(path, "w");
+    if (out == NULL) {
+        perror(path);
+        return false;
+    }
     CU_pRunSummary summary = CU_get_run_summary();
-    char head[256];
-    snprintf(head, sizeof head,
-             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-             "<testsuites>\n  <testsuite name=\"heapbook\" tests=\"%u\" failures=\"%u\">\n",
-             summary->nTestsRun, summary->nTestsFailed);
-    return export_all(path, head, write_junit, "  </testsuite>\n</testsuites>\n");
+    fprintf(out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<testsuites tests=\"%u\" failures=\"%u\">\n",
+            summary->nTestsRun, summary->nTestsFailed);
+    for (CU_pSuite s = CU_get_registry()->pSuite; s != NULL; s = s->pNext) {
+        fputs("  <testsuite name=\"", out);
+        xml_text(out, s->pName);
+        fprintf(out, "\" tests=\"%u\" failures=\"%u\">\n", s->uiNumberOfTests, suite_failures(s));
+        for (CU_pTest t = s->pTest; t != NULL; t = t->pNext) {
+            outcome o = outcome_of(s, t);
+            write_junit(out, &o, t);
+        }
+        fputs("  </testsuite>\n", out);
+    }
+    fputs("</testsuites>\n", out);
+    return fclose(out) == 0;
 }
 
 /* ---- JSON ---- */
@@ -308,10 +333,21 @@ static void json_figure(FILE *out, const char *name, unsigned long long measured
         fprintf(out, ", \"%s_limit\": %zu", name, limit);
 }
 
+/* Exercism's statuses: "fail" when the code gave a wrong answer or broke a
+ * limit, "error" when the test could not finish (a crash, a timeout, an
+ * exit(), a memory error that stopped it). */
+static const char *exercism_status(const outcome *o) {
+    unsigned ended = HB_FAILED_CRASH | HB_FAILED_TIMEOUT | HB_FAILED_EXIT | HB_FAILED_OVERFLOW |
+                     HB_FAILED_USE_AFTER_FREE | HB_FAILED_HIDDEN_MEMORY;
+    if (o->failures == 0)
+        return "pass";
+    return o->result != NULL && (o->result->failures & ended) ? "error" : "fail";
+}
+
 static void write_json(FILE *out, const outcome *o, CU_pTest test, bool first) {
     fprintf(out, "%s\n    {\"name\": \"", first ? "" : ",");
     hb_json_escape(out, o->test);
-    fprintf(out, "\", \"status\": \"%s\"", o->failures ? "fail" : "pass");
+    fprintf(out, "\", \"status\": \"%s\"", exercism_status(o));
     if (o->failures > 0) {
         fputs(", \"message\": \"", out);
         write_failures(out, test, hb_json_escape, "\n");
@@ -324,15 +360,25 @@ static void write_json(FILE *out, const outcome *o, CU_pTest test, bool first) {
         json_figure(out, "leaked_bytes", r->usage.live_bytes, r->limits.has_leaks, r->limits.leaks);
         json_figure(out, "allocations", r->usage.allocations, r->limits.has_allocations,
                     r->limits.allocations);
+        if (r->memory_test)
+            json_figure(out, "stack_bytes", r->stack_bytes, r->limits.has_stack, r->limits.stack);
+        if (r->usage.mapped_peak_bytes > 0)
+            json_figure(out, "mapped_peak_bytes", r->usage.mapped_peak_bytes, false, 0);
         fputs("}", out);
     }
     fputs("}", out);
 }
 
+/* Exercism's test-runner interface, version 3: "error" at the top only when
+ * no test ran; no task_id, since one binary is one exercise. */
 bool hb_export_json(const char *path) {
     CU_pRunSummary summary = CU_get_run_summary();
-    char head[128];
-    snprintf(head, sizeof head, "{\"version\": 2, \"status\": \"%s\", \"tests\": [",
-             summary->nTestsFailed > 0 ? "fail" : "pass");
+    const char *status = summary->nTestsRun == 0     ? "error"
+                         : summary->nTestsFailed > 0 ? "fail"
+                                                     : "pass";
+    char head[160];
+    snprintf(head, sizeof head,
+             "{\"version\": 3, \"status\": \"%s\", \"message\": %s, \"tests\": [", status,
+             summary->nTestsRun == 0 ? "\"no test ran: the binary registered none\"" : "null");
     return export_all(path, head, write_json, "\n]}\n");
 }

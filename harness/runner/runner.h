@@ -171,11 +171,14 @@ bool hb_baseline_save(const char *path);
  *     reasons are hb_failure names plus "assert" ("-" if none); figures are
  *     bytes and counts, "-" where the test measured nothing (stack: where
  *     it is not a memory test).
- *   JUnit XML (--junit): what CI systems and GitHub Classroom read.
- *   JSON (--json): the shape of Exercism's test-runner results (version 2):
- *       {"version": 2, "status": "pass"|"fail", "tests": [{"name", "status",
- *        "message", "memory": {"peak_bytes", "peak_limit", ...}}]}
- *     with the figures and limits of each test beside its status. */
+ *   JUnit XML (--junit): what CI systems read; a <testsuite> per CUnit
+ *     suite, named as it is (an exercise's suite: "01-fibonacci").
+ *   JSON (--json): Exercism's test-runner results, version 3:
+ *       {"version": 3, "status": "pass"|"fail"|"error", "message": null,
+ *        "tests": [{"name", "status": "pass"|"fail"|"error", "message",
+ *                   "memory": {"peak_bytes", "peak_bytes_limit", ...}}]}
+ *     a test's status is "error" when it could not finish (crash, timeout,
+ *     exit()); "memory" is heapbook's: the figures and limits of the test. */
 bool hb_export_tsv(const char *path);
 bool hb_export_junit(const char *path);
 bool hb_export_json(const char *path);
