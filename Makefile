@@ -15,6 +15,7 @@ include mk/harness.mk
 include mk/exercises.mk
 include mk/profiler.mk
 include mk/tests.mk
+include mk/wrong-fixes.mk
 include mk/student.mk
 
 .PHONY: help bench format clean
