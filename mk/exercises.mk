@@ -22,15 +22,17 @@ SCAFFOLDING := sample_text.c sample_log.c
 SCAFFOLDING_OBJECTS := $(foreach file,$(SCAFFOLDING),%/$(file:.c=.o))
 exercise_cflags = $(if $(filter $(SCAFFOLDING),$(notdir $<)),,$(EXERCISE_CFLAGS))
 
+STACK_OBJECT_MESSAGE := heapbook: exercise code may not keep more than $(STACK_OBJECT_LIMIT) \
+bytes in local (stack) storage: the memory tests count the heap; allocate it with malloc \
+(docs/harness.md, What is rejected)
+
 # compile_exercise FLAGS: compile, and say why when a limit above stopped it.
 define compile_exercise
 	$(call quiet,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(1) $(exercise_cflags) $(DEPFLAGS) -c $< -o $@ 2>$@.log || { \
 	    cat $@.log >&2; \
-	    grep -qE 'larger-than|Wvla|alloca' $@.log && echo "heapbook: exercise code may not keep \
-more than $(STACK_OBJECT_LIMIT) bytes in local (stack) storage: the memory tests count the heap; \
-allocate it with malloc (docs/harness.md, What is rejected)" >&2; \
+	    grep -qE 'larger-than|Wvla|alloca' $@.log && echo "$(STACK_OBJECT_MESSAGE)" >&2; \
 	    exit 1; }
 	@cat $@.log >&2; rm -f $@.log
 endef

@@ -55,13 +55,16 @@ $(foreach fixture,$(MEMCHECK_FIXTURES),$(eval $(call memcheck_fixture_build,$(fi
 # tools/check-objects.sh, with the message its first line expects.  The
 # .log records what the build said and its status, for tests/check.sh.
 REJECTED := $(patsubst tests/fixtures/rejected/%.c,$(BUILD)/rejected/%.log,$(wildcard tests/fixtures/rejected/*.c))
-$(BUILD)/rejected/%.o: tests/fixtures/rejected/%.c | $(DEPS_OK)
-	$(call compile_exercise,$(MEASURED_CFLAGS))
-$(BUILD)/rejected/%.log: tests/fixtures/rejected/%.c $(HARNESS_SEALED) tools/check-objects.sh mk/exercises.mk
+$(BUILD)/rejected/%.log: tests/fixtures/rejected/%.c $(HARNESS_SEALED) tools/check-objects.sh \
+    mk/exercises.mk | $(DEPS_OK)
+	$(call quiet,CC,$@)
 	@mkdir -p $(@D)
-	$(Q){ $(MAKE) -s --no-print-directory $(BUILD)/rejected/$*.o && \
-	    tools/check-objects.sh $(HARNESS_SEALED) $(BUILD)/rejected/$*.o; } >$@.out 2>&1; \
-	    echo "status $$?" >>$@.out; mv $@.out $@
+	$(Q)rm -f $(@:.log=.o)
+	$(Q)$(CC) $(MEASURED_CFLAGS) $(EXERCISE_CFLAGS) -c $< -o $(@:.log=.o) >$@.out 2>&1 || \
+	    echo "$(STACK_OBJECT_MESSAGE)" >>$@.out
+	$(Q)if [ -f $(@:.log=.o) ]; then \
+	    tools/check-objects.sh $(HARNESS_SEALED) $(@:.log=.o) >>$@.out 2>&1; echo "status $$?"; \
+	else echo "status 1"; fi >>$@.out; mv $@.out $@
 
 # The harness's own tests built by Clang too: the harness must build
 # warning-free and pass with either compiler.

@@ -16,6 +16,8 @@ static struct {
     bool drawn;           /* the running test drew a random input */
     CU_pTest drawing;     /* whose sequence `state` is */
     uint64_t state;
+    unsigned long long draws[8]; /* the running test's first draws, to show */
+    size_t draw_count;
 } context;
 
 void hb_context_set_fault(const char *note) {
@@ -27,10 +29,17 @@ static void append_context(char *message, size_t size) {
     size_t used = strlen(message);
     if (context.fault_note[0] != '\0' && used < size)
         used += (size_t)snprintf(message + used, size - used, "\n      (%s)", context.fault_note);
-    if (context.drawn && context.drawing == CU_get_current_test() && used < size)
+    if (!context.drawn || context.drawing != CU_get_current_test() || used >= size)
+        return;
+    used += (size_t)snprintf(message + used, size - used, "\n      (random inputs");
+    for (size_t i = 0; i < context.draw_count && used < size; i++)
+        used += (size_t)snprintf(message + used, size - used, "%s %llu", i ? "," : "",
+                                 context.draws[i]);
+    if (used < size)
         snprintf(message + used, size - used,
-                 "\n      (with random inputs: HEAPBOOK_SEED=%" PRIu64
-                 " in the environment repeats them)",
+                 "%s: HEAPBOOK_SEED=%" PRIu64 " in the environment repeats them)",
+                 context.draw_count == sizeof context.draws / sizeof context.draws[0] ? ", ..."
+                                                                                      : "",
                  context.seed);
 }
 
@@ -176,10 +185,12 @@ unsigned long long hb_random(unsigned long long low, unsigned long long high) {
         context.drawing = test;
         context.state = context.seed ^ hash_name(test ? test->pName : "");
         context.drawn = true;
+        context.draw_count = 0;
     }
-    if (high <= low)
-        return low;
     uint64_t span = high - low + 1; /* 0: the whole range */
     uint64_t draw = splitmix64(&context.state);
-    return low + (span ? draw % span : draw);
+    unsigned long long value = high <= low ? low : low + (span ? draw % span : draw);
+    if (context.draw_count < sizeof context.draws / sizeof context.draws[0])
+        context.draws[context.draw_count++] = value;
+    return value;
 }

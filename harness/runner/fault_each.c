@@ -97,8 +97,9 @@ _Noreturn static void finish_in_child(CU_pFailureRecord before) {
     }
     for (CU_pFailureRecord f = before ? before->pNext : CU_get_failure_list(); f != NULL;
          f = f->pNext)
-        hb_text_printf(&report, "%s%s (%s:%u)", report.length ? "\n      " : "an assertion failed: ",
-                       f->strCondition, f->strFileName, f->uiLineNumber);
+        hb_text_printf(&report, "%s%s (%s:%u)",
+                       report.length ? "\n      " : "an assertion failed: ", f->strCondition,
+                       f->strFileName, f->uiLineNumber);
     hb_isolate_part_done(failures, hb_text_get(&report));
 }
 

@@ -6,12 +6,13 @@
 
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 static void assert_entry(const config *cfg, size_t i, const char *key, const char *value) {
-    CU_ASSERT_FATAL(i < cfg->count);
-    CU_ASSERT_STRING_EQUAL(cfg->entries[i].key, key);
-    CU_ASSERT_STRING_EQUAL(cfg->entries[i].value, value);
+    HB_ASSERT_EQ_FATAL(i < cfg->count, true);
+    HB_ASSERT_STR_EQ(cfg->entries[i].key, key);
+    HB_ASSERT_STR_EQ(cfg->entries[i].value, value);
 }
 
 /* Parses `text`, which must be malformed, and checks the error, the line and
@@ -20,10 +21,10 @@ static void assert_rejected(const char *text, config_error expected, size_t expe
     static config_entry stale;
     config cfg = {&stale, 1}; /* not empty: the parser must empty it */
     size_t line;
-    CU_ASSERT_EQUAL(config_parse(text, &cfg, &line), expected);
-    CU_ASSERT_EQUAL(line, expected_line);
-    CU_ASSERT_PTR_NULL(cfg.entries);
-    CU_ASSERT_EQUAL(cfg.count, 0);
+    HB_ASSERT_EQ(config_parse(text, &cfg, &line), expected);
+    HB_ASSERT_EQ(line, expected_line);
+    HB_ASSERT_NULL(cfg.entries);
+    HB_ASSERT_EQ(cfg.count, 0);
 }
 
 HB_TEST(test_entries_in_order) {
@@ -37,17 +38,17 @@ HB_TEST(test_entries_in_order) {
                        "log.level-2 = debug";
     config cfg;
     size_t line;
-    CU_ASSERT_EQUAL_FATAL(config_parse(text, &cfg, &line), CONFIG_OK);
-    CU_ASSERT_EQUAL(line, 8);
-    CU_ASSERT_EQUAL_FATAL(cfg.count, 5);
+    HB_ASSERT_EQ_FATAL(config_parse(text, &cfg, &line), CONFIG_OK);
+    HB_ASSERT_EQ(line, 8);
+    HB_ASSERT_EQ_FATAL(cfg.count, 5);
     assert_entry(&cfg, 0, "name", "heapbook");
     assert_entry(&cfg, 1, "version", "6");
     assert_entry(&cfg, 2, "url", "https://example.org/?a=b");
     assert_entry(&cfg, 3, "empty", "");
     assert_entry(&cfg, 4, "log.level-2", "debug");
     config_free(&cfg);
-    CU_ASSERT_PTR_NULL(cfg.entries);
-    CU_ASSERT_EQUAL(cfg.count, 0);
+    HB_ASSERT_NULL(cfg.entries);
+    HB_ASSERT_EQ(cfg.count, 0);
 }
 
 HB_TEST(test_nothing_to_parse) {
@@ -56,10 +57,10 @@ HB_TEST(test_nothing_to_parse) {
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         config cfg;
         size_t line;
-        CU_ASSERT_EQUAL(config_parse(texts[i], &cfg, &line), CONFIG_OK);
-        CU_ASSERT_EQUAL(line, lines[i]);
-        CU_ASSERT_PTR_NULL(cfg.entries);
-        CU_ASSERT_EQUAL(cfg.count, 0);
+        HB_ASSERT_EQ(config_parse(texts[i], &cfg, &line), CONFIG_OK);
+        HB_ASSERT_EQ(line, lines[i]);
+        HB_ASSERT_NULL(cfg.entries);
+        HB_ASSERT_EQ(cfg.count, 0);
         config_free(&cfg);
     }
 }
@@ -67,11 +68,11 @@ HB_TEST(test_nothing_to_parse) {
 HB_TEST(test_get) {
     config cfg;
     size_t line;
-    CU_ASSERT_EQUAL_FATAL(config_parse("a = 1\nb = 2\n", &cfg, &line), CONFIG_OK);
-    CU_ASSERT_STRING_EQUAL(config_get(&cfg, "a"), "1");
-    CU_ASSERT_STRING_EQUAL(config_get(&cfg, "b"), "2");
-    CU_ASSERT_PTR_NULL(config_get(&cfg, "c"));
-    CU_ASSERT_PTR_NULL(config_get(&cfg, "A"));
+    HB_ASSERT_EQ_FATAL(config_parse("a = 1\nb = 2\n", &cfg, &line), CONFIG_OK);
+    HB_ASSERT_STR_EQ(config_get(&cfg, "a"), "1");
+    HB_ASSERT_STR_EQ(config_get(&cfg, "b"), "2");
+    HB_ASSERT_NULL(config_get(&cfg, "c"));
+    HB_ASSERT_NULL(config_get(&cfg, "A"));
     config_free(&cfg);
 }
 
@@ -84,9 +85,9 @@ HB_TEST(test_many_entries) {
         used += (size_t)snprintf(text + used, sizeof text - used, "key%d = value%d\n", i, i);
     config cfg;
     size_t line;
-    CU_ASSERT_EQUAL_FATAL(config_parse(text, &cfg, &line), CONFIG_OK);
-    CU_ASSERT_EQUAL(line, ENTRIES);
-    CU_ASSERT_EQUAL_FATAL(cfg.count, ENTRIES);
+    HB_ASSERT_EQ_FATAL(config_parse(text, &cfg, &line), CONFIG_OK);
+    HB_ASSERT_EQ(line, ENTRIES);
+    HB_ASSERT_EQ_FATAL(cfg.count, ENTRIES);
     assert_entry(&cfg, 0, "key0", "value0");
     assert_entry(&cfg, 57, "key57", "value57");
     assert_entry(&cfg, 99, "key99", "value99");
@@ -104,11 +105,11 @@ HB_TEST(test_errors_and_their_lines) {
 }
 
 HB_TEST(test_error_messages) {
-    CU_ASSERT_STRING_EQUAL(config_error_message(CONFIG_OK), "no error");
-    CU_ASSERT_STRING_EQUAL(config_error_message(CONFIG_NO_EQUALS), "no '=' in the line");
-    CU_ASSERT_STRING_EQUAL(config_error_message(CONFIG_DUPLICATE_KEY),
-                           "the key was already set on an earlier line");
-    CU_ASSERT_STRING_EQUAL(config_error_message(CONFIG_OUT_OF_MEMORY), "out of memory");
+    HB_ASSERT_STR_EQ(config_error_message(CONFIG_OK), "no error");
+    HB_ASSERT_STR_EQ(config_error_message(CONFIG_NO_EQUALS), "no '=' in the line");
+    HB_ASSERT_STR_EQ(config_error_message(CONFIG_DUPLICATE_KEY),
+                     "the key was already set on an earlier line");
+    HB_ASSERT_STR_EQ(config_error_message(CONFIG_OUT_OF_MEMORY), "out of memory");
 }
 
 /* The malformed texts again, measured: after each error the parser must
@@ -152,14 +153,89 @@ static void parse_six_settings(void) {
     size_t line;
     config_error error = config_parse(six_settings, &cfg, &line);
     if (error == CONFIG_OK) {
-        CU_ASSERT_EQUAL(cfg.count, 6);
-        CU_ASSERT_STRING_EQUAL(config_get(&cfg, "tests"), "CUnit");
+        HB_ASSERT_EQ(cfg.count, 6);
+        HB_ASSERT_STR_EQ(config_get(&cfg, "tests"), "CUnit");
         config_free(&cfg);
     } else {
-        CU_ASSERT_EQUAL(error, CONFIG_OUT_OF_MEMORY);
-        CU_ASSERT_PTR_NULL(cfg.entries);
-        CU_ASSERT_EQUAL(cfg.count, 0);
+        HB_ASSERT_EQ(error, CONFIG_OUT_OF_MEMORY);
+        HB_ASSERT_NULL(cfg.entries);
+        HB_ASSERT_EQ(cfg.count, 0);
     }
 }
 
 HB_TEST(test_out_of_memory_leaks_nothing) { hb_fail_each_allocation(parse_six_settings); }
+
+/* A config text made up for one run, in a buffer of its own (no heap). */
+typedef struct random_text {
+    char text[4096];
+    size_t used, lines;
+} random_text;
+
+static void add_line(random_text *t, const char *format, ...) {
+    va_list arguments;
+    va_start(arguments, format);
+    t->used += (size_t)vsnprintf(t->text + t->used, sizeof t->text - t->used, format, arguments);
+    va_end(arguments);
+    t->lines++;
+}
+
+/* From 1 to 40 good entries, with a comment here and there; returns how
+ * many.  Entry i has the key "key<i>_<tag>" and the value "<i * tag>". */
+static unsigned add_good_lines(random_text *t, unsigned tag) {
+    unsigned entries = (unsigned)hb_random(1, 40);
+    for (unsigned i = 0; i < entries; i++) {
+        if (hb_random(0, 3) == 0)
+            add_line(t, "# before entry %u\n", i);
+        add_line(t, "key%u_%u = %u\n", i, tag, i * tag);
+    }
+    return entries;
+}
+
+/* Texts made up on every run: good entries, then one error of each kind on
+ * the line after them.  Whatever was built before the error is freed. */
+HB_MEMORY_TEST(test_random_errors_leak_nothing, .leaks = "0 B") {
+    static const config_error kinds[] = {CONFIG_NO_EQUALS, CONFIG_BAD_KEY, CONFIG_DUPLICATE_KEY,
+                                         CONFIG_BAD_KEY};
+    for (size_t kind = 0; kind < sizeof kinds / sizeof kinds[0]; kind++) {
+        random_text t = {0};
+        unsigned tag = (unsigned)hb_random(1, 9999);
+        unsigned entries = add_good_lines(&t, tag);
+        switch (kind) {
+        case 0:
+            add_line(&t, "no equals sign here\n");
+            break;
+        case 1:
+            add_line(&t, "bad key = %u\n", tag);
+            break;
+        case 2: /* an earlier entry's key again */
+            add_line(&t, "key%u_%u = again\n", (unsigned)hb_random(0, entries - 1), tag);
+            break;
+        case 3:
+            add_line(&t, " = no key\n");
+            break;
+        }
+        size_t error_line = t.lines;
+        add_line(&t, "after = the error\n");
+        assert_rejected(t.text, kinds[kind], error_line);
+    }
+}
+
+/* A good text made up on every run: every entry is there, and
+ * config_free() frees them all. */
+HB_MEMORY_TEST(test_random_entries_leak_nothing, .leaks = "0 B") {
+    random_text t = {0};
+    unsigned tag = (unsigned)hb_random(1, 9999);
+    unsigned entries = add_good_lines(&t, tag);
+    config cfg;
+    size_t line;
+    HB_ASSERT_EQ_FATAL(config_parse(t.text, &cfg, &line), CONFIG_OK);
+    HB_ASSERT_EQ(line, t.lines);
+    HB_ASSERT_EQ_FATAL(cfg.count, entries);
+    for (unsigned i = 0; i < entries; i++) {
+        char key[32], value[16];
+        snprintf(key, sizeof key, "key%u_%u", i, tag);
+        snprintf(value, sizeof value, "%u", i * tag);
+        assert_entry(&cfg, i, key, value);
+    }
+    config_free(&cfg);
+}

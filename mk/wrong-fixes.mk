@@ -1,0 +1,29 @@
+# mk/wrong-fixes.mk: each exercise's catalogue of plausible wrong fixes
+# (tests/wrong-fixes/), built as variants of their exercise with
+# mk/exercises.mk's exercise_build, as solutions are.  make check runs each
+# one once and requires it to fail exactly as its `expected` file says
+# (tests/wrong-fixes/check.sh).
+#
+#   tests/wrong-fixes/NN-FIX/NN-name/*.c   the files that differ from the starter
+#   tests/wrong-fixes/NN-FIX/expected      what it is, and how it must fail
+#
+# A fix whose failures the counting harness cannot see (a write past a
+# block, a read of freed memory) says `memcheck` in its `expected` file: it
+# is built with the sanitizers instead (build/memcheck/tests/wrong-fixes/...).
+
+WRONG_FIXES := $(sort $(notdir $(wildcard tests/wrong-fixes/[0-9][0-9]-*)))
+WRONG_FIXES_MEMCHECK := $(sort $(notdir $(patsubst %/expected,%,\
+    $(shell grep -lw memcheck $(WRONG_FIXES:%=tests/wrong-fixes/%/expected) 2>/dev/null))))
+
+# The exercise a fix belongs to: the one folder inside it.
+wrong_fix_exercise = $(notdir $(patsubst %/,%,$(wildcard tests/wrong-fixes/$(1)/*/)))
+
+$(foreach fix,$(WRONG_FIXES),$(eval $(call exercise_build,$(call wrong_fix_exercise,$(fix)),tests/wrong-fixes/$(fix))))
+
+# Each fix's one test binary, normal or under the sanitizers.
+wrong_fix_binary = $(BUILD)/$(if $(filter $(1),$(WRONG_FIXES_MEMCHECK)),memcheck/)tests/wrong-fixes/$(1)/$(call wrong_fix_exercise,$(1))/tests
+WRONG_FIX_BINARIES := $(foreach fix,$(WRONG_FIXES),$(call wrong_fix_binary,$(fix)))
+
+# Built with everything else make check runs, in parallel.
+check check-repeat: $(WRONG_FIX_BINARIES)
+CHECK_BUILT += $(WRONG_FIX_BINARIES)

@@ -1,0 +1,36 @@
+/* Exercise 01, a wrong fix: an array of exactly the length asked for, and
+ * a summing loop that goes one step too far, reading past its end (the
+ * mistake lesson 01 shows under make memcheck). */
+#include "fibonacci.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { MODULUS = 10000 };
+
+static unsigned long *fibonacci(size_t length) {
+    unsigned long *numbers = malloc(length * sizeof *numbers);
+    if (numbers == NULL)
+        return NULL;
+    for (size_t i = 0; i < length; i++)
+        numbers[i] = i < 2 ? 1 : (numbers[i - 1] + numbers[i - 2]) % MODULUS;
+    return numbers;
+}
+
+static unsigned sum_of_fibonacci(size_t length) {
+    unsigned long *numbers = fibonacci(length);
+    if (numbers == NULL) {
+        perror("fibonacci");
+        exit(EXIT_FAILURE);
+    }
+    unsigned long sum = 0;
+    for (size_t i = 0; i <= length; i++) /* the mistake: i == length is past the end */
+        sum = (sum + numbers[i]) % MODULUS;
+    free(numbers);
+    return (unsigned)sum;
+}
+
+unsigned fibonacci_hash(size_t len1, size_t len2, size_t len3) {
+    unsigned sum = sum_of_fibonacci(len1) + sum_of_fibonacci(len2) + sum_of_fibonacci(len3);
+    return sum % MODULUS;
+}
