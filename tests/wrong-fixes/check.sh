@@ -12,10 +12,12 @@
 #   test_name memcheck heap-buffer-overflow  fails under the sanitizers, with that report
 #
 # Every other test must pass.  A fix with `memcheck` lines is built and run
-# with the sanitizers only (mk/wrong-fixes.mk): the harness does not see a
-# write past a block or a read of freed memory, and what such code does in
-# the normal build depends on what lies next to the block.  Its tests must
-# fail with a sanitizer's report, each the kind its line names.
+# with the sanitizers only (mk/wrong-fixes.mk): the harness's guard and
+# quarantine see a write just past a block or into a freed one, when the
+# block is freed or the test ends, but not a read, nor a write that skips
+# past the guard, and what such code does in the normal build depends on
+# what lies next to the block.  Its tests must fail with a sanitizer's
+# report, each the kind its line names.
 #
 # Runs every binary once; the random inputs are HEAPBOOK_SEED's (set by
 # tests/check.sh), and each fix is written to fail for every seed.
