@@ -1,46 +1,108 @@
 #!/usr/bin/env bash
-# The student loop behind make's targets (docs/index.md):
+# The student loop behind make's targets (mk/student.mk, docs/index.md).
+# Every command that takes an exercise takes it as the student typed it
+# (EX=1, EX=01, EX=001, EX=fib, EX=01-fibonacci), checked the same way.
 #
-#   workbook.sh next EXERCISE...     make: runs each exercise's tests on the
-#                                    student's code in order, and stops at the
-#                                    first one not done, with its output and
-#                                    the next step (always exits 0: a failing
-#                                    exercise is where the student is)
-#   workbook.sh progress EXERCISE... make progress: every exercise's state
-#   workbook.sh watch [EX]           make watch: reruns EX's tests whenever one
-#                                    of its files is saved, like `rustlings
-#                                    watch`; without EX, the first not done
-#   workbook.sh hint EX              make hint: the next hint, one at a time
-#   workbook.sh reset EX             make reset: the starter back, after
-#                                    asking (YES=1 answers yes); the
-#                                    student's version goes to build/backups/
+#   workbook.sh next            make: runs each exercise in order and stops
+#                               at the first one not done, with its output
+#                               and the next step (exit 0: a failing
+#                               exercise is where the student is)
+#   workbook.sh progress        make progress: every exercise's state
+#   workbook.sh test EX [ARG]   make test: the tests on the student's code;
+#                               if all pass, the same code under the
+#                               sanitizers (make memcheck), which done needs
+#   workbook.sh solution EX     make solution: the tests on the solution
+#   workbook.sh watch [EX]      make watch: test again at every save
+#   workbook.sh hint EX         make hint: the next hint, one at a time
+#   workbook.sh reset EX        make reset: the starter back, after asking
+#                               (YES=1 answers yes); the student's version
+#                               goes to build/backups/
+#   workbook.sh memcheck|memcheck-solution|valgrind [EX]
+#                               tools/memcheck_run.sh on EX, or on all
+#   workbook.sh run|flamegraph EX
+#                               the exercise's program under heapbook
+#   workbook.sh resolve EX      the exercise's folder name, or an error
+#
+# An exercise is done when its tests pass and its sanitizer build finds no
+# memory error: the verdict of that build is kept in build/memcheck-verdicts/
+# by the build's own checksum, so the same code is checked once.
 set -u
 cd "$(dirname "$0")/.."
 
-# exercise_dir 01 -> 01-fibonacci (or the name itself if it is one).
-exercise_dir() {
-    local wanted=$1 dir
-    for dir in exercises/[0-9][0-9]-*/; do
-        dir=$(basename "$dir")
-        if [ "$dir" = "$wanted" ] || [ "${dir%%-*}" = "$wanted" ]; then
-            echo "$dir"
-            return 0
-        fi
-    done
-    echo "heapbook: no exercise '$wanted'; pick one of: $(ls exercises | tr '\n' ' ')" >&2
+exercises=$(ls -d exercises/[0-9][0-9]-*/ | xargs -n1 basename)
+
+# The folder of exercise TEXT: its number (1, 01, 001), its folder name, or
+# a unique beginning of its name (fib, fibonacci, 01-fib); else an error
+# that says what was typed and what would do.
+resolve() {
+    local wanted=$1 found="" dir count=0
+    case "$wanted" in
+    "" | *[!A-Za-z0-9_-]*) ;;
+    *[!0-9]*)
+        for dir in $exercises; do
+            case "$dir" in "$wanted"* | [0-9][0-9]-"$wanted"*)
+                found="$found $dir"
+                count=$((count + 1)) ;;
+            esac
+        done ;;
+    *)
+        for dir in $exercises; do
+            [ "$((10#${dir%%-*}))" = "$((10#$wanted))" ] && found=" $dir" && count=1
+        done ;;
+    esac
+    if [ "$count" -eq 1 ]; then
+        echo "${found# }"
+        return 0
+    fi
+    if [ "$count" -gt 1 ]; then
+        echo "heapbook: EX=$wanted could be any of:$found; say which:" \
+            "$(for dir in $found; do printf 'EX=%s ' "${dir%%-*}"; done)" >&2
+    else
+        echo "heapbook: no exercise '$wanted'; pick one with EX=NN, its name or the start of it:" >&2
+        echo "  $(echo $exercises)" >&2
+    fi
     return 1
 }
+
+number() { echo "${1%%-*}"; }
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 output="$scratch/output"
 results="$scratch/results"
 
+# The verdict of EXERCISE's sanitizer build (VARIANT: exercises or
+# solutions) on the code as it is: clean | errors | build.  Runs it only if
+# this very build has no verdict yet; its output goes to $scratch/memcheck.
+memcheck_verdict() {
+    local exercise=$1 variant=${2:-exercises} binary key cache
+    binary="build/memcheck/$variant/$exercise/tests"
+    : >"$scratch/memcheck"
+    if ! make --no-print-directory -s "$binary" >"$scratch/memcheck" 2>&1; then
+        echo build
+        return
+    fi
+    key=$(sha256sum "$binary" | cut -c1-16)
+    cache="build/memcheck-verdicts/$variant-$exercise"
+    if [ -f "$cache" ] && [ "$(cut -d' ' -f1 "$cache")" = "$key" ]; then
+        cut -d' ' -f2 "$cache"
+        cat "$cache.log" >"$scratch/memcheck" 2>/dev/null
+        return
+    fi
+    local verdict=clean
+    tools/memcheck_run.sh memcheck "$binary" >"$scratch/memcheck" 2>&1 || verdict=errors
+    mkdir -p build/memcheck-verdicts
+    cp "$scratch/memcheck" "$cache.log"
+    echo "$key $verdict" >"$cache"
+    echo "$verdict"
+}
+
 # run_exercise EX: builds and runs EX's tests on the student's code, output
 # into $output, results into $results; prints the state, one of
-#   done | memory | wrong | crash | build
-# (all passed; correct but over memory limits; wrong answers; a test died;
-# does not compile).
+#   done | unsafe | memory | wrong | crash | build
+# (all passed and memcheck clean; all passed but memcheck finds memory
+# errors; correct but over memory limits; wrong answers; a test died; does
+# not compile).
 run_exercise() {
     local exercise=$1
     : >"$results"
@@ -49,10 +111,21 @@ run_exercise() {
         return
     fi
     if "build/exercises/$exercise/tests" --results "$results" >"$output" 2>&1; then
-        echo done
-    elif awk -F'\t' '$3 == "failed" && $4 ~ /crash|timeout|exit/ { found = 1 } END { exit !found }' "$results"; then
+        [ "$(memcheck_verdict "$exercise")" = errors ] && echo unsafe || echo done
+    else
+        state_of_failures
+    fi
+}
+
+# Of the tests that failed ($results): the state the worst failure says.
+state_of_failures() {
+    failed_with() { awk -F'\t' -v why="$1" '$3 == "failed" && $4 ~ why { f = 1 } END { exit !f }' \
+        "$results"; }
+    if failed_with 'overflow|use-after-free|hidden-memory'; then
+        echo unsafe
+    elif failed_with 'crash|timeout|exit'; then
         echo crash
-    elif awk -F'\t' '$3 == "failed" && $4 ~ /assert|limit/ { found = 1 } END { exit !found }' "$results"; then
+    elif failed_with 'assert|limit'; then
         echo wrong
     else
         echo memory
@@ -61,31 +134,39 @@ run_exercise() {
 
 describe_state() {
     case "$1" in
-    done) echo "done: correct and within its memory limits" ;;
+    done) echo "done: correct, within its memory limits, and no memory error" ;;
+    unsafe) echo "it makes memory errors (a write past a block, after a free, ...)" ;;
     memory) echo "correct, but over its memory limits" ;;
     wrong) echo "some tests give wrong answers" ;;
-    crash) echo "a test crashed, looped or exited" ;;
+    crash) echo "a test crashed, looped, exited or made a memory error" ;;
     build) echo "does not compile" ;;
     esac
 }
 
 next_step() {
-    local exercise=$1
-    echo "Next: read docs/$exercise.md, edit the files in exercises/$exercise/,"
-    echo "      then run: make test EX=${exercise%%-*}   (stuck? make hint EX=${exercise%%-*})"
+    local exercise=$1 state=$2 n
+    n=$(number "$exercise")
+    case "$state" in
+    unsafe) echo "Next: make memcheck EX=$n shows each error at the line that made it (docs/memcheck.md)" ;;
+    build) echo "Next: fix what the compiler says above, in exercises/$exercise/" ;;
+    *)
+        echo "Next: read docs/$exercise.md, edit the files in exercises/$exercise/,"
+        echo "      then run: make test EX=$n   (stuck? make hint EX=$n; where the memory goes: make flamegraph EX=$n)" ;;
+    esac
 }
 
-# The first exercise of the arguments that is not done, or nothing.
-first_not_done() {
-    local exercise
-    for exercise in "$@"; do
-        [ "$(run_exercise "$exercise")" = done ] || { echo "$exercise"; return; }
+# The exercise after EXERCISE, if any.
+following() {
+    local after=$1 dir seen=""
+    for dir in $exercises; do
+        [ -n "$seen" ] && { echo "$dir"; return; }
+        [ "$dir" = "$after" ] && seen=1
     done
 }
 
 next() {
     local exercise state done_count=0
-    for exercise in "$@"; do
+    for exercise in $exercises; do
         state=$(run_exercise "$exercise")
         if [ "$state" = done ]; then
             echo "  [x] $exercise"
@@ -93,10 +174,11 @@ next() {
             continue
         fi
         cat "$output"
+        [ "$state" = unsafe ] && cat "$scratch/memcheck"
         echo
         echo "  [ ] $exercise: $(describe_state "$state")   <- you are here"
         echo
-        next_step "$exercise"
+        next_step "$exercise" "$state"
         return 0
     done
     echo
@@ -104,24 +186,84 @@ next() {
 }
 
 progress() {
-    local exercise state mark line next=""
-    for exercise in "$@"; do
+    local exercise state mark line first=""
+    for exercise in $exercises; do
         state=$(run_exercise "$exercise")
         mark=" "
         [ "$state" = done ] && mark=x
         line="  [$mark] $exercise: $(describe_state "$state")"
-        if [ "$state" != done ] && [ -z "$next" ]; then
-            next=$exercise
+        if [ "$state" != done ] && [ -z "$first" ]; then
+            first="$exercise $state"
             line="$line   <- next"
         fi
         echo "$line"
     done
     echo
-    if [ -n "$next" ]; then
-        next_step "$next"
+    if [ -n "$first" ]; then
+        next_step $first
     else
         echo "Every exercise is done. Well done!"
     fi
+}
+
+# make test / make solution: the output of the tests, then one summary and
+# the next step.  At a terminal the status is 0 whatever the outcome, as
+# make's own loop is (make would add a line of its own after the summary);
+# to a pipe or a file it is the tests', for scripts (make grade is CI's).
+test_exercise() {
+    local variant=$1 exercise=$2
+    shift 2
+    local binary="build/$variant/$exercise/tests" n status summary
+    n=$(number "$exercise")
+    if ! make --no-print-directory -s "$binary"; then
+        echo
+        echo "  $exercise: does not compile"
+        next_step "$exercise" build
+        finish 1
+    fi
+    "$binary" --results "$results" "$@"
+    status=$?
+    local total failed
+    total=$(wc -l <"$results")
+    failed=$(awk -F'\t' '$3 == "failed"' "$results" | wc -l)
+    echo
+    if [ "$status" -ne 0 ]; then
+        echo "  $exercise: $failed of $total tests fail ($(awk -F'\t' '$3 == "failed" { print $4 }' "$results" |
+            tr ',' '\n' | sort -u | paste -sd, | sed 's/,/, /g'))"
+        [ "$variant" = exercises ] && next_step "$exercise" "$(state_of_failures)"
+        finish 1
+    fi
+    printf '  %s: all %d tests pass; now the same code under AddressSanitizer and UBSan (make memcheck EX=%s) ... ' \
+        "$exercise" "$total" "$n"
+    case "$(memcheck_verdict "$exercise" "$variant")" in
+    clean) echo "no memory error." ;;
+    build)
+        echo "it does not build:"
+        cat "$scratch/memcheck"
+        finish 1 ;;
+    errors)
+        echo "memory errors:"
+        echo
+        cat "$scratch/memcheck"
+        echo
+        echo "  $exercise: not done yet: the tests pass, but the code makes memory errors"
+        next_step "$exercise" unsafe
+        finish 1 ;;
+    esac
+    [ "$variant" = exercises ] || finish 0
+    local after
+    after=$(following "$exercise")
+    if [ -n "$after" ]; then
+        echo "  Done! Next: exercise $after: read docs/$after.md, then make test EX=$(number "$after")"
+    else
+        echo "  Done! That was the last exercise: make progress shows them all."
+    fi
+    finish 0
+}
+
+finish() {
+    [ -t 1 ] && exit 0
+    exit "$1"
 }
 
 # Prints the first failing test's report and where the student stands.
@@ -133,6 +275,8 @@ show_run() {
     echo
     if [ "$state" = build ]; then
         cat "$output"
+    elif [ "$state" = unsafe ]; then
+        cat "$scratch/memcheck"
     elif [ "$state" != done ]; then
         awk '/\.\.\.FAILED/ { show = 1 } show && /^  Test: / && !/FAILED/ { exit } show' "$output"
     fi
@@ -141,7 +285,7 @@ show_run() {
     if [ "$state" = done ]; then
         echo "  Done! Run make watch again for the next exercise."
     else
-        next_step "$exercise" | sed 's/^/  /'
+        next_step "$exercise" "$state" | sed 's/^/  /'
     fi
     echo
     echo "Watching exercises/$exercise/ for saved files; Ctrl-C to stop."
@@ -162,12 +306,14 @@ wait_for_change() {
 }
 
 watch() {
-    local exercise
+    local exercise="" dir
     if [ -n "${1:-}" ]; then
-        exercise=$(exercise_dir "$1") || exit 2
+        exercise=$(resolve "$1") || exit 2
     else
-        exercise=$(first_not_done $(ls exercises))
-        [ -n "$exercise" ] || exercise=$(ls exercises | tail -n 1)
+        for dir in $exercises; do
+            exercise=$dir
+            [ "$(run_exercise "$dir")" = done ] || break
+        done
     fi
     trap 'rm -rf "$scratch"; echo; exit 0' EXIT INT TERM
     while true; do
@@ -179,8 +325,7 @@ watch() {
 # Hints are kept beside the exercise (exercises/NN-name/hints.txt, separated
 # by lines holding only ---); how many were shown is kept in build/hints/.
 hint() {
-    local exercise hints state shown total next
-    exercise=$(exercise_dir "${1:?usage: workbook.sh hint EX}") || exit 2
+    local exercise=$1 hints state shown total next
     hints="exercises/$exercise/hints.txt"
     [ -s "$hints" ] || { echo "heapbook: $exercise has no hints ($hints)"; exit 1; }
     state="build/hints/$exercise"
@@ -202,8 +347,7 @@ hint() {
 # The starter is the version in git: the one the clone came with
 # (origin's), or else the last commit.
 reset() {
-    local exercise ref=HEAD backup answer
-    exercise=$(exercise_dir "${1:?usage: workbook.sh reset EX}") || exit 2
+    local exercise=$1 ref=HEAD backup answer
     git rev-parse -q --verify origin/HEAD >/dev/null && ref=origin/HEAD
     backup="build/backups/$exercise-$(date +%Y%m%d-%H%M%S)"
     if [ "${YES:-}" != 1 ]; then
@@ -222,12 +366,57 @@ reset() {
     echo "exercises/$exercise is the starter again; your version is in $backup/."
 }
 
+# make memcheck [EX]: an exercise, a memcheck fixture (tests/fixtures/
+# memcheck_*, for instructors), or every exercise.
+memory_tool() {
+    local tool=$1 variant=$2 wanted=${3:-} dirs=() dir
+    if [ -z "$wanted" ]; then
+        for dir in $exercises; do dirs+=("$variant/$dir"); done
+    elif [ -d "tests/fixtures/$wanted" ] && [[ $wanted == memcheck_* ]]; then
+        dirs=("fixtures/$wanted")
+    else
+        dir=$(resolve "$wanted") || exit 2
+        dirs=("$variant/$dir")
+    fi
+    local binaries=() tree=build/memcheck
+    [ "$tool" = valgrind ] && tree=build
+    for dir in "${dirs[@]}"; do binaries+=("$tree/$dir/tests"); done
+    exec tools/memcheck_run.sh "$tool" "${binaries[@]}"
+}
+
+# make run / make flamegraph EX: the exercise's program (the student's code)
+# under heapbook.
+profile() {
+    local what=$1 exercise=$2 dir
+    dir="build/exercises/$exercise"
+    make --no-print-directory -s build/bin/heapbook build/lib/libheapbook-preload.so \
+        "$dir/program" || exit 1
+    build/bin/heapbook run -o "$dir/program.hbcap" "$dir/program" || exit 1
+    [ "$what" = flamegraph ] || return 0
+    build/bin/heapbook flamegraph -o "$dir/flamegraph.html" "$dir/program.hbcap"
+}
+
 command=${1:-}
 shift || true
 case "$command" in
-next | progress | watch | hint | reset) "$command" "$@" ;;
+next | progress) "$command" ;;
+watch) watch "${1:-}" ;;
+resolve) resolve "${1:-}" ;;
+test | solution | hint | reset | run | flamegraph)
+    [ -n "${1:-}" ] || { echo "heapbook: make $command needs an exercise: make $command EX=01" >&2; exit 2; }
+    exercise=$(resolve "$1") || exit 2
+    shift
+    case "$command" in
+    test) test_exercise exercises "$exercise" "$@" ;;
+    solution) test_exercise solutions "$exercise" "$@" ;;
+    run | flamegraph) profile "$command" "$exercise" ;;
+    *) "$command" "$exercise" ;;
+    esac ;;
+memcheck) memory_tool memcheck exercises "${1:-}" ;;
+memcheck-solution) memory_tool memcheck solutions "${1:-}" ;;
+valgrind) memory_tool valgrind exercises "${1:-}" ;;
 *)
-    echo "usage: $0 next|progress EXERCISE... | watch [EX] | hint EX | reset EX" >&2
-    exit 2
-    ;;
+    echo "usage: $0 next | progress | test|solution|hint|reset|run|flamegraph EX | watch [EX]" \
+        "| memcheck|memcheck-solution|valgrind [EX] | resolve EX" >&2
+    exit 2 ;;
 esac
