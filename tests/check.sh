@@ -252,6 +252,13 @@ else
     verdict fail "memcheck selftest: make memcheck did not fail as it should on tests/fixtures/memcheck_broken (above)"
 fi
 
+# What the docs quote of a command's output is what it prints today.
+if tests/docs/quoted.py README.md docs/*.md; then
+    verdict ok "docs: every output they quote is what its command prints"
+else
+    verdict fail "docs: quoted output drifted from what the commands print (above)"
+fi
+
 echo "== profiler"
 if tests/profiler/check.sh; then
     verdict ok "profiler: heapbook's figures, stacks, damaged captures and page escaping"

@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""Checks that the output the docs quote is what the commands print today.
+
+  tests/docs/quoted.py FILE.md...
+
+A quoted block says where it comes from, on the line before it:
+
+    <!-- output of: HEAPBOOK_TIMEOUT=1 build/tests/crash-fixture -->
+    ```text
+    test_segfault: crashed: SIGSEGV (Segmentation fault) at ... (tests/fixtures/crash_fixture.c:17) ...
+    ```
+
+The command runs from the repository (once, however many blocks quote it),
+and every non-blank line of the block must be in its output: in one line,
+anywhere in it (a quote may leave out CUnit's "1. file:line  - "), with
+"..." standing for any text, and addresses (0x...) for any address.  Prints
+each line that is not, with the command; exit status 1 if any.
+"""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+MARKER = re.compile(r"<!-- output of: (.+?) -->\s*$")
+ADDRESS = re.compile(r"0x[0-9a-f]{4,}")
+
+
+def blocks(path):
+    """(command, line number, quoted lines) of each marked block."""
+    lines = path.read_text().splitlines()
+    for i, line in enumerate(lines):
+        marker = MARKER.search(line)
+        if not marker or i + 1 >= len(lines) or not lines[i + 1].startswith("```"):
+            continue
+        quoted = []
+        for text in lines[i + 2:]:
+            if text.startswith("```"):
+                break
+            quoted.append(text)
+        yield marker.group(1), i + 1, quoted
+
+
+def pattern(line):
+    """A regular expression for a quoted line: '...' any text, any address."""
+    parts = [re.escape(part) for part in ADDRESS.sub("0xADDRESS", line.strip()).split("...")]
+    return re.compile(".*".join(parts).replace("0xADDRESS", "0x[0-9a-f]+"))
+
+
+def output_of(command, cache={}):
+    if command not in cache:
+        run = subprocess.run(["bash", "-c", command], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, errors="replace", timeout=600)
+        cache[command] = run.stdout.splitlines()
+    return cache[command]
+
+
+def main(paths):
+    problems = 0
+    quoted_lines = 0
+    for path in map(Path, paths):
+        for command, where, quoted in blocks(path):
+            output = output_of(command)
+            for line in filter(str.strip, quoted):
+                quoted_lines += 1
+                if not any(pattern(line).search(printed) for printed in output):
+                    problems += 1
+                    print(f"{path}:{where}: not in the output of `{command}`:\n    {line.strip()}")
+    print(f"docs: {quoted_lines} quoted lines checked, {problems} not as the commands print them")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
