@@ -10,7 +10,8 @@
 #include <stdbool.h>
 
 /* Chooses the mode by its --scope name: "none", "counts" (a scope that only
- * counts) or "stacks" (a scope that also records every allocation's stack).
+ * counts), "stacks" (a scope that also records every allocation's stack) or
+ * "test" (stacks, and the quarantine of freed blocks, as a test runs).
  * Returns false if this build does not offer that mode. */
 bool bench_scope_choose(const char *mode);
 

@@ -1,9 +1,10 @@
 /* The harness build: each timed run inside a heapbook scope, as the body of
  * an HB_MEMORY_TEST runs, or outside any (every block still gets the
- * harness's header). */
+ * harness's header).  "test" is a test's whole set-up: a scope with stacks
+ * and the quarantine of freed blocks (docs/harness.md, What is guarded). */
 #include "scope.h"
 
-#include "heapbook/counting.h"
+#include "core/core.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +14,14 @@ typedef struct mode {
     const char *name;
     bool measured;    /* false: no scope at all */
     unsigned options; /* hb_scope_begin()'s, when measured */
+    bool quarantine;
 } mode;
 
 static const mode modes[] = {
-    {"none", false, 0},
-    {"counts", true, HB_SCOPE_COUNTS_ONLY},
-    {"stacks", true, HB_SCOPE_STACKS},
+    {"none", false, 0, false},
+    {"counts", true, HB_SCOPE_COUNTS_ONLY, false},
+    {"stacks", true, HB_SCOPE_STACKS, false},
+    {"test", true, HB_SCOPE_STACKS, true},
 };
 
 static const mode *chosen = &modes[0];
@@ -42,6 +45,7 @@ static _Noreturn void fail(const char *what) {
 void bench_scope_open(void) {
     if (!chosen->measured)
         return;
+    hb_quarantine_enable(chosen->quarantine);
     scope = hb_scope_begin(chosen->options);
     if (scope == NULL)
         fail("hb_scope_begin() refused to open a scope");

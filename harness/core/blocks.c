@@ -1,5 +1,5 @@
 /* blocks.c: the sealed header before each block (core.h: Blocks). */
-#include "core.h"
+#include "hot.h"
 
 #include <mimalloc.h>
 #include <stdalign.h>
@@ -7,67 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* The first word is the one mimalloc links into its free list once the
- * block is freed: the size, read before the block goes back.  The stack id
- * and the gap share a word, stored and loaded whole: a load that spans two
- * separate stores made just before (malloc, then a quick free) waits for
- * both to land.  The seal comes last, next to the payload, where a write
- * just before the block (an index of -1) lands. */
-typedef struct header {
-    size_t size;
-    uint64_t scope_id;
-    uint64_t stack_and_gap; /* stack_id | gap_shift << 32 */
-    uint64_t seal;
-} header;
-
-_Static_assert(sizeof(header) == HB_BLOCK_HEADER, "the header fills HB_BLOCK_HEADER exactly");
-_Static_assert(HB_BLOCK_HEADER % 16 == 0, "the payload keeps the block's alignment");
-
-/* A live block's seal covers its address and every field: bytes copied
- * from another header, a pointer into the middle of a block, or a header
- * overwritten by a write before the block do not pass for a live block.
- * The fields are folded into one word before a single multiplication (it
- * runs on every malloc and free), rotated so that sizes, scope ids and
- * stack ids below 2^24, 2^16 and 2^24 land on bits of their own and cannot
- * cancel each other out.  A freed block's seal
- * depends on the address alone (mimalloc reuses the first word), so a
- * second free is told apart from a pointer that never was a block. */
-static const uint64_t seal_key = UINT64_C(0x68656170626F6F6B);
-
-static uint64_t scramble(uint64_t value) { return value * UINT64_C(0x9E3779B97F4A7C15); }
-
-static uint64_t live_seal(uintptr_t address, const header *h) {
-    uint64_t fields = h->size ^ (h->scope_id << 24 | h->scope_id >> 40) ^
-                      (h->stack_and_gap << 40 | h->stack_and_gap >> 24);
-    return scramble(address ^ fields ^ seal_key);
-}
-
-static uint64_t freed_seal(uintptr_t address) { return ~scramble(address ^ seal_key); }
-
-static header *header_of(uintptr_t address) { return (header *)(address - HB_BLOCK_HEADER); }
-
-/* The guard's bytes: not 0 (a string's terminator) nor a small number, and
- * a different byte in each half so a copied block does not pass for one.
- * Stored and compared a word at a time (unaligned: the guard starts where
- * the caller's bytes end). */
-static const uint64_t guard_words[2] = {UINT64_C(0xFDFDFDFDFDFDFDFD), UINT64_C(0xFBFBFBFBFBFBFBFB)};
-_Static_assert(HB_BLOCK_GUARD == sizeof guard_words, "two words of guard");
-
-static void write_guard(uintptr_t address, size_t size) {
-    memcpy((void *)(address + size), guard_words, sizeof guard_words);
-}
-
-void hb_blocks_insert(uintptr_t address, size_t size, uint64_t scope_id, uint32_t stack_id,
-                      uint32_t gap_shift) {
-    header h = {
-        .size = size,
-        .scope_id = scope_id,
-        .stack_and_gap = stack_id | (uint64_t)gap_shift << 32,
-    };
-    h.seal = live_seal(address, &h);
-    *header_of(address) = h;
-    write_guard(address, size);
-}
+HB_THREAD_LOCAL uintptr_t hb_known_region;
 
 /* The header that would precede `address`, if the memory is readable: in
  * place, or else copied into *scratch.  Inside mimalloc's segments it is
@@ -79,12 +19,24 @@ void hb_blocks_insert(uintptr_t address, size_t size, uint64_t scope_id, uint32_
  * 20 TiB of addresses); the kernel copies those without the risk of a
  * fault.  An AddressSanitizer build links no mimalloc: ASan's malloc serves
  * every block there, and none has a header. */
-static const header *readable_header(uintptr_t address, header *scratch) {
+#if !HB_SANITIZED
+/* In mimalloc's map, or in the region last found there (hot.h). */
+static bool in_mimalloc(const hb_header *h) {
+    if (hb_in_known_region((uintptr_t)h))
+        return true;
+    if (!mi_is_in_heap_region(h))
+        return false;
+    hb_known_region = ((uintptr_t)h >> HB_KNOWN_REGION_SHIFT) + 1;
+    return true;
+}
+#endif
+
+static const hb_header *readable_header(uintptr_t address, hb_header *scratch) {
     if (address % alignof(uint64_t) != 0 || address < HB_BLOCK_HEADER)
         return NULL;
-    const header *h = header_of(address);
+    const hb_header *h = hb_header_of(address);
 #if !HB_SANITIZED
-    if (mi_is_in_heap_region(h))
+    if (in_mimalloc(h))
         return h;
 #endif
     struct iovec local = {scratch, sizeof *scratch};
@@ -95,12 +47,14 @@ static const header *readable_header(uintptr_t address, header *scratch) {
 }
 
 /* The header of the live block at `address`, or NULL. */
-static const header *live_header(uintptr_t address, header *scratch) {
-    const header *h = readable_header(address, scratch);
-    return h != NULL && h->seal == live_seal(address, h) ? h : NULL;
+static const hb_header *live_header(uintptr_t address, hb_header *scratch) {
+    const hb_header *h = readable_header(address, scratch);
+    return h != NULL && h->seal == hb_live_seal(address, h->size, h->scope_id, h->stack_and_gap)
+               ? h
+               : NULL;
 }
 
-static void fill(hb_block *block, uintptr_t address, const header *h, uint64_t stack_and_gap) {
+static void fill(hb_block *block, uintptr_t address, const hb_header *h, uint64_t stack_and_gap) {
     block->address = address;
     block->size = h->size;
     block->scope_id = h->scope_id;
@@ -109,8 +63,8 @@ static void fill(hb_block *block, uintptr_t address, const header *h, uint64_t s
 }
 
 bool hb_blocks_find(uintptr_t address, hb_block *found) {
-    header scratch;
-    const header *h = live_header(address, &scratch);
+    hb_header scratch;
+    const hb_header *h = live_header(address, &scratch);
     if (h == NULL)
         return false;
     fill(found, address, h, h->stack_and_gap);
@@ -121,30 +75,28 @@ bool hb_blocks_find(uintptr_t address, hb_block *found) {
  * from *removed just after storing it there: on bench/workload's churn
  * that read-back cost a nanosecond per free. */
 void *hb_blocks_remove(uintptr_t address, hb_block *removed) {
-    header scratch;
-    const header *h = live_header(address, &scratch);
+    hb_header scratch;
+    const hb_header *h = live_header(address, &scratch);
     if (h == NULL)
         return NULL;
     uint64_t stack_and_gap = h->stack_and_gap;
     fill(removed, address, h, stack_and_gap);
-    header_of(address)->seal = freed_seal(address);
+    hb_header_of(address)->seal = hb_freed_seal(address);
     return (void *)(address - hb_blocks_gap((uint32_t)(stack_and_gap >> 32)));
 }
 
 bool hb_blocks_was_freed(uintptr_t address) {
-    header scratch;
-    const header *h = readable_header(address, &scratch);
-    return h != NULL && h->seal == freed_seal(address);
+    hb_header scratch;
+    const hb_header *h = readable_header(address, &scratch);
+    return h != NULL && h->seal == hb_freed_seal(address);
 }
 
 size_t hb_blocks_overflow(const hb_block *block) {
-    const unsigned char *guard = (const unsigned char *)(block->address + block->size);
-    uint64_t words[2];
-    memcpy(words, guard, sizeof words);
-    if (words[0] == guard_words[0] && words[1] == guard_words[1])
+    if (hb_guard_intact(block->address, block->size))
         return 0;
+    const unsigned char *guard = (const unsigned char *)(block->address + block->size);
     /* The write reached at least the last byte that differs. */
-    const unsigned char *expected = (const unsigned char *)guard_words;
+    const unsigned char *expected = (const unsigned char *)hb_guard_words;
     size_t reached = HB_BLOCK_GUARD;
     while (reached > 0 && guard[reached - 1] == expected[reached - 1])
         reached--;

@@ -137,6 +137,15 @@ static inline uint64_t hb_local_fetch_add(_Atomic uint64_t *counter, uint64_t am
 #endif
 }
 
+/* *counter += amount, the value unused. */
+static inline void hb_local_add(_Atomic uint64_t *counter, uint64_t amount) {
+#if defined(__x86_64__)
+    __asm__ __volatile__("addq %1, %0" : "+m"(*(uint64_t *)counter) : "er"(amount));
+#else
+    atomic_fetch_add_explicit(counter, amount, memory_order_relaxed);
+#endif
+}
+
 /* If *counter is *expected, makes it `desired` and returns true; else
  * loads it into *expected and returns false. */
 static inline bool hb_local_compare_exchange(_Atomic uint64_t *counter, uint64_t *expected,
@@ -233,12 +242,8 @@ static inline void *hb_blocks_allocation(const hb_block *block) {
     return (void *)(block->address - hb_blocks_gap(block->gap_shift));
 }
 
-/* Writes the header of a block just allocated, sealing it live, and its
- * guard: the fields of an hb_block whose payload is at `address`.  (Not the struct
- * itself: its fields have just been stored one by one, and the compiler
- * would copy them two at a time, each copy waiting for both stores.) */
-void hb_blocks_insert(uintptr_t address, size_t size, uint64_t scope_id, uint32_t stack_id,
-                      uint32_t gap_shift);
+/* hb_blocks_insert() writes the header of a block just allocated, sealing
+ * it live, and its guard (hot.h: inline, on every allocation). */
 
 /* If a live block starts at `address`, copies its record into *found and
  * returns true.  Any other pointer returns false without touching memory
@@ -465,6 +470,11 @@ bool hb_quarantine_find(uintptr_t address, hb_freed_block *found);
 /* Checks and releases every block held: at the end of a test. */
 void hb_quarantine_flush(void);
 
+/* A span of code: [start, end). */
+typedef struct hb_code_range {
+    uintptr_t start, end;
+} hb_code_range;
+
 /* ======================================================================
  * Excluded code (exclusion.c): allocations whose immediate caller lies in
  * an excluded library (CUnit's assertion records and registry) are not the
@@ -477,7 +487,12 @@ void hb_quarantine_flush(void);
 bool hb_exclude_library(const char *name);
 
 /* True if `address` lies in the code of an excluded library. */
-bool hb_in_excluded_library(uintptr_t address);
+extern hb_code_range hb_program_code;
+bool hb_in_excluded_library_slowly(uintptr_t address);
+static inline bool hb_in_excluded_library(uintptr_t address) {
+    return !(address >= hb_program_code.start && address < hb_program_code.end) &&
+           hb_in_excluded_library_slowly(address);
+}
 
 /* Stops counting, in scopes with stacks, allocations made anywhere below
  * a call of the exported function `name` (glibc's caches: setlocale,
@@ -493,9 +508,6 @@ bool hb_in_suppressed_function(const uintptr_t *frames, size_t depth);
 /* Armed for allocations whose immediate caller lies in one of `count`
  * address ranges (the functions hb_fault_fail_in() names, resolved by the
  * layer that can read symbols). */
-typedef struct hb_code_range {
-    uintptr_t start, end;
-} hb_code_range;
 void hb_fault_fail_in_ranges(const hb_code_range *ranges, size_t count);
 
 /* Every allocation from now asks `decide(n)` whether it fails, n counting

@@ -22,7 +22,7 @@
  *
  * Every entry point keeps default visibility: the harness is sealed
  * (config.h's HB_API), and these are what it exists to export. */
-#include "core.h"
+#include "hot.h"
 
 #if HB_SANITIZED
 /* make memcheck: AddressSanitizer owns malloc, and no entry point is
@@ -51,11 +51,22 @@ void hb_release_now(void *allocation) { free(allocation); }
 #define CALLER ((uintptr_t)__builtin_return_address(0))
 
 /* mimalloc's block `start`, with the header written, becomes the payload
- * the caller gets (core.h: Blocks). */
-static void *tracked(void *start, size_t size, uintptr_t caller) {
+ * the caller gets (core.h: Blocks).  The common case inline (hot.h): the
+ * program's own code, counted in a test's only scope by its only thread;
+ * the rest through the tracker. */
+static inline __attribute__((always_inline)) void *tracked(void *start, size_t size,
+                                                           uintptr_t caller) {
     if (start == NULL)
         return NULL;
     void *ptr = hb_blocks_payload(start);
+    hb_scope *only = hb_only_scope();
+    if (only != NULL && only->options == HB_SCOPE_COUNTS_ONLY && caller >= hb_program_code.start &&
+        caller < hb_program_code.end) {
+        hb_block block = {.address = (uintptr_t)ptr, .size = size};
+        hb_count_alloc_quickly(only, &block);
+        hb_blocks_insert(block.address, size, block.scope_id, 0, 0);
+        return ptr;
+    }
     hb_track_alloc(ptr, size, 0, caller);
     return ptr;
 }
@@ -90,7 +101,7 @@ static bool gross_size(size_t size, size_t *gross) {
 static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
 /* Every allocation: a block with room for the header before the payload. */
-static void *allocate(size_t size, bool zeroed, uintptr_t caller) {
+static inline void *allocate(size_t size, bool zeroed, uintptr_t caller) {
     size_t gross;
     if (!gross_size(size, &gross))
         return NULL;
@@ -128,14 +139,36 @@ void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
 
 void hb_release_now(void *allocation) { mi_free(allocation); }
 
-static void release(void *ptr, const char *function, uintptr_t caller) {
-    if (ptr != NULL)
+/* free() and its relatives.  The common case inline (hot.h): a block whose
+ * header and guard are whole, counted without a stack by the only scope,
+ * no quarantine; the rest through the tracker, which also reports every
+ * memory error. */
+static inline __attribute__((always_inline)) void release(void *ptr, const char *function,
+                                                          uintptr_t caller) {
+    if (ptr == NULL)
+        return;
+    hb_block block;
+    void *allocation = hb_blocks_remove_quickly((uintptr_t)ptr, &block);
+    if (allocation == NULL) {
         hb_track_free(ptr, function, caller);
+        return;
+    }
+    if (block.scope_id != 0) {
+        hb_scope *only = hb_only_scope();
+        if (only == NULL || block.stack_id != 0 || only->id > block.scope_id || hb_quarantine_on) {
+            hb_track_count_free(&block, caller);
+            hb_release(&block, allocation, caller);
+            return;
+        }
+        hb_count_free_quickly(only, &block);
+    }
+    mi_free(allocation);
 }
 
 /* An injected failure (fault.c): behave as if memory had run out. */
-static bool injected_failure(uintptr_t caller) {
-    if (!hb_fault_should_fail(caller))
+static inline bool injected_failure(uintptr_t caller) {
+    if (atomic_load_explicit(&hb_fault_armed, memory_order_relaxed) == 0 ||
+        !hb_fault_should_fail(caller))
         return false;
     errno = ENOMEM;
     return true;

@@ -7,7 +7,7 @@
  * poison is checked, then mimalloc gets the block back.  While it is in,
  * its memory is handed to no one else, so a stale pointer's write lands
  * in the poison instead of in another block. */
-#include "core.h"
+#include "hot.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -20,10 +20,10 @@ typedef struct held {
 /* The module's state. */
 static struct {
     hb_spinlock lock;
-    bool enabled;
     held ring[HB_QUARANTINE_BLOCKS];
     size_t oldest, count, bytes;
 } quarantine = {.lock = HB_SPINLOCK_INIT};
+bool hb_quarantine_on; /* hot.h reads it */
 
 static size_t poisoned_bytes(const hb_block *block) {
     return block->size < HB_QUARANTINE_POISONED ? block->size : HB_QUARANTINE_POISONED;
@@ -59,7 +59,7 @@ static void release_oldest(uintptr_t caller) {
 }
 
 bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller) {
-    if (!quarantine.enabled || block->scope_id == 0 || block->size > HB_QUARANTINE_BYTES)
+    if (!hb_quarantine_on || block->scope_id == 0 || block->size > HB_QUARANTINE_BYTES)
         return false;
     uint32_t freed_at = hb_stacks_capture(caller);
     memset((void *)block->address, HB_POISON, poisoned_bytes(block));
@@ -111,5 +111,5 @@ void hb_quarantine_enable(bool on) {
     }
     if (!on)
         hb_quarantine_flush();
-    quarantine.enabled = on;
+    hb_quarantine_on = on;
 }

@@ -1,6 +1,6 @@
 /* scope.c: measured scopes, the heart of the harness's accounting
  * (heapbook/counting.h; core.h: Scopes). */
-#include "core.h"
+#include "hot.h"
 
 #include <errno.h>
 #include <linux/membarrier.h>
@@ -18,7 +18,7 @@
  * atomic count of live bytes: one locked addition per allocation and per
  * free, and a compare-and-swap only when the peak rises.  Nothing else is
  * shared.  Totals, allocation and free counts are kept per thread (in a
- * thread_slot) with plain stores, and summed when the scope ends: exact
+ * hb_thread_slot) with plain stores, and summed when the scope ends: exact
  * then, and up to date for the thread that reads them before.
  *
  * hb_scope_end() must not return while a thread is still counting into the
@@ -33,7 +33,7 @@
  * as memray's high-water-mark aggregator does: a site's value at the latest
  * peak is saved only when the site changes after that peak.  That keeps each
  * allocation O(1) however many sites there are. */
-typedef struct site_stats {
+typedef struct hb_site_stats {
     size_t live_bytes;
     uint64_t live_blocks;
     size_t peak_bytes;
@@ -43,66 +43,30 @@ typedef struct site_stats {
     uint64_t allocated_blocks;
 } site_stats;
 
-struct hb_scope {
-    bool in_use;
-    bool open;
-    unsigned depth; /* its index in open_scopes while open */
-    unsigned options;
-    uint64_t id; /* increases with every scope begun; never 0 */
-
-    /* Shared by every thread: the peak depends on their order. */
-    _Atomic uint64_t live_bytes __attribute__((aligned(64)));
-    _Atomic uint64_t peak_bytes;
-
-    /* Files mapped (mappings.c): rare, so plain atomics. */
-    _Atomic size_t mapped_live_bytes, mapped_peak_bytes;
-
-    /* Summed from the threads' slots when the scope ends. */
-    size_t total_bytes;
-    uint64_t allocations;
-    uint64_t frees;
-
-    hb_spinlock sites_lock; /* guards everything below */
-    site_stats *sites;      /* indexed by stack id */
-    size_t site_capacity;
-    size_t sites_live_bytes; /* the same as live_bytes, under sites_lock */
-    size_t sites_peak_bytes;
-    uint64_t peak_generation;
-};
-
 /* ---- threads' slots */
-
-/* A thread's counts for the scope open at each depth. */
-typedef struct depth_counts {
-    _Atomic uint64_t total_bytes, allocations, frees;
-} depth_counts;
-
-/* A cache line or more per thread: no two threads write the same line.
- * Only the owner writes `inflight` and `counts` (hb_scope_end() zeroes
- * counts while no thread can be counting at that depth); the last slot is
- * shared by every thread beyond HB_THREAD_SLOTS and uses atomic additions. */
-typedef struct thread_slot {
-    _Atomic pid_t owner; /* kernel thread id; 0: free */
-    _Atomic unsigned inflight;
-    depth_counts counts[HB_SCOPE_MAX_DEPTH];
-} __attribute__((aligned(64))) thread_slot;
 
 /* The module's state.  Scopes live in a fixed pool: beginning one must not
  * allocate. */
 static struct {
     pthread_mutex_t pool_lock;
     hb_scope pool[HB_SCOPE_POOL];
-    hb_scope *_Atomic open_scopes[HB_SCOPE_MAX_DEPTH]; /* outermost first */
     _Atomic uint64_t last_scope_id;
     /* Threads alive at once; more share the last slot. */
-    thread_slot slots[HB_THREAD_SLOTS + 1];
+    hb_thread_slot slots[HB_THREAD_SLOTS + 1];
     _Atomic unsigned slots_used; /* slots ever claimed: the scans stop there */
     bool fence_mode;             /* membarrier(2) is missing: fence on the hot path */
 } state = {.pool_lock = PTHREAD_MUTEX_INITIALIZER};
 
 _Atomic unsigned hb_scopes_open_depth;
-static thread_slot *const shared_slot = &state.slots[HB_THREAD_SLOTS];
-static HB_THREAD_LOCAL thread_slot *my_slot;
+hb_scope *_Atomic hb_scopes_open[HB_SCOPE_MAX_DEPTH];
+HB_THREAD_LOCAL hb_thread_slot *hb_my_slot;
+hb_scope *_Atomic hb_lone_scope;
+
+void hb_scopes_refresh_lone(void) {
+    bool lone = atomic_load(&hb_scopes_open_depth) == 1 && atomic_load(&hb_observer_count) == 0;
+    atomic_store(&hb_lone_scope, lone ? atomic_load(&hb_scopes_open[0]) : NULL);
+}
+static hb_thread_slot *const shared_slot = &state.slots[HB_THREAD_SLOTS];
 
 static pid_t current_tid(void) { return (pid_t)syscall(SYS_gettid); }
 
@@ -123,10 +87,10 @@ static bool take_slot(unsigned i, pid_t from, pid_t me) {
  * adding up under the new owner); the shared one if all are taken.  Once
  * per thread: kept out of line, so that enter() stays a few instructions
  * inlined into every count instead of a call that saves six registers. */
-__attribute__((noinline, cold)) static thread_slot *claim_slot(void) {
+__attribute__((noinline, cold)) static hb_thread_slot *claim_slot(void) {
     int saved_errno = errno; /* we are inside malloc: leave errno alone */
     pid_t me = current_tid();
-    thread_slot *slot = shared_slot;
+    hb_thread_slot *slot = shared_slot;
     for (unsigned i = 0; i < HB_THREAD_SLOTS && slot == shared_slot; i++)
         if (atomic_load(&state.slots[i].owner) == 0 && take_slot(i, 0, me))
             slot = &state.slots[i];
@@ -144,16 +108,16 @@ __attribute__((noinline, cold)) static thread_slot *claim_slot(void) {
  * in the middle of it must not lower the flag the interrupted count
  * raised). */
 typedef struct entered {
-    thread_slot *slot;
+    hb_thread_slot *slot;
     unsigned was_inflight;
 } entered;
 
 static entered enter(void) {
-    thread_slot *slot = my_slot;
+    hb_thread_slot *slot = hb_my_slot;
     if (slot != NULL && hb_single_threaded()) /* no one to announce it to */
         return (entered){slot, 0};
     if (slot == NULL)
-        slot = my_slot = claim_slot();
+        slot = hb_my_slot = claim_slot();
     if (slot == shared_slot) {
         atomic_fetch_add(&slot->inflight, 1); /* a full barrier itself */
         return (entered){slot, 0};
@@ -189,7 +153,7 @@ static void subtract_live(hb_scope *s, size_t size) {
         hb_local_fetch_add(&s->live_bytes, -(uint64_t)size);
 }
 
-static void add(thread_slot *slot, _Atomic uint64_t *counter, uint64_t amount) {
+static void add(hb_thread_slot *slot, _Atomic uint64_t *counter, uint64_t amount) {
     if (slot == shared_slot)
         atomic_fetch_add_explicit(counter, amount, memory_order_relaxed);
     else /* one writer: no locked instruction */
@@ -225,13 +189,13 @@ static void wait_for_counting_threads(void) {
 }
 
 /* The threads' counts at `depth`, added up; with `reset`, zeroed too. */
-static depth_counts sum_counts(unsigned depth, bool reset) {
+static hb_depth_counts sum_counts(unsigned depth, bool reset) {
     uint64_t total = 0, allocations = 0, frees = 0;
     unsigned used = atomic_load(&state.slots_used);
     for (unsigned i = 0; i <= HB_THREAD_SLOTS; i++) {
         if (i >= used && i != HB_THREAD_SLOTS)
             continue;
-        depth_counts *c = &state.slots[i].counts[depth];
+        hb_depth_counts *c = &state.slots[i].counts[depth];
         total += atomic_load_explicit(&c->total_bytes, memory_order_relaxed);
         allocations += atomic_load_explicit(&c->allocations, memory_order_relaxed);
         frees += atomic_load_explicit(&c->frees, memory_order_relaxed);
@@ -241,7 +205,7 @@ static depth_counts sum_counts(unsigned depth, bool reset) {
             atomic_store(&c->frees, 0);
         }
     }
-    depth_counts sum;
+    hb_depth_counts sum;
     atomic_init(&sum.total_bytes, total);
     atomic_init(&sum.allocations, allocations);
     atomic_init(&sum.frees, frees);
@@ -253,11 +217,11 @@ void hb_scopes_forked_child(void) {
      * caught counting by the fork would leave its flag raised for ever. */
     unsigned used = atomic_load(&state.slots_used);
     for (unsigned i = 0; i < used; i++)
-        if (&state.slots[i] != my_slot)
+        if (&state.slots[i] != hb_my_slot)
             atomic_store(&state.slots[i].inflight, 0);
     atomic_store(&shared_slot->inflight, 0);
-    if (my_slot != NULL && my_slot != shared_slot)
-        atomic_store(&my_slot->owner, current_tid());
+    if (hb_my_slot != NULL && hb_my_slot != shared_slot)
+        atomic_store(&hb_my_slot->owner, current_tid());
 }
 
 /* ---- scopes */
@@ -277,8 +241,9 @@ hb_scope *hb_scope_begin(unsigned options) {
         scope->depth = depth;
         scope->options = options;
         scope->id = atomic_fetch_add(&state.last_scope_id, 1) + 1;
-        atomic_store(&state.open_scopes[depth], scope);
+        atomic_store(&hb_scopes_open[depth], scope);
         atomic_store(&hb_scopes_open_depth, depth + 1); /* publishes the scope */
+        hb_scopes_refresh_lone();
     }
     pthread_mutex_unlock(&state.pool_lock);
     return scope;
@@ -287,11 +252,12 @@ hb_scope *hb_scope_begin(unsigned options) {
 bool hb_scope_end(hb_scope *scope) {
     pthread_mutex_lock(&state.pool_lock);
     unsigned depth = atomic_load(&hb_scopes_open_depth);
-    bool innermost = depth > 0 && atomic_load(&state.open_scopes[depth - 1]) == scope;
+    bool innermost = depth > 0 && atomic_load(&hb_scopes_open[depth - 1]) == scope;
     if (innermost) {
         atomic_store(&hb_scopes_open_depth, depth - 1);
+        hb_scopes_refresh_lone();
         wait_for_counting_threads();
-        depth_counts sum = sum_counts(depth - 1, true);
+        hb_depth_counts sum = sum_counts(depth - 1, true);
         scope->total_bytes = atomic_load(&sum.total_bytes);
         scope->allocations = atomic_load(&sum.allocations);
         scope->frees = atomic_load(&sum.frees);
@@ -331,7 +297,7 @@ hb_usage hb_scope_usage(const hb_scope *scope) {
         .mapped_peak_bytes = atomic_load(&s->mapped_peak_bytes),
     };
     if (s->open) { /* still counting: what the threads have counted so far */
-        depth_counts sum = sum_counts(s->depth, false);
+        hb_depth_counts sum = sum_counts(s->depth, false);
         usage.total_bytes = atomic_load(&sum.total_bytes);
         usage.allocations = atomic_load(&sum.allocations);
         usage.frees = atomic_load(&sum.frees);
@@ -412,25 +378,52 @@ static void raise_peak(hb_scope *scope, uint64_t live) {
 static unsigned snapshot(hb_scope *scopes[HB_SCOPE_MAX_DEPTH]) {
     unsigned depth = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
     for (unsigned i = 0; i < depth; i++)
-        scopes[i] = atomic_load_explicit(&state.open_scopes[i], memory_order_relaxed);
+        scopes[i] = atomic_load_explicit(&hb_scopes_open[i], memory_order_relaxed);
     return depth;
+}
+
+/* The stack of a new block, if a scope wants it; false if a frame says
+ * the block is glibc's cache (hb_suppress_function). */
+static bool take_stack(hb_block *block, bool wanted, uintptr_t caller) {
+    bool suppressed = false;
+    if (wanted && !hb_counting_plainly())
+        block->stack_id = hb_stacks_capture_checked(caller, &suppressed);
+    if (suppressed)
+        block->stack_id = 0;
+    return !suppressed;
+}
+
+/* The common case, kept short: one thread, one scope open, and this thread
+ * has counted before.  No other thread can end the scope meanwhile, so
+ * nothing is announced (enter()), and the counts are this thread's. */
+static bool count_alloc_alone(hb_block *block, uintptr_t caller, unsigned depth) {
+    hb_thread_slot *slot = hb_my_slot;
+    if (depth != 1 || slot == NULL || !hb_single_threaded())
+        return false;
+    hb_scope *s = atomic_load_explicit(&hb_scopes_open[0], memory_order_relaxed);
+    if (!take_stack(block, s->options & HB_SCOPE_STACKS, caller))
+        return true;
+    block->scope_id = s->id;
+    uint64_t live = hb_local_fetch_add(&s->live_bytes, block->size) + block->size;
+    if (live > atomic_load_explicit(&s->peak_bytes, memory_order_relaxed))
+        raise_peak(s, live);
+    hb_local_fetch_add(&slot->counts[0].total_bytes, block->size);
+    hb_local_fetch_add(&slot->counts[0].allocations, 1);
+    count_site(s, block->stack_id, block->size, +1);
+    return true;
 }
 
 void hb_scopes_count_alloc(hb_block *block, uintptr_t caller) {
     block->scope_id = 0;
     block->stack_id = 0;
-    if (!hb_scopes_any_open())
+    unsigned open = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
+    if (open == 0 || count_alloc_alone(block, caller, open))
         return;
     entered e = enter();
-    thread_slot *slot = e.slot;
+    hb_thread_slot *slot = e.slot;
     hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
     unsigned depth = snapshot(scopes);
-    bool suppressed = false;
-    if (depth > 0 && wants_stacks(scopes, depth) && !hb_counting_plainly())
-        block->stack_id = hb_stacks_capture_checked(caller, &suppressed);
-    if (suppressed) /* glibc's cache, not the code's memory */
-        block->stack_id = 0;
-    else if (depth > 0) {
+    if (depth > 0 && take_stack(block, wants_stacks(scopes, depth), caller)) {
         block->scope_id = scopes[depth - 1]->id;
         for (unsigned i = 0; i < depth; i++) {
             hb_scope *s = scopes[i];
@@ -446,10 +439,24 @@ void hb_scopes_count_alloc(hb_block *block, uintptr_t caller) {
 }
 
 void hb_scopes_count_free(const hb_block *block) {
-    if (block->scope_id == 0 || !hb_scopes_any_open())
+    if (block->scope_id == 0)
         return;
+    unsigned open = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
+    if (open == 0)
+        return;
+    hb_thread_slot *slot = hb_my_slot;
+    if (open == 1 && slot != NULL && hb_single_threaded()) { /* as count_alloc_alone() */
+        hb_scope *s = atomic_load_explicit(&hb_scopes_open[0], memory_order_relaxed);
+        if (s->id > block->scope_id)
+            return;
+        hb_local_fetch_add(&s->live_bytes, -(uint64_t)block->size);
+        hb_local_fetch_add(&slot->counts[0].frees, 1);
+        if (!hb_counting_plainly())
+            count_site(s, block->stack_id, block->size, -1);
+        return;
+    }
     entered e = enter();
-    thread_slot *slot = e.slot;
+    slot = e.slot;
     hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
     unsigned depth = snapshot(scopes);
     /* A scope counted the allocation iff it was open then: it began no later

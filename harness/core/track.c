@@ -1,6 +1,6 @@
 /* track.c: what happens to each allocation, between the entry points and
  * the accounting (core.h: The tracker); the guard; fork. */
-#include "core.h"
+#include "hot.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,30 +9,33 @@
 
 HB_THREAD_LOCAL int hb_guard_depth;
 
-/* The module's state: who listens, and who reports a bad free. */
+/* The module's state: who listens (hb_observer_count of them: hot.h reads
+ * it), and who reports a memory error. */
 static struct {
     const hb_track_observer *observers[HB_MAX_OBSERVERS];
-    _Atomic unsigned observer_count;
     hb_memory_error_handler memory_error_handler;
 } state;
+_Atomic unsigned hb_observer_count;
 
 bool hb_track_observe(const hb_track_observer *observer) {
-    unsigned count = atomic_load(&state.observer_count);
+    unsigned count = atomic_load(&hb_observer_count);
     if (count == HB_MAX_OBSERVERS)
         return false;
     state.observers[count] = observer;
-    atomic_store(&state.observer_count, count + 1);
+    atomic_store(&hb_observer_count, count + 1);
+    hb_scopes_refresh_lone();
     return true;
 }
 
 bool hb_track_unobserve(const hb_track_observer *observer) {
-    unsigned count = atomic_load(&state.observer_count);
+    unsigned count = atomic_load(&hb_observer_count);
     for (unsigned i = 0; i < count; i++) {
         if (state.observers[i] != observer)
             continue;
         memmove(&state.observers[i], &state.observers[i + 1],
                 (count - i - 1) * sizeof state.observers[0]);
-        atomic_store(&state.observer_count, count - 1);
+        atomic_store(&hb_observer_count, count - 1);
+        hb_scopes_refresh_lone();
         return true;
     }
     return false;
@@ -68,7 +71,7 @@ void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller);
         if (block.scope_id != 0 && !hb_counting_plainly()) {
-            unsigned count = atomic_load_explicit(&state.observer_count, memory_order_relaxed);
+            unsigned count = atomic_load_explicit(&hb_observer_count, memory_order_relaxed);
             for (unsigned i = 0; i < count; i++)
                 if (state.observers[i]->allocated != NULL)
                     state.observers[i]->allocated(&block);
@@ -109,9 +112,8 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
         return;
     hb_guard_enter();
     hb_scopes_count_free(taken);
-    unsigned count = hb_counting_plainly()
-                         ? 0
-                         : atomic_load_explicit(&state.observer_count, memory_order_relaxed);
+    unsigned count =
+        hb_counting_plainly() ? 0 : atomic_load_explicit(&hb_observer_count, memory_order_relaxed);
     for (unsigned i = 0; i < count; i++)
         if (state.observers[i]->freed != NULL)
             state.observers[i]->freed(taken, caller);

@@ -1,0 +1,230 @@
+/* hot.h: the allocation path's common case, inline (core.h's Blocks and
+ * Scopes, for the entry points and the modules that own them).
+ *
+ * Most allocations of a test are made by its one thread, inside its one
+ * scope, with no fault armed and no observer listening.  For those, the
+ * entry points write the block's header, count it and check it at its free
+ * with the functions below, inlined: no call, no loop over scopes, no
+ * announcement to other threads.  Anything else (threads, nested scopes,
+ * a stack to record, an excluded caller, a signal handler in the middle of
+ * the harness) takes the general path of track.c and scope.c, which gives
+ * the same figures.
+ *
+ * The types here are the owners' (scope.c, blocks.c); only the core
+ * includes this header. */
+#ifndef HB_HOT_H
+#define HB_HOT_H
+
+#include "core.h"
+
+#if !HB_SANITIZED
+#include <mimalloc.h>
+#endif
+
+/* ---- the header before each block (blocks.c) */
+
+/* The first word is the one mimalloc links into its free list once the
+ * block is freed: the size, read before the block goes back.  The stack id
+ * and the gap share a word, stored and loaded whole: a load that spans two
+ * separate stores made just before (malloc, then a quick free) waits for
+ * both to land.  The seal comes last, next to the payload, where a write
+ * just before the block (an index of -1) lands. */
+typedef struct hb_header {
+    size_t size;
+    uint64_t scope_id;
+    uint64_t stack_and_gap; /* stack_id | gap_shift << 32 */
+    uint64_t seal;
+} hb_header;
+
+_Static_assert(sizeof(hb_header) == HB_BLOCK_HEADER, "the header fills HB_BLOCK_HEADER exactly");
+_Static_assert(HB_BLOCK_HEADER % 16 == 0, "the payload keeps the block's alignment");
+
+/* A live block's seal covers its address and every field: bytes copied
+ * from another header, a pointer into the middle of a block, or a header
+ * overwritten by a write before the block do not pass for a live block.
+ * The fields are folded into one word before a single multiplication (it
+ * runs on every malloc and free), rotated so that sizes, scope ids and
+ * stack ids below 2^24, 2^16 and 2^24 land on bits of their own and cannot
+ * cancel each other out.  A freed block's seal depends on the address
+ * alone (mimalloc reuses the first word), so a second free is told apart
+ * from a pointer that never was a block. */
+static const uint64_t hb_seal_key = UINT64_C(0x68656170626F6F6B);
+
+static inline uint64_t hb_scramble(uint64_t value) { return value * UINT64_C(0x9E3779B97F4A7C15); }
+
+static inline uint64_t hb_live_seal(uintptr_t address, size_t size, uint64_t scope_id,
+                                    uint64_t stack_and_gap) {
+    uint64_t fields =
+        size ^ (scope_id << 24 | scope_id >> 40) ^ (stack_and_gap << 40 | stack_and_gap >> 24);
+    return hb_scramble(address ^ fields ^ hb_seal_key);
+}
+
+static inline uint64_t hb_freed_seal(uintptr_t address) {
+    return ~hb_scramble(address ^ hb_seal_key);
+}
+
+static inline hb_header *hb_header_of(uintptr_t address) {
+    return (hb_header *)(address - HB_BLOCK_HEADER);
+}
+
+/* The guard's bytes: not 0 (a string's terminator) nor a small number, and
+ * a different byte in each half so a copied block does not pass for one.
+ * Stored and compared a word at a time (unaligned: the guard starts where
+ * the caller's bytes end; __builtin_memcpy: two moves inline, though the
+ * harness is built -fno-builtin). */
+static const uint64_t hb_guard_words[2] = {UINT64_C(0xFDFDFDFDFDFDFDFD),
+                                           UINT64_C(0xFBFBFBFBFBFBFBFB)};
+_Static_assert(HB_BLOCK_GUARD == sizeof hb_guard_words, "two words of guard");
+
+static inline void hb_blocks_insert(uintptr_t address, size_t size, uint64_t scope_id,
+                                    uint32_t stack_id, uint32_t gap_shift) {
+    uint64_t stack_and_gap = stack_id | (uint64_t)gap_shift << 32;
+    hb_header *h = hb_header_of(address);
+    h->size = size;
+    h->scope_id = scope_id;
+    h->stack_and_gap = stack_and_gap;
+    h->seal = hb_live_seal(address, size, scope_id, stack_and_gap);
+    __builtin_memcpy((void *)(address + size), hb_guard_words, sizeof hb_guard_words);
+}
+
+static inline bool hb_guard_intact(uintptr_t address, size_t size) {
+    uint64_t words[2];
+    __builtin_memcpy(words, (const void *)(address + size), sizeof words);
+    return ((words[0] ^ hb_guard_words[0]) | (words[1] ^ hb_guard_words[1])) == 0;
+}
+
+#if !HB_SANITIZED
+/* mimalloc's segments are 32 MiB, aligned so: a region of 4 MiB that holds
+ * one of mimalloc's blocks lies whole within its segment.  The last region
+ * this thread found in mimalloc's map is remembered, and a header in it is
+ * read where it is without asking again (blocks.c asks, and copies any
+ * other with the kernel's help, so a bad pointer never faults). */
+enum { HB_KNOWN_REGION_SHIFT = 22 };
+extern HB_THREAD_LOCAL uintptr_t hb_known_region; /* region number + 1; 0: none */
+
+static inline bool hb_in_known_region(uintptr_t address) {
+    return (address >> HB_KNOWN_REGION_SHIFT) + 1 == hb_known_region;
+}
+#endif
+
+/* hb_blocks_remove() for a block in the known region whose header is a
+ * live one and whose guard is whole: its record into *removed, the header
+ * sealed freed, and where mimalloc's block starts; NULL otherwise (then
+ * the general path decides). */
+static inline void *hb_blocks_remove_quickly(uintptr_t address, hb_block *removed) {
+#if HB_SANITIZED
+    (void)address;
+    (void)removed;
+    return NULL;
+#else
+    if (address % 8 != 0 || !hb_in_known_region(address - HB_BLOCK_HEADER))
+        return NULL;
+    hb_header *h = hb_header_of(address);
+    size_t size = h->size;
+    uint64_t scope_id = h->scope_id, stack_and_gap = h->stack_and_gap;
+    if (h->seal != hb_live_seal(address, size, scope_id, stack_and_gap) ||
+        !hb_guard_intact(address, size))
+        return NULL;
+    *removed = (hb_block){.address = address,
+                          .size = size,
+                          .scope_id = scope_id,
+                          .stack_id = (uint32_t)stack_and_gap,
+                          .gap_shift = (uint32_t)(stack_and_gap >> 32)};
+    h->seal = hb_freed_seal(address);
+    return (void *)(address - hb_blocks_gap((uint32_t)(stack_and_gap >> 32)));
+#endif
+}
+
+/* ---- scopes and threads (scope.c) */
+
+struct hb_site_stats;
+
+struct hb_scope {
+    bool in_use;
+    bool open;
+    unsigned depth; /* its index in hb_scopes_open while open */
+    unsigned options;
+    uint64_t id; /* increases with every scope begun; never 0 */
+
+    /* Shared by every thread: the peak depends on their order. */
+    _Atomic uint64_t live_bytes __attribute__((aligned(64)));
+    _Atomic uint64_t peak_bytes;
+
+    /* Files mapped (mappings.c): rare, so plain atomics. */
+    _Atomic size_t mapped_live_bytes, mapped_peak_bytes;
+
+    /* Summed from the threads' slots when the scope ends. */
+    size_t total_bytes;
+    uint64_t allocations;
+    uint64_t frees;
+
+    hb_spinlock sites_lock;      /* guards everything below */
+    struct hb_site_stats *sites; /* indexed by stack id */
+    size_t site_capacity;
+    size_t sites_live_bytes; /* the same as live_bytes, under sites_lock */
+    size_t sites_peak_bytes;
+    uint64_t peak_generation;
+};
+
+/* A thread's counts for the scope open at each depth. */
+typedef struct hb_depth_counts {
+    _Atomic uint64_t total_bytes, allocations, frees;
+} hb_depth_counts;
+
+/* A cache line or more per thread: no two threads write the same line.
+ * Only the owner writes `inflight` and `counts` (hb_scope_end() zeroes
+ * counts while no thread can be counting at that depth); the last slot is
+ * shared by every thread beyond HB_THREAD_SLOTS and uses atomic additions. */
+typedef struct hb_thread_slot {
+    _Atomic pid_t owner; /* kernel thread id; 0: free */
+    _Atomic unsigned inflight;
+    hb_depth_counts counts[HB_SCOPE_MAX_DEPTH];
+} __attribute__((aligned(64))) hb_thread_slot;
+
+/* The open scopes, outermost first (hb_scopes_open_depth of them). */
+extern hb_scope *_Atomic hb_scopes_open[HB_SCOPE_MAX_DEPTH];
+/* This thread's slot, once it has counted. */
+extern HB_THREAD_LOCAL hb_thread_slot *hb_my_slot;
+
+/* How many observers listen (track.c), whether the quarantine is on
+ * (quarantine.c), and whether a fault is armed (fault.c). */
+extern _Atomic unsigned hb_observer_count;
+extern bool hb_quarantine_on;
+extern _Atomic int hb_fault_armed;
+
+/* The only open scope when no observer listens, else NULL: kept by
+ * hb_scopes_refresh_lone() whenever either changes. */
+extern hb_scope *_Atomic hb_lone_scope;
+void hb_scopes_refresh_lone(void);
+
+/* The innermost scope if the common case holds for this thread now: one
+ * thread, one scope, no observer, this thread's slot claimed, the harness
+ * not at work (a signal handler that interrupted it finds the guard up as
+ * well).  NULL otherwise. */
+static inline hb_scope *hb_only_scope(void) {
+    hb_scope *lone = atomic_load_explicit(&hb_lone_scope, memory_order_relaxed);
+    if (lone == NULL || !hb_single_threaded() || hb_guard_depth != 0 || hb_my_slot == NULL)
+        return NULL;
+    return lone;
+}
+
+/* Counts a new block of a scope without stacks, as the only thread in the
+ * only scope (hb_only_scope()). */
+static inline void hb_count_alloc_quickly(hb_scope *scope, hb_block *block) {
+    block->scope_id = scope->id;
+    uint64_t live = hb_local_fetch_add(&scope->live_bytes, block->size) + block->size;
+    uint64_t peak = atomic_load_explicit(&scope->peak_bytes, memory_order_relaxed);
+    while (live > peak && !hb_local_compare_exchange(&scope->peak_bytes, &peak, live)) {
+    }
+    hb_depth_counts *counts = &hb_my_slot->counts[0];
+    hb_local_add(&counts->total_bytes, block->size);
+    hb_local_add(&counts->allocations, 1);
+}
+
+/* Uncounts the free of a block this scope counted, without stacks. */
+static inline void hb_count_free_quickly(hb_scope *scope, const hb_block *block) {
+    hb_local_add(&scope->live_bytes, -(uint64_t)block->size);
+    hb_local_add(&hb_my_slot->counts[0].frees, 1);
+}
+
+#endif
