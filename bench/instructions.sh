@@ -42,5 +42,5 @@ minimal   pairs-minimal  none    the minimal exact counter, over mimalloc
 harness   pairs-harness  none    the harness, no scope open
 counts    pairs-harness  counts  the harness, counting scope
 stacks    pairs-harness  stacks  the harness, scope with stacks
-test      pairs-harness  test    stacks and the quarantine, as a test runs
+test      pairs-harness  test    as a test runs: two scopes, stacks, quarantine
 ROWS

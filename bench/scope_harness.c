@@ -1,7 +1,9 @@
 /* The harness build: each timed run inside a heapbook scope, as the body of
  * an HB_MEMORY_TEST runs, or outside any (every block still gets the
- * harness's header).  "test" is a test's whole set-up: a scope with stacks
- * and the quarantine of freed blocks (docs/harness.md, What is guarded). */
+ * harness's header).  "test" is a test's whole set-up: the test's scope and
+ * the body's inside it, both with stacks, and the quarantine of freed
+ * blocks (docs/harness.md, What is guarded).  Built with frame pointers,
+ * as a test binary is, and trusting them as its runner does. */
 #include "scope.h"
 
 #include "core/core.h"
@@ -12,20 +14,21 @@
 
 typedef struct mode {
     const char *name;
-    bool measured;    /* false: no scope at all */
-    unsigned options; /* hb_scope_begin()'s, when measured */
+    unsigned scopes;     /* how many nested: 0, 1 or 2 */
+    unsigned options[2]; /* hb_scope_begin()'s, outermost first */
     bool quarantine;
 } mode;
 
+/* "test" as harness/runner/isolate.c and measure.c open them. */
 static const mode modes[] = {
-    {"none", false, 0, false},
-    {"counts", true, HB_SCOPE_COUNTS_ONLY, false},
-    {"stacks", true, HB_SCOPE_STACKS, false},
-    {"test", true, HB_SCOPE_STACKS, true},
+    {"none", 0, {0}, false},
+    {"counts", 1, {HB_SCOPE_COUNTS_ONLY}, false},
+    {"stacks", 1, {HB_SCOPE_STACKS}, false},
+    {"test", 2, {HB_SCOPE_STACKS | HB_SCOPE_NO_SITES, HB_SCOPE_STACKS}, true},
 };
 
 static const mode *chosen = &modes[0];
-static hb_scope *scope;
+static hb_scope *scopes[2];
 
 bool bench_scope_choose(const char *name) {
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
@@ -43,21 +46,20 @@ static _Noreturn void fail(const char *what) {
 }
 
 void bench_scope_open(void) {
-    if (!chosen->measured)
-        return;
+    hb_stacks_trust_frame_pointers();
     hb_quarantine_enable(chosen->quarantine);
-    scope = hb_scope_begin(chosen->options);
-    if (scope == NULL)
-        fail("hb_scope_begin() refused to open a scope");
+    for (unsigned i = 0; i < chosen->scopes; i++)
+        if ((scopes[i] = hb_scope_begin(chosen->options[i])) == NULL)
+            fail("hb_scope_begin() refused to open a scope");
 }
 
 void bench_scope_close(void) {
-    if (!chosen->measured)
-        return;
-    if (!hb_scope_end(scope))
-        fail("hb_scope_end(): the scope is not the innermost one");
-    hb_usage usage = hb_scope_usage(scope);
-    hb_scope_release(scope);
-    if (usage.allocations == 0)
-        fail("the scope counted no allocation; is the harness's malloc linked in?");
+    for (unsigned i = chosen->scopes; i-- > 0;) {
+        if (!hb_scope_end(scopes[i]))
+            fail("hb_scope_end(): the scope is not the innermost one");
+        hb_usage usage = hb_scope_usage(scopes[i]);
+        hb_scope_release(scopes[i]);
+        if (usage.allocations == 0)
+            fail("the scope counted no allocation; is the harness's malloc linked in?");
+    }
 }

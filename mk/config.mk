@@ -42,8 +42,11 @@ CUNIT_LIBS   = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
 # The harness itself: optimised, hidden unless it is API (sealed:
 # mk/harness.mk), and -fno-builtin so the compiler never turns the
-# allocator's own code into calls to itself.
-HARNESS_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -pthread -fvisibility=hidden \
+# allocator's own code into calls to itself.  Frame pointers, as in the
+# measured code: a test binary's stacks are walked by them
+# (harness/core/stacks.c).
+HARNESS_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -fno-omit-frame-pointer -pthread \
+    -fvisibility=hidden \
     -Iharness/include $(CUNIT_CFLAGS) $(CFLAGS)
 
 # Code under measurement (exercises, solutions, tests).  -fno-builtin stops

@@ -26,7 +26,7 @@ static bool in_mimalloc(const hb_header *h) {
         return true;
     if (!mi_is_in_heap_region(h))
         return false;
-    hb_known_region = ((uintptr_t)h >> HB_KNOWN_REGION_SHIFT) + 1;
+    hb_known_region = (uintptr_t)h >> HB_KNOWN_REGION_SHIFT;
     return true;
 }
 #endif

@@ -283,8 +283,9 @@ static inline bool hb_scopes_any_open(void) {
 }
 
 /* Counts a new block in every open scope, and fills block->scope_id and
- * block->stack_id.  `caller` is the entry point's return address. */
-void hb_scopes_count_alloc(hb_block *block, uintptr_t caller);
+ * block->stack_id.  `caller` is the entry point's return address, `frame`
+ * where its stack's walk starts (hb_stacks_capture_from). */
+void hb_scopes_count_alloc(hb_block *block, uintptr_t caller, const void *frame);
 
 /* Counts the free of `block` in the open scopes that counted its allocation. */
 void hb_scopes_count_free(const hb_block *block);
@@ -331,8 +332,9 @@ void hb_scopes_forked_child(void);
  * Stacks: captured call stacks, each distinct one stored once (stacks.c).
  *
  * A stack is the list of return addresses from the code that called the
- * allocator outwards, unwound with libunwind (which reads the .eh_frame
- * tables, so it works without frame pointers, also through libc).  Equal
+ * allocator outwards: in a test binary walked by frame pointers, else
+ * unwound with libunwind (which reads the .eh_frame tables, so it works
+ * without frame pointers, also through libc).  Equal
  * stacks share one id, so a million allocations from one loop cost one
  * entry.  Ids are dense, starting at 1; 0 means "no stack". */
 
@@ -342,8 +344,24 @@ void hb_scopes_forked_child(void);
 uint32_t hb_stacks_capture(uintptr_t caller);
 
 /* The same, and whether a frame of the stack lies in a suppressed function
- * (hb_suppress_function): worked out once per distinct stack. */
-uint32_t hb_stacks_capture_checked(uintptr_t caller, bool *suppressed);
+ * (hb_suppress_function): worked out once per distinct stack.  The walk
+ * by frame pointers starts at `frame`, a frame of the harness's own
+ * between here and the caller's (the nearer, the fewer to pass:
+ * __builtin_frame_address(0) of the function an entry point called). */
+uint32_t hb_stacks_capture_from(const void *frame, uintptr_t caller, bool *suppressed);
+
+/* Stacks are walked by frame pointers from now on where the caller is the
+ * executable's code: every function of the executable keeps one (a test
+ * binary; never in the profiler's preload, which measures any program).
+ * Otherwise, and wherever that walk fails, libunwind walks them. */
+void hb_stacks_trust_frame_pointers(void);
+
+/* How many stacks were walked each way (the harness's tests check that a
+ * test binary's are walked by frame pointers). */
+typedef struct hb_stack_walks {
+    uint64_t by_frame_pointers, unwound;
+} hb_stack_walks;
+hb_stack_walks hb_stacks_walks(void);
 
 /* Copies up to HB_STACK_MAX_FRAMES frames of stack `id` into `frames`,
  * innermost first; returns how many.  Unknown ids give 0. */
@@ -365,8 +383,9 @@ void hb_stacks_unlock(void);
 
 /* Records a new block of `size` requested bytes at `ptr` (non-NULL, a
  * payload with room for its header before it; `gap_shift` as in hb_block),
- * made by code whose return address is `caller`. */
-void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller);
+ * made by code whose return address is `caller`; returns `ptr`, so that
+ * an entry point can end with a tail call. */
+void *hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller);
 
 /* free(): forgets `ptr`, uncounts it and releases its memory; `function`
  * is the entry point ("free", "operator delete"), `caller` its return
@@ -486,12 +505,21 @@ typedef struct hb_code_range {
  * excluded. */
 bool hb_exclude_library(const char *name);
 
+/* The executable's own code: where most allocations are made, never
+ * excluded.  Kept as a start and a length: one subtraction and one
+ * comparison. */
+extern struct hb_program_code {
+    uintptr_t start;
+    size_t length;
+} hb_program_code;
+static inline bool hb_in_program_code(uintptr_t address) {
+    return address - hb_program_code.start < hb_program_code.length;
+}
+
 /* True if `address` lies in the code of an excluded library. */
-extern hb_code_range hb_program_code;
 bool hb_in_excluded_library_slowly(uintptr_t address);
 static inline bool hb_in_excluded_library(uintptr_t address) {
-    return !(address >= hb_program_code.start && address < hb_program_code.end) &&
-           hb_in_excluded_library_slowly(address);
+    return !hb_in_program_code(address) && hb_in_excluded_library_slowly(address);
 }
 
 /* Stops counting, in scopes with stacks, allocations made anywhere below

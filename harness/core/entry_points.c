@@ -48,27 +48,23 @@ void hb_release_now(void *allocation) { free(allocation); }
 #include <string.h>
 #include <unistd.h>
 
-#define CALLER ((uintptr_t)__builtin_return_address(0))
-
 /* mimalloc's block `start`, with the header written, becomes the payload
- * the caller gets (core.h: Blocks).  The common case inline (hot.h): the
- * program's own code, counted in a test's only scope by its only thread;
+ * the caller gets (core.h: Blocks).  The common cases inline (hot.h): the
+ * program's own code counted in the plain scope, or no scope open at all;
  * the rest through the tracker. */
 static inline __attribute__((always_inline)) void *tracked(void *start, size_t size,
                                                            uintptr_t caller) {
     if (start == NULL)
         return NULL;
     void *ptr = hb_blocks_payload(start);
-    hb_scope *only = hb_only_scope();
-    if (only != NULL && only->options == HB_SCOPE_COUNTS_ONLY && caller >= hb_program_code.start &&
-        caller < hb_program_code.end) {
-        hb_block block = {.address = (uintptr_t)ptr, .size = size};
-        hb_count_alloc_quickly(only, &block);
-        hb_blocks_insert(block.address, size, block.scope_id, 0, 0);
+    if (!hb_scopes_any_open()) {
+        hb_blocks_insert((uintptr_t)ptr, size, 0, 0, 0);
         return ptr;
     }
-    hb_track_alloc(ptr, size, 0, caller);
-    return ptr;
+    hb_scope *plain = hb_plain_scope_for(caller);
+    if (plain != NULL)
+        return hb_counted_plainly(plain, start, size);
+    return hb_track_alloc(ptr, size, 0, caller); /* a tail call: see mk/harness.mk */
 }
 
 /* mimalloc leaves room before an aligned block only up to an alignment of
@@ -85,8 +81,7 @@ __attribute__((noinline, cold)) static void *allocate_with_gap(size_t size, size
     char *start = mi_malloc_aligned(gross, alignment);
     if (start == NULL)
         return NULL;
-    hb_track_alloc(start + alignment, size, (uint32_t)__builtin_ctzll(alignment), caller);
-    return start + alignment;
+    return hb_track_alloc(start + alignment, size, (uint32_t)__builtin_ctzll(alignment), caller);
 }
 
 /* The bytes to ask mimalloc for, header included; false with errno ENOMEM
@@ -100,12 +95,28 @@ static bool gross_size(size_t size, size_t *gross) {
 
 static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
+/* An injected failure (fault.c): behave as if memory had run out. */
+static inline bool injected_failure(uintptr_t caller) {
+    if (atomic_load_explicit(&hb_fault_armed, memory_order_relaxed) == 0 ||
+        !hb_fault_should_fail(caller))
+        return false;
+    errno = ENOMEM;
+    return true;
+}
+
 /* Every allocation: a block with room for the header before the payload. */
-static inline void *allocate(size_t size, bool zeroed, uintptr_t caller) {
+static void *allocate(size_t size, bool zeroed, uintptr_t caller) {
     size_t gross;
     if (!gross_size(size, &gross))
         return NULL;
     return tracked(zeroed ? mi_zalloc(gross) : mi_malloc(gross), size, caller);
+}
+
+/* malloc() and calloc() beyond the plain scope's case (fast_paths.c). */
+void *hb_allocate_generally(size_t size, bool zeroed, uintptr_t caller) {
+    if (injected_failure(caller))
+        return NULL;
+    return allocate(size, zeroed, caller);
 }
 
 /* The same with the payload aligned to `alignment`. */
@@ -127,7 +138,7 @@ static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
 }
 
 void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
-    if (block->scope_id != 0 && !hb_counting_plainly()) {
+    if (hb_quarantine_on && block->scope_id != 0 && !hb_counting_plainly()) {
         hb_guard_enter(); /* the quarantine captures the free's stack */
         bool kept = hb_quarantine_keep(block, allocation, caller);
         hb_guard_leave();
@@ -138,41 +149,6 @@ void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
 }
 
 void hb_release_now(void *allocation) { mi_free(allocation); }
-
-/* free() and its relatives.  The common case inline (hot.h): a block whose
- * header and guard are whole, counted without a stack by the only scope,
- * no quarantine; the rest through the tracker, which also reports every
- * memory error. */
-static inline __attribute__((always_inline)) void release(void *ptr, const char *function,
-                                                          uintptr_t caller) {
-    if (ptr == NULL)
-        return;
-    hb_block block;
-    void *allocation = hb_blocks_remove_quickly((uintptr_t)ptr, &block);
-    if (allocation == NULL) {
-        hb_track_free(ptr, function, caller);
-        return;
-    }
-    if (block.scope_id != 0) {
-        hb_scope *only = hb_only_scope();
-        if (only == NULL || block.stack_id != 0 || only->id > block.scope_id || hb_quarantine_on) {
-            hb_track_count_free(&block, caller);
-            hb_release(&block, allocation, caller);
-            return;
-        }
-        hb_count_free_quickly(only, &block);
-    }
-    mi_free(allocation);
-}
-
-/* An injected failure (fault.c): behave as if memory had run out. */
-static inline bool injected_failure(uintptr_t caller) {
-    if (atomic_load_explicit(&hb_fault_armed, memory_order_relaxed) == 0 ||
-        !hb_fault_should_fail(caller))
-        return false;
-    errno = ENOMEM;
-    return true;
-}
 
 /* The old block's memory (mimalloc's block `allocation`), header and all,
  * grown or shrunk for `size`. */
@@ -211,19 +187,11 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
     if (start == NULL) {
         hb_track_restore(&taken);
         if (free_on_failure)
-            release(old, function, caller);
+            hb_release_quickly(old, function, caller);
         return NULL;
     }
     hb_track_count_free(&taken, caller);
     return tracked(start, size, caller);
-}
-
-static bool array_bytes(size_t count, size_t size, size_t *bytes) {
-    if (__builtin_mul_overflow(count, size, bytes)) {
-        errno = ENOMEM;
-        return false;
-    }
-    return true;
 }
 
 static void *aligned(size_t alignment, size_t size, uintptr_t caller) {
@@ -234,38 +202,25 @@ static void *aligned(size_t alignment, size_t size, uintptr_t caller) {
 
 #pragma GCC visibility push(default)
 
-void *malloc(size_t size) {
-    if (injected_failure(CALLER))
-        return NULL;
-    return allocate(size, false, CALLER);
-}
+void *realloc(void *ptr, size_t size) { return resize(ptr, size, HB_CALLER, "realloc", false); }
 
-void *calloc(size_t count, size_t size) {
-    size_t bytes;
-    if (!array_bytes(count, size, &bytes) || injected_failure(CALLER))
-        return NULL;
-    return allocate(bytes, true, CALLER);
-}
-
-void *realloc(void *ptr, size_t size) { return resize(ptr, size, CALLER, "realloc", false); }
-
-void *reallocf(void *ptr, size_t size) { return resize(ptr, size, CALLER, "reallocf", true); }
+void *reallocf(void *ptr, size_t size) { return resize(ptr, size, HB_CALLER, "reallocf", true); }
 
 void *reallocarray(void *ptr, size_t count, size_t size) {
     size_t bytes;
-    if (!array_bytes(count, size, &bytes))
+    if (!hb_array_bytes(count, size, &bytes))
         return NULL;
-    return resize(ptr, bytes, CALLER, "reallocarray", false);
+    return resize(ptr, bytes, HB_CALLER, "reallocarray", false);
 }
 
 /* NetBSD's: *(void **)ptr_address is resized in place; 0 or an errno. */
 int reallocarr(void *ptr_address, size_t count, size_t size) {
     size_t bytes;
-    if (!array_bytes(count, size, &bytes))
+    if (!hb_array_bytes(count, size, &bytes))
         return ENOMEM;
     void **slot = ptr_address;
     int saved_errno = errno;
-    void *ptr = resize(*slot, bytes, CALLER, "reallocarr", false);
+    void *ptr = resize(*slot, bytes, HB_CALLER, "reallocarr", false);
     if (ptr == NULL && bytes != 0) {
         int error = errno;
         errno = saved_errno;
@@ -275,12 +230,10 @@ int reallocarr(void *ptr_address, size_t count, size_t size) {
     return 0;
 }
 
-void free(void *ptr) { release(ptr, "free", CALLER); }
-
 int posix_memalign(void **result, size_t alignment, size_t size) {
     if (!is_power_of_two(alignment) || alignment % sizeof(void *) != 0)
         return EINVAL;
-    void *ptr = aligned(alignment, size, CALLER);
+    void *ptr = aligned(alignment, size, HB_CALLER);
     if (ptr == NULL)
         return ENOMEM;
     *result = ptr;
@@ -292,7 +245,7 @@ void *aligned_alloc(size_t alignment, size_t size) {
         errno = EINVAL;
         return NULL;
     }
-    return aligned(alignment, size, CALLER);
+    return aligned(alignment, size, HB_CALLER);
 }
 
 void *_aligned_malloc(size_t size, size_t alignment) { return aligned_alloc(alignment, size); }
@@ -306,10 +259,10 @@ void *memalign(size_t alignment, size_t size) {
         errno = EINVAL;
         return NULL;
     }
-    return aligned(power, size, CALLER);
+    return aligned(power, size, HB_CALLER);
 }
 
-void *valloc(size_t size) { return aligned((size_t)sysconf(_SC_PAGESIZE), size, CALLER); }
+void *valloc(size_t size) { return aligned((size_t)sysconf(_SC_PAGESIZE), size, HB_CALLER); }
 
 void *pvalloc(size_t size) {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -318,7 +271,7 @@ void *pvalloc(size_t size) {
         errno = ENOMEM;
         return NULL;
     }
-    return aligned(page, rounded == 0 ? page : rounded, CALLER);
+    return aligned(page, rounded == 0 ? page : rounded, HB_CALLER);
 }
 
 /* Exactly the size requested: what mimalloc rounds up beyond it starts
@@ -328,7 +281,7 @@ size_t malloc_usable_size(void *ptr) {
     if (ptr == NULL)
         return 0;
     if (!hb_blocks_find((uintptr_t)ptr, &block))
-        hb_track_bad_free("malloc_usable_size", ptr, CALLER);
+        hb_track_bad_free("malloc_usable_size", ptr, HB_CALLER);
     return block.size;
 }
 
@@ -341,14 +294,8 @@ size_t malloc_good_size(size_t size) {
 }
 
 /* Old and foreign spellings that libmimalloc.so exports too. */
-void cfree(void *ptr) HB_ALIAS(free);
-void vfree(void *ptr) HB_ALIAS(free);
 size_t malloc_size(const void *ptr) HB_ALIAS(malloc_usable_size);
-void *__libc_malloc(size_t size) HB_ALIAS(malloc);
-void *__libc_calloc(size_t count, size_t size) HB_ALIAS(calloc);
 void *__libc_realloc(void *ptr, size_t size) HB_ALIAS(realloc);
-void __libc_free(void *ptr) HB_ALIAS(free);
-void __libc_cfree(void *ptr) HB_ALIAS(free);
 void *__libc_memalign(size_t alignment, size_t size) HB_ALIAS(memalign);
 void *__libc_valloc(size_t size) HB_ALIAS(valloc);
 void *__libc_pvalloc(size_t size) HB_ALIAS(pvalloc);
@@ -408,38 +355,38 @@ static void *new_block(size_t size, size_t alignment, bool nothrow, uintptr_t ca
     }
 }
 
-void *hb_new(size_t size) { return new_block(size, 0, false, CALLER); }
+void *hb_new(size_t size) { return new_block(size, 0, false, HB_CALLER); }
 
 void *hb_new_nothrow(size_t size, nothrow_ref tag) {
     (void)tag;
-    return new_block(size, 0, true, CALLER);
+    return new_block(size, 0, true, HB_CALLER);
 }
 
 void *hb_new_aligned(size_t size, size_t alignment) {
-    return new_block(size, alignment, false, CALLER);
+    return new_block(size, alignment, false, HB_CALLER);
 }
 
 void *hb_new_aligned_nothrow(size_t size, size_t alignment, nothrow_ref tag) {
     (void)tag;
-    return new_block(size, alignment, true, CALLER);
+    return new_block(size, alignment, true, HB_CALLER);
 }
 
-void hb_delete(void *ptr) { release(ptr, "operator delete", CALLER); }
+void hb_delete(void *ptr) { hb_release_quickly(ptr, "operator delete", HB_CALLER); }
 
 void hb_delete_sized(void *ptr, size_t size) {
     (void)size;
-    release(ptr, "operator delete", CALLER);
+    hb_release_quickly(ptr, "operator delete", HB_CALLER);
 }
 
 void hb_delete_aligned(void *ptr, size_t alignment) {
     (void)alignment;
-    release(ptr, "operator delete", CALLER);
+    hb_release_quickly(ptr, "operator delete", HB_CALLER);
 }
 
 void hb_delete_sized_aligned(void *ptr, size_t size, size_t alignment) {
     (void)size;
     (void)alignment;
-    release(ptr, "operator delete", CALLER);
+    hb_release_quickly(ptr, "operator delete", HB_CALLER);
 }
 
 /* The array forms behave exactly like the single-object forms (an alias

@@ -21,7 +21,7 @@ static struct {
     _Atomic int count;
 } suppressed;
 
-hb_code_range hb_program_code;
+struct hb_program_code hb_program_code;
 
 /* The program's own code: most allocations come from it, and it is never
  * excluded, so one comparison answers for them. */
@@ -31,8 +31,8 @@ static int find_program_code(struct dl_phdr_info *info, size_t size, void *data)
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-            hb_program_code = (hb_code_range){start, start + ph->p_memsz};
+            hb_program_code.start = info->dlpi_addr + ph->p_vaddr;
+            hb_program_code.length = ph->p_memsz;
         }
     }
     return 1; /* the program comes first: stop there */

@@ -26,6 +26,7 @@ static void arm(enum mode mode, unsigned long n) {
     atomic_store(&fault.failed, 0);
     atomic_store(&fault.last_failed_stack, 0);
     atomic_store(&hb_fault_armed, mode);
+    hb_scopes_refresh(); /* no more allocations counted inline */
 }
 
 void hb_fault_fail_nth(unsigned long n) { arm(NTH, n); }
@@ -45,7 +46,10 @@ void hb_fault_fail_each(hb_fault_decider decide) {
     arm(EACH, 0);
 }
 
-void hb_fault_off(void) { atomic_store(&hb_fault_armed, OFF); }
+void hb_fault_off(void) {
+    atomic_store(&hb_fault_armed, OFF);
+    hb_scopes_refresh();
+}
 unsigned long hb_fault_allocations(void) { return atomic_load(&fault.seen); }
 unsigned long hb_fault_failures(void) { return atomic_load(&fault.failed); }
 uint32_t hb_fault_last_failed_stack(void) { return atomic_load(&fault.last_failed_stack); }

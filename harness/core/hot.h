@@ -17,6 +17,7 @@
 
 #include "core.h"
 
+#include <errno.h>
 #if !HB_SANITIZED
 #include <mimalloc.h>
 #endif
@@ -45,23 +46,21 @@ _Static_assert(HB_BLOCK_HEADER % 16 == 0, "the payload keeps the block's alignme
  * The fields are folded into one word before a single multiplication (it
  * runs on every malloc and free), rotated so that sizes, scope ids and
  * stack ids below 2^24, 2^16 and 2^24 land on bits of their own and cannot
- * cancel each other out.  A freed block's seal depends on the address
- * alone (mimalloc reuses the first word), so a second free is told apart
- * from a pointer that never was a block. */
-static const uint64_t hb_seal_key = UINT64_C(0x68656170626F6F6B);
-
+ * cancel each other out.  Multiplying by an odd number is one-to-one: two
+ * different words never seal alike, and zeroed memory (a word of 0 at a
+ * nonzero address) never seals at all.  A freed block's seal depends on
+ * the address alone (mimalloc reuses the first word), so a second free is
+ * told apart from a pointer that never was a block. */
 static inline uint64_t hb_scramble(uint64_t value) { return value * UINT64_C(0x9E3779B97F4A7C15); }
 
 static inline uint64_t hb_live_seal(uintptr_t address, size_t size, uint64_t scope_id,
                                     uint64_t stack_and_gap) {
     uint64_t fields =
         size ^ (scope_id << 24 | scope_id >> 40) ^ (stack_and_gap << 40 | stack_and_gap >> 24);
-    return hb_scramble(address ^ fields ^ hb_seal_key);
+    return hb_scramble(address ^ fields);
 }
 
-static inline uint64_t hb_freed_seal(uintptr_t address) {
-    return ~hb_scramble(address ^ hb_seal_key);
-}
+static inline uint64_t hb_freed_seal(uintptr_t address) { return ~hb_scramble(address); }
 
 static inline hb_header *hb_header_of(uintptr_t address) {
     return (hb_header *)(address - HB_BLOCK_HEADER);
@@ -100,44 +99,68 @@ static inline bool hb_guard_intact(uintptr_t address, size_t size) {
  * read where it is without asking again (blocks.c asks, and copies any
  * other with the kernel's help, so a bad pointer never faults). */
 enum { HB_KNOWN_REGION_SHIFT = 22 };
-extern HB_THREAD_LOCAL uintptr_t hb_known_region; /* region number + 1; 0: none */
+extern HB_THREAD_LOCAL uintptr_t hb_known_region; /* 0: none (no heap below 4 MiB) */
 
 static inline bool hb_in_known_region(uintptr_t address) {
-    return (address >> HB_KNOWN_REGION_SHIFT) + 1 == hb_known_region;
+    return address >> HB_KNOWN_REGION_SHIFT == hb_known_region;
 }
 #endif
 
-/* hb_blocks_remove() for a block in the known region whose header is a
- * live one and whose guard is whole: its record into *removed, the header
- * sealed freed, and where mimalloc's block starts; NULL otherwise (then
- * the general path decides). */
-static inline void *hb_blocks_remove_quickly(uintptr_t address, hb_block *removed) {
+/* The header of the live block at `address` if it lies in the known
+ * region and its seal and guard are whole; with `plain`, only if it has
+ * neither a stack nor a gap.  NULL otherwise (NULL itself included): then
+ * the general path decides, and reports any memory error.  Nothing is
+ * changed here, so that path starts from the block as it was.  The seal
+ * is checked before the guard is read: only then is the size the
+ * block's own. */
+static inline __attribute__((always_inline)) hb_header *hb_blocks_header_quickly(uintptr_t address,
+                                                                                 bool plain) {
 #if HB_SANITIZED
     (void)address;
-    (void)removed;
+    (void)plain;
     return NULL;
 #else
-    if (address % 8 != 0 || !hb_in_known_region(address - HB_BLOCK_HEADER))
+    if (!hb_in_known_region(address - HB_BLOCK_HEADER))
         return NULL;
     hb_header *h = hb_header_of(address);
     size_t size = h->size;
-    uint64_t scope_id = h->scope_id, stack_and_gap = h->stack_and_gap;
-    if (h->seal != hb_live_seal(address, size, scope_id, stack_and_gap) ||
+    /* Sealed for no stack and no gap, the seal matches only a header whose
+     * stack_and_gap is 0 (hb_live_seal is one-to-one): the field itself
+     * need not be read.  A misaligned pointer fails it too. */
+    uint64_t stack_and_gap = plain ? 0 : h->stack_and_gap;
+    if (h->seal != hb_live_seal(address, size, h->scope_id, stack_and_gap) ||
         !hb_guard_intact(address, size))
         return NULL;
-    *removed = (hb_block){.address = address,
-                          .size = size,
-                          .scope_id = scope_id,
-                          .stack_id = (uint32_t)stack_and_gap,
-                          .gap_shift = (uint32_t)(stack_and_gap >> 32)};
-    h->seal = hb_freed_seal(address);
-    return (void *)(address - hb_blocks_gap((uint32_t)(stack_and_gap >> 32)));
+    return h;
 #endif
+}
+
+/* hb_blocks_remove() for a block hb_blocks_header_quickly() accepts: its
+ * record into *removed, the header sealed freed, and where mimalloc's
+ * block starts; NULL otherwise, with nothing changed. */
+static inline void *hb_blocks_remove_quickly(uintptr_t address, hb_block *removed) {
+    hb_header *h = hb_blocks_header_quickly(address, false);
+    if (h == NULL)
+        return NULL;
+    uint64_t stack_and_gap = h->stack_and_gap;
+    uint32_t gap_shift = (uint32_t)(stack_and_gap >> 32);
+    *removed = (hb_block){.address = address,
+                          .size = h->size,
+                          .scope_id = h->scope_id,
+                          .stack_id = (uint32_t)stack_and_gap,
+                          .gap_shift = gap_shift};
+    h->seal = hb_freed_seal(address);
+    return (void *)(address - hb_blocks_gap(gap_shift));
 }
 
 /* ---- scopes and threads (scope.c) */
 
 struct hb_site_stats;
+
+/* Totals and counts of allocations and frees in one scope. */
+typedef struct hb_depth_counts {
+    _Atomic uint64_t total_bytes, allocations, frees;
+} hb_depth_counts;
 
 struct hb_scope {
     bool in_use;
@@ -153,7 +176,11 @@ struct hb_scope {
     /* Files mapped (mappings.c): rare, so plain atomics. */
     _Atomic size_t mapped_live_bytes, mapped_peak_bytes;
 
-    /* Summed from the threads' slots when the scope ends. */
+    /* Counted while the process has one thread, which writes them alone
+     * (hb_local_add); the threads' slots hold the rest. */
+    hb_depth_counts alone;
+
+    /* Summed from `alone` and the threads' slots when the scope ends. */
     size_t total_bytes;
     uint64_t allocations;
     uint64_t frees;
@@ -166,12 +193,9 @@ struct hb_scope {
     uint64_t peak_generation;
 };
 
-/* A thread's counts for the scope open at each depth. */
-typedef struct hb_depth_counts {
-    _Atomic uint64_t total_bytes, allocations, frees;
-} hb_depth_counts;
-
-/* A cache line or more per thread: no two threads write the same line.
+/* A thread's counts for the scope open at each depth, once the process
+ * has threads.  A cache line or more per thread: no two threads write the
+ * same line.
  * Only the owner writes `inflight` and `counts` (hb_scope_end() zeroes
  * counts while no thread can be counting at that depth); the last slot is
  * shared by every thread beyond HB_THREAD_SLOTS and uses atomic additions. */
@@ -192,39 +216,113 @@ extern _Atomic unsigned hb_observer_count;
 extern bool hb_quarantine_on;
 extern _Atomic int hb_fault_armed;
 
-/* The only open scope when no observer listens, else NULL: kept by
- * hb_scopes_refresh_lone() whenever either changes. */
+/* The scope inline paths count in, or NULL; hb_scopes_refresh() keeps
+ * them whenever what they depend on changes (scopes begun and ended,
+ * observers, the quarantine, fault injection).
+ *   hb_lone_scope:  the only open scope, no observer listening, no
+ *                   quarantine: frees of blocks without a stack uncount
+ *                   inline.
+ *   hb_plain_scope: the lone scope if it also records no stacks and no
+ *                   fault is armed: allocations count inline. */
 extern hb_scope *_Atomic hb_lone_scope;
-void hb_scopes_refresh_lone(void);
+extern hb_scope *_Atomic hb_plain_scope;
+void hb_scopes_refresh(void);
 
-/* The innermost scope if the common case holds for this thread now: one
- * thread, one scope, no observer, this thread's slot claimed, the harness
+/* `scope` (hb_lone_scope or hb_plain_scope) if this thread may count into
+ * it alone: the process has no other thread.  NULL otherwise. */
+static inline hb_scope *hb_alone_in(hb_scope *_Atomic *scope) {
+    hb_scope *s = atomic_load_explicit(scope, memory_order_relaxed);
+    return s != NULL && hb_single_threaded() ? s : NULL;
+}
+
+/* The plain scope if an allocation of `caller` counts in it inline: the
+ * caller is the program's own code (never excluded), and the harness is
  * not at work (a signal handler that interrupted it finds the guard up as
  * well).  NULL otherwise. */
-static inline hb_scope *hb_only_scope(void) {
-    hb_scope *lone = atomic_load_explicit(&hb_lone_scope, memory_order_relaxed);
-    if (lone == NULL || !hb_single_threaded() || hb_guard_depth != 0 || hb_my_slot == NULL)
+static inline hb_scope *hb_plain_scope_for(uintptr_t caller) {
+    hb_scope *plain = hb_alone_in(&hb_plain_scope);
+    if (plain == NULL || hb_guard_depth != 0 || !hb_in_program_code(caller))
         return NULL;
-    return lone;
+    return plain;
 }
 
-/* Counts a new block of a scope without stacks, as the only thread in the
- * only scope (hb_only_scope()). */
-static inline void hb_count_alloc_quickly(hb_scope *scope, hb_block *block) {
-    block->scope_id = scope->id;
-    uint64_t live = hb_local_fetch_add(&scope->live_bytes, block->size) + block->size;
-    uint64_t peak = atomic_load_explicit(&scope->peak_bytes, memory_order_relaxed);
-    while (live > peak && !hb_local_compare_exchange(&scope->peak_bytes, &peak, live)) {
+/* A new peak: out of line, as it is rare once a scope has warmed up. */
+HB_COLD void hb_scope_raise_peak(hb_scope *scope, uint64_t live);
+
+/* Counts a new block of `size` bytes in the plain scope. */
+static inline void hb_count_alloc_plainly(hb_scope *scope, size_t size) {
+    uint64_t live = hb_local_fetch_add(&scope->live_bytes, size) + size;
+    if (live > atomic_load_explicit(&scope->peak_bytes, memory_order_relaxed))
+        hb_scope_raise_peak(scope, live);
+    hb_local_add(&scope->alone.total_bytes, size);
+    hb_local_add(&scope->alone.allocations, 1);
+}
+
+/* Uncounts the free of a block the lone scope counted. */
+static inline void hb_count_free_plainly(hb_scope *scope, size_t size) {
+    hb_local_add(&scope->live_bytes, -(uint64_t)size);
+    hb_local_add(&scope->alone.frees, 1);
+}
+
+/* ---- the entry points' common cases (fast_paths.c, entry_points.c) */
+
+#if !HB_SANITIZED
+
+/* The return address of the entry point this is inlined into. */
+#define HB_CALLER ((uintptr_t)__builtin_return_address(0))
+
+/* count * size, or false with errno ENOMEM if it overflows. */
+static inline bool hb_array_bytes(size_t count, size_t size, size_t *bytes) {
+    if (__builtin_mul_overflow(count, size, bytes)) {
+        errno = ENOMEM;
+        return false;
     }
-    hb_depth_counts *counts = &hb_my_slot->counts[0];
-    hb_local_add(&counts->total_bytes, block->size);
-    hb_local_add(&counts->allocations, 1);
+    return true;
 }
 
-/* Uncounts the free of a block this scope counted, without stacks. */
-static inline void hb_count_free_quickly(hb_scope *scope, const hb_block *block) {
-    hb_local_add(&scope->live_bytes, -(uint64_t)block->size);
-    hb_local_add(&hb_my_slot->counts[0].frees, 1);
+/* mimalloc's block `start`, with the header written, becomes the payload
+ * the caller gets, counted in the plain scope. */
+static inline __attribute__((always_inline)) void *hb_counted_plainly(hb_scope *plain, void *start,
+                                                                      size_t size) {
+    void *ptr = hb_blocks_payload(start);
+    hb_count_alloc_plainly(plain, size);
+    hb_blocks_insert((uintptr_t)ptr, size, plain->id, 0, 0);
+    return ptr;
 }
+
+/* malloc() and calloc() beyond the plain scope's case (entry_points.c). */
+void *hb_allocate_generally(size_t size, bool zeroed, uintptr_t caller);
+
+/* May the free of this plain block skip the tracker?  Counted by no
+ * scope; or by the lone one (uncounted here), or by one that has ended,
+ * with no other thread to race with. */
+static inline __attribute__((always_inline)) bool hb_frees_plainly(const hb_header *h) {
+    uint64_t scope_id = h->scope_id;
+    if (scope_id == 0)
+        return true;
+    hb_scope *lone = hb_alone_in(&hb_lone_scope);
+    if (lone == NULL)
+        return false;
+    if (lone->id <= scope_id)
+        hb_count_free_plainly(lone, h->size);
+    return true;
+}
+
+/* free() and its relatives.  The common case inline: a block whose header
+ * and guard are whole, without a stack, that no scope counted or the lone
+ * scope counted plainly, no quarantine; the rest through the tracker,
+ * which also reports every memory error (and ignores NULL). */
+static inline __attribute__((always_inline)) void
+hb_release_quickly(void *ptr, const char *function, uintptr_t caller) {
+    hb_header *h = hb_blocks_header_quickly((uintptr_t)ptr, true);
+    if (h == NULL || !hb_frees_plainly(h)) {
+        hb_track_free(ptr, function, caller);
+        return;
+    }
+    h->seal = hb_freed_seal((uintptr_t)ptr);
+    mi_free(h);
+}
+
+#endif
 
 #endif

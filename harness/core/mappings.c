@@ -78,7 +78,7 @@ static void remember(uintptr_t start, size_t length, bool file, uintptr_t caller
         hb_scopes_count_mapped_file(m.block.scope_id, length, true);
     } else {
         m.block = (hb_block){.address = start, .size = length};
-        hb_scopes_count_alloc(&m.block, caller);
+        hb_scopes_count_alloc(&m.block, caller, __builtin_frame_address(0));
     }
     hb_spin_lock(&mappings.lock);
     size_t slot = 0;

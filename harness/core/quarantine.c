@@ -29,8 +29,29 @@ static size_t poisoned_bytes(const hb_block *block) {
     return block->size < HB_QUARANTINE_POISONED ? block->size : HB_QUARANTINE_POISONED;
 }
 
+/* Are the poisoned bytes all still poison?  A word at a time: this runs
+ * for every block that leaves the ring. */
+static bool still_poisoned(const hb_block *block) {
+    const unsigned char *bytes = (const unsigned char *)block->address;
+    size_t n = poisoned_bytes(block), i = 0;
+    uint64_t poison;
+    memset(&poison, HB_POISON, sizeof poison);
+    for (; i + sizeof poison <= n; i += sizeof poison) {
+        uint64_t word;
+        __builtin_memcpy(&word, bytes + i, sizeof word);
+        if (word != poison)
+            return false;
+    }
+    for (; i < n; i++)
+        if (bytes[i] != HB_POISON)
+            return false;
+    return true;
+}
+
 /* How many of the poisoned bytes changed. */
 static size_t changed_bytes(const hb_block *block) {
+    if (still_poisoned(block))
+        return 0;
     const unsigned char *bytes = (const unsigned char *)block->address;
     size_t changed = 0;
     for (size_t i = 0, n = poisoned_bytes(block); i < n; i++)
@@ -112,4 +133,5 @@ void hb_quarantine_enable(bool on) {
     if (!on)
         hb_quarantine_flush();
     hb_quarantine_on = on;
+    hb_scopes_refresh(); /* frees counted inline only without it */
 }

@@ -19,7 +19,9 @@
  * free, and a compare-and-swap only when the peak rises.  Nothing else is
  * shared.  Totals, allocation and free counts are kept per thread (in a
  * hb_thread_slot) with plain stores, and summed when the scope ends: exact
- * then, and up to date for the thread that reads them before.
+ * then, and up to date for the thread that reads them before.  While the
+ * process has one thread they go to the scope itself (hb_scope.alone), so
+ * the inline paths of hot.h need no slot.
  *
  * hb_scope_end() must not return while a thread is still counting into the
  * scope.  Each thread raises a flag in its own slot around its counting,
@@ -61,10 +63,17 @@ _Atomic unsigned hb_scopes_open_depth;
 hb_scope *_Atomic hb_scopes_open[HB_SCOPE_MAX_DEPTH];
 HB_THREAD_LOCAL hb_thread_slot *hb_my_slot;
 hb_scope *_Atomic hb_lone_scope;
+hb_scope *_Atomic hb_plain_scope;
 
-void hb_scopes_refresh_lone(void) {
-    bool lone = atomic_load(&hb_scopes_open_depth) == 1 && atomic_load(&hb_observer_count) == 0;
-    atomic_store(&hb_lone_scope, lone ? atomic_load(&hb_scopes_open[0]) : NULL);
+void hb_scopes_refresh(void) {
+    hb_scope *lone = NULL;
+    if (atomic_load(&hb_scopes_open_depth) == 1 && atomic_load(&hb_observer_count) == 0 &&
+        !hb_quarantine_on)
+        lone = atomic_load(&hb_scopes_open[0]);
+    bool plain =
+        lone != NULL && lone->options == HB_SCOPE_COUNTS_ONLY && atomic_load(&hb_fault_armed) == 0;
+    atomic_store(&hb_lone_scope, lone);
+    atomic_store(&hb_plain_scope, plain ? lone : NULL);
 }
 static hb_thread_slot *const shared_slot = &state.slots[HB_THREAD_SLOTS];
 
@@ -114,8 +123,6 @@ typedef struct entered {
 
 static entered enter(void) {
     hb_thread_slot *slot = hb_my_slot;
-    if (slot != NULL && hb_single_threaded()) /* no one to announce it to */
-        return (entered){slot, 0};
     if (slot == NULL)
         slot = hb_my_slot = claim_slot();
     if (slot == shared_slot) {
@@ -153,6 +160,7 @@ static void subtract_live(hb_scope *s, size_t size) {
         hb_local_fetch_add(&s->live_bytes, -(uint64_t)size);
 }
 
+/* `slot` NULL: the scope's own counts, the process having one thread. */
 static void add(hb_thread_slot *slot, _Atomic uint64_t *counter, uint64_t amount) {
     if (slot == shared_slot)
         atomic_fetch_add_explicit(counter, amount, memory_order_relaxed);
@@ -188,14 +196,17 @@ static void wait_for_counting_threads(void) {
         sched_yield();
 }
 
-/* The threads' counts at `depth`, added up; with `reset`, zeroed too. */
-static hb_depth_counts sum_counts(unsigned depth, bool reset) {
-    uint64_t total = 0, allocations = 0, frees = 0;
+/* A scope's counts, added up: its own (counted while the process had one
+ * thread) and the threads' at its depth; with `reset`, those zeroed. */
+static hb_depth_counts sum_counts(hb_scope *scope, bool reset) {
+    uint64_t total = atomic_load_explicit(&scope->alone.total_bytes, memory_order_relaxed);
+    uint64_t allocations = atomic_load_explicit(&scope->alone.allocations, memory_order_relaxed);
+    uint64_t frees = atomic_load_explicit(&scope->alone.frees, memory_order_relaxed);
     unsigned used = atomic_load(&state.slots_used);
     for (unsigned i = 0; i <= HB_THREAD_SLOTS; i++) {
         if (i >= used && i != HB_THREAD_SLOTS)
             continue;
-        hb_depth_counts *c = &state.slots[i].counts[depth];
+        hb_depth_counts *c = &state.slots[i].counts[scope->depth];
         total += atomic_load_explicit(&c->total_bytes, memory_order_relaxed);
         allocations += atomic_load_explicit(&c->allocations, memory_order_relaxed);
         frees += atomic_load_explicit(&c->frees, memory_order_relaxed);
@@ -243,7 +254,7 @@ hb_scope *hb_scope_begin(unsigned options) {
         scope->id = atomic_fetch_add(&state.last_scope_id, 1) + 1;
         atomic_store(&hb_scopes_open[depth], scope);
         atomic_store(&hb_scopes_open_depth, depth + 1); /* publishes the scope */
-        hb_scopes_refresh_lone();
+        hb_scopes_refresh();
     }
     pthread_mutex_unlock(&state.pool_lock);
     return scope;
@@ -255,9 +266,9 @@ bool hb_scope_end(hb_scope *scope) {
     bool innermost = depth > 0 && atomic_load(&hb_scopes_open[depth - 1]) == scope;
     if (innermost) {
         atomic_store(&hb_scopes_open_depth, depth - 1);
-        hb_scopes_refresh_lone();
+        hb_scopes_refresh();
         wait_for_counting_threads();
-        hb_depth_counts sum = sum_counts(depth - 1, true);
+        hb_depth_counts sum = sum_counts(scope, true);
         scope->total_bytes = atomic_load(&sum.total_bytes);
         scope->allocations = atomic_load(&sum.allocations);
         scope->frees = atomic_load(&sum.frees);
@@ -297,7 +308,7 @@ hb_usage hb_scope_usage(const hb_scope *scope) {
         .mapped_peak_bytes = atomic_load(&s->mapped_peak_bytes),
     };
     if (s->open) { /* still counting: what the threads have counted so far */
-        hb_depth_counts sum = sum_counts(s->depth, false);
+        hb_depth_counts sum = sum_counts(s, false);
         usage.total_bytes = atomic_load(&sum.total_bytes);
         usage.allocations = atomic_load(&sum.allocations);
         usage.frees = atomic_load(&sum.frees);
@@ -307,32 +318,43 @@ hb_usage hb_scope_usage(const hb_scope *scope) {
     return usage;
 }
 
-static bool wants_stacks(hb_scope *const *scopes, unsigned depth) {
+/* The scope open at depth `i` (below hb_scopes_open_depth, read with
+ * acquire first). */
+static inline hb_scope *open_scope(unsigned i) {
+    return atomic_load_explicit(&hb_scopes_open[i], memory_order_relaxed);
+}
+
+static bool wants_stacks(unsigned depth) {
     for (unsigned i = 0; i < depth; i++)
-        if (scopes[i]->options & HB_SCOPE_STACKS)
+        if (open_scope(i)->options & HB_SCOPE_STACKS)
             return true;
     return false;
 }
 
-static site_stats *site_of(hb_scope *scope, uint32_t stack_id) {
-    if (stack_id >= scope->site_capacity) {
-        size_t capacity = scope->site_capacity ? scope->site_capacity : 1024;
-        while (capacity <= stack_id)
-            capacity *= 2;
-        site_stats *grown = hb_pages_alloc(capacity * sizeof *grown);
-        if (grown == NULL)
-            return NULL;
-        if (scope->sites != NULL)
-            memcpy(grown, scope->sites, scope->site_capacity * sizeof *grown);
-        hb_pages_free(scope->sites, scope->site_capacity * sizeof *grown);
-        scope->sites = grown;
-        scope->site_capacity = capacity;
-    }
+/* The table grown to hold `stack_id`: rare, out of line. */
+HB_COLD static bool grow_sites(hb_scope *scope, uint32_t stack_id) {
+    size_t capacity = scope->site_capacity ? scope->site_capacity : 1024;
+    while (capacity <= stack_id)
+        capacity *= 2;
+    site_stats *grown = hb_pages_alloc(capacity * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    if (scope->sites != NULL)
+        memcpy(grown, scope->sites, scope->site_capacity * sizeof *grown);
+    hb_pages_free(scope->sites, scope->site_capacity * sizeof *grown);
+    scope->sites = grown;
+    scope->site_capacity = capacity;
+    return true;
+}
+
+static inline site_stats *site_of(hb_scope *scope, uint32_t stack_id) {
+    if (stack_id >= scope->site_capacity && !grow_sites(scope, stack_id))
+        return NULL;
     return &scope->sites[stack_id];
 }
 
 /* `sign` is +1 for an allocation, -1 for a free. */
-static void count_site(hb_scope *scope, uint32_t stack_id, size_t size, int sign) {
+static inline void count_site(hb_scope *scope, uint32_t stack_id, size_t size, int sign) {
     if (!(scope->options & HB_SCOPE_STACKS) || (scope->options & HB_SCOPE_NO_SITES) ||
         stack_id == 0)
         return;
@@ -363,7 +385,7 @@ static void count_site(hb_scope *scope, uint32_t stack_id, size_t size, int sign
     hb_spin_unlock(&scope->sites_lock);
 }
 
-static void raise_peak(hb_scope *scope, uint64_t live) {
+void hb_scope_raise_peak(hb_scope *scope, uint64_t live) {
     uint64_t peak = atomic_load_explicit(&scope->peak_bytes, memory_order_relaxed);
     if (hb_single_threaded()) {
         while (live > peak && !hb_local_compare_exchange(&scope->peak_bytes, &peak, live)) {
@@ -384,91 +406,63 @@ static unsigned snapshot(hb_scope *scopes[HB_SCOPE_MAX_DEPTH]) {
 
 /* The stack of a new block, if a scope wants it; false if a frame says
  * the block is glibc's cache (hb_suppress_function). */
-static bool take_stack(hb_block *block, bool wanted, uintptr_t caller) {
+static bool take_stack(hb_block *block, bool wanted, uintptr_t caller, const void *frame) {
     bool suppressed = false;
     if (wanted && !hb_counting_plainly())
-        block->stack_id = hb_stacks_capture_checked(caller, &suppressed);
+        block->stack_id = hb_stacks_capture_from(frame, caller, &suppressed);
     if (suppressed)
         block->stack_id = 0;
     return !suppressed;
 }
 
-/* The common case, kept short: one thread, one scope open, and this thread
- * has counted before.  No other thread can end the scope meanwhile, so
- * nothing is announced (enter()), and the counts are this thread's. */
-static bool count_alloc_alone(hb_block *block, uintptr_t caller, unsigned depth) {
-    hb_thread_slot *slot = hb_my_slot;
-    if (depth != 1 || slot == NULL || !hb_single_threaded())
-        return false;
-    hb_scope *s = atomic_load_explicit(&hb_scopes_open[0], memory_order_relaxed);
-    if (!take_stack(block, s->options & HB_SCOPE_STACKS, caller))
-        return true;
-    block->scope_id = s->id;
-    uint64_t live = hb_local_fetch_add(&s->live_bytes, block->size) + block->size;
-    if (live > atomic_load_explicit(&s->peak_bytes, memory_order_relaxed))
-        raise_peak(s, live);
-    hb_local_fetch_add(&slot->counts[0].total_bytes, block->size);
-    hb_local_fetch_add(&slot->counts[0].allocations, 1);
-    count_site(s, block->stack_id, block->size, +1);
-    return true;
-}
-
-void hb_scopes_count_alloc(hb_block *block, uintptr_t caller) {
+void hb_scopes_count_alloc(hb_block *block, uintptr_t caller, const void *frame) {
     block->scope_id = 0;
     block->stack_id = 0;
-    unsigned open = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
-    if (open == 0 || count_alloc_alone(block, caller, open))
+    if (!hb_scopes_any_open())
         return;
-    entered e = enter();
-    hb_thread_slot *slot = e.slot;
-    hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
-    unsigned depth = snapshot(scopes);
-    if (depth > 0 && take_stack(block, wants_stacks(scopes, depth), caller)) {
-        block->scope_id = scopes[depth - 1]->id;
+    /* With one thread, no other can end a scope meanwhile: nothing to
+     * announce (enter()), and the counts are the scope's own. */
+    bool alone = hb_single_threaded();
+    entered e = {NULL, 0};
+    if (!alone)
+        e = enter();
+    unsigned depth = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
+    if (depth > 0 && take_stack(block, wants_stacks(depth), caller, frame)) {
+        block->scope_id = open_scope(depth - 1)->id;
         for (unsigned i = 0; i < depth; i++) {
-            hb_scope *s = scopes[i];
+            hb_scope *s = open_scope(i);
             size_t live = add_live(s, block->size);
             if (live > atomic_load_explicit(&s->peak_bytes, memory_order_relaxed))
-                raise_peak(s, live);
-            add(slot, &slot->counts[i].total_bytes, block->size);
-            add(slot, &slot->counts[i].allocations, 1);
+                hb_scope_raise_peak(s, live);
+            hb_depth_counts *counts = alone ? &s->alone : &e.slot->counts[i];
+            add(e.slot, &counts->total_bytes, block->size);
+            add(e.slot, &counts->allocations, 1);
             count_site(s, block->stack_id, block->size, +1);
         }
     }
-    leave(e);
+    if (!alone)
+        leave(e);
 }
 
 void hb_scopes_count_free(const hb_block *block) {
-    if (block->scope_id == 0)
+    if (block->scope_id == 0 || !hb_scopes_any_open())
         return;
-    unsigned open = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
-    if (open == 0)
-        return;
-    hb_thread_slot *slot = hb_my_slot;
-    if (open == 1 && slot != NULL && hb_single_threaded()) { /* as count_alloc_alone() */
-        hb_scope *s = atomic_load_explicit(&hb_scopes_open[0], memory_order_relaxed);
-        if (s->id > block->scope_id)
-            return;
-        hb_local_fetch_add(&s->live_bytes, -(uint64_t)block->size);
-        hb_local_fetch_add(&slot->counts[0].frees, 1);
-        if (!hb_counting_plainly())
-            count_site(s, block->stack_id, block->size, -1);
-        return;
-    }
-    entered e = enter();
-    slot = e.slot;
-    hb_scope *scopes[HB_SCOPE_MAX_DEPTH];
-    unsigned depth = snapshot(scopes);
+    bool alone = hb_single_threaded();
+    entered e = {NULL, 0};
+    if (!alone)
+        e = enter();
+    unsigned depth = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
     /* A scope counted the allocation iff it was open then: it began no later
      * than the innermost scope of that moment, and is still open now. */
-    for (unsigned i = 0; i < depth && scopes[i]->id <= block->scope_id; i++) {
-        hb_scope *s = scopes[i];
+    for (unsigned i = 0; i < depth && open_scope(i)->id <= block->scope_id; i++) {
+        hb_scope *s = open_scope(i);
         subtract_live(s, block->size);
-        add(slot, &slot->counts[i].frees, 1);
+        add(e.slot, alone ? &s->alone.frees : &e.slot->counts[i].frees, 1);
         if (!hb_counting_plainly())
             count_site(s, block->stack_id, block->size, -1);
     }
-    leave(e);
+    if (!alone)
+        leave(e);
 }
 
 static bool ranks_above(const hb_site *a, const hb_site *b, enum hb_site_view view) {

@@ -3,6 +3,7 @@
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
@@ -33,6 +34,12 @@ static struct {
     uint32_t *index_slots; /* open addressing: stack ids by hash */
     size_t index_mask;
 } table = {.lock = HB_SPINLOCK_INIT};
+
+/* How stacks are walked, and how many were walked each way. */
+static struct {
+    bool frame_pointers_trusted; /* hb_stacks_trust_frame_pointers() */
+    _Atomic uint64_t by_frame_pointers, unwound;
+} walks;
 
 static uint64_t hash_frames(const uintptr_t *frames, size_t depth) {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
@@ -91,14 +98,22 @@ static bool grow_index(void) {
     return true;
 }
 
+/* memcmp() inline: the harness is built -fno-builtin, and a stack is a
+ * few words. */
+static bool same_frames(const uintptr_t *a, const uintptr_t *b, size_t depth) {
+    for (size_t i = 0; i < depth; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 static uint32_t find(const uintptr_t *frames, size_t depth, uint64_t hash) {
     if (table.index_slots == NULL)
         return 0;
     for (size_t i = (size_t)hash & table.index_mask; table.index_slots[i] != 0;
          i = (i + 1) & table.index_mask) {
         const stack_entry *e = &table.entries[table.index_slots[i]];
-        if (e->hash == hash && e->depth == depth &&
-            memcmp(e->frames, frames, depth * sizeof *frames) == 0)
+        if (e->hash == hash && e->depth == depth && same_frames(e->frames, frames, depth))
             return table.index_slots[i];
     }
     return 0;
@@ -126,25 +141,24 @@ static uint32_t intern(const uintptr_t *frames, size_t depth) {
     return id;
 }
 
-/* Each thread remembers the stacks it met last, so a loop that allocates
- * from one place finds its stack's id without taking the table's lock.  A
- * hit is checked frame by frame against the table's copy, which never moves
- * nor changes once written. */
+/* Each thread remembers the stack it met last at each call site (slots
+ * chosen by the innermost frame), so a loop that allocates from one place
+ * finds its stack's id without hashing it or taking the table's lock.  A
+ * hit is checked frame by frame against the table's copy, which never
+ * moves nor changes once written. */
 enum { RECENT_SLOTS = 64 }; /* a power of two */
 typedef struct recent_stack {
-    uint64_t hash;
     const uintptr_t *frames; /* the table's copy */
     uint32_t depth;
     bool suppressed;
-    uint32_t id;
+    uint32_t id; /* 0: empty */
 } recent_stack;
 static HB_THREAD_LOCAL recent_stack recent[RECENT_SLOTS];
 
 static uint32_t intern_remembered(const uintptr_t *frames, size_t depth, bool *suppressed) {
-    uint64_t hash = hash_frames(frames, depth);
-    recent_stack *r = &recent[hash & (RECENT_SLOTS - 1)];
-    if (r->id != 0 && r->hash == hash && r->depth == depth &&
-        memcmp(r->frames, frames, depth * sizeof *frames) == 0) {
+    /* Return addresses are at least a byte apart; call sites a few. */
+    recent_stack *r = &recent[depth == 0 ? 0 : (frames[0] >> 2) & (RECENT_SLOTS - 1)];
+    if (r->id != 0 && r->depth == depth && same_frames(r->frames, frames, depth)) {
         *suppressed = r->suppressed;
         return r->id;
     }
@@ -154,11 +168,8 @@ static uint32_t intern_remembered(const uintptr_t *frames, size_t depth, bool *s
     *suppressed = id != 0 && table.entries[id].suppressed;
     hb_spin_unlock(&table.lock);
     if (id != 0)
-        *r = (recent_stack){.hash = hash,
-                            .frames = stored,
-                            .depth = (uint32_t)depth,
-                            .suppressed = *suppressed,
-                            .id = id};
+        *r = (recent_stack){
+            .frames = stored, .depth = (uint32_t)depth, .suppressed = *suppressed, .id = id};
     return id;
 }
 
@@ -171,10 +182,13 @@ static void choose_unwind_cache(void) {
         unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
-uint32_t hb_stacks_capture_checked(uintptr_t caller, bool *suppressed) {
+/* The stack from `caller` outwards, by libunwind: it reads the .eh_frame
+ * tables, so it needs no frame pointers and walks through libc too. */
+static size_t unwind(uintptr_t caller, uintptr_t frames[HB_STACK_MAX_FRAMES]) {
     /* A few extra frames for the allocator's own, which are cut off below. */
     enum { SLACK = 8 };
     choose_unwind_cache();
+    atomic_fetch_add_explicit(&walks.unwound, 1, memory_order_relaxed);
     void *raw[HB_STACK_MAX_FRAMES + SLACK];
     int depth = unw_backtrace(raw, HB_STACK_MAX_FRAMES + SLACK);
     int first = 0;
@@ -185,15 +199,103 @@ uint32_t hb_stacks_capture_checked(uintptr_t caller, bool *suppressed) {
     size_t kept = (size_t)(depth - first);
     if (kept > HB_STACK_MAX_FRAMES)
         kept = HB_STACK_MAX_FRAMES;
-    uintptr_t frames[HB_STACK_MAX_FRAMES];
     for (size_t i = 0; i < kept; i++)
         frames[i] = (uintptr_t)raw[first + (int)i];
-    return intern_remembered(frames, kept, suppressed);
+    return kept;
+}
+
+/* ---- frame pointers
+ *
+ * Every function of a test binary keeps a frame pointer (mk/config.mk):
+ * each frame starts with the caller's frame address, then the return
+ * address, so the stack is a linked list, read in a few instructions a
+ * frame instead of libunwind's few hundred.  The walk starts in a frame of
+ * the harness's and goes through the harness's (compiled with frame
+ * pointers too; fast_paths.c, compiled without, reaches them by tail
+ * calls, which leave the caller's frame pointer in place) to the frame
+ * whose return address is `caller`.  From there it follows the program's
+ * frames, and stops after the first return address outside the
+ * executable: that code (libc, CUnit) may keep no frame pointer.  Anything
+ * unexpected (the caller's frame not found, a frame outside this thread's
+ * stack, code outside the executable calling malloc) falls back to
+ * libunwind, which gives the same frames. */
+
+/* The top of this thread's stack, or 0 if unknown.  Asked once per thread:
+ * for the main thread glibc reads /proc/self/maps (the guard is up: that
+ * is the harness's work). */
+static HB_THREAD_LOCAL uintptr_t stack_top;
+
+static uintptr_t this_stack_top(void) {
+    if (stack_top != 0)
+        return stack_top;
+    pthread_attr_t attributes;
+    void *low;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attributes) != 0)
+        return 0;
+    if (pthread_attr_getstack(&attributes, &low, &size) == 0)
+        stack_top = (uintptr_t)low + size;
+    pthread_attr_destroy(&attributes);
+    return stack_top;
+}
+
+/* A frame record at `next`, above `frame` on this stack?  (Frames of
+ * callers lie at higher addresses.) */
+static inline bool frame_above(const uintptr_t *next, const uintptr_t *frame, uintptr_t top) {
+    return next > frame && (uintptr_t)(next + 2) <= top;
+}
+
+/* The walk from `frame`, a frame of the harness's own below the caller's;
+ * 0 frames if it cannot be trusted (then unwind() does it). */
+static size_t walk_frame_pointers(const uintptr_t *frame, uintptr_t caller,
+                                  uintptr_t frames[HB_STACK_MAX_FRAMES]) {
+    uintptr_t top = this_stack_top();
+    if (top == 0 || (uintptr_t)frame >= top) /* on a signal stack, say */
+        return 0;
+    while (frame[1] != caller) {
+        const uintptr_t *next = (const uintptr_t *)frame[0];
+        if (!frame_above(next, frame, top))
+            return 0;
+        frame = next;
+    }
+    size_t depth = 0;
+    frames[depth++] = caller;
+    while (depth < HB_STACK_MAX_FRAMES) {
+        const uintptr_t *next = (const uintptr_t *)frame[0];
+        if (!frame_above(next, frame, top))
+            break;
+        frame = next;
+        uintptr_t returns_to = frame[1];
+        frames[depth++] = returns_to;
+        if (!hb_in_program_code(returns_to))
+            break;
+    }
+    atomic_fetch_add_explicit(&walks.by_frame_pointers, 1, memory_order_relaxed);
+    return depth;
+}
+
+void hb_stacks_trust_frame_pointers(void) { walks.frame_pointers_trusted = true; }
+
+hb_stack_walks hb_stacks_walks(void) {
+    return (hb_stack_walks){
+        .by_frame_pointers = atomic_load(&walks.by_frame_pointers),
+        .unwound = atomic_load(&walks.unwound),
+    };
+}
+
+uint32_t hb_stacks_capture_from(const void *frame, uintptr_t caller, bool *suppressed) {
+    uintptr_t frames[HB_STACK_MAX_FRAMES];
+    size_t depth = 0;
+    if (walks.frame_pointers_trusted && hb_in_program_code(caller))
+        depth = walk_frame_pointers(frame, caller, frames);
+    if (depth == 0)
+        depth = unwind(caller, frames);
+    return intern_remembered(frames, depth, suppressed);
 }
 
 uint32_t hb_stacks_capture(uintptr_t caller) {
     bool suppressed;
-    return hb_stacks_capture_checked(caller, &suppressed);
+    return hb_stacks_capture_from(__builtin_frame_address(0), caller, &suppressed);
 }
 
 size_t hb_stacks_frames(uint32_t id, uintptr_t frames[HB_STACK_MAX_FRAMES]) {

@@ -23,7 +23,7 @@ bool hb_track_observe(const hb_track_observer *observer) {
         return false;
     state.observers[count] = observer;
     atomic_store(&hb_observer_count, count + 1);
-    hb_scopes_refresh_lone();
+    hb_scopes_refresh();
     return true;
 }
 
@@ -35,7 +35,7 @@ bool hb_track_unobserve(const hb_track_observer *observer) {
         memmove(&state.observers[i], &state.observers[i + 1],
                 (count - i - 1) * sizeof state.observers[0]);
         atomic_store(&hb_observer_count, count - 1);
-        hb_scopes_refresh_lone();
+        hb_scopes_refresh();
         return true;
     }
     return false;
@@ -65,11 +65,11 @@ _Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t call
         .kind = HB_BAD_FREE, .function = function, .ptr = ptr, .caller = caller});
 }
 
-void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller) {
+void *hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller) {
     hb_block block = {.address = (uintptr_t)ptr, .size = size, .gap_shift = gap_shift};
     if (hb_guard_lets_count() && hb_scopes_any_open() && !hb_in_excluded_library(caller)) {
         hb_guard_enter(); /* unwinding may allocate: keep that out */
-        hb_scopes_count_alloc(&block, caller);
+        hb_scopes_count_alloc(&block, caller, __builtin_frame_address(0));
         if (block.scope_id != 0 && !hb_counting_plainly()) {
             unsigned count = atomic_load_explicit(&hb_observer_count, memory_order_relaxed);
             for (unsigned i = 0; i < count; i++)
@@ -79,6 +79,7 @@ void hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller
         hb_guard_leave();
     }
     hb_blocks_insert(block.address, block.size, block.scope_id, block.stack_id, block.gap_shift);
+    return ptr;
 }
 
 /* A block on its way out: its guard must be whole, or something wrote past
@@ -121,8 +122,12 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
 }
 
 void hb_track_free(void *ptr, const char *function, uintptr_t caller) {
+    if (ptr == NULL) /* free(NULL) does nothing: here, as the inline path skips the test */
+        return;
     hb_block block;
-    void *allocation = hb_track_take(ptr, &block, function, caller);
+    void *allocation = hb_blocks_remove_quickly((uintptr_t)ptr, &block);
+    if (allocation == NULL)
+        allocation = hb_track_take(ptr, &block, function, caller);
     if (allocation == NULL)
         hb_track_bad_free(function, ptr, caller);
     hb_track_count_free(&block, caller);

@@ -196,14 +196,15 @@ static CU_pFailureRecord last_failure(void) {
 
 /* Runs the test in a scope of its own, with stacks, so a double free in a
  * correctness test is reported with where the block came from; records
- * its figures if it is not a memory test (which records its own). */
+ * its figures if it is not a memory test (which records its own).  No
+ * per-site figures: only a memory test's own scope reports them. */
 static void run_whole_test(const hb_test_def *def) {
     /* A fatal assertion longjmps to the test's jump buffer: point it here,
      * so the test's scope is always closed. */
     CU_pTest current = CU_get_current_test();
     jmp_buf *cunit_buffer = current->pJumpBuf;
     current->pJumpBuf = &fatal_assertion;
-    hb_scope *whole_test = hb_scope_begin(HB_SCOPE_STACKS);
+    hb_scope *whole_test = hb_scope_begin(HB_SCOPE_STACKS | HB_SCOPE_NO_SITES);
     uint64_t first_scope_id = hb_scope_id(whole_test);
     if (setjmp(fatal_assertion) == 0)
         def->run();

@@ -267,6 +267,9 @@ HB_API int main(int argc, char **argv) {
     if (chosen.baseline != NULL && !hb_baseline_load(chosen.baseline))
         return 2;
 
+    /* Every function of a test binary keeps its frame pointer
+     * (mk/config.mk): stacks are walked by them. */
+    hb_stacks_trust_frame_pointers();
     hb_random_choose_seed();
     hb_exclude_library("libcunit.so");
     suppress_glibc_caches();
