@@ -159,9 +159,7 @@ HB_TEST(test_allocation_before_a_scope_does_not_count_when_freed_inside) {
     allocate_100();
     hb_scope *scope = hb_scope_begin(HB_SCOPE_COUNTS_ONLY);
     free(block);
-    hb_scope_end(scope);
-    hb_usage usage = hb_scope_usage(scope);
-    hb_scope_release(scope);
+    hb_usage usage = hb_scope_finish(scope);
     CU_ASSERT_EQUAL(usage.frees, 0);
     CU_ASSERT_EQUAL(usage.live_bytes, 0);
 }

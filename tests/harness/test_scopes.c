@@ -42,9 +42,7 @@ HB_TEST(test_peak_is_relative_to_what_was_live_at_the_start) {
     void *ballast = malloc(1 << 20);
     hb_scope *scope = hb_scope_begin(HB_SCOPE_COUNTS_ONLY);
     free(malloc(10));
-    hb_scope_end(scope);
-    CU_ASSERT_EQUAL(hb_scope_usage(scope).peak_bytes, 10);
-    hb_scope_release(scope);
+    CU_ASSERT_EQUAL(hb_scope_finish(scope).peak_bytes, 10);
     free(ballast);
 }
 
@@ -137,9 +135,7 @@ static hb_usage run_threads_in_scope(unsigned options) {
     pthread_barrier_wait(&start_line);
     for (int i = 0; i < THREADS; i++)
         pthread_join(threads[i], NULL);
-    hb_scope_end(scope);
-    hb_usage usage = hb_scope_usage(scope);
-    hb_scope_release(scope);
+    hb_usage usage = hb_scope_finish(scope);
     pthread_barrier_destroy(&start_line);
     return usage;
 }
@@ -174,9 +170,7 @@ HB_TEST(test_a_forked_child_counts_on_and_leaves_the_parent_alone) {
     CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
     CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     free(before_fork);
-    hb_scope_end(scope);
-    hb_usage usage = hb_scope_usage(scope);
-    hb_scope_release(scope);
+    hb_usage usage = hb_scope_finish(scope);
     CU_ASSERT_EQUAL(usage.allocations, 1);
     CU_ASSERT_EQUAL(usage.live_bytes, 0);
 }

@@ -129,8 +129,7 @@ HB_TEST(test_the_stack_of_a_free_is_walked_by_frame_pointers) {
     hb_scope *scope = hb_scope_begin(HB_SCOPE_STACKS);
     void *counted = malloc(SIZE);
     free(counted); /* into the quarantine, with its free's stack */
-    hb_scope_end(scope);
-    hb_scope_release(scope);
+    hb_scope_finish(scope);
     hb_stack_walks after = hb_stacks_walks();
     free(block);
     CU_ASSERT_EQUAL(after.unwound, before.unwound);
