@@ -9,7 +9,8 @@
 #      memory tests listed in tests/exercises/test_NN_name.starter;
 #   5. the figures each lesson states (tests/exercises/test_NN_name.figures)
 #      are what the harness measures, and the lesson still states them;
-#   6. measurements are the same whether stdout is a pipe or a terminal;
+#   6. measurements are the same whether stdout is a pipe or a terminal, and
+#      reports are coloured at a terminal only (NO_COLOR respected);
 #   7. regression mode (--fail-on-increase) fails a test that grew;
 #   8. every solution is clean under AddressSanitizer/UBSan, and make
 #      memcheck fails on an exercise broken on purpose;
@@ -55,7 +56,8 @@ record_results() { # name results.tsv
 
 # Runs a test binary; compares the tests that failed (with their reasons)
 # with the expected list, and the exit status with what that list implies;
-# every line of MESSAGES_FILE, if given, must appear in the output.
+# every block of MESSAGES_FILE, if given, must appear in the output, its
+# lines one after the other (tests/contains.py).
 #   expect_failures NAME BINARY EXPECTED_FILE_OR_EMPTY [MESSAGES_FILE]
 expect_failures() {
     local name=$1 binary=$2 expected_file=$3 messages=${4:-} results="$scratch/results.tsv"
@@ -64,11 +66,7 @@ expect_failures() {
     local status=${PIPESTATUS[0]}
     [ -n "${CHECK_RECORD:-}" ] && record_results "$name" "$results"
     local missing=""
-    if [ -n "$messages" ]; then
-        while IFS= read -r line; do
-            grep -qF -- "$line" "$scratch/output.txt" || missing+="$line"$'\n'
-        done <"$messages"
-    fi
+    [ -z "$messages" ] || missing=$(tests/contains.py "$messages" "$scratch/output.txt")
     local expected actual
     expected=$(if [ -n "$expected_file" ]; then sort "$expected_file"; fi)
     actual=$(awk -F'\t' '$3 == "failed" { print $2, $4 }' "$results" 2>/dev/null | sort)
@@ -79,7 +77,7 @@ expect_failures() {
   expected: $(echo "${expected:-nothing}" | paste -sd ';')
   actual:   $(echo "${actual:-nothing}" | paste -sd ';')"
     elif [ -n "$missing" ]; then
-        verdict fail "$name: these lines of $messages are not in the output:
+        verdict fail "$name: these blocks of $messages are not in the output, line after line:
 $missing"
     elif [ -n "$expected" ] && [ "$status" -eq 0 ]; then
         verdict fail "$name: tests failed but the binary exited 0"
@@ -207,6 +205,20 @@ for exercise in "$@"; do
 $(diff "$scratch/pipe.tsv" "$scratch/tty.tsv")"
     fi
 done
+
+# Reports are coloured at a terminal only, and never with NO_COLOR set.
+if [ -x "$build/exercises/01-fibonacci/tests" ]; then
+    starter="$build/exercises/01-fibonacci/tests --test test_fibonacci_memory"
+    script -qec "$starter" /dev/null >"$scratch/colour.txt"
+    NO_COLOR=1 script -qec "$starter" /dev/null >"$scratch/no-colour.txt"
+    $starter >"$scratch/piped.txt"
+    if grep -q $'\033\[1m' "$scratch/colour.txt" && ! grep -q $'\033' "$scratch/no-colour.txt" &&
+        ! grep -q $'\033' "$scratch/piped.txt"; then
+        verdict ok "reports: coloured at a terminal, plain with NO_COLOR or to a pipe"
+    else
+        verdict fail "reports: colour where it should not be, or none at a terminal (run: script -qec '$starter' /dev/null | cat -v)"
+    fi
+fi
 
 # Regression mode: with the solution's figures as the baseline, exercise 01's
 # starter uses more in every test, and each must fail saying by how much.

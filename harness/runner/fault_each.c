@@ -90,8 +90,8 @@ _Noreturn static void finish_in_child(CU_pFailureRecord before) {
         hb_text_printf(&report, "%s in %llu %s leaked\n", hb_size_format(usage.live_bytes, size),
                        (unsigned long long)usage.live_blocks,
                        usage.live_blocks == 1 ? "block was" : "blocks were");
-        hb_text_printf(&report, "      the allocation made to fail: ");
-        hb_report_stack(&report, hb_fault_last_failed_stack());
+        hb_text_printf(&report, "      the allocation made to fail:");
+        hb_report_stack(&report, hb_fault_last_failed_stack(), HB_REPORT_INDENT);
         hb_text_printf(&report, "\n      where the leaked blocks were allocated:\n");
         hb_report_sites(&report, each.scope, HB_SITES_LIVE);
     }

@@ -430,9 +430,10 @@ static unsigned describe_death(int status, unsigned timeout_seconds, const outco
     bool exited = !WIFSIGNALED(status) && !out->killed_by_parent;
     size_t first = exited ? frames_after_exit(out) : 0;
     if (out->depth > first)
-        hb_report_frames(&stack, out->frames + first, out->depth - first, !exited);
+        hb_report_frames(&stack, out->frames + first, out->depth - first, !exited,
+                         HB_REPORT_INDENT);
     else
-        hb_text_printf(&stack, "(no stack: the process died before it could tell)");
+        hb_text_printf(&stack, " (no stack: the process died before it could tell)");
     const char *where = hb_text_get(&stack);
     if (out->misuse) {
         failure = failure_of(out->misuse_kind);
@@ -446,22 +447,22 @@ static unsigned describe_death(int status, unsigned timeout_seconds, const outco
         hb_text_printf(report, "stack overflow in %s: a local array too big, or endless recursion?",
                        line);
         if (out->depth > 1) {
-            hb_text_printf(report, "\n      called from ");
-            hb_report_frames(report, out->frames + 1, out->depth - 1, false);
+            hb_text_printf(report, "\n      called from:");
+            hb_report_frames(report, out->frames + 1, out->depth - 1, false, HB_REPORT_INDENT);
         }
     } else if (out->killed_by_parent || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)) {
         failure = HB_FAILED_TIMEOUT;
-        hb_text_printf(report, "timed out after %u s (an endless loop?), while in %s",
+        hb_text_printf(report, "timed out after %u s (an endless loop?), while in:%s",
                        timeout_seconds, where);
     } else if (WIFSIGNALED(status)) {
         int signal = WTERMSIG(status);
         failure = HB_FAILED_CRASH;
-        hb_text_printf(report, "crashed: SIG%s (%s) at %s", sigabbrev_np(signal), strsignal(signal),
+        hb_text_printf(report, "crashed: SIG%s (%s) at:%s", sigabbrev_np(signal), strsignal(signal),
                        where);
     } else {
         failure = HB_FAILED_EXIT;
         hb_text_printf(report,
-                       "the code under test ended the test process: exit(%d) called from %s",
+                       "the code under test ended the test process: exit(%d) called from:%s",
                        WIFEXITED(status) ? WEXITSTATUS(status) : -1, where);
     }
     if (out->note != NULL && out->note[0] != '\0')

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { MAX_TESTS = 1024, MAX_SUITE_NAME = 128 };
 
@@ -70,6 +71,8 @@ static void run_current_test(void) {
         else
             hb_isolate_run_here(definitions[i], timeout_seconds);
         compare_with_baseline(definitions[i], failures_before);
+        if (CU_get_number_of_failures() == failures_before)
+            hb_limits_print_passed(definitions[i]);
         return;
     }
 }
@@ -255,6 +258,14 @@ static bool parse_options(int argc, char **argv) {
     return true;
 }
 
+/* Colour in reports at a terminal, unless NO_COLOR is set (no-color.org)
+ * or the terminal says it has none. */
+static bool wants_colour(void) {
+    const char *no_colour = getenv("NO_COLOR"), *terminal = getenv("TERM");
+    return isatty(STDOUT_FILENO) && (no_colour == NULL || no_colour[0] == '\0') &&
+           !(terminal != NULL && strcmp(terminal, "dumb") == 0);
+}
+
 HB_API int main(int argc, char **argv) {
     /* A buffer of our own, line-buffered whether stdout is a terminal or a
      * pipe: stdio would otherwise malloc one on first use, of a size that
@@ -270,6 +281,7 @@ HB_API int main(int argc, char **argv) {
     /* Every function of a test binary keeps its frame pointer
      * (mk/config.mk): stacks are walked by them. */
     hb_stacks_trust_frame_pointers();
+    hb_report_use_colour(wants_colour());
     hb_random_choose_seed();
     hb_exclude_library("libcunit.so");
     suppress_glibc_caches();

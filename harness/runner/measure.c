@@ -142,15 +142,21 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
         hb_scope_release(running_scope);
         running_scope = NULL;
     }
-    hb_results_record(&(hb_result){.test = test,
-                                   .failures = failures,
-                                   .reports = failures ? 1 : 0,
-                                   .measured = measured,
-                                   .usage = usage,
-                                   .memory_test = true,
-                                   .stack_bytes = stack_bytes,
-                                   .limits = parsed});
+    hb_result result = {.test = test,
+                        .failures = failures,
+                        .reports = failures ? 1 : 0,
+                        .measured = measured,
+                        .usage = usage,
+                        .memory_test = true,
+                        .stack_bytes = stack_bytes,
+                        .limits = parsed};
+    hb_results_record(&result);
     if (failures != 0 && not_counting == NULL) { /* a leak check reports its own */
+        if (measured) {
+            hb_text_printf(&report, "      measured: ");
+            hb_limits_figures(&result, file, true, &report);
+            hb_text_printf(&report, "\n");
+        }
         hb_context_append(&report);
         CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
     }
@@ -222,6 +228,7 @@ static bool parse_limit(const char *test, const char *field, const char *value, 
 
 unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_limits *parsed,
                          hb_text *report) {
+    parsed->written = *limits;
     bool ok = parse_limit(test, "peak", limits->peak, hb_size_parse, &parsed->has_peak,
                           &parsed->peak, report);
     ok &= parse_limit(test, "leaks", limits->leaks, hb_size_parse, &parsed->has_leaks,
@@ -242,41 +249,130 @@ static void headline(hb_text *report, const char *test) {
         hb_text_printf(report, "      %s: ", test);
 }
 
-/* "limited to 1.0 KiB but ... was 1.0 KiB" would read as no excess at all:
- * when the rounded figures look the same, both get their exact bytes. */
-static void format_pair(size_t limit, size_t used, char limit_text[HB_SIZE_TEXT * 2],
-                        char used_text[HB_SIZE_TEXT * 2]) {
-    hb_size_format(limit, limit_text);
-    hb_size_format(used, used_text);
-    if (strcmp(limit_text, used_text) == 0 && limit != used) {
-        snprintf(limit_text, HB_SIZE_TEXT * 2, "%zu B", limit);
-        snprintf(used_text, HB_SIZE_TEXT * 2, "%zu B", used);
+enum { FIGURE_TEXT = 2 * HB_SIZE_TEXT + 16 };
+
+/* A size limit as the test wrote it, with the harness's own reading when
+ * the two differ ("20 MB (19.1 MiB)", "16 KiB" alone); `exact` adds its
+ * bytes, for when a figure next to it would round to the same text. */
+static void limit_text(const char *written, size_t limit, bool exact, char text[FIGURE_TEXT]) {
+    char formatted[HB_SIZE_TEXT], shortened[HB_SIZE_TEXT];
+    hb_size_format(limit, formatted);
+    /* "16.0 KiB" reads as the "16 KiB" written */
+    const char *point = strstr(formatted, ".0 ");
+    snprintf(shortened, sizeof shortened, "%.*s%s", point ? (int)(point - formatted) : 0, formatted,
+             point ? point + 2 : formatted);
+    char bytes[HB_SIZE_TEXT];
+    snprintf(bytes, sizeof bytes, "%zu B", limit);
+    if (exact && (strcmp(written, bytes) == 0 || strspn(written, "0123456789") == strlen(written)))
+        snprintf(text, FIGURE_TEXT, "%s", bytes);
+    else if (exact)
+        snprintf(text, FIGURE_TEXT, "%s (%s)", written, bytes);
+    else if (strcmp(written, formatted) == 0 || strcmp(written, shortened) == 0)
+        snprintf(text, FIGURE_TEXT, "%s", written);
+    else
+        snprintf(text, FIGURE_TEXT, "%s (%s)", written, formatted);
+}
+
+/* A measured size: exact bytes when its limit would read the same. */
+static void used_text(size_t used, size_t limit, char text[FIGURE_TEXT], bool *exact) {
+    char a[HB_SIZE_TEXT], b[HB_SIZE_TEXT];
+    *exact = strcmp(hb_size_format(used, a), hb_size_format(limit, b)) == 0 && used != limit;
+    if (*exact)
+        snprintf(text, FIGURE_TEXT, "%zu B", used);
+    else
+        snprintf(text, FIGURE_TEXT, "%s", a);
+}
+
+/* "limited to LIMIT ... but USED" for a size limit. */
+static void size_pair(const char *written, size_t limit, size_t used, char limit_out[FIGURE_TEXT],
+                      char used_out[FIGURE_TEXT]) {
+    bool exact;
+    used_text(used, limit, used_out, &exact);
+    limit_text(written, limit, exact, limit_out);
+}
+
+void hb_limits_figures(const hb_result *result, const char *suite_file, bool all, hb_text *text) {
+    const hb_parsed_limits *limits = &result->limits;
+    const hb_usage *usage = &result->usage;
+    char used[FIGURE_TEXT], limit[FIGURE_TEXT];
+    /* peak, leaks, allocations, stack: each measured one, "of" its limit */
+    struct {
+        const char *name;
+        bool has_limit, is_size;
+        size_t measured, limit;
+        const char *written;
+    } figures[] = {
+        {"peak", limits->has_peak, true, usage->peak_bytes, limits->peak, limits->written.peak},
+        {"leaks", limits->has_leaks, true, usage->live_bytes, limits->leaks, limits->written.leaks},
+        {"allocations", limits->has_allocations, false, usage->allocations, limits->allocations,
+         limits->written.allocations},
+        {"stack", limits->has_stack, true, result->stack_bytes, limits->stack,
+         limits->written.stack},
+    };
+    bool first = true;
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        size_t starter;
+        bool compared = hb_starter_figure(suite_file, result->test, figures[i].name, &starter) &&
+                        starter != figures[i].measured;
+        if (!all && !figures[i].has_limit && !compared)
+            continue;
+        bool exact = false;
+        if (figures[i].is_size)
+            used_text(figures[i].measured, figures[i].limit, used, &exact);
+        else
+            snprintf(used, sizeof used, "%zu", figures[i].measured);
+        hb_text_printf(text, "%s%s %s", first ? "" : ", ", figures[i].name, used);
+        first = false;
+        if (figures[i].has_limit) {
+            if (figures[i].is_size)
+                limit_text(figures[i].written, figures[i].limit, exact, limit);
+            else
+                snprintf(limit, sizeof limit, "%s", figures[i].written);
+            hb_text_printf(text, " of %s", limit);
+        }
+        if (compared) {
+            if (figures[i].is_size)
+                hb_size_format(starter, used);
+            else
+                snprintf(used, sizeof used, "%zu", starter);
+            hb_text_printf(text, " (the starter: %s)", used);
+        }
     }
+}
+
+void hb_limits_print_passed(const hb_test_def *def) {
+    const hb_result *result = hb_results_find(def->name);
+    if (result == NULL || !result->memory_test || !result->measured)
+        return;
+    hb_text figures = {0};
+    hb_limits_figures(result, def->file, false, &figures);
+    printf("%s: ", hb_text_get(&figures));
+    hb_text_free(&figures);
 }
 
 unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
                          size_t stack_bytes, hb_text *report) {
     hb_usage usage = hb_scope_usage(scope);
-    char limit_text[HB_SIZE_TEXT * 2], used_text[HB_SIZE_TEXT * 2];
+    char limit[FIGURE_TEXT], used[FIGURE_TEXT];
     unsigned failures = 0;
 
     if (limits->has_peak && usage.peak_bytes > limits->peak) {
         failures |= HB_FAILED_PEAK;
-        format_pair(limits->peak, usage.peak_bytes, limit_text, used_text);
+        size_pair(limits->written.peak, limits->peak, usage.peak_bytes, limit, used);
         headline(report, test);
-        hb_text_printf(report, "limited to %s but peak heap was %s\n", limit_text, used_text);
+        hb_text_printf(report, "limited to %s but peak heap was %s\n", limit, used);
         hb_text_printf(report, "      allocation sites at the peak, biggest first:\n");
         hb_report_sites(report, scope, HB_SITES_AT_PEAK);
         if (usage.mapped_peak_bytes > 0)
             hb_text_printf(report, "      besides the heap, files mapped: %s at most\n",
-                           hb_size_format(usage.mapped_peak_bytes, limit_text));
+                           hb_size_format(usage.mapped_peak_bytes, limit));
     }
     if (limits->has_leaks && usage.live_bytes > limits->leaks) {
         failures |= HB_FAILED_LEAKS;
-        format_pair(limits->leaks, usage.live_bytes, limit_text, used_text);
+        size_pair(limits->written.leaks, limits->leaks, usage.live_bytes, limit, used);
         headline(report, test);
-        hb_text_printf(report, "limited to %s of leaks but %s in %llu %s never freed\n", limit_text,
-                       used_text, (unsigned long long)usage.live_blocks,
+        hb_text_printf(report, "limited to %s of leaks but %s in %llu %s never freed\n", limit,
+                       used, (unsigned long long)usage.live_blocks,
                        usage.live_blocks == 1 ? "block was" : "blocks were");
         hb_text_printf(report, "      where the leaked blocks were allocated:\n");
         hb_report_sites(report, scope, HB_SITES_LIVE);
@@ -284,19 +380,19 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
     if (limits->has_allocations && usage.allocations > limits->allocations) {
         failures |= HB_FAILED_ALLOCATIONS;
         headline(report, test);
-        hb_text_printf(report, "limited to %zu allocations but made %llu\n", limits->allocations,
-                       (unsigned long long)usage.allocations);
+        hb_text_printf(report, "limited to %s allocations but made %llu\n",
+                       limits->written.allocations, (unsigned long long)usage.allocations);
         hb_text_printf(report, "      sites that allocated most often:\n");
         hb_report_sites(report, scope, HB_SITES_ALLOCATED);
     }
     if (limits->has_stack && stack_bytes > limits->stack) {
         failures |= HB_FAILED_STACK;
-        format_pair(limits->stack, stack_bytes, limit_text, used_text);
+        size_pair(limits->written.stack, limits->stack, stack_bytes, limit, used);
         headline(report, test);
         hb_text_printf(report,
                        "limited to %s of stack but its calls went %s deep: data held in "
                        "frames (deep recursion, local arrays) is memory too\n",
-                       limit_text, used_text);
+                       limit, used);
     }
     return failures;
 }

@@ -5,6 +5,7 @@
 #include <CUnit/TestRun.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { MAX_TESTS = 1024, MAX_NAME = 128 };
@@ -49,6 +50,30 @@ void hb_results_record(const hb_result *result) {
     r->result = *result;
     r->result.test = r->test;
     r->has_result = true;
+}
+
+bool hb_starter_figure(const char *suite_file, const char *test, const char *figure,
+                       size_t *value) {
+    char path[512];
+    size_t stem = strlen(suite_file);
+    if (stem > 2 && strcmp(suite_file + stem - 2, ".c") == 0)
+        stem -= 2;
+    snprintf(path, sizeof path, "%.*s.figures", (int)stem, suite_file);
+    FILE *in = fopen(path, "r");
+    if (in == NULL)
+        return false;
+    /* "starter test_fibonacci_memory peak 524288"; '#' starts a comment */
+    char line[512], variant[32], name[MAX_NAME], which[32];
+    unsigned long long number;
+    bool found = false;
+    while (!found && fgets(line, sizeof line, in) != NULL)
+        found = sscanf(line, "%31s %127s %31s %llu", variant, name, which, &number) == 4 &&
+                strcmp(variant, "starter") == 0 && strcmp(name, test) == 0 &&
+                strcmp(which, figure) == 0;
+    fclose(in);
+    if (found)
+        *value = (size_t)number;
+    return found;
 }
 
 const char *hb_failure_names(unsigned failures, char text[HB_FAILURE_NAMES]) {
@@ -268,7 +293,13 @@ static void write_failures(FILE *out, CU_pTest test, void (*text)(FILE *, const 
         snprintf(where, sizeof where, "%s:%u: ", f->strFileName ? f->strFileName : "",
                  f->uiLineNumber);
         text(out, where);
-        text(out, f->strCondition ? f->strCondition : "");
+        /* The colour a terminal showed is no part of the record. */
+        const char *condition = f->strCondition ? f->strCondition : "";
+        char *plain = malloc(strlen(condition) + 1);
+        if (plain != NULL)
+            hb_report_strip_colour(condition, plain);
+        text(out, plain != NULL ? plain : condition);
+        free(plain);
     }
 }
 

@@ -81,6 +81,7 @@ void hb_random_choose_seed(void);
 typedef struct hb_parsed_limits {
     bool has_peak, has_leaks, has_allocations, has_stack;
     size_t peak, leaks, allocations, stack;
+    hb_limits written; /* as the test wrote them, for reports */
 } hb_parsed_limits;
 
 /* Parses the limits before a scope runs.  Returns HB_FAILED_BAD_LIMIT, and
@@ -94,6 +95,20 @@ unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_li
  * to ... but ..." followed by the sites to blame. */
 unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
                          size_t stack_bytes, hb_text *report);
+
+struct hb_result;
+
+/* The figures of a memory test, each "of" its limit if it has one, and
+ * the starter's where the exercise's .figures file states a different
+ * one: "peak 0 B of 16 KiB (the starter: 512.0 KiB), leaks 0 B of 0 B,
+ * allocations 0, stack 384 B".  Without `all`, only those with a limit or
+ * the starter's.  `suite_file` is the test's source. */
+void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
+                       hb_text *text);
+
+/* A memory test that passed: its figures, on its own line of CUnit's
+ * output, before CUnit's "passed". */
+void hb_limits_print_passed(const hb_test_def *def);
 
 /* ======================================================================
  * Results (results.c): what each test measured and why it failed, kept for
@@ -133,6 +148,12 @@ typedef struct hb_result {
     size_t stack_bytes;      /* its deepest stack (measure.c) */
     hb_parsed_limits limits; /* of a memory test; none otherwise */
 } hb_result;
+
+/* A starter's figure ("peak", "leaks", "allocations", "stack") for `test`,
+ * as the lesson states it: the exercise's tests/exercises/test_NN_*.figures
+ * beside `suite_file`, read from the repository (the directory make runs
+ * tests from).  False if it states none, or the file is not there. */
+bool hb_starter_figure(const char *suite_file, const char *test, const char *figure, size_t *value);
 
 /* Records a test's outcome, replacing any earlier one for the same test. */
 void hb_results_record(const hb_result *result);

@@ -28,32 +28,32 @@ static void describe_bad_free(hb_text *report, const hb_memory_error *error) {
         char size[HB_SIZE_TEXT];
         hb_text_printf(report, "%s(%p): the block was already freed (%s)\n", error->function,
                        error->ptr, misuse);
-        hb_text_printf(report, "      %s again at: ", frees ? "freed" : "used");
-        hb_report_stack(report, here);
-        hb_text_printf(report, "\n      first freed at: ");
-        hb_report_stack(report, f.freed_at);
-        hb_text_printf(report, "\n      allocated (%s) at: ", hb_size_format(f.block.size, size));
-        hb_report_stack(report, f.block.stack_id);
+        hb_text_printf(report, "      %s again at:", frees ? "freed" : "used");
+        hb_report_stack(report, here, HB_REPORT_INDENT);
+        hb_text_printf(report, "\n      first freed at:");
+        hb_report_stack(report, f.freed_at, HB_REPORT_INDENT);
+        hb_text_printf(report, "\n      allocated (%s) at:", hb_size_format(f.block.size, size));
+        hb_report_stack(report, f.block.stack_id, HB_REPORT_INDENT);
     } else if (hb_blocks_was_freed((uintptr_t)error->ptr)) {
         /* Its header says so, but the first free is not remembered (no
          * quarantine, or the block has left it). */
-        hb_text_printf(report, "%s(%p): the block was already freed (%s)\n      called at: ",
+        hb_text_printf(report, "%s(%p): the block was already freed (%s)\n      called at:",
                        error->function, error->ptr, misuse);
-        hb_report_stack(report, here);
+        hb_report_stack(report, here, HB_REPORT_INDENT);
     } else if (is_poison((uintptr_t)error->ptr)) {
         hb_text_printf(report,
                        "%s(%p): a pointer read from a block already freed (a use after free): "
                        "its bytes are the poison the harness writes over freed blocks\n"
-                       "      called at: ",
+                       "      called at:",
                        error->function, error->ptr);
-        hb_report_stack(report, here);
+        hb_report_stack(report, here, HB_REPORT_INDENT);
     } else {
         hb_text_printf(report,
                        "%s(%p): not a block that malloc returned (%s), or the bytes just "
-                       "before it were overwritten\n      called at: ",
+                       "before it were overwritten\n      called at:",
                        error->function, error->ptr,
                        frees ? "an invalid free" : "an invalid pointer");
-        hb_report_stack(report, here);
+        hb_report_stack(report, here, HB_REPORT_INDENT);
     }
 }
 
@@ -63,8 +63,8 @@ static void describe_where_found(hb_text *report, const hb_memory_error *error, 
         hb_text_printf(report, "\n      found: when the test ended");
         return;
     }
-    hb_text_printf(report, "\n      found %s: ", when);
-    hb_report_stack(report, hb_stacks_capture(error->caller));
+    hb_text_printf(report, "\n      found %s:", when);
+    hb_report_stack(report, hb_stacks_capture(error->caller), HB_REPORT_INDENT);
 }
 
 static void describe_overflow(hb_text *report, const hb_memory_error *error) {
@@ -72,8 +72,8 @@ static void describe_overflow(hb_text *report, const hb_memory_error *error) {
                    "heap buffer overflow: %s%zu %s written past the end of a %zu-byte block",
                    error->bytes == HB_BLOCK_GUARD ? "at least " : "", error->bytes,
                    plural(error->bytes, "byte", "bytes"), error->block.size);
-    hb_text_printf(report, "\n      allocated at: ");
-    hb_report_stack(report, error->block.stack_id);
+    hb_text_printf(report, "\n      allocated at:");
+    hb_report_stack(report, error->block.stack_id, HB_REPORT_INDENT);
     describe_where_found(report, error,
                          strcmp(error->function ? error->function : "", "realloc") == 0
                              ? "at its realloc"
@@ -83,19 +83,19 @@ static void describe_overflow(hb_text *report, const hb_memory_error *error) {
 static void describe_write_after_free(hb_text *report, const hb_memory_error *error) {
     hb_text_printf(report, "write after free: %zu %s of a %zu-byte block changed after its free",
                    error->bytes, plural(error->bytes, "byte", "bytes"), error->block.size);
-    hb_text_printf(report, "\n      allocated at: ");
-    hb_report_stack(report, error->block.stack_id);
-    hb_text_printf(report, "\n      freed at: ");
-    hb_report_stack(report, error->freed_at);
+    hb_text_printf(report, "\n      allocated at:");
+    hb_report_stack(report, error->block.stack_id, HB_REPORT_INDENT);
+    hb_text_printf(report, "\n      freed at:");
+    hb_report_stack(report, error->freed_at, HB_REPORT_INDENT);
     describe_where_found(report, error, "later, at a free");
 }
 
 static void describe_hidden_memory(hb_text *report, const hb_memory_error *error) {
     hb_text_printf(report,
                    "%s() moves the program break, memory the harness cannot count: use malloc"
-                   "\n      called at: ",
+                   "\n      called at:",
                    error->function);
-    hb_report_stack(report, hb_stacks_capture(error->caller));
+    hb_report_stack(report, hb_stacks_capture(error->caller), HB_REPORT_INDENT);
 }
 
 /* The core's memory error handler: runs under the guard, never returns. */

@@ -1,72 +1,243 @@
-/* report.c: stacks and sites as text (support.h: Reports). */
+/* report.c: stacks and sites as text, laid out for a terminal (support.h:
+ * Reports). */
 #include "support.h"
 
 #include <string.h>
 
-/* The harness's own code: its API is named hb_*, and its files are under
- * harness/ (as the build records paths, relative to the repository). */
-static bool is_harness_frame(const hb_location *location) {
-    return strncmp(location->function, "hb_", 3) == 0 ||
-           strncmp(location->file, "harness/", 8) == 0;
+/* The module's state: whether reports are coloured. */
+static struct { bool colour; } style;
+
+void hb_report_use_colour(bool colour) { style.colour = colour; }
+
+enum { ESCAPE = '\033' };
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define PLAIN "\033[0m"
+
+void hb_report_strip_colour(const char *text, char *plain) {
+    while (*text != '\0') {
+        if (*text == ESCAPE && text[1] == '[') {
+            text += 2;
+            while (*text != '\0' && *text != 'm')
+                text++;
+            if (*text == 'm')
+                text++;
+            continue;
+        }
+        *plain++ = *text++;
+    }
+    *plain = '\0';
 }
 
-void hb_report_frames(hb_text *text, const uintptr_t *frames, size_t depth, bool first_is_exact) {
-    size_t shown = 0;
-    for (size_t i = 0; i < depth && !hb_in_excluded_library(frames[i]); i++) {
-        hb_location location;
-        hb_symbolize(frames[i], !(i == 0 && first_is_exact), &location);
-        /* The allocator's frames of a crash inside it come first: passed
-         * over; the runner's come last, where the test's own end. */
-        if (is_harness_frame(&location) && shown == 0)
+/* Whose code a frame is: a shared library's (libc, CUnit), by the file it
+ * was loaded from; else the executable's, whose files the build recorded
+ * relative to the repository: the student's, the harness's, or the test's
+ * (tests/, or a program of its own). */
+typedef enum owner { YOURS, TEST, HARNESS, LIBRARY } owner;
+
+static bool is_shared_library(const char *module) {
+    return module[0] == '\0' || strstr(module, ".so") != NULL;
+}
+
+static owner owner_of(const hb_location *location) {
+    static const char *const yours[] = {"exercises/", "solutions/"};
+    if (is_shared_library(location->module))
+        return LIBRARY;
+    for (size_t i = 0; i < sizeof yours / sizeof yours[0]; i++)
+        if (strncmp(location->file, yours[i], strlen(yours[i])) == 0)
+            return YOURS;
+    if (strncmp(location->file, "harness/", 8) == 0 || strncmp(location->function, "hb_", 3) == 0)
+        return HARNESS;
+    return TEST;
+}
+
+/* What a folded line calls the code: "the harness", "CUnit", "libc". */
+static void owner_name(const hb_location *location, owner whose, char *name, size_t size) {
+    if (whose == HARNESS) {
+        snprintf(name, size, "the harness");
+    } else if (strncmp(location->module, "libcunit.", 9) == 0) {
+        snprintf(name, size, "CUnit");
+    } else if (location->module[0] == '\0') {
+        snprintf(name, size, "unknown code");
+    } else { /* "libc.so.6" reads "libc" */
+        size_t length = strcspn(location->module, ".");
+        snprintf(name, size, "%.*s", (int)length, location->module);
+    }
+}
+
+/* The frames of one stack, symbolized. */
+typedef struct frame {
+    hb_location location;
+    owner whose;
+    size_t repeats; /* deep recursion: how many more times in a row */
+} frame;
+
+static void start_line(hb_text *text, unsigned indent) {
+    hb_text_printf(text, "\n%*s", indent, "");
+}
+
+static void show_frame(hb_text *text, const frame *f, unsigned indent) {
+    char line[HB_FUNCTION_NAME + HB_FILE_NAME + 16];
+    hb_location_format(&f->location, line, sizeof line);
+    start_line(text, indent);
+    bool marked = f->whose == YOURS;
+    if (f->whose == LIBRARY) /* its own sources are no help: where it is */
+        snprintf(line, sizeof line, "%s in %s", f->location.function,
+                 f->location.module[0] != '\0' ? f->location.module : "unknown code");
+    hb_text_printf(text, "%s%s%s%s", marked ? "> " : "  ", marked && style.colour ? BOLD : "", line,
+                   marked && style.colour ? PLAIN : "");
+    if (f->repeats > 0)
+        hb_text_printf(text, " [%zu more times]", f->repeats);
+}
+
+/* "  ... 3 frames in the harness and CUnit" for frames [from, to). */
+static void fold(hb_text *text, const frame *frames, size_t from, size_t to, unsigned indent) {
+    enum { NAMES = 4, NAME = 32 };
+    char names[NAMES][NAME];
+    size_t named = 0, count = 0;
+    for (size_t i = from; i < to; i++) {
+        count += 1 + frames[i].repeats;
+        char name[NAME];
+        owner_name(&frames[i].location, frames[i].whose, name, sizeof name);
+        bool seen = false;
+        for (size_t n = 0; n < named && !seen; n++)
+            seen = strcmp(names[n], name) == 0;
+        if (!seen && named < NAMES)
+            snprintf(names[named++], NAME, "%s", name);
+    }
+    start_line(text, indent);
+    hb_text_printf(text, "%s  ... %zu %s in ", style.colour ? DIM : "", count,
+                   count == 1 ? "frame" : "frames");
+    for (size_t n = 0; n < named; n++)
+        hb_text_printf(text, "%s%s", n == 0 ? "" : n + 1 == named ? " and " : ", ", names[n]);
+    hb_text_printf(text, "%s", style.colour ? PLAIN : "");
+}
+
+void hb_report_frames(hb_text *text, const uintptr_t *addresses, size_t depth, bool first_is_exact,
+                      unsigned indent) {
+    frame frames[HB_STACK_MAX_FRAMES];
+    size_t count = 0;
+    for (size_t i = 0; i < depth && count < HB_STACK_MAX_FRAMES; i++) {
+        if (count > 0 && addresses[i] == addresses[i - 1]) {
+            frames[count - 1].repeats++;
             continue;
-        if (is_harness_frame(&location))
-            break;
-        char line[HB_FUNCTION_NAME + HB_FILE_NAME + 16];
-        hb_location_format(&location, line, sizeof line);
-        hb_text_printf(text, "%s%s", shown++ > 0 ? " <- " : "", line);
-        /* Deep recursion: one frame, and how often it repeats. */
-        size_t repeats = 0;
-        while (i + 1 < depth && frames[i + 1] == frames[i]) {
-            repeats++;
-            i++;
         }
-        if (repeats > 0)
-            hb_text_printf(text, " [%zu more times]", repeats);
-        if (strcmp(location.function, "main") == 0)
+        frame *f = &frames[count++];
+        hb_symbolize(addresses[i], !(i == 0 && first_is_exact), &f->location);
+        f->whose = owner_of(&f->location);
+        f->repeats = 0;
+    }
+    /* The allocator's own frames (of a crash inside it) come first: left
+     * out.  A library's frames before the program's say what allocated or
+     * crashed: the one the program called is shown (strdup, abort), those
+     * it called folded.  Every later run of frames that are neither the
+     * student's nor the test's is folded, and nothing after main is shown. */
+    size_t first = 0;
+    while (first < count && frames[first].whose == HARNESS)
+        first++;
+    size_t program = first;
+    while (program < count && frames[program].whose == LIBRARY)
+        program++;
+    if (program > first + 1 && program < count) {
+        fold(text, frames, first, program - 1, indent);
+        first = program - 1;
+    }
+    size_t shown = 0;
+    bool in_program = false;
+    for (size_t i = first; i < count; i++) {
+        bool ours = frames[i].whose == YOURS || frames[i].whose == TEST;
+        bool is_main = strcmp(frames[i].location.function, "main") == 0;
+        in_program |= ours;
+        if (!ours && in_program) {
+            size_t end = i + 1;
+            while (!is_main && end < count && frames[end].whose != YOURS &&
+                   frames[end].whose != TEST) {
+                is_main = strcmp(frames[end].location.function, "main") == 0;
+                end++;
+            }
+            fold(text, frames, i, end, indent);
+            shown++;
+            i = end - 1;
+        } else {
+            show_frame(text, &frames[i], indent);
+            shown++;
+        }
+        if (is_main)
             break;
     }
-    if (shown == 0)
-        hb_text_printf(text, "(no stack recorded)");
+    if (shown == 0) {
+        start_line(text, indent);
+        hb_text_printf(text, "  (no stack recorded)");
+    }
 }
 
-void hb_report_stack(hb_text *text, uint32_t stack_id) {
+void hb_report_stack(hb_text *text, uint32_t stack_id, unsigned indent) {
     uintptr_t frames[HB_STACK_MAX_FRAMES];
     size_t depth = hb_stacks_frames(stack_id, frames);
-    hb_report_frames(text, frames, depth, false);
+    hb_report_frames(text, frames, depth, false, indent);
 }
 
 static const char *plural(uint64_t n, const char *word, const char *words) {
     return n == 1 ? word : words;
 }
 
+/* ---- sites: the biggest first, those whose stacks read the same merged
+ * (two call sites can differ only in frames that are folded away). */
+
+enum { SITES_READ = 8 * HB_REPORT_TOP_SITES, SITE_INDENT = 10 };
+
+typedef struct merged_site {
+    uint64_t bytes, blocks;
+    hb_text stack;
+} merged_site;
+
+static bool ranks_above(const merged_site *a, const merged_site *b, enum hb_site_view view) {
+    return view == HB_SITES_ALLOCATED ? a->blocks > b->blocks : a->bytes > b->bytes;
+}
+
 void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view view) {
-    hb_site sites[HB_REPORT_TOP_SITES];
-    size_t total = hb_scope_sites(scope, view, sites, HB_REPORT_TOP_SITES);
-    size_t shown = total < HB_REPORT_TOP_SITES ? total : HB_REPORT_TOP_SITES;
+    hb_site sites[SITES_READ];
+    size_t total = hb_scope_sites(scope, view, sites, SITES_READ);
+    size_t read = total < SITES_READ ? total : SITES_READ;
+    merged_site merged[SITES_READ];
+    size_t rows = 0;
+    for (size_t i = 0; i < read; i++) {
+        hb_text stack = {0};
+        hb_report_stack(&stack, sites[i].stack_id, SITE_INDENT);
+        size_t row = 0;
+        while (row < rows && strcmp(hb_text_get(&merged[row].stack), hb_text_get(&stack)) != 0)
+            row++;
+        if (row == rows)
+            merged[rows++] = (merged_site){.stack = stack};
+        else
+            hb_text_free(&stack);
+        merged[row].bytes += sites[i].bytes;
+        merged[row].blocks += sites[i].blocks;
+    }
+    /* Merging can reorder them: by insertion, a few rows. */
+    for (size_t i = 1; i < rows; i++)
+        for (size_t j = i; j > 0 && ranks_above(&merged[j], &merged[j - 1], view); j--) {
+            merged_site swap = merged[j];
+            merged[j] = merged[j - 1];
+            merged[j - 1] = swap;
+        }
+    size_t shown = rows < HB_REPORT_TOP_SITES ? rows : HB_REPORT_TOP_SITES;
     for (size_t i = 0; i < shown; i++) {
         char size[HB_SIZE_TEXT];
-        hb_size_format(sites[i].bytes, size);
+        hb_size_format(merged[i].bytes, size);
         if (view == HB_SITES_ALLOCATED)
-            hb_text_printf(text, "        %llu %s (%s): ", (unsigned long long)sites[i].blocks,
-                           plural(sites[i].blocks, "allocation", "allocations"), size);
+            hb_text_printf(text, "        %llu %s (%s), made at",
+                           (unsigned long long)merged[i].blocks,
+                           plural(merged[i].blocks, "allocation", "allocations"), size);
         else
-            hb_text_printf(text, "        %s in %llu %s: ", size,
-                           (unsigned long long)sites[i].blocks,
-                           plural(sites[i].blocks, "block", "blocks"));
-        hb_report_stack(text, sites[i].stack_id);
-        hb_text_printf(text, "\n");
+            hb_text_printf(text, "        %s in %llu %s, allocated at", size,
+                           (unsigned long long)merged[i].blocks,
+                           plural(merged[i].blocks, "block", "blocks"));
+        hb_text_printf(text, "%s\n", hb_text_get(&merged[i].stack));
     }
-    if (total > shown)
-        hb_text_printf(text, "        ... and %zu more %s\n", total - shown,
-                       plural(total - shown, "site", "sites"));
+    size_t more = rows - shown + (total - read);
+    if (more > 0)
+        hb_text_printf(text, "        ... and %zu more %s\n", more, plural(more, "site", "sites"));
+    for (size_t i = 0; i < rows; i++)
+        hb_text_free(&merged[i].stack);
 }

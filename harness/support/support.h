@@ -84,12 +84,13 @@ void hb_name_without_clone_suffix(char *name);
  * the compiler recorded them; the Makefile compiles with -ffile-prefix-map
  * so they are relative to the repository ("exercises/01-fibonacci/..."). */
 
-enum { HB_FUNCTION_NAME = 128, HB_FILE_NAME = 256 };
+enum { HB_FUNCTION_NAME = 128, HB_FILE_NAME = 256, HB_MODULE_NAME = 64 };
 
 typedef struct hb_location {
     char function[HB_FUNCTION_NAME]; /* "??" if unknown */
     char file[HB_FILE_NAME];         /* "" if there is no line table */
     int line;
+    char module[HB_MODULE_NAME]; /* the file's name it was loaded from: "libc.so.6" */
 } hb_location;
 
 /* Looks up `address`.  `is_return_address`: the address is where a call
@@ -106,28 +107,46 @@ size_t hb_location_format(const hb_location *location, char *text, size_t size);
 size_t hb_symbols_ranges(const char *name, hb_code_range *ranges, size_t max);
 
 /* ======================================================================
- * Reports (report.c): the sites of a scope as text, one line per call
- * stack:
+ * Reports (report.c): stacks and the sites of a scope, laid out for a
+ * terminal, one frame per line:
  *
- *     512.0 KiB in 1 block: fibonacci (exercises/01-fibonacci/fibonacci.c:18)
- *       <- fibonacci_hash (exercises/01-fibonacci/fibonacci.c:31) <- ...
+ *       512.0 KiB in 1 block, allocated at
+ *         > fibonacci (exercises/01-fibonacci/fibonacci.c:25)
+ *         > fibonacci_hash (exercises/01-fibonacci/fibonacci.c:51)
+ *           test_fibonacci_memory (tests/exercises/test_01_fibonacci.c:30)
+ *           ... 2 frames in the harness and CUnit
  *
- * A stack is shown from the allocating function outwards and stops where
- * the test framework begins: before the harness's own frames (functions
- * named hb_*) or an excluded library's (CUnit), or after main. */
+ * The student's frames (exercises/, solutions/) are marked ">", bold on a
+ * terminal; a library's frames above them (strdup) show where the block
+ * came from; every other run of frames not the student's or the test's
+ * (the harness, CUnit, libc) is folded into one line.  Sites whose stacks
+ * read the same are merged. */
 
-enum { HB_REPORT_TOP_SITES = 5 };
+enum {
+    HB_REPORT_TOP_SITES = 5,
+    HB_REPORT_INDENT = 8, /* a stack under a label ("      freed at:") */
+};
 
-/* Appends the biggest sites of `view` (at most HB_REPORT_TOP_SITES), one
- * line each, indented to sit under CUnit's "  1. file:line  - " prefix. */
+/* Colour (bold, dim) in reports from now on, or not: the runner asks for
+ * it when its output is a terminal and NO_COLOR is not set. */
+void hb_report_use_colour(bool colour);
+
+/* `text` without the colour's escape sequences, into `plain` (as long). */
+void hb_report_strip_colour(const char *text, char *plain);
+
+/* Appends the biggest sites of `view` (at most HB_REPORT_TOP_SITES), each
+ * a line "        SIZE in N blocks, allocated at" and its stack, indented
+ * to sit under CUnit's "  1. file:line  - " prefix. */
 void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view view);
 
-/* Appends stack `stack_id` as "f (file:line) <- g (file:line) <- ...". */
-void hb_report_stack(hb_text *text, uint32_t stack_id);
+/* Appends stack `stack_id`: each frame a line of its own, "\n" then
+ * `indent` spaces first. */
+void hb_report_stack(hb_text *text, uint32_t stack_id, unsigned indent);
 
 /* The same for raw frames, innermost first.  Every frame is a return address
  * unless `first_is_exact` (the faulting instruction of a crash). */
-void hb_report_frames(hb_text *text, const uintptr_t *frames, size_t depth, bool first_is_exact);
+void hb_report_frames(hb_text *text, const uintptr_t *frames, size_t depth, bool first_is_exact,
+                      unsigned indent);
 
 /* ======================================================================
  * Misuse (misuse.c): the reports of the memory errors the core finds,

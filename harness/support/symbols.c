@@ -66,11 +66,15 @@ void hb_symbolize(uintptr_t address, bool is_return_address, hb_location *locati
     copy_text(location->function, sizeof location->function, "??");
     location->file[0] = '\0';
     location->line = 0;
+    location->module[0] = '\0';
 
     hb_guard_enter(); /* libdw allocates: not the student's memory */
     lock();
     Dwfl_Module *module = module_of(lookup);
     if (module != NULL) {
+        const char *path = dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+        const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+        copy_text(location->module, sizeof location->module, slash != NULL ? slash + 1 : path);
         const char *name = dwfl_module_addrname(module, lookup);
         if (name != NULL) {
             copy_text(location->function, sizeof location->function, name);

@@ -36,7 +36,7 @@ for fix_dir in tests/wrong-fixes/[0-9][0-9]-*/; do
         binary="$build/memcheck/tests/wrong-fixes/$fix/$exercise/tests"
         awk '{ print $1, "crash" }' "$scratch/wrong-fix.expected" >"$scratch/wrong-fix.reasons"
         {
-            awk '{ print "Sanitizer: " $3 " " }' "$scratch/wrong-fix.expected" | sort -u
+            awk '{ print "Sanitizer: " $3 " " }' "$scratch/wrong-fix.expected" | sort -u | sed 'G'
             echo " (tests/wrong-fixes/$fix/$exercise/"
         } >"$scratch/wrong-fix.messages"
         failed_before=$failed
