@@ -28,12 +28,12 @@ per_pair() { # binary scope
     echo $(((two - one) / N))
 }
 
-printf '%-9s %-45s %12s %12s\n' column "what each pair goes through" instructions "/ mimalloc"
+printf '%-10s %-45s %12s %12s\n' column "what each pair goes through" instructions "/ mimalloc"
 mimalloc=$(per_pair pairs-mimalloc none)
 while read -r column binary scope legend; do
     [ -n "$column" ] || continue
     cost=$(per_pair "$binary" "$scope")
-    printf '%-9s %-45s %12d %11sx\n' "$column" "$legend" "$cost" \
+    printf '%-10s %-45s %12d %11sx\n' "$column" "$legend" "$cost" \
         "$(awk -v a="$cost" -v b="$mimalloc" 'BEGIN { printf "%.2f", a / b }')"
 done <<'ROWS'
 glibc     pairs-glibc    none    glibc's malloc
@@ -42,5 +42,6 @@ minimal   pairs-minimal  none    the minimal exact counter, over mimalloc
 harness   pairs-harness  none    the harness, no scope open
 counts    pairs-harness  counts  the harness, counting scope
 stacks    pairs-harness  stacks  the harness, scope with stacks
+quarantine pairs-harness quarantine the same, freed blocks held back
 test      pairs-harness  test    as a test runs: two scopes, stacks, quarantine
 ROWS

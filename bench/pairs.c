@@ -2,7 +2,7 @@
  * (bench/instructions.sh runs it under callgrind, whose counts are the same
  * at every run, whatever else the machine does).
  *
- *   pairs-BUILD N [--scope none|counts|stacks|test]
+ *   pairs-BUILD N [--scope none|counts|stacks|quarantine|test]
  *
  * N pairs of malloc (16 to 64 bytes, in turn) and free, each block written
  * once.  Linked like workload.c: with glibc's malloc, mimalloc's, the
@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
     long count = argc > 1 ? atol(argv[1]) : 0;
     const char *scope = argc > 3 && strcmp(argv[2], "--scope") == 0 ? argv[3] : "none";
     if (count <= 0 || !bench_scope_choose(scope)) {
-        fprintf(stderr, "usage: %s N [--scope none|counts|stacks|test] (this build: see scope.h)\n",
+        fprintf(stderr, "usage: %s N [--scope none|counts|stacks|quarantine|test] (this build: see scope.h)\n",
                 argv[0]);
         return 2;
     }

@@ -24,6 +24,7 @@ static const mode modes[] = {
     {"none", 0, {0}, false},
     {"counts", 1, {HB_SCOPE_COUNTS_ONLY}, false},
     {"stacks", 1, {HB_SCOPE_STACKS}, false},
+    {"quarantine", 1, {HB_SCOPE_STACKS}, true},
     {"test", 2, {HB_SCOPE_STACKS | HB_SCOPE_NO_SITES, HB_SCOPE_STACKS}, true},
 };
 
