@@ -376,7 +376,7 @@ hint() {
     total=$(awk '/^---$/ { n++ } END { print n + 1 }' "$hints")
     if [ "$shown" -ge "$total" ]; then
         echo "That was the last of the $total hints for $exercise. The solution is discussed in"
-        echo "docs/$exercise.md, behind the spoiler; rm $state to see the hints again."
+        echo "docs/solutions/$exercise.md; rm $state to see the hints again."
         return 0
     fi
     next=$((shown + 1))
