@@ -16,9 +16,10 @@ anywhere in it (a quote may leave out CUnit's "1. file:line  - "), with
 "..." standing for any text, and addresses (0x...) for any address.  Prints
 each line that is not, with the command; exit status 1 if any.
 
-In the lessons (docs/NN-name.md) and their solution pages (docs/solutions/),
-every ```text block is output and must be marked so: one without its
-command is a problem too (a block that is not output uses another fence).
+No quote may hold make's own messages.  In the lessons (docs/NN-name.md)
+and their solution pages (docs/solutions/), every ```text block is output
+and must be marked so: one without its command is a problem too (a block
+that is not output uses another fence).
 """
 import re
 import subprocess
@@ -27,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MARKER = re.compile(r"<!-- output of: (.+?) -->\s*$")
+# make's own lines ("make: *** [Makefile:220: test] Error 1") name lines of
+# the build that drift, and say nothing a student needs: never quoted.
+MAKE_NOISE = re.compile(r"^make(\[\d+\])?: ")
 LESSON = re.compile(r"(^|/)docs/([0-9][0-9]-[^/]*|solutions/[^/]*)\.md$")
 ADDRESS = re.compile(r"0x[0-9a-f]{4,}")
 
@@ -82,6 +86,10 @@ def main(paths):
             output = output_of(command)
             for line in filter(str.strip, quoted):
                 quoted_lines += 1
+                if MAKE_NOISE.match(line.strip()):
+                    problems += 1
+                    print(f"{path}:{where}: quotes make's own message, which drifts: {line.strip()}")
+                    continue
                 if not any(pattern(line).search(printed) for printed in output):
                     problems += 1
                     print(f"{path}:{where}: not in the output of `{command}`:\n    {line.strip()}")
