@@ -116,8 +116,10 @@ check_figures() {
             problems+="$variant $test $figure: the lesson says $value, the harness measured ${measured:-nothing}"$'\n'
         local stated=$value
         [ "$figure" = allocations ] || stated=$(human_size "$value")
-        grep -qF -- "$stated" "$lesson" ||
-            problems+="$lesson does not state $variant $test $figure: $stated"$'\n'
+        # ---- a figure may be stated on the lesson or on its solution page
+        grep -qsF -- "$stated" "$lesson" "docs/solutions/$exercise.md" ||
+            problems+="neither $lesson nor docs/solutions/$exercise.md states $variant $test $figure: $stated"$'\n'
+        # ---- end of the lesson or its solution page
     done <"$figures"
     if [ -z "$problems" ]; then
         verdict ok "lesson $exercise: its figures are what the harness measures"
@@ -270,8 +272,50 @@ else
     verdict fail "memcheck selftest: make memcheck did not fail as it should on tests/fixtures/memcheck_broken (above)"
 fi
 
+# ---- predictions (tests/exercises/test_NN_name.predict) -------------------
+# Every lesson asks the student to predict a figure before running; its
+# .predict file names the memory test and the figure ("TEST FIGURE QUESTION"
+# a line), and make test prints the question with this run's answer
+# (tools/workbook.sh show_predictions).  Each line must name a memory test
+# of the exercise's suite and a figure the harness measures, and make test
+# on the first exercise must print each answer as the starter measures it.
+problems=""
+for exercise in "$@"; do
+    suite="tests/exercises/test_${exercise//-/_}"
+    grep -qv '^[[:space:]]*\(#\|$\)' "$suite.predict" 2>/dev/null ||
+        problems+="$suite.predict: missing, or no question in it; docs/$exercise.md asks the student to predict a figure"$'\n'
+    while read -r test figure question; do
+        case "$test" in "#"* | "") continue ;; esac
+        grep -q "^HB_MEMORY_TEST($test," "$suite.c" ||
+            problems+="$suite.predict: $test is not a memory test of $suite.c"$'\n'
+        case "$figure" in peak | leaks | allocations | stack) ;;
+            *) problems+="$suite.predict: $test: unknown figure '$figure' (peak, leaks, allocations or stack)"$'\n' ;; esac
+        [ -n "$question" ] || problems+="$suite.predict: $test $figure: no question"$'\n'
+    done < <(cat "$suite.predict" 2>/dev/null)
+done
+first=${1:-}
+if [ -n "$first" ] && [ -s "tests/exercises/test_${first//-/_}.predict" ]; then
+    tools/workbook.sh test "$first" >"$scratch/make-test.txt" 2>&1
+    "$build/exercises/$first/tests" --results "$scratch/predicted.tsv" >/dev/null
+    while read -r test figure question; do
+        case "$test" in "#"* | "") continue ;; esac
+        column=$(case "$figure" in peak) echo 5 ;; leaks) echo 6 ;; allocations) echo 7 ;; *) echo 8 ;; esac)
+        value=$(awk -F'\t' -v t="$test" -v c="$column" '$2 == t { print $c }' "$scratch/predicted.tsv")
+        [ "$figure" = allocations ] || value=$(human_size "$value")
+        grep -qxF "  You predicted: $question" "$scratch/make-test.txt" &&
+            tr -d , <"$scratch/make-test.txt" | grep -qE "^  This run: $test's $figure (was|were) $value( \(|\.$)" ||
+            problems+="make test EX=$first does not print \"$question\" with $test's $figure, $value:"$'\n'"$(tail -n 8 "$scratch/make-test.txt")"$'\n'
+    done <"tests/exercises/test_${first//-/_}.predict"
+fi
+if [ -z "$problems" ]; then
+    verdict ok "predictions: every lesson's questions name a memory test and a figure; make test EX=${first%%-*} prints each answer"
+else
+    verdict fail "predictions: $problems"
+fi
+# ---- end of predictions ------------------------------------------------------
+
 # What the docs quote of a command's output is what it prints today.
-if tests/docs/quoted.py README.md docs/*.md; then
+if tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md; then
     verdict ok "docs: every output they quote is what its command prints"
 else
     verdict fail "docs: quoted output drifted from what the commands print (above)"

@@ -206,6 +206,47 @@ progress() {
     fi
 }
 
+# The questions the lesson asked the student to answer before running
+# (tests/exercises/test_NN_name.predict: "TEST FIGURE QUESTION" a line, '#'
+# a comment), each with this run's answer from $results, so that the guess
+# meets the measurement.  Sizes read as the harness prints them
+# (harness/support/format.c), with the exact bytes beside them.
+show_predictions() {
+    local predict="tests/exercises/test_${1//-/_}.predict"
+    [ -s "$predict" ] || return 0
+    echo
+    awk -F'\t' '
+        function grouped(n,   out) {
+            for (out = ""; length(n) > 3; n = substr(n, 1, length(n) - 3))
+                out = "," substr(n, length(n) - 2) out
+            return n out
+        }
+        function size(bytes,   unit, tier, units) {
+            if (bytes < 1024) return bytes " B"
+            split("KiB MiB GiB TiB", units, " ")
+            for (unit = 1024; bytes >= unit * 1024 && tier < 3; unit *= 1024) tier++
+            return sprintf("%.1f %s (%s B)", int((bytes * 10 + unit / 2) / unit) / 10,
+                units[tier + 1], grouped(bytes ""))
+        }
+        FNR == NR { measured[$2] = $0; next }
+        /^[ \t]*(#|$)/ { next }
+        {
+            split($0, word, " ")
+            test = word[1]; figure = word[2]; question = $0
+            sub(/^[ \t]*[^ \t]+[ \t]+[^ \t]+[ \t]+/, "", question)
+            column = figure == "peak" ? 5 : figure == "leaks" ? 6 : figure == "allocations" ? 7 : 8
+            print "  You predicted: " question
+            if (!(test in measured)) { print "  This run: " test " did not run."; next }
+            split(measured[test], field, "\t")
+            value = field[column]
+            if (value == "-")
+                print "  This run: " test " failed before its " figure " was measured (its report is above)."
+            else
+                print "  This run: " test "\047s " figure " " (figure ~ /^(peak|stack)$/ ? "was" : "were") " " \
+                    (figure == "allocations" ? grouped(value) : size(value)) "."
+        }' "$results" "$predict"
+}
+
 # make test / make solution: the output of the tests, then one summary and
 # the next step.  At a terminal the status is 0 whatever the outcome, as
 # make's own loop is (make would add a line of its own after the summary);
@@ -223,6 +264,7 @@ test_exercise() {
     fi
     "$binary" --results "$results" "$@"
     status=$?
+    [ "$variant" = exercises ] && show_predictions "$exercise"
     local total failed
     total=$(wc -l <"$results")
     failed=$(awk -F'\t' '$3 == "failed"' "$results" | wc -l)
@@ -334,7 +376,7 @@ hint() {
     total=$(awk '/^---$/ { n++ } END { print n + 1 }' "$hints")
     if [ "$shown" -ge "$total" ]; then
         echo "That was the last of the $total hints for $exercise. The solution is discussed in"
-        echo "docs/$exercise.md, behind the spoiler; rm $state to see the hints again."
+        echo "docs/solutions/$exercise.md; rm $state to see the hints again."
         return 0
     fi
     next=$((shown + 1))

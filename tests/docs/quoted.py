@@ -15,6 +15,11 @@ and every non-blank line of the block must be in its output: in one line,
 anywhere in it (a quote may leave out CUnit's "1. file:line  - "), with
 "..." standing for any text, and addresses (0x...) for any address.  Prints
 each line that is not, with the command; exit status 1 if any.
+
+No quote may hold make's own messages.  In the lessons (docs/NN-name.md)
+and their solution pages (docs/solutions/), every ```text block is output
+and must be marked so: one without its command is a problem too (a block
+that is not output uses another fence).
 """
 import re
 import subprocess
@@ -23,6 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MARKER = re.compile(r"<!-- output of: (.+?) -->\s*$")
+# make's own lines ("make: *** [Makefile:220: test] Error 1") name lines of
+# the build that drift, and say nothing a student needs: never quoted.
+MAKE_NOISE = re.compile(r"^make(\[\d+\])?: ")
+LESSON = re.compile(r"(^|/)docs/([0-9][0-9]-[^/]*|solutions/[^/]*)\.md$")
 ADDRESS = re.compile(r"0x[0-9a-f]{4,}")
 
 
@@ -39,6 +48,16 @@ def blocks(path):
                 break
             quoted.append(text)
         yield marker.group(1), i + 1, quoted
+
+
+def unmarked(path):
+    """Line numbers of the ```text blocks of a lesson that name no command."""
+    if not LESSON.search(path.resolve().as_posix()):
+        return
+    lines = path.read_text().splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "```text" and (i == 0 or not MARKER.search(lines[i - 1])):
+            yield i + 1
 
 
 def pattern(line):
@@ -58,16 +77,25 @@ def output_of(command, cache={}):
 def main(paths):
     problems = 0
     quoted_lines = 0
+    unnamed = 0
     for path in map(Path, paths):
+        for where in unmarked(path):
+            unnamed += 1
+            print(f"{path}:{where}: a ```text block without <!-- output of: COMMAND --> before it")
         for command, where, quoted in blocks(path):
             output = output_of(command)
             for line in filter(str.strip, quoted):
                 quoted_lines += 1
+                if MAKE_NOISE.match(line.strip()):
+                    problems += 1
+                    print(f"{path}:{where}: quotes make's own message, which drifts: {line.strip()}")
+                    continue
                 if not any(pattern(line).search(printed) for printed in output):
                     problems += 1
                     print(f"{path}:{where}: not in the output of `{command}`:\n    {line.strip()}")
-    print(f"docs: {quoted_lines} quoted lines checked, {problems} not as the commands print them")
-    return 1 if problems else 0
+    print(f"docs: {quoted_lines} quoted lines checked, {problems} not as the commands print them;"
+          f" {unnamed} blocks of output in lessons without their command")
+    return 1 if problems or unnamed else 0
 
 
 if __name__ == "__main__":
