@@ -175,6 +175,14 @@ else
     verdict fail "rejected: $problems"
 fi
 
+# ---- unused code (warnings, not errors) ------------------------------------
+if tests/fixtures/unused_code/selftest.sh; then
+    verdict ok "unused code: exercise code with unused code left in it builds with warnings and passes, by GCC and Clang; beside a refused construct it is still refused"
+else
+    verdict fail "unused code: see tests/fixtures/unused_code/selftest.sh's lines above"
+fi
+# ---- end of unused code ------------------------------------------------------
+
 for exercise in "$@"; do
     suite="tests/exercises/test_${exercise//-/_}"
     expect_failures "solution $exercise" "$build/solutions/$exercise/tests" ""
