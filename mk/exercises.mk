@@ -92,6 +92,17 @@ $(BUILD)/memcheck/$(2)/$(1)/tests: $$(patsubst $(BUILD)/%,$(BUILD)/memcheck/%,$$
 endef
 $(foreach ex,$(EXERCISES),$(foreach variant,$(VARIANTS),$(eval $(call exercise_build,$(ex),$(variant)))))
 
+# ---- the reference solution's time per test ---------------------------------
+# make test gives each test of the student's a time limit from the
+# solution's own processor time for it (harness/runner/time_limits.c):
+# measured here, once per build of the solution, on this machine.  A run
+# that writes nothing leaves an empty file: the default limits.
+SOLUTION_TIMES := $(EXERCISES:%=$(BUILD)/solutions/%/times.tsv)
+$(SOLUTION_TIMES): %/times.tsv: %/tests
+	$(call quiet,TIME,$@)
+	$(Q)$< --record-times $@ >/dev/null 2>&1; test -f $@ || : >$@
+# ---- end of the solution's times ----------------------------------------------
+
 STARTER_TESTS   := $(EXERCISES:%=$(BUILD)/exercises/%/tests)
 SOLUTION_TESTS  := $(EXERCISES:%=$(BUILD)/solutions/%/tests)
 PROGRAMS        := $(foreach variant,$(VARIANTS),$(EXERCISES:%=$(BUILD)/$(variant)/%/program))

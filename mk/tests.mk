@@ -81,7 +81,7 @@ $(CLANG_HARNESS_TESTS): $(shell git ls-files harness tests/harness 2>/dev/null) 
 # Everything make check runs, built first (in parallel).
 CHECK_BUILT := $(HARNESS_TESTS) $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS) \
     $(MEMCHECK_SOLUTIONS) $(MEMCHECK_HARNESS_TESTS) $(MEMCHECK_FIXTURES:%=$(BUILD)/memcheck/fixtures/%/tests) \
-    $(PROFILER_BUILT) $(CLANG_HARNESS_TESTS) $(REJECTED)
+    $(PROFILER_BUILT) $(CLANG_HARNESS_TESTS) $(REJECTED) $(SOLUTION_TIMES)
 
 .PHONY: check check-repeat
 ## make check            instructors: the harness's tests; every solution passes,

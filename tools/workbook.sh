@@ -97,6 +97,20 @@ memcheck_verdict() {
     echo "$verdict"
 }
 
+# ---- time limits from the solution's own time --------------------------------
+# Runs COMMAND (EXERCISE's test binary) with each test's time limit set
+# from the reference solution's processor time for it, measured by the
+# build on this machine (harness/runner/time_limits.c, mk/exercises.mk):
+# an endless loop costs about a second.  If the solution's times cannot be
+# had, the binary's default limit.
+with_time_limits() { # exercise command...
+    local times="build/solutions/$1/times.tsv"
+    shift
+    make --no-print-directory -s "$times" >/dev/null 2>&1 || times=""
+    HEAPBOOK_SOLUTION_TIMES=$times "$@"
+}
+# ---- end of time limits -------------------------------------------------------
+
 # run_exercise EX: builds and runs EX's tests on the student's code, output
 # into $output, results into $results; prints the state, one of
 #   done | unsafe | memory | wrong | crash | build
@@ -111,7 +125,8 @@ run_exercise() {
         return
     fi
     # After the build's warnings, if any (unused code: mk/exercises.mk).
-    if "build/exercises/$exercise/tests" --results "$results" >>"$output" 2>&1; then
+    if with_time_limits "$exercise" "build/exercises/$exercise/tests" --results "$results" \
+        >>"$output" 2>&1; then
         [ "$(memcheck_verdict "$exercise")" = errors ] && echo unsafe || echo done
     else
         state_of_failures
@@ -222,7 +237,7 @@ test_exercise() {
         next_step "$exercise" build
         finish 1
     fi
-    "$binary" --results "$results" "$@"
+    with_time_limits "$exercise" "$binary" --results "$results" "$@"
     status=$?
     local total failed
     total=$(wc -l <"$results")
