@@ -78,7 +78,7 @@ memcheck_verdict() {
     local exercise=$1 variant=${2:-exercises} binary key cache
     binary="build/memcheck/$variant/$exercise/tests"
     : >"$scratch/memcheck"
-    if ! make --no-print-directory -s "$binary" >"$scratch/memcheck" 2>&1; then
+    if ! tools/memcheck_run.sh build "$binary" >"$scratch/memcheck" 2>&1; then
         echo build
         return
     fi
@@ -124,6 +124,7 @@ run_exercise() {
         echo build
         return
     fi
+    tools/memcheck_run.sh prepare "build/memcheck/exercises/$exercise/tests"
     # After the build's warnings, if any (unused code: mk/exercises.mk).
     if with_time_limits "$exercise" "build/exercises/$exercise/tests" --results "$results" \
         >>"$output" 2>&1; then
@@ -237,6 +238,7 @@ test_exercise() {
         next_step "$exercise" build
         finish 1
     fi
+    tools/memcheck_run.sh prepare "build/memcheck/$variant/$exercise/tests"
     with_time_limits "$exercise" "$binary" --results "$results" "$@"
     status=$?
     local total failed

@@ -468,9 +468,10 @@ static unsigned describe_death(int status, const outcome *out, hb_text *report) 
     hb_text stack = {0};
     unsigned failure;
     bool exited = !WIFSIGNALED(status) && !out->killed_by_parent;
-    size_t first = exited ? frames_after_exit(out) : 0;
+    size_t first =
+        exited ? frames_after_exit(out) : hb_memcheck_runtime_frames(out->frames, out->depth);
     if (out->depth > first)
-        hb_report_frames(&stack, out->frames + first, out->depth - first, !exited);
+        hb_report_frames(&stack, out->frames + first, out->depth - first, !exited && first == 0);
     else
         hb_text_printf(&stack, "(no stack: the process died before it could tell)");
     const char *where = hb_text_get(&stack);
@@ -497,8 +498,12 @@ static unsigned describe_death(int status, const outcome *out, hb_text *report) 
     } else if (WIFSIGNALED(status)) {
         int signal = WTERMSIG(status);
         failure = HB_FAILED_CRASH;
-        hb_text_printf(report, "crashed: SIG%s (%s) at %s", sigabbrev_np(signal), strsignal(signal),
-                       where);
+        if (first > 0) /* the sanitizer's abort(), its report above: where it was called */
+            hb_text_printf(report, "stopped by the sanitizer (SIG%s) at %s", sigabbrev_np(signal),
+                           where);
+        else
+            hb_text_printf(report, "crashed: SIG%s (%s) at %s", sigabbrev_np(signal),
+                           strsignal(signal), where);
     } else {
         failure = HB_FAILED_EXIT;
         hb_text_printf(report,

@@ -296,4 +296,10 @@ bool hb_export_json(const char *path);
  * check at exit sees every leak, once. */
 unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file, unsigned line);
 
+/* How many of the innermost `frames` of a test stopped by a sanitizer are
+ * the sanitizer's own, with the abort() that ends its report: the stack of
+ * the failure then starts at the line that made the error.  0 in other
+ * builds, and when no frame is the sanitizer's. */
+size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth);
+
 #endif
