@@ -69,7 +69,6 @@ $(BUILD)/rejected/%.log: tests/fixtures/rejected/%.c $(HARNESS_SEALED) tools/che
 # Exercise 01 halfway through a refactoring, with unused code left in it:
 # built as an exercise is (mk/exercises.mk), it must compile with warnings
 # and pass (tests/fixtures/unused_code/selftest.sh).
-UNUSED_CODE_FIXTURE := $(BUILD)/tests/fixtures/unused_code/01-fibonacci/tests
 $(eval $(call exercise_build,01-fibonacci,tests/fixtures/unused_code))
 
 # The harness's own tests built by Clang too: the harness must build
