@@ -30,14 +30,19 @@ cd "$(dirname "$0")/.." || exit 2
 
 LOCK=build/memcheck/.lock
 
-# make, holding the sanitizer tree's lock (waiting for it if need be).
+# make with jobs of its own: the make that ran this script lends a script
+# none (its job slots are closed to it), and would say so in a warning.
+own_make=(env "MAKEFLAGS=$(sed -E 's/(^| )--jobserver-(auth|fds)=[^ ]*//; s/(^| )-j[0-9]*( |$)/\1/' \
+    <<<"${MAKEFLAGS:-}")" make --no-print-directory -j"$(nproc)")
+
+# That make, holding the sanitizer tree's lock (waiting for it if need be).
 # Without flock (util-linux) there is no background build to wait for.
 locked_make() {
     mkdir -p "$(dirname "$LOCK")"
     if command -v flock >/dev/null; then
-        flock "$LOCK" make --no-print-directory "$@"
+        flock "$LOCK" "${own_make[@]}" "$@"
     else
-        make --no-print-directory "$@"
+        "${own_make[@]}" "$@"
     fi
 }
 
@@ -50,13 +55,10 @@ build)
 prepare)
     # Nothing to wait for if another build holds the lock: it is building
     # the same tree.  Its output is kept for whoever wants to know why it
-    # failed; the foreground build says it again.  Jobs of its own: the make
-    # that started this script ends before it does.
+    # failed; the foreground build says it again.
     command -v flock >/dev/null || exit 0
     mkdir -p "$(dirname "$LOCK")"
-    flags=$(sed -E 's/(^| )--jobserver-(auth|fds)=[^ ]*//; s/(^| )-j[0-9]*( |$)/\1/' <<<"${MAKEFLAGS:-}")
-    (MAKEFLAGS=$flags flock -n "$LOCK" nice -n 19 make --no-print-directory -s -j"$(nproc)" "$@" \
-        >build/memcheck/background.log 2>&1 &)
+    (flock -n "$LOCK" nice -n 19 "${own_make[@]}" -s "$@" >build/memcheck/background.log 2>&1 &)
     exit 0 ;;
 memcheck) ;;
 valgrind)
@@ -126,9 +128,9 @@ clean=0
 for binary in "$@"; do
     name=$(describe "$binary")
     [ $# -gt 1 ] && printf '== %s: %s\n' "$tool" "$name"
-    build=(make --no-print-directory)
+    build=("${own_make[@]}")
     [ "$tool" = memcheck ] && build=(locked_make)
-    if ! make --no-print-directory -q "$binary" 2>/dev/null && ! "${build[@]}" "$binary"; then
+    if ! "${own_make[@]}" -q "$binary" 2>/dev/null && ! "${build[@]}" "$binary"; then
         failed+=("$name: does not compile")
         explain_build_failure
         echo
