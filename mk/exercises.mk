@@ -95,12 +95,14 @@ $(foreach ex,$(EXERCISES),$(foreach variant,$(VARIANTS),$(eval $(call exercise_b
 # ---- the reference solution's time per test ---------------------------------
 # make test gives each test of the student's a time limit from the
 # solution's own processor time for it (harness/runner/time_limits.c):
-# measured here, once per build of the solution, on this machine.  A run
-# that writes nothing leaves an empty file: the default limits.
+# measured here, once per build of the solution, on this machine, and
+# made with the student's test binary, in the same make.  A run that
+# writes nothing leaves an empty file: the default limits.
 SOLUTION_TIMES := $(EXERCISES:%=$(BUILD)/solutions/%/times.tsv)
 $(SOLUTION_TIMES): %/times.tsv: %/tests
 	$(call quiet,TIME,$@)
 	$(Q)$< --record-times $@ >/dev/null 2>&1; test -f $@ || : >$@
+$(foreach ex,$(EXERCISES),$(eval $(BUILD)/exercises/$(ex)/tests: | $(BUILD)/solutions/$(ex)/times.tsv))
 # ---- end of the solution's times ----------------------------------------------
 
 STARTER_TESTS   := $(EXERCISES:%=$(BUILD)/exercises/%/tests)

@@ -99,14 +99,14 @@ memcheck_verdict() {
 
 # ---- time limits from the solution's own time --------------------------------
 # Runs COMMAND (EXERCISE's test binary) with each test's time limit set
-# from the reference solution's processor time for it, measured by the
-# build on this machine (harness/runner/time_limits.c, mk/exercises.mk):
-# an endless loop costs about a second.  If the solution's times cannot be
-# had, the binary's default limit.
+# from the reference solution's processor time for it, which the build
+# measures on this machine with the student's binary
+# (harness/runner/time_limits.c, mk/exercises.mk): an endless loop costs
+# about a second.  Without them, the binary's default limit.
 with_time_limits() { # exercise command...
     local times="build/solutions/$1/times.tsv"
     shift
-    make --no-print-directory -s "$times" >/dev/null 2>&1 || times=""
+    [ -s "$times" ] || times=""
     HEAPBOOK_SOLUTION_TIMES=$times "$@"
 }
 # ---- end of time limits -------------------------------------------------------
