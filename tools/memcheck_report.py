@@ -45,6 +45,10 @@ SANITIZER_NAMES = ("__asan", "__ubsan", "__lsan", "__sanitizer", "_ZN6__asan", "
                    "_ZN6__lsan", "_ZN11__sanitizer")
 LIBC_PLACES = ("libc.so", "libc-", "ld-linux", "../sysdeps/", "../csu/", "nptl/", "stdlib/")
 LIBC_FUNCTIONS = ("_start", "__libc_start_main", "__libc_start_call_main")
+# What a sanitizer stands in for.  Clang links its runtime into the binary,
+# where these are named as they are and have no line: "free (tests+0xbc6a2)".
+ALLOCATION_FUNCTIONS = ("malloc", "calloc", "realloc", "reallocarray", "free", "aligned_alloc",
+                        "posix_memalign", "memalign", "valloc", "pvalloc", "strdup", "strndup")
 # The tools' own frames before the student's line: how the error was caught.
 CATCHERS = ("the sanitizer", "valgrind")
 
@@ -63,7 +67,8 @@ def kind_of(function, where):
     if "vgpreload" in where:
         return "valgrind"
     if (function.startswith(SANITIZER_NAMES) or "__interceptor_" in function
-            or any(name in where for name in ("sanitizer/", "compiler-rt/", "libasan", "libubsan"))):
+            or any(name in where for name in ("sanitizer/", "compiler-rt/", "libasan", "libubsan"))
+            or (function in ALLOCATION_FUNCTIONS and not re.search(r":\d+", where))):
         return "the sanitizer"
     if where.startswith("harness/"):
         return "the harness"
@@ -80,7 +85,7 @@ def parse_frame(line):
     match = SANITIZER_FRAME.match(line)
     if match:
         function = match.group(1) or "??"
-        where = match.group(2).strip()
+        where = re.sub(r" \(BuildId: [0-9a-f]+\)$", "", match.group(2).strip())
         return function, place_of(where[1:-1] if where.startswith("(") else where)
     match = VALGRIND_FRAME.match(line)
     if match:

@@ -133,7 +133,8 @@ size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth) {
  * "AddressSanitizer: heap-use-after-free f.c:12 in g", into `out`; UBSan
  * leaves the function out, and its " in " is dropped too.  A place inside
  * the sanitizer ("double-free asan_malloc_linux.cpp:52 in
- * __interceptor_free") is no place to look: only the kind is kept. */
+ * __interceptor_free") is no place to look: only the kind is kept.  The
+ * place as the harness writes it: "./f.c" (Clang's) is "f.c". */
 static const char *tidy_summary(const char *summary, char *out, size_t size) {
     static const char prefix[] = "SUMMARY: ";
     if (strncmp(summary, prefix, sizeof prefix - 1) == 0)
@@ -146,8 +147,11 @@ static const char *tidy_summary(const char *summary, char *out, size_t size) {
         out[length - 3] = '\0';
     char *kind = strchr(out, ' ');
     char *place = kind ? strchr(kind + 1, ' ') : NULL;
-    if (place != NULL && (strstr(place, "sanitizer/") || strstr(place, "__interceptor_")))
+    if (place != NULL && (strstr(place, "sanitizer/") || strstr(place, "__interceptor_") ||
+                          strncmp(place, " (", 2) == 0)) /* Clang's: "(tests+0x9c6a2) in free" */
         *place = '\0';
+    else if (place != NULL && strncmp(place, " ./", 3) == 0) /* Clang's "./tests/t.c" */
+        memmove(place + 1, place + 3, strlen(place + 3) + 1);
     return out;
 }
 
