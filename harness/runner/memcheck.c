@@ -129,12 +129,25 @@ size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth) {
     return runtime;
 }
 
+/* A function of the sanitizer's, or one of the allocation functions it
+ * replaces (Clang links them into the binary under their own names). */
+static bool stands_in_for_malloc(const char *name) {
+    static const char *const replaced[] = {"malloc",         "calloc",   "realloc",
+                                           "reallocarray",   "free",     "aligned_alloc",
+                                           "posix_memalign", "memalign", "valloc"};
+    for (size_t i = 0; i < sizeof replaced / sizeof replaced[0]; i++)
+        if (strcmp(name, replaced[i]) == 0)
+            return true;
+    return is_sanitizer_function(name);
+}
+
 /* "SUMMARY: AddressSanitizer: heap-use-after-free f.c:12 in g" ->
  * "AddressSanitizer: heap-use-after-free f.c:12 in g", into `out`; UBSan
  * leaves the function out, and its " in " is dropped too.  A place inside
  * the sanitizer ("double-free asan_malloc_linux.cpp:52 in
- * __interceptor_free") is no place to look: only the kind is kept.  The
- * place as the harness writes it: "./f.c" (Clang's) is "f.c". */
+ * __interceptor_free", Clang's "double-free (tests+0xbc6a2) in free") is
+ * no place to look: only the kind is kept.  The place as the harness
+ * writes it: "./f.c" (Clang's) is "f.c". */
 static const char *tidy_summary(const char *summary, char *out, size_t size) {
     static const char prefix[] = "SUMMARY: ";
     if (strncmp(summary, prefix, sizeof prefix - 1) == 0)
@@ -147,8 +160,8 @@ static const char *tidy_summary(const char *summary, char *out, size_t size) {
         out[length - 3] = '\0';
     char *kind = strchr(out, ' ');
     char *place = kind ? strchr(kind + 1, ' ') : NULL;
-    if (place != NULL && (strstr(place, "sanitizer/") || strstr(place, "__interceptor_") ||
-                          strncmp(place, " (", 2) == 0)) /* Clang's: "(tests+0x9c6a2) in free" */
+    const char *in = place ? strstr(place, " in ") : NULL;
+    if (place != NULL && (strstr(place, "sanitizer/") || (in && stands_in_for_malloc(in + 4))))
         *place = '\0';
     else if (place != NULL && strncmp(place, " ./", 3) == 0) /* Clang's "./tests/t.c" */
         memmove(place + 1, place + 3, strlen(place + 3) + 1);
