@@ -14,10 +14,23 @@ VARIANTS  := exercises solutions
 # here (GCC's checks; Clang forbids variable-length arrays), and a big
 # static or global array, or a call that reaches an allocator the harness
 # does not count, fails tools/check-objects.sh before the link.  Files of
-# scaffolding whose data must be big are exempt by name.
+# scaffolding whose data must be big are exempt by name.  (Clang takes the
+# frame's limit as a warning's value, and its name alone for -Werror=.)
 STACK_OBJECT_LIMIT := 1024
-EXERCISE_CFLAGS := $(if $(CLANG),-Werror=vla,-Werror=vla-larger-than=$(STACK_OBJECT_LIMIT) \
-    -Werror=alloca-larger-than=$(STACK_OBJECT_LIMIT)) -Werror=frame-larger-than=$(STACK_OBJECT_LIMIT)
+EXERCISE_CFLAGS := $(if $(CLANG),-Werror=vla -Wframe-larger-than=$(STACK_OBJECT_LIMIT) \
+    -Werror=frame-larger-than,-Werror=vla-larger-than=$(STACK_OBJECT_LIMIT) \
+    -Werror=alloca-larger-than=$(STACK_OBJECT_LIMIT) -Werror=frame-larger-than=$(STACK_OBJECT_LIMIT))
+# ---- unused code: a warning, not an error ---------------------------------
+# Refactoring leaves a function, a variable or a parameter unused for a
+# while ("'fibonacci' defined but not used"): the compiler still says so,
+# and the tests still run.  Every other warning of -Wall -Wextra stays an
+# error, as do the limits above and tools/check-objects.sh.  GCC and Clang
+# take the same names; Clang's unused-value covers its unused-comparison.
+# tests/fixtures/unused_code/selftest.sh proves both halves.
+UNUSED_CODE_WARNINGS := unused-function unused-variable unused-const-variable unused-parameter \
+    unused-but-set-variable unused-but-set-parameter unused-label unused-value unused-local-typedefs
+EXERCISE_CFLAGS += $(UNUSED_CODE_WARNINGS:%=-Wno-error=%)
+# ---- end of unused code ----------------------------------------------------
 SCAFFOLDING := sample_text.c sample_log.c
 SCAFFOLDING_OBJECTS := $(foreach file,$(SCAFFOLDING),%/$(file:.c=.o))
 exercise_cflags = $(if $(filter $(SCAFFOLDING),$(notdir $<)),,$(EXERCISE_CFLAGS))
@@ -25,6 +38,8 @@ exercise_cflags = $(if $(filter $(SCAFFOLDING),$(notdir $<)),,$(EXERCISE_CFLAGS)
 STACK_OBJECT_MESSAGE := heapbook: exercise code may not keep more than $(STACK_OBJECT_LIMIT) \
 bytes in local (stack) storage: the memory tests count the heap; allocate it with malloc \
 (docs/harness.md, What is rejected)
+# What the compiler's message says when one of those limits stopped it.
+STACK_OBJECT_DIAGNOSTICS := larger-than|Wvla|alloca
 
 # compile_exercise FLAGS: compile, and say why when a limit above stopped it.
 define compile_exercise
@@ -32,7 +47,7 @@ define compile_exercise
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(1) $(exercise_cflags) $(DEPFLAGS) -c $< -o $@ 2>$@.log || { \
 	    cat $@.log >&2; \
-	    grep -qE 'larger-than|Wvla|alloca' $@.log && echo "$(STACK_OBJECT_MESSAGE)" >&2; \
+	    grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.log && echo "$(STACK_OBJECT_MESSAGE)" >&2; \
 	    exit 1; }
 	@cat $@.log >&2; rm -f $@.log
 endef
@@ -76,6 +91,19 @@ $(BUILD)/memcheck/$(2)/$(1)/tests: $$(patsubst $(BUILD)/%,$(BUILD)/memcheck/%,$$
 	    $$(CUNIT_LIBS) -lunwind -ldw -ldl -o $$@
 endef
 $(foreach ex,$(EXERCISES),$(foreach variant,$(VARIANTS),$(eval $(call exercise_build,$(ex),$(variant)))))
+
+# ---- the reference solution's time per test ---------------------------------
+# make test gives each test of the student's a time limit from the
+# solution's own processor time for it (harness/runner/time_limits.c):
+# measured here, once per build of the solution, on this machine, and
+# made with the student's test binary, in the same make.  A run that
+# writes nothing leaves an empty file: the default limits.
+SOLUTION_TIMES := $(EXERCISES:%=$(BUILD)/solutions/%/times.tsv)
+$(SOLUTION_TIMES): %/times.tsv: %/tests
+	$(call quiet,TIME,$@)
+	$(Q)$< --record-times $@ >/dev/null 2>&1; test -f $@ || : >$@
+$(foreach ex,$(EXERCISES),$(eval $(BUILD)/exercises/$(ex)/tests: | $(BUILD)/solutions/$(ex)/times.tsv))
+# ---- end of the solution's times ----------------------------------------------
 
 STARTER_TESTS   := $(EXERCISES:%=$(BUILD)/exercises/%/tests)
 SOLUTION_TESTS  := $(EXERCISES:%=$(BUILD)/solutions/%/tests)

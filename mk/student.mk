@@ -10,11 +10,12 @@ ex_arg = '$(subst ','\'',$(value EX))'
 .PHONY: workbook test solution progress list hint reset watch results memcheck memcheck-solution valgrind run flamegraph
 
 # Each exercise is built by the script itself, so that one that does not
-# compile is shown as such instead of stopping make.  The harness's
-# sanitizer build comes with the first make, ready for the first exercise
-# whose tests all pass.
+# compile is shown as such instead of stopping make.  The sanitizer build
+# of an exercise (and of the harness, the first time) is started by the
+# script in the background, under a lock, while the tests run
+# (tools/memcheck_run.sh prepare): no target here waits for it.
 ## make                  run the exercises in order; show the first one to fix
-workbook: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
+workbook: $(HARNESS_SEALED)
 	@tools/workbook.sh next
 
 ## make test EX=01       one exercise's tests on your code; when they all pass,
@@ -22,15 +23,15 @@ workbook: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
 # ARGS go to the test binary: ARGS="--test NAME", ARGS="--junit r.xml
 # --json r.json", or ARGS="--baseline b.tsv --fail-on-increase"
 # (docs/harness.md).
-test: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
+test: $(HARNESS_SEALED)
 	@tools/workbook.sh test $(ex_arg) $(ARGS)
 
 ## make solution EX=01   the same tests on the reference solution
-solution: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
+solution: $(HARNESS_SEALED)
 	@tools/workbook.sh solution $(ex_arg) $(ARGS)
 
 ## make watch [EX=01]    rerun an exercise's tests whenever you save a file
-watch: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
+watch: $(HARNESS_SEALED)
 	@tools/workbook.sh watch $(ex_arg)
 
 ## make hint EX=01       the next hint for an exercise, one at a time
@@ -38,7 +39,7 @@ hint:
 	@tools/workbook.sh hint $(ex_arg)
 
 ## make progress         every exercise and its state (also: make list)
-progress list: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
+progress list: $(HARNESS_SEALED)
 	@tools/workbook.sh progress
 
 ## make reset EX=01      put an exercise's starter back (keeps yours in build/backups)
@@ -53,12 +54,12 @@ results: grade
 ## make memcheck [EX=01] memory errors: your code's tests under AddressSanitizer
 ##                       and UBSan (use after free, overflows, leaks, undefined
 ##                       behaviour); memory limits are skipped there
-memcheck: $(MEMCHECK_ARCHIVES)
+memcheck:
 	@tools/workbook.sh memcheck $(ex_arg)
 
 ## make memcheck-solution [EX=01]
 ##                       instructors: the solutions under AddressSanitizer and UBSan
-memcheck-solution: $(MEMCHECK_ARCHIVES)
+memcheck-solution:
 	@tools/workbook.sh memcheck-solution $(ex_arg)
 
 ## make valgrind [EX=01] the same checks under valgrind, where sanitizers are missing

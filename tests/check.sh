@@ -175,6 +175,19 @@ else
     verdict fail "rejected: $problems"
 fi
 
+# ---- unused code (warnings, not errors); time limits from the solution's ----
+if tests/fixtures/unused_code/selftest.sh; then
+    verdict ok "unused code: exercise code with unused code left in it builds with warnings and passes, by GCC and Clang; beside a refused construct it is still refused"
+else
+    verdict fail "unused code: see tests/fixtures/unused_code/selftest.sh's lines above"
+fi
+if tests/fixtures/time_limits/selftest.sh; then
+    verdict ok "time limits: an endless loop stops at 20 times the solution's time, saying its limit and HEAPBOOK_TIMEOUT; every solution's times recorded; no starter near its limits"
+else
+    verdict fail "time limits: see tests/fixtures/time_limits/selftest.sh's lines above"
+fi
+# ---- end of unused code and time limits --------------------------------------
+
 for exercise in "$@"; do
     suite="tests/exercises/test_${exercise//-/_}"
     expect_failures "solution $exercise" "$build/solutions/$exercise/tests" ""

@@ -25,6 +25,7 @@ Exits 0 whenever it graded, whatever the score (as Exercism's test runners
 do); 1 if it could not.
 """
 import json
+import os
 import re
 import subprocess
 import sys
@@ -40,11 +41,13 @@ MESSAGE_CHARS = 4000
 MEMCHECK_TEST = "memcheck: no memory error under AddressSanitizer, LeakSanitizer and UBSan"
 
 
-def run(command, log=None):
-    """(exit status, output) of a command run from the repository."""
+def run(command, log=None, environment=None):
+    """(exit status, output) of a command run from the repository, with
+    `environment`'s variables added to this one's."""
     try:
         done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, errors="replace", timeout=RUN_SECONDS)
+                              text=True, errors="replace", timeout=RUN_SECONDS,
+                              env={**os.environ, **(environment or {})})
         status, output = done.returncode, done.stdout
     except subprocess.TimeoutExpired as timeout:
         status, output = -1, (timeout.output or b"").decode(errors="replace")
@@ -134,8 +137,11 @@ def grade_exercise(exercise, out):
     files = {kind: out / f"{exercise}.{kind}" for kind in ("json", "xml", "tsv")}
     for path in files.values():
         path.unlink(missing_ok=True)
+    # Each test's time limit from the solution's time, as make test sets it
+    # (the build made the file with the binary): a loop costs a second.
     run([binary, "--json", files["json"], "--junit", files["xml"], "--results", files["tsv"]],
-        log=out / f"{exercise}.log")
+        log=out / f"{exercise}.log",
+        environment={"HEAPBOOK_SOLUTION_TIMES": f"build/solutions/{exercise}/times.tsv"})
     try:
         results = json.loads(files["json"].read_text())
     except (OSError, ValueError):
@@ -161,9 +167,11 @@ def grade_exercise(exercise, out):
     entry["tests_total"] = len(tests)
     entry["tests_passed"] = sum(t["status"] == "pass" for t in tests)
 
+    # V=1: the sanitizers' reports whole, SUMMARY lines included, for the
+    # verdict and the log (make memcheck shortens them for a terminal).
     status, output = run(["tools/memcheck_run.sh", "memcheck",
                           f"build/memcheck/exercises/{exercise}/tests"],
-                         log=out / f"{exercise}.memcheck.log")
+                         log=out / f"{exercise}.memcheck.log", environment={"V": "1"})
     clean = status == 0
     sanitizer_report = any(l.startswith("SUMMARY: ") for l in output.splitlines())
     entry["memcheck"] = "clean" if clean else "memory errors" if sanitizer_report else "tests failed"

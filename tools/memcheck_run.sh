@@ -9,16 +9,57 @@
 #       valgrind with every test in one process (HEAPBOOK_FORK=0): valgrind
 #       would see a test's child process fail, but the harness only listens
 #       to what the child tells it, so errors there would pass unnoticed
+#   tools/memcheck_run.sh build BINARY         builds a sanitizer binary now
+#   tools/memcheck_run.sh prepare BINARY       starts building it in the
+#       background, at low priority, and returns at once: make test runs the
+#       student's tests meanwhile, so that the sanitizer build is ready when
+#       they pass (docs/memcheck.md, "Built beside the tests")
 #
 # Each binary is built first (with make), so an exercise that does not
-# compile is reported as such and the others still run.  Exit status 0 only
-# if every binary ran clean: no sanitizer or valgrind report, no failed test.
+# compile is reported as such and the others still run.  Builds of the
+# sanitizer tree hold a lock (build/memcheck/.lock): one waits for a
+# background build instead of compiling the same objects at the same time.
+#
+# The reports are shortened (tools/memcheck_report.py): each stack starts
+# at the student's line, the other frames folded; the full output is kept
+# beside the binary (memcheck.log, valgrind.log), and V=1 shows it instead.
+# Exit status 0 only if every binary ran clean: no sanitizer or valgrind
+# report, no failed test.
 set -u
 cd "$(dirname "$0")/.." || exit 2
+
+LOCK=build/memcheck/.lock
+
+# make with jobs of its own: the make that ran this script lends a script
+# none (its job slots are closed to it), and would say so in a warning.
+own_make=(env "MAKEFLAGS=$(sed -E 's/(^| )--jobserver-(auth|fds)=[^ ]*//; s/(^| )-j[0-9]*( |$)/\1/' \
+    <<<"${MAKEFLAGS:-}")" make --no-print-directory -j"$(nproc)")
+
+# That make, holding the sanitizer tree's lock (waiting for it if need be).
+# Without flock (util-linux) there is no background build to wait for.
+locked_make() {
+    mkdir -p "$(dirname "$LOCK")"
+    if command -v flock >/dev/null; then
+        flock "$LOCK" "${own_make[@]}" "$@"
+    else
+        "${own_make[@]}" "$@"
+    fi
+}
 
 tool=${1:-}
 shift || true
 case "$tool" in
+build)
+    locked_make -s "$@"
+    exit ;;
+prepare)
+    # Nothing to wait for if another build holds the lock: it is building
+    # the same tree.  Its output is kept for whoever wants to know why it
+    # failed; the foreground build says it again.
+    command -v flock >/dev/null || exit 0
+    mkdir -p "$(dirname "$LOCK")"
+    (flock -n "$LOCK" nice -n 19 "${own_make[@]}" -s "$@" >build/memcheck/background.log 2>&1 &)
+    exit 0 ;;
 memcheck) ;;
 valgrind)
     if ! command -v valgrind >/dev/null; then
@@ -27,7 +68,7 @@ valgrind)
     fi
     ;;
 *)
-    echo "usage: $0 memcheck|valgrind BINARY..." >&2
+    echo "usage: $0 memcheck|valgrind|build|prepare BINARY..." >&2
     exit 2
     ;;
 esac
@@ -73,24 +114,35 @@ explain_build_failure() {
     rm -f "$probe"
 }
 
+# The output through the shortener, the full one into FILE; V=1: full.
+shorten() { # file
+    if [ "${V:-}" = 1 ]; then
+        tee "$1"
+    else
+        tools/memcheck_report.py --raw "$1"
+    fi
+}
+
 failed=()
 clean=0
 for binary in "$@"; do
     name=$(describe "$binary")
     [ $# -gt 1 ] && printf '== %s: %s\n' "$tool" "$name"
-    if ! make --no-print-directory -q "$binary" 2>/dev/null &&
-        ! make --no-print-directory "$binary"; then
+    build=("${own_make[@]}")
+    [ "$tool" = memcheck ] && build=(locked_make)
+    if ! "${own_make[@]}" -q "$binary" 2>/dev/null && ! "${build[@]}" "$binary"; then
         failed+=("$name: does not compile")
         explain_build_failure
         echo
         continue
     fi
+    full="$(dirname "$binary")/$tool.log"
     if [ "$tool" = memcheck ]; then
-        "$binary"
+        "$binary" 2>&1 | shorten "$full"
     else
-        HEAPBOOK_FORK=0 valgrind "${VALGRIND_OPTIONS[@]}" "$binary"
+        HEAPBOOK_FORK=0 valgrind "${VALGRIND_OPTIONS[@]}" "$binary" 2>&1 | shorten "$full"
     fi
-    status=$?
+    status=${PIPESTATUS[0]}
     echo
     if [ "$status" -eq 0 ]; then
         clean=$((clean + 1))
@@ -108,6 +160,8 @@ for binary in "$@"; do
         failed+=("$name: tests failed")
         echo "$tool: $name: FAILED: see the failed tests above"
     fi
+    [ "$status" -ne 0 ] && [ "${V:-}" != 1 ] &&
+        echo "$tool: the full output, every frame of every report: $full (or add V=1)"
     [ $# -gt 1 ] && echo
 done
 

@@ -78,7 +78,7 @@ memcheck_verdict() {
     local exercise=$1 variant=${2:-exercises} binary key cache
     binary="build/memcheck/$variant/$exercise/tests"
     : >"$scratch/memcheck"
-    if ! make --no-print-directory -s "$binary" >"$scratch/memcheck" 2>&1; then
+    if ! tools/memcheck_run.sh build "$binary" >"$scratch/memcheck" 2>&1; then
         echo build
         return
     fi
@@ -97,6 +97,20 @@ memcheck_verdict() {
     echo "$verdict"
 }
 
+# ---- time limits from the solution's own time --------------------------------
+# Runs COMMAND (EXERCISE's test binary) with each test's time limit set
+# from the reference solution's processor time for it, which the build
+# measures on this machine with the student's binary
+# (harness/runner/time_limits.c, mk/exercises.mk): an endless loop costs
+# about a second.  Without them, the binary's default limit.
+with_time_limits() { # exercise command...
+    local times="build/solutions/$1/times.tsv"
+    shift
+    [ -s "$times" ] || times=""
+    HEAPBOOK_SOLUTION_TIMES=$times "$@"
+}
+# ---- end of time limits -------------------------------------------------------
+
 # run_exercise EX: builds and runs EX's tests on the student's code, output
 # into $output, results into $results; prints the state, one of
 #   done | unsafe | memory | wrong | crash | build
@@ -110,7 +124,10 @@ run_exercise() {
         echo build
         return
     fi
-    if "build/exercises/$exercise/tests" --results "$results" >"$output" 2>&1; then
+    tools/memcheck_run.sh prepare "build/memcheck/exercises/$exercise/tests"
+    # After the build's warnings, if any (unused code: mk/exercises.mk).
+    if with_time_limits "$exercise" "build/exercises/$exercise/tests" --results "$results" \
+        >>"$output" 2>&1; then
         [ "$(memcheck_verdict "$exercise")" = errors ] && echo unsafe || echo done
     else
         state_of_failures
@@ -262,7 +279,8 @@ test_exercise() {
         next_step "$exercise" build
         finish 1
     fi
-    "$binary" --results "$results" "$@"
+    tools/memcheck_run.sh prepare "build/memcheck/$variant/$exercise/tests"
+    with_time_limits "$exercise" "$binary" --results "$results" "$@"
     status=$?
     [ "$variant" = exercises ] && show_predictions "$exercise"
     local total failed

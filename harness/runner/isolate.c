@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
@@ -154,8 +155,33 @@ static void find_stack_limit(void) {
 
 static void on_exit_called(void) { send_frames(MSG_EXIT, 0); }
 
-/* The time limit of the test running now, and of its parts. */
-static unsigned running_timeout = HB_DEFAULT_TIMEOUT_SECONDS;
+/* The time limits of the test running now, and of its parts. */
+static hb_time_limit running_limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS};
+
+/* In a test's process (or a part's): SIGALRM after its real time, SIGPROF
+ * after its processor time, on the process's own processor clock (every
+ * thread, user and system time; setitimer's ITIMER_PROF samples by ticks
+ * and fires a tenth early).  A fork clears both, so a part arms its own. */
+static timer_t processor_timer;
+static bool processor_timer_armed;
+
+static void arm_time_limits(void) {
+    alarm(running_limit.wall_seconds);
+    unsigned ms = running_limit.processor_ms;
+    struct sigevent signal_on_expiry = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGPROF};
+    processor_timer_armed =
+        ms > 0 && timer_create(CLOCK_PROCESS_CPUTIME_ID, &signal_on_expiry, &processor_timer) == 0;
+    struct itimerspec expiry = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L}};
+    if (processor_timer_armed)
+        timer_settime(processor_timer, 0, &expiry, NULL);
+}
+
+static void disarm_time_limits(void) {
+    alarm(0);
+    if (processor_timer_armed)
+        timer_delete(processor_timer);
+    processor_timer_armed = false;
+}
 
 /* What a child reports and how: its crash, its call to exit(), a memory
  * error.  Once per process (a part's child inherits its test's). */
@@ -171,20 +197,20 @@ static void install_handlers(void) {
     struct sigaction action = {.sa_sigaction = on_fatal_signal,
                                .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND};
     sigemptyset(&action.sa_mask);
-    int signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM};
+    int signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM, SIGPROF};
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
         hb_sigaction(signals[i], &action, NULL);
     atexit(on_exit_called);
     hb_misuse_start(send_misuse);
 }
 
-static void install_child_handlers(unsigned timeout_seconds) {
+static void install_child_handlers(void) {
     /* A process group of its own: whatever the test starts is killed with
      * it, at its end or at its deadline. */
     setpgid(0, 0);
     find_stack_limit();
     install_handlers();
-    alarm(timeout_seconds);
+    arm_time_limits();
 }
 
 static CU_pFailureRecord last_failure(void) {
@@ -220,18 +246,34 @@ static void run_whole_test(const hb_test_def *def) {
     hb_quarantine_flush();
 }
 
-void hb_isolate_run_here(const hb_test_def *def, unsigned timeout_seconds) {
-    running_timeout = timeout_seconds;
-    run_whole_test(def);
+/* Processor time, in microseconds, of `usage`. */
+static unsigned long long processor_us(const struct rusage *usage) {
+    return (unsigned long long)(usage->ru_utime.tv_sec + usage->ru_stime.tv_sec) * 1000000 +
+           (unsigned long long)(usage->ru_utime.tv_usec + usage->ru_stime.tv_usec);
 }
 
-_Noreturn static void hb_run_isolated_child(const hb_test_def *def, unsigned timeout_seconds) {
-    install_child_handlers(timeout_seconds);
+/* This process's, and that of the processes it waited for. */
+static unsigned long long processor_us_so_far(void) {
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    return processor_us(&self) + processor_us(&children);
+}
+
+void hb_isolate_run_here(const hb_test_def *def, const hb_time_limit *limit) {
+    running_limit = *limit;
+    unsigned long long before = processor_us_so_far();
+    run_whole_test(def);
+    hb_time_record(def->name, processor_us_so_far() - before);
+}
+
+_Noreturn static void hb_run_isolated_child(const hb_test_def *def) {
+    install_child_handlers();
     CU_pFailureRecord before = last_failure();
     unsigned asserts_before = CU_get_number_of_asserts();
     unsigned failures_before = CU_get_number_of_failures();
     run_whole_test(def);
-    alarm(0);
+    disarm_time_limits();
 
     hb_guard_enter();
     unsigned failed = CU_get_number_of_failures() - failures_before;
@@ -363,9 +405,8 @@ static void replay(const hb_test_def *def, const message *m, const char *file, c
 }
 
 /* `def` is NULL for a part of a test: it only reports how it ended. */
-static void collect(int fd, pid_t child, const hb_test_def *def, unsigned timeout_seconds,
-                    outcome *out) {
-    long long deadline = now_ms() + (long long)(timeout_seconds + GRACE_SECONDS) * 1000;
+static void collect(int fd, pid_t child, const hb_test_def *def, outcome *out) {
+    long long deadline = now_ms() + (long long)(running_limit.wall_seconds + GRACE_SECONDS) * 1000;
     bool timed_out = false;
     message m;
     /* Until the test says it is done: a process it started may hold the
@@ -423,14 +464,14 @@ static void suggest_memcheck(hb_text *report, const hb_test_def *def) {
 
 /* What became of a child that did not finish: how it died, where, and why
  * it is a failure (its hb_failure bits). */
-static unsigned describe_death(int status, unsigned timeout_seconds, const outcome *out,
-                               hb_text *report) {
+static unsigned describe_death(int status, const outcome *out, hb_text *report) {
     hb_text stack = {0};
     unsigned failure;
     bool exited = !WIFSIGNALED(status) && !out->killed_by_parent;
-    size_t first = exited ? frames_after_exit(out) : 0;
+    size_t first =
+        exited ? frames_after_exit(out) : hb_memcheck_runtime_frames(out->frames, out->depth);
     if (out->depth > first)
-        hb_report_frames(&stack, out->frames + first, out->depth - first, !exited,
+        hb_report_frames(&stack, out->frames + first, out->depth - first, !exited && first == 0,
                          HB_REPORT_INDENT);
     else
         hb_text_printf(&stack, " (no stack: the process died before it could tell)");
@@ -450,15 +491,20 @@ static unsigned describe_death(int status, unsigned timeout_seconds, const outco
             hb_text_printf(report, "\n      called from:");
             hb_report_frames(report, out->frames + 1, out->depth - 1, false, HB_REPORT_INDENT);
         }
-    } else if (out->killed_by_parent || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)) {
+    } else if (out->killed_by_parent || (WIFSIGNALED(status) && (WTERMSIG(status) == SIGALRM ||
+                                                                 WTERMSIG(status) == SIGPROF))) {
         failure = HB_FAILED_TIMEOUT;
-        hb_text_printf(report, "timed out after %u s (an endless loop?), while in:%s",
-                       timeout_seconds, where);
+        bool processor = !out->killed_by_parent && WTERMSIG(status) == SIGPROF;
+        hb_time_limit_report(&running_limit, processor, where, report);
     } else if (WIFSIGNALED(status)) {
         int signal = WTERMSIG(status);
         failure = HB_FAILED_CRASH;
-        hb_text_printf(report, "crashed: SIG%s (%s) at:%s", sigabbrev_np(signal), strsignal(signal),
-                       where);
+        if (first > 0) /* the sanitizer's abort(), its report above: where it was called */
+            hb_text_printf(report, "stopped by the sanitizer (SIG%s) at:%s", sigabbrev_np(signal),
+                           where);
+        else
+            hb_text_printf(report, "crashed: SIG%s (%s) at:%s", sigabbrev_np(signal),
+                           strsignal(signal), where);
     } else {
         failure = HB_FAILED_EXIT;
         hb_text_printf(report,
@@ -471,11 +517,10 @@ static unsigned describe_death(int status, unsigned timeout_seconds, const outco
     return failure;
 }
 
-static void report_death(const hb_test_def *def, int status, unsigned timeout_seconds,
-                         const outcome *out) {
+static void report_death(const hb_test_def *def, int status, const outcome *out) {
     hb_text report = {0};
     hb_text_printf(&report, "%s: ", def->name);
-    unsigned failure = describe_death(status, timeout_seconds, out, &report);
+    unsigned failure = describe_death(status, out, &report);
     if (failure & (HB_FAILED_OVERFLOW | HB_FAILED_USE_AFTER_FREE))
         suggest_memcheck(&report, def);
     /* What the test measured before it died stays. */
@@ -513,9 +558,9 @@ static void stop_tests_when_interrupted(void) {
         hb_sigaction(signals[i], &action, NULL);
 }
 
-void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
+void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     stop_tests_when_interrupted();
-    running_timeout = timeout_seconds;
+    running_limit = *limit;
     int fds[2];
     fflush(stdout); /* or the child would print the parent's buffer again */
     fflush(stderr);
@@ -528,7 +573,7 @@ void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
     if (child == 0) {
         close(fds[0]);
         report_fd = fds[1];
-        hb_run_isolated_child(def, timeout_seconds);
+        hb_run_isolated_child(def);
     }
     close(fds[1]);
     if (child < 0) {
@@ -540,14 +585,16 @@ void hb_isolate_run(const hb_test_def *def, unsigned timeout_seconds) {
     setpgid(child, child); /* as the child does: whoever runs first */
     running_group = child;
     outcome out = {0};
-    collect(fds[0], child, def, timeout_seconds, &out);
+    collect(fds[0], child, def, &out);
     close(fds[0]);
     int status = 0;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    struct rusage usage = {0};
+    while (wait4(child, &status, 0, &usage) < 0 && errno == EINTR) {
     }
     running_group = 0;
+    hb_time_record(def->name, processor_us(&usage));
     if (!out.done)
-        report_death(def, status, timeout_seconds, &out);
+        report_death(def, status, &out);
     free(out.misuse);
     free(out.note);
 }
@@ -567,7 +614,7 @@ pid_t hb_isolate_fork_part(int *from_child) {
         close(fds[0]);
         report_fd = fds[1];
         install_handlers();
-        alarm(running_timeout);
+        arm_time_limits();
         return 0;
     }
     close(fds[1]);
@@ -587,7 +634,7 @@ _Noreturn void hb_isolate_part_done(unsigned failures, const char *report) {
 
 unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report) {
     outcome out = {0};
-    collect(from_child, child, NULL, running_timeout, &out);
+    collect(from_child, child, NULL, &out);
     close(from_child);
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
@@ -597,7 +644,7 @@ unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report) {
         failures = out.part_failures;
         hb_text_printf(report, "%s", out.note ? out.note : "");
     } else {
-        failures = describe_death(status, running_timeout, &out, report);
+        failures = describe_death(status, &out, report);
     }
     free(out.misuse);
     free(out.note);

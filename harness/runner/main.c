@@ -1,14 +1,16 @@
 /* main.c: main() of every test binary.
  *
  *   ./tests [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]
- *           [--baseline FILE [--fail-on-increase]]
+ *           [--baseline FILE [--fail-on-increase]] [--record-times FILE]
  *
  * Runs every registered test with CUnit's basic interface (verbose), prints
  * CUnit's run summary, writes the results files asked for and
  * the baseline (runner.h: Results), and exits 0 only if every test passed.
  *
  * Each test runs in a child process (isolate.c); HEAPBOOK_FORK=0 runs
- * them in this process, HEAPBOOK_TIMEOUT=N sets the seconds per test. */
+ * them in this process.  HEAPBOOK_SOLUTION_TIMES=FILE sets each test's time
+ * limit from the reference solution's time, written by --record-times, and
+ * HEAPBOOK_TIMEOUT=N sets N seconds for every test (time_limits.c). */
 #include "runner.h"
 
 #include <CUnit/Basic.h>
@@ -29,12 +31,11 @@ static CU_pTest cunit_tests[MAX_TESTS];
 static const hb_test_def *definitions[MAX_TESTS];
 static size_t definition_count;
 static bool isolated = true;
-static unsigned timeout_seconds = HB_DEFAULT_TIMEOUT_SECONDS;
 
 enum { MAX_CHOSEN_TESTS = 32 };
 
 typedef struct options {
-    const char *results, *junit, *json, *baseline;
+    const char *results, *junit, *json, *baseline, *record_times;
     bool fail_on_increase;
     const char *tests[MAX_CHOSEN_TESTS]; /* --test: only these run */
     size_t test_count;
@@ -66,10 +67,13 @@ static void run_current_test(void) {
         if (cunit_tests[i] != current)
             continue;
         unsigned failures_before = CU_get_number_of_failures();
+        hb_time_limit limit;
+        hb_time_limit_of(definitions[i]->name, &limit);
+        hb_elapsed_report_real_time();
         if (isolated)
-            hb_isolate_run(definitions[i], timeout_seconds);
+            hb_isolate_run(definitions[i], &limit);
         else
-            hb_isolate_run_here(definitions[i], timeout_seconds);
+            hb_isolate_run_here(definitions[i], &limit);
         compare_with_baseline(definitions[i], failures_before);
         if (CU_get_number_of_failures() == failures_before)
             hb_limits_print_passed(definitions[i]);
@@ -90,14 +94,17 @@ static const char *value_of(const char *variable, const char *name) {
 static void read_environment(int argc, char **argv, char **environment) {
     (void)argc;
     (void)argv;
+    const char *timeout = NULL, *solution_times = NULL;
     for (char **variable = environment; *variable != NULL; variable++) {
         const char *fork_setting = value_of(*variable, "HEAPBOOK_FORK");
-        const char *timeout = value_of(*variable, "HEAPBOOK_TIMEOUT");
         if (fork_setting != NULL)
             isolated = !(strcmp(fork_setting, "0") == 0 || strcmp(fork_setting, "no") == 0);
-        if (timeout != NULL && atoi(timeout) > 0)
-            timeout_seconds = (unsigned)atoi(timeout);
+        if (value_of(*variable, "HEAPBOOK_TIMEOUT") != NULL)
+            timeout = value_of(*variable, "HEAPBOOK_TIMEOUT");
+        if (value_of(*variable, "HEAPBOOK_SOLUTION_TIMES") != NULL)
+            solution_times = value_of(*variable, "HEAPBOOK_SOLUTION_TIMES");
     }
+    hb_time_limits_configure(timeout, solution_times);
 }
 
 __attribute__((section(".preinit_array"),
@@ -238,6 +245,8 @@ static bool parse_options(int argc, char **argv) {
                                                                  : NULL;
         if (path != NULL && i + 1 < argc) {
             *path = argv[++i];
+        } else if (strcmp(argv[i], "--record-times") == 0 && i + 1 < argc) {
+            chosen.record_times = argv[++i];
         } else if (strcmp(argv[i], "--test") == 0 && i + 1 < argc &&
                    chosen.test_count < MAX_CHOSEN_TESTS) {
             chosen.tests[chosen.test_count++] = argv[++i];
@@ -246,7 +255,7 @@ static bool parse_options(int argc, char **argv) {
         } else {
             fprintf(stderr,
                     "usage: %s [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]\n"
-                    "          [--baseline FILE [--fail-on-increase]]\n",
+                    "          [--baseline FILE [--fail-on-increase]] [--record-times FILE]\n",
                     argv[0]);
             return false;
         }
@@ -277,6 +286,7 @@ HB_API int main(int argc, char **argv) {
         return 2;
     if (chosen.baseline != NULL && !hb_baseline_load(chosen.baseline))
         return 2;
+    hb_time_limits_load();
 
     /* Every function of a test binary keeps its frame pointer
      * (mk/config.mk): stacks are walked by them. */
@@ -295,12 +305,14 @@ HB_API int main(int argc, char **argv) {
     if (CU_initialize_registry() != CUE_SUCCESS || !register_with_cunit())
         return 2;
     CU_basic_set_mode(CU_BRM_VERBOSE);
+    hb_elapsed_start();
     CU_basic_run_tests();
     bool ok = CU_get_number_of_failure_records() == 0 && CU_get_number_of_suites_failed() == 0;
     ok &= chosen.results == NULL || hb_export_tsv(chosen.results);
     ok &= chosen.junit == NULL || hb_export_junit(chosen.junit);
     ok &= chosen.json == NULL || hb_export_json(chosen.json);
     ok &= chosen.baseline == NULL || hb_baseline_save(chosen.baseline);
+    ok &= chosen.record_times == NULL || hb_times_save(chosen.record_times);
     CU_cleanup_registry();
     return ok ? 0 : 1;
 }

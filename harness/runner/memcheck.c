@@ -51,6 +51,12 @@ unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file,
     return 0;
 }
 
+size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth) {
+    (void)frames;
+    (void)depth;
+    return 0;
+}
+
 #else
 
 /* The sanitizers read these before main(), before any constructor; the
@@ -58,6 +64,8 @@ unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file,
  *   abort_on_error: die by SIGABRT, which the harness reports as a crash with
  *     a stack, instead of a bare _exit(1) it could only call an exit() (UBSan
  *     reads its own copy of this flag);
+ *   print_legend=0: no key to the shadow bytes after every report, twenty
+ *     lines that say the same each time (docs/memcheck.md explains them);
  *   allocator_may_return_null: malloc(huge) and calloc overflows return NULL
  *     as C says, for the tests that check that, instead of an ASan error;
  *   detect_stack_use_after_return: a pointer to a returned function's local
@@ -69,7 +77,7 @@ unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file,
  *     the kind of error ("signed-integer-overflow"), for the crash's note. */
 HB_API const char *__asan_default_options(void) {
     return "abort_on_error=1:detect_leaks=1:allocator_may_return_null=1:"
-           "detect_stack_use_after_return=1";
+           "detect_stack_use_after_return=1:print_legend=0";
 }
 
 const char *__ubsan_default_options(void); /* no sanitizer header declares it */
@@ -98,9 +106,48 @@ static void write_stderr(const char *text) {
     }
 }
 
+/* The sanitizer's own code: its runtime, and the interceptors through
+ * which it stands in for malloc, free, memcpy ... */
+static bool is_sanitizer_function(const char *name) {
+    static const char *const prefixes[] = {"__asan",      "__ubsan",         "__lsan",
+                                           "__sanitizer", "_ZN6__asan",      "_ZN7__ubsan",
+                                           "_ZN6__lsan",  "_ZN11__sanitizer"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return strstr(name, "__interceptor_") != NULL;
+}
+
+size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth) {
+    size_t runtime = 0;
+    for (size_t i = 0; i < depth; i++) {
+        hb_location location;
+        hb_symbolize(frames[i], i > 0, &location);
+        if (is_sanitizer_function(location.function))
+            runtime = i + 1;
+    }
+    return runtime;
+}
+
+/* A function of the sanitizer's, or one of the allocation functions it
+ * replaces (Clang links them into the binary under their own names). */
+static bool stands_in_for_malloc(const char *name) {
+    static const char *const replaced[] = {"malloc",         "calloc",   "realloc",
+                                           "reallocarray",   "free",     "aligned_alloc",
+                                           "posix_memalign", "memalign", "valloc"};
+    for (size_t i = 0; i < sizeof replaced / sizeof replaced[0]; i++)
+        if (strcmp(name, replaced[i]) == 0)
+            return true;
+    return is_sanitizer_function(name);
+}
+
 /* "SUMMARY: AddressSanitizer: heap-use-after-free f.c:12 in g" ->
  * "AddressSanitizer: heap-use-after-free f.c:12 in g", into `out`; UBSan
- * leaves the function out, and its " in " is dropped too. */
+ * leaves the function out, and its " in " is dropped too.  A place inside
+ * the sanitizer ("double-free asan_malloc_linux.cpp:52 in
+ * __interceptor_free", Clang's "double-free (tests+0xbc6a2) in free") is
+ * no place to look: only the kind is kept.  The place as the harness
+ * writes it: "./f.c" (Clang's) is "f.c". */
 static const char *tidy_summary(const char *summary, char *out, size_t size) {
     static const char prefix[] = "SUMMARY: ";
     if (strncmp(summary, prefix, sizeof prefix - 1) == 0)
@@ -111,6 +158,13 @@ static const char *tidy_summary(const char *summary, char *out, size_t size) {
         out[--length] = '\0';
     if (length >= 3 && strcmp(out + length - 3, " in") == 0)
         out[length - 3] = '\0';
+    char *kind = strchr(out, ' ');
+    char *place = kind ? strchr(kind + 1, ' ') : NULL;
+    const char *in = place ? strstr(place, " in ") : NULL;
+    if (place != NULL && (strstr(place, "sanitizer/") || (in && stands_in_for_malloc(in + 4))))
+        *place = '\0';
+    else if (place != NULL && strncmp(place, " ./", 3) == 0) /* Clang's "./tests/t.c" */
+        memmove(place + 1, place + 3, strlen(place + 3) + 1);
     return out;
 }
 

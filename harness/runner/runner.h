@@ -12,6 +12,80 @@
 #include <stddef.h>
 
 /* ======================================================================
+ * Time limits (time_limits.c): how long each test may run.
+ *
+ * An endless loop should cost a student about a second, and a correct
+ * answer should never fail for being slow on a slow or loaded machine.  So
+ * a test's limit is processor time, which a loaded machine hardly changes,
+ * and comes from the reference solution's own time for that test, measured
+ * on the same machine by the build (the solution's binary run with
+ * --record-times FILE, mk/exercises.mk), and handed to the student's binary
+ * by `make test` in HEAPBOOK_SOLUTION_TIMES=FILE:
+ *
+ *   processor time: 20 times the solution's, at least 1 s, in tenths of a
+ *     second (SIGPROF: an endless loop, or work far beyond the solution's);
+ *   real time: 3 times that, at least 10 s (SIGALRM: a test stuck waiting).
+ *
+ * A test with no time of the solution's (the binary run by hand, the
+ * harness's own tests) gets the default, 10 s of real time.
+ * HEAPBOOK_TIMEOUT=N overrides both: N seconds of real time for every test.
+ * Each limit carries what it was based on, for the message of a test that
+ * exceeds it: the limit, why, and the variable that changes it.
+ *
+ * Every test's processor time (its process's and those it waited for: a
+ * fault injection's parts) is measured, for --record-times, and the run's
+ * real time replaces CUnit's "Elapsed time", which is the processor time of
+ * the process that only waits for the tests. */
+
+enum { HB_DEFAULT_TIMEOUT_SECONDS = 10 };
+
+typedef struct hb_time_limit {
+    unsigned wall_seconds; /* real time, for alarm() and the parent's deadline */
+    unsigned processor_ms; /* processor time of the test's process; 0: no such limit */
+    enum hb_time_basis {
+        HB_TIME_DEFAULT,  /* no time of the solution's for the test */
+        HB_TIME_OVERRIDE, /* HEAPBOOK_TIMEOUT */
+        HB_TIME_SOLUTION, /* from solution_us */
+    } basis;
+    unsigned long long solution_us; /* the solution's processor time for the test */
+} hb_time_limit;
+
+/* Before any constructor runs: the values of HEAPBOOK_TIMEOUT and
+ * HEAPBOOK_SOLUTION_TIMES, or NULL; kept (copied) for hb_time_limits_load. */
+void hb_time_limits_configure(const char *timeout, const char *solution_times);
+
+/* In main(), before the tests: checks HEAPBOOK_TIMEOUT and reads the
+ * solution's times.  A bad value or file is said on stderr, and the tests
+ * run with the default limits instead. */
+void hb_time_limits_load(void);
+
+/* The limits of `test`. */
+void hb_time_limit_of(const char *test, hb_time_limit *limit);
+
+/* Appends what a test that ran past `limit` did, where (`where`: its
+ * stack), what the limit was based on and how to change it:
+ *
+ *   timed out after 1 s of processor time (an endless loop?), while in f ...
+ *         its limit is 20 times the 0.41 ms the reference solution takes ...
+ *
+ * `processor`: the processor limit stopped it; false: real time did. */
+void hb_time_limit_report(const hb_time_limit *limit, bool processor, const char *where,
+                          hb_text *report);
+
+/* Records the processor time `test` took, in microseconds. */
+void hb_time_record(const char *test, unsigned long long processor_us);
+
+/* --record-times FILE: "test <TAB> microseconds" for each test run, after
+ * a comment line; false (with a message) if it cannot be written. */
+bool hb_times_save(const char *path);
+
+/* Just before CUnit runs the tests, and then at the first test (CUnit's
+ * basic interface installs its handlers as the run starts): CUnit's summary
+ * is made to state the run's real time. */
+void hb_elapsed_start(void);
+void hb_elapsed_report_real_time(void);
+
+/* ======================================================================
  * Isolation (isolate.c): each test in a child process of its own, as Check
  * and Criterion do, so that a crash, an infinite loop or a call to exit() in
  * the code under test is one failed test with a message, and the other tests
@@ -22,21 +96,20 @@
  * replays it into CUnit.  If the child dies instead, the parent reports how:
  *
  *   crashed: SIGSEGV (segmentation fault) at f (file:line) <- g (...) <- ...
- *   timed out after 10 s, while in f (file:line) <- ...
+ *   timed out after 1 s of processor time (an endless loop?), while in f ...
  *   ended the test process: exit(3) called from f (file:line) <- ...
  *
  * HEAPBOOK_FORK=0 in the environment runs tests in-process instead (for a
- * debugger); HEAPBOOK_TIMEOUT=N sets the time limit per test in seconds. */
+ * debugger), without time limits. */
 
-enum { HB_DEFAULT_TIMEOUT_SECONDS = 10 };
-
-/* Runs `test` in a child and reports into the current CUnit test; called
- * from inside a CUnit run. */
-void hb_isolate_run(const hb_test_def *test, unsigned timeout_seconds);
+/* Runs `test` in a child within `limit` and reports into the current CUnit
+ * test; called from inside a CUnit run.  Records the processor time it took
+ * (hb_time_record). */
+void hb_isolate_run(const hb_test_def *test, const hb_time_limit *limit);
 
 /* The same without a process of its own (HEAPBOOK_FORK=0): a crash ends
  * every test, a memory error is reported on stderr. */
-void hb_isolate_run_here(const hb_test_def *test, unsigned timeout_seconds);
+void hb_isolate_run_here(const hb_test_def *test, const hb_time_limit *limit);
 
 /* A part of the running test in a child process of its own, within the
  * test's time limit (fault_each.c): returns 0 in the child, which ends with
@@ -243,5 +316,11 @@ bool hb_export_json(const char *path);
  * (HEAPBOOK_FORK=0): the process then lives on, so LeakSanitizer's own
  * check at exit sees every leak, once. */
 unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file, unsigned line);
+
+/* How many of the innermost `frames` of a test stopped by a sanitizer are
+ * the sanitizer's own, with the abort() that ends its report: the stack of
+ * the failure then starts at the line that made the error.  0 in other
+ * builds, and when no frame is the sanitizer's. */
+size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth);
 
 #endif

@@ -1,0 +1,258 @@
+/* time_limits.c: how long each test may run, from the reference
+ * solution's own time (runner.h: Time limits). */
+#include "runner.h"
+
+#include <CUnit/TestRun.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    MAX_TESTS = 1024,
+    MAX_NAME = 128,
+    /* A student's answer may be slower than the reference, and still right:
+     * another algorithm, a debug print.  Twenty times leaves room for that
+     * and for a machine where the solution's figure was taken on a quiet
+     * moment; an endless loop reaches the floor in about a second. */
+    SOLUTION_TIME_FACTOR = 20,
+    MIN_PROCESSOR_MS = 1000,
+    /* Limits are whole tenths of a second, so that a message states them
+     * exactly. */
+    LIMIT_STEP_MS = 100,
+    /* Real time allowed per second of processor time: on a loaded machine a
+     * test gets a share of a core; past three shares it is waiting, not
+     * working. */
+    WALL_PER_PROCESSOR = 3,
+};
+
+typedef struct test_time {
+    char test[MAX_NAME];
+    unsigned long long microseconds;
+} test_time;
+
+/* The module's state: fixed storage, since a test's process must not
+ * allocate on the harness's behalf. */
+static struct {
+    char timeout[32];              /* HEAPBOOK_TIMEOUT as it was set */
+    char solution_times[PATH_MAX]; /* HEAPBOOK_SOLUTION_TIMES */
+    unsigned override_seconds;     /* 0: no HEAPBOOK_TIMEOUT */
+    test_time solution[MAX_TESTS]; /* read from solution_times */
+    size_t solution_count;
+    test_time measured[MAX_TESTS]; /* this run's, for --record-times */
+    size_t measured_count;
+    struct timespec run_start; /* for CUnit's summary */
+    CU_AllTestsCompleteMessageHandler cunit_summary;
+} timing;
+
+void hb_time_limits_configure(const char *timeout, const char *solution_times) {
+    snprintf(timing.timeout, sizeof timing.timeout, "%s", timeout ? timeout : "");
+    snprintf(timing.solution_times, sizeof timing.solution_times, "%s",
+             solution_times ? solution_times : "");
+}
+
+/* "test <TAB> microseconds" lines after optional '#' comments; false, with
+ * the line that is not, if the file is anything else. */
+static bool read_solution_times(const char *path) {
+    FILE *in = fopen(path, "r");
+    if (in == NULL) {
+        fprintf(stderr,
+                "heapbook: HEAPBOOK_SOLUTION_TIMES=%s: %s; every test gets the default time "
+                "limit, %d s\n",
+                path, strerror(errno), HB_DEFAULT_TIMEOUT_SECONDS);
+        return false;
+    }
+    char line[MAX_NAME + 64];
+    unsigned number = 0;
+    bool ok = true;
+    while (ok && fgets(line, sizeof line, in) != NULL) {
+        number++;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        test_time *entry = &timing.solution[timing.solution_count];
+        char end;
+        ok = timing.solution_count < MAX_TESTS &&
+             sscanf(line, "%127[^\t]\t%llu%c", entry->test, &entry->microseconds, &end) == 3 &&
+             end == '\n';
+        timing.solution_count += ok;
+    }
+    fclose(in);
+    if (!ok) {
+        fprintf(stderr,
+                "heapbook: %s:%u: not \"test<TAB>microseconds\"; every test gets the default "
+                "time limit, %d s\n",
+                path, number, HB_DEFAULT_TIMEOUT_SECONDS);
+        timing.solution_count = 0;
+    }
+    return ok;
+}
+
+void hb_time_limits_load(void) {
+    timing.override_seconds = 0;
+    timing.solution_count = 0;
+    if (timing.timeout[0] != '\0') {
+        char *end;
+        unsigned long seconds = strtoul(timing.timeout, &end, 10);
+        if (*end == '\0' && seconds > 0 && seconds <= UINT_MAX / 1000)
+            timing.override_seconds = (unsigned)seconds;
+        else
+            fprintf(stderr,
+                    "heapbook: HEAPBOOK_TIMEOUT=%s is not a number of seconds (1 or more); "
+                    "it is ignored\n",
+                    timing.timeout);
+    }
+    if (timing.solution_times[0] != '\0')
+        read_solution_times(timing.solution_times);
+}
+
+static const test_time *solution_time_of(const char *test) {
+    for (size_t i = 0; i < timing.solution_count; i++)
+        if (strcmp(timing.solution[i].test, test) == 0)
+            return &timing.solution[i];
+    return NULL;
+}
+
+static unsigned round_up(unsigned long long value, unsigned step) {
+    unsigned long long rounded = (value + step - 1) / step * step;
+    return rounded > UINT_MAX ? UINT_MAX / step * step : (unsigned)rounded;
+}
+
+void hb_time_limit_of(const char *test, hb_time_limit *limit) {
+    *limit = (hb_time_limit){.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS, .basis = HB_TIME_DEFAULT};
+    const test_time *solution = solution_time_of(test);
+    if (timing.override_seconds > 0) {
+        limit->wall_seconds = timing.override_seconds;
+        limit->basis = HB_TIME_OVERRIDE;
+    } else if (solution != NULL) {
+        unsigned long long ms = (solution->microseconds * SOLUTION_TIME_FACTOR + 999) / 1000;
+        limit->processor_ms =
+            round_up(ms < MIN_PROCESSOR_MS ? MIN_PROCESSOR_MS : ms, LIMIT_STEP_MS);
+        unsigned wall =
+            round_up((unsigned long long)limit->processor_ms * WALL_PER_PROCESSOR, 1000) / 1000;
+        limit->wall_seconds = wall > HB_DEFAULT_TIMEOUT_SECONDS ? wall : HB_DEFAULT_TIMEOUT_SECONDS;
+        limit->basis = HB_TIME_SOLUTION;
+        limit->solution_us = solution->microseconds;
+    }
+}
+
+/* "1 s", "1.2 s": a limit, in whole tenths of a second. */
+static const char *limit_text(unsigned ms, char text[32]) {
+    if (ms % 1000 == 0)
+        snprintf(text, 32, "%u s", ms / 1000);
+    else
+        snprintf(text, 32, "%u.%u s", ms / 1000, ms % 1000 / 100);
+    return text;
+}
+
+/* "0.41 ms", "3.2 ms", "140 ms", "2.5 s": a time measured. */
+static const char *measured_text(unsigned long long us, char text[32]) {
+    if (us < 1000)
+        snprintf(text, 32, "%.2f ms", (double)us / 1000);
+    else if (us < 100000)
+        snprintf(text, 32, "%.1f ms", (double)us / 1000);
+    else if (us < 10000000)
+        snprintf(text, 32, "%llu ms", us / 1000);
+    else
+        snprintf(text, 32, "%.1f s", (double)us / 1000000);
+    return text;
+}
+
+void hb_time_limit_report(const hb_time_limit *limit, bool processor, const char *where,
+                          hb_text *report) {
+    char wall[32], cpu[32], solution[32];
+    limit_text(limit->wall_seconds * 1000, wall);
+    limit_text(limit->processor_ms, cpu);
+    measured_text(limit->solution_us, solution);
+    if (processor)
+        hb_text_printf(report, "timed out after %s of processor time (an endless loop?)", cpu);
+    else if (limit->processor_ms > 0)
+        hb_text_printf(report,
+                       "timed out after %s, having used less than its %s of processor time "
+                       "(stuck waiting?)",
+                       wall, cpu);
+    else
+        hb_text_printf(report, "timed out after %s (an endless loop?)", wall);
+    hb_text_printf(report, ", while in:%s\n      its limit ", where);
+    switch (limit->basis) {
+    case HB_TIME_SOLUTION: {
+        char basis[160];
+        snprintf(basis, sizeof basis,
+                 "%d times the %s of processor time the reference solution takes for this test, "
+                 "and at least %d s",
+                 SOLUTION_TIME_FACTOR, solution, MIN_PROCESSOR_MS / 1000);
+        if (processor)
+            hb_text_printf(report, "is %s", basis);
+        else
+            hb_text_printf(report,
+                           "in real time is %d times its limit in processor time (%s), and at "
+                           "least %d s",
+                           WALL_PER_PROCESSOR, basis, HB_DEFAULT_TIMEOUT_SECONDS);
+        hb_text_printf(report, "; HEAPBOOK_TIMEOUT=N gives every test N seconds instead");
+        break;
+    }
+    case HB_TIME_OVERRIDE:
+        hb_text_printf(report,
+                       "is HEAPBOOK_TIMEOUT=%u, in seconds per test; without it, make test sets "
+                       "each test's from the reference solution's time",
+                       limit->wall_seconds);
+        break;
+    case HB_TIME_DEFAULT:
+        hb_text_printf(report,
+                       "is the default, %s: no time of the reference solution's was given for "
+                       "this test (make test gives them, in HEAPBOOK_SOLUTION_TIMES); "
+                       "HEAPBOOK_TIMEOUT=N gives every test N seconds",
+                       wall);
+        break;
+    }
+}
+
+void hb_time_record(const char *test, unsigned long long processor_us) {
+    test_time *entry = NULL;
+    for (size_t i = 0; i < timing.measured_count && entry == NULL; i++)
+        if (strcmp(timing.measured[i].test, test) == 0)
+            entry = &timing.measured[i];
+    if (entry == NULL && timing.measured_count < MAX_TESTS)
+        entry = &timing.measured[timing.measured_count++];
+    if (entry == NULL)
+        return;
+    snprintf(entry->test, sizeof entry->test, "%s", test);
+    entry->microseconds = processor_us;
+}
+
+bool hb_times_save(const char *path) {
+    FILE *out = fopen(path, "w");
+    if (out == NULL) {
+        fprintf(stderr, "heapbook: --record-times %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    fprintf(out, "# the processor time of each test, in microseconds (heapbook: --record-times)\n");
+    for (size_t i = 0; i < timing.measured_count; i++)
+        fprintf(out, "%s\t%llu\n", timing.measured[i].test, timing.measured[i].microseconds);
+    return fclose(out) == 0;
+}
+
+/* ---- CUnit's "Elapsed time" */
+
+void hb_elapsed_start(void) { clock_gettime(CLOCK_MONOTONIC, &timing.run_start); }
+
+/* CUnit measures the run with clock(): the processor time of this process,
+ * which only waits while each test runs in a child.  Its summary states the
+ * real time instead, set just before CUnit's own handler prints it. */
+static void summary_with_real_time(const CU_pFailureRecord failures) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    CU_get_run_summary()->ElapsedTime = (double)(now.tv_sec - timing.run_start.tv_sec) +
+                                        (double)(now.tv_nsec - timing.run_start.tv_nsec) / 1e9;
+    if (timing.cunit_summary != NULL)
+        timing.cunit_summary(failures);
+}
+
+void hb_elapsed_report_real_time(void) {
+    CU_AllTestsCompleteMessageHandler current = CU_get_all_test_complete_handler();
+    if (current == summary_with_real_time)
+        return;
+    timing.cunit_summary = current;
+    CU_set_all_test_complete_handler(summary_with_real_time);
+}
