@@ -13,7 +13,7 @@ written) and prints it with each report short:
     (how the error was caught: the malloc or free it stands in for) are left
     out, any other code before it is one line;
   - every other run of frames that are not the student's (the harness,
-    CUnit, libc, the sanitizer) is one line: "… 9 frames in the harness,
+    CUnit, libc, the sanitizer) is one line: "... 9 frames in the harness,
     CUnit and libc";
   - each frame reads as the harness's do: "function (file:line)";
   - what says nothing new is left out: the shadow bytes and their legend,
@@ -126,7 +126,7 @@ def fold_line(run, kinds):
     for i in run:
         if kinds[i] not in names:
             names.append(kinds[i])
-    return f"      … {len(run)} frame{'s' if len(run) > 1 else ''} in {joined(names)}"
+    return f"      ... {len(run)} frame{'s' if len(run) > 1 else ''} in {joined(names)}"
 
 
 class Shortener:

@@ -142,26 +142,30 @@ HB_TEST(test_each_timeout_says_its_limit_and_how_to_change_it) {
     configure("2", NULL);
     hb_time_limit forced = limit_of("test_slower");
     restore();
-    assert_report(&slower, true,
-                  "timed out after 1.2 s of processor time (an endless loop?), while in:\n          "
-                  "spin (spin.c:3)\n      its limit is 20 times the 60.0 ms of processor time the "
-                  "reference solution takes for this test, and at least 1 s; HEAPBOOK_TIMEOUT=N "
-                  "gives every test N seconds instead");
-    assert_report(&slower, false,
-                  "timed out after 10 s, having used less than its 1.2 s of processor time "
-                  "(stuck waiting?), while in:\n          spin (spin.c:3)\n      its limit in real time is 3 "
-                  "times its limit in processor time (20 times the 60.0 ms of processor time the "
-                  "reference solution takes for this test, and at least 1 s), and at least 10 s; "
-                  "HEAPBOOK_TIMEOUT=N gives every test N seconds instead");
-    assert_report(&unknown, false,
-                  "timed out after 10 s (an endless loop?), while in:\n          spin (spin.c:3)\n      its "
-                  "limit is the default, 10 s: no time of the reference solution's was given for "
-                  "this test (make test gives them, in HEAPBOOK_SOLUTION_TIMES); "
-                  "HEAPBOOK_TIMEOUT=N gives every test N seconds");
-    assert_report(&forced, false,
-                  "timed out after 2 s (an endless loop?), while in:\n          spin (spin.c:3)\n      its "
-                  "limit is HEAPBOOK_TIMEOUT=2, in seconds per test; without it, make test sets "
-                  "each test's from the reference solution's time");
+    assert_report(
+        &slower, true,
+        "timed out after 1.2 s of processor time (an endless loop?), while in:\n          "
+        "spin (spin.c:3)\n      its limit is 20 times the 60.0 ms of processor time the "
+        "reference solution takes for this test, and at least 1 s; HEAPBOOK_TIMEOUT=N "
+        "gives every test N seconds instead");
+    assert_report(
+        &slower, false,
+        "timed out after 10 s, having used less than its 1.2 s of processor time "
+        "(stuck waiting?), while in:\n          spin (spin.c:3)\n      its limit in real time is 3 "
+        "times its limit in processor time (20 times the 60.0 ms of processor time the "
+        "reference solution takes for this test, and at least 1 s), and at least 10 s; "
+        "HEAPBOOK_TIMEOUT=N gives every test N seconds instead");
+    assert_report(
+        &unknown, false,
+        "timed out after 10 s (an endless loop?), while in:\n          spin (spin.c:3)\n      its "
+        "limit is the default, 10 s: no time of the reference solution's was given for "
+        "this test (make test gives them, in HEAPBOOK_SOLUTION_TIMES); "
+        "HEAPBOOK_TIMEOUT=N gives every test N seconds");
+    assert_report(
+        &forced, false,
+        "timed out after 2 s (an endless loop?), while in:\n          spin (spin.c:3)\n      its "
+        "limit is HEAPBOOK_TIMEOUT=2, in seconds per test; without it, make test sets "
+        "each test's from the reference solution's time");
 }
 
 /* --record-times writes what the runner measured, one line per test, in
