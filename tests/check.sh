@@ -327,6 +327,21 @@ else
 fi
 # ---- end of predictions ------------------------------------------------------
 
+# make test at a terminal, as a student runs it: the tests, the summary and
+# the next step, and not one line of make's own (no "make[1]: ...", no
+# "make: *** ... Error 1").
+if [ -n "$first" ]; then
+    env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS script -qec "make test EX=${first%%-*}" /dev/null |
+        tr -d '\r' >"$scratch/make-test-tty.txt"
+    if grep -qE '^make(\[[0-9]+\])?: ' "$scratch/make-test-tty.txt" ||
+        ! tail -n 3 "$scratch/make-test-tty.txt" | grep -q '^Next: '; then
+        verdict fail "make test EX=${first%%-*} at a terminal: make's own lines, or no next step at the end:
+$(grep -E '^make(\[[0-9]+\])?: ' "$scratch/make-test-tty.txt"; tail -n 3 "$scratch/make-test-tty.txt")"
+    else
+        verdict ok "make test EX=${first%%-*} at a terminal ends with the summary and the next step, no line of make's own"
+    fi
+fi
+
 # What the docs quote of a command's output is what it prints today.
 if tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md; then
     verdict ok "docs: every output they quote is what its command prints"

@@ -30,10 +30,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 LOCK=build/memcheck/.lock
 
-# make with jobs of its own: the make that ran this script lends a script
-# none (its job slots are closed to it), and would say so in a warning.
-own_make=(env "MAKEFLAGS=$(sed -E 's/(^| )--jobserver-(auth|fds)=[^ ]*//; s/(^| )-j[0-9]*( |$)/\1/' \
-    <<<"${MAKEFLAGS:-}")" make --no-print-directory -j"$(nproc)")
+. tools/own_make.sh
 
 # That make, holding the sanitizer tree's lock (waiting for it if need be).
 # Without flock (util-linux) there is no background build to wait for.

@@ -28,6 +28,7 @@
 # by the build's own checksum, so the same code is checked once.
 set -u
 cd "$(dirname "$0")/.."
+. tools/own_make.sh
 
 exercises=$(ls -d exercises/[0-9][0-9]-*/ | xargs -n1 basename)
 
@@ -120,7 +121,7 @@ with_time_limits() { # exercise command...
 run_exercise() {
     local exercise=$1
     : >"$results"
-    if ! make --no-print-directory -s "build/exercises/$exercise/tests" >"$output" 2>&1; then
+    if ! "${own_make[@]}" -s "build/exercises/$exercise/tests" >"$output" 2>&1; then
         echo build
         return
     fi
@@ -273,7 +274,7 @@ test_exercise() {
     shift 2
     local binary="build/$variant/$exercise/tests" n status summary
     n=$(number "$exercise")
-    if ! make --no-print-directory -s "$binary"; then
+    if ! "${own_make[@]}" -s "$binary"; then
         echo
         echo "  $exercise: does not compile"
         next_step "$exercise" build
@@ -449,7 +450,7 @@ memory_tool() {
 profile() {
     local what=$1 exercise=$2 dir
     dir="build/exercises/$exercise"
-    make --no-print-directory -s build/bin/heapbook build/lib/libheapbook-preload.so \
+    "${own_make[@]}" -s build/bin/heapbook build/lib/libheapbook-preload.so \
         "$dir/program" || exit 1
     build/bin/heapbook run -o "$dir/program.hbcap" "$dir/program" || exit 1
     [ "$what" = flamegraph ] || return 0
