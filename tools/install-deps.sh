@@ -14,8 +14,9 @@ set -eu
 # suites; mimalloc is the allocator behind the counters; libunwind unwinds
 # stacks; libdw (elfutils) turns addresses into function (file:line);
 # binutils' nm and objcopy list mimalloc's exports and seal the harness;
-# bsdutils' script gives the tests a terminal.
-PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev libdw-dev"
+# bsdutils' script gives the tests a terminal; zstd compresses the
+# profiler's captures; glibc's memusage (libc-devtools) checks its peaks.
+PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev libdw-dev libzstd-dev libc-devtools"
 
 missing=""
 for package in $PACKAGES; do
