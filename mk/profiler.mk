@@ -128,7 +128,7 @@ $(FUZZ): $(FUZZ_SOURCES) $(wildcard profiler/*.h) profiler/web/page.html profile
 .PHONY: fuzz
 fuzz: $(FUZZ)
 	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ) -runs=$(FUZZ_RUNS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	$(FUZZ) -runs=$(FUZZ_RUNS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 -close_fd_mask=3 \
 	    -print_final_stats=1 $(BUILD)/fuzz/corpus tests/profiler/corpus
 
 # The flame graph page in headless Chromium (tests/web): on the sample

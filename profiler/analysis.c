@@ -49,7 +49,7 @@ bool analysis_open(const char *path, analysis *a) {
      * program on the way (libstdc++'s emergency pool, the loader's thread
      * tables), is not the program's leak. */
     for (uint32_t id = 1; id <= a->replay.stack_count; id++)
-        if (a->replay.leaked[id].blocks > 0 && calltree_in_runtime(&a->capture, a->symbols, id))
+        if (a->replay.leaked[id].blocks > 0 && calltree_in_runtime(&a->capture, id))
             replay_count_as_library(&a->replay, id);
     return true;
 }

@@ -24,13 +24,11 @@ size_t calltree_frames(const capture *c, symbols *s, uint32_t id,
     return outermost;
 }
 
-bool calltree_in_runtime(const capture *c, symbols *s, uint32_t id) {
+bool calltree_in_runtime(const capture *c, uint32_t id) {
     for (unsigned i = 0; i < capture_depth(c, id); i++) {
-        const frame_info *expanded;
-        size_t n = symbols_lookup(s, capture_frame(c, id, i), &expanded);
-        for (size_t k = 0; k < n; k++)
-            if (!expanded[k].runtime)
-                return false;
+        const capture_module *m = capture_module_of(c, capture_frame(c, id, i) - 1);
+        if (m == NULL || !symbols_is_runtime(m->path))
+            return false;
     }
     return capture_depth(c, id) > 0;
 }
@@ -93,7 +91,7 @@ tree_node *calltree_add(tree_node *top, const capture *c, symbols *s, uint32_t i
 
 tree_node *calltree_build(const capture *c, symbols *s, const stack_figures *figures) {
     tree_node *root = calltree_root();
-    for (uint32_t id = 1; root != NULL && id <= c->stack_count; id++) {
+    for (uint32_t id = 0; root != NULL && id <= c->stack_count; id++) {
         if (figures[id].bytes == 0 && figures[id].blocks == 0)
             continue;
         if (calltree_add(root, c, s, id, figures[id]) == NULL) {
@@ -116,7 +114,8 @@ static int bigger_first(const void *a, const void *b) {
 
 static void sort_from(tree_node *node, size_t *order) {
     node->order = (*order)++;
-    qsort(node->children, node->child_count, sizeof *node->children, bigger_first);
+    if (node->child_count > 1)
+        qsort(node->children, node->child_count, sizeof *node->children, bigger_first);
     for (size_t i = 0; i < node->child_count; i++)
         sort_from(node->children[i], order);
 }
@@ -221,7 +220,7 @@ size_t calltree_sites(const capture *c, symbols *s, const stack_figures *figures
                       const tree_node *sorted, site_row **rows) {
     site_table t = {0};
     bool ok = true;
-    for (uint32_t id = 1; ok && id <= c->stack_count; id++) {
+    for (uint32_t id = 0; ok && id <= c->stack_count; id++) {
         if (figures[id].bytes == 0 && figures[id].blocks == 0)
             continue;
         frame_info frames[CALLTREE_MAX_FRAMES];

@@ -30,8 +30,9 @@ size_t calltree_frames(const capture *c, symbols *s, uint32_t id,
                        frame_info frames[CALLTREE_MAX_FRAMES]);
 
 /* True if every frame of stack `id` is in the C or C++ runtime: memory
- * the runtime allocated for itself, the program never asked for. */
-bool calltree_in_runtime(const capture *c, symbols *s, uint32_t id);
+ * the runtime allocated for itself, the program never asked for.  By the
+ * modules alone: no symbol is read. */
+bool calltree_in_runtime(const capture *c, uint32_t id);
 
 /* A root ("all"), or a node `where` under `parent` (found or added).  NULL
  * if memory runs out. */
@@ -43,7 +44,8 @@ tree_node *calltree_child(tree_node *parent, const frame_info *where);
 tree_node *calltree_add(tree_node *top, const capture *c, symbols *s, uint32_t id,
                         stack_figures figures);
 
-/* The tree of `figures` (indexed by stack id).  NULL if memory runs out. */
+/* The tree of `figures` (indexed by stack id; stack 0, whose frames could
+ * not be kept, counts in the root alone).  NULL if memory runs out. */
 tree_node *calltree_build(const capture *c, symbols *s, const stack_figures *figures);
 
 /* Children sorted biggest first (by bytes, then blocks, then name), and

@@ -2,6 +2,7 @@
  * and checked one by one (capture_reader.h). */
 #include "capture_reader.h"
 
+#include "array.h"
 #include "records.h"
 
 #include <errno.h>
@@ -35,6 +36,7 @@ struct capture_source {
     bool input_done; /* no more compressed bytes */
     bool frame_open; /* zstd is inside a frame (its end not seen yet) */
     bool past_end;   /* this pass has read the end record */
+    bool exhausted;  /* every record left is in the window */
     unsigned char window[WINDOW_BYTES];
     size_t start, end; /* the bytes not read yet: window[start, end) */
     uint64_t offset;   /* decompressed offset of window[start] */
@@ -84,7 +86,7 @@ static bool read_input(capture *c) {
 /* Decompresses until `wanted` bytes are in the window or the records end. */
 static bool fill(capture *c, size_t wanted) {
     capture_source *s = c->source;
-    if (s->end - s->start >= wanted)
+    if (s->end - s->start >= wanted || s->exhausted)
         return true;
     memmove(s->window, s->window + s->start, s->end - s->start);
     s->end -= s->start;
@@ -105,6 +107,9 @@ static bool fill(capture *c, size_t wanted) {
     if (s->end == 0 && s->frame_open)
         return fail(c, "cut short: its compressed data stops in the middle (was heapbook run "
                        "stopped before it finished?)");
+    /* Nothing more will come: the last records are read from the window as
+     * they are, without moving them again for every one. */
+    s->exhausted = s->end < wanted;
     return true;
 }
 
@@ -195,7 +200,7 @@ bool capture_rewind(capture *c) {
         return fail(c, "cannot read it again: %s", strerror(errno));
     ZSTD_DCtx_reset(s->zstd, ZSTD_reset_session_only);
     s->in = (ZSTD_inBuffer){0};
-    s->input_done = s->frame_open = false;
+    s->input_done = s->frame_open = s->exhausted = false;
     s->start = s->end = 0;
     s->offset = 0;
     c->pass = 2;
@@ -263,20 +268,6 @@ static bool corrupt(capture *c, uint64_t offset, const record *r, const char *wh
                 record_name(r->tag), what, value);
 }
 
-static bool grow(void **array, size_t *capacity, size_t needed, size_t item) {
-    if (needed <= *capacity)
-        return true;
-    size_t n = *capacity ? *capacity : 256;
-    while (n < needed)
-        n *= 2;
-    void *grown = realloc(*array, n * item);
-    if (grown == NULL)
-        return false;
-    *array = grown;
-    *capacity = n;
-    return true;
-}
-
 static bool take_hello(capture *c, uint64_t offset, const record *r) {
     if (c->arguments != NULL && c->pass == 1)
         return fail(c, "corrupt at byte %llu of its records: a second hello record",
@@ -315,13 +306,13 @@ static bool take_stack(capture *c, uint64_t offset, const record *r) {
     if (id > CAPTURE_MAX_STACKS || c->frame_count + r->depth > CAPTURE_MAX_FRAMES)
         return fail(c, "more call stacks than heapbook can read (at byte %llu of its records)",
                     (unsigned long long)offset);
-    if (!grow((void **)&c->frames, &c->frame_capacity, c->frame_count + r->depth,
-              sizeof *c->frames) ||
-        !grow((void **)&c->stack_first, &c->stack_capacity, id + 1, sizeof *c->stack_first) ||
-        (c->stack_depth = realloc(c->stack_depth, c->stack_capacity * sizeof *c->stack_depth)) ==
-            NULL)
+    if (!array_grow((void **)&c->frames, &c->frame_capacity, c->frame_count + r->depth,
+                    sizeof *c->frames) ||
+        !array_grow((void **)&c->stack_first, &c->stack_capacity, id + 1, sizeof *c->stack_first) ||
+        !array_grow((void **)&c->stack_depth, &c->depth_capacity, id + 1, sizeof *c->stack_depth))
         return fail(c, "out of memory reading stack %llu", (unsigned long long)id);
-    memcpy(c->frames + c->frame_count, r->frames, r->depth * sizeof *r->frames);
+    if (r->depth > 0)
+        memcpy(c->frames + c->frame_count, r->frames, r->depth * sizeof *r->frames);
     c->stack_first[id] = c->frame_count;
     c->stack_depth[id] = (uint16_t)r->depth;
     c->frame_count += r->depth;
@@ -344,10 +335,10 @@ static bool take_info(capture *c, uint64_t offset, const record *r) {
         return fail(c,
                     "more (size, stack) pairs than heapbook can read (at byte %llu of its records)",
                     (unsigned long long)offset);
-    size_t capacity = c->info_capacity;
-    if (!grow((void **)&c->info_size, &c->info_capacity, (size_t)c->info_count + 2,
-              sizeof *c->info_size) ||
-        !grow((void **)&c->info_stack, &capacity, (size_t)c->info_count + 2, sizeof *c->info_stack))
+    if (!array_grow((void **)&c->info_size, &c->info_capacity, (size_t)next + 1,
+                    sizeof *c->info_size) ||
+        !array_grow((void **)&c->info_stack, &c->info_stack_capacity, (size_t)next + 1,
+                    sizeof *c->info_stack))
         return fail(c, "out of memory reading the (size, stack) pairs");
     c->info_size[next] = r->number[0];
     c->info_stack[next] = (uint32_t)r->number[1];
@@ -376,7 +367,8 @@ static bool take_module(capture *c, uint64_t offset, const record *r) {
                         .size = r->number[2],
                         .build_id_length = (unsigned)r->build_id_length};
     memcpy(m.build_id, r->build_id, r->build_id_length);
-    if (!grow((void **)&c->modules, &c->module_capacity, c->module_count + 1, sizeof *c->modules) ||
+    if (!array_grow((void **)&c->modules, &c->module_capacity, c->module_count + 1,
+                    sizeof *c->modules) ||
         (m.path = strndup((const char *)r->text, r->text_length)) == NULL)
         return fail(c, "out of memory reading modules");
     c->modules[c->module_count++] = m;

@@ -61,12 +61,12 @@ typedef struct capture {
     uint64_t *stack_first; /* [id]: index of its first frame; [0] unused */
     uint16_t *stack_depth;
     uint32_t stack_count;
-    size_t stack_capacity;
+    size_t stack_capacity, depth_capacity;
 
     uint64_t *info_size; /* [id]: the (size, stack) pairs; [0] unused */
     uint32_t *info_stack;
     uint32_t info_count;
-    size_t info_capacity;
+    size_t info_capacity, info_stack_capacity;
     uint32_t info_written; /* 'I' records read so far in this pass */
 
     capture_module *modules; /* every module any map listed */

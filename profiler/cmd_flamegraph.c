@@ -52,7 +52,7 @@ static bool choose_stacks(run *r) {
         return false;
     for (size_t id = 0; id < stacks; id++)
         r->index[id] = -1;
-    for (uint32_t id = 1; id < stacks; id++)
+    for (uint32_t id = 0; id < stacks; id++)
         if (p->at_peak[id].blocks > 0 || p->leaked[id].blocks > 0)
             show(r, id);
     for (size_t i = 0; i < r->moments.entry_count; i++)
@@ -67,7 +67,7 @@ static bool add_to_tree(page *pg, run *r) {
         if ((top = calltree_child(pg->root, &process)) == NULL)
             return false;
     }
-    for (uint32_t id = 1; id <= r->a.replay.stack_count; id++) {
+    for (uint32_t id = 0; id <= r->a.replay.stack_count; id++) {
         if (r->index[id] < 0)
             continue;
         tree_node *leaf = calltree_add(top, &r->a.capture, r->a.symbols, id, (stack_figures){0, 0});
@@ -98,7 +98,7 @@ static void write_nodes(FILE *out, const tree_node *node, bool *first) {
 static void write_figures(FILE *out, const run *r, const stack_figures *figures) {
     bool first = true;
     fputc('[', out);
-    for (uint32_t id = 1; id <= r->a.replay.stack_count; id++)
+    for (uint32_t id = 0; id <= r->a.replay.stack_count; id++)
         if (r->index[id] >= 0 && figures[id].blocks > 0) {
             fprintf(out, "%s[%lld,%llu,%llu]", first ? "" : ",", (long long)r->index[id],
                     (unsigned long long)figures[id].bytes, (unsigned long long)figures[id].blocks);

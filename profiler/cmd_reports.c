@@ -28,6 +28,12 @@ static void print_library_note(const analysis *a, bool leaks) {
 
 static int compare_u64(uint64_t x, uint64_t y) { return x < y ? 1 : x > y ? -1 : 0; }
 
+/* qsort() of rows that may be none (rows NULL). */
+static void sort_rows(site_row *rows, size_t count, int (*order)(const void *, const void *)) {
+    if (count > 1)
+        qsort(rows, count, sizeof *rows, order);
+}
+
 /* ---- summary: every call site, with what it and its callees hold */
 
 /* Biggest total first; a tie in the order of the call tree, callers
@@ -57,7 +63,7 @@ int command_summary(int argc, char **argv) {
         analysis_close(&a);
         return 2;
     }
-    qsort(rows, count, sizeof *rows, by_total);
+    sort_rows(rows, count, by_total);
     char size[HB_SIZE_TEXT], own[HB_SIZE_TEXT];
     uint64_t whole = root->bytes;
     printf("Allocation sites, %s (%s in all):\n\n", analysis_what(o.leaks),
@@ -194,10 +200,10 @@ static void print_stats_text(const analysis *a, site_row *rows, size_t count) {
     printf("\nAllocation sizes:\n");
     print_histogram(r);
     printf("\nSites that allocated the most bytes:\n");
-    qsort(rows, count, sizeof *rows, by_own_bytes);
+    sort_rows(rows, count, by_own_bytes);
     print_top_sites(rows, count, false);
     printf("\nSites that allocated most often:\n");
-    qsort(rows, count, sizeof *rows, by_own_blocks);
+    sort_rows(rows, count, by_own_blocks);
     print_top_sites(rows, count, true);
 }
 
@@ -240,10 +246,10 @@ static void print_stats_json(const analysis *a, site_row *rows, size_t count) {
             first = false;
         }
     printf("],\n \"top_by_bytes\": [");
-    qsort(rows, count, sizeof *rows, by_own_bytes);
+    sort_rows(rows, count, by_own_bytes);
     print_site_list(rows, count);
     printf("],\n \"top_by_count\": [");
-    qsort(rows, count, sizeof *rows, by_own_blocks);
+    sort_rows(rows, count, by_own_blocks);
     print_site_list(rows, count);
     printf("]}\n");
 }
@@ -302,7 +308,7 @@ int command_export(int argc, char **argv) {
         return 2;
     }
     const stack_figures *figures = analysis_figures(&a, o.leaks);
-    for (uint32_t id = 1; id <= a.capture.stack_count; id++) {
+    for (uint32_t id = 1; id <= a.capture.stack_count; id++) { /* stack 0 has no frames */
         if (figures[id].bytes == 0)
             continue;
         frame_info frames[CALLTREE_MAX_FRAMES];

@@ -1,6 +1,8 @@
 /* replay.c: a capture's events played in order (replay.h). */
 #include "replay.h"
 
+#include "array.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,21 +42,6 @@ static unsigned size_class(uint64_t size) {
         k++;
     }
     return k;
-}
-
-static bool grow_zeroed(void **array, size_t *capacity, size_t needed, size_t item) {
-    if (needed <= *capacity)
-        return true;
-    size_t n = *capacity ? *capacity : 256;
-    while (n < needed)
-        n *= 2;
-    void *grown = realloc(*array, n * item);
-    if (grown == NULL)
-        return false;
-    memset((char *)grown + *capacity * item, 0, (n - *capacity) * item);
-    *array = grown;
-    *capacity = n;
-    return true;
 }
 
 static bool out_of_memory(player *p) {
@@ -161,10 +148,10 @@ static bool play(player *p, const capture_event *e, bool counting) {
             add_to_curve(p, e->time_ns, true, e->rss);
         return true;
     }
-    if (!grow_zeroed((void **)&p->stacks, &p->stack_capacity, (size_t)e->stack + 1,
-                     sizeof *p->stacks) ||
-        !grow_zeroed((void **)&p->info_live, &p->info_capacity, (size_t)e->info + 1,
-                     sizeof *p->info_live))
+    if (!array_grow((void **)&p->stacks, &p->stack_capacity, (size_t)e->stack + 1,
+                    sizeof *p->stacks) ||
+        !array_grow((void **)&p->info_live, &p->info_capacity, (size_t)e->info + 1,
+                    sizeof *p->info_live))
         return out_of_memory(p);
     switch (e->tag) {
     case TAG_ALLOC:
@@ -224,7 +211,7 @@ static bool gather(player *p) {
     r->library = calloc(stacks, sizeof *r->library);
     r->allocated = calloc(stacks, sizeof *r->allocated);
     if (!r->at_peak || !r->leaked || !r->library || !r->allocated ||
-        !grow_zeroed((void **)&p->stacks, &p->stack_capacity, stacks, sizeof *p->stacks))
+        !array_grow((void **)&p->stacks, &p->stack_capacity, stacks, sizeof *p->stacks))
         return out_of_memory(p);
     for (size_t id = 0; id < stacks; id++) {
         const stack_state *s = &p->stacks[id];
@@ -286,8 +273,8 @@ static bool take_snapshot(player *p, snapshots *s) {
         s->truncated = true;
         return false;
     }
-    if (!grow_zeroed((void **)&s->entries, &s->entry_capacity, s->entry_count + p->dirty_count,
-                     sizeof *s->entries))
+    if (!array_grow((void **)&s->entries, &s->entry_capacity, s->entry_count + p->dirty_count,
+                    sizeof *s->entries))
         return out_of_memory(p);
     for (size_t i = 0; i < p->dirty_count; i++) {
         stack_state *state = &p->stacks[p->dirty[i]];

@@ -53,16 +53,17 @@ static const char *const RUNTIME_MODULES[] = {
     "libdl.so", "libm.so",  "librt.so", "libc++.so",    "libc++abi.so",
 };
 
-static bool is_runtime(const char *module) {
-    for (size_t i = 0; i < sizeof RUNTIME_MODULES / sizeof RUNTIME_MODULES[0]; i++)
-        if (strncmp(module, RUNTIME_MODULES[i], strlen(RUNTIME_MODULES[i])) == 0)
-            return true;
-    return false;
-}
-
 static const char *base_name(const char *path) {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
+}
+
+bool symbols_is_runtime(const char *module) {
+    const char *name = base_name(module);
+    for (size_t i = 0; i < sizeof RUNTIME_MODULES / sizeof RUNTIME_MODULES[0]; i++)
+        if (strncmp(name, RUNTIME_MODULES[i], strlen(RUNTIME_MODULES[i])) == 0)
+            return true;
+    return false;
 }
 
 static uint64_t string_hash(const char *text) {
@@ -315,7 +316,6 @@ static size_t resolve(symbols *s, uint64_t address) {
     if (recorded != NULL) {
         f.module = keep(s, base_name(recorded->path));
         f.module = f.module ? f.module : "";
-        f.runtime = is_runtime(f.module);
         f.offset = address - recorded->bias;
     }
     if (module == NULL)

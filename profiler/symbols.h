@@ -31,7 +31,6 @@ typedef struct frame_info {
     /* Without a line: the offset from the function's start, or (function
      * "??") from the module's load address. */
     uint64_t offset;
-    bool runtime; /* in the C or C++ runtime (libc, the dynamic loader, libstdc++...) */
 } frame_info;
 
 typedef struct symbols symbols;
@@ -51,6 +50,10 @@ size_t symbols_lookup(symbols *s, uint64_t address, const frame_info **frames);
  * a hash that agrees with it. */
 bool frame_same_place(const frame_info *a, const frame_info *b);
 uint64_t frame_hash(const frame_info *f);
+
+/* True if the module at `path` is part of the C or C++ runtime (libc, the
+ * dynamic loader, libstdc++, libgcc_s...). */
+bool symbols_is_runtime(const char *path);
 
 /* The frame as reports show it: "function (file:line)", else
  * "function+0x1a in libfoo.so", else "0x1139 in libfoo.so", else

@@ -5,6 +5,10 @@
 //   node tests/profiler/page_model.mjs PAGE peak|leaks     the flame graph shown
 //   node tests/profiler/page_model.mjs PAGE moment T       ... of the moment T ms
 //   node tests/profiler/page_model.mjs PAGE curve          the first run's curve
+//   node tests/profiler/page_model.mjs PAGE moments        at every point of the first
+//                                                          run's curve, whether the flame
+//                                                          graph of that moment holds the
+//                                                          heap the curve shows there
 //   node tests/profiler/page_model.mjs PAGE runs           each run's label and peak
 //
 // A tree is printed a frame per line, indented two spaces a level:
@@ -40,6 +44,11 @@ function print(node, depth) {
 
 if (what === 'curve') {
   (data.runs[0].curve || []).forEach(([t, heap]) => console.log(`${t} ${heap}`));
+} else if (what === 'moments') {
+  const run = data.runs[0];
+  const wrong = (run.curve || []).filter(([t, heap]) => model.flame(data, { view: 'moment', t: t }).value !== heap);
+  wrong.forEach(([t, heap]) => console.log(`at ${t} ms the curve shows ${heap} B, the moment ${model.flame(data, { view: 'moment', t: t }).value} B`));
+  if (wrong.length === 0) console.log(`${run.curve.length} moments, each the heap of its point`);
 } else if (what === 'runs') {
   data.runs.forEach((run) => console.log(`${run.label} peak ${run.peak_bytes}`));
 } else if (what === 'moment') {

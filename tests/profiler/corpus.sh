@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Writes the hostile captures of tests/profiler/regressions.tsv into the
-# fuzzer's corpus (tests/profiler/corpus/regression-*), each a selector
-# byte (0x02: stats, tests/profiler/fuzz_capture.c) then a capture crafted
-# record by record (capture.h) with build/tests/profiler/craft_capture.
-# Each is a way a capture once crashed, hung or exhausted a reader, or one
-# that could; tests/profiler/check.sh runs every command on each.
+# Writes the fuzzer's corpus, tests/profiler/corpus/ (make fuzz): each
+# input a selector byte (tests/profiler/fuzz_capture.c) then a capture or
+# its records.
 #
-#   tests/profiler/regressions.sh     (after make build/tests/profiler/craft_capture)
+#   regression-*   the hostile captures of tests/profiler/regressions.tsv,
+#                  crafted record by record (capture.h) with
+#                  build/tests/profiler/craft_capture: each a way a capture
+#                  once crashed, hung or exhausted a reader, or one that
+#                  could; tests/profiler/check.sh runs every command on each
+#   seed-*         a capture with every kind of record, as records, for
+#                  every command: its modules are not on disk, or are
+#                  /bin/true (symbols without lines), so that the fuzzer
+#                  spends its time in heapbook's code, not in libdw reading
+#                  the C library's debug information.  Real captures are
+#                  tests/profiler/check.sh's.
+#
+#   tests/profiler/corpus.sh     (after make check has built what it runs)
 set -eu
 cd "$(dirname "$0")/../.."
 craft=build/tests/profiler/craft_capture
@@ -32,6 +41,8 @@ event() { printf "%s" "$1"; varint "$2"; }                    # tag, info
 save() {
     { byte "$2"; $craft; } >"$corpus/regression-$1"
 }
+
+rm -f "$corpus"/seed-* "$corpus"/regression-*
 
 # A time that overflows: the curve of the old reader divided by end + 1.
 { hello; printf T; varint $(((1 << 62) + 5)); printf T; varint $(((1 << 62) + 7)); stack 1; info 100 1; event A 1; } |
@@ -60,9 +71,10 @@ save() {
 # A stack deeper than any, and one cut short.
 { hello; printf S; varint 1; varint 100000; } | save deep-stack 2
 { hello; printf S; varint 1; varint 3; varint 4198400; } | save truncated-stack 2
-# 4 million time records from a few kilobytes: bounded memory, some time.
+# 128 thousand time records from a few hundred bytes: more than the
+# reader's window, in bounded memory.
 printf 'T\001' >"$corpus/.records"
-for _ in $(seq 22); do cat "$corpus/.records" "$corpus/.records" >"$corpus/.doubled" && mv "$corpus/.doubled" "$corpus/.records"; done
+for _ in $(seq 17); do cat "$corpus/.records" "$corpus/.records" >"$corpus/.doubled" && mv "$corpus/.doubled" "$corpus/.records"; done
 { hello; cat "$corpus/.records"; } | save many-records 2
 rm "$corpus/.records"
 # A zstd frame that asks for a 1 GiB window.
@@ -71,3 +83,26 @@ rm "$corpus/.records"
     printf 'HBCAP3\n\0\3\0\0\0\1\0\0\0'
     printf '\050\265\057\375\000\240\011\000\000H'
 } >"$corpus/regression-huge-window"
+
+# Every kind of record, as records (selector bit 5), for every command.
+crafted() { # MODULE-PATH LAST-RECORDS
+    hello
+    printf T; varint 1000
+    printf l
+    printf L; varint 4194304; varint 0; varint 65536; byte 4; printf 'abcd'; varint ${#1}; printf "%s" "$1"
+    printf S; varint 1; varint 3; varint 4198400; varint 4198500; varint 4198600
+    printf S; varint 2; varint 2; varint 4198410; varint 4198600
+    info 100 1; info 4000 2
+    event A 1; event A 2; printf T; varint 5000; event F 1; event K 1; event A 1
+    printf M; u64 7000; varint 1500000
+    printf T; varint 50000; event F 2
+    printf T; varint 90000; event A 2; event B 2
+    printf "%s" "$2"
+}
+for selector in 32 33 34 35 36 37 38 39 40 41 43 44 48 53; do
+    { byte "$selector"; crafted /nonexistent/prog E; } >"$corpus/seed-crafted-$selector"
+done
+for selector in 32 34 36; do
+    { byte "$selector"; crafted /bin/true E; } >"$corpus/seed-true-$selector"
+done
+{ byte 34; crafted /nonexistent/prog X; byte 1; varint 11; } >"$corpus/seed-crafted-killed"
