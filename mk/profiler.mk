@@ -21,7 +21,8 @@ $(BUILD)/pic/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
 	$(call compile,$(PRELOAD_CFLAGS))
 $(BUILD)/pic/obj/profiler/preload/hooks-mimalloc.o: profiler/preload/hooks.c | $(DEPS_OK)
 	$(call compile,$(PRELOAD_CFLAGS) -DHEAPBOOK_FORWARD_TO_MIMALLOC)
-PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o $(BUILD)/pic/obj/profiler/channel.o \
+PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o \
+    $(BUILD)/pic/obj/profiler/preload/stack_memo.o $(BUILD)/pic/obj/profiler/channel.o \
     $(BUILD)/pic/obj/harness/core/stacks.o
 define link_preload
 	$(call quiet,LINK,$@)

@@ -49,6 +49,11 @@
  *   'K' kept       info id: a realloc of a block of it failed; live again
  *   'B' buffer     info id: a live block of it is the C library's own
  *
+ * 'A' and 'F', most of a capture, are written short: one byte, 0x80 | 0x40
+ * for a free | the id's low 6 bits, then a varint of the rest (id >> 6);
+ * two bytes for the first 8191 infos, against three.  Every other tag is
+ * below 0x80.
+ *
  * The resident set size is sampled by heapbook run every 10 ms, and by the
  * preload at the start and at exit:
  *
@@ -103,6 +108,13 @@ enum capture_tag {
     TAG_END = 'E',
     TAG_SAMPLE = 'M',
     TAG_ENDED = 'X',
+};
+
+/* The short 'A' and 'F' of a capture. */
+enum {
+    CAPTURE_SHORT_EVENT = 0x80,
+    CAPTURE_SHORT_FREE = 0x40,
+    CAPTURE_SHORT_BITS = 6, /* of the id, in the tag byte */
 };
 
 enum capture_allocator {

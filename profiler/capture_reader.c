@@ -448,9 +448,34 @@ static bool read_record(capture *c, capture_event *event, bool *handed) {
     return ok;
 }
 
+/* The short 'A' and 'F' (capture.h), most of a capture, read here rather
+ * than by record_parse() and read_record(), as they would read them.
+ * False for them to take it: anything else, or anything wrong with it. */
+static bool short_event(capture *c, capture_event *event) {
+    capture_source *s = c->source;
+    const unsigned char *p = s->window + s->start, *at = p + 1;
+    uint64_t rest, id;
+    if (!(*p & CAPTURE_SHORT_EVENT) || s->past_end ||
+        !record_varint(&at, s->window + s->end, &rest) || rest >> (64 - CAPTURE_SHORT_BITS) != 0)
+        return false;
+    id = rest << CAPTURE_SHORT_BITS | (uint64_t)(*p & ((1 << CAPTURE_SHORT_BITS) - 1));
+    if (id == 0 || id > c->info_written)
+        return false;
+    *event = (capture_event){.tag = *p & CAPTURE_SHORT_FREE ? TAG_FREE : TAG_ALLOC,
+                             .time_ns = c->time_ns,
+                             .info = (uint32_t)id,
+                             .size = c->info_size[id],
+                             .stack = c->info_stack[id]};
+    s->offset += (size_t)(at - p);
+    s->start += (size_t)(at - p);
+    return true;
+}
+
 bool capture_next(capture *c, capture_event *event) {
     while (!c->failed && fill(c, CAPTURE_MAX_RECORD) && c->source->start < c->source->end) {
         bool handed;
+        if (short_event(c, event))
+            return true;
         if (!read_record(c, event, &handed))
             return false;
         if (handed)

@@ -9,20 +9,13 @@ typedef struct cursor {
 } cursor;
 
 static bool varint(cursor *c, uint64_t *value) {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < CAPTURE_MAX_VARINT; i++) {
-        if (c->p == c->end) {
-            c->status = RECORD_SHORT;
-            return false;
-        }
-        unsigned char byte = *c->p++;
-        v |= (uint64_t)(byte & 0x7f) << (7 * i);
-        if ((byte & 0x80) == 0) {
-            *value = v;
-            return true;
-        }
-    }
-    c->status = RECORD_LONG;
+    if (record_varint(&c->p, c->end, value))
+        return true;
+    /* Cut short if the bytes ran out before a last byte; else too long. */
+    const unsigned char *p = c->p;
+    while (p < c->end && (*p & 0x80) && p - c->p < CAPTURE_MAX_VARINT)
+        p++;
+    c->status = p - c->p == CAPTURE_MAX_VARINT ? RECORD_LONG : RECORD_SHORT;
     return false;
 }
 
@@ -146,6 +139,18 @@ enum record_status record_parse(const unsigned char *p, const unsigned char *end
         ok = u8(&c, &r->byte) && varint(&c, &r->number[0]);
         break;
     default: {
+        if ((r->tag & CAPTURE_SHORT_EVENT) && source == FROM_CAPTURE) {
+            uint64_t rest = 0;
+            ok = varint(&c, &rest);
+            if (ok && rest >> (64 - CAPTURE_SHORT_BITS) != 0) {
+                c.status = RECORD_TOO_LARGE;
+                ok = false;
+            }
+            r->number[0] =
+                rest << CAPTURE_SHORT_BITS | (uint64_t)(r->tag & ((1 << CAPTURE_SHORT_BITS) - 1));
+            r->tag = r->tag & CAPTURE_SHORT_FREE ? TAG_FREE : TAG_ALLOC;
+            break;
+        }
         unsigned count = event_numbers(r->tag, source);
         if (count == 0)
             return RECORD_UNKNOWN;

@@ -50,6 +50,25 @@ typedef struct record {
 enum record_status record_parse(const unsigned char *p, const unsigned char *end,
                                 enum record_source source, record *r);
 
+/* A varint at *p, of the bytes before `end`; advances *p past it.  False
+ * (and *p unchanged) if it is cut short or longer than CAPTURE_MAX_VARINT
+ * bytes.  Inline: the events' fast paths read millions. */
+static inline bool record_varint(const unsigned char **p, const unsigned char *end,
+                                 uint64_t *value) {
+    const unsigned char *at = *p;
+    uint64_t v = 0;
+    for (unsigned shift = 0; at < end && shift < 7 * CAPTURE_MAX_VARINT; shift += 7) {
+        unsigned char byte = *at++;
+        v |= (uint64_t)(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0) {
+            *value = v;
+            *p = at;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The address a preload's event names, given the previous one. */
 static inline uint64_t record_address(uint64_t previous, uint64_t zigzag) {
     return previous + ((zigzag >> 1) ^ (0 - (zigzag & 1)));

@@ -129,18 +129,25 @@ static uint32_t info_id(transcoder *t, uint64_t size, uint32_t stack) {
 
 static void put_event(transcoder *t, enum capture_tag tag, uint32_t info) {
     unsigned char *p = t->output + t->used;
-    *p++ = (unsigned char)tag;
-    p = capture_put_varint(p, info);
+    if (tag == TAG_ALLOC || tag == TAG_FREE) { /* written short (capture.h) */
+        *p++ = (unsigned char)(CAPTURE_SHORT_EVENT | (tag == TAG_FREE ? CAPTURE_SHORT_FREE : 0) |
+                               (info & ((1 << CAPTURE_SHORT_BITS) - 1)));
+        p = capture_put_varint(p, info >> CAPTURE_SHORT_BITS);
+    } else {
+        *p++ = (unsigned char)tag;
+        p = capture_put_varint(p, info);
+    }
     t->used = (size_t)(p - t->output);
 }
 
-static bool allocated(transcoder *t, const record *r) {
-    uint64_t address = record_address(t->last_address, r->number[0]);
+/* An allocation: the address difference, size and stack of its record. */
+static bool allocated(transcoder *t, const uint64_t number[3]) {
+    uint64_t address = record_address(t->last_address, number[0]);
     t->last_address = address;
-    if (address == 0 || r->number[2] > t->stack_count)
+    if (address == 0 || number[2] > t->stack_count)
         return broken(t, address == 0 ? "an allocation at address 0"
                                       : "an allocation with a stack never written");
-    uint32_t info = info_id(t, r->number[1], (uint32_t)r->number[2]), replaced;
+    uint32_t info = info_id(t, number[1], (uint32_t)number[2]), replaced;
     if (info == 0 || !addrmap_put(&t->live, address, info, &replaced))
         return broken(t, "out of memory");
     if (replaced != 0) /* its free was not seen (freed by a path no hook sees) */
@@ -149,8 +156,8 @@ static bool allocated(transcoder *t, const record *r) {
     return true;
 }
 
-static void freed(transcoder *t, const record *r) {
-    uint64_t address = record_address(t->last_address, r->number[0]);
+static void freed(transcoder *t, uint64_t difference) {
+    uint64_t address = record_address(t->last_address, difference);
     t->last_address = address;
     uint32_t info;
     /* A block allocated before recording began (by the dynamic linker's
@@ -188,9 +195,9 @@ static void library_buffer(transcoder *t, const record *r) {
 static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
     switch (r->tag) {
     case TAG_ALLOC:
-        return allocated(t, r);
+        return allocated(t, r->number);
     case TAG_FREE:
-        freed(t, r);
+        freed(t, r->number[0]);
         return true;
     case TAG_KEPT:
         return kept(t, r);
@@ -217,16 +224,41 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
     return true;
 }
 
+/* The two records the preload writes most, read here rather than by
+ * record_parse(): the grammar of records.c for them ('F': the address;
+ * 'A': the address, size and stack), without its general record.  True
+ * with *p moved past it, or false for record_parse() to say what is wrong
+ * with it. */
+static bool fast_event(transcoder *t, const unsigned char **p, const unsigned char *end) {
+    const unsigned char *at = *p + 1;
+    uint64_t number[3];
+    if (**p == TAG_FREE && record_varint(&at, end, &number[0])) {
+        freed(t, number[0]);
+    } else if (**p == TAG_ALLOC && record_varint(&at, end, &number[0]) &&
+               record_varint(&at, end, &number[1]) && record_varint(&at, end, &number[2])) {
+        if (!allocated(t, number))
+            return false;
+    } else {
+        return false;
+    }
+    *p = at;
+    return true;
+}
+
 bool transcoder_feed(transcoder *t, const unsigned char *data, size_t size, transcoder_sink *sink,
                      void *context) {
     const unsigned char *p = data, *end = data + size;
     record r;
     while (!t->broken && p < end) {
-        if (record_parse(p, end, FROM_PRELOAD, &r) != RECORD_OK)
-            return broken(t, "bytes that are not the preload's records");
-        if (!transcode(t, p, &r))
-            break;
-        p += r.length;
+        if (!fast_event(t, &p, end) && !t->broken) {
+            if (record_parse(p, end, FROM_PRELOAD, &r) != RECORD_OK) {
+                broken(t, "bytes that are not the preload's records");
+                break;
+            }
+            if (!transcode(t, p, &r))
+                break;
+            p += r.length;
+        }
         if (t->used >= OUTPUT_BYTES) {
             sink(context, t->output, t->used);
             t->used = 0;

@@ -57,6 +57,13 @@ const int hooks_allocator = CAPTURE_ALLOCATOR_PROGRAM;
 #define HOOK __attribute__((visibility("default")))
 
 #define CALLER ((uintptr_t)__builtin_return_address(0))
+/* Where CALLER sits on the stack: just above the frame pointer the builtin
+ * makes the entry point keep (x86-64; see stack_memo.h). */
+#if defined(__x86_64__)
+#define CALLER_SLOT ((const uintptr_t *)__builtin_frame_address(0) + 1)
+#else
+#define CALLER_SLOT NULL
+#endif
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 static struct {
@@ -137,16 +144,16 @@ static bool ready(void) {
 
 /* ---- the entry points */
 
-static void *recorded(void *ptr, size_t size, uintptr_t caller) {
+static void *recorded(void *ptr, size_t size, uintptr_t caller, const uintptr_t *caller_slot) {
     if (ptr != NULL && !recorder_guard)
-        recorder_allocated(ptr, size, caller);
+        recorder_allocated(ptr, size, caller, caller_slot);
     return ptr;
 }
 
 HOOK void *malloc(size_t size) {
     if (UNLIKELY(!ready()))
         return arena_allocate(size);
-    return recorded(next.malloc(size), size, CALLER);
+    return recorded(next.malloc(size), size, CALLER, CALLER_SLOT);
 }
 
 HOOK void *calloc(size_t count, size_t size) {
@@ -157,7 +164,7 @@ HOOK void *calloc(size_t count, size_t size) {
     }
     if (UNLIKELY(!ready()))
         return arena_allocate(bytes);
-    return recorded(next.calloc(count, size), bytes, CALLER);
+    return recorded(next.calloc(count, size), bytes, CALLER, CALLER_SLOT);
 }
 
 HOOK void free(void *ptr) {
@@ -169,8 +176,10 @@ HOOK void free(void *ptr) {
 }
 
 /* A block of the arena moves to the real allocator when it grows. */
-static void *move_out_of_arena(void *ptr, size_t size, uintptr_t caller) {
-    void *moved = ready() ? recorded(next.malloc(size), size, caller) : arena_allocate(size);
+static void *move_out_of_arena(void *ptr, size_t size, uintptr_t caller,
+                               const uintptr_t *caller_slot) {
+    void *moved =
+        ready() ? recorded(next.malloc(size), size, caller, caller_slot) : arena_allocate(size);
     if (moved != NULL) {
         size_t old = arena_size(ptr);
         memcpy(moved, ptr, old < size ? old : size);
@@ -178,9 +187,9 @@ static void *move_out_of_arena(void *ptr, size_t size, uintptr_t caller) {
     return moved;
 }
 
-static void *resize(void *ptr, size_t size, uintptr_t caller) {
+static void *resize(void *ptr, size_t size, uintptr_t caller, const uintptr_t *caller_slot) {
     if (UNLIKELY(in_arena(ptr)))
-        return move_out_of_arena(ptr, size, caller);
+        return move_out_of_arena(ptr, size, caller, caller_slot);
     if (UNLIKELY(!ready()))
         return arena_allocate(size);
     bool recording = !recorder_guard;
@@ -188,13 +197,13 @@ static void *resize(void *ptr, size_t size, uintptr_t caller) {
         recorder_freeing(ptr);
     void *resized = next.realloc(ptr, size);
     if (recording && resized != NULL)
-        recorder_allocated(resized, size, caller);
+        recorder_allocated(resized, size, caller, caller_slot);
     else if (recording && ptr != NULL && size != 0) /* failed: the old block stays */
         recorder_kept(ptr);
     return resized;
 }
 
-HOOK void *realloc(void *ptr, size_t size) { return resize(ptr, size, CALLER); }
+HOOK void *realloc(void *ptr, size_t size) { return resize(ptr, size, CALLER, CALLER_SLOT); }
 
 HOOK void *reallocarray(void *ptr, size_t count, size_t size) {
     size_t bytes;
@@ -202,7 +211,7 @@ HOOK void *reallocarray(void *ptr, size_t count, size_t size) {
         errno = ENOMEM;
         return NULL;
     }
-    return resize(ptr, bytes, CALLER);
+    return resize(ptr, bytes, CALLER, CALLER_SLOT);
 }
 
 HOOK int posix_memalign(void **result, size_t alignment, size_t size) {
@@ -210,7 +219,7 @@ HOOK int posix_memalign(void **result, size_t alignment, size_t size) {
         return ENOMEM;
     int status = next.posix_memalign(result, alignment, size);
     if (status == 0)
-        recorded(*result, size, CALLER);
+        recorded(*result, size, CALLER, CALLER_SLOT);
     return status;
 }
 
@@ -221,7 +230,7 @@ HOOK int posix_memalign(void **result, size_t alignment, size_t size) {
             errno = ENOMEM;                                                                        \
             return NULL;                                                                           \
         }                                                                                          \
-        return recorded(next.name call, size, CALLER);                                             \
+        return recorded(next.name call, size, CALLER, CALLER_SLOT);                                \
     }
 ALIGNED_ENTRY(aligned_alloc, (size_t alignment, size_t size), (alignment, size), size)
 ALIGNED_ENTRY(memalign, (size_t alignment, size_t size), (alignment, size), size)

@@ -18,12 +18,14 @@
  * after the allocator handed it out, so no other thread's allocation of the
  * same address can come between them.  A call stack is captured with the
  * harness's core (libunwind, each distinct stack stored once,
- * harness/core/stacks.c) and written the first time it is used. */
+ * harness/core/stacks.c), unless stack_memo.c knows it already, and written
+ * the first time it is used. */
 #include "recorder.h"
 
 #include "capture.h"
 #include "channel.h"
 #include "core/core.h"
+#include "stack_memo.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -504,11 +506,11 @@ __attribute__((destructor)) static void finish_at_exit(void) {
 
 /* ---- the events */
 
-void recorder_allocated(void *ptr, size_t size, uintptr_t caller) {
+void recorder_allocated(void *ptr, size_t size, uintptr_t caller, const uintptr_t *caller_slot) {
     if (!recording())
         return;
     recorder_guard++;
-    uint32_t stack = hb_stacks_capture(caller);
+    uint32_t stack = stack_memo_capture(caller, caller_slot);
     before_writing(stack);
     hb_spin_lock(&recorder.lock);
     unsigned char *p;

@@ -26,8 +26,9 @@ extern __thread int recorder_guard __attribute__((tls_model("initial-exec")));
 extern const int hooks_allocator;
 
 /* `ptr` (not NULL) was just allocated with `size` bytes requested, by code
- * whose return address is `caller`. */
-void recorder_allocated(void *ptr, size_t size, uintptr_t caller);
+ * whose return address is `caller`, which sits at `caller_slot` on the
+ * stack (or NULL: stack_memo.h). */
+void recorder_allocated(void *ptr, size_t size, uintptr_t caller, const uintptr_t *caller_slot);
 
 /* `ptr` (not NULL) is about to be freed: call it before the allocator's
  * free, so that no other thread can be handed the address, and record it,
