@@ -49,10 +49,12 @@
  *   'K' kept       info id: a realloc of a block of it failed; live again
  *   'B' buffer     info id: a live block of it is the C library's own
  *
- * 'A' and 'F', most of a capture, are written short: one byte, 0x80 | 0x40
- * for a free | the id's low 6 bits, then a varint of the rest (id >> 6);
- * two bytes for the first 8191 infos, against three.  Every other tag is
- * below 0x80.
+ * 'A' and 'F', most of a capture, are written short: a byte 0x80 | 0x40
+ * for a free | k.  With k 0 it is the whole record, and the info is the
+ * previous 'A' or 'F' record's: a block freed right after it was
+ * allocated, or a loop allocating one size, costs a byte.  Else a varint
+ * follows, and the id is 63 * varint + k: two bytes for the first 8000
+ * infos, against three.  Every other tag is below 0x80.
  *
  * The resident set size is sampled by heapbook run every 10 ms, and by the
  * preload at the start and at exit:
@@ -114,7 +116,9 @@ enum capture_tag {
 enum {
     CAPTURE_SHORT_EVENT = 0x80,
     CAPTURE_SHORT_FREE = 0x40,
-    CAPTURE_SHORT_BITS = 6, /* of the id, in the tag byte */
+    CAPTURE_SHORT_SAME = 0,   /* k: the previous event's info */
+    CAPTURE_SHORT_RADIX = 63, /* k from 1 to 63: the id's remainder */
+    CAPTURE_SHORT_K_MASK = 0x3f,
 };
 
 enum capture_allocator {

@@ -205,7 +205,7 @@ bool capture_rewind(capture *c) {
     s->offset = 0;
     c->pass = 2;
     c->time_ns = 0;
-    c->info_written = 0;
+    c->info_written = c->last_info = 0;
     s->past_end = false;
     return true;
 }
@@ -375,11 +375,17 @@ static bool take_module(capture *c, uint64_t offset, const record *r) {
     return true;
 }
 
-/* An event naming an info: what the info is. */
+/* An event naming an info: what the info is (0 in a short 'A' or 'F': the
+ * previous one's). */
 static bool take_event(capture *c, uint64_t offset, const record *r, capture_event *event) {
-    if (r->number[0] == 0 || r->number[0] > c->info_written)
-        return corrupt(c, offset, r, "uses a (size, stack) pair never written:", r->number[0]);
-    event->info = (uint32_t)r->number[0];
+    uint64_t id = r->number[0];
+    if (id == 0 && (r->tag == TAG_ALLOC || r->tag == TAG_FREE))
+        id = c->last_info;
+    if (id == 0 || id > c->info_written)
+        return corrupt(c, offset, r, "uses a (size, stack) pair never written:", id);
+    event->info = (uint32_t)id;
+    if (r->tag == TAG_ALLOC || r->tag == TAG_FREE)
+        c->last_info = (uint32_t)id;
     event->size = c->info_size[event->info];
     event->stack = c->info_stack[event->info];
     return true;
@@ -453,19 +459,21 @@ static bool read_record(capture *c, capture_event *event, bool *handed) {
  * False for them to take it: anything else, or anything wrong with it. */
 static bool short_event(capture *c, capture_event *event) {
     capture_source *s = c->source;
-    const unsigned char *p = s->window + s->start, *at = p + 1;
-    uint64_t rest, id;
-    if (!(*p & CAPTURE_SHORT_EVENT) || s->past_end ||
-        !record_varint(&at, s->window + s->end, &rest) || rest >> (64 - CAPTURE_SHORT_BITS) != 0)
+    const unsigned char *p = s->window + s->start, *at = p;
+    uint64_t id;
+    bool is_free;
+    if (s->past_end || !record_short_event(&at, s->window + s->end, &id, &is_free))
         return false;
-    id = rest << CAPTURE_SHORT_BITS | (uint64_t)(*p & ((1 << CAPTURE_SHORT_BITS) - 1));
+    if (id == 0)
+        id = c->last_info;
     if (id == 0 || id > c->info_written)
         return false;
-    *event = (capture_event){.tag = *p & CAPTURE_SHORT_FREE ? TAG_FREE : TAG_ALLOC,
+    *event = (capture_event){.tag = is_free ? TAG_FREE : TAG_ALLOC,
                              .time_ns = c->time_ns,
                              .info = (uint32_t)id,
                              .size = c->info_size[id],
                              .stack = c->info_stack[id]};
+    c->last_info = (uint32_t)id;
     s->offset += (size_t)(at - p);
     s->start += (size_t)(at - p);
     return true;

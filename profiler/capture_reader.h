@@ -68,6 +68,7 @@ typedef struct capture {
     uint32_t info_count;
     size_t info_capacity, info_stack_capacity;
     uint32_t info_written; /* 'I' records read so far in this pass */
+    uint32_t last_info;    /* of the last 'A' or 'F' read */
 
     capture_module *modules; /* every module any map listed */
     size_t module_count, module_capacity;

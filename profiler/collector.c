@@ -19,10 +19,10 @@
 
 enum {
     SAMPLE_INTERVAL_MS = 10, /* memray's default, too */
-    /* zstd's fastest level: the collector must keep up with the busiest
-     * program on one core, and level 1 already takes a capture below
-     * heaptrack's size (docs/performance.md). */
-    COMPRESSION_LEVEL = 1,
+    /* zstd's default, as heaptrack's: level 1 leaves a capture of blocks
+     * freed as soon as allocated a third larger, and level 3 still keeps
+     * up with the busiest program on one core (docs/performance.md). */
+    COMPRESSION_LEVEL = 3,
     COMPRESSED_BUFFER = 128 * 1024,
 };
 

@@ -140,16 +140,14 @@ enum record_status record_parse(const unsigned char *p, const unsigned char *end
         break;
     default: {
         if ((r->tag & CAPTURE_SHORT_EVENT) && source == FROM_CAPTURE) {
-            uint64_t rest = 0;
-            ok = varint(&c, &rest);
-            if (ok && rest >> (64 - CAPTURE_SHORT_BITS) != 0) {
-                c.status = RECORD_TOO_LARGE;
-                ok = false;
-            }
-            r->number[0] =
-                rest << CAPTURE_SHORT_BITS | (uint64_t)(r->tag & ((1 << CAPTURE_SHORT_BITS) - 1));
-            r->tag = r->tag & CAPTURE_SHORT_FREE ? TAG_FREE : TAG_ALLOC;
-            break;
+            const unsigned char *at = p;
+            bool is_free;
+            uint64_t quotient;
+            if (!record_short_event(&at, end, &r->number[0], &is_free)) /* why not, then: */
+                return varint(&c, &quotient) ? RECORD_TOO_LARGE : c.status;
+            r->tag = is_free ? TAG_FREE : TAG_ALLOC;
+            r->length = (size_t)(at - p);
+            return RECORD_OK;
         }
         unsigned count = event_numbers(r->tag, source);
         if (count == 0)

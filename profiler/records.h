@@ -69,6 +69,24 @@ static inline bool record_varint(const unsigned char **p, const unsigned char *e
     return false;
 }
 
+/* A short 'A' or 'F' of a capture (capture.h) at *p; advances *p past it
+ * and sets *id (0: the previous event's info) and *is_free.  False if it
+ * is not one, or is cut short or too long. */
+static inline bool record_short_event(const unsigned char **p, const unsigned char *end,
+                                      uint64_t *id, bool *is_free) {
+    const unsigned char *at = *p;
+    if (at == end || !(*at & CAPTURE_SHORT_EVENT))
+        return false;
+    unsigned k = *at & CAPTURE_SHORT_K_MASK;
+    *is_free = *at++ & CAPTURE_SHORT_FREE;
+    uint64_t quotient = 0;
+    if (k != CAPTURE_SHORT_SAME && (!record_varint(&at, end, &quotient) || quotient > UINT32_MAX))
+        return false;
+    *id = k == CAPTURE_SHORT_SAME ? 0 : quotient * CAPTURE_SHORT_RADIX + k;
+    *p = at;
+    return true;
+}
+
 /* The address a preload's event names, given the previous one. */
 static inline uint64_t record_address(uint64_t previous, uint64_t zigzag) {
     return previous + ((zigzag >> 1) ^ (0 - (zigzag & 1)));

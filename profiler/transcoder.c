@@ -37,6 +37,7 @@ struct transcoder {
     uint32_t info_count;
     uint64_t stack_count; /* stacks the stream has written */
     uint64_t last_address;
+    uint32_t last_event_info; /* of the last 'A' or 'F' written */
     recent_free recent[RECENT_FREES];
     unsigned recent_next;
     bool broken;
@@ -57,6 +58,7 @@ static void forget(transcoder *t) {
     t->info_count = 0;
     t->stack_count = 0;
     t->last_address = 0;
+    t->last_event_info = 0;
     memset(t->recent, 0, sizeof t->recent);
     t->broken = false;
     t->error[0] = '\0';
@@ -130,9 +132,17 @@ static uint32_t info_id(transcoder *t, uint64_t size, uint32_t stack) {
 static void put_event(transcoder *t, enum capture_tag tag, uint32_t info) {
     unsigned char *p = t->output + t->used;
     if (tag == TAG_ALLOC || tag == TAG_FREE) { /* written short (capture.h) */
-        *p++ = (unsigned char)(CAPTURE_SHORT_EVENT | (tag == TAG_FREE ? CAPTURE_SHORT_FREE : 0) |
-                               (info & ((1 << CAPTURE_SHORT_BITS) - 1)));
-        p = capture_put_varint(p, info >> CAPTURE_SHORT_BITS);
+        unsigned char kind = CAPTURE_SHORT_EVENT | (tag == TAG_FREE ? CAPTURE_SHORT_FREE : 0);
+        if (info == t->last_event_info) {
+            *p++ = kind | CAPTURE_SHORT_SAME;
+        } else {
+            uint32_t k = info % CAPTURE_SHORT_RADIX;
+            if (k == 0)
+                k = CAPTURE_SHORT_RADIX; /* 63 * q + 63, not 63 * (q + 1) + 0 */
+            *p++ = (unsigned char)(kind | k);
+            p = capture_put_varint(p, (info - k) / CAPTURE_SHORT_RADIX);
+        }
+        t->last_event_info = info;
     } else {
         *p++ = (unsigned char)tag;
         p = capture_put_varint(p, info);
