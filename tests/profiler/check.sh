@@ -119,7 +119,7 @@ check $? "descriptors closed and reused by the program: its files hold only its 
 $heapbook run -o "$scratch/exit.hbcap" $programs/ends_early exit 2>"$scratch/exit.err"
 exit_status=$?
 # (in a subshell whose stderr takes the shell's own "Segmentation fault")
-($heapbook run -o "$scratch/crash.hbcap" $programs/ends_early crash 2>"$scratch/crash.err") 2>/dev/null
+($heapbook run -o "$scratch/crash.hbcap" $programs/ends_early crash 2>"$scratch/crash.err"; exit $?) 2>/dev/null
 crash_status=$?
 $heapbook stats "$scratch/crash.hbcap" >"$scratch/crash.txt" 2>&1
 missing=$(expect_in "$scratch/exit.err" "heapbook: wrote $scratch/exit.hbcap" "ended without exit() (with _exit(3)")

@@ -97,6 +97,7 @@ crafted() { # MODULE-PATH LAST-RECORDS
     printf M; u64 7000; varint 1500000
     printf T; varint 50000; event F 2
     printf T; varint 90000; event A 2; event B 2
+    byte $((0x80 | 1)); varint 0; byte $((0xc0 | 0)); byte $((0x80 | 2)); varint 0 # short: A 1, F 1, A 2
     printf "%s" "$2"
 }
 for selector in 32 33 34 35 36 37 38 39 40 41 43 44 48 53; do
