@@ -45,9 +45,8 @@ bool analysis_open(const char *path, analysis *a) {
         analysis_close(a);
         return false;
     }
-    /* What the runtimes allocated for themselves, with no frame of the
-     * program on the way (libstdc++'s emergency pool, the loader's thread
-     * tables), is not the program's leak. */
+    /* What the runtimes allocated for themselves (libstdc++'s emergency
+     * pool, the loader's thread tables) is not the program's leak. */
     for (uint32_t id = 1; id <= a->replay.stack_count; id++)
         if (a->replay.leaked[id].blocks > 0 && calltree_in_runtime(&a->capture, id))
             replay_count_as_library(&a->replay, id);
@@ -73,8 +72,8 @@ bool analysis_library_note(const analysis *a, char *text, size_t size) {
     char bytes[HB_SIZE_TEXT];
     snprintf(text, size,
              "not counted as leaks: %s in %llu block%s the C library and C++ runtime allocated "
-             "for themselves (stdio's buffers, the C++ exception pool), which they keep until "
-             "the process ends",
+             "for themselves (stdio's buffers, threads' TLS, the C++ exception pool), which they "
+             "keep until the process ends",
              hb_size_format(a->replay.library_bytes, bytes),
              (unsigned long long)a->replay.library_blocks,
              a->replay.library_blocks == 1 ? "" : "s");

@@ -24,13 +24,26 @@ size_t calltree_frames(const capture *c, symbols *s, uint32_t id,
     return outermost;
 }
 
+/* The module of frame `i` of stack `id`, or NULL. */
+static const capture_module *frame_module(const capture *c, uint32_t id, unsigned i) {
+    return capture_module_of(c, capture_frame(c, id, i) - 1);
+}
+
 bool calltree_in_runtime(const capture *c, uint32_t id) {
-    for (unsigned i = 0; i < capture_depth(c, id); i++) {
-        const capture_module *m = capture_module_of(c, capture_frame(c, id, i) - 1);
+    unsigned depth = capture_depth(c, id);
+    if (depth == 0)
+        return false;
+    /* The dynamic loader allocates for itself only (thread-local storage,
+     * its maps): nothing it allocates is handed to the program to free. */
+    const capture_module *m = frame_module(c, id, 0);
+    if (m != NULL && symbols_is_loader(m->path))
+        return true;
+    for (unsigned i = 0; i < depth; i++) {
+        m = frame_module(c, id, i);
         if (m == NULL || !symbols_is_runtime(m->path))
             return false;
     }
-    return capture_depth(c, id) > 0;
+    return true;
 }
 
 /* ---- the tree */

@@ -29,9 +29,11 @@ typedef struct tree_node {
 size_t calltree_frames(const capture *c, symbols *s, uint32_t id,
                        frame_info frames[CALLTREE_MAX_FRAMES]);
 
-/* True if every frame of stack `id` is in the C or C++ runtime: memory
- * the runtime allocated for itself, the program never asked for.  By the
- * modules alone: no symbol is read. */
+/* True if stack `id` allocated memory the C or C++ runtime keeps for
+ * itself: every frame is in the runtime (the program never asked for it),
+ * or the allocator was called by the dynamic loader (thread-local storage
+ * for a thread the program started: the loader never hands it over).  By
+ * the modules alone: no symbol is read. */
 bool calltree_in_runtime(const capture *c, uint32_t id);
 
 /* A root ("all"), or a node `where` under `parent` (found or added).  NULL

@@ -135,7 +135,7 @@ static bool check_file_header(capture *c, const unsigned char *header, size_t si
                  "%s: not a heapbook capture (it does not start with \"HBCAP\")", c->file);
         return false;
     }
-    if (size < CAPTURE_MAGIC_SIZE || memcmp(header, CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE) != 0) {
+    if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE) != 0) {
         snprintf(error, CAPTURE_ERROR,
                  "%s: a capture from an older heapbook (format \"%.6s\"); this one reads format "
                  "%d: record it again with heapbook run",
@@ -220,6 +220,7 @@ void capture_close(capture *c) {
     for (size_t i = 0; i < c->module_count; i++)
         free(c->modules[i].path);
     free(c->modules);
+    free(c->module_index);
     free(c->frames);
     free(c->stack_first);
     free(c->stack_depth);
@@ -228,6 +229,7 @@ void capture_close(capture *c) {
     free(c->arguments);
     c->source = NULL;
     c->modules = NULL;
+    c->module_index = NULL;
     c->frames = NULL;
     c->stack_first = NULL;
     c->stack_depth = NULL;
@@ -351,12 +353,29 @@ static bool same_module(const capture_module *m, const record *r) {
            memcmp(m->path, r->text, r->text_length) == 0;
 }
 
+/* The modules by (bias, path), for the maps that list them again after
+ * each dlopen: open addressing, twice as many slots as modules may be. */
+enum { MODULE_SLOTS = 2 * CAPTURE_MAX_MODULES };
+
+static size_t module_slot(const capture *c, const record *r) {
+    uint64_t h = r->number[0] * UINT64_C(0x9E3779B97F4A7C15);
+    for (size_t i = 0; i < r->text_length; i++)
+        h = (h ^ r->text[i]) * UINT64_C(0x100000001b3);
+    size_t slot = (size_t)(h >> 20) % MODULE_SLOTS;
+    while (c->module_index[slot] != 0 && !same_module(&c->modules[c->module_index[slot] - 1], r))
+        slot = (slot + 1) % MODULE_SLOTS;
+    return slot;
+}
+
 static bool take_module(capture *c, uint64_t offset, const record *r) {
     if (r->text_length == 0 || memchr(r->text, '\0', r->text_length) != NULL)
         return corrupt(c, offset, r, "has a path of bytes:", r->text_length);
-    for (size_t i = 0; i < c->module_count; i++)
-        if (same_module(&c->modules[i], r))
-            return true; /* listed again by a later map */
+    if (c->module_index == NULL &&
+        (c->module_index = calloc(MODULE_SLOTS, sizeof *c->module_index)) == NULL)
+        return fail(c, "out of memory reading modules");
+    size_t slot = module_slot(c, r);
+    if (c->module_index[slot] != 0)
+        return true; /* listed again by a later map */
     if (c->pass > 1)
         return changed(c);
     if (c->module_count == CAPTURE_MAX_MODULES)
@@ -372,6 +391,7 @@ static bool take_module(capture *c, uint64_t offset, const record *r) {
         (m.path = strndup((const char *)r->text, r->text_length)) == NULL)
         return fail(c, "out of memory reading modules");
     c->modules[c->module_count++] = m;
+    c->module_index[slot] = (uint16_t)c->module_count;
     return true;
 }
 

@@ -72,6 +72,7 @@ typedef struct capture {
 
     capture_module *modules; /* every module any map listed */
     size_t module_count, module_capacity;
+    uint16_t *module_index; /* the modules by bias and path (capture_reader.c) */
 
     bool failed;
     char error[CAPTURE_ERROR];

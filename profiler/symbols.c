@@ -53,17 +53,26 @@ static const char *const RUNTIME_MODULES[] = {
     "libdl.so", "libm.so",  "librt.so", "libc++.so",    "libc++abi.so",
 };
 
+static const char *const LOADER_MODULES[] = {"ld-linux", "ld64.so"};
+
 static const char *base_name(const char *path) {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
 }
 
-bool symbols_is_runtime(const char *module) {
-    const char *name = base_name(module);
-    for (size_t i = 0; i < sizeof RUNTIME_MODULES / sizeof RUNTIME_MODULES[0]; i++)
-        if (strncmp(name, RUNTIME_MODULES[i], strlen(RUNTIME_MODULES[i])) == 0)
+static bool named_one_of(const char *path, const char *const *names, size_t count) {
+    for (size_t i = 0; i < count; i++)
+        if (strncmp(base_name(path), names[i], strlen(names[i])) == 0)
             return true;
     return false;
+}
+
+bool symbols_is_runtime(const char *path) {
+    return named_one_of(path, RUNTIME_MODULES, sizeof RUNTIME_MODULES / sizeof *RUNTIME_MODULES);
+}
+
+bool symbols_is_loader(const char *path) {
+    return named_one_of(path, LOADER_MODULES, sizeof LOADER_MODULES / sizeof *LOADER_MODULES);
 }
 
 static uint64_t string_hash(const char *text) {

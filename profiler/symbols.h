@@ -55,6 +55,9 @@ uint64_t frame_hash(const frame_info *f);
  * dynamic loader, libstdc++, libgcc_s...). */
 bool symbols_is_runtime(const char *path);
 
+/* True if the module at `path` is the dynamic loader. */
+bool symbols_is_loader(const char *path);
+
 /* The frame as reports show it: "function (file:line)", else
  * "function+0x1a in libfoo.so", else "0x1139 in libfoo.so", else
  * "function".  Returns `text`. */

@@ -168,7 +168,9 @@ HOOK void *calloc(size_t count, size_t size) {
 }
 
 HOOK void free(void *ptr) {
-    if (ptr == NULL || UNLIKELY(in_arena(ptr)))
+    /* Not ready: this thread is looking up the allocator, and this block
+     * cannot be the arena's nor known to the allocator yet. */
+    if (ptr == NULL || UNLIKELY(in_arena(ptr)) || UNLIKELY(!ready()))
         return;
     if (!recorder_guard)
         recorder_freeing(ptr);

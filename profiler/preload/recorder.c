@@ -420,8 +420,11 @@ static void after_fork_in_child(void) {
 }
 
 /* Whether this process records, and its channel: OFF, or RECORDING with
- * the stream begun. */
+ * the stream begun; UNSTARTED if it is too early to tell (the dynamic
+ * linker allocating before the C library has its environment). */
 static int start(void) {
+    if (environ == NULL)
+        return UNSTARTED;
     const char *channel = getenv("HEAPBOOK_CHANNEL");
     const char *root = getenv("HEAPBOOK_ROOT_PID");
     const char *follow = getenv("HEAPBOOK_FOLLOW_FORK");

@@ -101,6 +101,16 @@ status=$?
 check $? "heapbook run passes the exit status (7) and the output through" \
     "heapbook run: exit status $status, output '$(cat "$scratch/out.txt")'"
 
+# 5b. Threads allocating and freeing at once: every event in order.
+$heapbook run -o "$scratch/threads.hbcap" $programs/threads 2>/dev/null
+$heapbook stats --json "$scratch/threads.hbcap" >"$scratch/threads.json" 2>&1
+missing=$(expect_in "$scratch/threads.json" '"allocations": 80008,' '"frees": 80000,' \
+    '"leaked_bytes": 4000,' '"leaked_blocks": 4,' '"library_blocks": 4,')
+[ -z "$missing" ]
+check $? "four threads at once: 80008 allocations, 80000 frees, 4000 B never freed, the threads' TLS tables the C library's" \
+    "threads: heapbook stats --json lacks:
+$missing$(head -c 600 "$scratch/threads.json")"
+
 # 6. The program's own files are never written to: one that closes every
 #    descriptor and opens a file, and a shell that puts a file on fd 3.
 $heapbook run -o "$scratch/closes.hbcap" $programs/closes_descriptors "$scratch/own.txt" 2>"$scratch/closes.err"
