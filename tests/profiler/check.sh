@@ -38,6 +38,9 @@ line_of() { grep -n "$2" "$1" | cut -d: -f1; }
 
 model() { node tests/profiler/page_model.mjs "$@"; }
 
+# shellcheck source=tests/profiler/records.sh
+. tests/profiler/records.sh
+
 # 1. A program whose heap is worked out by hand (tests/profiler/peaks.c),
 #    under the program's own allocator and under mimalloc.
 for allocator in "" --mimalloc; do
@@ -317,17 +320,21 @@ head -c 100 "$capture" >"$scratch/short.hbcap"
 printf 'HBCAP3\n\0\3\0\0\0' >"$scratch/tiny.hbcap"
 printf 'HBCAP1\n\0\2\0\0\0' >"$scratch/old.hbcap"
 echo "not a capture" >"$scratch/text.hbcap"
-mkfifo "$scratch/fifo.hbcap"
-for c in short tiny old text fifo; do
-    timeout 20 $heapbook stats "$scratch/$c.hbcap" >/dev/null 2>"$scratch/$c.txt"
+mkfifo "$scratch/fifo.hbcap" "$scratch/module.fifo"
+# A capture whose only module is a FIFO: its frames are read from no file.
+{ hello; module "$scratch/module.fifo"; stack 1; info 64 1; event A 1; printf E; } |
+    $programs/craft_capture >"$scratch/module.hbcap"
+for c in short tiny old text fifo module; do
+    timeout 20 $heapbook tree "$scratch/$c.hbcap" >/dev/null 2>"$scratch/$c.txt"
 done
 missing=$(expect_in "$scratch/short.txt" "$scratch/short.hbcap: cut short: its compressed data stops in the middle")
 missing+=$(expect_in "$scratch/tiny.txt" "$scratch/tiny.hbcap: truncated: the file header needs 16 bytes, there are 12")
 missing+=$(expect_in "$scratch/old.txt" "$scratch/old.hbcap: a capture from an older heapbook (format \"HBCAP1\"); this one reads format 3: record it again with heapbook run")
 missing+=$(expect_in "$scratch/text.txt" "$scratch/text.hbcap: not a heapbook capture")
 missing+=$(expect_in "$scratch/fifo.txt" "$scratch/fifo.hbcap: not a regular file")
+missing+=$(expect_in "$scratch/module.txt" "heapbook: warning: cannot read $scratch/module.fifo (not a regular file)")
 [ -z "$crashes" ] && [ -z "$missing" ]
-check $? "damaged captures (a $size-byte capture cut every 7 bytes, each byte flipped; short, old, text, a FIFO): clear errors, no crash, no wait" \
+check $? "damaged captures (a $size-byte capture cut every 7 bytes, each byte flipped; short, old, text, a FIFO, a FIFO as a library): clear errors, no crash, no wait" \
     "damaged captures:${crashes:- no crash} missing:
 $missing"
 

@@ -22,21 +22,8 @@ cd "$(dirname "$0")/../.."
 craft=build/tests/profiler/craft_capture
 corpus=tests/profiler/corpus
 
-# Bytes, written with printf's octal escapes.
-byte() { printf "\\$(printf '%03o' "$1")"; }
-varint() {
-    local v=$1
-    while [ "$v" -ge 128 ]; do
-        byte $(((v & 127) | 128))
-        v=$((v >> 7))
-    done
-    byte "$v"
-}
-u64() { for ((i = 0; i < 8; i++)); do byte $((($1 >> (8 * i)) & 255)); done; }
-hello() { printf H; varint 4242; varint 1; u64 0; u64 1000; byte 0; varint 5; printf 'prog\0'; }
-stack() { printf S; varint "$1"; varint 1; varint 4198400; } # one frame
-info() { printf I; varint "$1"; varint "$2"; }                 # size, stack
-event() { printf "%s" "$1"; varint "$2"; }                    # tag, info
+# shellcheck source=tests/profiler/records.sh
+. tests/profiler/records.sh
 
 # save NAME SELECTOR: the records on stdin, as a capture, into the corpus.
 save() {
@@ -58,8 +45,7 @@ rm -f "$corpus"/seed-*
     done
 } | save many-modules 2
 # A module that is a device: reading it would never end.
-{ hello; printf l; printf L; varint 4194304; varint 0; varint 1048576; byte 0; varint 9; printf /dev/zero; stack 1; info 64 1; event A 1; printf E; } |
-    save module-device 2
+{ hello; printf l; module /dev/zero; stack 1; info 64 1; event A 1; printf E; } | save module-device 2
 # Stacks out of order, an info never written, records before the hello.
 { hello; stack 5; } | save stack-out-of-order 2
 { hello; stack 1; event A 7; } | save unknown-info 2
@@ -91,7 +77,7 @@ crafted() { # MODULE-PATH LAST-RECORDS
     hello
     printf T; varint 1000
     printf l
-    printf L; varint 4194304; varint 0; varint 65536; byte 4; printf 'abcd'; varint ${#1}; printf "%s" "$1"
+    module "$1"
     printf S; varint 1; varint 3; varint 4198400; varint 4198500; varint 4198600
     printf S; varint 2; varint 2; varint 4198410; varint 4198600
     info 100 1; info 4000 2
