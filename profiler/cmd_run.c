@@ -228,18 +228,20 @@ int command_run(int argc, char **argv) {
     }
     channel_collector channel;
     collector *c = NULL;
-    if (!channel_create(&channel, error, sizeof error) ||
-        (c = collector_new(&channel, capture, capture_fd)) == NULL) {
-        fprintf(stderr, "heapbook: %s\n", c ? error : "out of memory");
-        close(capture_fd);
-        unlink(capture);
-        return 2;
-    }
-
+    bool ready = channel_create(&channel, error, sizeof error);
+    if (ready && (c = collector_new(&channel, capture, capture_fd)) == NULL)
+        snprintf(error, sizeof error, "out of memory");
     fflush(NULL);
-    pid_t child = fork();
+    pid_t child = c != NULL ? fork() : -1;
+    if (c != NULL && child < 0)
+        snprintf(error, sizeof error, "cannot start %s: %s", program, strerror(errno));
     if (child < 0) {
-        perror("heapbook: fork");
+        fprintf(stderr, "heapbook: %s\n", error);
+        if (c == NULL)
+            close(capture_fd);
+        collector_free(c);
+        channel_close(&channel);
+        unlink(capture);
         return 2;
     }
     if (child == 0) {
