@@ -9,6 +9,9 @@
 #                  build/tests/profiler/craft_capture: each a way a capture
 #                  once crashed, hung or exhausted a reader, or one that
 #                  could; tests/profiler/check.sh runs every command on each
+#   (hash names)   what make fuzz found that reaches code no other input
+#                  does, kept with libFuzzer's merge (not written here):
+#                  build/fuzz/fuzz_capture -merge=1 tests/profiler/corpus build/fuzz/corpus
 #   seed-*         a capture with every kind of record, as records, for
 #                  every command: its modules are not on disk, or are
 #                  /bin/true (symbols without lines), so that the fuzzer
