@@ -1,65 +1,84 @@
 #!/usr/bin/env bash
-# Capture size and report time.
+# The profiler at scale, beside heaptrack, every figure from this one run:
 #
-#   1. bytes per allocation event (an allocation or a free) in heapbook's
-#      capture and in heaptrack's file, for the same runs of the workload;
-#      heaptrack compresses its file with zstd, so heapbook's is shown
-#      zstd-compressed too;
-#   2. the time to turn a capture of exactly 10,000,000 allocations
-#      (bench/tenmillion.c) into the flame graph page and into `summary`,
-#      median of $RUNS runs.
+#   1. capture bytes per allocation (an allocation and, in these programs,
+#      its free) in heapbook's capture and in heaptrack's file, for the
+#      same runs of the workload and of bench/tenmillion.c;
+#   2. recording bench/tenmillion.c's 10,000,000 allocations: heapbook run
+#      against heaptrack, and the program alone, median of $RUNS runs;
+#   3. turning that capture into reports: heapbook summary, tree, stats and
+#      flamegraph against heaptrack_print, median of $RUNS runs, with the
+#      most memory each used;
+#   4. the memory of the reports on a capture of 50,000,000 allocations
+#      (the same program, 5 times as long): it must not grow with the
+#      number of allocations, only with distinct stacks and the live set.
 #
 #   bench/capture.sh    (make bench builds what it needs first)
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 need heaptrack heaptrack
-need zstd zstd
+need heaptrack_print heaptrack
+need /usr/bin/time time
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 size() { stat -c %s "$1"; }
 per() { awk -v b="$1" -v n="$2" 'BEGIN { printf "%.2f", b / n }'; }
-# allocations + frees in a capture
-events_in() {
-    "$HEAPBOOK" stats --json "$1" | head -1 |
-        awk -F'[:,]' '{ for (i = 1; i < NF; i++) if ($i ~ /"allocations"|"frees"/) n += $(i + 1) } END { print n }'
+allocations_in() { "$HEAPBOOK" stats --json "$1" | grep -o '"allocations": [0-9]*' | head -n 1 | grep -o '[0-9]*$'; }
+# peak_mb CMD...: the most resident memory CMD used, in MiB (GNU time's %M).
+peak_mb() {
+    /usr/bin/time -f '%M' -o "$scratch/time" "$@" >/dev/null 2>&1
+    awk '{ printf "%.1f", $1 / 1024 }' "$scratch/time"
 }
+mb() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1e6 }'; }
 
-echo "== capture size: bytes per allocation event (allocations + frees)"
+echo "== 1. capture size: bytes per allocation"
 machine
-printf '\n%-16s %10s %12s %12s %14s %14s\n' workload events "heapbook" "heapbook.zst" "heaptrack.zst" \
-    "heaptrack raw"
-for w in small-pairs churn cfrac-like; do
-    "$HEAPBOOK" run -o "$scratch/w.hbcap" "$OUT/workload-glibc" --once --only "$w" >/dev/null 2>&1
-    events=$(events_in "$scratch/w.hbcap")
-    zstd -q -c "$scratch/w.hbcap" >"$scratch/w.hbcap.zst"
-    heaptrack -o "$scratch/w" "$OUT/workload-glibc" --once --only "$w" >/dev/null 2>&1
-    raw=$(zstd -dcq "$scratch/w.zst" | wc -c)
-    printf '%-16s %10s %12s %12s %14s %14s\n' "$w" "$events" \
-        "$(per "$(size "$scratch/w.hbcap")" "$events")" "$(per "$(size "$scratch/w.hbcap.zst")" "$events")" \
-        "$(per "$(size "$scratch/w.zst")" "$events")" "$(per "$raw" "$events")"
-    rm -f "$scratch"/w*
+printf '\n%-22s %12s %14s %14s %10s\n' program allocations heapbook heaptrack "hb/ht"
+for w in small-pairs churn cfrac-like tenmillion; do
+    if [ "$w" = tenmillion ]; then command=("$OUT/tenmillion"); else command=("$OUT/workload-glibc" --once --only "$w"); fi
+    "$HEAPBOOK" run -o "$scratch/w.hbcap" "${command[@]}" >/dev/null 2>&1
+    heaptrack -o "$scratch/w" "${command[@]}" >/dev/null 2>&1
+    n=$(allocations_in "$scratch/w.hbcap")
+    hb=$(per "$(size "$scratch/w.hbcap")" "$n")
+    ht=$(per "$(size "$scratch/w.zst")" "$n")
+    printf '%-22s %12s %14s %14s %10s\n' "$w" "$n" "$hb" "$ht" "$(ratio "$hb" "$ht")"
+    [ "$w" = tenmillion ] && mv "$scratch/w.hbcap" "$scratch/ten.hbcap" && mv "$scratch/w.zst" "$scratch/ten.zst"
+    rm -f "$scratch"/w.*
 done
 
 echo
-echo "== report time on a capture of 10,000,000 allocations: median of $RUNS runs"
-capture=$scratch/tenmillion.hbcap
-record=$(wall_ns "$HEAPBOOK" run -o "$capture" "$OUT/tenmillion")
+echo "== 2. recording 10,000,000 allocations: median of $RUNS runs, ms"
 alone=$(median_ms "$OUT/tenmillion")
-printf '%-34s %10s ms  (the program alone: %s ms)\n' "heapbook run (recording it)" \
-    "$(awk -v n="$record" 'BEGIN { printf "%.1f", n / 1e6 }')" "$alone"
-printf '%-34s %10s MB  (%s bytes per event)\n' "capture size" \
-    "$(awk -v b="$(size "$capture")" 'BEGIN { printf "%.1f", b / 1e6 }')" \
-    "$(per "$(size "$capture")" "$(events_in "$capture")")"
-printf '%-34s %10s ms\n' "heapbook flamegraph" "$(median_ms "$HEAPBOOK" flamegraph -o "$scratch/page.html" "$capture")"
-printf '%-34s %10s ms\n' "heapbook summary" "$(median_ms "$HEAPBOOK" summary "$capture")"
-printf '%-34s %10s ms\n' "heapbook stats" "$(median_ms "$HEAPBOOK" stats "$capture")"
-# heaptrack on the same program, once: its recording and its text report.
-record=$(wall_ns heaptrack -o "$scratch/tenmillion" "$OUT/tenmillion")
-printf '%-34s %10s ms\n' "heaptrack (recording it)" "$(awk -v n="$record" 'BEGIN { printf "%.1f", n / 1e6 }')"
-printf '%-34s %10s MB  (%s bytes per event)\n' "heaptrack's file" \
-    "$(awk -v b="$(size "$scratch/tenmillion.zst")" 'BEGIN { printf "%.1f", b / 1e6 }')" \
-    "$(per "$(size "$scratch/tenmillion.zst")" "$(events_in "$capture")")"
-printf '%-34s %10s ms\n' "heaptrack_print (once)" \
-    "$(RUNS=1 median_ms heaptrack_print "$scratch/tenmillion.zst")"
+hb=$(median_ms "$HEAPBOOK" run -o "$scratch/r.hbcap" "$OUT/tenmillion")
+ht=$(median_ms heaptrack -o "$scratch/r" "$OUT/tenmillion")
+printf '%-26s %10s  (%sx the program alone)\n' "the program alone" "$alone" 1.00
+printf '%-26s %10s  (%sx)\n' "heapbook run" "$hb" "$(ratio "$hb" "$alone")"
+printf '%-26s %10s  (%sx)\n' "heaptrack" "$ht" "$(ratio "$ht" "$alone")"
+printf '%-26s %10sx  (goal: at most 0.50)\n' "heapbook / heaptrack" "$(ratio "$hb" "$ht")"
+
+echo
+echo "== 3. reports on that capture: median of $RUNS runs, ms, and the most memory"
+printf '%-34s %10s %12s %10s\n' report ms "memory MiB" "/ heaptrack_print"
+ht=$(median_ms heaptrack_print "$scratch/ten.zst")
+ht_mb=$(peak_mb heaptrack_print "$scratch/ten.zst")
+for report in summary tree stats "flamegraph -o $scratch/page.html"; do
+    # shellcheck disable=SC2086 # the report is words
+    t=$(median_ms "$HEAPBOOK" $report "$scratch/ten.hbcap")
+    # shellcheck disable=SC2086
+    printf '%-34s %10s %12s %9sx\n' "heapbook ${report%% *}" "$t" "$(peak_mb "$HEAPBOOK" $report "$scratch/ten.hbcap")" \
+        "$(ratio "$t" "$ht")"
+done
+printf '%-34s %10s %12s %9sx  (goal for heapbook: at most 0.50)\n' "heaptrack_print (all its reports)" "$ht" "$ht_mb" 1.00
+
+echo
+echo "== 4. the reports' memory on 50,000,000 allocations (MiB; goal: at most 64)"
+"$HEAPBOOK" run -o "$scratch/fifty.hbcap" "$OUT/tenmillion" 50000000 >/dev/null 2>&1
+heaptrack -o "$scratch/fifty" "$OUT/tenmillion" 50000000 >/dev/null 2>&1
+printf '%-34s %12s  (capture: %s MB, %s bytes per allocation)\n' "heapbook summary" \
+    "$(peak_mb "$HEAPBOOK" summary "$scratch/fifty.hbcap")" "$(mb "$(size "$scratch/fifty.hbcap")")" \
+    "$(per "$(size "$scratch/fifty.hbcap")" 50000000)"
+printf '%-34s %12s\n' "heapbook flamegraph" "$(peak_mb "$HEAPBOOK" flamegraph -o "$scratch/page.html" "$scratch/fifty.hbcap")"
+printf '%-34s %12s  (file: %s MB)\n' "heaptrack_print" "$(peak_mb heaptrack_print "$scratch/fifty.zst")" \
+    "$(mb "$(size "$scratch/fifty.zst")")"

@@ -1,5 +1,6 @@
-/* tenmillion: exactly 10,000,000 allocations, for timing what heapbook's
- * reports take on a big capture (bench/capture.sh).
+/* tenmillion [COUNT]: exactly COUNT allocations (10,000,000 unless said),
+ * for timing what heapbook's reports take on a big capture, and their
+ * memory on a bigger one (bench/capture.sh).
  *
  * A pool of POOL live blocks, each step replacing a random one, through
  * eight call paths of different depths, so that the capture has a call tree
@@ -28,8 +29,9 @@ static __attribute__((noinline)) void *through(int depth, size_t size) {
     return block;
 }
 
-int main(void) {
-    for (long i = 0; i < ALLOCATIONS; i++) {
+int main(int argc, char **argv) {
+    long allocations = argc > 1 ? atol(argv[1]) : ALLOCATIONS;
+    for (long i = 0; i < allocations; i++) {
         uint64_t r = next_random();
         size_t slot = r % POOL;
         free(pool[slot]);

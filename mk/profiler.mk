@@ -5,19 +5,34 @@
 BIN      := $(BUILD)/bin
 HEAPBOOK := $(BIN)/heapbook
 PRELOAD  := $(BUILD)/lib/libheapbook-preload.so
+PRELOAD_MIMALLOC := $(BUILD)/lib/libheapbook-preload-mimalloc.so
 
 PROFILER_CFLAGS = $(WARN) $(PATHS) -O2 -g -Iharness -Iharness/include -Iprofiler $(CFLAGS)
 $(BUILD)/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
 	$(call compile,$(PROFILER_CFLAGS))
-$(BUILD)/pic/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
-	$(call compile,$(HARNESS_CFLAGS) -fPIC -Iharness)
 
-# The preload: the harness's core and support, position-independent, and
-# the recorder.
-$(PRELOAD): $(BUILD)/pic/obj/profiler/preload.o $(BUILD)/pic/lib/libhb-support.a $(BUILD)/pic/lib/libhb-core.a
+# The preload: its hooks, its recorder and its end of the channel, with the
+# harness's stack capture (harness/core/stacks.c, nothing else of the
+# core); hidden symbols but the hooks.  Two builds of the hooks: over the
+# program's own allocator, and over mimalloc (heapbook run --mimalloc).
+PRELOAD_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -pthread -fPIC -fvisibility=hidden \
+    -Iharness -Iharness/include -Iprofiler $(CFLAGS)
+$(BUILD)/pic/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
+	$(call compile,$(PRELOAD_CFLAGS))
+$(BUILD)/pic/obj/profiler/preload/hooks-mimalloc.o: profiler/preload/hooks.c | $(DEPS_OK)
+	$(call compile,$(PRELOAD_CFLAGS) -DHEAPBOOK_FORWARD_TO_MIMALLOC)
+PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o \
+    $(BUILD)/pic/obj/profiler/preload/stack_memo.o $(BUILD)/pic/obj/profiler/channel.o \
+    $(BUILD)/pic/obj/harness/core/stacks.o
+define link_preload
 	$(call quiet,LINK,$@)
-	$(Q)$(CC) -shared -pthread $< -Wl,--whole-archive $(filter %.a,$^) -Wl,--no-whole-archive \
-	    -lmimalloc -lunwind -ldw $(LDFLAGS) -o $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) -shared -pthread $^ $(1) -lunwind -ldl $(LDFLAGS) -o $@
+endef
+$(PRELOAD): $(BUILD)/pic/obj/profiler/preload/hooks.o $(PRELOAD_OBJS)
+	$(call link_preload,)
+$(PRELOAD_MIMALLOC): $(BUILD)/pic/obj/profiler/preload/hooks-mimalloc.o $(PRELOAD_OBJS)
+	$(call link_preload,-lmimalloc)
 
 # The page's libraries come from npm (profiler/web/package-lock.json) and
 # are built into heapbook (profiler/page_assets.S).
@@ -26,77 +41,124 @@ $(WEB_MODULES): profiler/web/package-lock.json | $(DEPS_OK)
 	$(Q)npm ci --prefix profiler/web --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(BUILD)/obj/profiler/page_assets_S.o: profiler/page_assets.S profiler/web/page.html profiler/web/page.js $(WEB_MODULES)
+$(BUILD)/obj/profiler/page_assets_S.o: profiler/page_assets.S profiler/web/page.html profiler/web/model.js \
+    profiler/web/page.js $(WEB_MODULES)
 	$(call quiet,AS,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -c $< -o $@
 
-CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out profiler/preload.c,$(wildcard profiler/*.c))) \
+CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard profiler/*.c)) \
     $(BUILD)/obj/profiler/page_assets_S.o
 # Of the harness the command line needs only values as text (format.c):
 # the archive gives the linker what is called.
-$(HEAPBOOK): $(CLI_OBJS) $(BUILD)/lib/libhb-support.a | $(PRELOAD)
+$(HEAPBOOK): $(CLI_OBJS) $(BUILD)/lib/libhb-support.a | $(PRELOAD) $(PRELOAD_MIMALLOC)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -ldw -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ -ldw -lelf -lzstd -lstdc++ -o $@
 
 .PHONY: profiler web-assets
 ## make profiler         build build/bin/heapbook (docs/profiler.md)
-profiler: $(HEAPBOOK) $(PRELOAD)
+profiler: $(HEAPBOOK) $(PRELOAD) $(PRELOAD_MIMALLOC)
 web-assets: $(WEB_MODULES)
 
-# Programs with known heaps, for tests/profiler/check.sh.
+# Programs with known heaps, for tests/profiler/check.sh: each one's
+# comment says what it tests and what its figures are.
 PROFILER_TESTS := $(BUILD)/tests/profiler
-PROFILER_TEST_PROGRAMS := $(PROFILER_TESTS)/peaks $(PROFILER_TESTS)/odd_names \
-    $(PROFILER_TESTS)/uses_library_pie $(PROFILER_TESTS)/uses_library_nopie
-$(PROFILER_TESTS)/libtestlib.so: tests/profiler/library.c | $(DEPS_OK)
+PROFILER_TEST_PROGRAMS := $(addprefix $(PROFILER_TESTS)/,peaks odd_names closes_descriptors \
+    ends_early recursion forks threads uses_library_pie uses_library_nopie uses_constructor \
+    uses_stripped cplusplus peaks_static craft_capture)
+$(PROFILER_TESTS)/lib%.so: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MEASURED_CFLAGS) -fPIC -shared $< -o $@
+# Only its exported symbols left, in .dynsym.
+$(PROFILER_TESTS)/libstripped_library.so: tests/profiler/stripped_library.c | $(DEPS_OK)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(MEASURED_CFLAGS) -fPIC -shared $< -o $@ && strip --strip-all $@
+# link_with_library LIBRARY: a program that links build/tests/profiler/libLIBRARY.so.
+define link_with_library
+	$(call quiet,LINK,$@)
+	$(Q)$(CC) $(MEASURED_CFLAGS) $(2) $< -L$(PROFILER_TESTS) -l$(1) -Wl,-rpath,'$$ORIGIN' -o $@
+endef
 $(PROFILER_TESTS)/uses_library_pie: tests/profiler/uses_library.c $(PROFILER_TESTS)/libtestlib.so
-	$(call quiet,LINK,$@)
-	$(Q)$(CC) $(MEASURED_CFLAGS) -fPIE -pie $< -L$(PROFILER_TESTS) -ltestlib -Wl,-rpath,'$$ORIGIN' -o $@
+	$(call link_with_library,testlib,-fPIE -pie)
 $(PROFILER_TESTS)/uses_library_nopie: tests/profiler/uses_library.c $(PROFILER_TESTS)/libtestlib.so
+	$(call link_with_library,testlib,-fno-pie -no-pie)
+$(PROFILER_TESTS)/uses_constructor: tests/profiler/uses_constructor.c $(PROFILER_TESTS)/libconstructor_library.so
+	$(call link_with_library,constructor_library,)
+$(PROFILER_TESTS)/uses_stripped: tests/profiler/uses_stripped.c $(PROFILER_TESTS)/libstripped_library.so
+	$(call link_with_library,stripped_library,)
+# C++ with inlining, so that inlined calls are frames to find; clang++,
+# since clang is installed and g++ need not be.
+$(PROFILER_TESTS)/cplusplus: tests/profiler/cplusplus.cc | $(DEPS_OK)
 	$(call quiet,LINK,$@)
-	$(Q)$(CC) $(MEASURED_CFLAGS) -fno-pie -no-pie $< -L$(PROFILER_TESTS) -ltestlib -Wl,-rpath,'$$ORIGIN' -o $@
+	@mkdir -p $(@D)
+	$(Q)clang++ -std=c++17 -O2 -g -gdwarf-aranges -ffile-prefix-map=$(CURDIR)/= -fdebug-compilation-dir=. \
+	    -fno-omit-frame-pointer $< -o $@
+$(PROFILER_TESTS)/peaks_static: tests/profiler/peaks.c | $(DEPS_OK)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(MEASURED_CFLAGS) -static $< -o $@
+$(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture_file.c | $(DEPS_OK)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PROFILER_CFLAGS) $^ -lzstd -o $@
 $(PROFILER_TESTS)/%: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MEASURED_CFLAGS) $< -o $@
 
-PROFILER_BUILT := $(HEAPBOOK) $(PRELOAD) $(PROFILER_TEST_PROGRAMS)
+PROFILER_BUILT := $(HEAPBOOK) $(PRELOAD) $(PRELOAD_MIMALLOC) $(PROFILER_TEST_PROGRAMS)
 
-## make fuzz             libFuzzer on the capture reader (FUZZ_SECONDS=60; needs clang)
-FUZZ_SECONDS ?= 60
+## make fuzz             libFuzzer on every command that reads a capture (FUZZ_RUNS=10000000)
+# Built with clang, AddressSanitizer and UBSan from the same sources as
+# heapbook (its main() aside); the corpus, regression inputs included, is
+# tests/profiler/corpus/, and new inputs found go to build/fuzz/corpus.
+FUZZ_RUNS ?= 10000000
+FUZZ := $(BUILD)/fuzz/fuzz_capture
+FUZZ_SOURCES := tests/profiler/fuzz_capture.c $(filter-out profiler/heapbook.c,$(wildcard profiler/*.c)) \
+    profiler/page_assets.S harness/support/format.c
+$(FUZZ): $(FUZZ_SOURCES) $(wildcard profiler/*.h) profiler/web/page.html profiler/web/model.js \
+    profiler/web/page.js $(WEB_MODULES) | $(DEPS_OK)
+	$(call quiet,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -Iprofiler -Iharness -Iharness/include $(FUZZ_SOURCES) \
+	    -ldw -lelf -lzstd -lstdc++ -o $@
 .PHONY: fuzz
-fuzz:
-	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang"; exit 1; }
-	@mkdir -p $(BUILD)/fuzz
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iprofiler -Iharness \
-	    -Iharness/include tests/profiler/fuzz_capture.c profiler/capture_reader.c profiler/replay.c \
-	    profiler/addrmap.c -o $(BUILD)/fuzz/fuzz_capture
-	$(BUILD)/fuzz/fuzz_capture -max_total_time=$(FUZZ_SECONDS) tests/profiler/corpus
+fuzz: $(FUZZ)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ) -runs=$(FUZZ_RUNS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 -close_fd_mask=3 \
+	    -print_final_stats=1 $(BUILD)/fuzz/corpus tests/profiler/corpus
 
 # The flame graph page in headless Chromium (tests/web): on the sample
-# captures there, and on exercise 01's real page and its diff against the
-# solution; or on pages given: make test-web HEAPBOOK_PAGE=a.html[:b.html].
+# captures there, and on exercise 01's real page, its diff against the
+# solution, and a --follow-fork run's page; or on pages given: make
+# test-web HEAPBOOK_PAGE=a.html[:b.html].
 WEB_TEST := $(BUILD)/web-test
-WEB_SAMPLES := $(WEB_TEST)/sample.html $(WEB_TEST)/sample-diff.html
-HEAPBOOK_PAGE ?= $(WEB_TEST)/exercise01.html:$(WEB_TEST)/exercise01-diff.html:$(WEB_TEST)/sample.html:$(WEB_TEST)/sample-diff.html
-$(WEB_TEST)/exercise01.html $(WEB_TEST)/exercise01-diff.html &: $(HEAPBOOK) $(PRELOAD) \
-    $(BUILD)/exercises/01-fibonacci/program $(BUILD)/solutions/01-fibonacci/program
-	@mkdir -p $(@D)
+WEB_SAMPLES := $(WEB_TEST)/sample.html $(WEB_TEST)/sample-diff.html $(WEB_TEST)/sample-processes.html
+WEB_REAL := $(WEB_TEST)/exercise01.html $(WEB_TEST)/exercise01-diff.html $(WEB_TEST)/exercise01-processes.html
+HEAPBOOK_PAGE ?= $(subst $(space),:,$(WEB_REAL) $(WEB_SAMPLES))
+space := $(subst ,, )
+$(WEB_REAL) &: $(HEAPBOOK) $(PRELOAD) $(BUILD)/exercises/01-fibonacci/program \
+    $(BUILD)/solutions/01-fibonacci/program
+	@mkdir -p $(@D) $(WEB_TEST)/processes
 	$(HEAPBOOK) run -o $(WEB_TEST)/starter.hbcap $(BUILD)/exercises/01-fibonacci/program >/dev/null
 	$(HEAPBOOK) run -o $(WEB_TEST)/solution.hbcap $(BUILD)/solutions/01-fibonacci/program >/dev/null
+	rm -f $(WEB_TEST)/processes/*
+	$(HEAPBOOK) run --follow-fork -o $(WEB_TEST)/processes/sh.hbcap sh -c \
+	    '$(BUILD)/exercises/01-fibonacci/program; $(BUILD)/solutions/01-fibonacci/program' >/dev/null
 	$(HEAPBOOK) flamegraph -o $(WEB_TEST)/exercise01.html $(WEB_TEST)/starter.hbcap
 	$(HEAPBOOK) flamegraph --diff $(WEB_TEST)/starter.hbcap $(WEB_TEST)/solution.hbcap -o $(WEB_TEST)/exercise01-diff.html
+	$(HEAPBOOK) flamegraph -o $(WEB_TEST)/exercise01-processes.html $(WEB_TEST)/processes/sh.hbcap*
 
 $(WEB_TEST)/%.html: tests/web/%-data.json tests/web/make-sample-page.mjs \
-    profiler/web/page.html profiler/web/page.js $(WEB_MODULES)
+    profiler/web/page.html profiler/web/model.js profiler/web/page.js $(WEB_MODULES)
 	node tests/web/make-sample-page.mjs $< $@
 
 .PHONY: test-web
 ## make test-web         the flame graph page in headless Chromium
-test-web: $(WEB_SAMPLES) $(WEB_MODULES) $(WEB_TEST)/exercise01.html
+test-web: $(WEB_SAMPLES) $(WEB_MODULES) $(WEB_REAL)
 	@tools/install-deps.sh --browser
 	HEAPBOOK_PAGE='$(HEAPBOOK_PAGE)' node --test --test-reporter=tap tests/web/flamegraph.test.mjs

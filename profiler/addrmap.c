@@ -30,23 +30,32 @@ static bool grow(addrmap *map) {
     return true;
 }
 
-bool addrmap_put(addrmap *map, uint64_t address, uint64_t size, uint32_t stack) {
+bool addrmap_put(addrmap *map, uint64_t address, uint32_t info, uint32_t *replaced) {
     if ((map->slots == NULL || 2 * (map->used + 1) > map->mask + 1) && !grow(map))
         return false;
     addrmap_entry *slot = &map->slots[probe(map, address)];
+    *replaced = slot->address == address ? slot->info : 0;
     if (slot->address == 0)
         map->used++;
-    *slot = (addrmap_entry){address, size, stack};
+    *slot = (addrmap_entry){address, info};
     return true;
 }
 
-bool addrmap_take(addrmap *map, uint64_t address, addrmap_entry *taken) {
+bool addrmap_find(const addrmap *map, uint64_t address, uint32_t *info) {
+    if (map->slots == NULL)
+        return false;
+    const addrmap_entry *slot = &map->slots[probe(map, address)];
+    *info = slot->info;
+    return slot->address == address;
+}
+
+bool addrmap_take(addrmap *map, uint64_t address, uint32_t *info) {
     if (map->slots == NULL)
         return false;
     size_t hole = probe(map, address);
     if (map->slots[hole].address != address)
         return false;
-    *taken = map->slots[hole];
+    *info = map->slots[hole].info;
     /* Backward-shift deletion (Knuth's Algorithm R for linear probing):
      * no tombstones, so a lookup never walks past freed slots. */
     for (size_t next = (hole + 1) & map->mask; map->slots[next].address != 0;

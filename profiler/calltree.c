@@ -1,183 +1,118 @@
+/* calltree.c: stacks folded into a tree, and call sites (calltree.h). */
 #include "calltree.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 size_t calltree_frames(const capture *c, symbols *s, uint32_t id,
-                       frame_info frames[CAPTURE_MAX_DEPTH]) {
-    unsigned depth = c->stack_depths[id];
-    frame_info inner_first[CAPTURE_MAX_DEPTH];
-    unsigned outermost = depth; /* one past the last frame shown */
-    for (unsigned i = 0; i < depth; i++) {
-        inner_first[i] = symbols_lookup(s, capture_frame(c, id, i));
-        if (strcmp(inner_first[i].function, "main") == 0) {
-            outermost = i + 1; /* what runs before main is the C library's */
-            break;
+                       frame_info frames[CALLTREE_MAX_FRAMES]) {
+    frame_info inner_first[CALLTREE_MAX_FRAMES];
+    size_t count = 0, outermost = 0;
+    bool reached_main = false;
+    for (unsigned i = 0; i < capture_depth(c, id) && !reached_main; i++) {
+        const frame_info *expanded;
+        size_t n = symbols_lookup(s, capture_frame(c, id, i), &expanded);
+        for (size_t k = 0; k < n && count < CALLTREE_MAX_FRAMES; k++) {
+            inner_first[count++] = expanded[k];
+            /* What runs before main is the C library's. */
+            reached_main |= strcmp(expanded[k].function, "main") == 0;
         }
     }
-    for (unsigned i = 0; i < outermost; i++)
+    outermost = count;
+    for (size_t i = 0; i < outermost; i++)
         frames[i] = inner_first[outermost - 1 - i];
     return outermost;
 }
 
-static bool same_place(const frame_info *a, const frame_info *b) {
-    return a->line == b->line && strcmp(a->function, b->function) == 0 &&
-           strcmp(a->file, b->file) == 0;
+/* The module of frame `i` of stack `id`, or NULL. */
+static const capture_module *frame_module(const capture *c, uint32_t id, unsigned i) {
+    return capture_module_of(c, capture_frame(c, id, i) - 1);
 }
 
-static tree_node *new_node(frame_info where) {
+bool calltree_in_runtime(const capture *c, uint32_t id) {
+    unsigned depth = capture_depth(c, id);
+    if (depth == 0)
+        return false;
+    /* The dynamic loader allocates for itself only (thread-local storage,
+     * its maps): nothing it allocates is handed to the program to free. */
+    const capture_module *m = frame_module(c, id, 0);
+    if (m != NULL && symbols_is_loader(m->path))
+        return true;
+    for (unsigned i = 0; i < depth; i++) {
+        m = frame_module(c, id, i);
+        if (m == NULL || !symbols_is_runtime(m->path))
+            return false;
+    }
+    return true;
+}
+
+/* ---- the tree */
+
+static tree_node *new_node(frame_info where, tree_node *parent) {
     tree_node *node = calloc(1, sizeof *node);
-    if (node != NULL)
+    if (node != NULL) {
         node->where = where;
+        node->parent = parent;
+    }
     return node;
 }
 
-static tree_node *find_child(const tree_node *parent, const frame_info *where) {
-    for (size_t i = 0; i < parent->child_count; i++)
-        if (same_place(&parent->children[i]->where, where))
-            return parent->children[i];
-    return NULL;
+tree_node *calltree_root(void) {
+    return new_node((frame_info){.function = "all", .file = "", .module = ""}, NULL);
 }
 
-/* Adds `child` (may be NULL: out of memory) under `parent`; returns it. */
-static tree_node *append_child(tree_node *parent, tree_node *child) {
-    if (child != NULL && parent->child_count == parent->child_capacity) {
+tree_node *calltree_child(tree_node *parent, const frame_info *where) {
+    for (size_t i = 0; i < parent->child_count; i++)
+        if (frame_same_place(&parent->children[i]->where, where))
+            return parent->children[i];
+    if (parent->child_count == parent->child_capacity) {
         size_t n = parent->child_capacity ? 2 * parent->child_capacity : 4;
         tree_node **grown = realloc(parent->children, n * sizeof *grown);
-        if (grown == NULL) {
-            calltree_free(child);
+        if (grown == NULL)
             return NULL;
-        }
         parent->children = grown;
         parent->child_capacity = n;
     }
+    tree_node *child = new_node(*where, parent);
     if (child != NULL)
         parent->children[parent->child_count++] = child;
     return child;
 }
 
-static tree_node *child_at(tree_node *parent, const frame_info *where) {
-    tree_node *child = find_child(parent, where);
-    return child ? child : append_child(parent, new_node(*where));
+tree_node *calltree_add(tree_node *top, const capture *c, symbols *s, uint32_t id,
+                        stack_figures figures) {
+    frame_info frames[CALLTREE_MAX_FRAMES];
+    size_t depth = calltree_frames(c, s, id, frames);
+    tree_node *node = top;
+    for (tree_node *n = top; n != NULL; n = n->parent) {
+        n->bytes += figures.bytes;
+        n->blocks += figures.blocks;
+    }
+    for (size_t i = 0; i < depth && node != NULL; i++) {
+        node = calltree_child(node, &frames[i]);
+        if (node != NULL) {
+            node->bytes += figures.bytes;
+            node->blocks += figures.blocks;
+        }
+    }
+    if (node != NULL) {
+        node->own_bytes += figures.bytes;
+        node->own_blocks += figures.blocks;
+    }
+    return node;
 }
 
 tree_node *calltree_build(const capture *c, symbols *s, const stack_figures *figures) {
-    tree_node *root = new_node((frame_info){.function = "all", .file = ""});
-    for (uint32_t id = 1; root != NULL && id <= c->stack_count; id++) {
+    tree_node *root = calltree_root();
+    for (uint32_t id = 0; root != NULL && id <= c->stack_count; id++) {
         if (figures[id].bytes == 0 && figures[id].blocks == 0)
             continue;
-        frame_info frames[CAPTURE_MAX_DEPTH];
-        size_t depth = calltree_frames(c, s, id, frames);
-        tree_node *node = root;
-        node->bytes += figures[id].bytes;
-        node->blocks += figures[id].blocks;
-        for (size_t i = 0; i < depth && node != NULL; i++) {
-            node = child_at(node, &frames[i]);
-            if (node != NULL) {
-                node->bytes += figures[id].bytes;
-                node->blocks += figures[id].blocks;
-            }
-        }
-        if (node == NULL) {
+        if (calltree_add(root, c, s, id, figures[id]) == NULL) {
             calltree_free(root);
             return NULL;
         }
-        node->own_bytes += figures[id].bytes;
-        node->own_blocks += figures[id].blocks;
     }
     return root;
-}
-
-/* A subtree only one capture has: all growth (sign +1) or all shrink (-1). */
-static void mark_all(tree_node *node, int sign) {
-    node->delta = sign * (int64_t)node->bytes;
-    for (size_t i = 0; i < node->child_count; i++)
-        mark_all(node->children[i], sign);
-}
-
-static tree_node *copy_tree(const tree_node *from) {
-    tree_node *copy = new_node(from->where);
-    if (copy == NULL)
-        return NULL;
-    copy->bytes = from->bytes;
-    copy->blocks = from->blocks;
-    copy->own_bytes = from->own_bytes;
-    copy->own_blocks = from->own_blocks;
-    for (size_t i = 0; i < from->child_count; i++)
-        if (append_child(copy, copy_tree(from->children[i])) == NULL)
-            break;
-    return copy;
-}
-
-static void diff_into(tree_node *before, const tree_node *after) {
-    before->delta = (int64_t)after->bytes - (int64_t)before->bytes;
-    if (after->bytes > before->bytes)
-        before->bytes = after->bytes;
-    size_t known = before->child_count; /* the children before had */
-    for (size_t i = 0; i < known; i++) {
-        tree_node *ours = before->children[i];
-        const tree_node *theirs = find_child(after, &ours->where);
-        if (theirs != NULL)
-            diff_into(ours, theirs);
-        else
-            mark_all(ours, -1);
-    }
-    for (size_t i = 0; i < after->child_count; i++) {
-        const tree_node *theirs = after->children[i];
-        if (find_child(before, &theirs->where) != NULL)
-            continue;
-        tree_node *copy = append_child(before, copy_tree(theirs));
-        if (copy != NULL)
-            mark_all(copy, +1);
-    }
-}
-
-tree_node *calltree_diff(tree_node *before, const tree_node *after) {
-    diff_into(before, after);
-    return before;
-}
-
-typedef struct site_list {
-    site_row *rows;
-    size_t count, capacity;
-} site_list;
-
-static site_row *row_for(site_list *list, const frame_info *where) {
-    for (size_t r = 0; r < list->count; r++)
-        if (same_place(&list->rows[r].where, where))
-            return &list->rows[r];
-    if (list->count == list->capacity) {
-        size_t n = list->capacity ? 2 * list->capacity : 64;
-        site_row *grown = realloc(list->rows, n * sizeof *grown);
-        if (grown == NULL)
-            return NULL;
-        list->rows = grown;
-        list->capacity = n;
-    }
-    list->rows[list->count] = (site_row){.where = *where};
-    return &list->rows[list->count++];
-}
-
-static void gather_sites(const tree_node *node, site_list *list) {
-    for (size_t i = 0; i < node->child_count; i++) {
-        const tree_node *child = node->children[i];
-        site_row *row = row_for(list, &child->where);
-        if (row == NULL)
-            return;
-        /* A function calling itself from the same line holds its bytes once. */
-        if (!same_place(&node->where, &child->where))
-            row->total += child->bytes;
-        row->own += child->own_bytes;
-        row->blocks += child->own_blocks;
-        gather_sites(child, list);
-    }
-}
-
-size_t calltree_sites(const tree_node *root, site_row **rows) {
-    site_list list = {0};
-    gather_sites(root, &list);
-    *rows = list.rows;
-    return list.count;
 }
 
 static int bigger_first(const void *a, const void *b) {
@@ -190,10 +125,17 @@ static int bigger_first(const void *a, const void *b) {
     return by_name != 0 ? by_name : x->where.line - y->where.line;
 }
 
-void calltree_sort(tree_node *node) {
-    qsort(node->children, node->child_count, sizeof *node->children, bigger_first);
+static void sort_from(tree_node *node, size_t *order) {
+    node->order = (*order)++;
+    if (node->child_count > 1)
+        qsort(node->children, node->child_count, sizeof *node->children, bigger_first);
     for (size_t i = 0; i < node->child_count; i++)
-        calltree_sort(node->children[i]);
+        sort_from(node->children[i], order);
+}
+
+void calltree_sort(tree_node *root) {
+    size_t order = 0;
+    sort_from(root, &order);
 }
 
 void calltree_free(tree_node *node) {
@@ -203,4 +145,109 @@ void calltree_free(tree_node *node) {
         calltree_free(node->children[i]);
     free(node->children);
     free(node);
+}
+
+/* ---- call sites */
+
+typedef struct site_table {
+    site_row *rows;
+    size_t count, capacity;
+    size_t *slots; /* row index + 1, by place; 0: empty */
+    size_t mask;
+} site_table;
+
+static size_t site_slot(const site_table *t, const frame_info *where) {
+    size_t i = (size_t)frame_hash(where) & t->mask;
+    while (t->slots[i] != 0 && !frame_same_place(&t->rows[t->slots[i] - 1].where, where))
+        i = (i + 1) & t->mask;
+    return i;
+}
+
+static bool grow_sites(site_table *t) {
+    size_t count = t->slots ? 2 * (t->mask + 1) : 256;
+    size_t *old = t->slots, old_count = old ? t->mask + 1 : 0;
+    if ((t->slots = calloc(count, sizeof *t->slots)) == NULL) {
+        t->slots = old;
+        return false;
+    }
+    t->mask = count - 1;
+    for (size_t i = 0; i < old_count; i++)
+        if (old[i] != 0)
+            t->slots[site_slot(t, &t->rows[old[i] - 1].where)] = old[i];
+    free(old);
+    return true;
+}
+
+/* The row of `where`, added if new; NULL if memory runs out. */
+static site_row *site(site_table *t, const frame_info *where) {
+    if ((t->slots == NULL || 2 * (t->count + 1) > t->mask + 1) && !grow_sites(t))
+        return NULL;
+    size_t slot = site_slot(t, where);
+    if (t->slots[slot] != 0)
+        return &t->rows[t->slots[slot] - 1];
+    if (t->count == t->capacity) {
+        size_t n = t->capacity ? 2 * t->capacity : 64;
+        site_row *grown = realloc(t->rows, n * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        t->rows = grown;
+        t->capacity = n;
+    }
+    t->rows[t->count] = (site_row){.where = *where, .order = SIZE_MAX};
+    t->slots[slot] = ++t->count;
+    return &t->rows[t->count - 1];
+}
+
+/* A stack's bytes go to each site on it once, however often it recurs. */
+static bool add_stack(site_table *t, const frame_info *frames, size_t depth,
+                      stack_figures figures) {
+    for (size_t i = 0; i < depth; i++) {
+        bool seen = false;
+        for (size_t j = i + 1; j < depth && !seen; j++)
+            seen = frame_same_place(&frames[i], &frames[j]);
+        site_row *row = seen ? NULL : site(t, &frames[i]);
+        if (!seen && row == NULL)
+            return false;
+        if (row != NULL)
+            row->total += figures.bytes;
+    }
+    site_row *innermost = depth ? site(t, &frames[depth - 1]) : NULL;
+    if (innermost != NULL) {
+        innermost->own += figures.bytes;
+        innermost->blocks += figures.blocks;
+    }
+    return depth == 0 || innermost != NULL;
+}
+
+static void set_order(site_table *t, const tree_node *node) {
+    if (node->parent != NULL) {
+        site_row *row = site(t, &node->where);
+        if (row != NULL && row->order == SIZE_MAX)
+            row->order = node->order;
+    }
+    for (size_t i = 0; i < node->child_count; i++)
+        set_order(t, node->children[i]);
+}
+
+size_t calltree_sites(const capture *c, symbols *s, const stack_figures *figures,
+                      const tree_node *sorted, site_row **rows) {
+    site_table t = {0};
+    bool ok = true;
+    for (uint32_t id = 0; ok && id <= c->stack_count; id++) {
+        if (figures[id].bytes == 0 && figures[id].blocks == 0)
+            continue;
+        frame_info frames[CALLTREE_MAX_FRAMES];
+        size_t depth = calltree_frames(c, s, id, frames);
+        ok = add_stack(&t, frames, depth, figures[id]);
+    }
+    if (ok && sorted != NULL)
+        set_order(&t, sorted);
+    free(t.slots);
+    *rows = t.rows;
+    if (!ok) {
+        free(t.rows);
+        *rows = NULL;
+        return (size_t)-1;
+    }
+    return t.count;
 }

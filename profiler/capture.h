@@ -1,37 +1,78 @@
-/* capture.h: the capture file that `heapbook run` writes and every other
- * heapbook command reads.
+/* capture.h: the records the preload sends to `heapbook run` through the
+ * channel, and the capture file heapbook run writes from them, which
+ * every other heapbook command reads.
  *
- * A capture is a header, then records, each a one-byte tag and a payload,
- * in the order things happened.  Integers are little-endian (the capture is
- * read on the machine that wrote it) and either fixed (u16, u32, u64) or
- * varints: 7 bits a byte, least significant first, the top bit set on every
- * byte but the last (LEB128), at most CAPTURE_MAX_VARINT bytes.  A delta is
- * a varint of the zigzag-encoded difference from the same field of the
- * previous 'A' or 'F' record (from 0 for the first): (d << 1) ^ (d >> 63).
+ * A capture is a 16-byte file header, then one zstd stream holding the
+ * records of one process, in the order things happened:
  *
- *   header   "HBCAP1\n\0" (8 bytes), u32 version, u32 pid, u64 start time
- *            (ns since the epoch), u32 argument bytes, then the command line
- *            as NUL-terminated arguments
- *   'S'      a call stack: u32 id, u16 depth, depth x u64 return addresses,
- *            innermost first.  Written before the first record that uses it;
- *            ids count up from 1.
- *   'A'      an allocation: delta ticks, delta address, varint size (bytes
- *            requested), varint stack id
- *   'F'      a free: delta ticks, delta address (of a block allocated before)
- *   'M'      a memory sample, every 10 ms: u64 time (ns since start), u64
- *            ticks, u64 heap bytes live, u64 resident set size in bytes
- *   'L'      a loaded module: u64 load bias, u16 path length, path bytes
- *            (the set of 'L' records after the last 'l' is the module map)
- *   'l'      a new module map begins: u64 time, u64 ticks
- *   'E'      the end: u64 time, u64 ticks.  A capture without it ended
- *            without exit() (the program was killed or called _exit).
+ *   file header  "HBCAP3\n\0" (8 bytes), u32 version, u32 compression (1: zstd)
  *
- * Why this shape: an allocation is 4 to 8 bytes and a free 3 to 5, where
- * fixed fields took 29 and 17; and the events' clock is the recorder's
- * cheapest (the CPU's tick counter where it has one, see preload.c), which
- * costs a third of clock_gettime.  'M', 'l' and 'E' carry both clocks; the
- * reader turns an event's ticks into time by straight lines between them
- * (capture_reader.c), so no capture ever needs the tick rate.
+ * A record is a one-byte tag and a payload.  Numbers are varints (7 bits a
+ * byte, least significant first, the top bit set on every byte but the
+ * last: LEB128; at most CAPTURE_MAX_VARINT bytes) unless a width is given
+ * (u8, u64: little-endian).
+ *
+ *   'H' hello      the first record: pid, parent pid, u64 wall-clock start
+ *                  (ns since the epoch), u64 monotonic start (ns,
+ *                  CLOCK_MONOTONIC), u8 allocator (CAPTURE_ALLOCATOR_*),
+ *                  argument bytes, then the command line as NUL-terminated
+ *                  arguments
+ *   'T' time       ns since the previous 'T' (or the start): the events
+ *                  after it happened then, to the recorder's tick
+ *   'S' stack      id (one more than the last 'S'), depth, then depth return
+ *                  addresses, innermost first.  Written before the first
+ *                  record that uses it.
+ *   'l' module map a new set of loaded modules follows (after a dlopen)
+ *   'L' module     load bias, start and size of its mapped range (from the
+ *                  bias), u8 build-id length, build-id, path length, path
+ *   'E' end        the program ended through exit(): every later record
+ *                  but a sample would be an error
+ *
+ * The events differ.  The preload knows addresses; it writes
+ *
+ *   'A' allocation address, size (bytes requested), stack id
+ *   'F' free       address (of a block allocated before)
+ *   'K' kept       address: a realloc of this block failed after its 'F'
+ *                  was written; it is live again, as it was
+ *   'B' buffer     address: a live block the C library allocated for itself
+ *                  (a standard stream's buffer), written at exit
+ *
+ * each address a zigzag varint, (d << 1) ^ (d >> 63), of its difference
+ * from the previous one.  heapbook run matches every free to its
+ * allocation by address (transcoder.c) and writes, instead, what a report
+ * needs, which repeats and compresses far better:
+ *
+ *   'I' info       size, stack id: one (size, stack) pair, numbered from 1
+ *                  in the order they appear, written before its first use
+ *   'A' allocation info id
+ *   'F' free       info id (of a live block)
+ *   'K' kept       info id: a realloc of a block of it failed; live again
+ *   'B' buffer     info id: a live block of it is the C library's own
+ *
+ * 'A' and 'F', most of a capture, are written short: a byte 0x80 | 0x40
+ * for a free | k.  With k 0 it is the whole record, and the info is the
+ * previous 'A' or 'F' record's: a block freed right after it was
+ * allocated, or a loop allocating one size, costs a byte.  Else a varint
+ * follows, and the id is 63 * varint + k: two bytes for the first 8000
+ * infos, against three.  Every other tag is below 0x80.
+ *
+ * The resident set size is sampled by heapbook run every 10 ms, and by the
+ * preload at the start and at exit:
+ *
+ *   'M' sample     u64 monotonic time (ns), resident set size in bytes
+ *
+ * and heapbook run adds, from outside the process:
+ *
+ *   'X' ended      how a process that wrote no 'E' ended: u8
+ *                  CAPTURE_ENDED_*, value (the signal, or the exit status)
+ *
+ * Why this shape: a capture holds tens of millions of 'A' and 'F' records.
+ * None carries a time (a 'T' every tick covers thousands); the preload
+ * keeps no memory per block (the program keeps its allocator as it is);
+ * and the file holds no addresses, whose differences are random and do not
+ * compress, but info ids, as heaptrack's interpreted files do: an event is
+ * 2 or 3 bytes before zstd.  The reader then needs no table of blocks: a
+ * report's memory is bounded by the distinct (size, stack) pairs.
  *
  * A realloc is an 'F' of the old block and an 'A' of the new one, as the
  * harness counts it, so a capture's peak is the harness's peak. */
@@ -40,24 +81,77 @@
 
 #include <stdint.h>
 
-#define CAPTURE_MAGIC "HBCAP1\n"
+#define CAPTURE_MAGIC "HBCAP3\n"
 enum {
     CAPTURE_MAGIC_SIZE = 8,
-    CAPTURE_VERSION = 2,
+    CAPTURE_FILE_HEADER = 16,
+    CAPTURE_VERSION = 3,
+    CAPTURE_COMPRESSION_ZSTD = 1,
     CAPTURE_MAX_VARINT = 10, /* 64 bits, 7 a byte */
     CAPTURE_MAX_DEPTH = 256,
     CAPTURE_MAX_PATH = 4096,
-    CAPTURE_MAX_ARGUMENTS = 1 << 20,
+    CAPTURE_MAX_BUILD_ID = 64,
+    CAPTURE_MAX_ARGUMENTS = 32 * 1024,
+    /* The longest record: a hello with the longest command line. */
+    CAPTURE_MAX_RECORD = 64 + CAPTURE_MAX_ARGUMENTS,
 };
 
 enum capture_tag {
+    TAG_HELLO = 'H',
+    TAG_TIME = 'T',
     TAG_STACK = 'S',
     TAG_ALLOC = 'A',
     TAG_FREE = 'F',
-    TAG_SAMPLE = 'M',
-    TAG_MODULE = 'L',
+    TAG_KEPT = 'K',
     TAG_MODULE_MAP = 'l',
+    TAG_MODULE = 'L',
+    TAG_BUFFER = 'B',
+    TAG_INFO = 'I',
     TAG_END = 'E',
+    TAG_SAMPLE = 'M',
+    TAG_ENDED = 'X',
 };
+
+/* The short 'A' and 'F' of a capture. */
+enum {
+    CAPTURE_SHORT_EVENT = 0x80,
+    CAPTURE_SHORT_FREE = 0x40,
+    CAPTURE_SHORT_SAME = 0,   /* k: the previous event's info */
+    CAPTURE_SHORT_RADIX = 63, /* k from 1 to 63: the id's remainder */
+    CAPTURE_SHORT_K_MASK = 0x3f,
+};
+
+enum capture_allocator {
+    CAPTURE_ALLOCATOR_PROGRAM = 0,  /* the program's own: the next malloc after the preload */
+    CAPTURE_ALLOCATOR_MIMALLOC = 1, /* heapbook run --mimalloc */
+};
+
+enum capture_ended {
+    CAPTURE_ENDED_SIGNAL = 1, /* killed by a signal: value is its number */
+    CAPTURE_ENDED_EXIT = 2,   /* exited without exit() (_exit, exec failed): value is the status */
+    CAPTURE_ENDED_LOST = 3,   /* gone, how is unknown (not heapbook run's child) */
+};
+
+/* ---- writing records: a varint or a zigzag varint at `p`; returns the
+ * byte after it.  The preload and heapbook run both write. */
+
+static inline unsigned char *capture_put_varint(unsigned char *p, uint64_t v) {
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+static inline uint64_t capture_zigzag(uint64_t difference) {
+    return (difference << 1) ^ (uint64_t)((int64_t)difference >> 63);
+}
+
+static inline unsigned char *capture_put_u64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++)
+        *p++ = (unsigned char)(v >> (8 * i));
+    return p;
+}
 
 #endif

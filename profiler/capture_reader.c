@@ -1,4 +1,9 @@
+/* capture_reader.c: a capture's records, decompressed through a window
+ * and checked one by one (capture_reader.h). */
 #include "capture_reader.h"
+
+#include "array.h"
+#include "records.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,439 +11,528 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
-static uint16_t get_u16(const unsigned char *p) {
-    uint16_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
+enum {
+    INPUT_BYTES = 128 * 1024,
+    /* The decompressed window: room for the longest record and more. */
+    WINDOW_BYTES = 4 * CAPTURE_MAX_RECORD,
+    /* zstd's window, capped: a crafted frame may not ask for gigabytes. */
+    ZSTD_WINDOW_LOG_MAX = 23,
+};
 
-static uint32_t get_u32(const unsigned char *p) {
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
+/* Time past which a capture's clock is damage (about 146 years). */
+static const uint64_t MAX_TIME_NS = UINT64_C(1) << 62;
 
-static uint64_t get_u64(const unsigned char *p) {
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
+struct capture_source {
+    int fd; /* -1: memory */
+    const unsigned char *memory;
+    size_t memory_size;
+    ZSTD_DCtx *zstd;
+    ZSTD_inBuffer in;
+    unsigned char input[INPUT_BYTES];
+    bool input_done; /* no more compressed bytes */
+    bool frame_open; /* zstd is inside a frame (its end not seen yet) */
+    bool past_end;   /* this pass has read the end record */
+    bool exhausted;  /* every record left is in the window */
+    unsigned char window[WINDOW_BYTES];
+    size_t start, end; /* the bytes not read yet: window[start, end) */
+    uint64_t offset;   /* decompressed offset of window[start] */
+};
 
-enum varint_status { VARINT_OK, VARINT_SHORT, VARINT_LONG };
+static bool fail(capture *c, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
-/* The varint at p, of which `left` bytes are in the file; *length: its
- * bytes (or, cut short, the bytes there are). */
-static enum varint_status get_varint(const unsigned char *p, size_t left, uint64_t *value,
-                                     size_t *length) {
-    uint64_t v = 0;
-    for (size_t i = 0; i < CAPTURE_MAX_VARINT; i++) {
-        if (i == left) {
-            *length = i;
-            return VARINT_SHORT;
-        }
-        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-        if ((p[i] & 0x80) == 0) {
-            *value = v;
-            *length = i + 1;
-            return VARINT_OK;
-        }
-    }
-    *length = CAPTURE_MAX_VARINT;
-    return VARINT_LONG;
-}
-
-/* A varint of a record already checked. */
-static uint64_t next_varint(const unsigned char **p) {
-    uint64_t v = 0;
-    for (unsigned shift = 0;; shift += 7) {
-        unsigned char byte = *(*p)++;
-        v |= (uint64_t)(byte & 0x7f) << shift;
-        if ((byte & 0x80) == 0 || shift >= 7 * (CAPTURE_MAX_VARINT - 1))
-            return v;
-    }
-}
-
-static uint64_t unzigzag(uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
-
-static bool fail(char error[CAPTURE_ERROR], const char *file, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool fail(char error[CAPTURE_ERROR], const char *file, const char *format, ...) {
-    int n = snprintf(error, CAPTURE_ERROR, "%s: ", file);
+static bool fail(capture *c, const char *format, ...) {
+    if (c->failed)
+        return false;
+    int n = snprintf(c->error, CAPTURE_ERROR, "%s: ", c->file);
     va_list args;
     va_start(args, format);
     if (n > 0 && n < CAPTURE_ERROR)
-        vsnprintf(error + n, CAPTURE_ERROR - (size_t)n, format, args);
+        vsnprintf(c->error + n, CAPTURE_ERROR - (size_t)n, format, args);
     va_end(args);
+    c->failed = true;
     return false;
 }
 
-static const char *record_name(int tag) {
-    switch (tag) {
-    case TAG_STACK:
-        return "a stack record";
-    case TAG_ALLOC:
-        return "an allocation record";
-    case TAG_FREE:
-        return "a free record";
-    case TAG_SAMPLE:
-        return "a sample record";
-    case TAG_MODULE:
-        return "a module record";
-    case TAG_MODULE_MAP:
-        return "a module map record";
-    case TAG_END:
-        return "the end record";
-    default:
-        return "a record";
+/* ---- the compressed input */
+
+/* More compressed bytes into s->in; false when there are none. */
+static bool read_input(capture *c) {
+    capture_source *s = c->source;
+    if (s->input_done)
+        return false;
+    if (s->fd < 0) { /* memory: all of it at once */
+        s->in = (ZSTD_inBuffer){s->memory, s->memory_size, 0};
+        s->input_done = true;
+        return s->memory_size > 0;
     }
+    ssize_t n;
+    do
+        n = read(s->fd, s->input, sizeof s->input);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return fail(c, "cannot read: %s", strerror(errno));
+    if (n == 0) {
+        s->input_done = true;
+        return false;
+    }
+    s->in = (ZSTD_inBuffer){s->input, (size_t)n, 0};
+    return true;
 }
 
-/* The fixed part of each record after its tag, or for 'A' and 'F' the
- * least their varints take (a byte each); 0 for an unknown tag. */
-static size_t fixed_size(int tag) {
-    switch (tag) {
-    case TAG_STACK:
-        return 4 + 2;
-    case TAG_ALLOC:
-        return 4;
-    case TAG_FREE:
-        return 2;
-    case TAG_SAMPLE:
-        return 8 + 8 + 8 + 8;
-    case TAG_MODULE:
-        return 8 + 2;
-    case TAG_MODULE_MAP:
-        return 8 + 8;
-    case TAG_END:
-        return 8 + 8;
-    default:
-        return 0;
-    }
-}
-
-/* The varints of an 'A' (4) or 'F' (2) record at `offset`: checks them,
- * and the stack id; sets *size to the record's bytes. */
-static bool check_event(capture *c, size_t offset, int tag, size_t *size,
-                        char error[CAPTURE_ERROR]) {
-    unsigned count = tag == TAG_ALLOC ? 4 : 2;
-    uint64_t values[4] = {0};
-    size_t at = offset + 1;
-    for (unsigned i = 0; i < count; i++) {
-        size_t length;
-        switch (get_varint(c->data + at, c->size - at, &values[i], &length)) {
-        case VARINT_OK:
-            at += length;
+/* Decompresses until `wanted` bytes are in the window or the records end. */
+static bool fill(capture *c, size_t wanted) {
+    capture_source *s = c->source;
+    if (s->end - s->start >= wanted || s->exhausted)
+        return true;
+    memmove(s->window, s->window + s->start, s->end - s->start);
+    s->end -= s->start;
+    s->start = 0;
+    while (s->end < wanted) {
+        if (s->in.pos == s->in.size && !read_input(c))
             break;
-        case VARINT_SHORT:
-            return fail(error, c->file,
-                        "truncated at byte %zu: %s needs at least %zu bytes, %zu are left", offset,
-                        record_name(tag), at - offset + length + 1 + (count - 1 - i),
-                        c->size - offset);
-        case VARINT_LONG:
-            return fail(error, c->file, "corrupt at byte %zu: %s has a number longer than %d bytes",
-                        offset, record_name(tag), CAPTURE_MAX_VARINT);
-        }
+        ZSTD_outBuffer out = {s->window, sizeof s->window, s->end};
+        size_t hint = ZSTD_decompressStream(s->zstd, &out, &s->in);
+        if (ZSTD_isError(hint))
+            return fail(c, "damaged: its compressed records do not decompress (zstd: %s)",
+                        ZSTD_getErrorName(hint));
+        s->frame_open = hint != 0;
+        s->end = out.pos;
     }
-    c->last_event_ticks += unzigzag(values[0]);
-    if (tag == TAG_ALLOC) {
-        if (values[3] > c->stack_count)
-            return fail(error, c->file,
-                        "corrupt at byte %zu: an allocation refers to stack %llu, "
-                        "which was never written",
-                        offset, (unsigned long long)values[3]);
-        c->allocations++;
-    } else {
-        c->frees++;
-    }
-    *size = at - offset;
-    return true;
-}
-
-static bool grow(void **array, size_t *capacity, size_t needed, size_t item) {
-    if (needed <= *capacity)
-        return true;
-    size_t n = *capacity ? *capacity * 2 : 1024;
-    while (n < needed)
-        n *= 2;
-    void *grown = realloc(*array, n * item);
-    if (grown == NULL)
+    if (c->failed)
         return false;
-    *array = grown;
-    *capacity = n;
+    if (s->end == 0 && s->frame_open)
+        return fail(c, "cut short: its compressed data stops in the middle (was heapbook run "
+                       "stopped before it finished?)");
+    /* Nothing more will come: the last records are read from the window as
+     * they are, without moving them again for every one. */
+    s->exhausted = s->end < wanted;
     return true;
 }
 
-static bool read_header(capture *c, char error[CAPTURE_ERROR]) {
-    enum { FIXED = CAPTURE_MAGIC_SIZE + 4 + 4 + 8 + 4 };
-    if (c->size < CAPTURE_MAGIC_SIZE || memcmp(c->data, CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE) != 0)
-        return fail(error, c->file, "not a heapbook capture (it does not start with \"HBCAP1\")");
-    if (c->size < FIXED)
-        return fail(error, c->file, "truncated at byte %zu: the header needs %d bytes", c->size,
-                    FIXED);
-    uint32_t version = get_u32(c->data + 8);
-    if (version != CAPTURE_VERSION)
-        return fail(error, c->file, "capture format version %u; this heapbook reads version %d",
-                    version, CAPTURE_VERSION);
-    c->pid = get_u32(c->data + 12);
-    c->start_time_ns = get_u64(c->data + 16);
-    c->arguments_length = get_u32(c->data + 24);
-    if (c->arguments_length > CAPTURE_MAX_ARGUMENTS)
-        return fail(error, c->file, "corrupt at byte 24: a command line of %u bytes",
-                    c->arguments_length);
-    if (c->size - FIXED < c->arguments_length)
-        return fail(error, c->file,
-                    "truncated at byte %zu: the command line needs %u bytes from byte %d", c->size,
-                    c->arguments_length, FIXED);
-    c->arguments = (const char *)c->data + FIXED;
-    c->records_start = FIXED + c->arguments_length;
-    return true;
-}
-
-/* Checks the record at `offset` and takes note of it; sets *size. */
-/* Capacities of the arrays capture_open() grows while it reads. */
-typedef struct capacities {
-    size_t stacks, depths, modules, clocks;
-} capacities;
-
-/* 'M', 'l' and 'E' give the time in both clocks: a point of the line that
- * turns ticks into nanoseconds. */
-static bool add_clock(capture *c, const unsigned char *p, capacities *room) {
-    if (!grow((void **)&c->clocks, &room->clocks, c->clock_count + 1, sizeof *c->clocks))
+static bool open_source(capture *c, int fd, const unsigned char *memory, size_t size,
+                        char error[CAPTURE_ERROR]) {
+    c->source = calloc(1, sizeof *c->source);
+    if (c->source == NULL || (c->source->zstd = ZSTD_createDCtx()) == NULL) {
+        snprintf(error, CAPTURE_ERROR, "%s: out of memory", c->file);
         return false;
-    c->clocks[c->clock_count++] = (capture_clock){.ns = get_u64(p), .ticks = get_u64(p + 8)};
+    }
+    c->source->fd = fd;
+    c->source->memory = memory;
+    c->source->memory_size = size;
+    ZSTD_DCtx_setParameter(c->source->zstd, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
     return true;
 }
 
-static bool check_record(capture *c, size_t offset, size_t *size, capacities *room,
-                         char error[CAPTURE_ERROR]) {
-    int tag = c->data[offset];
-    size_t fixed = fixed_size(tag);
-    if (fixed == 0)
-        return fail(error, c->file, "corrupt at byte %zu: unknown record type 0x%02x", offset, tag);
-    size_t left = c->size - offset - 1;
-    if (left < fixed)
-        return fail(error, c->file, "truncated at byte %zu: %s needs %s%zu bytes, %zu are left",
-                    offset, record_name(tag),
-                    tag == TAG_ALLOC || tag == TAG_FREE ? "at least " : "", fixed + 1, left + 1);
-    const unsigned char *p = c->data + offset + 1;
-    size_t extra = 0;
-    switch (tag) {
-    case TAG_STACK: {
-        uint32_t id = get_u32(p);
-        uint16_t depth = get_u16(p + 4);
-        if (id != c->stack_count + 1)
-            return fail(error, c->file, "corrupt at byte %zu: stack %u where stack %u was due",
-                        offset, id, c->stack_count + 1);
-        if (depth > CAPTURE_MAX_DEPTH)
-            return fail(error, c->file, "corrupt at byte %zu: a stack %u frames deep", offset,
-                        depth);
-        extra = (size_t)depth * 8;
-        if (!grow((void **)&c->stacks, &room->stacks, (size_t)id + 1, sizeof *c->stacks) ||
-            !grow((void **)&c->stack_depths, &room->depths, (size_t)id + 1,
-                  sizeof *c->stack_depths))
-            return fail(error, c->file, "out of memory reading stack %u", id);
-        c->stacks[id] = p + 6;
-        c->stack_depths[id] = depth;
-        c->stack_count = id;
-        break;
-    }
-    case TAG_ALLOC:
-    case TAG_FREE:
-        return check_event(c, offset, tag, size, error);
-    case TAG_SAMPLE:
-        c->samples++;
-        break;
-    case TAG_MODULE: {
-        uint16_t length = get_u16(p + 8);
-        extra = length;
-        if (length == 0 || length > CAPTURE_MAX_PATH)
-            return fail(error, c->file, "corrupt at byte %zu: a module path of %u bytes", offset,
-                        length);
-        if (!grow((void **)&c->modules, &room->modules, c->module_count + 1, sizeof *c->modules))
-            return fail(error, c->file, "out of memory reading modules");
-        c->modules[c->module_count++] = (capture_module){
-            .path = (const char *)p + 10, .path_length = length, .bias = get_u64(p)};
-        break;
-    }
-    case TAG_MODULE_MAP:
-        c->module_count = 0;
-        break;
-    case TAG_END:
-        c->ended = true;
-        break;
-    }
-    if ((tag == TAG_SAMPLE || tag == TAG_MODULE_MAP || tag == TAG_END) && !add_clock(c, p, room))
-        return fail(error, c->file, "out of memory reading the clock records");
-    if (left - fixed < extra)
-        return fail(error, c->file, "truncated at byte %zu: %s needs %zu bytes, %zu are left",
-                    offset, record_name(tag), fixed + extra + 1, left + 1);
-    if (tag == TAG_SAMPLE || tag == TAG_MODULE_MAP || tag == TAG_END)
-        c->end_time_ns = get_u64(p);
-    *size = 1 + fixed + extra;
-    return true;
-}
-
-/* Checks the header and every record of c->data. */
-static bool check_all(capture *c, char error[CAPTURE_ERROR]) {
-    if (!read_header(c, error))
+/* The file header, from the first bytes (of the file, uncompressed). */
+static bool check_file_header(capture *c, const unsigned char *header, size_t size,
+                              char error[CAPTURE_ERROR]) {
+    if (size < 5 || memcmp(header, "HBCAP", 5) != 0) {
+        snprintf(error, CAPTURE_ERROR,
+                 "%s: not a heapbook capture (it does not start with \"HBCAP\")", c->file);
         return false;
-    capacities room = {0};
-    for (size_t offset = c->records_start, size = 0; offset < c->size; offset += size) {
-        if (c->ended)
-            return fail(error, c->file, "corrupt at byte %zu: records after the end record",
-                        offset);
-        if (!check_record(c, offset, &size, &room, error))
-            return false;
     }
-    /* A capture cut short (no 'E') has events past its last clock record. */
-    if (c->allocations + c->frees > 0) {
-        size_t segment = 0;
-        uint64_t last = capture_ticks_to_ns(c, c->last_event_ticks, &segment);
-        if (last > c->end_time_ns)
-            c->end_time_ns = last;
+    if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE) != 0) {
+        snprintf(error, CAPTURE_ERROR,
+                 "%s: a capture from an older heapbook (format \"%.6s\"); this one reads format "
+                 "%d: record it again with heapbook run",
+                 c->file, (const char *)header, CAPTURE_VERSION);
+        return false;
+    }
+    if (size < CAPTURE_FILE_HEADER) {
+        snprintf(error, CAPTURE_ERROR,
+                 "%s: truncated: the file header needs %d bytes, there are %zu", c->file,
+                 CAPTURE_FILE_HEADER, size);
+        return false;
+    }
+    uint32_t version = 0, compression = 0;
+    for (int i = 3; i >= 0; i--) {
+        version = version << 8 | header[8 + i];
+        compression = compression << 8 | header[12 + i];
+    }
+    if (version != CAPTURE_VERSION || compression != CAPTURE_COMPRESSION_ZSTD) {
+        snprintf(error, CAPTURE_ERROR,
+                 "%s: capture format version %u (compression %u); this heapbook reads version %d",
+                 c->file, version, compression, CAPTURE_VERSION);
+        return false;
     }
     return true;
-}
-
-uint64_t capture_ticks_to_ns(const capture *c, uint64_t ticks, size_t *segment) {
-    size_t n = c->clock_count;
-    if (n == 0)
-        return 0;
-    if (n == 1)
-        return c->clocks[0].ns;
-    size_t i = *segment < n - 1 ? *segment : 0;
-    while (i + 2 < n && ticks >= c->clocks[i + 1].ticks)
-        i++;
-    while (i > 0 && ticks < c->clocks[i].ticks)
-        i--;
-    *segment = i;
-    const capture_clock *a = &c->clocks[i], *b = &c->clocks[i + 1];
-    if (ticks <= a->ticks || b->ticks <= a->ticks)
-        return a->ns;
-    /* In double: a damaged capture must give a wrong time, not overflow. */
-    double ns = (double)a->ns + (double)(ticks - a->ticks) * ((double)b->ns - (double)a->ns) /
-                                    (double)(b->ticks - a->ticks);
-    if (!(ns > 0))
-        return 0;
-    return ns < 9.2e18 ? (uint64_t)ns : UINT64_C(9200000000000000000);
-}
-
-bool capture_read_memory(const char *name, const unsigned char *data, size_t size, capture *c,
-                         char error[CAPTURE_ERROR]) {
-    memset(c, 0, sizeof *c);
-    c->file = name;
-    c->data = data;
-    c->size = size;
-    if (check_all(c, error))
-        return true;
-    capture_close(c);
-    return false;
 }
 
 bool capture_open(const char *path, capture *c, char error[CAPTURE_ERROR]) {
-    memset(c, 0, sizeof *c);
-    c->file = path;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(error, path, "cannot open: %s", strerror(errno));
+    *c = (capture){.file = path, .pass = 1};
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(error, CAPTURE_ERROR, "%s: cannot open: %s", path, strerror(errno));
+        return false;
+    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return fail(error, path, "not a regular file");
-    }
-    c->size = (size_t)st.st_size;
-    if (c->size > 0) {
-        void *mapped = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (mapped == MAP_FAILED) {
-            close(fd);
-            return fail(error, path, "cannot map: %s", strerror(errno));
-        }
-        c->data = mapped;
-        c->mapped = true;
-    }
+    unsigned char header[CAPTURE_FILE_HEADER];
+    ssize_t n = -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        snprintf(error, CAPTURE_ERROR, "%s: not a regular file", path);
+    else if (fcntl(fd, F_SETFL, 0) != 0 || (n = read(fd, header, sizeof header)) < 0)
+        snprintf(error, CAPTURE_ERROR, "%s: cannot read: %s", path, strerror(errno));
+    else if (check_file_header(c, header, (size_t)n, error) && open_source(c, fd, NULL, 0, error))
+        return true;
     close(fd);
-    if (check_all(c, error))
+    capture_close(c);
+    return false;
+}
+
+bool capture_open_memory(const char *name, const unsigned char *data, size_t size, capture *c,
+                         char error[CAPTURE_ERROR]) {
+    *c = (capture){.file = name, .pass = 1};
+    if (check_file_header(c, data, size, error) &&
+        open_source(c, -1, data + CAPTURE_FILE_HEADER, size - CAPTURE_FILE_HEADER, error))
         return true;
     capture_close(c);
     return false;
 }
 
+bool capture_rewind(capture *c) {
+    capture_source *s = c->source;
+    if (s->fd >= 0 && lseek(s->fd, CAPTURE_FILE_HEADER, SEEK_SET) != CAPTURE_FILE_HEADER)
+        return fail(c, "cannot read it again: %s", strerror(errno));
+    ZSTD_DCtx_reset(s->zstd, ZSTD_reset_session_only);
+    s->in = (ZSTD_inBuffer){0};
+    s->input_done = s->frame_open = s->exhausted = false;
+    s->start = s->end = 0;
+    s->offset = 0;
+    c->pass = 2;
+    c->time_ns = 0;
+    c->info_written = c->last_info = 0;
+    s->past_end = false;
+    return true;
+}
+
 void capture_close(capture *c) {
-    if (c->mapped)
-        munmap((void *)c->data, c->size);
-    free(c->stacks);
-    free(c->stack_depths);
-    free(c->modules);
-    free(c->clocks);
-    c->clocks = NULL;
-    c->data = NULL;
-    c->stacks = NULL;
-    c->stack_depths = NULL;
-    c->modules = NULL;
-}
-
-uint64_t capture_frame(const capture *c, uint32_t id, unsigned i) {
-    return get_u64(c->stacks[id] + (size_t)i * 8);
-}
-
-capture_cursor capture_begin(const capture *c) {
-    return (capture_cursor){.offset = c->records_start};
-}
-
-bool capture_next(const capture *c, capture_cursor *cursor, capture_event *event) {
-    while (cursor->offset < c->size) {
-        const unsigned char *r = c->data + cursor->offset;
-        const unsigned char *p = r + 1;
-        switch (*r) {
-        case TAG_ALLOC:
-        case TAG_FREE: {
-            cursor->ticks += unzigzag(next_varint(&p));
-            cursor->address += unzigzag(next_varint(&p));
-            *event =
-                (capture_event){.tag = (enum capture_tag) * r,
-                                .time_ns = capture_ticks_to_ns(c, cursor->ticks, &cursor->segment),
-                                .address = cursor->address};
-            if (*r == TAG_ALLOC) {
-                event->size = next_varint(&p);
-                event->stack = (uint32_t)next_varint(&p);
-            }
-            cursor->offset = (size_t)(p - c->data);
-            return true;
-        }
-        case TAG_STACK:
-            cursor->offset += 1 + fixed_size(*r) + (size_t)get_u16(p + 4) * 8;
-            break;
-        case TAG_MODULE:
-            cursor->offset += 1 + fixed_size(*r) + get_u16(p + 8);
-            break;
-        case TAG_SAMPLE:
-            cursor->offset += 1 + fixed_size(*r);
-            *event = (capture_event){.tag = TAG_SAMPLE,
-                                     .time_ns = get_u64(p),
-                                     .heap = get_u64(p + 16),
-                                     .rss = get_u64(p + 24)};
-            return true;
-        default:
-            cursor->offset += 1 + fixed_size(*r);
-            break;
-        }
+    if (c->source != NULL) {
+        if (c->source->fd >= 0)
+            close(c->source->fd);
+        ZSTD_freeDCtx(c->source->zstd);
+        free(c->source);
     }
+    for (size_t i = 0; i < c->module_count; i++)
+        free(c->modules[i].path);
+    free(c->modules);
+    free(c->module_index);
+    free(c->frames);
+    free(c->stack_first);
+    free(c->stack_depth);
+    free(c->info_size);
+    free(c->info_stack);
+    free(c->arguments);
+    c->source = NULL;
+    c->modules = NULL;
+    c->module_index = NULL;
+    c->frames = NULL;
+    c->stack_first = NULL;
+    c->stack_depth = NULL;
+    c->info_size = NULL;
+    c->info_stack = NULL;
+    c->arguments = NULL;
+}
+
+/* ---- one record */
+
+/* What a record's parse status means, as a sentence; false. */
+static bool unreadable(capture *c, uint64_t offset, int tag, enum record_status status) {
+    capture_source *s = c->source;
+    switch (status) {
+    case RECORD_SHORT:
+        if (s->input_done && !s->frame_open)
+            return fail(c, "truncated at byte %llu of its records: %s is cut short",
+                        (unsigned long long)offset, record_name(tag));
+        return fail(c, "corrupt at byte %llu of its records: %s longer than any heapbook writes",
+                    (unsigned long long)offset, record_name(tag));
+    case RECORD_LONG:
+        return fail(c, "corrupt at byte %llu of its records: %s has a number longer than %d bytes",
+                    (unsigned long long)offset, record_name(tag), CAPTURE_MAX_VARINT);
+    case RECORD_TOO_LARGE:
+        return fail(c,
+                    "corrupt at byte %llu of its records: %s has a length or count beyond "
+                    "what heapbook writes",
+                    (unsigned long long)offset, record_name(tag));
+    default:
+        return fail(c, "corrupt at byte %llu of its records: unknown record type 0x%02x",
+                    (unsigned long long)offset, tag);
+    }
+}
+
+static bool corrupt(capture *c, uint64_t offset, const record *r, const char *what,
+                    unsigned long long value) {
+    return fail(c, "corrupt at byte %llu of its records: %s %s %llu", (unsigned long long)offset,
+                record_name(r->tag), what, value);
+}
+
+static bool take_hello(capture *c, uint64_t offset, const record *r) {
+    if (c->arguments != NULL && c->pass == 1)
+        return fail(c, "corrupt at byte %llu of its records: a second hello record",
+                    (unsigned long long)offset);
+    if (r->number[0] > UINT32_MAX || r->number[1] > UINT32_MAX)
+        return corrupt(c, offset, r, "names process", r->number[0]);
+    char *arguments = malloc(r->text_length + 1);
+    if (arguments == NULL)
+        return fail(c, "out of memory");
+    memcpy(arguments, r->text, r->text_length);
+    arguments[r->text_length] = '\0';
+    free(c->arguments);
+    c->arguments = arguments;
+    c->arguments_length = r->text_length;
+    c->pid = (uint32_t)r->number[0];
+    c->ppid = (uint32_t)r->number[1];
+    c->start_wall_ns = r->wide[0];
+    c->start_ns = r->wide[1];
+    c->allocator = r->byte;
+    return true;
+}
+
+/* In a second pass, what was kept from the first is checked, not kept
+ * again: the file may have changed in between. */
+static bool changed(capture *c) {
+    return fail(c, "changed while it was being read: read it again");
+}
+
+static bool take_stack(capture *c, uint64_t offset, const record *r) {
+    uint64_t id = r->number[0];
+    if (c->pass > 1)
+        return id <= c->stack_count || changed(c);
+    if (id != (uint64_t)c->stack_count + 1)
+        return fail(c, "corrupt at byte %llu of its records: stack %llu where stack %u was due",
+                    (unsigned long long)offset, (unsigned long long)id, c->stack_count + 1);
+    if (id > CAPTURE_MAX_STACKS || c->frame_count + r->depth > CAPTURE_MAX_FRAMES)
+        return fail(c, "more call stacks than heapbook can read (at byte %llu of its records)",
+                    (unsigned long long)offset);
+    if (!array_grow((void **)&c->frames, &c->frame_capacity, c->frame_count + r->depth,
+                    sizeof *c->frames) ||
+        !array_grow((void **)&c->stack_first, &c->stack_capacity, id + 1, sizeof *c->stack_first) ||
+        !array_grow((void **)&c->stack_depth, &c->depth_capacity, id + 1, sizeof *c->stack_depth))
+        return fail(c, "out of memory reading stack %llu", (unsigned long long)id);
+    if (r->depth > 0)
+        memcpy(c->frames + c->frame_count, r->frames, r->depth * sizeof *r->frames);
+    c->stack_first[id] = c->frame_count;
+    c->stack_depth[id] = (uint16_t)r->depth;
+    c->frame_count += r->depth;
+    c->stack_count = (uint32_t)id;
+    return true;
+}
+
+static bool take_info(capture *c, uint64_t offset, const record *r) {
+    if (r->number[1] > c->stack_count)
+        return corrupt(c, offset, r, "uses a stack never written:", r->number[1]);
+    uint32_t next = c->info_written + 1;
+    if (c->pass > 1) {
+        if (next > c->info_count || c->info_size[next] != r->number[0] ||
+            c->info_stack[next] != r->number[1])
+            return changed(c);
+        c->info_written = next;
+        return true;
+    }
+    if (c->info_count == CAPTURE_MAX_INFOS)
+        return fail(c,
+                    "more (size, stack) pairs than heapbook can read (at byte %llu of its records)",
+                    (unsigned long long)offset);
+    if (!array_grow((void **)&c->info_size, &c->info_capacity, (size_t)next + 1,
+                    sizeof *c->info_size) ||
+        !array_grow((void **)&c->info_stack, &c->info_stack_capacity, (size_t)next + 1,
+                    sizeof *c->info_stack))
+        return fail(c, "out of memory reading the (size, stack) pairs");
+    c->info_size[next] = r->number[0];
+    c->info_stack[next] = (uint32_t)r->number[1];
+    c->info_count = c->info_written = next;
+    return true;
+}
+
+static bool same_module(const capture_module *m, const record *r) {
+    return m->bias == r->number[0] && strlen(m->path) == r->text_length &&
+           memcmp(m->path, r->text, r->text_length) == 0;
+}
+
+/* The modules by (bias, path), for the maps that list them again after
+ * each dlopen: open addressing, twice as many slots as modules may be. */
+enum { MODULE_SLOTS = 2 * CAPTURE_MAX_MODULES };
+
+static size_t module_slot(const capture *c, const record *r) {
+    uint64_t h = r->number[0] * UINT64_C(0x9E3779B97F4A7C15);
+    for (size_t i = 0; i < r->text_length; i++)
+        h = (h ^ r->text[i]) * UINT64_C(0x100000001b3);
+    size_t slot = (size_t)(h >> 20) % MODULE_SLOTS;
+    while (c->module_index[slot] != 0 && !same_module(&c->modules[c->module_index[slot] - 1], r))
+        slot = (slot + 1) % MODULE_SLOTS;
+    return slot;
+}
+
+static bool take_module(capture *c, uint64_t offset, const record *r) {
+    if (r->text_length == 0 || memchr(r->text, '\0', r->text_length) != NULL)
+        return corrupt(c, offset, r, "has a path of bytes:", r->text_length);
+    if (c->module_index == NULL &&
+        (c->module_index = calloc(MODULE_SLOTS, sizeof *c->module_index)) == NULL)
+        return fail(c, "out of memory reading modules");
+    size_t slot = module_slot(c, r);
+    if (c->module_index[slot] != 0)
+        return true; /* listed again by a later map */
+    if (c->pass > 1)
+        return changed(c);
+    if (c->module_count == CAPTURE_MAX_MODULES)
+        return fail(c, "more than %d modules (at byte %llu of its records)", CAPTURE_MAX_MODULES,
+                    (unsigned long long)offset);
+    capture_module m = {.bias = r->number[0],
+                        .start = r->number[1],
+                        .size = r->number[2],
+                        .build_id_length = (unsigned)r->build_id_length};
+    memcpy(m.build_id, r->build_id, r->build_id_length);
+    if (!array_grow((void **)&c->modules, &c->module_capacity, c->module_count + 1,
+                    sizeof *c->modules) ||
+        (m.path = strndup((const char *)r->text, r->text_length)) == NULL)
+        return fail(c, "out of memory reading modules");
+    c->modules[c->module_count++] = m;
+    c->module_index[slot] = (uint16_t)c->module_count;
+    return true;
+}
+
+/* An event naming an info: what the info is (0 in a short 'A' or 'F': the
+ * previous one's). */
+static bool take_event(capture *c, uint64_t offset, const record *r, capture_event *event) {
+    uint64_t id = r->number[0];
+    if (id == 0 && (r->tag == TAG_ALLOC || r->tag == TAG_FREE))
+        id = c->last_info;
+    if (id == 0 || id > c->info_written)
+        return corrupt(c, offset, r, "uses a (size, stack) pair never written:", id);
+    event->info = (uint32_t)id;
+    if (r->tag == TAG_ALLOC || r->tag == TAG_FREE)
+        c->last_info = (uint32_t)id;
+    event->size = c->info_size[event->info];
+    event->stack = c->info_stack[event->info];
+    return true;
+}
+
+/* Reads the record at the window's start; true with *handed set if it is
+ * one capture_next() hands out, in *event. */
+static bool read_record(capture *c, capture_event *event, bool *handed) {
+    capture_source *s = c->source;
+    uint64_t offset = s->offset;
+    record r;
+    enum record_status status =
+        record_parse(s->window + s->start, s->window + s->end, FROM_CAPTURE, &r);
+    if (status != RECORD_OK)
+        return unreadable(c, offset, s->window[s->start], status);
+    *handed = false;
+    if (r.tag != TAG_HELLO && c->arguments == NULL)
+        return fail(c, "corrupt: its records do not begin with the hello record");
+    if (c->source->past_end && r.tag != TAG_SAMPLE)
+        return fail(c, "corrupt at byte %llu of its records: %s after the end record",
+                    (unsigned long long)offset, record_name(r.tag));
+    *event = (capture_event){.tag = (enum capture_tag)r.tag, .time_ns = c->time_ns};
+    bool ok = true;
+    switch (r.tag) {
+    case TAG_HELLO:
+        ok = take_hello(c, offset, &r);
+        break;
+    case TAG_TIME:
+        c->time_ns =
+            r.number[0] > MAX_TIME_NS - c->time_ns ? MAX_TIME_NS : c->time_ns + r.number[0];
+        break;
+    case TAG_STACK:
+        ok = take_stack(c, offset, &r);
+        break;
+    case TAG_INFO:
+        ok = take_info(c, offset, &r);
+        break;
+    case TAG_ALLOC:
+    case TAG_FREE:
+    case TAG_KEPT:
+    case TAG_BUFFER:
+        ok = *handed = take_event(c, offset, &r, event);
+        break;
+    case TAG_MODULE:
+        ok = take_module(c, offset, &r);
+        break;
+    case TAG_END:
+        c->ended = s->past_end = true;
+        break;
+    case TAG_SAMPLE:
+        event->time_ns = r.wide[0] > c->start_ns ? r.wide[0] - c->start_ns : 0;
+        if (event->time_ns > MAX_TIME_NS)
+            event->time_ns = MAX_TIME_NS;
+        event->rss = r.number[0];
+        *handed = true;
+        break;
+    case TAG_ENDED:
+        if (r.byte < CAPTURE_ENDED_SIGNAL || r.byte > CAPTURE_ENDED_LOST)
+            return corrupt(c, offset, &r, "says the process ended in way", r.byte);
+        c->ended_kind = r.byte;
+        c->ended_value = r.number[0];
+        break;
+    }
+    s->start += r.length;
+    s->offset += r.length;
+    return ok;
+}
+
+/* The short 'A' and 'F' (capture.h), most of a capture, read here rather
+ * than by record_parse() and read_record(), as they would read them.
+ * False for them to take it: anything else, or anything wrong with it. */
+static bool short_event(capture *c, capture_event *event) {
+    capture_source *s = c->source;
+    const unsigned char *p = s->window + s->start, *at = p;
+    uint64_t id;
+    bool is_free;
+    if (s->past_end || !record_short_event(&at, s->window + s->end, &id, &is_free))
+        return false;
+    if (id == 0)
+        id = c->last_info;
+    if (id == 0 || id > c->info_written)
+        return false;
+    *event = (capture_event){.tag = is_free ? TAG_FREE : TAG_ALLOC,
+                             .time_ns = c->time_ns,
+                             .info = (uint32_t)id,
+                             .size = c->info_size[id],
+                             .stack = c->info_stack[id]};
+    c->last_info = (uint32_t)id;
+    s->offset += (size_t)(at - p);
+    s->start += (size_t)(at - p);
+    return true;
+}
+
+bool capture_next(capture *c, capture_event *event) {
+    while (!c->failed && fill(c, CAPTURE_MAX_RECORD) && c->source->start < c->source->end) {
+        bool handed;
+        if (short_event(c, event))
+            return true;
+        if (!read_record(c, event, &handed))
+            return false;
+        if (handed)
+            return true;
+    }
+    if (!c->failed && c->arguments == NULL)
+        return fail(c, "truncated: it holds no records (the program was not recorded)");
     return false;
+}
+
+const capture_module *capture_module_of(const capture *c, uint64_t address) {
+    for (size_t i = 0; i < c->module_count; i++) {
+        const capture_module *m = &c->modules[i];
+        uint64_t offset = address - m->bias;
+        if (address >= m->bias && offset >= m->start && offset - m->start < m->size)
+            return m;
+    }
+    return NULL;
 }
 
 void capture_command(const capture *c, char *text, size_t size) {
     size_t n = 0;
-    for (uint32_t i = 0; i < c->arguments_length && n + 1 < size; i++) {
+    for (size_t i = 0; i < c->arguments_length && n + 1 < size; i++) {
         char ch = c->arguments[i];
         if (ch == '\0')
             ch = i + 1 < c->arguments_length ? ' ' : '\0';
         if (ch != '\0')
             text[n++] = ch;
     }
-    text[n] = '\0';
+    if (size > 0)
+        text[n] = '\0';
 }

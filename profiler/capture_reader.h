@@ -1,9 +1,15 @@
-/* capture_reader: reads a capture file (capture.h), checking every record.
+/* capture_reader: reads a capture file (capture.h) in one streaming pass,
+ * checking every record as it goes.
  *
- * capture_open() maps the file and walks it once: a truncated or corrupted
- * capture is refused with a message that names the file, what is wrong and
- * at which byte offset; it never crashes.  After that, capture_next() hands
- * out the allocation, free and sample events in order without checks. */
+ * Memory stays bounded by what the capture describes, not by its length:
+ * the decompressed records pass through a fixed window; what is kept is
+ * the distinct call stacks and the modules.  Every count and length read
+ * is checked against a limit before anything is allocated for it.
+ *
+ * A truncated, corrupted or crafted capture gives an error naming the
+ * file, what is wrong and where (the byte offset in its records); never a
+ * crash, an endless loop or a huge allocation.  capture_next() reports the
+ * error by returning false with c->failed set; a report must then stop. */
 #ifndef HEAPBOOK_CAPTURE_READER_H
 #define HEAPBOOK_CAPTURE_READER_H
 
@@ -13,79 +19,105 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { CAPTURE_ERROR = 512 };
+enum {
+    CAPTURE_ERROR = 512,
+    /* Limits no capture heapbook writes comes near; a larger figure is
+     * refused as damage. */
+    CAPTURE_MAX_STACKS = 1 << 22,
+    CAPTURE_MAX_FRAMES = 1 << 25,
+    CAPTURE_MAX_MODULES = 4096,
+    CAPTURE_MAX_INFOS = 1 << 24,
+};
 
 typedef struct capture_module {
-    const char *path; /* into the mapped file: not NUL-terminated */
-    uint16_t path_length;
-    uint64_t bias;
+    char *path;
+    uint64_t bias, start, size; /* its addresses: bias + [start, start + size) */
+    unsigned char build_id[CAPTURE_MAX_BUILD_ID];
+    unsigned build_id_length;
 } capture_module;
 
-typedef struct capture_clock {
-    uint64_t ns, ticks; /* the same moment in both clocks */
-} capture_clock;
+typedef struct capture_source capture_source;
 
 typedef struct capture {
     const char *file;
-    const unsigned char *data;
-    size_t size;
-    bool mapped;          /* data is a mapping of the file, to unmap */
-    size_t records_start; /* offset of the first record */
-    uint32_t pid;
-    uint64_t start_time_ns; /* wall clock */
-    const char *arguments;  /* NUL-separated */
-    uint32_t arguments_length;
-    bool ended;           /* an 'E' record was seen */
-    uint64_t end_time_ns; /* of 'E', or of the last record */
-    uint64_t allocations, frees, samples;
-    const unsigned char **stacks; /* stacks[id]: the 'S' record's frames */
-    uint16_t *stack_depths;
+    capture_source *source; /* the file or memory, and the decompression */
+    int pass;               /* 1 at the first reading, 2 after capture_rewind() */
+
+    /* from the hello */
+    uint32_t pid, ppid;
+    uint64_t start_wall_ns, start_ns;
+    int allocator;
+    char *arguments; /* NUL-separated */
+    size_t arguments_length;
+
+    /* as read so far */
+    uint64_t time_ns; /* of the events now: ns since the start */
+    bool ended;       /* an 'E' was read */
+    int ended_kind;   /* an 'X': CAPTURE_ENDED_*, or 0 */
+    uint64_t ended_value;
+
+    uint64_t *frames; /* every stack's frames, back to back, innermost first */
+    size_t frame_count, frame_capacity;
+    uint64_t *stack_first; /* [id]: index of its first frame; [0] unused */
+    uint16_t *stack_depth;
     uint32_t stack_count;
-    capture_module *modules; /* the last module map */
-    size_t module_count;
-    capture_clock *clocks; /* of 'M', 'l' and 'E', in order */
-    size_t clock_count;
-    uint64_t last_event_ticks;
+    size_t stack_capacity, depth_capacity;
+
+    uint64_t *info_size; /* [id]: the (size, stack) pairs; [0] unused */
+    uint32_t *info_stack;
+    uint32_t info_count;
+    size_t info_capacity, info_stack_capacity;
+    uint32_t info_written; /* 'I' records read so far in this pass */
+    uint32_t last_info;    /* of the last 'A' or 'F' read */
+
+    capture_module *modules; /* every module any map listed */
+    size_t module_count, module_capacity;
+    uint16_t *module_index; /* the modules by bias and path (capture_reader.c) */
+
+    bool failed;
+    char error[CAPTURE_ERROR];
 } capture;
 
 typedef struct capture_event {
-    enum capture_tag tag; /* TAG_ALLOC, TAG_FREE or TAG_SAMPLE */
-    uint64_t time_ns;
-    uint64_t address, size; /* allocations and frees */
-    uint32_t stack;
-    uint64_t heap, rss; /* samples */
+    enum capture_tag tag; /* TAG_ALLOC, TAG_FREE, TAG_KEPT, TAG_BUFFER or TAG_SAMPLE */
+    uint64_t time_ns;     /* since the start */
+    uint32_t info;        /* the block's (size, stack) pair */
+    uint64_t size;        /* ... its size */
+    uint32_t stack;       /* ... and stack */
+    uint64_t rss;         /* samples */
 } capture_event;
 
-/* Opens and checks `path`.  On failure returns false with a sentence in
- * `error` ("capture.hbcap: truncated at byte 1234: an allocation record
- * needs 29 bytes, 7 are left"). */
+/* Opens `path` and reads its file header.  On failure returns false with a
+ * sentence in `error` ("capture.hbcap: not a heapbook capture"); special
+ * files (a FIFO, a device) are refused without blocking. */
 bool capture_open(const char *path, capture *c, char error[CAPTURE_ERROR]);
-void capture_close(capture *c);
 
-/* The same checks on a capture already in memory (the fuzzer's entry);
- * `data` must outlive `c`, and `name` is used in messages. */
-bool capture_read_memory(const char *name, const unsigned char *data, size_t size, capture *c,
+/* The same for a capture in memory (the fuzzer's entry); `data` must
+ * outlive `c`, and `name` is used in messages. */
+bool capture_open_memory(const char *name, const unsigned char *data, size_t size, capture *c,
                          char error[CAPTURE_ERROR]);
 
-/* Frame `i` of stack `id` (innermost first). */
-uint64_t capture_frame(const capture *c, uint32_t id, unsigned i);
+/* The next allocation, free, kept block (a failed realloc's: live again),
+ * library buffer (one live block is the C library's own) or sample.  False
+ * at the end, or on an error (c->failed, c->error). */
+bool capture_next(capture *c, capture_event *event);
 
-typedef struct capture_cursor {
-    size_t offset;
-    uint64_t ticks, address; /* of the last event: the deltas' base */
-    size_t segment;          /* for capture_ticks_to_ns() */
-} capture_cursor;
+/* Back to the first record, for a second pass: the stacks and modules
+ * read in the first are kept (and the second pass must agree with them). */
+bool capture_rewind(capture *c);
 
-/* Starts at the first record. */
-capture_cursor capture_begin(const capture *c);
+void capture_close(capture *c);
 
-/* The next allocation, free or sample; false at the end. */
-bool capture_next(const capture *c, capture_cursor *cursor, capture_event *event);
+/* Frame `i` (innermost first) of stack `id`, and its depth. */
+static inline uint64_t capture_frame(const capture *c, uint32_t id, unsigned i) {
+    return c->frames[c->stack_first[id] + i];
+}
+static inline unsigned capture_depth(const capture *c, uint32_t id) {
+    return id == 0 || id > c->stack_count ? 0 : c->stack_depth[id];
+}
 
-/* An event's ticks as nanoseconds since the start, on straight lines
- * between the clock records; `segment` (0 at first) speeds up calls made in
- * order. */
-uint64_t capture_ticks_to_ns(const capture *c, uint64_t ticks, size_t *segment);
+/* The module holding `address`, or NULL. */
+const capture_module *capture_module_of(const capture *c, uint64_t address);
 
 /* The command line, arguments separated by spaces, into `text`. */
 void capture_command(const capture *c, char *text, size_t size);

@@ -3,46 +3,45 @@
 #include "commands.h"
 #include "support/support.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { TOP_SITES = 10, TREE_LINES = 60 };
-
-static const char *what(bool leaks) { return leaks ? "never freed" : "live at the peak"; }
+enum { TOP_SITES = 10, TREE_LINES = 60, PLACE_TEXT = 1200 };
 
 static double percent(uint64_t part, uint64_t whole) {
     return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-static void print_place(FILE *out, const frame_info *f) {
-    if (f->file[0] != '\0')
-        fprintf(out, "%s (%s:%d)", f->function, f->file, f->line);
-    else
-        fprintf(out, "%s", f->function);
+static void print_place(const frame_info *f) {
+    char text[PLACE_TEXT];
+    fputs(frame_display(f, text, sizeof text), stdout);
+}
+
+/* The line saying what the C library kept, after a report on leaks. */
+static void print_library_note(const analysis *a, bool leaks) {
+    char note[512];
+    if (leaks && analysis_library_note(a, note, sizeof note))
+        printf("\n(%s)\n", note);
+}
+
+static int compare_u64(uint64_t x, uint64_t y) { return x < y ? 1 : x > y ? -1 : 0; }
+
+/* qsort() of rows that may be none (rows NULL). */
+static void sort_rows(site_row *rows, size_t count, int (*order)(const void *, const void *)) {
+    if (count > 1)
+        qsort(rows, count, sizeof *rows, order);
 }
 
 /* ---- summary: every call site, with what it and its callees hold */
 
-static int compare_u64(uint64_t x, uint64_t y) { return x < y ? 1 : x > y ? -1 : 0; }
-
+/* Biggest total first; a tie in the order of the call tree, callers
+ * before callees, as `heapbook tree` shows them. */
 static int by_total(const void *a, const void *b) {
     const site_row *x = a, *y = b;
     int order = compare_u64(x->total, y->total);
-    order = order ? order : compare_u64(x->own, y->own);
-    return order ? order : strcmp(x->where.function, y->where.function);
-}
-
-static int by_own_bytes(const void *a, const void *b) {
-    const site_row *x = a, *y = b;
-    int order = compare_u64(x->own, y->own);
-    return order ? order : strcmp(x->where.function, y->where.function);
-}
-
-static int by_own_blocks(const void *a, const void *b) {
-    const site_row *x = a, *y = b;
-    int order = compare_u64(x->blocks, y->blocks);
-    return order ? order : strcmp(x->where.function, y->where.function);
+    return order ? order : (x->order > y->order) - (x->order < y->order);
 }
 
 int command_summary(int argc, char **argv) {
@@ -50,23 +49,36 @@ int command_summary(int argc, char **argv) {
     analysis a;
     if (!parse_report_options("summary", "leaks", argc, argv, &o) || !analysis_open(o.capture, &a))
         return 2;
-    tree_node *root = calltree_build(&a.capture, a.symbols, analysis_figures(&a, o.leaks));
+    const stack_figures *figures = analysis_figures(&a, o.leaks);
+    tree_node *root = calltree_build(&a.capture, a.symbols, figures);
     site_row *rows = NULL;
-    size_t count = root ? calltree_sites(root, &rows) : 0;
-    qsort(rows, count, sizeof *rows, by_total);
+    size_t count = 0;
+    if (root != NULL) {
+        calltree_sort(root);
+        count = calltree_sites(&a.capture, a.symbols, figures, root, &rows);
+    }
+    if (root == NULL || count == (size_t)-1) {
+        fprintf(stderr, "heapbook: out of memory summarizing %s\n", o.capture);
+        calltree_free(root);
+        analysis_close(&a);
+        return 2;
+    }
+    sort_rows(rows, count, by_total);
     char size[HB_SIZE_TEXT], own[HB_SIZE_TEXT];
-    uint64_t whole = root ? root->bytes : 0;
-    printf("Allocation sites, %s (%s in all):\n\n", what(o.leaks), hb_size_format(whole, size));
+    uint64_t whole = root->bytes;
+    printf("Allocation sites, %s (%s in all):\n\n", analysis_what(o.leaks),
+           hb_size_format(whole, size));
     printf("%12s %7s %12s %7s %8s  %s\n", "total", "%", "own", "%", "blocks", "location");
     for (size_t i = 0; i < count && i < TOP_SITES * 2; i++) {
         printf("%12s %6.1f%% %12s %6.1f%% %8llu  ", hb_size_format(rows[i].total, size),
                percent(rows[i].total, whole), hb_size_format(rows[i].own, own),
                percent(rows[i].own, whole), (unsigned long long)rows[i].blocks);
-        print_place(stdout, &rows[i].where);
+        print_place(&rows[i].where);
         putchar('\n');
     }
     if (count == 0)
-        printf("(nothing %s)\n", what(o.leaks));
+        printf("(nothing %s)\n", analysis_what(o.leaks));
+    print_library_note(&a, o.leaks);
     free(rows);
     calltree_free(root);
     analysis_close(&a);
@@ -83,12 +95,12 @@ static void print_tree(const tree_node *node, uint64_t whole, char *prefix, size
         char size[HB_SIZE_TEXT];
         printf("%s%s %s %5.1f%%  ", prefix, last ? "└─" : "├─", hb_size_format(child->bytes, size),
                percent(child->bytes, whole));
-        print_place(stdout, &child->where);
+        print_place(&child->where);
         putchar('\n');
         (*lines)++;
         size_t length = strlen(prefix);
         strcpy(prefix + length, last ? "   " : "│  ");
-        if (depth < CAPTURE_MAX_DEPTH)
+        if (depth < CALLTREE_MAX_FRAMES)
             print_tree(child, whole, prefix, depth + 1, lines);
         prefix[length] = '\0';
     }
@@ -101,24 +113,39 @@ int command_tree(int argc, char **argv) {
         return 2;
     tree_node *root = calltree_build(&a.capture, a.symbols, analysis_figures(&a, o.leaks));
     if (root == NULL) {
+        fprintf(stderr, "heapbook: out of memory building the tree of %s\n", o.capture);
         analysis_close(&a);
         return 2;
     }
     calltree_sort(root);
     char size[HB_SIZE_TEXT];
-    printf("%s %s, by call path:\n", hb_size_format(root->bytes, size), what(o.leaks));
-    static char prefix[CAPTURE_MAX_DEPTH * 8];
+    printf("%s %s, by call path:\n", hb_size_format(root->bytes, size), analysis_what(o.leaks));
+    /* Each level adds at most 3 characters of up to 3 bytes. */
+    static char prefix[(CALLTREE_MAX_FRAMES + 1) * 9];
     prefix[0] = '\0';
     int lines = 0;
     print_tree(root, root->bytes, prefix, 0, &lines);
     if (lines >= TREE_LINES)
         printf("... (the first %d lines; heapbook flamegraph shows all of it)\n", TREE_LINES);
+    print_library_note(&a, o.leaks);
     calltree_free(root);
     analysis_close(&a);
     return 0;
 }
 
 /* ---- stats: totals, sizes, the busiest sites */
+
+static int by_own_bytes(const void *a, const void *b) {
+    const site_row *x = a, *y = b;
+    int order = compare_u64(x->own, y->own);
+    return order ? order : (x->order > y->order) - (x->order < y->order);
+}
+
+static int by_own_blocks(const void *a, const void *b) {
+    const site_row *x = a, *y = b;
+    int order = compare_u64(x->blocks, y->blocks);
+    return order ? order : (x->order > y->order) - (x->order < y->order);
+}
 
 /* The first sites of `rows`, sorted by bytes or by count, that allocated. */
 static void print_top_sites(const site_row *rows, size_t count, bool by_count) {
@@ -130,7 +157,7 @@ static void print_top_sites(const site_row *rows, size_t count, bool by_count) {
             printf("  %12llu  ", (unsigned long long)rows[i].blocks);
         else
             printf("  %12s  ", hb_size_format(rows[i].own, size));
-        print_place(stdout, &rows[i].where);
+        print_place(&rows[i].where);
         putchar('\n');
     }
 }
@@ -158,21 +185,25 @@ static void print_stats_text(const analysis *a, site_row *rows, size_t count) {
     char s1[HB_SIZE_TEXT], command[1024];
     capture_command(&a->capture, command, sizeof command);
     printf("Command:            %s (pid %u)\n", command, a->capture.pid);
-    printf("Duration:           %.1f ms\n", r->duration_ms);
+    printf("Duration:           %.1f ms\n", (double)r->duration_ns / 1e6);
     printf("Allocations:        %llu (%llu freed)\n", (unsigned long long)r->allocations,
            (unsigned long long)r->frees);
     printf("Bytes allocated:    %s\n", hb_size_format(r->total_bytes, s1));
     printf("Peak heap:          %s at %.1f ms\n", hb_size_format(r->peak_bytes, s1),
-           r->peak_time_ms);
-    printf("Never freed:        %s in %llu block%s\n\n", hb_size_format(r->leaked_bytes, s1),
+           (double)r->peak_time_ns / 1e6);
+    printf("Never freed:        %s in %llu block%s\n", hb_size_format(r->leaked_bytes, s1),
            (unsigned long long)r->leaked_blocks, r->leaked_blocks == 1 ? "" : "s");
-    printf("Allocation sizes:\n");
+    if (r->library_blocks > 0)
+        printf("Kept by the C library for itself: %s in %llu block%s (not leaks)\n",
+               hb_size_format(r->library_bytes, s1), (unsigned long long)r->library_blocks,
+               r->library_blocks == 1 ? "" : "s");
+    printf("\nAllocation sizes:\n");
     print_histogram(r);
     printf("\nSites that allocated the most bytes:\n");
-    qsort(rows, count, sizeof *rows, by_own_bytes);
+    sort_rows(rows, count, by_own_bytes);
     print_top_sites(rows, count, false);
     printf("\nSites that allocated most often:\n");
-    qsort(rows, count, sizeof *rows, by_own_blocks);
+    sort_rows(rows, count, by_own_blocks);
     print_top_sites(rows, count, true);
 }
 
@@ -182,8 +213,10 @@ static void print_site_list(const site_row *rows, size_t count) {
         hb_json_string(stdout, rows[i].where.function);
         printf(", \"file\": ");
         hb_json_string(stdout, rows[i].where.file);
-        printf(", \"line\": %d, \"bytes\": %llu, \"allocations\": %llu}", rows[i].where.line,
-               (unsigned long long)rows[i].own, (unsigned long long)rows[i].blocks);
+        printf(", \"line\": %d, \"module\": ", rows[i].where.line);
+        hb_json_string(stdout, rows[i].where.module);
+        printf(", \"bytes\": %llu, \"allocations\": %llu}", (unsigned long long)rows[i].own,
+               (unsigned long long)rows[i].blocks);
     }
 }
 
@@ -195,11 +228,14 @@ static void print_stats_json(const analysis *a, site_row *rows, size_t count) {
     hb_json_string(stdout, command);
     printf(", \"pid\": %u, \"duration_ms\": %.3f, \"allocations\": %llu, \"frees\": %llu, "
            "\"total_bytes\": %llu, \"peak_bytes\": %llu, \"peak_time_ms\": %.3f, "
-           "\"leaked_bytes\": %llu, \"leaked_blocks\": %llu,\n \"size_histogram\": [",
-           a->capture.pid, r->duration_ms, (unsigned long long)r->allocations,
+           "\"leaked_bytes\": %llu, \"leaked_blocks\": %llu, \"library_bytes\": %llu, "
+           "\"library_blocks\": %llu, \"ended\": %s,\n \"size_histogram\": [",
+           a->capture.pid, (double)r->duration_ns / 1e6, (unsigned long long)r->allocations,
            (unsigned long long)r->frees, (unsigned long long)r->total_bytes,
-           (unsigned long long)r->peak_bytes, r->peak_time_ms, (unsigned long long)r->leaked_bytes,
-           (unsigned long long)r->leaked_blocks);
+           (unsigned long long)r->peak_bytes, (double)r->peak_time_ns / 1e6,
+           (unsigned long long)r->leaked_bytes, (unsigned long long)r->leaked_blocks,
+           (unsigned long long)r->library_bytes, (unsigned long long)r->library_blocks,
+           a->capture.ended ? "true" : "false");
     bool first = true;
     for (int k = 0; k < SIZE_CLASSES; k++)
         if (r->size_classes[k] > 0) {
@@ -210,10 +246,10 @@ static void print_stats_json(const analysis *a, site_row *rows, size_t count) {
             first = false;
         }
     printf("],\n \"top_by_bytes\": [");
-    qsort(rows, count, sizeof *rows, by_own_bytes);
+    sort_rows(rows, count, by_own_bytes);
     print_site_list(rows, count);
     printf("],\n \"top_by_count\": [");
-    qsort(rows, count, sizeof *rows, by_own_blocks);
+    sort_rows(rows, count, by_own_blocks);
     print_site_list(rows, count);
     printf("]}\n");
 }
@@ -225,18 +261,36 @@ int command_stats(int argc, char **argv) {
         return 2;
     tree_node *root = calltree_build(&a.capture, a.symbols, a.replay.allocated);
     site_row *rows = NULL;
-    size_t count = root ? calltree_sites(root, &rows) : 0;
-    if (o.json)
+    size_t count = (size_t)-1;
+    if (root != NULL) {
+        calltree_sort(root);
+        count = calltree_sites(&a.capture, a.symbols, a.replay.allocated, root, &rows);
+    }
+    if (count == (size_t)-1)
+        fprintf(stderr, "heapbook: out of memory reading the sites of %s\n", o.capture);
+    else if (o.json)
         print_stats_json(&a, rows, count);
     else
         print_stats_text(&a, rows, count);
     free(rows);
     calltree_free(root);
     analysis_close(&a);
-    return root ? 0 : 2;
+    return count == (size_t)-1 ? 2 : 0;
 }
 
 /* ---- export --format collapsed: "main;f;g 1234" per stack */
+
+/* A frame's name for flamegraph.pl and the like: ';' and ' ' split frames
+ * there, so they become '_'. */
+static void put_collapsed_name(FILE *out, const frame_info *f) {
+    char text[PLACE_TEXT];
+    if (strcmp(f->function, "??") == 0 && f->module[0] != '\0')
+        snprintf(text, sizeof text, "%s+0x%llx", f->module, (unsigned long long)f->offset);
+    else
+        snprintf(text, sizeof text, "%s", f->function);
+    for (const char *c = text; *c; c++)
+        fputc(*c == ';' || *c == ' ' ? '_' : *c, out);
+}
 
 int command_export(int argc, char **argv) {
     report_options o;
@@ -248,27 +302,29 @@ int command_export(int argc, char **argv) {
                                      "inferno and speedscope read it)");
     if (!analysis_open(o.capture, &a))
         return 2;
-    FILE *out = o.output ? fopen(o.output, "w") : stdout;
+    FILE *out = o.output ? open_output(o.output) : stdout;
     if (out == NULL) {
-        perror(o.output);
         analysis_close(&a);
         return 2;
     }
     const stack_figures *figures = analysis_figures(&a, o.leaks);
-    for (uint32_t id = 1; id <= a.capture.stack_count; id++) {
+    for (uint32_t id = 1; id <= a.capture.stack_count; id++) { /* stack 0 has no frames */
         if (figures[id].bytes == 0)
             continue;
-        frame_info frames[CAPTURE_MAX_DEPTH];
+        frame_info frames[CALLTREE_MAX_FRAMES];
         size_t depth = calltree_frames(&a.capture, a.symbols, id, frames);
         for (size_t f = 0; f < depth; f++) {
             if (f > 0)
                 fputc(';', out);
-            for (const char *c = frames[f].function; *c; c++) /* ';' and ' ' split frames */
-                fputc(*c == ';' || *c == ' ' ? '_' : *c, out);
+            put_collapsed_name(out, &frames[f]);
         }
         fprintf(out, " %llu\n", (unsigned long long)figures[id].bytes);
     }
-    int status = (o.output && fclose(out) != 0) ? 2 : 0;
+    int status = 0;
+    if (o.output && fclose(out) != 0) {
+        fprintf(stderr, "heapbook: cannot write %s: %s\n", o.output, strerror(errno));
+        status = 2;
+    }
     analysis_close(&a);
     return status;
 }

@@ -4,6 +4,19 @@
 #define HEAPBOOK_COMMANDS_H
 
 #include <stdbool.h>
+#include <stdio.h>
+
+/* The commands, in the order usage lists them. */
+typedef struct command_entry {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+} command_entry;
+extern const command_entry commands[];
+extern const int command_count;
+
+/* "usage:" and a line per command. */
+void print_usage(FILE *out);
 
 int command_run(int argc, char **argv);
 int command_flamegraph(int argc, char **argv);
@@ -17,7 +30,9 @@ int usage_error(const char *command, const char *format, ...) __attribute__((for
 
 /* Options shared by the report commands. */
 typedef struct report_options {
-    const char *capture;
+    const char *capture; /* the first capture */
+    char **captures;     /* all of them (flamegraph takes several) */
+    int capture_count;
     const char *output; /* -o FILE */
     const char *before; /* --diff BEFORE AFTER: BEFORE; `capture` is AFTER */
     const char *format; /* export --format */
@@ -26,8 +41,14 @@ typedef struct report_options {
 
 /* Parses [-o FILE] [--leaks] [--inverted] [--json] [--format F]
  * [--diff BEFORE] CAPTURE, accepting only the options in `allowed`
- * (e.g. "o,leaks,json").  Returns false after printing the usage. */
+ * (e.g. "o,leaks,json"), and several captures if it holds "captures".
+ * Moves the captures to the front of argv.  Returns false after printing
+ * the usage. */
 bool parse_report_options(const char *command, const char *allowed, int argc, char **argv,
                           report_options *options);
+
+/* `path` opened for writing a report, without waiting on a FIFO; NULL
+ * after saying why on stderr. */
+FILE *open_output(const char *path);
 
 #endif

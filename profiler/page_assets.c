@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-extern const char page_css[], page_d3[], page_flamegraph[], page_js[];
+extern const char page_css[], page_d3[], page_flamegraph[], page_model[], page_js[];
 
 static const struct {
     const char *placeholder;
@@ -11,6 +11,7 @@ static const struct {
     {"/*HEAPBOOK_CSS*/", page_css},
     {"/*HEAPBOOK_D3*/", page_d3},
     {"/*HEAPBOOK_FLAMEGRAPH*/", page_flamegraph},
+    {"/*HEAPBOOK_MODEL_JS*/", page_model},
     {"/*HEAPBOOK_PAGE_JS*/", page_js},
 };
 

@@ -10,8 +10,9 @@
 extern const char page_template[];
 
 /* If the template line `line` (of `length` bytes, with its newline) is one
- * of the placeholders HEAPBOOK_CSS, HEAPBOOK_D3, HEAPBOOK_FLAMEGRAPH or
- * HEAPBOOK_PAGE_JS (each written as a C comment, alone on its line), the
+ * of the placeholders HEAPBOOK_CSS, HEAPBOOK_D3, HEAPBOOK_FLAMEGRAPH,
+ * HEAPBOOK_MODEL_JS or HEAPBOOK_PAGE_JS (each written as a C comment, alone
+ * on its line), the
  * text that replaces it; else NULL. */
 const char *page_asset_for(const char *line, size_t length);
 

@@ -22,11 +22,14 @@ set -eu
 #   binutils                  nm and objcopy list mimalloc's exports and seal
 #                             the harness
 #   bsdutils                  script(1) gives the tests a terminal
+#   libzstd-dev               the profiler's captures are zstd streams
+#   libc-devtools             glibc's memusage, which the profiler's tests
+#                             check its peaks against
 #   valgrind                  make valgrind, and make check's memcheck selftest
 #   python3, python3-yaml     tools/*.py: make grade, make compile_commands.json,
 #                             the checks of the CI and container files
 PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev
-libdw-dev libc6-dbg valgrind python3 python3-yaml"
+libdw-dev libzstd-dev libc-devtools libc6-dbg valgrind python3 python3-yaml"
 
 missing=""
 for package in $PACKAGES; do

@@ -1,11 +1,13 @@
 /* heapbook's flame graph page: what profiler/web/page.html runs.
  *
  * `heapbook flamegraph` inlines this file into page.html after d3 (global
- * `d3`), d3-flame-graph (global `flamegraph`) and the capture (global
- * `HEAPBOOK`, described in profiler/web/README.md).  It draws three things:
- * the summary, the heap and RSS over time, and the flame graph of what was
- * live at the peak (mode "peak"), never freed ("leaks"), or how two runs
- * differ ("diff").
+ * `d3`), d3-flame-graph (global `flamegraph`), the page model (global
+ * `HeapbookModel`, model.js) and the captures (global `HEAPBOOK`, described
+ * in profiler/web/README.md).  It draws three things: the summary, the heap
+ * and RSS over time, and the flame graph of what was live at the peak (mode
+ * "peak"), never freed ("leaks"), or how two runs differ ("diff").  A click
+ * on the plot shows the flame graph of what was live at that moment; a
+ * page of several processes (a --follow-fork run) has each as a top frame.
  *
  * Every string in HEAPBOOK comes from the program that was traced (function
  * names, file names, its command line): it only ever reaches the page as
@@ -14,13 +16,17 @@
   'use strict';
 
   const data = HEAPBOOK;
+  const model = HeapbookModel;
   const mode = data.mode === 'leaks' || data.mode === 'diff' ? data.mode : 'peak';
+  const runs = Array.isArray(data.runs) ? data.runs : [];
+  const combined = mode !== 'diff' && runs.length > 1;
   /* d3-flame-graph's sense: inverted is the icicle, callers at the top.
    * The capture may choose (heapbook flamegraph --inverted); else icicle. */
   const startIcicle = typeof data.inverted === 'boolean' ? data.inverted : true;
 
   /* The flame graph's geometry and timing.  A short transition keeps a
-   * zoom readable without making the page feel slow. */
+   * zoom readable without making the page feel slow; the first drawing
+   * has none, so the page is complete as soon as it loads. */
   const CELL_HEIGHT = 20;
   const TRANSITION_MS = 300;
   const HIGHLIGHT = '#e600e6'; /* search matches: magenta, as in every flame graph tool */
@@ -30,6 +36,15 @@
   const HEAP_COLOR = '#d9480f';
   const RSS_COLOR = '#4263eb';
   const BEFORE_COLOR = '#868e96';
+  const MOMENT_COLOR = '#1d2330';
+  /* A process's line on a combined page. */
+  const PROCESS_COLORS = ['#d9480f', '#4263eb', '#2b8a3e', '#ae3ec9', '#e8590c', '#1098ad', '#5c940d', '#c2255c'];
+  /* Times vary from run to run; a change is only coloured when it is
+   * beyond that noise: more than this share of the larger time, and more
+   * than two of the recorder's 10 ms samples.  Bytes and counts are exact:
+   * any change of theirs is coloured. */
+  const TIME_NOISE_SHARE = 0.2;
+  const TIME_NOISE_MS = 20;
 
   // ---------------------------------------------------------------- formats
 
@@ -69,6 +84,7 @@
   const formatCount = (n) => (typeof n === 'number' && isFinite(n) ? (n < 0 ? '-' : '') + thousands(Math.abs(n)) : '\u2014');
   const plural = (n, one, many) => formatCount(n) + ' ' + (n === 1 ? one : many);
   const percent = (part, whole) => (whole > 0 ? (100 * part / whole).toFixed(1) + '%' : '\u2014');
+  const sum = (key) => runs.reduce((total, run) => total + (typeof run[key] === 'number' ? run[key] : 0), 0);
 
   // ---------------------------------------------------------------- header
 
@@ -85,6 +101,7 @@
     if (options.id) value.attr('id', options.id);
     if (options.valueCls) value.classed(options.valueCls, true);
     card.append('div').attr('class', 'hb-sub').text(options.sub);
+    if (options.note) card.append('div').attr('class', 'hb-note').attr('id', options.id + '-note').text(options.note);
   }
 
   function commandLine(parent, label, command) {
@@ -93,47 +110,67 @@
     row.append('code').attr('class', 'hb-command-text').text(command || '\u2014');
   }
 
+  /* What the C library and C++ runtime kept for themselves: shown apart
+   * from the program's leaks, as a fact, not an alarm. */
+  function libraryNote(bytes, blocks) {
+    if (!(bytes > 0)) return null;
+    return 'The C library kept ' + formatBytes(bytes) + ' in ' + plural(blocks, 'block', 'blocks') +
+      ' for itself (stdio buffers, the C++ exception pool) until the end: not a leak of the program\u2019s.';
+  }
+
   function drawRunSummary(stats) {
-    commandLine(stats, 'Command', data.command);
+    const run = runs[0] || {};
+    if (combined) {
+      commandLine(stats, 'Processes', runs.length + ' (' + runs.map((r) => r.pid).join(', ') + ')');
+    } else {
+      commandLine(stats, 'Command', run.command);
+    }
     const metrics = stats.append('div').attr('class', 'hb-metrics');
-    const leaked = data.leaked_bytes || 0;
+    const leaked = sum('leaked_bytes');
+    const peakNote = combined ? 'each process at its own peak, added up' : 'at ' + formatMs(run.peak_time_ms) + ' of ' + formatMs(run.duration_ms);
     metric(metrics, {
-      cls: 'hb-peak', label: 'Peak heap', id: 'stat-peak', value: formatBytes(data.peak_bytes),
-      sub: 'at ' + formatMs(data.peak_time_ms) + ' of ' + formatMs(data.duration_ms),
+      cls: 'hb-peak', label: 'Peak heap', id: 'stat-peak', value: formatBytes(sum('peak_bytes')), sub: peakNote,
     });
     metric(metrics, {
-      label: 'Allocations', id: 'stat-allocations', value: formatCount(data.total_allocations),
-      sub: formatBytes(data.total_bytes) + ' requested in total',
+      label: 'Allocations', id: 'stat-allocations', value: formatCount(sum('total_allocations')),
+      sub: formatBytes(sum('total_bytes')) + ' requested in total',
     });
     metric(metrics, {
       label: 'Leaked', id: 'stat-leaked', value: formatBytes(leaked), valueCls: leaked > 0 ? 'hb-bad' : 'hb-good',
-      sub: leaked > 0 ? plural(data.leaked_blocks, 'block', 'blocks') + ' never freed' : 'every block was freed',
+      sub: leaked > 0 ? plural(sum('leaked_blocks'), 'block', 'blocks') + ' the program never freed' : 'the program freed every block',
+      note: libraryNote(sum('library_bytes'), sum('library_blocks')),
     });
     metric(metrics, {
-      label: 'Run time', id: 'stat-duration', value: formatMs(data.duration_ms),
-      sub: data.pid !== undefined ? 'process ' + data.pid : '',
+      label: 'Run time', id: 'stat-duration', value: formatMs(combined ? Math.max(...runs.map((r) => (r.start_ms || 0) + (r.duration_ms || 0))) : run.duration_ms),
+      sub: combined ? 'from the first start to the last end' : run.pid !== undefined ? 'process ' + run.pid : '',
     });
   }
 
+  /* A change is coloured only if it is beyond noise (TIME_NOISE_*). */
+  function beyondNoise(key, before, after) {
+    if (!/_ms$/.test(key)) return before !== after;
+    return Math.abs(after - before) > Math.max(TIME_NOISE_MS, TIME_NOISE_SHARE * Math.max(before, after));
+  }
+
   function drawDiffSummary(stats) {
-    const before = data.before || {};
-    const after = data.after || {};
+    const before = runs[0] || {};
+    const after = runs[1] || {};
     const commands = stats.append('div').attr('class', 'hb-commands');
     commandLine(commands, 'Before', before.command);
     commandLine(commands, 'After', after.command);
     const rows = [
-      ['Peak heap', 'peak_bytes', formatBytes, formatDelta],
-      ['Peak at', 'peak_time_ms', formatMs, (ms) => (ms > 0 ? '+' : '') + formatMs(ms)],
-      ['Allocations', 'total_allocations', formatCount, (n) => (n > 0 ? '+' : '') + formatCount(n)],
-      ['Bytes allocated', 'total_bytes', formatBytes, formatDelta],
-      ['Leaked', 'leaked_bytes', formatBytes, formatDelta],
-      ['Run time', 'duration_ms', formatMs, (ms) => (ms > 0 ? '+' : '') + formatMs(ms)],
+      ['Peak heap', 'peak_bytes', formatBytes, formatDelta, true],
+      ['Peak at', 'peak_time_ms', formatMs, (ms) => (ms > 0 ? '+' : '') + formatMs(ms), false],
+      ['Allocations', 'total_allocations', formatCount, (n) => (n > 0 ? '+' : '') + formatCount(n), true],
+      ['Bytes allocated', 'total_bytes', formatBytes, formatDelta, true],
+      ['Leaked', 'leaked_bytes', formatBytes, formatDelta, true],
+      ['Run time', 'duration_ms', formatMs, (ms) => (ms > 0 ? '+' : '') + formatMs(ms), true],
     ];
     const table = stats.append('table').attr('class', 'hb-diff');
     const head = table.append('thead').append('tr');
     ['', 'before', 'after', 'change'].forEach((h) => head.append('th').text(h));
     const body = table.append('tbody');
-    rows.forEach(([label, key, format, formatChange]) => {
+    rows.forEach(([label, key, format, formatChange, lessIsBetter]) => {
       const a = before[key];
       const b = after[key];
       const tr = body.append('tr').attr('id', 'stat-' + key.replace(/_/g, '-'));
@@ -142,10 +179,14 @@
       tr.append('td').text(format(b));
       const known = typeof a === 'number' && typeof b === 'number';
       const change = known ? b - a : NaN;
+      const real = known && lessIsBetter && beyondNoise(key, a, b);
       tr.append('td').text(known ? formatChange(change) : '\u2014')
-        .classed('hb-bad', known && change > 0 && key !== 'peak_time_ms')
-        .classed('hb-good', known && change < 0 && key !== 'peak_time_ms');
+        .attr('title', known && !real && change !== 0 ? 'within the run-to-run noise of a time' : null)
+        .classed('hb-bad', real && change > 0)
+        .classed('hb-good', real && change < 0);
     });
+    const note = libraryNote(after.library_bytes, after.library_blocks);
+    if (note) stats.append('p').attr('class', 'hb-note').attr('id', 'stat-leaked-note').text(note);
   }
 
   const stats = d3.select('#stats');
@@ -192,36 +233,52 @@
 
   // ---------------------------------------------------------------- memory over time
 
-  /* Lines to plot: a run's heap and RSS; in a diff both runs' heaps, or
-   * when only the after run has samples (they may be the capture's own),
-   * that run's heap and RSS. */
+  /* A run's curve as points {t, heap, rss} in page time, starting at 0
+   * and ending with what stayed live. */
+  function runPoints(run) {
+    const start = combined ? run.start_ms || 0 : 0;
+    const points = [{ t: start, heap: 0 }];
+    (run.curve || []).forEach(([t, heap, rss]) => {
+      const point = { t: start + t, heap: heap };
+      if (typeof rss === 'number') point.rss = rss;
+      points.push(point);
+    });
+    if (typeof run.duration_ms === 'number') points.push({ t: start + run.duration_ms, heap: run.end_heap || 0 });
+    return points.sort((a, b) => a.t - b.t);
+  }
+
+  /* Lines to plot: a run's heap and RSS; in a diff both runs' heaps; on a
+   * combined page each process's heap. */
   function timelineSeries() {
-    const sorted = (samples) => (Array.isArray(samples) ? samples.slice().sort((a, b) => a.t - b.t) : []);
-    const before = data.before || {};
-    const after = data.after || {};
-    if (mode === 'diff' && sorted(before.samples).length > 0) {
+    if (mode === 'diff') {
+      const [before, after] = [runs[0] || {}, runs[1] || {}];
       return {
         lines: [
-          { label: 'heap before', color: BEFORE_COLOR, points: sorted(before.samples), key: 'heap' },
-          { label: 'heap after', color: HEAP_COLOR, points: sorted(after.samples || data.samples), key: 'heap' },
+          { label: 'heap before', color: BEFORE_COLOR, points: runPoints(before), key: 'heap' },
+          { label: 'heap after', color: HEAP_COLOR, points: runPoints(after), key: 'heap' },
         ],
         peaks: [
           { label: 'before', color: BEFORE_COLOR, t: before.peak_time_ms, bytes: before.peak_bytes },
           { label: 'after', color: HEAP_COLOR, t: after.peak_time_ms, bytes: after.peak_bytes },
         ],
-        end: Math.max(before.duration_ms || 0, after.duration_ms || 0),
       };
     }
-    const run = mode === 'diff' ? Object.assign({ samples: data.samples }, after) : data;
-    const samples = sorted(run.samples);
-    const which = mode === 'diff' ? ', after' : '';
+    if (combined) {
+      return {
+        lines: runs.map((run, i) => ({
+          label: run.label || run.command, color: PROCESS_COLORS[i % PROCESS_COLORS.length], points: runPoints(run), key: 'heap',
+        })),
+        peaks: [],
+      };
+    }
+    const run = runs[0] || {};
+    const points = runPoints(run);
     return {
       lines: [
-        { label: 'heap (bytes live' + which + ')', color: HEAP_COLOR, points: samples, key: 'heap', area: true },
-        { label: 'RSS (resident memory' + which + ')', color: RSS_COLOR, points: samples, key: 'rss', dashed: true },
+        { label: 'heap (bytes live)', color: HEAP_COLOR, points: points, key: 'heap', area: true },
+        { label: 'RSS (resident memory)', color: RSS_COLOR, points: points, key: 'rss', dashed: true },
       ],
       peaks: [{ label: 'peak', color: HEAP_COLOR, t: run.peak_time_ms, bytes: run.peak_bytes }],
-      end: run.duration_ms || 0,
     };
   }
 
@@ -233,6 +290,11 @@
     return { name: chosen[0], bytes: chosen[1] };
   }
 
+  /* The moment shown in the flame graph: null for the peak (or the
+   * leaks), else the page time (ms) clicked on the plot. */
+  let moment = null;
+  const canChooseMoment = mode !== 'diff' && runs.some((run) => (run.moments || []).length > 0);
+
   function drawTimeline() {
     const container = d3.select('#timeline');
     container.selectAll('*').remove();
@@ -240,7 +302,7 @@
     legend.selectAll('*').remove();
 
     const series = timelineSeries();
-    const lines = series.lines.filter((line) => line.points.some((p) => typeof p[line.key] === 'number'));
+    const lines = series.lines.filter((line) => line.points.some((p) => typeof p[line.key] === 'number' && p.t > 0));
     if (lines.length === 0) {
       container.append('div').attr('class', 'hb-empty')
         .text('No memory samples in this capture.');
@@ -260,6 +322,7 @@
       key.append('span').attr('class', 'hb-swatch hb-dot').style('background', peak.color);
       key.append('span').text(peaks.length > 1 ? 'peak ' + peak.label : 'peak heap');
     });
+    if (canChooseMoment) legend.append('span').attr('class', 'hb-key hb-hint-key').text('click the plot: the flame graph of that moment');
 
     const width = Math.max(320, container.node().clientWidth);
     const height = Math.max(TIMELINE_HEIGHT, container.node().clientHeight);
@@ -267,7 +330,7 @@
     const plotWidth = width - margin.left - margin.right;
     const plotHeight = height - margin.top - margin.bottom;
 
-    let maxT = series.end;
+    let maxT = 0;
     let maxBytes = 0;
     lines.forEach((line) => line.points.forEach((p) => {
       maxT = Math.max(maxT, p.t);
@@ -352,12 +415,19 @@
       placed.push({ left: left, right: left + textWidth, y: labelY });
     });
 
-    // Hover: the nearest sample of each line, in a tooltip.
+    /* The moment chosen, as a solid line. */
+    if (moment !== null) {
+      plot.append('line').attr('id', 'moment-marker')
+        .attr('x1', x(moment)).attr('x2', x(moment)).attr('y1', 0).attr('y2', plotHeight)
+        .attr('stroke', MOMENT_COLOR).attr('stroke-width', 1.5);
+    }
+
+    // Hover: the nearest sample of each line, in a tooltip; click: that moment.
     const focus = plot.append('line').attr('y1', 0).attr('y2', plotHeight)
       .attr('stroke', '#adb5bd').attr('stroke-width', 1).style('display', 'none');
     const bisect = d3.bisector((p) => p.t).center;
-    plot.append('rect').attr('width', plotWidth).attr('height', plotHeight)
-      .attr('fill', 'transparent')
+    plot.append('rect').attr('id', 'timeline-hit').attr('width', plotWidth).attr('height', plotHeight)
+      .attr('fill', 'transparent').style('cursor', canChooseMoment ? 'crosshair' : null)
       .on('mousemove', (event) => {
         const t = x.invert(d3.pointer(event)[0]);
         const rows = [];
@@ -370,15 +440,18 @@
           rows.push([line.label, formatBytes(p[line.key])]);
         });
         focus.style('display', null).attr('x1', x(shownT)).attr('x2', x(shownT));
-        showTooltip(formatMs(shownT) + ' after start', null, rows);
+        showTooltip(formatMs(shownT) + ' after start', canChooseMoment ? 'click for the flame graph of this moment' : null, rows);
       })
-      .on('mouseleave', () => { focus.style('display', 'none'); hideTooltip(); });
+      .on('mouseleave', () => { focus.style('display', 'none'); hideTooltip(); })
+      .on('click', (event) => {
+        if (canChooseMoment) chooseMoment(x.invert(d3.pointer(event)[0]));
+      });
   }
 
   // ---------------------------------------------------------------- flame graph
 
-  const flameRoot = data.flame;
-  const rootBytes = flameRoot && typeof flameRoot.value === 'number' ? flameRoot.value : 0;
+  let flameRoot = null;
+  let rootBytes = 0;
   let chart = null;
   let maxAbsDelta = 0;
 
@@ -403,8 +476,9 @@
   }
 
   function where(frame) {
-    if (!frame.file) return frame.name === 'all' && frame === flameRoot ? 'the whole program' : 'no source information';
-    return frame.line ? frame.file + ':' + frame.line : frame.file;
+    if (frame.file) return frame.line ? frame.file + ':' + frame.line : frame.file;
+    if (frame.module) return (frame.name === '??' ? '0x' : '+0x') + Number(frame.offset || 0).toString(16) + ' in ' + frame.module + ' (no debug information)';
+    return frame.name === 'all' && frame === flameRoot ? 'the whole program' : 'no source information';
   }
 
   /* Diff colours: red where the after run uses more, blue where it uses
@@ -438,13 +512,13 @@
       rows.push(['change', formatDelta(delta) + (before > 0 ? ' (' + (delta >= 0 ? '+' : '') + percent(delta, before) + ')' : '')]);
       rows.push(['before \u2192 after', formatBytes(before) + ' \u2192 ' + formatBytes(after)]);
     } else {
-      rows.push([mode === 'leaks' ? 'never freed' : 'live at the peak', formatBytes(bytes)]);
+      rows.push([moment !== null ? 'live at ' + formatMs(moment) : mode === 'leaks' ? 'never freed' : 'live at the peak', formatBytes(bytes)]);
     }
     rows.push(['share of total', percent(bytes, rootBytes)]);
     const own = selfBytes(frame);
     if (frame.children && frame.children.length && own > 0) rows.push(['allocated here', formatBytes(own)]);
     if (typeof frame.allocations === 'number') {
-      rows.push([mode === 'peak' ? 'blocks live' : mode === 'leaks' ? 'blocks leaked' : 'blocks', formatCount(frame.allocations)]);
+      rows.push([mode === 'leaks' && moment === null ? 'blocks leaked' : mode === 'diff' ? 'blocks' : 'blocks live', formatCount(frame.allocations)]);
     }
     showTooltip(frame.name, where(frame), rows);
   }
@@ -478,7 +552,8 @@
     const needle = term.toLowerCase();
     const frame = node.data;
     return String(frame.name || '').toLowerCase().includes(needle) ||
-      String(frame.file || '').toLowerCase().includes(needle);
+      String(frame.file || '').toLowerCase().includes(needle) ||
+      String(frame.module || '').toLowerCase().includes(needle);
   }
 
   /* Matched bytes count each matched subtree once: a match inside a match
@@ -510,22 +585,33 @@
 
   function describeFlame(icicle) {
     const callees = icicle ? 'the frames below it' : 'the frames above it';
-    const title = {
-      peak: 'Live at the peak: ' + formatBytes(rootBytes),
-      leaks: 'Never freed: ' + formatBytes(rootBytes),
-      diff: 'Change at the peak, after against before',
-    }[mode];
-    const hint = {
-      peak: 'Each frame is a function; its width is the bytes it had allocated, itself or through the functions it called (' + callees + '), at the moment the heap peaked.',
-      leaks: 'Each frame is a function; its width is the bytes it allocated, itself or through the functions it called (' + callees + '), that were still not freed when the program ended.',
-      diff: 'Each frame is a function; its width is the larger of its bytes before and after, and its colour the change.',
-    }[mode];
+    const ofProcesses = combined ? ' Each process is a top frame of its own.' : '';
+    let title;
+    let hint;
+    if (moment !== null) {
+      title = 'Live at ' + formatMs(moment) + ': ' + formatBytes(rootBytes);
+      hint = 'Each frame is a function; its width is the bytes it had allocated, itself or through the functions it called (' + callees + '), at the moment chosen on the plot.' + ofProcesses;
+    } else {
+      title = {
+        peak: (combined ? 'Live at each process\u2019s peak: ' : 'Live at the peak: ') + formatBytes(rootBytes),
+        leaks: 'Never freed: ' + formatBytes(rootBytes),
+        diff: 'Change ' + (data.view === 'leaks' ? 'in what was never freed' : 'at the peak') + ', after against before',
+      }[mode];
+      hint = {
+        peak: 'Each frame is a function; its width is the bytes it had allocated, itself or through the functions it called (' + callees + '), at the moment the heap peaked.',
+        leaks: 'Each frame is a function; its width is the bytes it allocated, itself or through the functions it called (' + callees + '), that were still not freed when the program ended.',
+        diff: 'Each frame is a function; its width is the larger of its bytes before and after, and its colour the change.',
+      }[mode] + ofProcesses;
+    }
     d3.select('#flame-title').text(title);
     d3.select('#flame-hint').text(hint);
+    d3.select('#back-to-peak').property('hidden', moment === null)
+      .text(mode === 'leaks' ? 'Back to the leaks' : 'Back to the peak');
   }
 
   function drawDiffLegend() {
     const legend = d3.select('#diff-legend').property('hidden', false);
+    legend.selectAll('*').remove();
     legend.append('span').text('shrank');
     const ramp = legend.append('span').attr('class', 'hb-ramp');
     const stops = [];
@@ -538,57 +624,105 @@
       formatBytes(maxAbsDelta) + ')');
   }
 
-  function drawFlame() {
-    describeFlame(startIcicle);
-    if (!flameRoot || !(rootBytes > 0)) {
-      d3.select('#flamegraph').append('div').attr('class', 'hb-empty').text(
-        mode === 'leaks' ? 'Nothing leaked: every block was freed before the program ended.'
+  /* The tree of the moment chosen, or of the page's view. */
+  function currentFlame() {
+    const view = moment !== null ? { view: 'moment', t: moment } : { view: mode === 'diff' ? data.view || 'peak' : mode };
+    const root = model.flame(data, view);
+    maxAbsDelta = 0;
+    prepareLayout(root);
+    return root;
+  }
+
+  function showEmpty(show) {
+    d3.select('#flame-empty').property('hidden', !show).text(
+      moment !== null ? 'Nothing was live at ' + formatMs(moment) + '.'
+        : mode === 'leaks' ? 'Nothing leaked: the program freed every block before it ended.'
           : 'No allocation was live at the peak: there is nothing to draw.');
-      d3.select('.hb-toolbar').style('display', 'none');
-      return;
-    }
-    prepareLayout(flameRoot);
+    d3.select('#flamegraph').style('display', show ? 'none' : null);
+    d3.select('.hb-toolbar').style('visibility', show ? 'hidden' : null);
+  }
+
+  function drawFlame() {
+    flameRoot = currentFlame();
+    rootBytes = flameRoot.value || 0;
+    describeFlame(chart ? chart.inverted() : startIcicle);
     if (mode === 'diff') drawDiffLegend();
-
-    chart = flamegraph()
-      .width(flameWidth())
-      .cellHeight(CELL_HEIGHT)
-      .transitionDuration(TRANSITION_MS)
-      .minFrameSize(0)
-      .inverted(startIcicle)
-      .sort((a, b) => (b.data.layoutValue - a.data.layoutValue) || d3.ascending(a.data.name, b.data.name))
-      .getName((node) => node.data.name)
-      .getChildren((frame) => frame.children)
-      .getValue((d) => ('layoutValue' in d ? d.layoutValue : d.value))
-      .setColorMapper(frameColor)
-      .setSearchMatch(searchMatches)
-      .setSearchHandler(showSearchResult)
-      .tooltip(frameTip)
-      .onClick(setCrumbs);
-    d3.select('#flamegraph').datum(flameRoot).call(chart);
-    setOrientation(startIcicle);
+    showEmpty(!(rootBytes > 0));
+    if (!(rootBytes > 0)) return;
+    if (chart === null) {
+      chart = flamegraph()
+        .width(flameWidth())
+        .cellHeight(CELL_HEIGHT)
+        .transitionDuration(0)
+        .minFrameSize(0)
+        .inverted(startIcicle)
+        .sort((a, b) => (b.data.layoutValue - a.data.layoutValue) || d3.ascending(a.data.name, b.data.name))
+        .getName((node) => node.data.name)
+        .getChildren((frame) => frame.children)
+        .getValue((d) => ('layoutValue' in d ? d.layoutValue : d.value))
+        .setColorMapper(frameColor)
+        .setSearchMatch(searchMatches)
+        .setSearchHandler(showSearchResult)
+        .tooltip(frameTip)
+        .onClick(setCrumbs);
+      d3.select('#flamegraph').datum(flameRoot).call(chart);
+      setOrientation(startIcicle);
+    } else {
+      chart.transitionDuration(0);
+      chart.update(flameRoot);
+    }
+    finishDrawing();
+    chart.transitionDuration(TRANSITION_MS);
     setCrumbs(null);
+    const term = d3.select('#search').property('value').trim();
+    if (term) chart.search(term);
+  }
 
-    d3.select('#reset-zoom').on('click', () => chart.resetZoom());
-    d3.select('#orient-icicle').on('click', () => setOrientation(true));
-    d3.select('#orient-flame').on('click', () => setOrientation(false));
-    const search = d3.select('#search');
-    search.on('input', () => {
-      const term = search.property('value').trim();
-      if (term) {
-        chart.search(term);
-      } else {
-        chart.clear();
-        d3.select('#search-result').classed('hb-found', false).text('');
-      }
-    });
-    search.on('keydown', (event) => {
-      if (event.key === 'Escape') {
-        search.property('value', '');
-        search.dispatch('input');
-      }
+  /* d3-flame-graph grows new frames to their width, and writes their
+   * labels, in transitions of its own (250 ms), and d3 runs even a
+   * transition of no duration on its next tick: end them all now, so the
+   * graph is whole the moment the page shows (or a moment is chosen).  Each
+   * frame's <g> already holds its final width. */
+  function finishDrawing() {
+    d3.timerFlush();
+    d3.selectAll('#flamegraph g.frame').each(function (node) {
+      const frame = d3.select(this);
+      frame.select('rect').interrupt().attr('width', frame.attr('width'));
+      frame.select('.d3-flame-graph-label').interrupt().text(node.data.name);
     });
   }
+
+  function chooseMoment(t) {
+    moment = t;
+    drawTimeline();
+    drawFlame();
+  }
+
+  d3.select('#back-to-peak').on('click', () => {
+    moment = null;
+    drawTimeline();
+    drawFlame();
+  });
+  d3.select('#reset-zoom').on('click', () => chart && chart.resetZoom());
+  d3.select('#orient-icicle').on('click', () => setOrientation(true));
+  d3.select('#orient-flame').on('click', () => setOrientation(false));
+  const search = d3.select('#search');
+  search.on('input', () => {
+    if (!chart) return;
+    const term = search.property('value').trim();
+    if (term) {
+      chart.search(term);
+    } else {
+      chart.clear();
+      d3.select('#search-result').classed('hb-found', false).text('');
+    }
+  });
+  search.on('keydown', (event) => {
+    if (event.key === 'Escape') {
+      search.property('value', '');
+      search.dispatch('input');
+    }
+  });
 
   // ---------------------------------------------------------------- layout
 

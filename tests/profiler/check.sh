@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
-# The profiler's tests (make check runs them): heapbook's figures against
-# hand-computed ones and against the harness's, stacks through a shared
-# library in PIE and non-PIE programs, damaged captures, and escaping in the
-# flame graph page.  Prints one line per check and "profiler: N passed, M
-# failed"; exits 1 if any failed.
+# The profiler's tests (make check runs them), each on a program made for
+# it (tests/profiler/*.c: each says what it does and its figures): figures
+# against hand-computed ones, the harness's and glibc's memusage; what
+# heapbook run must never do to the program; symbols; damaged and hostile
+# captures; the page's data, folded by the page's own model.  Prints one
+# line per check and "profiler: N passed, M failed"; exits 1 if any failed.
 set -u
 cd "$(dirname "$0")/../.."
 
 heapbook=build/bin/heapbook
 programs=build/tests/profiler
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+trap 'chmod -R u+w "$scratch"; rm -rf "$scratch"' EXIT
 passed=0
 failed=0
 
 ok() { passed=$((passed + 1)); echo "profiler ok: $1"; }
 bad() { failed=$((failed + 1)); printf 'profiler FAILED: %s\n' "$1"; }
+# check CONDITION-STATUS "what it proves" "what went wrong"
+check() { if [ "$1" -eq 0 ]; then ok "$2"; else bad "$3"; fi; }
 
-# expect_in TEXT_FILE STRING...: every STRING appears in the file.
+# expect_in FILE STRING...: the STRINGs missing from FILE, one a line.
 expect_in() {
     local file=$1 missing=""
     shift
@@ -27,116 +30,331 @@ expect_in() {
     printf '%s' "$missing"
 }
 
-# 1. A program whose heap is worked out by hand (tests/profiler/peaks.c).
-$heapbook run -o "$scratch/peaks.hbcap" $programs/peaks 2>/dev/null
-$heapbook stats --json "$scratch/peaks.hbcap" >"$scratch/peaks.json"
-missing=$(expect_in "$scratch/peaks.json" '"allocations": 4,' '"frees": 3,' '"peak_bytes": 4500,' \
-    '"leaked_bytes": 4000,' '"leaked_blocks": 1,')
-[ -z "$missing" ] && ok "peaks.c: peak 4500 B, 4000 B never freed, 4 allocations, as worked out" ||
-    bad "peaks.c: heapbook stats --json lacks:
+# figure CAPTURE NAME: a figure of heapbook stats --json.
+figure() { $heapbook stats --json "$1" 2>/dev/null | grep -o "\"$2\": [a-z0-9]*" | head -n 1 | grep -o '[a-z0-9]*$'; }
+
+# line_of FILE MARK: the line holding MARK (a comment in a test program).
+line_of() { grep -n "$2" "$1" | cut -d: -f1; }
+
+model() { node tests/profiler/page_model.mjs "$@"; }
+
+# shellcheck source=tests/profiler/records.sh
+. tests/profiler/records.sh
+
+# 1. A program whose heap is worked out by hand (tests/profiler/peaks.c),
+#    under the program's own allocator and under mimalloc.
+for allocator in "" --mimalloc; do
+    $heapbook run $allocator -o "$scratch/peaks.hbcap" $programs/peaks 2>/dev/null
+    $heapbook stats --json "$scratch/peaks.hbcap" >"$scratch/peaks.json"
+    missing=$(expect_in "$scratch/peaks.json" '"allocations": 4,' '"frees": 3,' '"peak_bytes": 4500,' \
+        '"leaked_bytes": 4000,' '"leaked_blocks": 1,')
+    [ -z "$missing" ]
+    check $? "peaks.c${allocator:+ ($allocator)}: peak 4500 B, 4000 B never freed, 4 allocations, as worked out" \
+        "peaks.c${allocator:+ ($allocator)}: heapbook stats --json lacks:
 $missing"
+done
+cp "$scratch/peaks.hbcap" "$scratch/peaks-mimalloc.hbcap"
+$heapbook run -o "$scratch/peaks.hbcap" $programs/peaks 2>/dev/null
 
 # 2. The same code under the harness and under heapbook: the same peak.
-harness_peak=$(build/exercises/01-fibonacci/tests --results "$scratch/r.tsv" >/dev/null;
-    awk -F'\t' '$2 == "test_fibonacci_memory" { print $5 }' "$scratch/r.tsv")
+harness_peak=$(
+    build/exercises/01-fibonacci/tests --results "$scratch/r.tsv" >/dev/null
+    awk -F'\t' '$2 == "test_fibonacci_memory" { print $5 }' "$scratch/r.tsv"
+)
 $heapbook run -o "$scratch/fib.hbcap" build/exercises/01-fibonacci/program >/dev/null 2>&1
-profiler_peak=$($heapbook stats --json "$scratch/fib.hbcap" | grep -o '"peak_bytes": [0-9]*' | grep -o '[0-9]*$')
-[ -n "$harness_peak" ] && [ "$harness_peak" = "$profiler_peak" ] &&
-    ok "exercise 01: heapbook's peak is the harness's, to the byte ($profiler_peak B)" ||
-    bad "exercise 01: heapbook says ${profiler_peak:-nothing}, the harness ${harness_peak:-nothing}"
+profiler_peak=$(figure "$scratch/fib.hbcap" peak_bytes)
+[ -n "$harness_peak" ] && [ "$harness_peak" = "$profiler_peak" ]
+check $? "exercise 01: heapbook's peak is the harness's, to the byte ($profiler_peak B)" \
+    "exercise 01: heapbook says ${profiler_peak:-nothing}, the harness ${harness_peak:-nothing}"
 
-# 3. Stacks through a shared library, in a PIE and a non-PIE program.
-library_line=$(grep -n LIBRARY_ALLOCATES tests/profiler/library.c | cut -d: -f1)
-program_line=$(grep -n PROGRAM_CALLS_LIBRARY tests/profiler/uses_library.c | cut -d: -f1)
+# 3. Against glibc's memusage, which sees every allocation from the first
+#    too: a library's constructor allocates before main (and before
+#    heapbook's own constructor may run).
+memusage_peak() { memusage "$@" 2>&1 >/dev/null | grep -o 'heap peak: [0-9]*' | grep -o '[0-9]*$'; }
+$heapbook run -o "$scratch/ctor.hbcap" $programs/uses_constructor 2>/dev/null
+$heapbook tree "$scratch/ctor.hbcap" >"$scratch/ctor.txt" 2>&1
+ctor_peak=$(figure "$scratch/ctor.hbcap" peak_bytes)
+reference=$(memusage_peak $programs/uses_constructor)
+reference_peaks=$(memusage_peak $programs/peaks)
+missing=$(expect_in "$scratch/ctor.txt" \
+    "allocate_at_load (tests/profiler/constructor_library.c:$(line_of tests/profiler/constructor_library.c CONSTRUCTOR_ALLOCATES))")
+[ "$ctor_peak" = 128456 ] && [ "$reference" = 128456 ] && [ "$reference_peaks" = 4500 ] && [ -z "$missing" ]
+check $? "a library constructor's 123456 B are seen: peak 128456 B, as worked out and as memusage says (and 4500 B for peaks.c)" \
+    "constructor: heapbook peak ${ctor_peak:-none}, memusage ${reference:-none} (peaks.c: ${reference_peaks:-none}), wanted 128456 and 4500;
+$missing$(cat "$scratch/ctor.txt")"
+
+# 4. Stacks through a shared library, in a PIE and a non-PIE program.
+library_line=$(line_of tests/profiler/testlib.c LIBRARY_ALLOCATES)
+program_line=$(line_of tests/profiler/uses_library.c PROGRAM_CALLS_LIBRARY)
 for kind in pie nopie; do
     $heapbook run -o "$scratch/$kind.hbcap" $programs/uses_library_$kind 2>/dev/null
     $heapbook tree "$scratch/$kind.hbcap" >"$scratch/$kind.txt"
     missing=$(expect_in "$scratch/$kind.txt" "main (tests/profiler/uses_library.c:$program_line)" \
-        "make_in_library (tests/profiler/library.c:$library_line)" "4.0 KiB")
-    [ -z "$missing" ] && ok "uses_library ($kind): main and the library's function at their lines" ||
-        bad "uses_library ($kind): heapbook tree lacks:
+        "make_in_library (tests/profiler/testlib.c:$library_line)" "4.0 KiB")
+    [ -z "$missing" ]
+    check $? "uses_library ($kind): main and the library's function at their lines" \
+        "uses_library ($kind): heapbook tree lacks:
 $missing$(cat "$scratch/$kind.txt")"
 done
 
-# 4. Exit status and output pass through unchanged.
-$heapbook run -o "$scratch/false.hbcap" sh -c 'echo out; exit 7' >"$scratch/out.txt" 2>/dev/null
+# 5. Exit status and output pass through unchanged.
+$heapbook run -o "$scratch/status.hbcap" sh -c 'echo out; exit 7' >"$scratch/out.txt" 2>/dev/null
 status=$?
-[ "$status" -eq 7 ] && [ "$(cat "$scratch/out.txt")" = out ] &&
-    ok "heapbook run passes the exit status (7) and the output through" ||
-    bad "heapbook run: exit status $status, output '$(cat "$scratch/out.txt")'"
+[ "$status" -eq 7 ] && [ "$(cat "$scratch/out.txt")" = out ]
+check $? "heapbook run passes the exit status (7) and the output through" \
+    "heapbook run: exit status $status, output '$(cat "$scratch/out.txt")'"
 
-# 5. Damaged captures: cut short or with a byte flipped, heapbook says what
-# and where, and never crashes (a crash would be status 128 and above).
+# 5b. Threads allocating and freeing at once: every event in order.
+$heapbook run -o "$scratch/threads.hbcap" $programs/threads 2>/dev/null
+$heapbook stats --json "$scratch/threads.hbcap" >"$scratch/threads.json" 2>&1
+missing=$(expect_in "$scratch/threads.json" '"allocations": 80008,' '"frees": 80000,' \
+    '"leaked_bytes": 4000,' '"leaked_blocks": 4,' '"library_blocks": 4,')
+[ -z "$missing" ]
+check $? "four threads at once: 80008 allocations, 80000 frees, 4000 B never freed, the threads' TLS tables the C library's" \
+    "threads: heapbook stats --json lacks:
+$missing$(head -c 600 "$scratch/threads.json")"
+
+# 6. The program's own files are never written to: one that closes every
+#    descriptor and opens a file, and a shell that puts a file on fd 3.
+$heapbook run -o "$scratch/closes.hbcap" $programs/closes_descriptors "$scratch/own.txt" 2>"$scratch/closes.err"
+status=$?
+$heapbook run -o "$scratch/shell.hbcap" sh -c "exec 3>'$scratch/shell.txt'; echo shell-line >&3; ls / >/dev/null" 2>/dev/null
+missing=$(expect_in "$scratch/closes.err" "heapbook: wrote $scratch/closes.hbcap")
+[ "$status" -eq 0 ] && [ "$(cat "$scratch/own.txt")" = "the program's own line" ] &&
+    [ "$(cat "$scratch/shell.txt")" = shell-line ] && [ -z "$missing" ] &&
+    [ "$(figure "$scratch/closes.hbcap" allocations)" = 1001 ] &&
+    [ "$(figure "$scratch/closes.hbcap" peak_bytes)" = 100 ] &&
+    $heapbook stats "$scratch/shell.hbcap" >/dev/null 2>&1
+check $? "descriptors closed and reused by the program: its files hold only its own lines; the captures are whole (1001 allocations, peak 100 B)" \
+    "descriptors: status $status; own.txt: '$(cat "$scratch/own.txt" 2>&1)'; shell.txt: '$(cat "$scratch/shell.txt" 2>&1)'; allocations $(figure "$scratch/closes.hbcap" allocations); $(cat "$scratch/closes.err")"
+
+# 7. A program that ends at once without exit(): by _exit, or killed.
+$heapbook run -o "$scratch/exit.hbcap" $programs/ends_early exit 2>"$scratch/exit.err"
+exit_status=$?
+# (in a subshell whose stderr takes the shell's own "Segmentation fault")
+($heapbook run -o "$scratch/crash.hbcap" $programs/ends_early crash 2>"$scratch/crash.err"; exit $?) 2>/dev/null
+crash_status=$?
+$heapbook stats "$scratch/crash.hbcap" >"$scratch/crash.txt" 2>&1
+missing=$(expect_in "$scratch/exit.err" "heapbook: wrote $scratch/exit.hbcap" "ended without exit() (with _exit(3)")
+missing+=$(expect_in "$scratch/crash.err" "heapbook: wrote $scratch/crash.hbcap" "was killed by signal 11")
+missing+=$(expect_in "$scratch/crash.txt" "the program was killed by signal 11" "Never freed:        777 B in 1 block")
+[ "$exit_status" -eq 3 ] && [ "$crash_status" -eq 139 ] && [ -z "$missing" ]
+check $? "a program that calls _exit(3) or crashes at once: readable captures (777 B), what happened said, its status passed on" \
+    "ends_early: statuses $exit_status and $crash_status (wanted 3 and 139); missing:
+$missing"
+
+# 8. A process that execs another program is recorded as that program.
+$heapbook run -o "$scratch/exec.hbcap" sh -c "exec $programs/peaks" 2>/dev/null
+[ "$(figure "$scratch/exec.hbcap" peak_bytes)" = 4500 ] && $heapbook stats "$scratch/exec.hbcap" | grep -q "Command: *$programs/peaks"
+check $? "sh -c 'exec peaks': the capture is peaks' (4500 B)" \
+    "exec: peak $(figure "$scratch/exec.hbcap" peak_bytes), $($heapbook stats "$scratch/exec.hbcap" 2>&1 | head -n 1)"
+
+# 9. -o and programs heapbook cannot record: an error, status 2, and
+#    nothing touched.
+mkdir "$scratch/dir" "$scratch/locked"
+echo "int main(void) {}" >"$scratch/main.c"
+chmod a-w "$scratch/locked"
+errors=""
+try_run() { # want_text ARGS...
+    local want=$1
+    shift
+    $heapbook run "$@" >/dev/null 2>"$scratch/run.err"
+    local status=$?
+    grep -qF -- "$want" "$scratch/run.err" && [ "$status" -eq 2 ] ||
+        errors+="  heapbook run $* (status $status): $(cat "$scratch/run.err")"$'\n'
+}
+try_run "cannot write the capture $scratch/dir: Is a directory (give -o a file name)" -o "$scratch/dir" $programs/peaks
+try_run "that file exists and is not a heapbook capture" -o "$scratch/main.c" $programs/peaks
+try_run "is statically linked" -o "$scratch/static.hbcap" $programs/peaks_static
+if [ "$(id -u)" -ne 0 ]; then
+    try_run "cannot write the capture $scratch/locked/x.hbcap: Permission denied" -o "$scratch/locked/x.hbcap" $programs/peaks
+fi
+[ -z "$errors" ] && [ "$(cat "$scratch/main.c")" = "int main(void) {}" ] && [ ! -e "$scratch/static.hbcap" ]
+check $? "-o a directory, -o a source file, a static program: clear errors, status 2, the file untouched" \
+    "run errors:
+$errors"
+
+# 10. Symbols: C++ demangled with inlined calls as frames (Clang puts
+#     them in namespaces), a stripped library, and the C++ runtime's own
+#     pool apart from the leaks.  cplusplus.cc's peak: the pool + 792 B.
+$heapbook run -o "$scratch/cpp.hbcap" $programs/cplusplus 2>/dev/null
+$heapbook tree "$scratch/cpp.hbcap" >"$scratch/cpp.txt"
+pool=$(figure "$scratch/cpp.hbcap" library_bytes)
+missing=$(expect_in "$scratch/cpp.txt" \
+    "shapes::make_squares(int) (tests/profiler/cplusplus.cc:$(line_of tests/profiler/cplusplus.cc GROWS_VECTOR))" \
+    "std::vector<shapes::square, std::allocator<shapes::square> >::push_back(shapes::square&&) (/usr/include/c++/" \
+    "operator new(unsigned long)+0x")
+[ -n "$pool" ] && [ "$pool" -gt 0 ] && [ "$(figure "$scratch/cpp.hbcap" peak_bytes)" = $((pool + 792)) ] &&
+    [ "$(figure "$scratch/cpp.hbcap" leaked_bytes)" = 0 ] && [ -z "$missing" ]
+check $? "C++: demangled names, inlined calls as frames at their lines, libstdc++'s pool ($pool B) apart from leaks, peak = pool + 792 B" \
+    "C++: pool ${pool:-none}, peak $(figure "$scratch/cpp.hbcap" peak_bytes), leaked $(figure "$scratch/cpp.hbcap" leaked_bytes); missing:
+$missing$(cat "$scratch/cpp.txt")"
+
+$heapbook run -o "$scratch/stripped.hbcap" $programs/uses_stripped 2>/dev/null
+$heapbook tree "$scratch/stripped.hbcap" >"$scratch/stripped.txt"
+grep -qE '^ +└─ 2.9 KiB 100.0%  stripped_allocates\+0x[0-9a-f]+ in libstripped_library.so$' "$scratch/stripped.txt" &&
+    grep -qE '^ +└─ 2.9 KiB 100.0%  0x[0-9a-f]+ in libstripped_library.so$' "$scratch/stripped.txt"
+check $? "a stripped library: function+offset where it exports a symbol, offset in the library where it has none" \
+    "stripped library: $(cat "$scratch/stripped.txt")"
+
+# 11. A program rebuilt after its capture: read against the new build, its
+#     frames would be wrong lines; heapbook says so and shows addresses.
+${CC:-gcc} -g -O1 tests/profiler/rebuilt.c -o "$scratch/rebuilt"
+$heapbook run -o "$scratch/old.hbcap" "$scratch/rebuilt" 2>/dev/null
+$heapbook tree "$scratch/old.hbcap" >"$scratch/old-before.txt" 2>&1
+${CC:-gcc} -g -O1 -DREBUILT tests/profiler/rebuilt.c -o "$scratch/rebuilt"
+$heapbook run -o "$scratch/new.hbcap" "$scratch/rebuilt" 2>/dev/null
+$heapbook tree "$scratch/old.hbcap" >"$scratch/old-after.txt" 2>&1
+$heapbook flamegraph --diff "$scratch/old.hbcap" "$scratch/new.hbcap" -o "$scratch/rebuilt.html" 2>"$scratch/diff.err"
+missing=$(expect_in "$scratch/old-before.txt" "main (tests/profiler/rebuilt.c:$(line_of tests/profiler/rebuilt.c FIRST_BUILD_ALLOCATES))")
+missing+=$(expect_in "$scratch/old-after.txt" "heapbook: warning: $scratch/rebuilt changed since $scratch/old.hbcap was recorded (its build-id differs): its frames are shown as addresses" "in rebuilt")
+missing+=$(expect_in "$scratch/diff.err" "changed since $scratch/old.hbcap was recorded")
+[ -z "$missing" ] && ! grep -q "tests/profiler/rebuilt.c" "$scratch/old-after.txt"
+check $? "a rebuilt program: a warning (also for --diff), and addresses instead of the new build's lines" \
+    "rebuilt: missing:
+$missing$(cat "$scratch/old-after.txt")"
+
+# 12. Reports that add up: a site counted once per stack however deep it
+#     recurses (no share above 100 %); ties in the order of the tree.
+$heapbook run -o "$scratch/recursion.hbcap" $programs/recursion 2>/dev/null
+$heapbook summary "$scratch/recursion.hbcap" >"$scratch/recursion.txt"
+over=$(awk '/%/ { for (i = 1; i <= NF; i++) if ($i ~ /%$/ && $i + 0 > 100) print }' "$scratch/recursion.txt")
+missing=$(expect_in "$scratch/recursion.txt" \
+    "     500 B  100.0%        500 B  100.0%        5  nest (tests/profiler/recursion.c:$(line_of tests/profiler/recursion.c ALLOCATES))" \
+    "     400 B   80.0%          0 B    0.0%        0  nest (tests/profiler/recursion.c:$(line_of tests/profiler/recursion.c RECURSES))")
+$heapbook summary "$scratch/fib.hbcap" | awk 'NR > 3 { print $NF, $(NF - 1) }' >"$scratch/ties.txt"
+[ -z "$over" ] && [ -z "$missing" ] &&
+    [ "$(cut -d' ' -f2 "$scratch/ties.txt" | paste -sd' ')" = "main fibonacci_hash sum_of_fibonacci fibonacci" ]
+check $? "summary: each stack counted once per site (the recursive call holds 400 B of 500 B, not 1000 B); tied rows in tree order" \
+    "summary: above 100 %: ${over:-none}; missing:
+$missing$(cat "$scratch/recursion.txt" "$scratch/ties.txt")"
+
+# 13. What the C library keeps for itself is not a leak of the program.
+$heapbook tree --leaks "$scratch/fib.hbcap" >"$scratch/fib-leaks.txt"
+missing=$(expect_in "$scratch/fib-leaks.txt" "0 B never freed, by call path:" "held by the C library")
+[ "$(figure "$scratch/fib.hbcap" leaked_bytes)" = 0 ] && [ "$(figure "$scratch/fib.hbcap" library_blocks)" = 1 ]
+check $? "stdout's buffer: counted as the C library's, not as a leak" \
+    "library buffers: leaked $(figure "$scratch/fib.hbcap" leaked_bytes), library blocks $(figure "$scratch/fib.hbcap" library_blocks); $(cat "$scratch/fib-leaks.txt")"
+
+# 14. Names and arguments cannot break the page: a symbol "make<int>" and
+#     an argument "</script><script>window.pwned=1</script>".
+$heapbook run -o "$scratch/odd.hbcap" $programs/odd_names '</script><script>window.pwned=1</script>' 2>/dev/null
+$heapbook flamegraph -o "$scratch/odd.html" "$scratch/odd.hbcap" 2>/dev/null
+grep -qF 'make\u003cint\u003e' "$scratch/odd.html" && ! grep -qF 'window.pwned=1</script>' "$scratch/odd.html" &&
+    [ "$(grep -c '</script>' "$scratch/odd.html")" = "$(grep -c '</script>' profiler/web/page.html)" ]
+check $? "flame graph page: names and arguments are escaped" \
+    "flame graph page: an unescaped name or argument in $scratch/odd.html"
+
+# 15. export --format collapsed: one line per stack, frames joined by ';'.
+$heapbook export --format collapsed "$scratch/fib.hbcap" >"$scratch/fib.collapsed"
+grep -qx 'main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288' "$scratch/fib.collapsed"
+check $? "export --format collapsed: main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288" \
+    "export --format collapsed: $(cat "$scratch/fib.collapsed")"
+
+# 16. The page's views, folded by the page's own model: the peak; every
+#     moment of the curve (the temporal view) holding what the curve
+#     shows there, the largest below the peak among them; the diff of the
+#     starter and the solution of exercise 01.
+$heapbook flamegraph -o "$scratch/fib.html" "$scratch/fib.hbcap" 2>/dev/null
+model "$scratch/fib.html" peak >"$scratch/fib-peak.txt"
+model "$scratch/fib.html" moments >"$scratch/fib-moments.txt"
+below=$(model "$scratch/fib.html" curve | awk '$2 < 524288' | sort -k2,2n | tail -n 1)
+model "$scratch/fib.html" moment "${below% *}" >"$scratch/fib-moment.txt"
+$heapbook run -o "$scratch/after.hbcap" build/solutions/01-fibonacci/program >/dev/null 2>&1
+$heapbook flamegraph --diff "$scratch/fib.hbcap" "$scratch/after.hbcap" -o "$scratch/diff.html" 2>/dev/null
+model "$scratch/diff.html" peak >"$scratch/diff.txt"
+missing=$(expect_in "$scratch/fib-peak.txt" "      fibonacci (exercises/01-fibonacci/fibonacci.c:25) 524288")
+missing+=$(expect_in "$scratch/fib-moments.txt" "moments, each the heap of its point")
+missing+=$(expect_in "$scratch/fib-moment.txt" "all ${below#* }")
+missing+=$(expect_in "$scratch/diff.txt" "    sum_of_fibonacci (exercises/01-fibonacci/fibonacci.c:38) 524288 -524288")
+[ -n "$below" ] && [ -z "$missing" ]
+check $? "page: the peak (512 KiB); each of $(grep -o '^[0-9]*' "$scratch/fib-moments.txt") moments holds what the curve shows; the diff (-512 KiB in sum_of_fibonacci)" \
+    "page views: missing:
+$missing$(cat "$scratch/fib-moments.txt" "$scratch/fib-moment.txt" "$scratch/diff.txt")"
+
+# 17. --follow-fork: a capture per process, CAPTURE.PID for the child,
+#     readable, and one page with each process as a top frame; without
+#     it, one capture.
+mkdir -p "$scratch/fork" "$scratch/nofork"
+$heapbook run --follow-fork -o "$scratch/fork/f.hbcap" $programs/forks 2>"$scratch/fork.err"
+$heapbook run -o "$scratch/nofork/f.hbcap" $programs/forks 2>/dev/null
+child=$(find "$scratch/fork" -name 'f.hbcap.*' | head -n 1)
+$heapbook flamegraph -o "$scratch/fork.html" "$scratch/fork/f.hbcap" "$child" 2>/dev/null
+model "$scratch/fork.html" peak >"$scratch/fork.txt"
+missing=$(expect_in "$scratch/fork.err" "and 1 capture of the processes it started: $child")
+missing+=$(expect_in "$scratch/fork.txt" "all 3000" "  $programs/forks (pid " ") 1000" ") 2000" \
+    "main (tests/profiler/forks.c:$(line_of tests/profiler/forks.c CHILD_ALLOCATES)) 2000")
+[ -n "$child" ] && [ "$(ls "$scratch/nofork" | wc -l)" -eq 1 ] && [ -z "$missing" ]
+check $? "--follow-fork: the child's capture is CAPTURE.PID; one page with both processes as top frames (1000 + 2000 B); without it, one capture" \
+    "--follow-fork: child ${child:-none}; without: $(ls "$scratch/nofork"); missing:
+$missing$(cat "$scratch/fork.txt")"
+
+# 18. Damaged captures: cut short or with a byte flipped, every command
+#     says what and where, and never crashes (status 128 and above) or
+#     hangs (timeout's 124).
 capture=$scratch/peaks.hbcap
 size=$(stat -c %s "$capture")
 crashes=""
-for ((cut = 0; cut < size; cut += 3)); do
+run_all() { # CAPTURE: every reading command, each bounded in time and memory
+    local c=$1 status
+    for command in "summary" "tree --leaks" "stats --json" "export --format collapsed" \
+        "flamegraph -o $scratch/damaged.html" "flamegraph -o $scratch/damaged.html --diff $c"; do
+        # shellcheck disable=SC2086 # the command is words
+        (ulimit -v 2000000; timeout 20 $heapbook $command "$c") >/dev/null 2>>"$scratch/damaged.err"
+        status=$?
+        [ "$status" -ne 0 ] && [ "$status" -ne 2 ] && crashes+=" $(basename "$c"): $command: status $status;"
+    done
+}
+for ((cut = 0; cut < size; cut += 7)); do
     head -c "$cut" "$capture" >"$scratch/cut.hbcap"
-    $heapbook stats "$scratch/cut.hbcap" >/dev/null 2>"$scratch/err.txt"
-    status=$?
-    [ "$status" -ge 128 ] && crashes+=" cut at $cut"
+    $heapbook stats "$scratch/cut.hbcap" >/dev/null 2>&1
+    [ $? -ge 124 ] && crashes+=" cut at $cut"
 done
 for ((at = 0; at < size; at++)); do
     cp "$capture" "$scratch/flip.hbcap"
     printf '\xa5' | dd of="$scratch/flip.hbcap" bs=1 seek="$at" conv=notrunc status=none
-    $heapbook stats "$scratch/flip.hbcap" >/dev/null 2>&1
-    [ $? -ge 128 ] && crashes+=" byte $at flipped"
+    $heapbook flamegraph -o "$scratch/flip.html" "$scratch/flip.hbcap" >/dev/null 2>&1
+    [ $? -ge 124 ] && crashes+=" byte $at flipped"
 done
-head -c 40 "$capture" >"$scratch/short.hbcap"
-$heapbook stats "$scratch/short.hbcap" 2>"$scratch/short.txt" >/dev/null
-printf 'HBCAP1\n\0\1\0\0\0' >"$scratch/tiny.hbcap"
-$heapbook stats "$scratch/tiny.hbcap" 2>"$scratch/tiny.txt" >/dev/null
+head -c 100 "$capture" >"$scratch/short.hbcap"
+printf 'HBCAP3\n\0\3\0\0\0' >"$scratch/tiny.hbcap"
+printf 'HBCAP1\n\0\2\0\0\0' >"$scratch/old.hbcap"
 echo "not a capture" >"$scratch/text.hbcap"
-$heapbook stats "$scratch/text.hbcap" 2>"$scratch/text.txt" >/dev/null
-if [ -z "$crashes" ] && grep -qF "$scratch/short.hbcap: truncated at byte" "$scratch/short.txt" &&
-    grep -qF "$scratch/tiny.hbcap: truncated at byte 12: the header needs 28 bytes" "$scratch/tiny.txt" &&
-    grep -qF "$scratch/text.hbcap: not a heapbook capture" "$scratch/text.txt"; then
-    ok "damaged captures (a $size-byte capture cut every 3 bytes, and each byte flipped): clear errors, no crash"
-else
-    bad "damaged captures:${crashes:- no crash, but messages differ:}
-$(cat "$scratch/short.txt" "$scratch/tiny.txt" "$scratch/text.txt")"
-fi
+mkfifo "$scratch/fifo.hbcap" "$scratch/module.fifo"
+# A capture whose only module is a FIFO: its frames are read from no file.
+{ hello; module "$scratch/module.fifo"; stack 1; info 64 1; event A 1; printf E; } |
+    $programs/craft_capture >"$scratch/module.hbcap"
+for c in short tiny old text fifo module; do
+    timeout 20 $heapbook tree "$scratch/$c.hbcap" >/dev/null 2>"$scratch/$c.txt"
+done
+missing=$(expect_in "$scratch/short.txt" "$scratch/short.hbcap: cut short: its compressed data stops in the middle")
+missing+=$(expect_in "$scratch/tiny.txt" "$scratch/tiny.hbcap: truncated: the file header needs 16 bytes, there are 12")
+missing+=$(expect_in "$scratch/old.txt" "$scratch/old.hbcap: a capture from an older heapbook (format \"HBCAP1\"); this one reads format 3: record it again with heapbook run")
+missing+=$(expect_in "$scratch/text.txt" "$scratch/text.hbcap: not a heapbook capture")
+missing+=$(expect_in "$scratch/fifo.txt" "$scratch/fifo.hbcap: not a regular file")
+missing+=$(expect_in "$scratch/module.txt" "heapbook: warning: cannot read $scratch/module.fifo (not a regular file)")
+[ -z "$crashes" ] && [ -z "$missing" ]
+check $? "damaged captures (a $size-byte capture cut every 7 bytes, each byte flipped; short, old, text, a FIFO, a FIFO as a library): clear errors, no crash, no wait" \
+    "damaged captures:${crashes:- no crash} missing:
+$missing"
 
-# 6. Names and arguments cannot break the page: a symbol "make<int>" and
-# an argument "</script><script>window.pwned=1</script>".
-$heapbook run -o "$scratch/odd.hbcap" $programs/odd_names '</script><script>window.pwned=1</script>' 2>/dev/null
-$heapbook flamegraph -o "$scratch/odd.html" "$scratch/odd.hbcap" 2>/dev/null
-if grep -qF 'make\u003cint\u003e' "$scratch/odd.html" && ! grep -qF 'window.pwned=1</script>' "$scratch/odd.html" &&
-    [ "$(grep -c '</script>' "$scratch/odd.html")" = "$(grep -c '</script>' profiler/web/page.html)" ]; then
-    ok "flame graph page: names and arguments are escaped"
-else
-    bad "flame graph page: an unescaped name or argument in $scratch/odd.html"
-fi
-
-# 7. export --format collapsed: one line per stack, frames joined by ';'.
-$heapbook export --format collapsed "$scratch/fib.hbcap" >"$scratch/fib.collapsed"
-grep -qx 'main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288' "$scratch/fib.collapsed" &&
-    ok "export --format collapsed: main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288" ||
-    bad "export --format collapsed: $(cat "$scratch/fib.collapsed")"
-
-# 8. --diff: the starter against the solution of exercise 01: every frame
-# of the starter's array shrinks by all of it.
-$heapbook run -o "$scratch/after.hbcap" build/solutions/01-fibonacci/program >/dev/null 2>&1
-$heapbook flamegraph --diff "$scratch/fib.hbcap" "$scratch/after.hbcap" -o "$scratch/diff.html" 2>/dev/null
-if grep -qF '"mode": "diff"' "$scratch/diff.html" &&
-    grep -qF '"name": "sum_of_fibonacci", "file": "exercises/01-fibonacci/fibonacci.c", "line": 38, "value": 524288, "allocations": 1, "delta": -524288' "$scratch/diff.html"; then
-    ok "flamegraph --diff: the starter's array shows as 512.0 KiB that the solution no longer holds"
-else
-    bad "flamegraph --diff: no shrinking sum_of_fibonacci frame in $scratch/diff.html"
-fi
-
-# 9. --follow-fork: a shell that starts a program (fork and exec) gives one
-# capture for the shell and one, CAPTURE.PID, for the child; without it, one.
-mkdir -p "$scratch/fork" "$scratch/nofork"
-$heapbook run --follow-fork -o "$scratch/fork/sh.hbcap" sh -c '/bin/true; echo done' >/dev/null 2>&1
-$heapbook run -o "$scratch/nofork/sh.hbcap" sh -c '/bin/true; echo done' >/dev/null 2>&1
-children=$(find "$scratch/fork" -name 'sh.hbcap.*' | wc -l)
-if [ "$children" -ge 1 ] && [ "$(ls "$scratch/nofork" | wc -l)" -eq 1 ] &&
-    $heapbook stats "$(find "$scratch/fork" -name 'sh.hbcap.*' | head -n 1)" >/dev/null 2>&1; then
-    ok "--follow-fork: the child's capture is CAPTURE.PID and readable; without it, none"
-else
-    bad "--follow-fork: $children child captures; without it: $(ls "$scratch/nofork")"
-fi
+# 19. Hostile captures, each a regression kept in the fuzzer's corpus
+#     (tests/profiler/corpus/regression-*: a selector byte, then the
+#     capture): every command gives a report or its clear error, in
+#     bounded time and memory.
+crashes=""
+errors=""
+while IFS=$'\t' read -r name want; do
+    [ -n "$name" ] && [ "${name:0:1}" != "#" ] || continue
+    tail -c +2 "tests/profiler/corpus/$name" >"$scratch/$name.hbcap"
+    run_all "$scratch/$name.hbcap"
+    $heapbook stats "$scratch/$name.hbcap" >/dev/null 2>"$scratch/regression.err"
+    grep -qF -- "$want" "$scratch/regression.err" || errors+="  $name: $(cat "$scratch/regression.err")"$'\n'
+done <tests/profiler/regressions.tsv
+[ -z "$crashes" ] && [ -z "$errors" ]
+check $? "hostile captures ($(grep -c '^regression' tests/profiler/regressions.tsv) regressions): every command ends with a report or a clear error" \
+    "hostile captures:${crashes:- no crash}
+$errors"
 
 echo "profiler: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

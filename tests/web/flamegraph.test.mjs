@@ -17,8 +17,9 @@
 //   HEAPBOOK_CHROMIUM       the browser (default /usr/bin/chromium)
 //
 // Everything else is checked against the page's own data (the HEAPBOOK
-// global), so the same test runs on the samples and on real output of
-// `heapbook flamegraph`.  Screenshots go to build/web-test/flamegraph.png
+// global, folded by the page's own model: HeapbookModel, model.js), so the
+// same test runs on the samples and on real output of `heapbook
+// flamegraph`: one run, a diff, or the processes of a --follow-fork run.  Screenshots go to build/web-test/flamegraph.png
 // (the first page) and build/web-test/flamegraph-NAME.png (the others).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,8 +51,10 @@ const CHROMIUM_ARGS = [
 // The page's contract (profiler/web/page.js): search matches are drawn in this
 // colour, a match is a case-insensitive substring of a frame's name or file.
 const HIGHLIGHT = '#e600e6';
-// page.html's <script> elements: d3, d3-flame-graph, the data, page.js.
-const SCRIPTS = 4;
+// page.html's <script> elements: d3, d3-flame-graph, model.js, the data, page.js.
+const SCRIPTS = 5;
+// page.js's noise for times in a diff: beyond 20 % of the larger and 20 ms.
+const beyondTimeNoise = (a, b) => Math.abs(b - a) > Math.max(20, 0.2 * Math.max(a, b));
 
 /* Sizes as the harness prints them (harness/support/format.c); written again here
  * so that the page's own formatting is checked, not trusted. */
@@ -102,6 +105,8 @@ PAGES.forEach((pagePath, pageIndex) => {
     const requests = [];
     let page;
     let data;
+    let flame; /* the tree the page draws first */
+    let atLoad; /* the frames as drawn when the page had just loaded */
 
     /* Every frame as drawn, once the transitions have stopped moving it. */
     async function frames() {
@@ -132,7 +137,10 @@ PAGES.forEach((pagePath, pageIndex) => {
     }
 
     const svgWidth = () => page.evaluate(() => Number(document.querySelector('#flamegraph svg').getAttribute('width')));
-    const rootFrame = (all) => frameNamed(all, data.flame.name);
+    const rootFrame = (all) => frameNamed(all, flame.name);
+    const firstView = () => page.evaluate(() => HeapbookModel.flame(HEAPBOOK,
+      { view: HEAPBOOK.mode === 'diff' ? HEAPBOOK.view || 'peak' : HEAPBOOK.mode }));
+    const sum = (key) => data.runs.reduce((total, run) => total + (run[key] || 0), 0);
 
     /* The frame to use for `name`: the widest one so called. */
     function frameNamed(all, name) {
@@ -167,7 +175,10 @@ PAGES.forEach((pagePath, pageIndex) => {
       page.on('pageerror', (error) => errors.push(String(error)));
       page.on('request', (request) => { if (request.url() !== url) requests.push(request.url()); });
       await page.goto(url);
+      atLoad = await page.evaluate(() => [...document.querySelectorAll('#flamegraph g.frame rect')]
+        .map((rect) => Number(rect.getAttribute('width'))));
       data = await page.evaluate(() => HEAPBOOK);
+      flame = await firstView();
       await frames();
     });
     after(async () => {
@@ -179,20 +190,61 @@ PAGES.forEach((pagePath, pageIndex) => {
       assert.deepEqual(requests, []);
     });
 
+    test('the flame graph is complete as soon as the page has loaded', async () => {
+      const drawn = await frames();
+      assert.equal(atLoad.length, drawn.length, 'frames were still being added after the page loaded');
+      assert.ok(Math.abs(Math.max(...atLoad) - await svgWidth()) < 1, 'the root was not full width at load: it grew in later');
+    });
+
     test(`the summary shows the peak (${EXPECT_PEAK})`, async () => {
       const summary = await page.locator('#stats').innerText();
-      assert.ok(summary.includes(EXPECT_PEAK), `summary without ${EXPECT_PEAK}:\n${summary}`);
+      // A combined page adds up the processes' peaks: one of them is the one expected.
+      if (data.combined) assert.ok(data.runs.some((run) => formatBytes(run.peak_bytes) === EXPECT_PEAK), `no process peaked at ${EXPECT_PEAK}`);
+      else assert.ok(summary.includes(EXPECT_PEAK), `summary without ${EXPECT_PEAK}:\n${summary}`);
       if (data.mode === 'diff') {
         const peaks = await page.locator('#stat-peak-bytes').innerText();
-        assert.ok(peaks.includes(formatBytes(data.before.peak_bytes)) && peaks.includes(formatBytes(data.after.peak_bytes)),
+        assert.ok(peaks.includes(formatBytes(data.runs[0].peak_bytes)) && peaks.includes(formatBytes(data.runs[1].peak_bytes)),
           `peak row: ${peaks}`);
       } else {
-        assert.equal(await page.locator('#stat-peak').innerText(), formatBytes(data.peak_bytes));
+        assert.equal(await page.locator('#stat-peak').innerText(), formatBytes(sum('peak_bytes')));
         for (const id of ['#stat-allocations', '#stat-leaked', '#stat-duration']) {
           assert.notEqual((await page.locator(id).innerText()).trim(), '', `${id} is empty`);
         }
-        assert.equal(await page.locator('#stats .hb-command-text').innerText(), data.command);
+        if (data.runs.length === 1) assert.equal(await page.locator('#stats .hb-command-text').innerText(), data.runs[0].command);
       }
+    });
+
+    test('the C library\'s own buffers are a note beside the leaks, not an alarm', async (t) => {
+      const library = data.mode === 'diff' ? data.runs[1].library_bytes : sum('library_bytes');
+      if (!(library > 0)) {
+        assert.equal(await page.locator('#stat-leaked-note').count(), 0);
+        t.skip('nothing kept by the C library');
+        return;
+      }
+      const note = await page.locator('#stat-leaked-note').innerText();
+      assert.ok(note.includes(formatBytes(library)) && /not a leak/.test(note), `note: ${note}`);
+      assert.equal(await page.locator('#stat-leaked-note.hb-bad').count(), 0, 'the note is drawn as an alarm');
+      if (data.mode !== 'diff') {
+        const leaked = await page.locator('#stat-leaked').getAttribute('class');
+        assert.equal(/hb-bad/.test(leaked), sum('leaked_bytes') > 0, `Leaked is ${leaked} for ${sum('leaked_bytes')} B of the program's`);
+        assert.equal(await page.locator('#stat-leaked').innerText(), formatBytes(sum('leaked_bytes')));
+      }
+    });
+
+    test('a diff colours a change of time only beyond run-to-run noise', async (t) => {
+      if (data.mode !== 'diff') {
+        t.skip(`a ${data.mode} page`);
+        return;
+      }
+      for (const key of ['duration_ms', 'peak_time_ms']) {
+        const cell = page.locator(`#stat-${key.replace(/_/g, '-')} td:last-child`);
+        const coloured = /hb-(good|bad)/.test((await cell.getAttribute('class')) || '');
+        const [a, b] = [data.runs[0][key], data.runs[1][key]];
+        if (key === 'peak_time_ms' || !beyondTimeNoise(a, b)) assert.equal(coloured, false, `${key} ${a} -> ${b} is coloured`);
+        else assert.equal(coloured, true, `${key} ${a} -> ${b} is not coloured`);
+      }
+      const peak = await page.locator('#stat-peak-bytes td:last-child').getAttribute('class');
+      assert.equal(/hb-(good|bad)/.test(peak || ''), data.runs[0].peak_bytes !== data.runs[1].peak_bytes, 'bytes are exact: any change is coloured');
     });
 
     test(`the widest path from the root goes through ${EXPECT_WIDEST.join(' > ')}`, async () => {
@@ -219,8 +271,7 @@ PAGES.forEach((pagePath, pageIndex) => {
     });
 
     test('the memory plot has labelled axes and marks the peak', async (t) => {
-      const samples = data.mode === 'diff'
-        ? [...(data.before?.samples || []), ...(data.after?.samples || data.samples || [])] : (data.samples || []);
+      const samples = data.runs.flatMap((run) => run.curve || []);
       if (samples.length === 0) {
         assert.match(await page.locator('#timeline').innerText(), /No memory samples/);
         t.skip('this capture has no samples');
@@ -231,18 +282,58 @@ PAGES.forEach((pagePath, pageIndex) => {
       assert.deepEqual(titles.length, 2);
       assert.equal(titles[0], 'time since start (ms)');
       assert.match(titles[1], /^memory \((B|KiB|MiB|GiB|TiB)\)$/);
-      assert.equal(await page.locator('#timeline path.hb-line').count(), 2, 'heap and RSS (or before and after) lines');
+      assert.equal(await page.locator('#timeline path.hb-line').count(), data.combined ? data.runs.length : 2,
+        'heap and RSS (before and after in a diff, a heap per process on a combined page)');
+      if (data.combined) return;
       const label = (await texts('#timeline .hb-peak-label')).join('\n');
-      // A diff plots both runs when both have samples, else the after run.
-      const peak = data.mode !== 'diff' ? data.peak_bytes
-        : data.before?.samples?.length ? data.before.peak_bytes : (data.after?.peak_bytes ?? data.peak_bytes);
-      assert.ok(label.includes(formatBytes(peak)), `peak label: ${label}`);
+      assert.ok(label.includes(formatBytes(data.runs[0].peak_bytes)), `peak label: ${label}`);
       assert.ok((await page.locator('#timeline .hb-peak-marker circle').count()) >= 1, 'no peak dot');
+    });
+
+    test('a click on the plot shows what was live at that moment, and back to the peak', async (t) => {
+      const run = data.runs.find((r) => (r.moments || []).length > 0);
+      if (data.mode === 'diff' || !run) {
+        t.skip('no moments to choose');
+        return;
+      }
+      // The curve point that held the most short of the peak: a moment other than it.
+      const point = run.curve.filter(([, heap]) => heap < run.peak_bytes).reduce((a, b) => (b[1] > a[1] ? b : a));
+      const t0 = (data.combined ? run.start_ms : 0) + point[0];
+      const expected = await page.evaluate((moment) => HeapbookModel.flame(HEAPBOOK, { view: 'moment', t: moment }), t0);
+      const hit = page.locator('#timeline-hit');
+      const box = await hit.boundingBox();
+      const domain = await page.evaluate(() => {
+        const ticks = [...document.querySelectorAll('#timeline .hb-axis-x .tick')];
+        return ticks.map((tick) => [Number(tick.__data__), tick.transform.baseVal.consolidate().matrix.e]);
+      });
+      const [[v0, x0], [v1, x1]] = [domain[0], domain[domain.length - 1]];
+      await hit.click({ position: { x: x0 + (t0 - v0) * (x1 - x0) / (v1 - v0), y: box.height / 2 } });
+      const title = await page.locator('#flame-title').textContent();
+      assert.match(title, /^Live at /);
+      assert.ok(title.endsWith(formatBytes(expected.value)), `"${title}": the moment at ${t0} ms holds ${formatBytes(expected.value)}`);
+      const drawn = await frames();
+      assert.ok(Math.abs(rootFrame(drawn).width - await svgWidth()) < 1);
+      assert.equal(await page.locator('#moment-marker').count(), 1, 'no marker at the moment chosen');
+      await page.locator('#back-to-peak').click();
+      assert.doesNotMatch(await page.locator('#flame-title').textContent(), /^Live at [0-9]/);
+      assert.equal(await page.locator('#moment-marker').count(), 0);
+      await frames();
+    });
+
+    test('a combined page has each process as a top frame', async (t) => {
+      if (!data.combined) {
+        t.skip('one run');
+        return;
+      }
+      const drawn = await frames();
+      for (const run of data.runs.filter((r) => r.peak_bytes > 0)) {
+        assert.ok(drawn.some((f) => f.name === run.label), `no top frame for ${run.label}`);
+      }
     });
 
     test('hovering a frame shows its function, place, bytes, share and blocks', async () => {
       const name = EXPECT_WIDEST[EXPECT_WIDEST.length - 1];
-      const [node] = [...walk(data.flame)].find(([n]) => n.name === name) || [];
+      const [node] = [...walk(flame)].find(([n]) => n.name === name) || [];
       assert.ok(node, `no frame named ${name} in the data`);
       await (await frameLocator(name)).hover();
       const tip = await page.locator('#tooltip').innerText();
@@ -277,11 +368,11 @@ PAGES.forEach((pagePath, pageIndex) => {
 
     test('search highlights the matching frames and totals their bytes', async () => {
       const term = EXPECT_WIDEST[EXPECT_WIDEST.length - 1];
-      const matches = (n) => [n.name, n.file].some((s) => String(s || '').toLowerCase().includes(term.toLowerCase()));
-      const count = [...walk(data.flame)].filter(([node]) => matches(node)).length;
+      const matches = (n) => [n.name, n.file, n.module].some((s) => String(s || '').toLowerCase().includes(term.toLowerCase()));
+      const count = [...walk(flame)].filter(([node]) => matches(node)).length;
       // Bytes of the topmost matches only: nested ones are already in theirs.
       const topmost = (node) => (matches(node) ? node.value : (node.children || []).reduce((sum, c) => sum + topmost(c), 0));
-      const bytes = topmost(data.flame);
+      const bytes = topmost(flame);
       await page.locator('#search').fill(term);
       const drawn = await frames();
       const highlighted = drawn.filter((f) => f.fill.toLowerCase() === HIGHLIGHT);
@@ -346,7 +437,7 @@ PAGES.forEach((pagePath, pageIndex) => {
       assert.equal(await page.locator('img').count(), 0, 'a captured string became an element');
       assert.equal(await page.locator('#title').innerText(), data.title);
       const drawn = await frames();
-      const tricky = [...walk(data.flame)].map(([n]) => n.name).filter((name) => /[<>&]/.test(name));
+      const tricky = [...walk(flame)].map(([n]) => n.name).filter((name) => /[<>&]/.test(name));
       for (const name of tricky) {
         const frame = drawn.find((f) => f.name === name);
         assert.ok(frame, `no frame named ${name}`);
@@ -366,7 +457,7 @@ PAGES.forEach((pagePath, pageIndex) => {
       const drawn = await frames();
       let grew = 0;
       let shrank = 0;
-      for (const [node] of walk(data.flame)) {
+      for (const [node] of walk(flame)) {
         const frame = drawn.find((f) => f.name === node.name && f.width > 0);
         if (!frame || !node.delta) continue;
         const [r, , b] = rgb(frame.fill);

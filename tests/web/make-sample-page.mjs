@@ -23,6 +23,7 @@ const FILES = {
   '/*HEAPBOOK_CSS*/': join(modules, 'd3-flame-graph', 'dist', 'd3-flamegraph.css'),
   '/*HEAPBOOK_D3*/': join(modules, 'd3', 'dist', 'd3.min.js'),
   '/*HEAPBOOK_FLAMEGRAPH*/': join(modules, 'd3-flame-graph', 'dist', 'd3-flamegraph.min.js'),
+  '/*HEAPBOOK_MODEL_JS*/': join(web, 'model.js'),
   '/*HEAPBOOK_PAGE_JS*/': join(web, 'page.js'),
 };
 const DATA = '/*HEAPBOOK_DATA*/';
@@ -30,6 +31,7 @@ const DATA = '/*HEAPBOOK_DATA*/';
 const SAMPLES = [
   ['tests/web/sample-data.json', 'build/web-test/sample.html'],
   ['tests/web/sample-diff-data.json', 'build/web-test/sample-diff.html'],
+  ['tests/web/sample-processes-data.json', 'build/web-test/sample-processes.html'],
 ];
 
 function fail(message) {

@@ -1,0 +1,13 @@
+/* array: growing the arrays the readers keep, one way everywhere. */
+#ifndef HEAPBOOK_ARRAY_H
+#define HEAPBOOK_ARRAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Makes room for `needed` items of `item` bytes in *array, whose room is
+ * *capacity items, doubling it; new items are zero.  False if memory runs
+ * out (the array is then as it was). */
+bool array_grow(void **array, size_t *capacity, size_t needed, size_t item);
+
+#endif

@@ -1,0 +1,431 @@
+/* collector.c: the streams of the recorded processes into capture files
+ * (collector.h). */
+#include "collector.h"
+
+#include "capture.h"
+#include "capture_file.h"
+#include "transcoder.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+enum {
+    SAMPLE_INTERVAL_MS = 10, /* memray's default, too */
+    /* zstd's default, as heaptrack's: level 1 leaves a capture of blocks
+     * freed as soon as allocated a third larger, and level 3 still keeps
+     * up with the busiest program on one core (docs/performance.md). */
+    COMPRESSION_LEVEL = 3,
+    COMPRESSED_BUFFER = 128 * 1024,
+};
+
+typedef struct output {
+    collector *owner;
+    transcoder *transcoder;
+    pid_t pid;
+    int fd;
+    char *path;
+    ZSTD_CCtx *zstd;
+    uint32_t stream;  /* the stream being written into it */
+    bool root;        /* the file named `capture` */
+    bool has_records; /* a stream has begun in it */
+    bool ended;       /* its stream ended with 'E' */
+    bool finished;    /* closed */
+    uint64_t touched; /* the producer's bytes of the channel, resident in it */
+    int error;        /* errno of a failed write, or 0 */
+} output;
+
+struct collector {
+    channel_collector *channel;
+    const char *capture;
+    int root_fd;
+    pid_t root;
+    bool root_reaped;
+    int root_status;
+    output **by_stream; /* CHANNEL_MAX_STREAMS entries; `dropped` for a replaced stream */
+    output **outputs;   /* in the order they appeared; outputs[0] is the root's if any */
+    size_t count, capacity;
+    unsigned char compressed[COMPRESSED_BUFFER];
+};
+
+/* The stream of a process that then exec'd: what is left of it is dropped. */
+static output dropped;
+
+static uint64_t monotonic_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+collector *collector_new(channel_collector *channel, const char *capture, int root_fd) {
+    collector *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->by_stream = calloc(CHANNEL_MAX_STREAMS, sizeof *c->by_stream);
+    if (c->by_stream == NULL) {
+        free(c);
+        return NULL;
+    }
+    c->channel = channel;
+    c->capture = capture;
+    c->root_fd = root_fd;
+    return c;
+}
+
+/* ---- writing an output */
+
+static void write_all(output *o, const void *data, size_t size) {
+    const unsigned char *p = data;
+    while (o->error == 0 && size > 0) {
+        ssize_t n = write(o->fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            o->error = n < 0 ? errno : EIO;
+            break;
+        }
+        p += n;
+        size -= (size_t)n;
+    }
+}
+
+/* Compresses `size` bytes into the file; `end` closes the zstd frame. */
+static void compress_into(collector *c, output *o, const void *data, size_t size, bool end) {
+    ZSTD_inBuffer in = {data, size, 0};
+    for (;;) {
+        ZSTD_outBuffer out = {c->compressed, sizeof c->compressed, 0};
+        size_t left = ZSTD_compressStream2(o->zstd, &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(left)) {
+            o->error = ENOMEM;
+            return;
+        }
+        write_all(o, c->compressed, out.pos);
+        if (end ? left == 0 : in.pos == in.size)
+            return;
+    }
+}
+
+static void take_transcoded(void *context, const unsigned char *data, size_t size) {
+    output *o = context;
+    compress_into(o->owner, o, data, size, false);
+}
+
+/* A record of the collector's own ('M', 'X'), between whole records. */
+static void write_record(collector *c, output *o, const unsigned char *start,
+                         const unsigned char *end) {
+    if (!o->finished && o->has_records)
+        compress_into(c, o, start, (size_t)(end - start), false);
+}
+
+/* Starts the file afresh: its header, and a new zstd frame. */
+static void restart(output *o) {
+    if (lseek(o->fd, 0, SEEK_SET) != 0 || ftruncate(o->fd, 0) != 0)
+        o->error = errno;
+    unsigned char header[CAPTURE_FILE_HEADER];
+    capture_file_header(header);
+    write_all(o, header, sizeof header);
+    ZSTD_CCtx_reset(o->zstd, ZSTD_reset_session_only);
+    transcoder_reset(o->transcoder);
+    o->has_records = o->ended = false;
+}
+
+static output *add_output(collector *c, pid_t pid, int fd, char *path) {
+    output *o = calloc(1, sizeof *o);
+    if (o != NULL && c->count == c->capacity) {
+        size_t n = c->capacity ? 2 * c->capacity : 16;
+        output **grown = realloc(c->outputs, n * sizeof *grown);
+        if (grown == NULL) {
+            free(o);
+            return NULL;
+        }
+        c->outputs = grown;
+        c->capacity = n;
+    }
+    if (o == NULL || (o->zstd = ZSTD_createCCtx()) == NULL ||
+        (o->transcoder = transcoder_new()) == NULL) {
+        if (o != NULL)
+            ZSTD_freeCCtx(o->zstd);
+        free(o);
+        return NULL;
+    }
+    o->owner = c;
+    ZSTD_CCtx_setParameter(o->zstd, ZSTD_c_compressionLevel, COMPRESSION_LEVEL);
+    o->pid = pid;
+    o->fd = fd;
+    o->path = path;
+    c->outputs[c->count++] = o;
+    restart(o);
+    return o;
+}
+
+/* The capture file of another process than the root: CAPTURE.PID, or
+ * CAPTURE.PID.N if an earlier process had that pid. */
+static output *open_child_output(collector *c, pid_t pid) {
+    char path[4200];
+    for (int n = 1; n < 100; n++) {
+        if (n == 1)
+            snprintf(path, sizeof path, "%s.%d", c->capture, (int)pid);
+        else
+            snprintf(path, sizeof path, "%s.%d.%d", c->capture, (int)pid, n);
+        bool taken = false;
+        for (size_t i = 0; i < c->count; i++)
+            taken |= strcmp(c->outputs[i]->path, path) == 0;
+        if (taken)
+            continue;
+        char error[512];
+        int fd = capture_file_create(path, error, sizeof error);
+        if (fd < 0) {
+            fprintf(stderr, "heapbook: process %d is not recorded: %s\n", (int)pid, error);
+            return NULL;
+        }
+        char *kept = strdup(path);
+        output *o = kept ? add_output(c, pid, fd, kept) : NULL;
+        if (o == NULL) {
+            free(kept);
+            close(fd);
+        }
+        return o;
+    }
+    return NULL;
+}
+
+static output *live_output_of(collector *c, pid_t pid) {
+    for (size_t i = 0; i < c->count; i++)
+        if (c->outputs[i]->pid == pid && !c->outputs[i]->finished)
+            return c->outputs[i];
+    return NULL;
+}
+
+/* The output a new stream of process `pid` goes to. */
+static output *output_for_new_stream(collector *c, uint32_t stream, pid_t pid) {
+    output *o = live_output_of(c, pid);
+    if (o != NULL) { /* the process exec'd: its new program replaces the old */
+        c->by_stream[o->stream] = &dropped;
+        channel_release_stream(c->channel, o->stream);
+        restart(o);
+    } else if (pid == c->root && c->count == 0) {
+        char *path = strdup(c->capture);
+        o = path ? add_output(c, pid, c->root_fd, path) : NULL;
+        if (o == NULL) {
+            free(path);
+        } else {
+            o->root = true;
+            c->root_fd = -1;
+        }
+    } else {
+        o = open_child_output(c, pid);
+    }
+    if (o != NULL)
+        o->stream = stream;
+    return o;
+}
+
+static void sample_one(collector *c, output *o, uint64_t now);
+
+/* channel_drain()'s sink.  A process is sampled as soon as heapbook run
+ * sees it (it samples itself at its start and its end, too). */
+static void take(void *context, const channel_chunk *chunk, const unsigned char *data, size_t size,
+                 bool done) {
+    collector *c = context;
+    output *o = c->by_stream[chunk->stream];
+    if (o == NULL) {
+        if (chunk->sequence != 0)
+            return;
+        o = output_for_new_stream(c, chunk->stream, (pid_t)chunk->pid);
+        c->by_stream[chunk->stream] = o ? o : &dropped;
+        if (o == NULL)
+            return;
+    }
+    if (o == &dropped || o->finished)
+        return;
+    o->touched = chunk->producer_touched;
+    if (size > 0) {
+        bool first = !o->has_records;
+        o->has_records = true;
+        if (!transcoder_feed(o->transcoder, data, size, take_transcoded, o)) {
+            fprintf(stderr, "heapbook: process %d sent %s: its capture %s stops there\n",
+                    (int)o->pid, transcoder_error(o->transcoder), o->path);
+            c->by_stream[chunk->stream] = &dropped;
+        }
+        if (first)
+            sample_one(c, o, monotonic_ns());
+    }
+    if (done && chunk->last)
+        o->ended = true;
+}
+
+/* ---- watching the processes */
+
+static uint64_t resident_bytes(pid_t pid, bool *gone) {
+    char path[64], text[128];
+    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    unsigned long long size = 0, resident = 0;
+    *gone = n <= 0;
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    if (sscanf(text, "%llu %llu", &size, &resident) != 2)
+        return 0;
+    return resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Gone, or a zombie: it will write nothing more. */
+static bool process_gone(pid_t pid) {
+    if (kill(pid, 0) != 0 && errno == ESRCH)
+        return true;
+    char path[64], text[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return true;
+    text[n] = '\0';
+    const char *state = strrchr(text, ')'); /* after the command's name, which may hold anything */
+    return state == NULL || state[1] == '\0' || state[2] == 'Z' || state[2] == 'X';
+}
+
+/* The resident set size of a recorded process, without the channel's
+ * pages it has touched (those are heapbook's, not the program's). */
+static void sample_one(collector *c, output *o, uint64_t now) {
+    if (o->finished || !o->has_records || o->ended)
+        return;
+    bool gone;
+    uint64_t rss = resident_bytes(o->pid, &gone);
+    if (gone || rss == 0) /* a zombie's is 0 */
+        return;
+    rss = rss > o->touched ? rss - o->touched : 0;
+    unsigned char record[1 + 8 + CAPTURE_MAX_VARINT], *p = record;
+    *p++ = TAG_SAMPLE;
+    p = capture_put_u64(p, now);
+    p = capture_put_varint(p, rss);
+    write_record(c, o, record, p);
+}
+
+static void sample(collector *c) {
+    uint64_t now = monotonic_ns();
+    for (size_t i = 0; i < c->count; i++)
+        sample_one(c, c->outputs[i], now);
+}
+
+/* Closes an output; a stream cut short gets an 'X' saying how it ended. */
+static void finish(collector *c, output *o) {
+    if (o->finished)
+        return;
+    if (o->has_records && !o->ended) {
+        unsigned char record[2 + CAPTURE_MAX_VARINT], *p = record;
+        *p++ = TAG_ENDED;
+        if (o->pid == c->root && c->root_reaped && WIFSIGNALED(c->root_status)) {
+            *p++ = CAPTURE_ENDED_SIGNAL;
+            p = capture_put_varint(p, (uint64_t)WTERMSIG(c->root_status));
+        } else if (o->pid == c->root && c->root_reaped) {
+            *p++ = CAPTURE_ENDED_EXIT;
+            p = capture_put_varint(p, (uint64_t)WEXITSTATUS(c->root_status));
+        } else {
+            *p++ = CAPTURE_ENDED_LOST;
+            p = capture_put_varint(p, 0);
+        }
+        write_record(c, o, record, p);
+    }
+    if (o->has_records)
+        compress_into(c, o, NULL, 0, true);
+    if (close(o->fd) != 0 && o->error == 0)
+        o->error = errno;
+    if (o->stream != 0) /* the chunk its process may have left half full */
+        channel_release_stream(c->channel, o->stream);
+    o->finished = true;
+}
+
+/* After the root process has ended: finishes the outputs whose process
+ * has ended too; true when none is left open. */
+static bool finish_ended(collector *c) {
+    bool all = true;
+    for (size_t i = 0; i < c->count; i++) {
+        output *o = c->outputs[i];
+        if (o->finished)
+            continue;
+        if (o->ended || process_gone(o->pid)) {
+            channel_drain(c->channel, take, c); /* what it wrote last */
+            finish(c, o);
+        } else {
+            all = false;
+        }
+    }
+    return all;
+}
+
+void collector_run(collector *c, pid_t root, int *root_status, volatile int *stop) {
+    c->root = root;
+    uint64_t next_sample = monotonic_ns();
+    int forwarded = 0;
+    for (;;) {
+        if (*stop != 0 && *stop != forwarded && !c->root_reaped) {
+            forwarded = *stop;
+            kill(root, forwarded);
+        }
+        channel_wait(c->channel, SAMPLE_INTERVAL_MS);
+        channel_drain(c->channel, take, c);
+        if (monotonic_ns() >= next_sample) {
+            sample(c);
+            next_sample = monotonic_ns() + SAMPLE_INTERVAL_MS * 1000000ull;
+        }
+        if (!c->root_reaped && waitpid(root, &c->root_status, WNOHANG) == root)
+            c->root_reaped = true;
+        if (c->root_reaped) {
+            channel_drain(c->channel, take, c);
+            if (finish_ended(c))
+                break;
+        }
+    }
+    *root_status = c->root_status;
+}
+
+void collector_finish(collector *c, collector_result *result) {
+    channel_drain(c->channel, take, c);
+    for (size_t i = 0; i < c->count; i++)
+        finish(c, c->outputs[i]);
+    *result = (collector_result){0};
+    result->other_paths = calloc(c->count + 1, sizeof *result->other_paths);
+    for (size_t i = 0; i < c->count; i++) {
+        output *o = c->outputs[i];
+        if (o->error != 0 && result->error == NULL) {
+            result->error = o->path;
+            snprintf(result->error_text, sizeof result->error_text, "%s", strerror(o->error));
+        }
+        if (o->root) {
+            result->root_recorded = o->has_records;
+            result->root_ended = o->ended;
+        } else if (o->has_records && result->other_paths != NULL) {
+            result->other_paths[result->other_captures++] = o->path;
+        }
+    }
+}
+
+void collector_free(collector *c) {
+    if (c == NULL)
+        return;
+    if (c->root_fd >= 0)
+        close(c->root_fd);
+    for (size_t i = 0; i < c->count; i++) {
+        ZSTD_freeCCtx(c->outputs[i]->zstd);
+        transcoder_free(c->outputs[i]->transcoder);
+        free(c->outputs[i]->path);
+        free(c->outputs[i]);
+    }
+    free(c->outputs);
+    free(c->by_stream);
+    free(c);
+}

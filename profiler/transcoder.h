@@ -1,0 +1,37 @@
+/* transcoder: what heapbook run does to a process's stream on its way into
+ * the capture file (capture.h): events by address become events by info
+ * id, a (size, stack) pair.  It keeps the process's live blocks (address to
+ * info) to match each free to its allocation, so the file needs neither
+ * addresses nor sizes on frees, and the reader no table of blocks.
+ *
+ * The stream comes from shared memory the program could have scribbled
+ * on: anything that is not what the preload writes stops the transcoding
+ * with a reason, and never crashes heapbook run. */
+#ifndef HEAPBOOK_TRANSCODER_H
+#define HEAPBOOK_TRANSCODER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct transcoder transcoder;
+
+/* Where the transcoded bytes go, whole records at a time. */
+typedef void transcoder_sink(void *context, const unsigned char *data, size_t size);
+
+transcoder *transcoder_new(void); /* NULL if memory runs out */
+
+/* Transcodes `size` bytes holding whole records of the preload into
+ * `sink`.  False, with a sentence in transcoder_error(), if they are not
+ * records the preload writes or memory runs out; nothing more is then
+ * transcoded. */
+bool transcoder_feed(transcoder *t, const unsigned char *data, size_t size, transcoder_sink *sink,
+                     void *context);
+
+const char *transcoder_error(const transcoder *t);
+
+/* Forgets everything: a new stream starts (the process exec'd). */
+void transcoder_reset(transcoder *t);
+
+void transcoder_free(transcoder *t);
+
+#endif

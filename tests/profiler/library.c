@@ -1,7 +1,0 @@
-/* A shared library that allocates, for the symbolization test. */
-#include <stdlib.h>
-
-void *make_in_library(size_t size) {
-    void *block = malloc(size); /* LIBRARY_ALLOCATES */
-    return block;
-}

@@ -1,0 +1,15 @@
+/* Built twice into one path, the second time with -DREBUILT (other code,
+ * so another build-id): a capture of the first build must not be read
+ * against the second (tests/profiler/check.sh). */
+#include <stdlib.h>
+
+void *kept;
+
+int main(void) {
+#ifdef REBUILT
+    kept = calloc(3, 1000);
+#else
+    kept = malloc(2000); /* FIRST_BUILD_ALLOCATES */
+#endif
+    return 0;
+}
