@@ -12,8 +12,10 @@ $(BUILD)/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
 	$(call compile,$(PROFILER_CFLAGS))
 
 # The preload: its hooks, its recorder and its end of the channel, with the
-# harness's stack capture (harness/core/stacks.c, nothing else of the
-# core); hidden symbols but the hooks.  Two builds of the hooks: over the
+# harness's stack capture (harness/core/stacks.c and the pages its table
+# lives in, nothing else of the core: no interposer); hidden symbols but
+# the hooks.  -z defs: a symbol of the core left out is a link error here,
+# not a "symbol lookup error" in the program it measures.  Two builds of the hooks: over the
 # program's own allocator, and over mimalloc (heapbook run --mimalloc).
 PRELOAD_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -pthread -fPIC -fvisibility=hidden \
     -Iharness -Iharness/include -Iprofiler $(CFLAGS)
@@ -23,11 +25,11 @@ $(BUILD)/pic/obj/profiler/preload/hooks-mimalloc.o: profiler/preload/hooks.c | $
 	$(call compile,$(PRELOAD_CFLAGS) -DHEAPBOOK_FORWARD_TO_MIMALLOC)
 PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o \
     $(BUILD)/pic/obj/profiler/preload/stack_memo.o $(BUILD)/pic/obj/profiler/channel.o \
-    $(BUILD)/pic/obj/harness/core/stacks.o
+    $(BUILD)/pic/obj/harness/core/stacks.o $(BUILD)/pic/obj/harness/core/pages.o
 define link_preload
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -shared -pthread $^ $(1) -lunwind -ldl $(LDFLAGS) -o $@
+	$(Q)$(CC) -shared -pthread -Wl,-z,defs $^ $(1) -lunwind -ldl $(LDFLAGS) -o $@
 endef
 $(PRELOAD): $(BUILD)/pic/obj/profiler/preload/hooks.o $(PRELOAD_OBJS)
 	$(call link_preload,)

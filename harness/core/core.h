@@ -163,13 +163,15 @@ static inline bool hb_local_compare_exchange(_Atomic uint64_t *counter, uint64_t
 }
 
 /* ======================================================================
- * Pages: memory for the harness's own tables, straight from the kernel,
- * zero-filled, never counted anywhere.  Free with the same size.  (The
- * system calls themselves, not mmap(), which the harness interposes:
- * mappings.c.) */
+ * Pages (pages.c): memory for the harness's own tables, straight from the
+ * kernel, zero-filled, never counted anywhere.  Free with the same size.
+ * hb_sys_mmap/munmap are the system calls themselves, not mmap(), which
+ * the harness interposes (mappings.c). */
 
 void *hb_pages_alloc(size_t bytes);
 void hb_pages_free(void *pages, size_t bytes);
+void *hb_sys_mmap(void *address, size_t length, int protection, int flags, int fd, off_t offset);
+int hb_sys_munmap(void *address, size_t length);
 
 /* ======================================================================
  * Blocks: what the harness knows about each live heap block (blocks.c).
@@ -350,6 +352,12 @@ uint32_t hb_stacks_capture(uintptr_t caller);
  * __builtin_frame_address(0) of the function an entry point called). */
 uint32_t hb_stacks_capture_from(const void *frame, uintptr_t caller, bool *suppressed);
 
+/* Asks `classify` of every stack stored from now on whether it is to be
+ * suppressed (exclusion.c: glibc's caches), once per distinct stack; the
+ * answer comes back from hb_stacks_capture_from().  Without one, none is. */
+typedef bool (*hb_stack_classifier)(const uintptr_t *frames, size_t depth);
+void hb_stacks_classify_with(hb_stack_classifier classify);
+
 /* Stacks are walked by frame pointers from now on where the caller is the
  * executable's code: every function of the executable keeps one (a test
  * binary; never in the profiler's preload, which measures any program).
@@ -505,9 +513,9 @@ typedef struct hb_code_range {
  * excluded. */
 bool hb_exclude_library(const char *name);
 
-/* The executable's own code: where most allocations are made, never
- * excluded.  Kept as a start and a length: one subtraction and one
- * comparison. */
+/* The executable's own code (stacks.c finds it): where most allocations
+ * are made, never excluded, and where a walk by frame pointers may go.
+ * Kept as a start and a length: one subtraction and one comparison. */
 extern struct hb_program_code {
     uintptr_t start;
     size_t length;

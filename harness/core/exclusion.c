@@ -21,29 +21,6 @@ static struct {
     _Atomic int count;
 } suppressed;
 
-struct hb_program_code hb_program_code;
-
-/* The program's own code: most allocations come from it, and it is never
- * excluded, so one comparison answers for them. */
-static int find_program_code(struct dl_phdr_info *info, size_t size, void *data) {
-    (void)size;
-    (void)data;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            hb_program_code.start = info->dlpi_addr + ph->p_vaddr;
-            hb_program_code.length = ph->p_memsz;
-        }
-    }
-    return 1; /* the program comes first: stop there */
-}
-
-__attribute__((constructor)) static void remember_program_code(void) {
-    hb_guard_enter();
-    dl_iterate_phdr(find_program_code, NULL);
-    hb_guard_leave();
-}
-
 bool hb_in_excluded_library_slowly(uintptr_t caller) {
     int count = atomic_load_explicit(&excluded.count, memory_order_acquire);
     for (int i = 0; i < count; i++)
@@ -103,6 +80,7 @@ bool hb_suppress_function(const char *name) {
     uintptr_t start = (uintptr_t)function;
     suppressed.ranges[count] = (hb_code_range){start, start + symbol->st_size};
     atomic_store_explicit(&suppressed.count, count + 1, memory_order_release);
+    hb_stacks_classify_with(hb_in_suppressed_function);
     return true;
 }
 

@@ -14,7 +14,7 @@
  *     the test stops, since nothing can say whose memory it is.
  *
  * Each defined here, in the executable, so every call of the program's
- * reaches it; the real work is the system call itself. */
+ * reaches it; the real work is the system call itself (pages.c). */
 #include "core.h"
 
 #include <errno.h>
@@ -22,27 +22,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/* ---- the system calls */
-
-static void *raw_mmap(void *address, size_t length, int protection, int flags, int fd,
-                      off_t offset) {
-    return (void *)syscall(SYS_mmap, address, length, protection, flags, fd, offset);
-}
-
-static int raw_munmap(void *address, size_t length) {
-    return (int)syscall(SYS_munmap, address, length);
-}
-
-void *hb_pages_alloc(size_t bytes) {
-    void *pages = raw_mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return pages == MAP_FAILED ? NULL : pages;
-}
-
-void hb_pages_free(void *pages, size_t bytes) {
-    if (pages != NULL)
-        raw_munmap(pages, bytes);
-}
 
 #if !HB_SANITIZED /* AddressSanitizer owns the heap there, and nothing is counted */
 
@@ -123,7 +102,7 @@ static void forget(uintptr_t start, size_t length) {
 #pragma GCC visibility push(default)
 
 void *mmap(void *address, size_t length, int protection, int flags, int fd, off_t offset) {
-    void *mapped = raw_mmap(address, length, protection, flags, fd, offset);
+    void *mapped = hb_sys_mmap(address, length, protection, flags, fd, offset);
     uintptr_t caller = (uintptr_t)__builtin_return_address(0);
     if (mapped != MAP_FAILED && counted(caller))
         remember((uintptr_t)mapped, length, !(flags & MAP_ANONYMOUS), caller);
@@ -134,7 +113,7 @@ void *mmap64(void *address, size_t length, int protection, int flags, int fd, of
     HB_ALIAS(mmap);
 
 int munmap(void *address, size_t length) {
-    int status = raw_munmap(address, length);
+    int status = hb_sys_munmap(address, length);
     if (status == 0 && mappings.used != 0)
         forget((uintptr_t)address, length);
     return status;

@@ -3,6 +3,7 @@
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -40,6 +41,33 @@ static struct {
     bool frame_pointers_trusted; /* hb_stacks_trust_frame_pointers() */
     _Atomic uint64_t by_frame_pointers, unwound;
 } walks;
+
+/* What each new stack is asked once (hb_stacks_classify_with). */
+static _Atomic hb_stack_classifier classifier;
+
+void hb_stacks_classify_with(hb_stack_classifier classify) { atomic_store(&classifier, classify); }
+
+/* The executable's own code (core.h): where a walk by frame pointers may
+ * go, and where most allocations come from. */
+struct hb_program_code hb_program_code;
+
+static int find_program_code(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    (void)data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            hb_program_code.start = info->dlpi_addr + ph->p_vaddr;
+            hb_program_code.length = ph->p_memsz;
+        }
+    }
+    return 1; /* the program comes first: stop there */
+}
+
+/* dl_iterate_phdr() takes the loader's lock and allocates nothing. */
+__attribute__((constructor)) static void remember_program_code(void) {
+    dl_iterate_phdr(find_program_code, NULL);
+}
 
 static uint64_t hash_frames(const uintptr_t *frames, size_t depth) {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
@@ -133,9 +161,10 @@ static uint32_t intern(const uintptr_t *frames, size_t depth) {
     if (stored == NULL)
         return 0;
     id = ++table.entry_count;
+    hb_stack_classifier classify = atomic_load(&classifier);
     table.entries[id] = (stack_entry){.frames = stored,
                                       .depth = (uint32_t)depth,
-                                      .suppressed = hb_in_suppressed_function(frames, depth),
+                                      .suppressed = classify != NULL && classify(frames, depth),
                                       .hash = hash};
     index_put(table.index_slots, table.index_mask, id);
     return id;
