@@ -354,7 +354,7 @@ wait "$profiler_lane"
 profiler_status=$?
 cat "$scratch/profiler.out"
 if [ "$profiler_status" -eq 0 ]; then
-    verdict ok "profiler: heapbook's figures, stacks, damaged captures and page escaping"
+    verdict ok "profiler: heapbook run keeps the program's allocator and files; its figures against memusage's, stacks, symbols, every process of a fork, damaged and hostile captures, the page"
 else
     verdict fail "profiler: see the lines above"
 fi
