@@ -202,7 +202,11 @@ static void make_sample(sample *s, size_t items, unsigned (*draw)(void *state, u
             add_bytes(s, " ", 1);
         } else {
             size_t reach = s->length < 400 ? s->length : 400;
-            add_reference(s, 1 + draw(state, (unsigned)reach), 8 + draw(state, 192));
+            /* One draw a statement: the same sample whatever order a
+             * compiler evaluates arguments in. */
+            size_t distance = 1 + draw(state, (unsigned)reach);
+            size_t count = 8 + draw(state, 192);
+            add_reference(s, distance, count);
         }
     }
 }
@@ -244,14 +248,19 @@ static size_t make_words(char *text, size_t words_wanted,
 static sample fixed;
 static char fixed_words[SAMPLE_CAPACITY];
 
-/* 400 items: 20,471 bytes, packed into 2,389. */
+/* The memory limits are not what this exercise is about; they keep a fix
+ * honest.  48 KiB holds the packed input and an output buffer that doubles
+ * up to 32 KiB, and not a buffer made big enough never to move: a
+ * back-reference may stand for 65,535 bytes.
+ *
+ * 400 items: 18,986 bytes, packed into 2,745. */
 HB_MEMORY_TEST(test_unpack_memory, .peak = "48 KiB", .leaks = "0 B") {
     uint64_t state = 13;
     make_sample(&fixed, 400, fixed_draw, &state);
     assert_sample_unpacks(&fixed);
 }
 
-/* 2000 words. */
+/* 2000 words, packed, then unpacked. */
 HB_MEMORY_TEST(test_pack_memory, .peak = "48 KiB", .leaks = "0 B") {
     uint64_t state = 13;
     size_t length = make_words(fixed_words, 2000, fixed_draw, &state);
@@ -264,7 +273,7 @@ HB_MEMORY_TEST(test_random_unpack_memory, .peak = "48 KiB", .leaks = "0 B") {
     assert_sample_unpacks(&fixed);
 }
 
-/* From 500 to 2500 words, drawn on every run. */
+/* From 500 to 2500 words, drawn on every run: at most 22,524 bytes. */
 HB_MEMORY_TEST(test_random_round_trip_memory, .peak = "48 KiB", .leaks = "0 B") {
     size_t length = make_words(fixed_words, hb_random(500, 2500), random_draw, NULL);
     assert_round_trip(fixed_words, length);
