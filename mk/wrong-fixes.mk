@@ -27,3 +27,13 @@ WRONG_FIX_BINARIES := $(foreach fix,$(WRONG_FIXES),$(call wrong_fix_binary,$(fix
 # Built with everything else make check runs, in parallel.
 check check-repeat: $(WRONG_FIX_BINARIES)
 CHECK_BUILT += $(WRONG_FIX_BINARIES)
+
+# A starter green but wrong (its tests/exercises/*.starter says `memcheck`
+# on a line: it passes every counting test and fails under the sanitizers)
+# is proved so by tests/check.sh with its sanitizer build, built here too.
+MEMCHECK_STARTERS := $(patsubst tests/exercises/test_%.starter,%,\
+    $(shell grep -lw memcheck tests/exercises/*.starter 2>/dev/null))
+MEMCHECK_STARTER_BINARIES := $(foreach suite,$(MEMCHECK_STARTERS),\
+    $(BUILD)/memcheck/exercises/$(subst _,-,$(suite))/tests)
+check check-repeat: $(MEMCHECK_STARTER_BINARIES)
+CHECK_BUILT += $(MEMCHECK_STARTER_BINARIES)

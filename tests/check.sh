@@ -196,8 +196,16 @@ for exercise in "$@"; do
         verdict fail "starter $exercise: $suite.starter is missing or empty; it must name the memory test the starter fails"
         continue
     fi
-    expect_failures "starter $exercise" "$build/exercises/$exercise/tests" "$suite.starter"
+    # ---- a starter green but wrong: its .starter's "TEST memcheck KIND" lines
+    # fail under the sanitizers only (tests/wrong-fixes/check.sh) ----------
+    grep -vw memcheck "$suite.starter" >"$scratch/starter.expected"
+    expect_failures "starter $exercise" "$build/exercises/$exercise/tests" "$scratch/starter.expected"
     cp "$scratch/results.tsv" "$scratch/starter.tsv"
+    if grep -qw memcheck "$suite.starter"; then
+        expect_memcheck_failures "starter $exercise (under the sanitizers)" \
+            "$build/memcheck/exercises/$exercise/tests" "$suite.starter" "exercises/$exercise/"
+    fi
+    # ---- end of a starter green but wrong ---------------------------------
     check_figures "$exercise" "$suite.figures"
 done
 

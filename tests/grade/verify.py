@@ -123,12 +123,17 @@ def check_starter(folder, graded, exercises):
     wrong = []
     for exercise in exercises:
         starter = ROOT / "tests" / "exercises" / f"test_{exercise.replace('-', '_')}.starter"
-        expected = sorted(starter.read_text().split("\n")[:-1])
+        lines = starter.read_text().split("\n")[:-1]
+        # "TEST memcheck KIND": a test that passes here and fails under the
+        # sanitizers (a starter green but wrong), so memcheck must find errors.
+        expected = sorted(line for line in lines if line.split()[1] != "memcheck")
+        memcheck = "memory errors" if len(expected) < len(lines) else graded[exercise]["memcheck"]
         actual = sorted(f"{f[1]} {f[3]}" for f in
                         (line.split("\t") for line in (out / f"{exercise}.tsv").read_text().splitlines())
                         if f[2] == "failed")
-        if graded[exercise]["status"] != "fail" or actual != expected:
-            wrong.append(f"{exercise}: {graded[exercise]['status']}, failed {actual}, expected {expected}")
+        if graded[exercise]["status"] != "fail" or actual != expected or graded[exercise]["memcheck"] != memcheck:
+            wrong.append(f"{exercise}: {graded[exercise]['status']} (memcheck {graded[exercise]['memcheck']}), "
+                         f"failed {actual}, expected {expected}")
     verdict(not wrong, "starter: no exercise done, each failing exactly its .starter tests", "; ".join(wrong))
     verdict(grade_done(folder, exercises[0]) == 1, f"starter: grade.py done {exercises[0]} exits 1")
 

@@ -22,6 +22,30 @@
 # Runs every binary once; the random inputs are HEAPBOOK_SEED's (set by
 # tests/check.sh), and each fix is written to fail for every seed.
 
+# Runs a sanitizer build and requires exactly the tests of EXPECTED's
+# `memcheck` lines ("test_name memcheck KIND") to fail, each as a crash
+# quoting a sanitizer's summary with its kind, in a frame of the code under
+# SOURCE_DIR, and every other test to pass.  The sanitizers' reports
+# (stderr) are shown only if the binary does not fail so; unsymbolized,
+# since symbolizing them takes most of the time.  tests/check.sh uses it
+# for a starter that passes its counting tests and fails here.
+#   expect_memcheck_failures NAME BINARY EXPECTED SOURCE_DIR
+expect_memcheck_failures() {
+    local name=$1 binary=$2 expected=$3 source_dir=$4 failed_before=$failed
+    grep -w memcheck "$expected" | sort >"$scratch/memcheck.expected"
+    awk '{ print $1, "crash" }' "$scratch/memcheck.expected" >"$scratch/memcheck.reasons"
+    {
+        awk '{ print "Sanitizer: " $3 " " }' "$scratch/memcheck.expected" | sort -u | sed 'G'
+        echo " ($source_dir"
+    } >"$scratch/memcheck.messages"
+    ASAN_OPTIONS=symbolize=0 expect_failures "$name" "$binary" "$scratch/memcheck.reasons" \
+        "$scratch/memcheck.messages" 2>"$scratch/memcheck.stderr"
+    if [ "$failed" -ne "$failed_before" ]; then
+        cat "$scratch/memcheck.stderr"
+        echo "(the sanitizers' reports, symbolized: $binary)"
+    fi
+}
+
 for fix_dir in tests/wrong-fixes/[0-9][0-9]-*/; do
     fix=$(basename "$fix_dir")
     exercise=$(basename "$fix_dir"*/)
@@ -30,23 +54,10 @@ for fix_dir in tests/wrong-fixes/[0-9][0-9]-*/; do
     if grep -qw memcheck "$scratch/wrong-fix.expected"; then
         # Under the sanitizers a test that makes a memory error fails as a
         # crash, quoting the sanitizer's summary (the kind of error), with
-        # the stack of the crash in the fix's own code.  The sanitizers'
-        # reports (stderr) are shown only if the fix does not fail so;
-        # unsymbolized, since symbolizing them takes most of the time.
-        binary="$build/memcheck/tests/wrong-fixes/$fix/$exercise/tests"
-        awk '{ print $1, "crash" }' "$scratch/wrong-fix.expected" >"$scratch/wrong-fix.reasons"
-        {
-            awk '{ print "Sanitizer: " $3 " " }' "$scratch/wrong-fix.expected" | sort -u | sed 'G'
-            echo " (tests/wrong-fixes/$fix/$exercise/"
-        } >"$scratch/wrong-fix.messages"
-        failed_before=$failed
-        ASAN_OPTIONS=symbolize=0 expect_failures "wrong fix $fix (under the sanitizers)" \
-            "$binary" "$scratch/wrong-fix.reasons" "$scratch/wrong-fix.messages" \
-            2>"$scratch/wrong-fix.stderr"
-        if [ "$failed" -ne "$failed_before" ]; then
-            cat "$scratch/wrong-fix.stderr"
-            echo "(the sanitizers' reports, symbolized: $binary)"
-        fi
+        # the stack of the crash in the fix's own code.
+        expect_memcheck_failures "wrong fix $fix (under the sanitizers)" \
+            "$build/memcheck/tests/wrong-fixes/$fix/$exercise/tests" "$scratch/wrong-fix.expected" \
+            "tests/wrong-fixes/$fix/$exercise/"
     else
         expect_failures "wrong fix $fix" "$build/tests/wrong-fixes/$fix/$exercise/tests" \
             "$scratch/wrong-fix.expected"
