@@ -47,6 +47,8 @@ LIBC_PLACES = ("libc.so", "libc-", "ld-linux", "../sysdeps/", "../csu/", "nptl/"
 LIBC_FUNCTIONS = ("_start", "__libc_start_main", "__libc_start_call_main")
 # What a sanitizer stands in for.  Clang links its runtime into the binary,
 # where these are named as they are and have no line: "free (tests+0xbc6a2)".
+# The student's own files, among the program's (a test's are in tests/).
+YOURS = ("exercises/", "solutions/")
 ALLOCATION_FUNCTIONS = ("malloc", "calloc", "realloc", "reallocarray", "free", "aligned_alloc",
                         "posix_memalign", "memalign", "valloc", "pvalloc", "strdup", "strndup")
 # The tools' own frames before the student's line: how the error was caught.
@@ -115,7 +117,9 @@ def fold(frames):
             lines.append(fold_line(run, kinds))
             run = []
         function, where = frames[i]
-        lines.append(f"      {function} ({where})")
+        # The student's own code marked, as the harness's reports mark it.
+        marker = "    > " if where.startswith(YOURS) else "      "
+        lines.append(f"{marker}{function} ({where})")
     if run:
         lines.append(fold_line(run, kinds))
     return lines
