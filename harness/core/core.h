@@ -364,6 +364,15 @@ void hb_stacks_classify_with(hb_stack_classifier classify);
  * Otherwise, and wherever that walk fails, libunwind walks them. */
 void hb_stacks_trust_frame_pointers(void);
 
+/* The bounds of this thread's stack ([low, high): it grows down from
+ * high), or zeros if glibc cannot say.  Cached per thread; the first call
+ * may allocate (for the main thread glibc reads /proc/self/maps): make it
+ * under the guard. */
+typedef struct hb_stack_bounds {
+    uintptr_t low, high;
+} hb_stack_bounds;
+hb_stack_bounds hb_stacks_this_thread(void);
+
 /* How many stacks were walked each way (the harness's tests check that a
  * test binary's are walked by frame pointers). */
 typedef struct hb_stack_walks {

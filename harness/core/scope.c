@@ -115,13 +115,17 @@ __attribute__((noinline, cold)) static hb_thread_slot *claim_slot(void) {
 /* Announces that this thread is about to read the open scopes and count;
  * returns what leave() restores (a signal handler counting on this thread
  * in the middle of it must not lower the flag the interrupted count
- * raised). */
+ * raised).  While the process has one thread no other can end a scope
+ * meanwhile: nothing to announce, no slot (the counts then go to the
+ * scope's own, hb_scope.alone). */
 typedef struct entered {
     hb_thread_slot *slot;
     unsigned was_inflight;
 } entered;
 
 static entered enter(void) {
+    if (hb_single_threaded())
+        return (entered){NULL, 0};
     hb_thread_slot *slot = hb_my_slot;
     if (slot == NULL)
         slot = hb_my_slot = claim_slot();
@@ -139,6 +143,8 @@ static entered enter(void) {
 }
 
 static void leave(entered e) {
+    if (e.slot == NULL)
+        return;
     if (e.slot == shared_slot)
         atomic_fetch_sub(&e.slot->inflight, 1);
     else if (atomic_load_explicit(&e.slot->inflight, memory_order_relaxed) != e.was_inflight)
@@ -420,12 +426,7 @@ void hb_scopes_count_alloc(hb_block *block, uintptr_t caller, const void *frame)
     block->stack_id = 0;
     if (!hb_scopes_any_open())
         return;
-    /* With one thread, no other can end a scope meanwhile: nothing to
-     * announce (enter()), and the counts are the scope's own. */
-    bool alone = hb_single_threaded();
-    entered e = {NULL, 0};
-    if (!alone)
-        e = enter();
+    entered e = enter();
     unsigned depth = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
     if (depth > 0 && take_stack(block, wants_stacks(depth), caller, frame)) {
         block->scope_id = open_scope(depth - 1)->id;
@@ -434,35 +435,30 @@ void hb_scopes_count_alloc(hb_block *block, uintptr_t caller, const void *frame)
             size_t live = add_live(s, block->size);
             if (live > atomic_load_explicit(&s->peak_bytes, memory_order_relaxed))
                 hb_scope_raise_peak(s, live);
-            hb_depth_counts *counts = alone ? &s->alone : &e.slot->counts[i];
+            hb_depth_counts *counts = e.slot == NULL ? &s->alone : &e.slot->counts[i];
             add(e.slot, &counts->total_bytes, block->size);
             add(e.slot, &counts->allocations, 1);
             count_site(s, block->stack_id, block->size, +1);
         }
     }
-    if (!alone)
-        leave(e);
+    leave(e);
 }
 
 void hb_scopes_count_free(const hb_block *block) {
     if (block->scope_id == 0 || !hb_scopes_any_open())
         return;
-    bool alone = hb_single_threaded();
-    entered e = {NULL, 0};
-    if (!alone)
-        e = enter();
+    entered e = enter();
     unsigned depth = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
     /* A scope counted the allocation iff it was open then: it began no later
      * than the innermost scope of that moment, and is still open now. */
     for (unsigned i = 0; i < depth && open_scope(i)->id <= block->scope_id; i++) {
         hb_scope *s = open_scope(i);
         subtract_live(s, block->size);
-        add(e.slot, alone ? &s->alone.frees : &e.slot->counts[i].frees, 1);
+        add(e.slot, e.slot == NULL ? &s->alone.frees : &e.slot->counts[i].frees, 1);
         if (!hb_counting_plainly())
             count_site(s, block->stack_id, block->size, -1);
     }
-    if (!alone)
-        leave(e);
+    leave(e);
 }
 
 static bool ranks_above(const hb_site *a, const hb_site *b, enum hb_site_view view) {

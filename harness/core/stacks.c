@@ -249,23 +249,21 @@ static size_t unwind(uintptr_t caller, uintptr_t frames[HB_STACK_MAX_FRAMES]) {
  * stack, code outside the executable calling malloc) falls back to
  * libunwind, which gives the same frames. */
 
-/* The top of this thread's stack, or 0 if unknown.  Asked once per thread:
- * for the main thread glibc reads /proc/self/maps (the guard is up: that
- * is the harness's work). */
-static HB_THREAD_LOCAL uintptr_t stack_top;
+/* This thread's stack, asked of glibc once per thread. */
+static HB_THREAD_LOCAL hb_stack_bounds this_stack;
 
-static uintptr_t this_stack_top(void) {
-    if (stack_top != 0)
-        return stack_top;
+hb_stack_bounds hb_stacks_this_thread(void) {
+    if (this_stack.high != 0)
+        return this_stack;
     pthread_attr_t attributes;
     void *low;
     size_t size;
-    if (pthread_getattr_np(pthread_self(), &attributes) != 0)
-        return 0;
-    if (pthread_attr_getstack(&attributes, &low, &size) == 0)
-        stack_top = (uintptr_t)low + size;
-    pthread_attr_destroy(&attributes);
-    return stack_top;
+    if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
+        if (pthread_attr_getstack(&attributes, &low, &size) == 0)
+            this_stack = (hb_stack_bounds){(uintptr_t)low, (uintptr_t)low + size};
+        pthread_attr_destroy(&attributes);
+    }
+    return this_stack;
 }
 
 /* A frame record at `next`, above `frame` on this stack?  (Frames of
@@ -278,7 +276,7 @@ static inline bool frame_above(const uintptr_t *next, const uintptr_t *frame, ui
  * 0 frames if it cannot be trusted (then unwind() does it). */
 static size_t walk_frame_pointers(const uintptr_t *frame, uintptr_t caller,
                                   uintptr_t frames[HB_STACK_MAX_FRAMES]) {
-    uintptr_t top = this_stack_top();
+    uintptr_t top = this_stack.high != 0 ? this_stack.high : hb_stacks_this_thread().high;
     if (top == 0 || (uintptr_t)frame >= top) /* on a signal stack, say */
         return 0;
     while (frame[1] != caller) {

@@ -138,21 +138,6 @@ static void send_misuse(enum hb_memory_error_kind kind, const char *report) {
     send_message((message){.kind = MSG_MISUSE, .count = kind}, NULL, report);
 }
 
-/* Where the main thread's stack ends (pthread_getattr_np reads it from
- * /proc/self/maps, and allocates: under the guard, before the test). */
-static void find_stack_limit(void) {
-    pthread_attr_t attributes;
-    void *low;
-    size_t size;
-    hb_guard_enter();
-    if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
-        if (pthread_attr_getstack(&attributes, &low, &size) == 0)
-            stack_limit = (uintptr_t)low;
-        pthread_attr_destroy(&attributes);
-    }
-    hb_guard_leave();
-}
-
 static void on_exit_called(void) { send_frames(MSG_EXIT, 0); }
 
 /* The time limits of the test running now, and of its parts. */
@@ -208,7 +193,9 @@ static void install_child_handlers(void) {
     /* A process group of its own: whatever the test starts is killed with
      * it, at its end or at its deadline. */
     setpgid(0, 0);
-    find_stack_limit();
+    hb_guard_enter(); /* before the test: the handler cannot ask */
+    stack_limit = hb_stacks_this_thread().low;
+    hb_guard_leave();
     install_handlers();
     arm_time_limits();
 }

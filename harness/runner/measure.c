@@ -30,30 +30,12 @@ typedef struct stack_watch {
     uintptr_t floor; /* the lowest word painted */
 } stack_watch;
 
-/* The lowest address the main thread's stack may grow to, 0 if unknown
- * (pthread_getattr_np reads it from /proc/self/maps, and allocates: under
- * the guard). */
-static uintptr_t stack_limit(void) {
-    static uintptr_t limit;
-    if (limit != 0)
-        return limit;
-    pthread_attr_t attributes;
-    void *low;
-    size_t size;
-    hb_guard_enter();
-    if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
-        if (pthread_attr_getstack(&attributes, &low, &size) == 0)
-            limit = (uintptr_t)low;
-        pthread_attr_destroy(&attributes);
-    }
-    hb_guard_leave();
-    return limit;
-}
-
 /* noinline: its frame is where the body's will be. */
 __attribute__((noinline)) static void paint_stack(stack_watch *watch) {
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    uintptr_t limit = stack_limit();
+    hb_guard_enter(); /* glibc may allocate to say where the stack is */
+    uintptr_t limit = hb_stacks_this_thread().low; /* 0 if unknown */
+    hb_guard_leave();
     watch->top = here;
     watch->floor = here - PAINT_GAP;
     if (limit == 0 || here < limit + PAINT_MARGIN + PAINT_GAP)
