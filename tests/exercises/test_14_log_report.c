@@ -521,9 +521,10 @@ static void assert_report_says(const log_facts *facts) {
     HB_ASSERT_STR_EQ(report_line(start), expected);
 }
 
-/* From 1500 to 3000 requests of 120 clients for about 90 pages: more than
- * twice the sample log's requests at most, but no more pages or clients,
- * so a program that keeps what it counts needs no more memory for it. */
+/* From 1500 to 3000 lines (one in a hundred not a request), from 120
+ * clients for about 90 pages: two to four times the sample log's requests,
+ * but no more pages or clients, so a program that keeps what it counts
+ * needs no more memory for it. */
 HB_MEMORY_TEST(test_random_log_memory, .peak = "64 KiB", .leaks = "0 B") {
     unsigned long lines = hb_random(1500, 3000);
     log_facts facts = {0};
