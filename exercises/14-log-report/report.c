@@ -52,49 +52,52 @@ static bool add_when(text *out, const tally *t) {
     return text_printf(out, "\n");
 }
 
-static bool add_pages(text *out, const tally *t) {
+/* One row of a section's table, for one entry. */
+typedef bool (*row_writer)(text *out, const tally_entry *entry);
+
+static bool page_row(text *out, const tally_entry *page) {
+    return text_printf(out, "  %8lu  %6lu  %6lu  %6lu  %s\n", page->requests, page->errors,
+                       page->total_ms / page->requests, page->max_ms, page->key);
+}
+
+static bool client_row(text *out, const tally_entry *client) {
+    return text_printf(out, "  %8lu  %12lu  %s\n", client->requests, client->bytes, client->key);
+}
+
+static bool site_row(text *out, const tally_entry *site) {
+    return text_printf(out, "  %8lu  %s\n", site->requests, site->key);
+}
+
+/* The pages' section is the longest: add_section() has room for it. */
+_Static_assert(REPORT_TOP_CLIENTS <= REPORT_TOP_PAGES && REPORT_TOP_SITES <= REPORT_TOP_PAGES,
+               "a section lists more entries than add_section() has room for");
+
+/* A section: "Top 10 of 131 pages, by requests:", the columns' names, and
+ * a row for each of the `n` entries of `table` that come first in `order`. */
+static bool add_section(text *out, const tally_table *table, tally_order order, size_t n,
+                        const char *what, const char *columns, row_writer row) {
     const tally_entry *top[REPORT_TOP_PAGES];
-    size_t shown = tally_top(&t->pages, BY_REQUESTS, REPORT_TOP_PAGES, top);
-    if (!text_printf(out, "\nTop %zu of %zu pages, by requests:\n", shown, t->pages.count) ||
-        !text_printf(out, "  requests  errors  avg ms  max ms  page\n"))
+    size_t shown = tally_top(table, order, n, top);
+    if (!text_printf(out, "\nTop %zu of %zu %s:\n  %s\n", shown, table->count, what, columns))
         return false;
     for (size_t i = 0; i < shown; i++)
-        if (!text_printf(out, "  %8lu  %6lu  %6lu  %6lu  %s\n", top[i]->requests, top[i]->errors,
-                         top[i]->total_ms / top[i]->requests, top[i]->max_ms, top[i]->key))
-            return false;
-    return true;
-}
-
-static bool add_clients(text *out, const tally *t) {
-    const tally_entry *top[REPORT_TOP_CLIENTS];
-    size_t shown = tally_top(&t->clients, BY_BYTES, REPORT_TOP_CLIENTS, top);
-    if (!text_printf(out, "\nTop %zu of %zu clients, by bytes sent:\n", shown, t->clients.count) ||
-        !text_printf(out, "  requests         bytes  client\n"))
-        return false;
-    for (size_t i = 0; i < shown; i++)
-        if (!text_printf(out, "  %8lu  %12lu  %s\n", top[i]->requests, top[i]->bytes, top[i]->key))
-            return false;
-    return true;
-}
-
-static bool add_sites(text *out, const tally *t) {
-    const tally_entry *top[REPORT_TOP_SITES];
-    size_t shown = tally_top(&t->sites, BY_REQUESTS, REPORT_TOP_SITES, top);
-    if (!text_printf(out, "\nTop %zu of %zu referring sites, by requests:\n", shown,
-                     t->sites.count) ||
-        !text_printf(out, "  requests  site\n"))
-        return false;
-    for (size_t i = 0; i < shown; i++)
-        if (!text_printf(out, "  %8lu  %s\n", top[i]->requests, top[i]->key))
+        if (!row(out, top[i]))
             return false;
     return true;
 }
 
 int report_write(const tally *t, const char *name, const report_sink *sink) {
     text out = {0};
-    bool made = add_totals(&out, t, name) &&
-                (t->requests == 0 || (add_when(&out, t) && add_pages(&out, t) &&
-                                      add_clients(&out, t) && add_sites(&out, t)));
+    bool made =
+        add_totals(&out, t, name) &&
+        (t->requests == 0 ||
+         (add_when(&out, t) &&
+          add_section(&out, &t->pages, BY_REQUESTS, REPORT_TOP_PAGES, "pages, by requests",
+                      "requests  errors  avg ms  max ms  page", page_row) &&
+          add_section(&out, &t->clients, BY_BYTES, REPORT_TOP_CLIENTS, "clients, by bytes sent",
+                      "requests         bytes  client", client_row) &&
+          add_section(&out, &t->sites, BY_REQUESTS, REPORT_TOP_SITES,
+                      "referring sites, by requests", "requests  site", site_row)));
     int error = !made ? ENOMEM : sink->write(sink->context, out.bytes, out.length) ? 0 : EIO;
     text_free(&out);
     return error;
