@@ -68,7 +68,7 @@ web-assets: $(WEB_MODULES)
 PROFILER_TESTS := $(BUILD)/tests/profiler
 PROFILER_TEST_PROGRAMS := $(addprefix $(PROFILER_TESTS)/,peaks odd_names closes_descriptors \
     ends_early recursion forks threads uses_library_pie uses_library_nopie uses_constructor \
-    uses_stripped cplusplus peaks_static craft_capture)
+    uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second)
 $(PROFILER_TESTS)/lib%.so: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
@@ -106,6 +106,12 @@ $(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROFILER_CFLAGS) $^ -lzstd -o $@
+# One program built twice, the second with other code (another build-id):
+# check.sh copies each in turn to one path.
+$(PROFILER_TESTS)/rebuilt_first $(PROFILER_TESTS)/rebuilt_second: tests/profiler/rebuilt.c | $(DEPS_OK)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(MEASURED_CFLAGS) $(if $(findstring second,$@),-DREBUILT) $< -o $@
 $(PROFILER_TESTS)/%: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)

@@ -70,6 +70,7 @@ $(BUILD)/rejected/%.log: tests/fixtures/rejected/%.c $(HARNESS_SEALED) tools/che
 # built as an exercise is (mk/exercises.mk), it must compile with warnings
 # and pass (tests/fixtures/unused_code/selftest.sh).
 $(eval $(call exercise_build,01-fibonacci,tests/fixtures/unused_code))
+UNUSED_CODE_TESTS := $(BUILD)/tests/fixtures/unused_code/01-fibonacci/tests
 
 # The harness's own tests built by Clang too: the harness must build
 # warning-free and pass with either compiler.
@@ -80,7 +81,7 @@ $(CLANG_HARNESS_TESTS): $(shell git ls-files harness tests/harness 2>/dev/null) 
 # Everything make check runs, built first (in parallel).
 CHECK_BUILT := $(HARNESS_TESTS) $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS) \
     $(MEMCHECK_SOLUTIONS) $(MEMCHECK_HARNESS_TESTS) $(MEMCHECK_FIXTURES:%=$(BUILD)/memcheck/fixtures/%/tests) \
-    $(PROFILER_BUILT) $(CLANG_HARNESS_TESTS) $(REJECTED) $(SOLUTION_TIMES)
+    $(PROFILER_BUILT) $(CLANG_HARNESS_TESTS) $(REJECTED) $(SOLUTION_TIMES) $(UNUSED_CODE_TESTS)
 
 .PHONY: check check-repeat
 ## make check            instructors: the harness's tests; every solution passes,

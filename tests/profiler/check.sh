@@ -199,10 +199,10 @@ check $? "a stripped library: function+offset where it exports a symbol, offset 
 
 # 11. A program rebuilt after its capture: read against the new build, its
 #     frames would be wrong lines; heapbook says so and shows addresses.
-${CC:-gcc} -g -O1 tests/profiler/rebuilt.c -o "$scratch/rebuilt"
+cp "$programs/rebuilt_first" "$scratch/rebuilt"
 $heapbook run -o "$scratch/old.hbcap" "$scratch/rebuilt" 2>/dev/null
 $heapbook tree "$scratch/old.hbcap" >"$scratch/old-before.txt" 2>&1
-${CC:-gcc} -g -O1 -DREBUILT tests/profiler/rebuilt.c -o "$scratch/rebuilt"
+cp "$programs/rebuilt_second" "$scratch/rebuilt"
 $heapbook run -o "$scratch/new.hbcap" "$scratch/rebuilt" 2>/dev/null
 $heapbook tree "$scratch/old.hbcap" >"$scratch/old-after.txt" 2>&1
 $heapbook flamegraph --diff "$scratch/old.hbcap" "$scratch/new.hbcap" -o "$scratch/rebuilt.html" 2>"$scratch/diff.err"

@@ -1,5 +1,5 @@
-/* Built twice into one path, the second time with -DREBUILT (other code,
- * so another build-id): a capture of the first build must not be read
+/* Built twice, the second time with -DREBUILT (other code, so another
+ * build-id), and copied in turn to one path: a capture of the first build must not be read
  * against the second (tests/profiler/check.sh). */
 #include <stdlib.h>
 
