@@ -30,7 +30,10 @@ $(MEMCHECK_HARNESS_TESTS): $(BUILD)/memcheck/tests/obj/harness/test_size.o $(MEM
 # Suites that fail on purpose, one way per test: tests/fixtures/NAME_fixture.c
 # must fail as NAME_fixture.expected and .messages say.
 FIXTURES := $(patsubst tests/fixtures/%_fixture.c,$(BUILD)/tests/%-fixture,$(wildcard tests/fixtures/*_fixture.c))
-$(BUILD)/tests/%-fixture: $(BUILD)/tests/obj/fixtures/%_fixture.o $(HARNESS_ARCHIVES)
+# A static pattern rule: its objects are named, so make keeps them (an
+# object reached only through pattern rules would be deleted as
+# intermediate after a build from scratch, and rebuilt by the next make).
+$(FIXTURES): $(BUILD)/tests/%-fixture: $(BUILD)/tests/obj/fixtures/%_fixture.o $(HARNESS_ARCHIVES)
 	$(call quiet,LINK,$@)
 	$(Q)$(CC) $(TEST_LDFLAGS) $< $(HARNESS_LINK) $(TEST_LIBS) -o $@
 
