@@ -26,8 +26,8 @@ cd "$(dirname "$0")/.."
 
 build=build
 scratch=$(mktemp -d)
-profiler_lane=
-trap '[ -n "$profiler_lane" ] && kill "$profiler_lane" 2>/dev/null; rm -rf "$scratch"' EXIT
+lanes=()
+trap '[ ${#lanes[@]} -gt 0 ] && kill "${lanes[@]}" 2>/dev/null; rm -rf "$scratch"' EXIT
 passed=0
 failed=0
 
@@ -129,10 +129,15 @@ $problems"
     fi
 }
 
-# The profiler's tests share nothing with the rest and take a third of the
-# time: they run on another core meanwhile, their output shown at the end.
+# Two lanes run on the other core meanwhile, their output shown at the end:
+# the profiler's tests, which share nothing with the rest, and the docs'
+# quoted outputs, which run what the build made (the only files they write
+# that another check reads, memcheck's full logs, are renamed into place
+# whole: tools/memcheck_run.sh).
 tests/profiler/check.sh >"$scratch/profiler.out" 2>&1 &
-profiler_lane=$!
+lanes+=($!)
+tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md >"$scratch/docs.out" 2>&1 &
+lanes+=($!)
 
 # ---- random inputs and wrong fixes (tests/wrong-fixes/check.sh) --------
 # The exercises' tests draw random inputs (hb_random): make check fixes the
@@ -351,16 +356,21 @@ $(grep -E '^make(\[[0-9]+\])?: ' "$scratch/make-test-tty.txt"; tail -n 3 "$scrat
 fi
 
 # What the docs quote of a command's output is what it prints today.
-if tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md; then
+echo "== docs"
+wait "${lanes[1]}"
+docs_status=$?
+cat "$scratch/docs.out"
+if [ "$docs_status" -eq 0 ]; then
     verdict ok "docs: every output they quote is what its command prints"
 else
     verdict fail "docs: quoted output drifted from what the commands print (above)"
 fi
 
 echo "== profiler"
-wait "$profiler_lane"
+wait "${lanes[0]}"
 profiler_status=$?
 cat "$scratch/profiler.out"
+lanes=()
 if [ "$profiler_status" -eq 0 ]; then
     verdict ok "profiler: heapbook run keeps the program's allocator and files; its figures against memusage's, stacks, symbols, every process of a fork, damaged and hostile captures, the page"
 else

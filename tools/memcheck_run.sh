@@ -134,12 +134,15 @@ for binary in "$@"; do
         continue
     fi
     full="$(dirname "$binary")/$tool.log"
+    # Written aside and renamed: another run of the same binary (make test
+    # in a second terminal, make check's lanes) never leaves half a log.
     if [ "$tool" = memcheck ]; then
-        "$binary" 2>&1 | shorten "$full"
+        "$binary" 2>&1 | shorten "$full.$$"
     else
-        HEAPBOOK_FORK=0 valgrind "${VALGRIND_OPTIONS[@]}" "$binary" 2>&1 | shorten "$full"
+        HEAPBOOK_FORK=0 valgrind "${VALGRIND_OPTIONS[@]}" "$binary" 2>&1 | shorten "$full.$$"
     fi
     status=${PIPESTATUS[0]}
+    mv -f "$full.$$" "$full"
     echo
     if [ "$status" -eq 0 ]; then
         clean=$((clean + 1))

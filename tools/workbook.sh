@@ -92,9 +92,11 @@ memcheck_verdict() {
     fi
     local verdict=clean
     tools/memcheck_run.sh memcheck "$binary" >"$scratch/memcheck" 2>&1 || verdict=errors
+    # Each file written aside and renamed, the key last: a run beside this
+    # one reads a whole verdict, old or new, never half of one.
     mkdir -p build/memcheck-verdicts
-    cp "$scratch/memcheck" "$cache.log"
-    echo "$key $verdict" >"$cache"
+    cp "$scratch/memcheck" "$cache.log.$$" && mv -f "$cache.log.$$" "$cache.log"
+    echo "$key $verdict" >"$cache.$$" && mv -f "$cache.$$" "$cache"
     echo "$verdict"
 }
 
