@@ -45,7 +45,9 @@ for dir in exercises/[0-9][0-9]-*; do
     exercise=$(basename "$dir")
     number=${exercise%%-*}
     make "build/exercises/$exercise/tests" >/dev/null 2>&1
-    source=$(ls "$dir"/*.c | grep -v main.c | head -1)
+    # The file the lesson has the student change: the one its solution
+    # replaces (an edit of a file the solution shares rebuilds that too).
+    source="$dir/$(cd "solutions/$exercise" && ls -- *.c | head -1)"
     cycle=$(median_ms sh -c "touch $source && make test EX=$number")
     build=$(median_ms sh -c "touch $source && make build/exercises/$exercise/tests")
     tests=$(median_ms "build/exercises/$exercise/tests")

@@ -18,50 +18,61 @@ shift
 # hold big data are not checked (mk/exercises.mk's SCAFFOLDING).
 MAX_STATIC=1024
 
-problems=0
-problem() { # source message
-    echo "heapbook: $1: $2" >&2
-    problems=$((problems + 1))
-}
-
-# The file the object was compiled from, as the build recorded it
-# (relative to the repository).
+# The file an object was compiled from, as the build recorded it (relative
+# to the repository): asked only for an object with a problem.
 source_of() {
-    readelf --debug-dump=info "$1" 2>/dev/null |
-        awk '/DW_AT_name/ { sub(/.*: /, ""); print; exit }'
+    local source
+    source=$(readelf --debug-dump=info "$1" 2>/dev/null |
+        awk '/DW_AT_name/ { sub(/.*: /, ""); print; exit }')
+    echo "${source:-$1}"
 }
 
-harness_names=$(nm -g --defined-only "$sealed" | awk '{ print $3 }')
+# nm once over all the objects, one awk for every verdict (a grep per
+# symbol made this a second of each rebuild of a many-file exercise): each
+# problem is a line "OBJECT<TAB>MESSAGE".
+problems=$(
+    {
+        nm -g --defined-only "$sealed" | awk '{ print "harness", $3 }'
+        nm -A -u "$@" | awk '{ sub(/:$/, "", $1); print "undefined", $1, $NF }'
+        # "file:value size type name", or "file:value type name" (no size).
+        nm -A -S --defined-only "$@" | awk '{ sub(/:[0-9a-f]+$/, "", $1) }
+            NF == 4 { print "defined", $1, $4, $3, $2 } NF == 3 { print "defined", $1, $3, $2, "" }'
+        for object in "$@"; do
+            readelf -S "$object" 2>/dev/null | grep -q '\.preinit_array' && echo "preinit $object"
+        done
+    } | awk -v max_static="$MAX_STATIC" '
+        function problem(object, message) { printf "%s\t%s\n", object, message }
+        function hex(digits,    value, i) { # mawk has no strtonum
+            value = 0
+            for (i = 1; i <= length(digits); i++)
+                value = value * 16 + index("0123456789abcdef", tolower(substr(digits, i, 1))) - 1
+            return value
+        }
+        function why_undefined(symbol) {
+            if (symbol ~ /^_?mi_/) return "mimalloc'"'"'s own allocator, which the harness does not count: use malloc"
+            if (symbol ~ /^__libc_/ || symbol ~ /^(__mmap|__sbrk|__brk|__curbrk|__morecore|__default_morecore)$/)
+                return "glibc'"'"'s internal allocator, which the harness does not count: use malloc"
+            if (symbol == "dlsym" || symbol == "dlvsym")
+                return "looking functions up at run time can reach an allocator the harness does not count: call them by name"
+            if (symbol == "syscall") return "a raw system call can map memory the harness cannot see: use malloc"
+            if (symbol ~ /^hb_/) return "the harness'"'"'s internals are the tests'"'"' business, not the exercise'"'"'s"
+            if (symbol ~ /^CU_/) return "CUnit is the tests'"'"' business, not the exercise'"'"'s"
+            return ""
+        }
+        $1 == "harness" { harness[$2] = 1 }
+        $1 == "undefined" && (why = why_undefined($3)) != "" { problem($2, "uses " $3 ": " why) }
+        $1 == "defined" {
+            object = $2; symbol = $3; type = $4; size = $5
+            if (symbol ~ /^CU_/ || symbol in harness)
+                problem(object, "defines " symbol ", which the harness or CUnit defines: rename it")
+            else if (type ~ /^[BbDdRr]$/ && size != "" && hex(size) > max_static)
+                problem(object, "keeps " hex(size) " bytes in the static or global '"'"'" symbol "'"'"': the memory tests count the heap; allocate it with malloc (the limit is " max_static " bytes)")
+        }
+        $1 == "preinit" { problem($2, "has a .preinit_array: code that runs before the harness has decided how to run the tests") }'
+)
 
-why_undefined() { # symbol
-    case "$1" in
-    mi_* | _mi_*) echo "mimalloc's own allocator, which the harness does not count: use malloc" ;;
-    __libc_* | __mmap | __sbrk | __brk | __curbrk | __morecore | __default_morecore)
-        echo "glibc's internal allocator, which the harness does not count: use malloc" ;;
-    dlsym | dlvsym)
-        echo "looking functions up at run time can reach an allocator the harness does not count: call them by name" ;;
-    syscall) echo "a raw system call can map memory the harness cannot see: use malloc" ;;
-    hb_*) echo "the harness's internals are the tests' business, not the exercise's" ;;
-    CU_*) echo "CUnit is the tests' business, not the exercise's" ;;
-    esac
-}
-
-for object in "$@"; do
-    source=$(source_of "$object")
-    source=${source:-$object}
-    while read -r symbol; do
-        why=$(why_undefined "$symbol")
-        [ -n "$why" ] && problem "$source" "uses $symbol: $why"
-    done < <(nm -u "$object" | awk '{ print $2 }')
-    while read -r symbol type size; do
-        if [[ $symbol == CU_* ]] || grep -qxF -- "$symbol" <<<"$harness_names"; then
-            problem "$source" "defines $symbol, which the harness or CUnit defines: rename it"
-        elif [[ $type == [BbDdRr] ]] && [ -n "$size" ] && [ $((16#$size)) -gt $MAX_STATIC ]; then
-            problem "$source" "keeps $((16#$size)) bytes in the static or global '$symbol': the memory tests count the heap; allocate it with malloc (the limit is $MAX_STATIC bytes)"
-        fi
-    done < <(nm -S --defined-only "$object" | awk 'NF == 4 { print $4, $3, $2 } NF == 3 { print $3, $2, "" }')
-    if readelf -S "$object" 2>/dev/null | grep -q '\.preinit_array'; then
-        problem "$source" "has a .preinit_array: code that runs before the harness has decided how to run the tests"
-    fi
-done
-[ "$problems" -eq 0 ]
+[ -z "$problems" ] && exit 0
+while IFS=$'\t' read -r object message; do
+    echo "heapbook: $(source_of "$object"): $message" >&2
+done <<<"$problems"
+exit 1
