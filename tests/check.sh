@@ -355,6 +355,36 @@ $(grep -E '^make(\[[0-9]+\])?: ' "$scratch/make-test-tty.txt"; tail -n 3 "$scrat
     fi
 fi
 
+# EX: each form a student types names its exercise; anything else, in any
+# target, is an error that echoes what was typed and runs nothing (make
+# must not expand it: EX='$(id)'); at a terminal without make's own line.
+problems=""
+for typed in 1 01 001 fibonacci fib 01-fib 01-fibonacci; do
+    resolved=$(tools/workbook.sh resolve "$typed" 2>&1)
+    [ "$resolved" = 01-fibonacci ] || problems+="EX=$typed names '$resolved', not 01-fibonacci"$'\n'
+done
+# Every target with EX='$(id)' (each passes EX through make the same way),
+# make test with the other kinds of wrong EX.
+for run in test:99 "test:01 02" test:% test:str {test,solution,watch,hint,reset,memcheck,valgrind,run,flamegraph}:'$(id)'; do
+    target=${run%%:*} typed=${run#*:}
+    # A bounded wait: were EX misread as a real exercise, watch would not end.
+    said=$(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS timeout 20 make --no-print-directory "$target" EX="$typed" 2>&1 </dev/null)
+    status=$?
+    expected="no exercise '$typed'"
+    [ "$typed" = str ] && expected="EX=str could be any of: 05-streaming 07-struct-padding 09-string-views"
+    if [ "$status" -eq 0 ] || ! grep -qF -- "$expected" <<<"$said" || grep -q 'uid=' <<<"$said"; then
+        problems+="make $target EX='$typed' (status $status): $(head -n 2 <<<"$said")"$'\n'
+    fi
+done
+env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS timeout 20 script -qec "make test EX=99" /dev/null | tr -d '\r' >"$scratch/ex-tty.txt"
+grep -qE '^make(\[[0-9]+\])?: ' "$scratch/ex-tty.txt" && problems+="make test EX=99 at a terminal ends with make's own line"$'\n'
+if [ -z "$problems" ]; then
+    verdict ok "EX: 1, 01, 001, a name, its start and the folder name; any other EX an error naming it, in all nine targets"
+else
+    verdict fail "EX:
+$problems"
+fi
+
 # What the docs quote of a command's output is what it prints today.
 echo "== docs"
 wait "${lanes[1]}"

@@ -324,6 +324,9 @@ test_exercise() {
     finish 0
 }
 
+# The end of a command with STATUS: at a terminal always 0, so that make
+# adds no "make: *** [...] Error" line of its own after what was said (the
+# message already says what went wrong); to a pipe or a script, STATUS.
 finish() {
     [ -t 1 ] && exit 0
     exit "$1"
@@ -371,7 +374,7 @@ wait_for_change() {
 watch() {
     local exercise="" dir
     if [ -n "${1:-}" ]; then
-        exercise=$(resolve "$1") || exit 2
+        exercise=$(resolve "$1") || finish 2
     else
         for dir in $exercises; do
             exercise=$dir
@@ -438,7 +441,7 @@ memory_tool() {
     elif [ -d "tests/fixtures/$wanted" ] && [[ $wanted == memcheck_* ]]; then
         dirs=("fixtures/$wanted")
     else
-        dir=$(resolve "$wanted") || exit 2
+        dir=$(resolve "$wanted") || finish 2
         dirs=("$variant/$dir")
     fi
     local binaries=() tree=build/memcheck
@@ -466,8 +469,8 @@ next | progress) "$command" ;;
 watch) watch "${1:-}" ;;
 resolve) resolve "${1:-}" ;;
 test | solution | hint | reset | run | flamegraph)
-    [ -n "${1:-}" ] || { echo "heapbook: make $command needs an exercise: make $command EX=01" >&2; exit 2; }
-    exercise=$(resolve "$1") || exit 2
+    [ -n "${1:-}" ] || { echo "heapbook: make $command needs an exercise: make $command EX=01" >&2; finish 2; }
+    exercise=$(resolve "$1") || finish 2
     shift
     case "$command" in
     test) test_exercise exercises "$exercise" "$@" ;;
