@@ -11,13 +11,14 @@ VARIANTS  := exercises solutions
 
 # Exercise code may not hide memory where the memory tests cannot see it:
 # a big local array, a variable-length array or an alloca() is an error
-# here (GCC's checks; Clang forbids variable-length arrays), and a big
+# here (GCC's checks; Clang forbids variable-length arrays and alloca(),
+# since it has no limit for either), and a big
 # static or global array, or a call that reaches an allocator the harness
 # does not count, fails tools/check-objects.sh before the link.  Files of
 # scaffolding whose data must be big are exempt by name.  (Clang takes the
 # frame's limit as a warning's value, and its name alone for -Werror=.)
 STACK_OBJECT_LIMIT := 1024
-EXERCISE_CFLAGS := $(if $(CLANG),-Werror=vla -Wframe-larger-than=$(STACK_OBJECT_LIMIT) \
+EXERCISE_CFLAGS := $(if $(CLANG),-Werror=vla -Werror=alloca -Wframe-larger-than=$(STACK_OBJECT_LIMIT) \
     -Werror=frame-larger-than,-Werror=vla-larger-than=$(STACK_OBJECT_LIMIT) \
     -Werror=alloca-larger-than=$(STACK_OBJECT_LIMIT) -Werror=frame-larger-than=$(STACK_OBJECT_LIMIT))
 # ---- unused code: a warning, not an error ---------------------------------

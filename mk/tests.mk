@@ -90,11 +90,11 @@ CHECK_BUILT := $(HARNESS_TESTS) $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $
 ## make check            instructors: the harness's tests; every solution passes,
 ##                       every starter fails only the memory test it teaches
 check: $(CHECK_BUILT)
-	@tests/check.sh $(EXERCISES)
+	@CLANG=$(CLANG) tests/check.sh $(EXERCISES)
 
 ## make check-repeat N=20
 ##                       instructors: make check's checks N times on one build; fails
 ##                       if a run fails or two runs differ in a verdict or a figure
 N ?= 20
 check-repeat: $(CHECK_BUILT)
-	@tests/check-repeat.sh $(N) $(EXERCISES)
+	@CLANG=$(CLANG) tests/check-repeat.sh $(N) $(EXERCISES)

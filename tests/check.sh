@@ -134,10 +134,16 @@ $problems"
 # quoted outputs, which run what the build made (the only files they write
 # that another check reads, memcheck's full logs, are renamed into place
 # whole: tools/memcheck_run.sh).
+# The docs quote what the GCC build prints (how many frames fold, no
+# columns): a Clang build (make CC=clang check) does not check them.
 tests/profiler/check.sh >"$scratch/profiler.out" 2>&1 &
+profiler_lane=$!
 lanes+=($!)
-tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md >"$scratch/docs.out" 2>&1 &
-lanes+=($!)
+if [ -z "${CLANG:-}" ]; then
+    tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md >"$scratch/docs.out" 2>&1 &
+    docs_lane=$!
+    lanes+=($!)
+fi
 
 # ---- random inputs and wrong fixes (tests/wrong-fixes/check.sh) --------
 # The exercises' tests draw random inputs (hb_random): make check fixes the
@@ -387,17 +393,21 @@ fi
 
 # What the docs quote of a command's output is what it prints today.
 echo "== docs"
-wait "${lanes[1]}"
-docs_status=$?
-cat "$scratch/docs.out"
-if [ "$docs_status" -eq 0 ]; then
-    verdict ok "docs: every output they quote is what its command prints"
+if [ -z "${CLANG:-}" ]; then
+    wait "$docs_lane"
+    docs_status=$?
+    cat "$scratch/docs.out"
+    if [ "$docs_status" -eq 0 ]; then
+        verdict ok "docs: every output they quote is what its command prints"
+    else
+        verdict fail "docs: quoted output drifted from what the commands print (above)"
+    fi
 else
-    verdict fail "docs: quoted output drifted from what the commands print (above)"
+    echo "docs: not checked: they quote what the GCC build prints, and this is Clang's"
 fi
 
 echo "== profiler"
-wait "${lanes[0]}"
+wait "$profiler_lane"
 profiler_status=$?
 cat "$scratch/profiler.out"
 lanes=()

@@ -56,7 +56,9 @@ CATCHERS = ("the sanitizer", "valgrind")
 
 
 def place_of(where):
-    """'tests/t.c:16' from './tests/t.c:16' (Clang's compilation folder)."""
+    """'tests/t.c:16' from './tests/t.c:16:5': Clang's runtime names its
+    compilation folder and a column, GCC's neither."""
+    where = re.sub(r"(:\d+):\d+$", r"\1", where)
     return where[2:] if where.startswith("./") else where
 
 

@@ -133,6 +133,13 @@ for binary in "$@"; do
         echo
         continue
     fi
+    # Clang's sanitizer runtime names frames with llvm-symbolizer, which it
+    # does not find by itself in a test's child process: given its path,
+    # the report has lines.  (GCC's runtime has a symbolizer of its own.)
+    if [ "$tool" = memcheck ] && [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] &&
+        readelf -p .comment "$binary" 2>/dev/null | grep -q 'clang version'; then
+        ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer) && export ASAN_SYMBOLIZER_PATH
+    fi
     full="$(dirname "$binary")/$tool.log"
     # Written aside and renamed: another run of the same binary (make test
     # in a second terminal, make check's lanes) never leaves half a log.

@@ -2,6 +2,7 @@
  * Memory-error tools). */
 #include "runner.h"
 
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +148,24 @@ static bool stands_in_for_malloc(const char *name) {
  * the sanitizer ("double-free asan_malloc_linux.cpp:52 in
  * __interceptor_free", Clang's "double-free (tests+0xbc6a2) in free") is
  * no place to look: only the kind is kept.  The place as the harness
- * writes it: "./f.c" (Clang's) is "f.c". */
+ * writes it: Clang's "./f.c:12:7" is "f.c:12". */
+static void drop_column(char *place) {
+    char *end = strstr(place, " in ");
+    if (end == NULL)
+        end = place + strlen(place);
+    char *digits = end;
+    while (digits > place && isdigit((unsigned char)digits[-1]))
+        digits--;
+    char *column = digits - 1; /* the ':' of ":7", if it is one */
+    if (digits == end || column <= place || *column != ':')
+        return;
+    digits = column;
+    while (digits > place && isdigit((unsigned char)digits[-1]))
+        digits--;
+    if (digits != column && digits > place && digits[-1] == ':') /* ":12:7" */
+        memmove(column, end, strlen(end) + 1);
+}
+
 static const char *tidy_summary(const char *summary, char *out, size_t size) {
     static const char prefix[] = "SUMMARY: ";
     if (strncmp(summary, prefix, sizeof prefix - 1) == 0)
@@ -163,8 +181,11 @@ static const char *tidy_summary(const char *summary, char *out, size_t size) {
     const char *in = place ? strstr(place, " in ") : NULL;
     if (place != NULL && (strstr(place, "sanitizer/") || (in && stands_in_for_malloc(in + 4))))
         *place = '\0';
-    else if (place != NULL && strncmp(place, " ./", 3) == 0) /* Clang's "./tests/t.c" */
-        memmove(place + 1, place + 3, strlen(place + 3) + 1);
+    else if (place != NULL) {
+        if (strncmp(place, " ./", 3) == 0)
+            memmove(place + 1, place + 3, strlen(place + 3) + 1);
+        drop_column(place);
+    }
     return out;
 }
 
