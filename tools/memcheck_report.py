@@ -159,6 +159,8 @@ class Shortener:
             self.line(test.group(2))
             return
         text = PROCESS_ID.sub("", text) if PROCESS_ID.match(text) else text
+        if text.startswith("./") and "runtime error:" in text:  # Clang's UBSan: "./t.c:5:3: ..."
+            text = text[2:]
         frame = parse_frame(text)
         if frame:
             self.frames.append(frame)
