@@ -134,8 +134,9 @@ $problems"
 # quoted outputs, which run what the build made (the only files they write
 # that another check reads, memcheck's full logs, are renamed into place
 # whole: tools/memcheck_run.sh).
-# The docs quote what the GCC build prints (how many frames fold, no
-# columns): a Clang build (make CC=clang check) does not check them.
+# The docs quote what the GCC build prints (how many of the harness's
+# frames fold, for one): a Clang build (make CC=clang check) does not
+# check them.
 tests/profiler/check.sh >"$scratch/profiler.out" 2>&1 &
 profiler_lane=$!
 lanes+=($!)
