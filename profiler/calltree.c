@@ -1,6 +1,8 @@
 /* calltree.c: stacks folded into a tree, and call sites (calltree.h). */
 #include "calltree.h"
 
+#include "array.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,14 +187,8 @@ static site_row *site(site_table *t, const frame_info *where) {
     size_t slot = site_slot(t, where);
     if (t->slots[slot] != 0)
         return &t->rows[t->slots[slot] - 1];
-    if (t->count == t->capacity) {
-        size_t n = t->capacity ? 2 * t->capacity : 64;
-        site_row *grown = realloc(t->rows, n * sizeof *grown);
-        if (grown == NULL)
-            return NULL;
-        t->rows = grown;
-        t->capacity = n;
-    }
+    if (!array_grow((void **)&t->rows, &t->capacity, t->count + 1, sizeof *t->rows))
+        return NULL;
     t->rows[t->count] = (site_row){.where = *where, .order = SIZE_MAX};
     t->slots[slot] = ++t->count;
     return &t->rows[t->count - 1];

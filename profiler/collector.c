@@ -2,6 +2,7 @@
  * (collector.h). */
 #include "collector.h"
 
+#include "array.h"
 #include "capture.h"
 #include "capture_file.h"
 #include "transcoder.h"
@@ -138,15 +139,10 @@ static void restart(output *o) {
 
 static output *add_output(collector *c, pid_t pid, int fd, char *path) {
     output *o = calloc(1, sizeof *o);
-    if (o != NULL && c->count == c->capacity) {
-        size_t n = c->capacity ? 2 * c->capacity : 16;
-        output **grown = realloc(c->outputs, n * sizeof *grown);
-        if (grown == NULL) {
-            free(o);
-            return NULL;
-        }
-        c->outputs = grown;
-        c->capacity = n;
+    if (o != NULL &&
+        !array_grow((void **)&c->outputs, &c->capacity, c->count + 1, sizeof *c->outputs)) {
+        free(o);
+        return NULL;
     }
     if (o == NULL || (o->zstd = ZSTD_createCCtx()) == NULL ||
         (o->transcoder = transcoder_new()) == NULL) {

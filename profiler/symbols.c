@@ -1,6 +1,8 @@
 /* symbols.c: return addresses as frames (symbols.h). */
 #include "symbols.h"
 
+#include "array.h"
+
 #include "support/support.h"
 
 #include <dwarf.h>
@@ -254,14 +256,8 @@ static void call_site(symbols *s, Dwarf_Die *cu, Dwarf_Die *die, frame_info *f) 
 /* ---- one address */
 
 static bool add_frame(symbols *s, frame_info f) {
-    if (s->frame_count == s->frame_capacity) {
-        size_t n = s->frame_capacity ? 2 * s->frame_capacity : 1024;
-        frame_info *grown = realloc(s->frames, n * sizeof *grown);
-        if (grown == NULL)
-            return false;
-        s->frames = grown;
-        s->frame_capacity = n;
-    }
+    if (!array_grow((void **)&s->frames, &s->frame_capacity, s->frame_count + 1, sizeof *s->frames))
+        return false;
     s->frames[s->frame_count++] = f;
     return true;
 }
