@@ -42,6 +42,13 @@ verdict() { # ok|fail message
     fi
 }
 
+# A command run as a student runs it, from a shell, not as a job of the
+# make that runs make check (its MAKEFLAGS would make it a sub-make).
+as_a_student() { env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS "$@"; }
+# make's own lines in FILE ("make[1]: ...", "make: *** ... Error 1"), which
+# a student's command must not end on.
+make_noise() { grep -E '^make(\[[0-9]+\])?: ' "$1"; }
+
 # Keeps a suite's results for tests/check-repeat.sh.  The harness's own tests
 # start threads that allocate at once, and the peak of two threads depends on
 # how they interleave: only their verdicts are compared, not their figures.
@@ -351,12 +358,12 @@ fi
 # the next step, and not one line of make's own (no "make[1]: ...", no
 # "make: *** ... Error 1").
 if [ -n "$first" ]; then
-    env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS script -qec "make test EX=${first%%-*}" /dev/null |
+    as_a_student script -qec "make test EX=${first%%-*}" /dev/null |
         tr -d '\r' >"$scratch/make-test-tty.txt"
-    if grep -qE '^make(\[[0-9]+\])?: ' "$scratch/make-test-tty.txt" ||
+    if make_noise "$scratch/make-test-tty.txt" >/dev/null ||
         ! tail -n 3 "$scratch/make-test-tty.txt" | grep -q '^Next: '; then
         verdict fail "make test EX=${first%%-*} at a terminal: make's own lines, or no next step at the end:
-$(grep -E '^make(\[[0-9]+\])?: ' "$scratch/make-test-tty.txt"; tail -n 3 "$scratch/make-test-tty.txt")"
+$(make_noise "$scratch/make-test-tty.txt"; tail -n 3 "$scratch/make-test-tty.txt")"
     else
         verdict ok "make test EX=${first%%-*} at a terminal ends with the summary and the next step, no line of make's own"
     fi
@@ -375,7 +382,7 @@ done
 for run in test:99 "test:01 02" test:% test:str {test,solution,watch,hint,reset,memcheck,valgrind,run,flamegraph}:'$(id)'; do
     target=${run%%:*} typed=${run#*:}
     # A bounded wait: were EX misread as a real exercise, watch would not end.
-    said=$(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS timeout 20 make --no-print-directory "$target" EX="$typed" 2>&1 </dev/null)
+    said=$(as_a_student timeout 20 make --no-print-directory "$target" EX="$typed" 2>&1 </dev/null)
     status=$?
     expected="no exercise '$typed'"
     [ "$typed" = str ] && expected="EX=str could be any of: 05-streaming 07-struct-padding 09-string-views"
@@ -383,8 +390,8 @@ for run in test:99 "test:01 02" test:% test:str {test,solution,watch,hint,reset,
         problems+="make $target EX='$typed' (status $status): $(head -n 2 <<<"$said")"$'\n'
     fi
 done
-env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS timeout 20 script -qec "make test EX=99" /dev/null | tr -d '\r' >"$scratch/ex-tty.txt"
-grep -qE '^make(\[[0-9]+\])?: ' "$scratch/ex-tty.txt" && problems+="make test EX=99 at a terminal ends with make's own line"$'\n'
+as_a_student timeout 20 script -qec "make test EX=99" /dev/null | tr -d '\r' >"$scratch/ex-tty.txt"
+make_noise "$scratch/ex-tty.txt" >/dev/null && problems+="make test EX=99 at a terminal ends with make's own line"$'\n'
 if [ -z "$problems" ]; then
     verdict ok "EX: 1, 01, 001, a name, its start and the folder name; any other EX an error naming it, in all nine targets"
 else

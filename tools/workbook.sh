@@ -268,9 +268,8 @@ show_predictions() {
 }
 
 # make test / make solution: the output of the tests, then one summary and
-# the next step.  At a terminal the status is 0 whatever the outcome, as
-# make's own loop is (make would add a line of its own after the summary);
-# to a pipe or a file it is the tests', for scripts (make grade is CI's).
+# the next step; the status as finish() gives it (the tests' to a pipe or a
+# file, for scripts: make grade is CI's).
 test_exercise() {
     local variant=$1 exercise=$2
     shift 2
@@ -324,9 +323,10 @@ test_exercise() {
     finish 0
 }
 
-# The end of a command with STATUS: at a terminal always 0, so that make
-# adds no "make: *** [...] Error" line of its own after what was said (the
-# message already says what went wrong); to a pipe or a script, STATUS.
+# The end of a command with STATUS: at a terminal always 0, as make's own
+# loop is, so that make adds no "make: *** [...] Error" line of its own
+# after what was said (which already says what went wrong); to a pipe or a
+# script, STATUS.
 finish() {
     [ -t 1 ] && exit 0
     exit "$1"
