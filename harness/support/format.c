@@ -3,7 +3,6 @@
  * profiler's command line links this alone. */
 #include "support.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,17 +20,31 @@ static const unit units[] = {
 
 enum { MAX_FRACTION_DIGITS = 9 };
 
-static const char *skip_spaces(const char *s) {
-    while (isspace((unsigned char)*s))
-        s++;
-    return s;
+/* What every rejected size's message ends with: the whole grammar. */
+#define SIZE_FORMS                                                                                 \
+    "write digits, an optional fraction after a dot, an optional space and a unit (B, KB, MB, "    \
+    "GB, KiB, MiB or GiB, any case), nothing else: \"100 KiB\", \"1.5MiB\", \"2048\""
+#define COUNT_FORMS "write digits only, nothing else: \"1000\""
+
+/* `text` for an error message: a byte that is not printable ASCII shows as
+ * \xNN, so a no-break space or a tab reads as what it is, not as a space. */
+static void quote(const char *text, char *out, size_t size) {
+    size_t used = 0;
+    const unsigned char *c = (const unsigned char *)text;
+    for (; *c && used + sizeof "\\xNN..." < size; c++) {
+        if (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\')
+            out[used++] = (char)*c;
+        else
+            used += (size_t)snprintf(out + used, size - used, "\\x%02x", *c);
+    }
+    snprintf(out + used, size - used, "%s", *c ? "..." : "");
 }
 
 /* Reads digits into *value; false on overflow.  Returns the end in *end. */
 static bool read_digits(const char *s, uint64_t *value, int *digits, const char **end) {
     *value = 0;
     *digits = 0;
-    for (; isdigit((unsigned char)*s); s++, (*digits)++) {
+    for (; *s >= '0' && *s <= '9'; s++, (*digits)++) {
         if (__builtin_mul_overflow(*value, 10, value) ||
             __builtin_add_overflow(*value, (uint64_t)(*s - '0'), value))
             return false;
@@ -40,47 +53,61 @@ static bool read_digits(const char *s, uint64_t *value, int *digits, const char 
     return true;
 }
 
+static bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/* The unit that is the whole of `text`; NULL if none is. */
 static const unit *find_unit(const char *text) {
-    const char *end = text;
-    while (isalpha((unsigned char)*end))
-        end++;
-    size_t length = (size_t)(end - text);
-    if (length == 0)
-        return &units[0];
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strlen(units[i].name) == length && strncasecmp(units[i].name, text, length) == 0 &&
-            *skip_spaces(end) == '\0')
+        if (strcasecmp(units[i].name, text) == 0)
             return &units[i];
     return NULL;
 }
 
+/* The grammar, whole, in ASCII only (no locale, no strtod):
+ *   DIGITS [ "." DIGITS ] [ " " ] [ UNIT ]
+ * with one space at most, and a space only before a unit.  Whatever else
+ * (a comma, a second dot, a dash, brackets, a tab or a no-break space, a
+ * sign, a space at either end) is an error, never a partial reading. */
 bool hb_size_parse(const char *text, size_t *bytes, char error[HB_SIZE_ERROR]) {
-    const char *s = skip_spaces(text ? text : "");
+    char shown[HB_SIZE_ERROR / 4];
+    quote(text ? text : "", shown, sizeof shown);
+    const char *s = text ? text : "";
     uint64_t whole, fraction = 0;
     int whole_digits, fraction_digits = 0;
     const char *end;
     if (!read_digits(s, &whole, &whole_digits, &end)) {
-        snprintf(error, HB_SIZE_ERROR, "size \"%s\" is too large", text);
+        snprintf(error, HB_SIZE_ERROR, "size \"%s\" is too large", shown);
         return false;
     }
-    if (*end == '.') {
-        s = end + 1;
-        if (!read_digits(s, &fraction, &fraction_digits, &end) ||
+    if (whole_digits == 0) {
+        snprintf(error, HB_SIZE_ERROR, "size \"%s\" does not start with a number: " SIZE_FORMS,
+                 shown);
+        return false;
+    }
+    bool fraction_written = *end == '.';
+    if (fraction_written) {
+        if (!read_digits(end + 1, &fraction, &fraction_digits, &end) ||
             fraction_digits > MAX_FRACTION_DIGITS) {
-            snprintf(error, HB_SIZE_ERROR, "size \"%s\" has more than %d decimals", text,
+            snprintf(error, HB_SIZE_ERROR, "size \"%s\" has more than %d decimals", shown,
                      MAX_FRACTION_DIGITS);
             return false;
         }
     }
-    if (whole_digits + fraction_digits == 0) {
-        snprintf(error, HB_SIZE_ERROR,
-                 "size \"%s\" does not start with a number (write e.g. \"100 KiB\")", text);
+    const char *unit_text = *end == ' ' ? end + 1 : end;
+    const char *unit_end = unit_text;
+    while (is_letter(*unit_end))
+        unit_end++;
+    const unit *u = &units[0];
+    bool malformed = (fraction_written && fraction_digits == 0) || *end == '.' ||
+                     *unit_end != '\0' || (unit_text != end && unit_end == unit_text);
+    if (malformed) {
+        snprintf(error, HB_SIZE_ERROR, "size \"%s\" is not a number and a unit: " SIZE_FORMS,
+                 shown);
         return false;
     }
-    const unit *u = find_unit(skip_spaces(end));
-    if (u == NULL) {
+    if (unit_end != unit_text && (u = find_unit(unit_text)) == NULL) {
         snprintf(error, HB_SIZE_ERROR,
-                 "size \"%s\" has an unknown unit (use B, KB, MB, GB, KiB, MiB or GiB)", text);
+                 "size \"%s\" has an unknown unit (use B, KB, MB, GB, KiB, MiB or GiB)", shown);
         return false;
     }
     uint64_t scale = 1;
@@ -91,7 +118,7 @@ bool hb_size_parse(const char *text, size_t *bytes, char error[HB_SIZE_ERROR]) {
     if (__builtin_mul_overflow(whole, u->bytes, &result) ||
         __builtin_mul_overflow(fraction, u->bytes, &part) ||
         __builtin_add_overflow(result, part / scale, &result) || result > SIZE_MAX) {
-        snprintf(error, HB_SIZE_ERROR, "size \"%s\" is too large", text);
+        snprintf(error, HB_SIZE_ERROR, "size \"%s\" is too large", shown);
         return false;
     }
     *bytes = (size_t)result;
@@ -99,16 +126,17 @@ bool hb_size_parse(const char *text, size_t *bytes, char error[HB_SIZE_ERROR]) {
 }
 
 bool hb_count_parse(const char *text, size_t *count, char error[HB_SIZE_ERROR]) {
-    const char *s = skip_spaces(text ? text : "");
+    char shown[HB_SIZE_ERROR / 4];
+    quote(text ? text : "", shown, sizeof shown);
     uint64_t value;
     int digits;
     const char *end;
-    if (!read_digits(s, &value, &digits, &end) || value > SIZE_MAX) {
-        snprintf(error, HB_SIZE_ERROR, "count \"%s\" is too large", text);
+    if (!read_digits(text ? text : "", &value, &digits, &end) || value > SIZE_MAX) {
+        snprintf(error, HB_SIZE_ERROR, "count \"%s\" is too large", shown);
         return false;
     }
-    if (digits == 0 || *skip_spaces(end) != '\0') {
-        snprintf(error, HB_SIZE_ERROR, "count \"%s\" is not a whole number", text);
+    if (digits == 0 || *end != '\0') {
+        snprintf(error, HB_SIZE_ERROR, "count \"%s\" is not a whole number: " COUNT_FORMS, shown);
         return false;
     }
     *count = (size_t)value;

@@ -51,20 +51,23 @@ void hb_json_string(FILE *out, const char *text);
  *   B
  *   kB, KB, MB, GB   = 1000, 1000^2, 1000^3 bytes (SI)
  *   KiB, MiB, GiB    = 1024, 1024^2, 1024^3 bytes (IEC)
- * Units are case-insensitive ("kib" works), the space before them is
+ * Units are case-insensitive ("kib" works), one ASCII space before them is
  * optional, a number without a unit is bytes, and a fraction is allowed
- * ("1.5 MiB"); the result is rounded down to a whole byte.
+ * ("1.5 MiB"); the result is rounded down to a whole byte.  Nothing else
+ * is: no sign, no comma, no other space, nothing before or after.
  *
  * Printing always uses IEC units with one decimal: "512.0 KiB", "1.1 MiB",
  * or plain bytes below 1 KiB: "100 B". */
 
-enum { HB_SIZE_TEXT = 24, HB_SIZE_ERROR = 160 };
+enum { HB_SIZE_TEXT = 24, HB_SIZE_ERROR = 384 };
 
-/* Parses `text` into *bytes.  On failure returns false and writes a
- * sentence saying what is wrong into `error`. */
+/* Parses `text` into *bytes.  On failure returns false, leaves *bytes
+ * alone and writes a sentence into `error`: the text (bytes outside
+ * printable ASCII as \xNN), what is wrong, and the accepted forms. */
 bool hb_size_parse(const char *text, size_t *bytes, char error[HB_SIZE_ERROR]);
 
-/* Parses a count of things: a non-negative whole number, nothing else. */
+/* Parses a count of things: ASCII digits, nothing else (no sign, no
+ * space); errors as hb_size_parse's. */
 bool hb_count_parse(const char *text, size_t *count, char error[HB_SIZE_ERROR]);
 
 /* Writes `bytes` in human units into `text` and returns it. */
