@@ -171,6 +171,33 @@ for fixture in tests/fixtures/*_fixture.c; do
         "tests/fixtures/${name}_fixture.expected" "tests/fixtures/${name}_fixture.messages"
 done
 
+# ---- environment variables (harness/runner/environment.c) -----------------
+# A bad value stops the run before any test, with exit status 2 and a line
+# naming the variable, the text and the accepted forms; a FIFO as the times
+# file is refused at once, never waited on (timeout 10: a hang fails).
+problems=""
+mkfifo "$scratch/times.fifo"
+for setting in HEAPBOOK_FORK=yes HEAPBOOK_FORK=2 HEAPBOOK_SEED=-1 HEAPBOOK_SEED=12x \
+    HEAPBOOK_SEED=18446744073709551616 HEAPBOOK_TIMEOUT=ten HEAPBOOK_TIMEOUT=0 \
+    HEAPBOOK_SOLUTION_TIMES=/nonexistent HEAPBOOK_SOLUTION_TIMES=tests \
+    HEAPBOOK_SOLUTION_TIMES="$scratch/times.fifo" HEAPBOOK_SOLUTION_TIMES=tests/check.sh; do
+    env "$setting" timeout 10 "$build/tests/limits-fixture" >"$scratch/env.out" 2>"$scratch/env.err"
+    status=$?
+    name=${setting%%=*} value=${setting#*=}
+    if [ "$status" -ne 2 ] || grep -q 'Test:' "$scratch/env.out" ||
+        ! grep -qF "heapbook: $name=\"$value\" " "$scratch/env.err" ||
+        ! grep -qF '(docs/harness.md, Environment variables); no test ran' "$scratch/env.err"; then
+        problems+="$setting: exit status $status, said: $(head -c 300 "$scratch/env.err")"$'\n'
+    fi
+done
+if [ -z "$problems" ]; then
+    verdict ok "environment: each bad HEAPBOOK_FORK, HEAPBOOK_SEED, HEAPBOOK_TIMEOUT and HEAPBOOK_SOLUTION_TIMES (a FIFO among them) stops the run with status 2, naming it and what is accepted"
+else
+    verdict fail "environment: a bad value was not refused as it should be:
+$problems"
+fi
+# ---- end of environment variables -----------------------------------------
+
 # Exercise code that hides memory or reaches past the harness is refused
 # with its reason (mk/tests.mk builds each, recording what the build said).
 problems=""

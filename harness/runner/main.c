@@ -10,7 +10,8 @@
  * Each test runs in a child process (isolate.c); HEAPBOOK_FORK=0 runs
  * them in this process.  HEAPBOOK_SOLUTION_TIMES=FILE sets each test's time
  * limit from the reference solution's time, written by --record-times, and
- * HEAPBOOK_TIMEOUT=N sets N seconds for every test (time_limits.c). */
+ * HEAPBOOK_TIMEOUT=N sets N seconds for every test (time_limits.c).  A bad
+ * option or environment variable (environment.c) exits 2 before any test. */
 #include "runner.h"
 
 #include <CUnit/Basic.h>
@@ -30,7 +31,6 @@ static size_t registered_count;
 static CU_pTest cunit_tests[MAX_TESTS];
 static const hb_test_def *definitions[MAX_TESTS];
 static size_t definition_count;
-static bool isolated = true;
 
 enum { MAX_CHOSEN_TESTS = 32 };
 
@@ -70,7 +70,7 @@ static void run_current_test(void) {
         hb_time_limit limit;
         hb_time_limit_of(definitions[i]->name, &limit);
         hb_elapsed_report_real_time();
-        if (isolated)
+        if (hb_runner_isolated())
             hb_isolate_run(definitions[i], &limit);
         else
             hb_isolate_run_here(definitions[i], &limit);
@@ -80,38 +80,6 @@ static void run_current_test(void) {
         return;
     }
 }
-
-/* Read before any constructor runs (.preinit_array runs first, and only an
- * executable has one): code under test that changes the environment from a
- * constructor of its own cannot turn isolation off, or the time limit up. */
-/* The value of `variable` ("NAME=value") if it is named `name`, else NULL. */
-static const char *value_of(const char *variable, const char *name) {
-    size_t length = strlen(name);
-    return strncmp(variable, name, length) == 0 && variable[length] == '=' ? variable + length + 1
-                                                                           : NULL;
-}
-
-static void read_environment(int argc, char **argv, char **environment) {
-    (void)argc;
-    (void)argv;
-    const char *timeout = NULL, *solution_times = NULL;
-    for (char **variable = environment; *variable != NULL; variable++) {
-        const char *fork_setting = value_of(*variable, "HEAPBOOK_FORK");
-        if (fork_setting != NULL)
-            isolated = !(strcmp(fork_setting, "0") == 0 || strcmp(fork_setting, "no") == 0);
-        if (value_of(*variable, "HEAPBOOK_TIMEOUT") != NULL)
-            timeout = value_of(*variable, "HEAPBOOK_TIMEOUT");
-        if (value_of(*variable, "HEAPBOOK_SOLUTION_TIMES") != NULL)
-            solution_times = value_of(*variable, "HEAPBOOK_SOLUTION_TIMES");
-    }
-    hb_time_limits_configure(timeout, solution_times);
-}
-
-__attribute__((section(".preinit_array"),
-               used)) static void (*const read_environment_first)(int, char **,
-                                                                  char **) = read_environment;
-
-bool hb_runner_isolated(void) { return isolated; }
 
 void hb_register_test(hb_test_def *test) {
     test->next = registered;
@@ -286,7 +254,8 @@ HB_API int main(int argc, char **argv) {
         return 2;
     if (chosen.baseline != NULL && !hb_baseline_load(chosen.baseline))
         return 2;
-    hb_time_limits_load();
+    if (!hb_environment_check())
+        return 2;
 
     /* Every function of a test binary keeps its frame pointer
      * (mk/config.mk): stacks are walked by them. */
