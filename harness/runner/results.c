@@ -236,11 +236,29 @@ static bool export_all(const char *path, const char *head, write_fn write, const
 
 /* ---- tab-separated ---- */
 
+/* A name as one field: a tab or a line break in it would split the row,
+ * so they are written as \t, \n and \r, and a backslash as \\. */
+static void tsv_field(FILE *out, const char *text) {
+    for (; *text; text++) {
+        const char *escaped = *text == '\t'   ? "\\t"
+                              : *text == '\n' ? "\\n"
+                              : *text == '\r' ? "\\r"
+                              : *text == '\\' ? "\\\\"
+                                              : NULL;
+        if (escaped != NULL)
+            fputs(escaped, out);
+        else
+            fputc(*text, out);
+    }
+    fputc('\t', out);
+}
+
 static void write_tsv(FILE *out, const outcome *o, CU_pTest test, bool first) {
     (void)test;
     (void)first;
-    fprintf(out, "%s\t%s\t%s\t%s\t", o->suite, o->test, o->failures ? "failed" : "passed",
-            o->reasons[0] ? o->reasons : "-");
+    tsv_field(out, o->suite);
+    tsv_field(out, o->test);
+    fprintf(out, "%s\t%s\t", o->failures ? "failed" : "passed", o->reasons[0] ? o->reasons : "-");
     const hb_result *r = o->result;
     if (r != NULL && r->measured)
         fprintf(out, "%zu\t%zu\t%llu\t", r->usage.peak_bytes, r->usage.live_bytes,
@@ -257,9 +275,16 @@ bool hb_export_tsv(const char *path) { return export_all(path, "", write_tsv, ""
 
 /* ---- JUnit XML ---- */
 
+/* XML 1.0 (section 2.2) allows tab, line feed and carriage return of the
+ * C0 controls, written as references so that an attribute keeps them;
+ * any other control, and any byte that is not valid UTF-8 (or U+FFFE,
+ * U+FFFF), becomes U+FFFD: a parser rejects the whole file for one. */
 static void xml_text(FILE *out, const char *text) {
-    for (; *text; text++) {
-        switch (*text) {
+    static const char replacement[] = "\xef\xbf\xbd";
+    while (*text) {
+        uint32_t code_point;
+        size_t length = hb_utf8_sequence(text, &code_point);
+        switch (length ? code_point : 0xfffd) {
         case '<':
             fputs("&lt;", out);
             break;
@@ -272,11 +297,18 @@ static void xml_text(FILE *out, const char *text) {
         case '"':
             fputs("&quot;", out);
             break;
+        case '\t':
+        case '\n':
+        case '\r':
+            fprintf(out, "&#%u;", (unsigned)code_point);
+            break;
         default:
-            /* XML 1.0 allows no control characters but tab and newlines. */
-            if ((unsigned char)*text >= 0x20 || *text == '\n' || *text == '\t')
-                fputc(*text, out);
+            if (length == 0 || code_point < 0x20 || code_point == 0xfffe || code_point == 0xffff)
+                fputs(replacement, out);
+            else
+                fwrite(text, 1, length, out);
         }
+        text += length ? length : 1;
     }
 }
 

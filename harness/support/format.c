@@ -1,5 +1,5 @@
 /* format.c: values as text, needing nothing else of the harness: sizes
- * parsed and printed, JSON strings, function names (support.h).  The
+ * parsed and printed, UTF-8, JSON strings, function names (support.h).  The
  * profiler's command line links this alone. */
 #include "support.h"
 
@@ -162,19 +162,64 @@ const char *hb_size_format(size_t bytes, char text[HB_SIZE_TEXT]) {
     return text;
 }
 
+/* ---- UTF-8 */
+
+size_t hb_utf8_sequence(const char *text, uint32_t *code_point) {
+    const unsigned char *s = (const unsigned char *)text;
+    if (s[0] < 0x80) {
+        *code_point = s[0];
+        return 1;
+    }
+    /* The lead byte gives the length and the range its second byte must be
+     * in (RFC 3629, table 3-7 of Unicode): no overlong form, no surrogate,
+     * nothing past U+10FFFF. */
+    size_t length;
+    unsigned char low = 0x80, high = 0xbf;
+    uint32_t value;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        length = 2;
+        value = s[0] & 0x1f;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        length = 3;
+        value = s[0] & 0x0f;
+        low = s[0] == 0xe0 ? 0xa0 : 0x80;
+        high = s[0] == 0xed ? 0x9f : 0xbf;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        length = 4;
+        value = s[0] & 0x07;
+        low = s[0] == 0xf0 ? 0x90 : 0x80;
+        high = s[0] == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < length; i++) {
+        unsigned char first_low = i == 1 ? low : 0x80, first_high = i == 1 ? high : 0xbf;
+        if (s[i] < first_low || s[i] > first_high) /* a NUL ends it here too */
+            return 0;
+        value = value << 6 | (s[i] & 0x3f);
+    }
+    *code_point = value;
+    return length;
+}
+
 /* ---- JSON */
 
 void hb_json_escape(FILE *out, const char *text) {
-    for (; *text; text++) {
+    while (*text) {
         unsigned char c = (unsigned char)*text;
+        uint32_t code_point;
+        size_t length = hb_utf8_sequence(text, &code_point);
         if (c == '"' || c == '\\')
             fprintf(out, "\\%c", c);
         else if (c == '\n')
             fputs("\\n", out);
         else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f)
             fprintf(out, "\\u%04x", c);
+        else if (length == 0)
+            fputs("\\ufffd", out); /* not UTF-8: JSON must be (RFC 8259, 8.1) */
         else
-            fputc(c, out);
+            fwrite(text, 1, length, out);
+        text += length ? length : 1;
     }
 }
 

@@ -39,8 +39,15 @@ void hb_text_free(hb_text *text);
  * <script>: a symbol such as "std::vector<int>" or a path holding
  * "</script>" cannot end the script. */
 
-/* Writes `text` escaped, without the surrounding quotes. */
+/* Writes `text` escaped, without the surrounding quotes: control
+ * characters as \u00XX, and each byte that is not part of a valid UTF-8
+ * sequence as \ufffd, so the file is valid JSON whatever `text` holds. */
 void hb_json_escape(FILE *out, const char *text);
+
+/* The length of the valid UTF-8 sequence `text` starts with (1 to 4, its
+ * value in *code_point), or 0 if it starts with none: a stray
+ * continuation byte, an overlong form, a surrogate, a sequence cut short. */
+size_t hb_utf8_sequence(const char *text, uint32_t *code_point);
 
 /* Writes `text` as a JSON string, quotes included. */
 void hb_json_string(FILE *out, const char *text);
