@@ -186,6 +186,35 @@ static const char *const glibc_caches[] = {
     "newlocale",
     /* the converters' cache and the modules loaded for them */
     "iconv_open",
+    /* Functions whose answer lives in storage of the C library's own, kept
+     * for the next call (the caller frees nothing), with the name-service
+     * modules (nss) they load: users, groups, hosts. */
+    "getpwnam",
+    "getpwuid",
+    "getgrnam",
+    "getgrgid",
+    "gethostbyname",
+    "gethostbyname2",
+    "gethostbyaddr",
+    /* the text of a number no message has, kept for the thread */
+    "strerror",
+    "strerror_l",
+    "strsignal",
+    /* a failed dlopen's message, kept for the thread until dlerror's next;
+     * a library loaded is the dynamic linker's (ld-linux, below) */
+    "dlopen",
+    "dlerror",
+    /* What getaddrinfo, getnameinfo and the reentrant lookups keep: the
+     * name-service configuration and its modules, and resolv.conf.  Not
+     * the functions themselves: the list getaddrinfo returns is the
+     * caller's, and one never given to freeaddrinfo is a leak. */
+    "__nss_database_get",
+    "__nss_hosts_lookup2",
+    "__nss_passwd_lookup2",
+    "__nss_group_lookup2",
+    "__nss_services_lookup2",
+    "__nss_lookup_function",
+    "__resolv_context_get",
 };
 
 static void suppress_glibc_caches(void) {
