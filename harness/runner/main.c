@@ -70,10 +70,12 @@ static void run_current_test(void) {
         hb_time_limit limit;
         hb_time_limit_of(definitions[i]->name, &limit);
         hb_elapsed_report_real_time();
+        hb_exit_handlers_forget();
         if (hb_runner_isolated())
             hb_isolate_run(definitions[i], &limit);
         else
             hb_isolate_run_here(definitions[i], &limit);
+        hb_exit_handlers_say();
         compare_with_baseline(definitions[i], failures_before);
         if (CU_get_number_of_failures() == failures_before)
             hb_limits_print_passed(definitions[i]);

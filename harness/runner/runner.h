@@ -168,6 +168,21 @@ bool hb_runner_isolated(void);
 /* HEAPBOOK_SEED, once checked: true and the seed if it was given. */
 bool hb_environment_seed(unsigned long long *seed);
 
+/* ======================================================================
+ * Exit handlers (exit_handlers.c): atexit(), on_exit() and at_quick_exit()
+ * are the harness's, passed on to the C library; a handler the code under
+ * test registers never runs (a test's process ends with _exit()), and the
+ * test's line says so. */
+
+/* In the runner's process, before a test: forgets what earlier tests
+ * registered. */
+void hb_exit_handlers_forget(void);
+
+/* After it: prints, on the test's line, each exit handler the code under
+ * test registered (none when tests are not isolated: then they run when
+ * the whole run ends), and forgets them. */
+void hb_exit_handlers_say(void);
+
 /* In the child: a note added to the report if the test dies from here on
  * ("while allocation 3 of 5 was made to fail"); NULL clears it.  Does
  * nothing when tests are not isolated. */
