@@ -271,6 +271,12 @@ size_t hb_blocks_overflow(const hb_block *block);
  * reported (hb_track_memory_error), which does not return. */
 void hb_blocks_check_live(uint64_t first_scope_id);
 
+/* Calls `visit` for each live block of this thread's heap that a scope
+ * `first_scope_id` or later counted (fault injection's normal run: which
+ * of them a global reaches).  Nothing under the sanitizers. */
+void hb_blocks_visit_live(uint64_t first_scope_id, void (*visit)(const hb_block *block, void *arg),
+                          void *arg);
+
 /* ======================================================================
  * Scopes: the accounting behind heapbook/counting.h (scope.c). */
 

@@ -11,12 +11,14 @@
  * use) is failed too.  Code that starts threads does not suit it: a child
  * keeps only the thread that forked.
  *
- * What the code keeps when it succeeds (a cache in a global, filled on
- * first use) is no leak when an allocation fails either: before the
- * failure points, the code runs once to its end in a child of its own,
- * the normal run, which writes the sites (call stacks) of the blocks it
- * left live into a page shared with the test's process; a failure point's
- * leak is what it leaves live beyond those, site by site. */
+ * What the code keeps when it succeeds, where a global reaches it (a cache
+ * filled on first use), is no leak when an allocation fails either:
+ * before the failure points, the code runs once to its end in a child of
+ * its own, the normal run, which writes the sites (call stacks) of the
+ * blocks it left live and reachable (reachable.c) into a page shared with
+ * the test's process; a failure point's leak is what it leaves live beyond
+ * those, site by site.  A block the normal run leaves unreachable is its
+ * leak, and every failure point's too. */
 #include "runner.h"
 
 #include <fcntl.h>
@@ -36,9 +38,9 @@ enum { MAX_REPORTED = 3 };
  * report be written). */
 enum { TIME_BUDGET_PERCENT = 70 };
 
-/* A site the normal run left live blocks at: its stack's frames, hashed
- * (a stack's id is its process's own; its frames are the same in every
- * child of the test's process). */
+/* A site the normal run left reachable blocks at: its stack's frames,
+ * hashed (a stack's id is its process's own; its frames are the same in
+ * every child of the test's process). */
 enum { MAX_KEPT_SITES = 256 };
 
 typedef struct kept_site {
@@ -99,15 +101,30 @@ static uint64_t frames_hash(uint32_t stack_id) {
     return hash;
 }
 
-static const kept_site *kept_at(uint64_t hash) {
+static kept_site *kept_at(uint64_t hash) {
     for (size_t i = 0; kept != NULL && i < kept->count; i++)
         if (kept->sites[i].frames_hash == hash)
             return &kept->sites[i];
     return NULL;
 }
 
+/* Counts a block the normal run left reachable at its site. */
+static void keep_site(const hb_block *block, void *arg) {
+    (void)arg;
+    uint64_t hash = frames_hash(block->stack_id);
+    kept_site *site = kept_at(hash);
+    if (site == NULL && kept->count < MAX_KEPT_SITES) {
+        site = &kept->sites[kept->count++];
+        *site = (kept_site){.frames_hash = hash};
+    }
+    if (site != NULL) {
+        site->bytes += block->size;
+        site->blocks++;
+    }
+}
+
 /* Runs `code` to its end in a child, unhindered, and keeps the sites of
- * what it left live (none if it failed: then every live block of a
+ * what it left reachable (none if it failed: then every live block of a
  * failure point is its leak).  Its output is not the test's: the run that
  * counts prints it. */
 static void run_normally_first(void (*code)(void)) {
@@ -128,12 +145,7 @@ static void run_normally_first(void (*code)(void)) {
         hb_scope *scope = hb_scope_begin(HB_SCOPE_STACKS);
         run_code(code);
         hb_scope_end(scope);
-        hb_site live[MAX_KEPT_SITES];
-        size_t total = hb_scope_sites(scope, HB_SITES_LIVE, live, MAX_KEPT_SITES);
-        for (size_t i = 0; i < total && i < MAX_KEPT_SITES; i++)
-            kept->sites[i] =
-                (kept_site){frames_hash(live[i].stack_id), live[i].bytes, live[i].blocks};
-        kept->count = total < MAX_KEPT_SITES ? total : MAX_KEPT_SITES;
+        hb_reachable_from_globals(scope, keep_site, NULL);
         hb_isolate_part_done(0, "");
     }
     if (child < 0)

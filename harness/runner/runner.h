@@ -169,6 +169,15 @@ bool hb_runner_isolated(void);
 bool hb_environment_seed(unsigned long long *seed);
 
 /* ======================================================================
+ * Reachable blocks (reachable.c). */
+
+/* Calls `reached` for each live block `scope` (or one nested in it)
+ * counted that the executable's globals reach, directly or through other
+ * such blocks: what a leak checker calls still reachable. */
+void hb_reachable_from_globals(const hb_scope *scope,
+                               void (*reached)(const hb_block *block, void *arg), void *arg);
+
+/* ======================================================================
  * Exit handlers (exit_handlers.c): atexit(), on_exit() and at_quick_exit()
  * are the harness's, passed on to the C library; a handler the code under
  * test registers never runs (a test's process ends with _exit()), and the
