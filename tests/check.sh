@@ -400,6 +400,19 @@ else
 $problems"
 fi
 
+# ---- editors (docs/editor.md) ---------------------------------------------
+# C++ TestMate's discovery, listing and result parsing, with the regular
+# expressions of its source, over every binary's list, and runs of a
+# solution and a starter (a peak, a leak on an error path) and the crash
+# fixture.
+echo "== editor"
+if tests/editor/testmate.py "$build" 01-fibonacci 06-error-path-leaks; then
+    verdict ok "TestMate: every binary is found and listed as Google Test's, each test at its line; results and failures parse, a memory failure at the test's line and at the student's line that allocates"
+else
+    verdict fail "TestMate: see tests/editor/testmate.py's lines above"
+fi
+# ---- end of editors ----------------------------------------------------------
+
 # What the docs quote of a command's output is what it prints today.
 echo "== docs"
 if [ -z "${CLANG:-}" ]; then

@@ -341,6 +341,49 @@ static void print_failure(const char *file, unsigned line, const char *message) 
     printf("\n");
 }
 
+/* Where in a report the editor should mark the student's code: the first
+ * frame of the first kind a report has, of these, best first. */
+enum place_kind {
+    NO_PLACE,
+    FIRST_FRAME,     /* where a test's own code crashed */
+    YOUR_FRAME,      /* the student's code, marked "> " */
+    YOUR_SITE_FRAME, /* the top of the student's code in a site's stack: the
+                      * biggest site, listed first, which holds the memory */
+};
+
+typedef struct place {
+    enum place_kind kind;
+    char file[PATH_MAX];
+    unsigned line;
+    char function[GTEST_NAME];
+    char site[MESSAGE_LINE]; /* of YOUR_SITE_FRAME: "512.0 KiB in 1 block" */
+} place;
+
+static const char *const SITE_END = ", allocated at";
+
+static void find_place(const char *report, place *best) {
+    char text[MESSAGE_LINE], site[MESSAGE_LINE] = "";
+    place frame = {0};
+    best->kind = NO_PLACE;
+    for (const char *from = next_line(report, text);
+         from != NULL && best->kind != YOUR_SITE_FRAME;) {
+        from = next_line(from, text);
+        size_t length = strlen(text);
+        if (length > strlen(SITE_END) && strcmp(text + length - strlen(SITE_END), SITE_END) == 0) {
+            snprintf(site, sizeof site, "%.*s", (int)(length - strlen(SITE_END)), text);
+            continue;
+        }
+        bool marked;
+        if (!frame_place(text, frame.file, &frame.line, &marked, frame.function))
+            continue;
+        frame.kind = !marked ? FIRST_FRAME : site[0] != '\0' ? YOUR_SITE_FRAME : YOUR_FRAME;
+        if (frame.kind > best->kind) {
+            *best = frame;
+            snprintf(best->site, sizeof best->site, "%s", site);
+        }
+    }
+}
+
 /* The failure at its place, and at the student's line its report names. */
 static void report_failure(const CU_FailureRecord *failure, const hb_test_def *def) {
     bool placed = failure->strFileName != NULL && failure->strFileName[0] != '\0';
@@ -356,24 +399,12 @@ static void report_failure(const CU_FailureRecord *failure, const hb_test_def *d
     hb_report_strip_colour(condition, plain);
     print_failure(file, line, plain);
 
-    char headline[MESSAGE_LINE], text[MESSAGE_LINE], frame_file[PATH_MAX], function[GTEST_NAME];
-    char first_file[PATH_MAX] = "", first_function[GTEST_NAME] = "";
-    unsigned frame_line, first_line = 0;
-    bool marked, found = false;
-    const char *from = next_line(plain, headline);
-    while (from != NULL && !found) {
-        from = next_line(from, text);
-        if (!frame_place(text, frame_file, &frame_line, &marked, function))
-            continue;
-        found = marked;
-        if (marked || first_file[0] == '\0') {
-            snprintf(first_file, sizeof first_file, "%s", frame_file);
-            snprintf(first_function, sizeof first_function, "%s", function);
-            first_line = frame_line;
-        }
-    }
+    static place found;
+    char headline[MESSAGE_LINE], message[3 * MESSAGE_LINE];
+    next_line(plain, headline);
+    find_place(plain, &found);
     free(plain);
-    if (first_file[0] == '\0' || (strcmp(first_file, file) == 0 && first_line == line))
+    if (found.kind == NO_PLACE || (strcmp(found.file, file) == 0 && found.line == line))
         return;
     /* "...: crashed: SIGSEGV (Segmentation fault) at:" reads as a whole
      * without the words that led to the stack. */
@@ -382,11 +413,14 @@ static void report_failure(const CU_FailureRecord *failure, const hb_test_def *d
         headline[--end] = '\0';
     if (end > 3 && strcmp(headline + end - 3, " at") == 0)
         headline[end - 3] = '\0';
-    char message[2 * MESSAGE_LINE];
-    snprintf(message, sizeof message, "%s\n  here: %s, %s", headline, first_function,
-             found ? "the first frame of the report's first stack that is your code"
-                   : "the first frame of the report's first stack");
-    print_failure(first_file, first_line, message);
+    if (found.kind == YOUR_SITE_FRAME)
+        snprintf(message, sizeof message, "%s\n  %s, allocated here, in %s", headline, found.site,
+                 found.function);
+    else
+        snprintf(message, sizeof message, "%s\n  here: %s, %s", headline, found.function,
+                 found.kind == YOUR_FRAME ? "the first frame of the report that is your code"
+                                          : "the first frame of the report");
+    print_failure(found.file, found.line, message);
 }
 
 /* ---- running: CUnit's run, Google Test's lines */
