@@ -155,15 +155,29 @@ static const char *gtest_suite(const char *suite, char name[GTEST_NAME]) {
     return name;
 }
 
-/* Google Test's wildcards: '?' one character, '*' any text. */
+/* Google Test's wildcards: '?' one character, '*' any text.  On a
+ * mismatch after a '*', that star takes one character more: each star is
+ * retried at most once per character of `name`, so a pattern of many stars
+ * cannot make the match exponential. */
 static bool matches(const char *pattern, const char *pattern_end, const char *name) {
-    if (pattern == pattern_end)
-        return *name == '\0';
-    if (*pattern == '*')
-        return matches(pattern + 1, pattern_end, name) ||
-               (*name != '\0' && matches(pattern, pattern_end, name + 1));
-    return *name != '\0' && (*pattern == '?' || *pattern == *name) &&
-           matches(pattern + 1, pattern_end, name + 1);
+    const char *star = NULL, *star_name = NULL;
+    while (*name != '\0') {
+        if (pattern < pattern_end && *pattern == '*') {
+            star = ++pattern;
+            star_name = name;
+        } else if (pattern < pattern_end && (*pattern == '?' || *pattern == *name)) {
+            pattern++;
+            name++;
+        } else if (star != NULL) {
+            pattern = star;
+            name = ++star_name;
+        } else {
+            return false;
+        }
+    }
+    while (pattern < pattern_end && *pattern == '*')
+        pattern++;
+    return pattern == pattern_end;
 }
 
 /* Whether `name` matches one of the ':'-separated patterns in [from, to). */
@@ -200,27 +214,6 @@ static const char *absolute(const char *file, char path[PATH_MAX + GTEST_NAME]) 
     else
         snprintf(path, PATH_MAX + GTEST_NAME, "%s/%s", gtest.directory, file);
     return path;
-}
-
-static void print_xml_attribute(FILE *out, const char *value) {
-    for (; *value != '\0'; value++) {
-        switch (*value) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            fputc(*value, out);
-        }
-    }
 }
 
 static const hb_test_def *definition_of(CU_pTest test) {
@@ -261,7 +254,7 @@ static bool write_list_xml(const char *path) {
             const hb_test_def *def = definition_of(test);
             char path[PATH_MAX + GTEST_NAME];
             fprintf(out, "    <testcase name=\"%s\" file=\"", test->pName);
-            print_xml_attribute(out, def != NULL ? absolute(def->file, path) : "");
+            hb_xml_text(out, def != NULL ? absolute(def->file, path) : "");
             fprintf(out, "\" line=\"%u\" />\n", def != NULL ? def->line : 0);
         }
         fprintf(out, "  </testsuite>\n");
@@ -275,12 +268,18 @@ static bool write_list_xml(const char *path) {
     return true;
 }
 
-bool hb_gtest_list(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count) {
+/* main.c's tests, each CUnit test beside its definition, and the
+ * directory relative paths are from. */
+static void keep_tests(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count) {
     gtest.definitions = definitions;
     gtest.tests = tests;
     gtest.count = count;
     if (getcwd(gtest.directory, sizeof gtest.directory) == NULL)
         gtest.directory[0] = '\0';
+}
+
+bool hb_gtest_list(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count) {
+    keep_tests(definitions, tests, count);
     for (CU_pSuite suite = CU_get_registry()->pSuite; suite != NULL; suite = suite->pNext) {
         char name[GTEST_NAME];
         printf("%s.\n", gtest_suite(suite->pName, name));
@@ -490,11 +489,7 @@ static void all_completed(const CU_pFailureRecord failures) {
 }
 
 void hb_gtest_run(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count) {
-    gtest.definitions = definitions;
-    gtest.tests = tests;
-    gtest.count = count;
-    if (getcwd(gtest.directory, sizeof gtest.directory) == NULL)
-        gtest.directory[0] = '\0';
+    keep_tests(definitions, tests, count);
     CU_pTestRegistry registry = CU_get_registry();
     if (gtest.filter != NULL)
         printf("Note: Google Test filter = %s\n", gtest.filter);

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -B
 """CMakeLists.txt read by the real cmake and ctest, as CMake Tools reads it.
 
   tests/editor/ctest.py BUILD EXERCISE
@@ -24,6 +24,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+
+from verdicts import run_checks
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Run as a student would, outside make check's make (its jobserver).
@@ -135,20 +137,7 @@ def main():
             (f"ctest -L: {exercise}'s solution passes, its starter fails its memory tests, "
              "make building first", lambda: check_runs(build_dir, exercise)),
         ]
-    failed = 0
-    for description, check in checks:
-        try:
-            problems = check()
-        except (OSError, ValueError, KeyError, ElementTree.ParseError,
-                subprocess.SubprocessError) as error:
-            problems = [repr(error)]
-        if problems:
-            failed += 1
-            print(f"ctest: FAILED {description}:\n  " + "\n  ".join(problems[:10]))
-        else:
-            print(f"ctest: ok {description}")
-    print(f"ctest: {len(checks) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_checks("ctest", checks)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -B
 """Our test binaries read as C++ TestMate reads a Google Test binary.
 
   tests/editor/testmate.py BUILD EXERCISE...
@@ -30,6 +30,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+
+from verdicts import run_checks
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -234,20 +236,7 @@ def main():
         ("--gtest_filter: names, '*', '?', negative patterns",
          lambda: check_filters(build, chosen[0])),
     ]
-    failed = 0
-    for description, check in checks:
-        try:
-            problems = check()
-        except (AssertionError, OSError, ElementTree.ParseError, subprocess.SubprocessError,
-                IndexError, KeyError, StopIteration) as error:
-            problems = [str(error) or repr(error)]
-        if problems:
-            failed += 1
-            print(f"testmate: FAILED {description}:\n  " + "\n  ".join(problems[:10]))
-        else:
-            print(f"testmate: ok {description}")
-    print(f"testmate: {len(checks) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_checks("testmate", checks)
 
 
 if __name__ == "__main__":
