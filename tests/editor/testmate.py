@@ -20,7 +20,8 @@ passes.  For its starter: exactly the memory tests of its .starter file
 fail, each with a failure at the test's line and one at the student's line
 that allocates (a line of exercises/EXERCISE/ that calls an allocator).
 For the crash fixture: the crash is at the crashing line.  Filters select
-as Google Test's do.  Prints a line per check and "testmate: N passed, M
+as Google Test's do, and a Google Test flag the runner does not take is an
+error naming it.  Prints a line per check and "testmate: N passed, M
 failed".
 """
 import os
@@ -210,10 +211,24 @@ def check_filters(build, exercise):
             (f"{names[0]}:{names[-1]}", [names[0], names[-1]]),
             (f"{suite}.*-*memory*", [n for n in names if "memory" not in n]),
             (f"{names[0][:-1]}?", [names[0]]),
-            ("-*", [])]:
+            ("-*", []),
+            ("*a" * 40 + "*q", [])]:
         ran = list(parse_run(run(binary, "--gtest_filter=" + pattern).stdout, tests))
         if ran != wanted:
             problems.append(f"--gtest_filter={pattern} ran {ran}, not {wanted}")
+    return problems
+
+
+def check_bad_flags(build, exercise):
+    """A Google Test flag the runner does not take stops it before any test,
+    saying which flag."""
+    binary = build / "solutions" / exercise / "tests"
+    problems = []
+    for flag in ("--gtest_output=json:list.json", "--gtest_output=xml:", "--gtest_shuffle",
+                 "--gtest_color=maybe"):
+        result = run(binary, flag)
+        if result.returncode != 2 or flag not in result.stderr or "[ RUN" in result.stdout:
+            problems.append(f"{flag}: exit {result.returncode}, stderr {result.stderr!r}")
     return problems
 
 
@@ -235,6 +250,8 @@ def main():
         ("crash fixture: the crash at the crashing line", lambda: check_crash(build)),
         ("--gtest_filter: names, '*', '?', negative patterns",
          lambda: check_filters(build, chosen[0])),
+        ("a Google Test flag it does not take: an error naming it",
+         lambda: check_bad_flags(build, chosen[0])),
     ]
     return run_checks("testmate", checks)
 
