@@ -24,13 +24,13 @@
  * Test's names must be (an identifier: "01-fibonacci" is ex01_fibonacci).
  * Each failure is a line "FILE:LINE: Failure" and its message, ended by a
  * blank line: at the failure's own place (the assertion, or the test's
- * line for a limit or a crash), and again at the first frame of its
- * report that is the student's (marked "> ": for a limit, the top of the
- * biggest site's stack, the line that holds the memory), or else its first
- * frame (where a test's own code crashed), so that the editor marks that
- * line too.  Paths are made absolute, from the directory the binary runs
- * in (the repository), since TestMate looks for a relative one beside the
- * binary only. */
+ * line for a limit or a crash), and again at the student's line its report
+ * names, so that the editor marks that line too: the top of the student's
+ * code (frames marked "> ") in the stack of the report's first site, the
+ * biggest, which holds the memory; else the student's first frame; else
+ * the first frame (where a test's own code crashed).  Paths are made absolute, from the directory
+ * the binary runs in (the repository), since TestMate looks for a relative one beside the binary
+ * only. */
 #include "runner.h"
 
 #include <CUnit/TestRun.h>
@@ -490,6 +490,9 @@ static void all_completed(const CU_pFailureRecord failures) {
 
 void hb_gtest_run(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count) {
     keep_tests(definitions, tests, count);
+    if (gtest.xml != NULL)
+        fprintf(stderr, "heapbook: --gtest_output writes the list of tests, with "
+                        "--gtest_list_tests; a run's results go to --junit FILE\n");
     CU_pTestRegistry registry = CU_get_registry();
     if (gtest.filter != NULL)
         printf("Note: Google Test filter = %s\n", gtest.filter);
