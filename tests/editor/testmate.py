@@ -57,9 +57,9 @@ def test_end(test_id):
                       r")(.*)(\(([0-9]+) ms\))$")
 
 
-def run(binary, *arguments):
+def run(binary, *arguments, environment=None):
     return subprocess.run([str(binary), *arguments], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, env={**os.environ, **(environment or {})})
 
 
 def discover(binary):
@@ -141,13 +141,13 @@ def check_listing(binary):
     return problems
 
 
-def run_selected(binary, selected):
+def run_selected(binary, selected, environment=None):
     """As TestMate runs a selection: _getRunParamsInner's flags."""
     _, tests = discover(binary)
     flags = ["--gtest_color=no"]
     if selected is not None:
         flags += ["--gtest_filter=" + ":".join(selected), "--gtest_also_run_disabled_tests"]
-    return tests, parse_run(run(binary, *flags).stdout, tests)
+    return tests, parse_run(run(binary, *flags, environment=environment).stdout, tests)
 
 
 def check_solution(build, exercise):
@@ -201,6 +201,17 @@ def check_crash(build):
     return []
 
 
+def check_not_isolated(build, exercise):
+    """HEAPBOOK_FORK=0 (every test in one process, for a debugger) says so
+    on a line of its own: the failures are read at the same places."""
+    binary = build / "exercises" / exercise / "tests"
+    _, isolated = run_selected(binary, None)
+    _, in_process = run_selected(binary, None, {"HEAPBOOK_FORK": "0"})
+    places = {t: [(f, n) for f, n, _ in failures] for t, (_, failures) in isolated.items()}
+    found = {t: [(f, n) for f, n, _ in failures] for t, (_, failures) in in_process.items()}
+    return [] if found == places else [f"HEAPBOOK_FORK=0: {found}, isolated: {places}"]
+
+
 def check_filters(build, exercise):
     binary = build / "solutions" / exercise / "tests"
     _, tests = discover(binary)
@@ -250,6 +261,8 @@ def main():
         ("crash fixture: the crash at the crashing line", lambda: check_crash(build)),
         ("--gtest_filter: names, '*', '?', negative patterns",
          lambda: check_filters(build, chosen[0])),
+        (f"starter {chosen[0]} with HEAPBOOK_FORK=0: the same failures, at the same places",
+         lambda: check_not_isolated(build, chosen[0])),
         ("a Google Test flag it does not take: an error naming it",
          lambda: check_bad_flags(build, chosen[0])),
     ]
