@@ -108,8 +108,10 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     } else if (failures == 0) {
         if (!hb_runner_isolated()) {
             /* What earlier tests left (a cache, stdio's state) is this
-             * one's too: its figures may differ from an isolated run's. */
-            printf("[not isolated: HEAPBOOK_FORK=0] ");
+             * one's too: its figures may differ from an isolated run's.
+             * On CUnit's line of the test; Google Test's output
+             * (gtest.c) has a line for it, before any failure's. */
+            printf("[not isolated: HEAPBOOK_FORK=0]%s", hb_gtest_requested() ? "\n" : " ");
             fflush(stdout);
         }
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);

@@ -8,8 +8,10 @@
 #include "../support/support.h"
 #include "heapbook.h"
 
+#include <CUnit/CUnit.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* ======================================================================
  * Time limits (time_limits.c): how long each test may run.
@@ -276,6 +278,40 @@ bool hb_baseline_save(const char *path);
 bool hb_export_tsv(const char *path);
 bool hb_export_junit(const char *path);
 bool hb_export_json(const char *path);
+
+/* ======================================================================
+ * Google Test's flags (gtest.c), for editors: C++ TestMate lists and runs
+ * a binary's tests with them (docs/editor.md).  Any --gtest_ flag gives
+ * Google Test's output instead of CUnit's; without one, nothing changes.
+ * A test is Suite.test, the suite named after CUnit's as an identifier
+ * ("01-fibonacci": ex01_fibonacci). */
+
+/* One argument of the command line: 1 if it is a Google Test flag this
+ * runner takes (now set), 0 if it is no Google Test flag, -1 if it is one
+ * it does not take (said on stderr). */
+int hb_gtest_option(const char *argument);
+
+/* The flags, for --help: in the words TestMate looks for. */
+void hb_gtest_help(FILE *out);
+
+/* A Google Test flag was given; --gtest_list_tests was. */
+bool hb_gtest_requested(void);
+bool hb_gtest_listing(void);
+
+/* Whether reports are coloured, given whether stdout is a terminal that
+ * takes colour (--gtest_color). */
+bool hb_gtest_colour(bool terminal);
+
+/* Whether --gtest_filter (if given) selects the test `test` of the CUnit
+ * suite `suite`. */
+bool hb_gtest_selects(const char *suite, const char *test);
+
+/* With the registered tests, each CUnit test beside its definition:
+ * hb_gtest_list prints the list (and writes --gtest_output's XML; false,
+ * with a message, if it cannot); hb_gtest_run runs them with CUnit and
+ * prints Google Test's lines. */
+bool hb_gtest_list(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count);
+void hb_gtest_run(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count);
 
 /* ======================================================================
  * Memory-error tools (memcheck.c): the harness when another tool owns
