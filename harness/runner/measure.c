@@ -346,7 +346,7 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
         hb_text_printf(report, "      allocation sites at the peak, biggest first:\n");
         hb_report_sites(report, scope, HB_SITES_AT_PEAK);
         if (usage.mapped_peak_bytes > 0)
-            hb_text_printf(report, "      besides the heap, files mapped: %s at most\n",
+            hb_text_printf(report, "      of it, files mapped: %s at most\n",
                            hb_size_format(usage.mapped_peak_bytes, limit));
     }
     if (limits->has_leaks && usage.live_bytes > limits->leaks) {
