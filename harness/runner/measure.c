@@ -3,11 +3,9 @@
 #include "runner.h"
 
 #include <alloca.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- the stack a test uses
  *
@@ -145,33 +143,12 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     hb_text_free(&report);
 }
 
-/* ---- fork() in a memory test
- *
- * A child's allocations are counted in the child's copy of the scope,
- * never in the test's figures: a memory test that forks would pass on
- * half its memory.  So fork() there fails (EPERM) and fails the test,
- * saying why; everywhere else it is glibc's. */
-
-extern pid_t __fork(void);
-
-static pid_t refuse_fork(const char *function) {
-    char message[400];
-    snprintf(message, sizeof message,
-             "%s: %s() inside a memory test: a child's allocations would not count in this "
-             "test's figures; fork in an HB_TEST, or measure each process on its own",
-             running_test, function);
-    CU_assertImplementation(CU_FALSE, running_line, message, running_file, "", CU_FALSE);
-    errno = EPERM;
-    return -1;
+bool hb_measuring(const char **test, const char **file, unsigned *line) {
+    *test = running_test;
+    *file = running_file;
+    *line = running_line;
+    return running_scope != NULL;
 }
-
-#pragma GCC visibility push(default)
-
-pid_t fork(void) { return running_scope != NULL ? refuse_fork("fork") : __fork(); }
-
-pid_t vfork(void) { return running_scope != NULL ? refuse_fork("vfork") : __fork(); }
-
-#pragma GCC visibility pop
 
 #if HB_SANITIZED
 void hb_run_checked(const char *test, void (*body)(void), const char *file, unsigned line) {

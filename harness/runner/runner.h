@@ -179,6 +179,10 @@ struct hb_result;
 void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
                        hb_text *text);
 
+/* True while a memory test's body runs in this process: its name and
+ * where it is written, for a message that fails it (children.c). */
+bool hb_measuring(const char **test, const char **file, unsigned *line);
+
 /* A memory test that passed: its figures, on its own line of CUnit's
  * output, before CUnit's "passed". */
 void hb_limits_print_passed(const hb_test_def *def);
