@@ -5,7 +5,7 @@
  * never in the test's figures: a memory test that starts a process would
  * pass on half its memory.  So inside a memory test each of these fails as
  * it fails when the system refuses (EPERM) and fails the test, saying
- * why; everywhere else it is glibc's own, found with dlsym(RTLD_NEXT).
+ * why; everywhere else it is glibc's own (hb_next_function).
  *
  * Defined here, in the executable, so every call of the program's and of
  * the libraries it loads reaches them; glibc's calls inside itself (its
@@ -15,7 +15,6 @@
  * __fork(), unwrapped. */
 #include "runner.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pty.h>
 #include <signal.h>
@@ -47,16 +46,6 @@ static bool refused_call(const char *function, const char *how) {
 
 static bool refused(const char *function) { return refused_call(function, ""); }
 
-/* glibc's definition of `name`: the next one after the executable's. */
-static void *glibc_s(const char *name) {
-    hb_guard_enter(); /* dlsym may allocate its error text */
-    void *function = dlsym(RTLD_NEXT, name);
-    hb_guard_leave();
-    if (function == NULL)
-        abort(); /* each is a function of every glibc this harness builds with */
-    return function;
-}
-
 #pragma GCC visibility push(default)
 
 pid_t fork(void) { return refused("fork") ? -1 : __fork(); }
@@ -68,7 +57,7 @@ pid_t vfork(void) { return refused("vfork") ? -1 : __fork(); }
 pid_t _Fork(void) {
     if (refused("_Fork"))
         return -1;
-    pid_t (*original)(void) = glibc_s("_Fork");
+    pid_t (*original)(void) = hb_next_function("_Fork");
     return original();
 }
 
@@ -82,14 +71,14 @@ int clone(int (*function)(void *), void *stack, int flags, void *argument, ...) 
     va_end(more);
     if (refused("clone"))
         return -1;
-    int (*original)(int (*)(void *), void *, int, void *, ...) = glibc_s("clone");
+    int (*original)(int (*)(void *), void *, int, void *, ...) = hb_next_function("clone");
     return original(function, stack, flags, argument, parent_tid, tls, child_tid);
 }
 
 int daemon(int keep_directory, int keep_streams) {
     if (refused("daemon"))
         return -1;
-    int (*original)(int, int) = glibc_s("daemon");
+    int (*original)(int, int) = hb_next_function("daemon");
     return original(keep_directory, keep_streams);
 }
 
@@ -98,7 +87,7 @@ pid_t forkpty(int *terminal, char *name, const struct termios *settings,
     if (refused("forkpty"))
         return -1;
     pid_t (*original)(int *, char *, const struct termios *, const struct winsize *) =
-        glibc_s("forkpty");
+        hb_next_function("forkpty");
     return original(terminal, name, settings, size);
 }
 
@@ -111,7 +100,7 @@ int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *
                 char *const environment[]) {
     if (refused("posix_spawn"))
         return EPERM;
-    spawn_fn *original = glibc_s("posix_spawn");
+    spawn_fn *original = hb_next_function("posix_spawn");
     return original(pid, path, actions, attributes, arguments, environment);
 }
 
@@ -120,21 +109,21 @@ int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t 
                  char *const environment[]) {
     if (refused("posix_spawnp"))
         return EPERM;
-    spawn_fn *original = glibc_s("posix_spawnp");
+    spawn_fn *original = hb_next_function("posix_spawnp");
     return original(pid, file, actions, attributes, arguments, environment);
 }
 
 int system(const char *command) {
     if (refused("system"))
         return -1;
-    int (*original)(const char *) = glibc_s("system");
+    int (*original)(const char *) = hb_next_function("system");
     return original(command);
 }
 
 FILE *popen(const char *command, const char *mode) {
     if (refused("popen"))
         return NULL;
-    FILE *(*original)(const char *, const char *) = glibc_s("popen");
+    FILE *(*original)(const char *, const char *) = hb_next_function("popen");
     return original(command, mode);
 }
 
@@ -142,7 +131,7 @@ FILE *popen(const char *command, const char *mode) {
  * memory test it expands everything else, and a substitution fails the
  * test instead. */
 int wordexp(const char *words, wordexp_t *expanded, int flags) {
-    int (*original)(const char *, wordexp_t *, int) = glibc_s("wordexp");
+    int (*original)(const char *, wordexp_t *, int) = hb_next_function("wordexp");
     const char *test, *file;
     unsigned line;
     if ((flags & WRDE_NOCMD) || !hb_measuring(&test, &file, &line))

@@ -48,9 +48,6 @@ typedef struct message {
 static int report_fd = -1;
 static jmp_buf fatal_assertion;
 static volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
-/* The lowest address the main thread's stack may grow to: a fault just
- * there is a stack overflow. */
-static uintptr_t stack_limit;
 
 /* How close to its limit a stack must be for a fault to be its overflow:
  * more than any one frame probes at a time (-fstack-clash-protection
@@ -107,6 +104,9 @@ static bool is_stack_overflow(int signal, const ucontext_t *uc) {
 #else
     uintptr_t sp = (uintptr_t)uc->uc_mcontext.sp;
 #endif
+    /* The lowest address the faulting thread's stack may grow to: a fault
+     * just there is its overflow. */
+    uintptr_t stack_limit = hb_stacks_known().low;
     return (signal == SIGSEGV || signal == SIGBUS) && stack_limit != 0 &&
            sp < stack_limit + OVERFLOW_ZONE;
 }
@@ -193,8 +193,8 @@ static void install_child_handlers(void) {
     /* A process group of its own: whatever the test starts is killed with
      * it, at its end or at its deadline. */
     setpgid(0, 0);
-    hb_guard_enter(); /* before the test: the handler cannot ask */
-    stack_limit = hb_stacks_this_thread().low;
+    hb_guard_enter();        /* before the test: the handler cannot ask */
+    hb_stacks_this_thread(); /* known from now on: the fault handler asks */
     hb_guard_leave();
     install_handlers();
     arm_time_limits();
