@@ -196,6 +196,8 @@ unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_li
                       &parsed->has_allocations, &parsed->allocations, report);
     ok &= parse_limit(test, "stack", limits->stack, hb_size_parse, &parsed->has_stack,
                       &parsed->stack, report);
+    if (!parsed->has_stack)
+        parsed->stack = HB_DEFAULT_STACK_LIMIT;
     return ok ? 0 : HB_FAILED_BAD_LIMIT;
 }
 
@@ -344,14 +346,17 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
         hb_text_printf(report, "      sites that allocated most often:\n");
         hb_report_sites(report, scope, HB_SITES_ALLOCATED);
     }
-    if (limits->has_stack && stack_bytes > limits->stack) {
+    if (stack_bytes > limits->stack) {
         failures |= HB_FAILED_STACK;
-        size_pair(limits->written.stack, limits->stack, stack_bytes, limit, used);
+        size_pair(limits->has_stack ? limits->written.stack : HB_DEFAULT_STACK_LIMIT_TEXT,
+                  limits->stack, stack_bytes, limit, used);
         headline(report, test);
         hb_text_printf(report,
-                       "limited to %s of stack but its calls went %s deep: data held in "
+                       "limited to %s of stack%s but its calls went %s deep: data held in "
                        "frames (deep recursion, local arrays) is memory too\n",
-                       limit, used);
+                       limit,
+                       limits->has_stack ? "" : " (every memory test's, unless it sets .stack)",
+                       used);
     }
     return failures;
 }

@@ -150,7 +150,15 @@ void hb_random_choose_seed(void);
 /* ======================================================================
  * Limits (measure.c): the verdict on a measured scope. */
 
-/* The limits as numbers; a `has_` flag is false where there is no limit. */
+/* The stack limit of a memory test that sets no .stack: every shipped
+ * solution's tests go less than a fifth as deep (docs/harness.md: Limits),
+ * and a recursion as deep as its input, or a buffer of its input's size
+ * on the stack, goes past it at the lessons' sizes. */
+#define HB_DEFAULT_STACK_LIMIT_TEXT "64 KiB"
+enum { HB_DEFAULT_STACK_LIMIT = 64 * 1024 };
+
+/* The limits as numbers; a `has_` flag is false where the test sets no
+ * limit (then `stack` is HB_DEFAULT_STACK_LIMIT, the others 0). */
 typedef struct hb_parsed_limits {
     bool has_peak, has_leaks, has_allocations, has_stack;
     size_t peak, leaks, allocations, stack;
