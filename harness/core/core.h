@@ -271,6 +271,17 @@ size_t hb_blocks_overflow(const hb_block *block);
  * reported (hb_track_memory_error), which does not return. */
 void hb_blocks_check_live(uint64_t first_scope_id);
 
+/* The call stacks of the live blocks of this thread's heap that a scope
+ * with an id of `first_scope_id` or later counted, except those at the
+ * `kept` addresses: a site per distinct stack, its bytes and blocks, into
+ * `sites` (up to `max`), the biggest first.  Returns how many sites there
+ * are in all.  Blocks other threads allocated live in their heaps: not
+ * seen here.  For a leak's report: the figures themselves are the
+ * scope's. */
+struct hb_site;
+size_t hb_blocks_live_sites(uint64_t first_scope_id, const uintptr_t *kept, size_t kept_count,
+                            struct hb_site *sites, size_t max);
+
 /* ======================================================================
  * Scopes: the accounting behind heapbook/counting.h (scope.c). */
 

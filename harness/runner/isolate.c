@@ -226,6 +226,7 @@ static void run_whole_test(const hb_test_def *def) {
     hb_usage usage = hb_scope_finish(whole_test);
     if (hb_results_find(def->name) == NULL)
         hb_results_record(&(hb_result){.test = def->name, .measured = true, .usage = usage});
+    hb_leaks_check(def->name, def->file, def->line, &usage, first_scope_id);
     current->pJumpBuf = cunit_buffer;
     /* A write past the end of a block still live, or into one freed and
      * held back: reported now, or never. */

@@ -150,6 +150,88 @@ bool hb_measuring(const char **test, const char **file, unsigned *line) {
     return running_scope != NULL;
 }
 
+/* ---- leaks: what every test left allocated at its end */
+
+enum { MAX_KEPT = 256 }; /* blocks a test keeps: a few, at most a table's worth */
+
+/* The blocks the running test keeps (its process's: each test has one). */
+static struct {
+    uintptr_t address[MAX_KEPT];
+    size_t count;
+} kept;
+
+void hb_keep_at(const void *block, const char *file, unsigned line) {
+    if (hb_memcheck_not_counting() != NULL)
+        return; /* nothing counted, nothing to keep: LeakSanitizer judges */
+    hb_block found;
+    const char *wrong = NULL;
+    if (!hb_blocks_find((uintptr_t)block, &found))
+        wrong = "is not a live block that malloc & co. returned";
+    else if (kept.count == MAX_KEPT)
+        wrong = "is one block too many to keep (at most 256)";
+    if (wrong == NULL) {
+        kept.address[kept.count++] = (uintptr_t)block;
+        return;
+    }
+    char message[200];
+    snprintf(message, sizeof message, "hb_keep(%p): the pointer %s", block, wrong);
+    CU_assertImplementation(CU_FALSE, line, message, file, "", CU_FALSE);
+}
+
+void hb_leaks_check(const char *test, const char *file, unsigned line, const hb_usage *whole,
+                    uint64_t first_scope_id) {
+    const hb_result *found = hb_results_find(test);
+    hb_result result = found != NULL ? *found : (hb_result){.test = test};
+    size_t kept_bytes = 0;
+    uint64_t kept_blocks = 0;
+    for (size_t i = 0; i < kept.count; i++) {
+        hb_block block;
+        if (hb_blocks_find(kept.address[i], &block) && block.scope_id >= first_scope_id) {
+            kept_bytes += block.size;
+            kept_blocks++;
+        }
+    }
+    result.test_leaked_bytes = whole->live_bytes - kept_bytes;
+    result.test_leaked_blocks = whole->live_blocks - kept_blocks;
+    bool judged_by_its_limit = result.memory_test && result.limits.has_leaks;
+    bool leaked = result.test_leaked_blocks != 0 && !judged_by_its_limit;
+    if (leaked) {
+        result.failures |= HB_FAILED_LEAKS;
+        result.reports++;
+    }
+    hb_results_record(&result);
+    if (leaked) {
+        hb_text report = {0};
+        hb_site sites[HB_REPORT_SITES_READ];
+        hb_guard_enter();
+        size_t total = hb_blocks_live_sites(first_scope_id, kept.address, kept.count, sites,
+                                            HB_REPORT_SITES_READ);
+        hb_guard_leave();
+        char bytes[HB_SIZE_TEXT];
+        hb_text_printf(&report,
+                       "%s: %s in %llu %s allocated during the test %s never freed: a leak, even "
+                       "if a global still points to %s\n",
+                       test, hb_size_format(result.test_leaked_bytes, bytes),
+                       (unsigned long long)result.test_leaked_blocks,
+                       result.test_leaked_blocks == 1 ? "block" : "blocks",
+                       result.test_leaked_blocks == 1 ? "was" : "were",
+                       result.test_leaked_blocks == 1 ? "it" : "them");
+        if (total > 0) {
+            hb_text_printf(&report, "      where the leaked blocks were allocated:\n");
+            hb_report_site_list(&report, sites,
+                                total < HB_REPORT_SITES_READ ? total : HB_REPORT_SITES_READ, total,
+                                HB_SITES_LIVE);
+        }
+        hb_text_printf(&report,
+                       "      free them before the test ends (a test that keeps a block on "
+                       "purpose says so with hb_keep())");
+        hb_context_append(&report);
+        CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
+        hb_text_free(&report);
+    }
+    kept.count = 0;
+}
+
 #if HB_SANITIZED
 void hb_run_checked(const char *test, void (*body)(void), const char *file, unsigned line) {
     unsigned failures = hb_memcheck_run(body, test, file, line);
@@ -351,12 +433,11 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
         size_pair(limits->has_stack ? limits->written.stack : HB_DEFAULT_STACK_LIMIT_TEXT,
                   limits->stack, stack_bytes, limit, used);
         headline(report, test);
-        hb_text_printf(report,
-                       "limited to %s of stack%s but its calls went %s deep: data held in "
-                       "frames (deep recursion, local arrays) is memory too\n",
-                       limit,
-                       limits->has_stack ? "" : " (every memory test's, unless it sets .stack)",
-                       used);
+        hb_text_printf(
+            report,
+            "limited to %s of stack%s but its calls went %s deep: data held in "
+            "frames (deep recursion, local arrays) is memory too\n",
+            limit, limits->has_stack ? "" : " (every memory test's, unless it sets .stack)", used);
     }
     return failures;
 }

@@ -187,6 +187,15 @@ struct hb_result;
 void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
                        hb_text *text);
 
+/* At the end of every test, with the figures of the scope that measured
+ * all of it (`whole`, the id of its first scope): blocks allocated during
+ * the test and still live, reachable or not, fail it, except those it
+ * kept (hb_keep) and a memory test's that a .leaks limit judges.  The
+ * report names where they were allocated; the figures go in the test's
+ * result (test_leaked_bytes, test_leaked_blocks). */
+void hb_leaks_check(const char *test, const char *file, unsigned line, const hb_usage *whole,
+                    uint64_t first_scope_id);
+
 /* True while a memory test's body runs in this process: its name and
  * where it is written, for a message that fails it (children.c). */
 bool hb_measuring(const char **test, const char **file, unsigned *line);
@@ -232,6 +241,10 @@ typedef struct hb_result {
     bool memory_test;        /* an HB_MEMORY_TEST: it has limits and a stack figure */
     size_t stack_bytes;      /* its deepest stack (measure.c) */
     hb_parsed_limits limits; /* of a memory test; none otherwise */
+    /* What the whole test left allocated at its end, less what it kept
+     * (hb_keep): its leak, whatever kind of test it is (measure.c). */
+    size_t test_leaked_bytes;
+    uint64_t test_leaked_blocks;
 } hb_result;
 
 /* A starter's figure ("peak", "leaks", "allocations", "stack") for `test`,
