@@ -104,11 +104,14 @@ static bool is_stack_overflow(int signal, const ucontext_t *uc) {
 #else
     uintptr_t sp = (uintptr_t)uc->uc_mcontext.sp;
 #endif
-    /* The lowest address the faulting thread's stack may grow to: a fault
-     * just there is its overflow. */
-    uintptr_t stack_limit = hb_stacks_known().low;
-    return (signal == SIGSEGV || signal == SIGBUS) && stack_limit != 0 &&
-           sp < stack_limit + OVERFLOW_ZONE;
+    /* The faulting thread's stack: a fault near its lowest address is its
+     * overflow; near means within a quarter of a thread's small stack,
+     * where a fault elsewhere is something else. */
+    hb_stack_bounds stack = hb_stacks_known();
+    uintptr_t zone = (stack.high - stack.low) / 4;
+    if (zone > OVERFLOW_ZONE)
+        zone = OVERFLOW_ZONE;
+    return (signal == SIGSEGV || signal == SIGBUS) && stack.low != 0 && sp < stack.low + zone;
 }
 
 static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
