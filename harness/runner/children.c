@@ -12,7 +12,7 @@
  * own fork() calling _Fork()) do not, and need not.  Exercise code cannot
  * name them at all (tools/check-objects.sh): this is the layer for code
  * reached through a library.  The harness makes its own children with
- * __fork(), unwrapped. */
+ * __fork(), unwrapped (so that one name of glibc's is not wrapped). */
 #include "runner.h"
 
 #include <errno.h>
@@ -54,6 +54,9 @@ pid_t fork(void) { return refused("fork") ? -1 : __fork(); }
  * fork() is what POSIX allows in its place, and safe here. */
 pid_t vfork(void) { return refused("vfork") ? -1 : __fork(); }
 
+/* glibc exports its own names too: the same, under them. */
+pid_t __vfork(void) HB_ALIAS(vfork);
+
 pid_t _Fork(void) {
     if (refused("_Fork"))
         return -1;
@@ -74,6 +77,9 @@ int clone(int (*function)(void *), void *stack, int flags, void *argument, ...) 
     int (*original)(int (*)(void *), void *, int, void *, ...) = hb_next_function("clone");
     return original(function, stack, flags, argument, parent_tid, tls, child_tid);
 }
+
+int __clone(int (*function)(void *), void *stack, int flags, void *argument, ...)
+    HB_ALIAS(clone);
 
 int daemon(int keep_directory, int keep_streams) {
     if (refused("daemon"))

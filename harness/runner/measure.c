@@ -216,12 +216,18 @@ void hb_leaks_check(const char *test, const char *file, unsigned line, const hb_
                        result.test_leaked_blocks == 1 ? "block" : "blocks",
                        result.test_leaked_blocks == 1 ? "was" : "were",
                        result.test_leaked_blocks == 1 ? "it" : "them");
+        size_t read = total < HB_REPORT_SITES_READ ? total : HB_REPORT_SITES_READ, seen = 0;
+        for (size_t i = 0; i < read; i++)
+            seen += sites[i].bytes;
         if (total > 0) {
             hb_text_printf(&report, "      where the leaked blocks were allocated:\n");
-            hb_report_site_list(&report, sites,
-                                total < HB_REPORT_SITES_READ ? total : HB_REPORT_SITES_READ, total,
-                                HB_SITES_LIVE);
+            hb_report_site_list(&report, sites, read, total, HB_SITES_LIVE);
         }
+        if (total == read && result.test_leaked_bytes > seen)
+            hb_text_printf(&report,
+                           "      and %s held another way: a mapping or a thread's stack still "
+                           "held, or blocks another thread allocated\n",
+                           hb_size_format(result.test_leaked_bytes - seen, bytes));
         hb_text_printf(&report,
                        "      free them before the test ends (a test that keeps a block on "
                        "purpose says so with hb_keep())");
