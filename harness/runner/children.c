@@ -78,8 +78,7 @@ int clone(int (*function)(void *), void *stack, int flags, void *argument, ...) 
     return original(function, stack, flags, argument, parent_tid, tls, child_tid);
 }
 
-int __clone(int (*function)(void *), void *stack, int flags, void *argument, ...)
-    HB_ALIAS(clone);
+int __clone(int (*function)(void *), void *stack, int flags, void *argument, ...) HB_ALIAS(clone);
 
 int daemon(int keep_directory, int keep_streams) {
     if (refused("daemon"))
