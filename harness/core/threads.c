@@ -17,14 +17,18 @@
  *     and the bounds of the thread's stack, looked up at its start
  *     (hb_stacks_this_thread) so the handler can read them.
  *
+ * C11's thrd_create() and its kin are the same, under their names.
+ *
  * The threads started are kept in a fixed table (no malloc here); when
  * it is full a thread starts as glibc starts it, uncounted and without a
  * signal stack. */
 #include "core.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <threads.h>
 
 #if !HB_SANITIZED /* AddressSanitizer gives each thread its signal stack, and counts nothing */
 
@@ -40,6 +44,7 @@ typedef struct thread_record {
     bool ended;     /* its start routine returned, or it called pthread_exit() */
     pthread_t id;
     void *(*routine)(void *);
+    int (*c11_routine)(void *); /* instead, for thrd_create() */
     void *argument;
     hb_block stack; /* as the scopes counted it; size 0: not counted */
     void *signal_stack;
@@ -121,7 +126,10 @@ static void *trampoline(void *opaque) {
     }
     void *result;
     pthread_cleanup_push(thread_ended, record);
-    result = record->routine(record->argument);
+    if (record->c11_routine != NULL) /* its int where glibc's thrd_join() looks */
+        result = (void *)(intptr_t)record->c11_routine(record->argument);
+    else
+        result = record->routine(record->argument);
     pthread_cleanup_pop(1);
     return result;
 }
@@ -143,18 +151,20 @@ static void joined_or_detached(pthread_t id, bool detached) {
     hb_spin_unlock(&threads.lock);
 }
 
-#pragma GCC visibility push(default)
-
-int pthread_create(pthread_t *id, const pthread_attr_t *attributes, void *(*routine)(void *),
-                   void *argument) {
-    uintptr_t caller = (uintptr_t)__builtin_return_address(0);
+/* pthread_create() for the program, whose routine and argument are in
+ * `routine`, called from `caller`. */
+static int start(pthread_t *id, const pthread_attr_t *attributes, const thread_record *routine,
+                 uintptr_t caller) {
     int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
         hb_next_function("pthread_create");
     thread_record *record = claim();
+    if (record == NULL && routine->c11_routine != NULL)
+        return EAGAIN; /* no way to start it as C11 asks without a record */
     if (record == NULL)
-        return create(id, attributes, routine, argument);
-    record->routine = routine;
-    record->argument = argument;
+        return create(id, attributes, routine->routine, routine->argument);
+    record->routine = routine->routine;
+    record->c11_routine = routine->c11_routine;
+    record->argument = routine->argument;
     int detach_state = PTHREAD_CREATE_JOINABLE;
     if (attributes != NULL)
         pthread_attr_getdetachstate(attributes, &detach_state);
@@ -176,6 +186,14 @@ int pthread_create(pthread_t *id, const pthread_attr_t *attributes, void *(*rout
     }
     hb_spin_unlock(&threads.lock);
     return status;
+}
+
+#pragma GCC visibility push(default)
+
+int pthread_create(pthread_t *id, const pthread_attr_t *attributes, void *(*routine)(void *),
+                   void *argument) {
+    return start(id, attributes, &(thread_record){.routine = routine, .argument = argument},
+                 (uintptr_t)__builtin_return_address(0));
 }
 
 /* Each way of joining: the thread's stack is given back when it succeeds. */
@@ -212,6 +230,37 @@ int pthread_detach(pthread_t id) {
     int (*detach)(pthread_t) = hb_next_function("pthread_detach");
     int status = detach(id);
     if (status == 0)
+        joined_or_detached(id, true);
+    return status;
+}
+
+/* C11's threads are glibc's pthreads, started and joined inside glibc
+ * where no interposed call reaches: so the same, under C11's names. */
+int thrd_create(thrd_t *id, thrd_start_t routine, void *argument) {
+    thread_record c11 = {.c11_routine = routine, .argument = argument};
+    switch (start(id, NULL, &c11, (uintptr_t)__builtin_return_address(0))) {
+    case 0:
+        return thrd_success;
+    case EAGAIN:
+    case ENOMEM:
+        return thrd_nomem;
+    default:
+        return thrd_error;
+    }
+}
+
+int thrd_join(thrd_t id, int *result) {
+    int (*join)(thrd_t, int *) = hb_next_function("thrd_join");
+    int status = join(id, result);
+    if (status == thrd_success)
+        joined_or_detached(id, false);
+    return status;
+}
+
+int thrd_detach(thrd_t id) {
+    int (*detach)(thrd_t) = hb_next_function("thrd_detach");
+    int status = detach(id);
+    if (status == thrd_success)
         joined_or_detached(id, true);
     return status;
 }

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <threads.h>
 
 static void *nothing(void *unused) { return unused; }
 
@@ -90,4 +91,25 @@ HB_TEST(test_a_thread_started_before_the_scope_is_not_its) {
     hb_usage usage = measure(join_one_started_before);
     CU_ASSERT_EQUAL(usage.peak_bytes, 0);
     CU_ASSERT_EQUAL(usage.frees, 0);
+}
+
+/* C11's threads are the same: counted, their result passed back. */
+static int answer(void *unused) {
+    (void)unused;
+    return 42;
+}
+
+static void start_and_join_a_c11_thread(void) {
+    thrd_t thread;
+    CU_ASSERT_EQUAL_FATAL(thrd_create(&thread, answer, NULL), thrd_success);
+    int result = 0;
+    CU_ASSERT_EQUAL(thrd_join(thread, &result), thrd_success);
+    CU_ASSERT_EQUAL(result, 42);
+}
+
+HB_TEST(test_a_c11_thread_counts_its_stack_until_joined) {
+    HB_REQUIRE_COUNTING();
+    hb_usage usage = measure(start_and_join_a_c11_thread);
+    CU_ASSERT_EQUAL(usage.peak_bytes, default_stack_bytes());
+    CU_ASSERT_EQUAL(usage.live_bytes, 0);
 }
