@@ -42,6 +42,7 @@ typedef struct thread_record {
     bool published; /* its id is written: pthread_create() has returned */
     bool detached;  /* nobody will join it: its end gives its stack back */
     bool ended;     /* its start routine returned, or it called pthread_exit() */
+    bool joined;    /* before its creator had its id back: the creator forgets it */
     pthread_t id;
     void *(*routine)(void *);
     int (*c11_routine)(void *); /* instead, for thrd_create() */
@@ -116,6 +117,11 @@ static void thread_ended(void *opaque) {
 
 static void *trampoline(void *opaque) {
     thread_record *record = opaque;
+    /* Its id, for a pthread_detach(pthread_self()) before its creator has
+     * it back from pthread_create(). */
+    hb_spin_lock(&threads.lock);
+    record->id = pthread_self();
+    hb_spin_unlock(&threads.lock);
     hb_guard_enter(); /* glibc allocates to say where the stack is */
     hb_stacks_this_thread();
     hb_guard_leave();
@@ -135,17 +141,21 @@ static void *trampoline(void *opaque) {
 }
 
 /* Thread `id` was joined (its stack is given back), or detached (given
- * back at its end, or now if it has ended). */
+ * back at its end, or now if it has ended and its creator has its id). */
 static void joined_or_detached(pthread_t id, bool detached) {
     hb_spin_lock(&threads.lock);
     for (size_t i = 0; i < MAX_THREADS; i++) {
         thread_record *record = &threads.table[i];
-        if (!record->in_use || !record->published || !pthread_equal(record->id, id))
+        if (!record->in_use || !pthread_equal(record->id, id))
             continue;
-        if (!detached || record->ended)
+        if (!record->published) { /* its creator finishes the job */
+            record->joined |= !detached;
+            record->detached |= detached;
+        } else if (!detached || record->ended) {
             forget_locked(record);
-        else
+        } else {
             record->detached = true;
+        }
         break;
     }
     hb_spin_unlock(&threads.lock);
@@ -178,7 +188,7 @@ static int start(pthread_t *id, const pthread_attr_t *attributes, const thread_r
     }
     int status = create(id, attributes, trampoline, record);
     hb_spin_lock(&threads.lock);
-    if (status != 0 || (record->detached && record->ended)) {
+    if (status != 0 || (record->detached && record->ended) || record->joined) {
         forget_locked(record); /* never started, or already over */
     } else {
         record->id = *id;

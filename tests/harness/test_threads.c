@@ -78,6 +78,23 @@ HB_TEST(test_a_detached_thread_gives_its_stack_back_at_its_end) {
     CU_ASSERT_EQUAL(usage.peak_bytes, default_stack_bytes());
 }
 
+/* Detached by itself, perhaps before its creator has its id. */
+static void *detach_itself(void *unused) {
+    pthread_detach(pthread_self());
+    return unused;
+}
+
+HB_TEST(test_a_thread_that_detaches_itself_gives_its_stack_back_at_its_end) {
+    HB_REQUIRE_COUNTING();
+    hb_scope *scope = hb_scope_begin(HB_SCOPE_COUNTS_ONLY);
+    pthread_t thread;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&thread, NULL, detach_itself, NULL), 0);
+    while (hb_scope_usage(scope).live_bytes != 0)
+        sched_yield();
+    hb_usage usage = hb_scope_finish(scope);
+    CU_ASSERT_EQUAL(usage.frees, 1);
+}
+
 /* Started before the scope: not the scope's. */
 static pthread_t started_before;
 
