@@ -9,10 +9,10 @@
  *
  * Defined here, in the executable, so every call of the program's and of
  * the libraries it loads reaches them; glibc's calls inside itself (its
- * own fork() calling _Fork()) do not, and need not.  Exercise code cannot
- * name them at all (tools/check-objects.sh): this is the layer for code
- * reached through a library.  The harness makes its own children with
- * __fork(), unwrapped (so that one name of glibc's is not wrapped). */
+ * own fork() calling _Fork()) do not, and need not.  What exercise code
+ * may name is the allow-list's to say (tools/check-objects.sh); this layer
+ * catches the code it reaches through a library.  The harness makes its
+ * own children with __fork(), which is left unwrapped for that. */
 #include "runner.h"
 
 #include <errno.h>
