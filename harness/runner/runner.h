@@ -152,7 +152,15 @@ void hb_random_choose_seed(void);
 /* ======================================================================
  * Limits (measure.c): the verdict on a measured scope. */
 
-/* The limits as numbers; a `has_` flag is false where there is no limit. */
+/* The stack limit of a memory test that sets no .stack: every shipped
+ * solution's tests go less than a fifth as deep (docs/harness.md: Limits),
+ * and a recursion as deep as its input, or a buffer of its input's size
+ * on the stack, goes past it at the lessons' sizes. */
+#define HB_DEFAULT_STACK_LIMIT_TEXT "64 KiB"
+enum { HB_DEFAULT_STACK_LIMIT = 64 * 1024 };
+
+/* The limits as numbers; a `has_` flag is false where the test sets no
+ * limit (then `stack` is HB_DEFAULT_STACK_LIMIT, the others 0). */
 typedef struct hb_parsed_limits {
     bool has_peak, has_leaks, has_allocations, has_stack;
     size_t peak, leaks, allocations, stack;
@@ -180,6 +188,19 @@ struct hb_result;
  * the starter's.  `suite_file` is the test's source. */
 void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
                        hb_text *text);
+
+/* At the end of every test, with the figures of the scope that measured
+ * all of it (`whole`, the id of its first scope): blocks allocated during
+ * the test and still live, reachable or not, fail it, except those it
+ * kept (hb_keep) and a memory test's that a .leaks limit judges.  The
+ * report names where they were allocated; the figures go in the test's
+ * result (test_leaked_bytes, test_leaked_blocks). */
+void hb_leaks_check(const char *test, const char *file, unsigned line, const hb_usage *whole,
+                    uint64_t first_scope_id);
+
+/* True while a memory test's body runs in this process: its name and
+ * where it is written, for a message that fails it (children.c). */
+bool hb_measuring(const char **test, const char **file, unsigned *line);
 
 /* A memory test that passed: its figures, on its own line of CUnit's
  * output, before CUnit's "passed". */
@@ -222,6 +243,10 @@ typedef struct hb_result {
     bool memory_test;        /* an HB_MEMORY_TEST: it has limits and a stack figure */
     size_t stack_bytes;      /* its deepest stack (measure.c) */
     hb_parsed_limits limits; /* of a memory test; none otherwise */
+    /* What the whole test left allocated at its end, less what it kept
+     * (hb_keep): its leak, whatever kind of test it is (measure.c). */
+    size_t test_leaked_bytes;
+    uint64_t test_leaked_blocks;
 } hb_result;
 
 /* A starter's figure ("peak", "leaks", "allocations", "stack") for `test`,

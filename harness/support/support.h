@@ -144,6 +144,12 @@ void hb_report_strip_colour(const char *text, char *plain);
  * to sit under CUnit's "  1. file:line  - " prefix. */
 void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view view);
 
+/* The same for sites read some other way (hb_blocks_live_sites): the
+ * first `read` of `sites`, biggest first, of `total` in all. */
+enum { HB_REPORT_SITES_READ = 8 * HB_REPORT_TOP_SITES };
+void hb_report_site_list(hb_text *text, const hb_site *sites, size_t read, size_t total,
+                         enum hb_site_view view);
+
 /* Appends stack `stack_id`: each frame a line of its own, "\n" then
  * `indent` spaces first. */
 void hb_report_stack(hb_text *text, uint32_t stack_id, unsigned indent);
