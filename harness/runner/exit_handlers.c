@@ -90,9 +90,11 @@ void hb_exit_handlers_say(void) {
             continue;
         char line[HB_FUNCTION_NAME + HB_FILE_NAME + 16];
         hb_location_format(&where, line, sizeof line);
+        /* On CUnit's line of the test; Google Test's output (gtest.c) has
+         * a line for it, as for the other notes. */
         printf("[%s() in %s registered a handler that never ran: a test's process ends without "
-               "running exit handlers, so what it does is not tested] ",
-               shared->function[i], line);
+               "running exit handlers, so what it does is not tested]%s",
+               shared->function[i], line, hb_gtest_requested() ? "\n" : " ");
     }
     fflush(stdout);
     hb_exit_handlers_forget();

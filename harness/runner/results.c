@@ -275,43 +275,6 @@ bool hb_export_tsv(const char *path) { return export_all(path, "", write_tsv, ""
 
 /* ---- JUnit XML ---- */
 
-/* XML 1.0 (section 2.2) allows tab, line feed and carriage return of the
- * C0 controls, written as references so that an attribute keeps them;
- * any other control, and any byte that is not valid UTF-8 (or U+FFFE,
- * U+FFFF), becomes U+FFFD: a parser rejects the whole file for one. */
-static void xml_text(FILE *out, const char *text) {
-    static const char replacement[] = "\xef\xbf\xbd";
-    while (*text) {
-        uint32_t code_point;
-        size_t length = hb_utf8_sequence(text, &code_point);
-        switch (length ? code_point : 0xfffd) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\t':
-        case '\n':
-        case '\r':
-            fprintf(out, "&#%u;", (unsigned)code_point);
-            break;
-        default:
-            if (length == 0 || code_point < 0x20 || code_point == 0xfffe || code_point == 0xffff)
-                fputs(replacement, out);
-            else
-                fwrite(text, 1, length, out);
-        }
-        text += length ? length : 1;
-    }
-}
-
 static void write_failures(FILE *out, CU_pTest test, void (*text)(FILE *, const char *),
                            const char *separator) {
     bool first = true;
@@ -337,15 +300,15 @@ static void write_failures(FILE *out, CU_pTest test, void (*text)(FILE *, const 
 
 static void write_junit(FILE *out, const outcome *o, CU_pTest test) {
     fputs("    <testcase classname=\"", out);
-    xml_text(out, o->suite);
+    hb_xml_text(out, o->suite);
     fputs("\" name=\"", out);
-    xml_text(out, o->test);
+    hb_xml_text(out, o->test);
     fputs("\">\n", out);
     if (o->failures > 0) {
         fputs("      <failure type=\"", out);
-        xml_text(out, o->reasons);
+        hb_xml_text(out, o->reasons);
         fputs("\">", out);
-        write_failures(out, test, xml_text, "\n");
+        write_failures(out, test, hb_xml_text, "\n");
         fputs("</failure>\n", out);
     }
     fputs("    </testcase>\n", out);
@@ -375,7 +338,7 @@ bool hb_export_junit(const char *path) {
             summary->nTestsRun, summary->nTestsFailed);
     for (CU_pSuite s = CU_get_registry()->pSuite; s != NULL; s = s->pNext) {
         fputs("  <testsuite name=\"", out);
-        xml_text(out, s->pName);
+        hb_xml_text(out, s->pName);
         fprintf(out, "\" tests=\"%u\" failures=\"%u\">\n", s->uiNumberOfTests, suite_failures(s));
         for (CU_pTest t = s->pTest; t != NULL; t = t->pNext) {
             outcome o = outcome_of(s, t);

@@ -229,6 +229,45 @@ void hb_json_string(FILE *out, const char *text) {
     fputc('"', out);
 }
 
+/* ---- XML */
+
+/* XML 1.0 (section 2.2) allows tab, line feed and carriage return of the
+ * C0 controls, written as references so that an attribute keeps them;
+ * any other control, and any byte that is not valid UTF-8 (or U+FFFE,
+ * U+FFFF), becomes U+FFFD: a parser rejects the whole file for one. */
+void hb_xml_text(FILE *out, const char *text) {
+    static const char replacement[] = "\xef\xbf\xbd";
+    while (*text) {
+        uint32_t code_point;
+        size_t length = hb_utf8_sequence(text, &code_point);
+        switch (length ? code_point : 0xfffd) {
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\t':
+        case '\n':
+        case '\r':
+            fprintf(out, "&#%u;", (unsigned)code_point);
+            break;
+        default:
+            if (length == 0 || code_point < 0x20 || code_point == 0xfffe || code_point == 0xffff)
+                fputs(replacement, out);
+            else
+                fwrite(text, 1, length, out);
+        }
+        text += length ? length : 1;
+    }
+}
+
 /* ---- function names */
 
 void hb_name_without_clone_suffix(char *name) {

@@ -184,7 +184,7 @@ static const char *plural(uint64_t n, const char *word, const char *words) {
 /* ---- sites: the biggest first, those whose stacks read the same merged
  * (two call sites can differ only in frames that are folded away). */
 
-enum { SITES_READ = 8 * HB_REPORT_TOP_SITES, SITE_INDENT = 10 };
+enum { SITES_READ = HB_REPORT_SITES_READ, SITE_INDENT = 10 };
 
 typedef struct merged_site {
     uint64_t bytes, blocks;
