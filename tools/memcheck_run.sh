@@ -66,7 +66,8 @@ verdict() { # tool binary report
     fi
     key=$({ cat "$binary" "$0" tools/memcheck_report.py
         [ "$tool" = valgrind ] && valgrind --version; } 2>/dev/null | sha256sum | cut -c1-16)
-    cache=build/memcheck-verdicts/$tool-$(echo "${binary#build/}" | tr / -)
+    # build/memcheck/solutions/01-fibonacci/tests -> memcheck-solutions-01-fibonacci
+    cache=build/memcheck-verdicts/$tool-$(echo "${binary#build/}" | sed 's,^memcheck/,,; s,/tests$,,' | tr / -)
     if [ -f "$cache" ] && [ "$(cut -d' ' -f1 "$cache")" = "$key" ]; then
         cut -d' ' -f2 "$cache"
         cat "$cache.log" >"$report" 2>/dev/null
