@@ -69,8 +69,6 @@ define preprocess
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(1) -E -C -MMD -MP -MT $@ -MF $(@:.i=.d) $< -o $@.$$$$ && mv -f $@.$$$$ $@
 endef
-# Kept once made: the sanitizer build reads them after the normal one.
-.PRECIOUS: $(BUILD)/%.i
 # ---- end of one preprocessed source ------------------------------------------
 
 # The exercise's sources but main.c, by file name: a solution's file
@@ -88,21 +86,29 @@ $(BUILD)/$(2)/$(1)/obj/suite.i: $(call exercise_suite,$(1)) | $(DEPS_OK)
 	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1))
 endef
 
+# The flags of a compile from a preprocessed file: without the
+# preprocessor's, which Clang would call unused.
+PREPROCESSED_CFLAGS = $(filter-out -I% -D%,$(MEASURED_CFLAGS))
+
 # $(1): exercise; $(2): variant; $(3): tree ($(BUILD) or $(BUILD)/memcheck);
 # $(4): extra flags.  Compiled from the normal tree's preprocessed files.
 define exercise_objects
 $(3)/$(2)/$(1)/obj/%.o: $(BUILD)/$(2)/$(1)/obj/%.i
-	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4))
+	$$(call compile_exercise,$$(PREPROCESSED_CFLAGS) $(4))
 $(3)/$(2)/$(1)/obj/suite.o: $(BUILD)/$(2)/$(1)/obj/suite.i
 	$$(call quiet,CC,$$@)
 	@mkdir -p $$(@D)
-	$(Q)$$(CC) $$(MEASURED_CFLAGS) $(4) -c $$< -o $$@
+	$(Q)$$(CC) $$(PREPROCESSED_CFLAGS) $(4) -c $$< -o $$@
 endef
 
 # $(1): exercise; $(2): variant
 define exercise_build
 $(2)_$(1)_OBJS := $(patsubst %.c,$(BUILD)/$(2)/$(1)/obj/%.o,$(call exercise_names,$(1)))
 $(eval $(call exercise_preprocessed,$(1),$(2)))
+# Kept once made (make deletes what it made by a chain of pattern rules):
+# the sanitizer build compiles them after the normal one.
+.SECONDARY: $$(patsubst %.o,%.i,$$($(2)_$(1)_OBJS)) $(BUILD)/$(2)/$(1)/obj/suite.i \
+    $(BUILD)/$(2)/$(1)/obj/main.i
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)))
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)/memcheck,$$(SANITIZE_CFLAGS)))
 
