@@ -33,18 +33,18 @@
 # exactly the tests of EXPECTED's `valgrind` lines.
 #   expect_valgrind_errors NAME BINARY EXPECTED
 expect_valgrind_errors() {
-    local name=$1 binary=$2 expected=$3 verdict reported wanted
-    verdict=$(tools/memcheck_run.sh verdict valgrind "$binary" "$scratch/valgrind.txt")
+    local name=$1 binary=$2 expected=$3 judged reported wanted
+    judged=$(tools/memcheck_run.sh verdict valgrind "$binary" "$scratch/valgrind.txt")
     # The test each report is in: the last "  Test: NAME ..." line before it.
     reported=$(awk '/^  Test: / { test = $2 }
         /^    (Conditional jump|Use of uninitialised|Invalid |Syscall param|Mismatched free|Source and destination)/ {
             print test }' "$scratch/valgrind.txt" | sort -u | paste -sd ' ')
     wanted=$(awk '$2 == "valgrind" { print $1 }' "$expected" | sort -u | paste -sd ' ')
-    if [ "$verdict" = errors ] && [ "$reported" = "$wanted" ]; then
+    if [ "$judged" = errors ] && [ "$reported" = "$wanted" ]; then
         verdict ok "$name: valgrind reports an error in exactly: $wanted"
     else
         cat "$scratch/valgrind.txt"
-        verdict fail "$name: valgrind's verdict is '$verdict', with reports in: ${reported:-no test}; expected errors in: $wanted"
+        verdict fail "$name: valgrind's verdict is '$judged', with reports in: ${reported:-no test}; expected errors in: $wanted"
     fi
 }
 
