@@ -193,7 +193,8 @@ def grade_exercise(exercise, out):
     log = out / f"{exercise}.valgrind.log"
     status, output = run(["tools/memcheck_run.sh", "verdict", "valgrind", binary, str(log)])
     valgrind_clean = output.strip() == "clean"
-    entry["valgrind"] = "clean" if valgrind_clean else "memory errors"
+    entry["valgrind"] = {"clean": "clean", "missing": "not installed"}.get(output.strip(),
+                                                                          "memory errors")
     valgrind = {"name": f"{exercise}: {VALGRIND_TEST}", "status": "pass" if valgrind_clean else "fail",
                 "task_id": task_id, "exercise": exercise}
     if not valgrind_clean:

@@ -16,7 +16,8 @@
 #       they pass (docs/memcheck.md, "Built beside the tests")
 #   tools/memcheck_run.sh verdict memcheck|valgrind BINARY REPORT
 #       what "done" asks of a binary whose tests pass: prints clean, errors
-#       (a report, or a failed test) or build (it does not build), and
+#       (a report, or a failed test), build (it does not build) or missing
+#       (valgrind is not installed), and
 #       writes what memcheck|valgrind printed into REPORT.  Kept in
 #       build/memcheck-verdicts/ by a checksum of the binary and of what
 #       judges it, so the same code is run once; valgrind's verdict run
@@ -60,6 +61,12 @@ locked_make() {
 verdict() { # tool binary report
     local tool=$1 binary=$2 report=$3 key cache verdict=clean
     : >"$report"
+    if [ "$tool" = valgrind ] && ! command -v valgrind >/dev/null; then
+        echo "heapbook: valgrind is not installed, and done needs it; install it with:" \
+            "sudo apt-get install valgrind (or tools/install-deps.sh)" >"$report"
+        echo missing
+        return
+    fi
     if [ "$tool" = memcheck ] && ! locked_make -s "$binary" >"$report" 2>&1; then
         echo build
         return

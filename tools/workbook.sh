@@ -81,7 +81,8 @@ results="$scratch/results"
 # side by side, each kept by checksum (tools/memcheck_run.sh verdict), so
 # the same code is judged once.  Prints clean, or the first verdict that
 # is not: build (the sanitizer build fails), memcheck or valgrind (it found
-# errors); that verdict's report is in $scratch/memcheck, the verdict
+# errors), valgrind-missing (not installed); that verdict's report is in
+# $scratch/memcheck, the verdict
 # itself in $scratch/unsafe (for next_step, after a subshell).
 memory_verdict() {
     local exercise=$1 variant=${2:-exercises} memcheck valgrind lane
@@ -100,6 +101,7 @@ memory_verdict() {
         if [ "$valgrind" != clean ]; then
             cp "$scratch/valgrind" "$scratch/memcheck"
             verdict=valgrind
+            [ "$valgrind" = missing ] && verdict=valgrind-missing
         fi ;;
     esac
     echo "$verdict" >"$scratch/unsafe"
@@ -181,7 +183,7 @@ next_step() {
     case "$state" in
     unsafe)
         local tool=memcheck # or the tool that found them (memory_verdict)
-        [ "$(cat "$scratch/unsafe" 2>/dev/null)" = valgrind ] && tool=valgrind
+        case "$(cat "$scratch/unsafe" 2>/dev/null)" in valgrind*) tool=valgrind ;; esac
         echo "Next: make $tool EX=$n shows each error at the line that made it (docs/memcheck.md)" ;;
     build) echo "Next: fix what the compiler says above, in exercises/$exercise/" ;;
     *)
@@ -324,14 +326,22 @@ test_exercise() {
         echo "no memory error."
         printf '  %s: and the tested build under valgrind, which sees reads of bytes never written (make valgrind EX=%s) ... ' \
             "$exercise" "$n"
-        [ "$verdict" = valgrind ] && echo "memory errors:" || echo "no memory error." ;;
+        case "$verdict" in
+        valgrind) echo "memory errors:" ;;
+        valgrind-missing) echo "valgrind is missing:" ;;
+        *) echo "no memory error." ;;
+        esac ;;
     esac
     if [ "$verdict" != clean ]; then
         echo
         cat "$scratch/memcheck"
         echo
-        echo "  $exercise: not done yet: the tests pass, but the code makes memory errors"
-        next_step "$exercise" unsafe
+        if [ "$verdict" = valgrind-missing ]; then
+            echo "  $exercise: not done yet: the tests pass, and valgrind is needed to say the rest"
+        else
+            echo "  $exercise: not done yet: the tests pass, but the code makes memory errors"
+            next_step "$exercise" unsafe
+        fi
         finish 1
     fi
     [ "$variant" = exercises ] || finish 0
