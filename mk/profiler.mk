@@ -102,7 +102,8 @@ $(PROFILER_TESTS)/peaks_static: tests/profiler/peaks.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MEASURED_CFLAGS) -static $< -o $@
-$(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture_file.c | $(DEPS_OK)
+$(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture_file.c \
+    profiler/output_file.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROFILER_CFLAGS) $^ -lzstd -o $@

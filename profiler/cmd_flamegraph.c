@@ -10,6 +10,7 @@
  * the flame graph of whichever moment is chosen. */
 #include "analysis.h"
 #include "commands.h"
+#include "output_file.h"
 #include "page_assets.h"
 #include "support/support.h"
 
@@ -231,6 +232,15 @@ static void write_page(FILE *out, const page *pg) {
 
 /* ---- the command */
 
+/* Every page starts with the template's first lines, which say what it is. */
+static bool is_page(const unsigned char *start, size_t length) {
+    static const char SAYS[] = "heapbook's flame graph page";
+    return memmem(start, length, SAYS, sizeof SAYS - 1) != NULL;
+}
+
+static const output_kind PAGE_OUTPUT = {"the flame graph", "a flame graph page heapbook wrote",
+                                        is_page, true};
+
 static bool open_run(page *pg, run *r, const char *path) {
     char error[CAPTURE_ERROR];
     if (!analysis_open(path, &r->a))
@@ -276,8 +286,11 @@ int command_flamegraph(int argc, char **argv) {
     pg.runs = calloc(pg.count, sizeof *pg.runs);
     pg.root = calltree_root();
     bool ok = pg.runs != NULL && pg.root != NULL;
-    if (!ok)
+    if (!ok) {
         fprintf(stderr, "heapbook: out of memory\n");
+        if (pg.runs == NULL)
+            pg.count = 0; /* nothing for close_page() to close */
+    }
     for (size_t i = 0; ok && i < pg.count; i++)
         ok = open_run(&pg, &pg.runs[i], pg.diff ? (i == 0 ? o.before : o.capture) : o.captures[i]);
     for (size_t i = 0; ok && i < pg.count; i++)
@@ -286,7 +299,12 @@ int command_flamegraph(int argc, char **argv) {
     char name[4096];
     snprintf(name, sizeof name, "%s.html", o.capture);
     const char *path = o.output ? o.output : name;
-    FILE *out = ok ? open_output(path) : NULL;
+    char *inputs[] = {(char *)o.capture, (char *)o.before};
+    FILE *out = NULL;
+    if (ok && pg.diff)
+        out = output_file_open(path, &PAGE_OUTPUT, inputs, 2);
+    else if (ok)
+        out = output_file_open(path, &PAGE_OUTPUT, o.captures, (size_t)o.capture_count);
     int status = 2;
     if (out != NULL) {
         calltree_sort(pg.root);

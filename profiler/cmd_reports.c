@@ -1,9 +1,8 @@
-/* heapbook summary, tree, stats and export: the terminal reports. */
+/* heapbook summary, tree and stats: the terminal reports. */
 #include "analysis.h"
 #include "commands.h"
 #include "support/support.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,55 +275,4 @@ int command_stats(int argc, char **argv) {
     calltree_free(root);
     analysis_close(&a);
     return count == (size_t)-1 ? 2 : 0;
-}
-
-/* ---- export --format collapsed: "main;f;g 1234" per stack */
-
-/* A frame's name for flamegraph.pl and the like: ';' and ' ' split frames
- * there, so they become '_'. */
-static void put_collapsed_name(FILE *out, const frame_info *f) {
-    char text[PLACE_TEXT];
-    if (strcmp(f->function, "??") == 0 && f->module[0] != '\0')
-        snprintf(text, sizeof text, "%s+0x%llx", f->module, (unsigned long long)f->offset);
-    else
-        snprintf(text, sizeof text, "%s", f->function);
-    for (const char *c = text; *c; c++)
-        fputc(*c == ';' || *c == ' ' ? '_' : *c, out);
-}
-
-int command_export(int argc, char **argv) {
-    report_options o;
-    analysis a;
-    if (!parse_report_options("export", "format,leaks,o", argc, argv, &o))
-        return 2;
-    if (o.format == NULL || strcmp(o.format, "collapsed") != 0)
-        return usage_error("export", "the one format is --format collapsed (flamegraph.pl, "
-                                     "inferno and speedscope read it)");
-    if (!analysis_open(o.capture, &a))
-        return 2;
-    FILE *out = o.output ? open_output(o.output) : stdout;
-    if (out == NULL) {
-        analysis_close(&a);
-        return 2;
-    }
-    const stack_figures *figures = analysis_figures(&a, o.leaks);
-    for (uint32_t id = 1; id <= a.capture.stack_count; id++) { /* stack 0 has no frames */
-        if (figures[id].bytes == 0)
-            continue;
-        frame_info frames[CALLTREE_MAX_FRAMES];
-        size_t depth = calltree_frames(&a.capture, a.symbols, id, frames);
-        for (size_t f = 0; f < depth; f++) {
-            if (f > 0)
-                fputc(';', out);
-            put_collapsed_name(out, &frames[f]);
-        }
-        fprintf(out, " %llu\n", (unsigned long long)figures[id].bytes);
-    }
-    int status = 0;
-    if (o.output && fclose(out) != 0) {
-        fprintf(stderr, "heapbook: cannot write %s: %s\n", o.output, strerror(errno));
-        status = 2;
-    }
-    analysis_close(&a);
-    return status;
 }

@@ -2,12 +2,9 @@
  * options the report commands share (commands.h). */
 #include "commands.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 const command_entry commands[] = {
     {"run", command_run, "run [-o FILE] [--follow-fork] [--mimalloc] PROGRAM [ARGS...]"},
@@ -81,18 +78,4 @@ bool parse_report_options(const char *command, const char *allowed, int argc, ch
     }
     options->capture = argv[0];
     return true;
-}
-
-FILE *open_output(const char *path) {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
-    FILE *out = NULL;
-    if (fd >= 0 && fcntl(fd, F_SETFL, 0) == 0)
-        out = fdopen(fd, "w");
-    if (out == NULL) {
-        fprintf(stderr, "heapbook: cannot write %s: %s%s\n", path, strerror(errno),
-                errno == ENXIO ? " (a FIFO nothing reads)" : "");
-        if (fd >= 0)
-            close(fd);
-    }
-    return out;
 }

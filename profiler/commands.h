@@ -47,8 +47,4 @@ typedef struct report_options {
 bool parse_report_options(const char *command, const char *allowed, int argc, char **argv,
                           report_options *options);
 
-/* `path` opened for writing a report, without waiting on a FIFO; NULL
- * after saying why on stderr. */
-FILE *open_output(const char *path);
-
 #endif

@@ -6,7 +6,7 @@
 # captures; the page's data, folded by the page's own model.  Prints one
 # line per check and "profiler: N passed, M failed"; exits 1 if any failed.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 heapbook=build/bin/heapbook
 programs=build/tests/profiler
@@ -250,6 +250,44 @@ $heapbook export --format collapsed "$scratch/fib.hbcap" >"$scratch/fib.collapse
 grep -qx 'main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288' "$scratch/fib.collapsed"
 check $? "export --format collapsed: main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288" \
     "export --format collapsed: $(cat "$scratch/fib.collapsed")"
+
+# 15b. No report overwrites a file that is not its own output: a source
+#      file, the capture being read (by name or through a link), another
+#      command's output; each refused with status 2, the file untouched.
+#      Their own earlier output, an empty file and /dev/null are written.
+cp "$scratch/fib.hbcap" "$scratch/same.hbcap"
+ln -s same.hbcap "$scratch/link.html"
+: >"$scratch/empty.txt"
+errors=""
+try_report() { # want_text ARGS...
+    local want=$1
+    shift
+    $heapbook "$@" >/dev/null 2>"$scratch/report.err"
+    local status=$?
+    grep -qF -- "$want" "$scratch/report.err" && [ "$status" -eq 2 ] ||
+        errors+="  heapbook $* (status $status): $(cat "$scratch/report.err")"$'\n'
+}
+for again in 1 2; do
+    $heapbook flamegraph -o "$scratch/again.html" "$scratch/fib.hbcap" 2>/dev/null || errors+="  flamegraph -o its own page ($again)"$'\n'
+    $heapbook export --format collapsed -o "$scratch/again.txt" "$scratch/fib.hbcap" || errors+="  export -o its own export ($again)"$'\n'
+done
+not_theirs="that file exists and is not"
+being_read="that is the capture being read"
+try_report "$not_theirs a flame graph page heapbook wrote" flamegraph -o "$scratch/main.c" "$scratch/fib.hbcap"
+try_report "$being_read;" flamegraph -o "$scratch/same.hbcap" "$scratch/same.hbcap"
+try_report "$being_read ($scratch/same.hbcap)" flamegraph -o "$scratch/link.html" "$scratch/same.hbcap"
+try_report "$being_read;" flamegraph --diff "$scratch/same.hbcap" "$scratch/fib.hbcap" -o "$scratch/same.hbcap"
+try_report "$not_theirs collapsed stacks heapbook wrote" export --format collapsed -o "$scratch/main.c" "$scratch/fib.hbcap"
+try_report "$being_read;" export --format collapsed -o "$scratch/same.hbcap" "$scratch/same.hbcap"
+try_report "$not_theirs collapsed stacks heapbook wrote" export --format collapsed -o "$scratch/again.html" "$scratch/fib.hbcap"
+try_report "$not_theirs a flame graph page heapbook wrote" flamegraph -o "$scratch/fib.collapsed" "$scratch/fib.hbcap"
+$heapbook export --format collapsed -o "$scratch/empty.txt" "$scratch/fib.hbcap" &&
+    $heapbook export --format collapsed -o /dev/null "$scratch/fib.hbcap" || errors+="  export -o an empty file or /dev/null"$'\n'
+[ -z "$errors" ] && [ "$(cat "$scratch/main.c")" = "int main(void) {}" ] && cmp -s "$scratch/same.hbcap" "$scratch/fib.hbcap" &&
+    grep -q "heapbook's flame graph page" "$scratch/again.html" && cmp -s "$scratch/again.txt" "$scratch/fib.collapsed" && cmp -s "$scratch/empty.txt" "$scratch/fib.collapsed"
+check $? "flamegraph -o and export -o refuse a source file, the capture they read (or a link to it), another command's output: status 2, untouched; their own output is rewritten" \
+    "report outputs:
+$errors"
 
 # 16. The page's views, folded by the page's own model: the peak; every
 #     moment of the curve (the temporal view) holding what the curve
