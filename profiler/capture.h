@@ -5,7 +5,8 @@
  * A capture is a 16-byte file header, then one zstd stream holding the
  * records of one process, in the order things happened:
  *
- *   file header  "HBCAP3\n\0" (8 bytes), u32 version, u32 compression (1: zstd)
+ *   file header  "HBCAP4\n\0" (8 bytes), u32 version, u32 compression (1: zstd);
+ *                version 3 ("HBCAP3"), without the frames' names, is read too
  *
  * A record is a one-byte tag and a payload.  Numbers are varints (7 bits a
  * byte, least significant first, the top bit set on every byte but the
@@ -26,7 +27,7 @@
  *   'L' module     load bias, start and size of its mapped range (from the
  *                  bias), u8 build-id length, build-id, path length, path
  *   'E' end        the program ended through exit(): every later record
- *                  but a sample would be an error
+ *                  but a sample, a name or a frame would be an error
  *
  * The events differ.  The preload knows addresses; it writes
  *
@@ -66,6 +67,22 @@
  *   'X' ended      how a process that wrote no 'E' ended: u8
  *                  CAPTURE_ENDED_*, value (the signal, or the exit status)
  *
+ * At the end of recording heapbook run names every return address the
+ * stacks hold, from the modules as they are then (symbols.h), so that the
+ * capture reads the same after the program is rebuilt, moved or deleted:
+ *
+ *   'N' name       id (one more than the last 'N', from 1), length, bytes: a
+ *                  function, file or module name the frames below use
+ *   'R' resolved   return address, count (1 to CAPTURE_MAX_INLINED), then
+ *                  count frames, innermost first (inlined calls, then the
+ *                  function they are in), each: function name id (0:
+ *                  unknown), file name id (0: no line table), line, module
+ *                  name id (0: none), offset (symbols.h's frame_info).
+ *                  Addresses ascend from one 'R' to the next.
+ *
+ * A capture without them (version 3) is named from the modules on disk
+ * when a report is made.
+ *
  * Why this shape: a capture holds tens of millions of 'A' and 'F' records.
  * None carries a time (a 'T' every tick covers thousands); the preload
  * keeps no memory per block (the program keeps its allocator as it is);
@@ -81,16 +98,22 @@
 
 #include <stdint.h>
 
-#define CAPTURE_MAGIC "HBCAP3\n"
+#define CAPTURE_MAGIC "HBCAP4\n"
+/* The older format still read: the same records, without 'N' and 'R'. */
+#define CAPTURE_MAGIC_3 "HBCAP3\n"
 enum {
     CAPTURE_MAGIC_SIZE = 8,
     CAPTURE_FILE_HEADER = 16,
-    CAPTURE_VERSION = 3,
+    CAPTURE_VERSION = 4,
+    CAPTURE_OLDEST_VERSION = 3,
     CAPTURE_COMPRESSION_ZSTD = 1,
     CAPTURE_MAX_VARINT = 10, /* 64 bits, 7 a byte */
     CAPTURE_MAX_DEPTH = 256,
     CAPTURE_MAX_PATH = 4096,
     CAPTURE_MAX_BUILD_ID = 64,
+    CAPTURE_MAX_NAME = 4096,
+    CAPTURE_MAX_INLINED = 16,  /* frames one return address may stand for */
+    CAPTURE_FRAME_NUMBERS = 5, /* the numbers of one frame of an 'R' */
     CAPTURE_MAX_ARGUMENTS = 32 * 1024,
     /* The longest record: a hello with the longest command line. */
     CAPTURE_MAX_RECORD = 64 + CAPTURE_MAX_ARGUMENTS,
@@ -110,6 +133,8 @@ enum capture_tag {
     TAG_END = 'E',
     TAG_SAMPLE = 'M',
     TAG_ENDED = 'X',
+    TAG_NAME = 'N',
+    TAG_RESOLVED = 'R',
 };
 
 /* The short 'A' and 'F' of a capture. */

@@ -5,6 +5,7 @@
 #include "array.h"
 #include "capture.h"
 #include "capture_file.h"
+#include "frame_names.h"
 #include "transcoder.h"
 
 #include <errno.h>
@@ -317,6 +318,22 @@ static void sample(collector *c) {
         sample_one(c, c->outputs[i], now);
 }
 
+/* The names of every frame of its stacks, read now, while the program's
+ * files are the ones that ran (frame_names.h).  Without them (memory ran
+ * out) the reports name the frames from the files on disk. */
+static void name_frames(output *o) {
+    size_t count, module_count;
+    uint64_t *addresses = transcoder_addresses(o->transcoder, &count);
+    const capture_module *modules = transcoder_modules(o->transcoder, &module_count);
+    if (addresses == NULL ||
+        !frame_names_write(o->path, modules, module_count, addresses, count, take_transcoded, o))
+        fprintf(stderr,
+                "heapbook: out of memory naming the frames of %s: its reports will read them "
+                "from the program's files\n",
+                o->path);
+    free(addresses);
+}
+
 /* Closes an output; a stream cut short gets an 'X' saying how it ended. */
 static void finish(collector *c, output *o) {
     if (o->finished)
@@ -336,8 +353,10 @@ static void finish(collector *c, output *o) {
         }
         write_record(c, o, record, p);
     }
-    if (o->has_records)
+    if (o->has_records) {
+        name_frames(o);
         compress_into(c, o, NULL, 0, true);
+    }
     if (close(o->fd) != 0 && o->error == 0)
         o->error = errno;
     if (o->stream != 0) /* the chunk its process may have left half full */

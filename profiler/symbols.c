@@ -162,6 +162,8 @@ symbols *symbols_open(const capture *c) {
     if (s == NULL)
         return NULL;
     s->capture = c;
+    if (c->resolved_count > 0)
+        return s; /* named when it was recorded: the modules on disk are not read */
     /* Only what is on this machine: never a network lookup. */
     unsetenv("DEBUGINFOD_URLS");
     s->dwfl = dwfl_begin(&offline);
@@ -296,7 +298,7 @@ static size_t resolve_inlined(symbols *s, Dwfl_Module *module, Dwarf_Addr lookup
     Dwarf_Die chain[MAX_SCOPES];
     int n = cu ? scopes_at(cu, lookup - bias, chain, 0, MAX_SCOPES) : 0;
     size_t added = 0;
-    for (int i = n - 1; i >= 0 && added + 1 < SYMBOLS_MAX_INLINED; i--) {
+    for (int i = n - 1; i >= 0 && added + 1 < CAPTURE_MAX_INLINED; i--) {
         int tag = dwarf_tag(&chain[i]);
         if (tag == DW_TAG_subprogram)
             break;
@@ -313,6 +315,28 @@ static size_t resolve_inlined(symbols *s, Dwfl_Module *module, Dwarf_Addr lookup
     return add_frame(s, where) ? added + 1 : added;
 }
 
+/* The frames heapbook run named for `address` (capture.h's 'R'); the
+ * module and offset alone if it named none. */
+static size_t recorded_frames(symbols *s, uint64_t address, frame_info unnamed) {
+    const capture *c = s->capture;
+    const capture_resolved *r = capture_resolved_of(c, address);
+    if (r == NULL)
+        return add_frame(s, unnamed) ? 1 : 0;
+    size_t added = 0;
+    for (unsigned i = 0; i < r->count; i++) {
+        const capture_named_frame *n = &c->named[r->first + i];
+        const char *function = keep(s, n->function ? capture_name(c, n->function) : "??");
+        const char *file = keep(s, capture_name(c, n->file));
+        const char *module = keep(s, capture_name(c, n->module));
+        frame_info f = {function ? function : "??", file ? file : "", n->line, module ? module : "",
+                        n->offset};
+        if (!add_frame(s, f))
+            break;
+        added++;
+    }
+    return added;
+}
+
 static size_t resolve(symbols *s, uint64_t address) {
     Dwarf_Addr lookup = address - 1; /* the call, not the return address */
     Dwfl_Module *module = s->dwfl ? dwfl_addrmodule(s->dwfl, lookup) : NULL;
@@ -323,6 +347,8 @@ static size_t resolve(symbols *s, uint64_t address) {
         f.module = f.module ? f.module : "";
         f.offset = address - recorded->bias;
     }
+    if (s->capture->resolved_count > 0)
+        return recorded_frames(s, address, f);
     if (module == NULL)
         return add_frame(s, f) ? 1 : 0;
     GElf_Off offset = 0;

@@ -3,6 +3,7 @@
 #include "transcoder.h"
 
 #include "addrmap.h"
+#include "array.h"
 #include "capture.h"
 #include "records.h"
 
@@ -40,6 +41,11 @@ struct transcoder {
     uint32_t last_event_info; /* of the last 'A' or 'F' written */
     recent_free recent[RECENT_FREES];
     unsigned recent_next;
+    /* What naming the frames at the end needs (frame_names.h): every
+     * return address of a stack, once, and every module. */
+    addrmap frames;
+    capture_module *modules;
+    size_t module_count, module_capacity;
     bool broken;
     char error[160];
     unsigned char output[OUTPUT_BYTES + CAPTURE_MAX_RECORD];
@@ -52,6 +58,12 @@ const char *transcoder_error(const transcoder *t) { return t->error; }
 
 static void forget(transcoder *t) {
     addrmap_free(&t->live);
+    addrmap_free(&t->frames);
+    for (size_t i = 0; i < t->module_count; i++)
+        free(t->modules[i].path);
+    free(t->modules);
+    t->modules = NULL;
+    t->module_count = t->module_capacity = 0;
     free(t->infos);
     t->infos = NULL;
     t->info_mask = 0;
@@ -201,6 +213,60 @@ static void library_buffer(transcoder *t, const record *r) {
         put_event(t, TAG_BUFFER, info);
 }
 
+/* ---- what names the frames */
+
+static bool note_frames(transcoder *t, const record *r) {
+    uint32_t replaced;
+    for (size_t i = 0; i < r->depth; i++)
+        if (r->frames[i] != 0 && !addrmap_put(&t->frames, r->frames[i], 1, &replaced))
+            return broken(t, "out of memory");
+    return true;
+}
+
+/* A module, unless a map listed it before (each dlopen lists them all). */
+static bool note_module(transcoder *t, const record *r) {
+    for (size_t i = 0; i < t->module_count; i++) {
+        const capture_module *m = &t->modules[i];
+        if (m->bias == r->number[0] && strlen(m->path) == r->text_length &&
+            memcmp(m->path, r->text, r->text_length) == 0)
+            return true;
+    }
+    capture_module m = {.bias = r->number[0],
+                        .start = r->number[1],
+                        .size = r->number[2],
+                        .build_id_length = (unsigned)r->build_id_length};
+    memcpy(m.build_id, r->build_id, r->build_id_length);
+    if (t->module_count == CAPTURE_MAX_MODULES || r->text_length == 0)
+        return true; /* the reader refuses such a capture anyway */
+    if (!array_grow((void **)&t->modules, &t->module_capacity, t->module_count + 1,
+                    sizeof *t->modules) ||
+        (m.path = strndup((const char *)r->text, r->text_length)) == NULL)
+        return broken(t, "out of memory");
+    t->modules[t->module_count++] = m;
+    return true;
+}
+
+static int by_address(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+uint64_t *transcoder_addresses(const transcoder *t, size_t *count) {
+    *count = 0;
+    uint64_t *addresses = malloc((t->frames.used + 1) * sizeof *addresses);
+    for (size_t i = 0; addresses != NULL && t->frames.slots && i <= t->frames.mask; i++)
+        if (t->frames.slots[i].address != 0)
+            addresses[(*count)++] = t->frames.slots[i].address;
+    if (*count > 1)
+        qsort(addresses, *count, sizeof *addresses, by_address);
+    return addresses;
+}
+
+const capture_module *transcoder_modules(const transcoder *t, size_t *count) {
+    *count = t->module_count;
+    return t->modules;
+}
+
 /* One record; the others than events are copied as they are. */
 static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
     switch (r->tag) {
@@ -218,11 +284,16 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
         if (r->number[0] != t->stack_count + 1)
             return broken(t, "stacks out of order");
         t->stack_count++;
+        if (!note_frames(t, r))
+            return false;
+        break;
+    case TAG_MODULE:
+        if (!note_module(t, r))
+            return false;
         break;
     case TAG_HELLO:
     case TAG_TIME:
     case TAG_MODULE_MAP:
-    case TAG_MODULE:
     case TAG_SAMPLE:
     case TAG_END:
         break;

@@ -10,6 +10,8 @@
 #ifndef HEAPBOOK_TRANSCODER_H
 #define HEAPBOOK_TRANSCODER_H
 
+#include "capture_reader.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,6 +30,15 @@ bool transcoder_feed(transcoder *t, const unsigned char *data, size_t size, tran
                      void *context);
 
 const char *transcoder_error(const transcoder *t);
+
+/* The distinct return addresses of the stream's stacks so far, ascending,
+ * in an array the caller frees, and their number in *count; NULL if
+ * memory runs out. */
+uint64_t *transcoder_addresses(const transcoder *t, size_t *count);
+
+/* The modules the stream's maps listed, each once; valid until the next
+ * feed or reset. */
+const capture_module *transcoder_modules(const transcoder *t, size_t *count);
 
 /* Forgets everything: a new stream starts (the process exec'd). */
 void transcoder_reset(transcoder *t);

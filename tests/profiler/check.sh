@@ -197,22 +197,30 @@ grep -qE '^ +└─ 2.9 KiB 100.0%  stripped_allocates\+0x[0-9a-f]+ in libstripp
 check $? "a stripped library: function+offset where it exports a symbol, offset in the library where it has none" \
     "stripped library: $(cat "$scratch/stripped.txt")"
 
-# 11. A program rebuilt after its capture: read against the new build, its
-#     frames would be wrong lines; heapbook says so and shows addresses.
+# 11. A program rebuilt in place between two captures, then deleted:
+#     each capture names its frames as they were when it was recorded
+#     (heapbook run names them at the end), so the diff has names on both
+#     sides, no "??" and no warning.
 cp "$programs/rebuilt_first" "$scratch/rebuilt"
 $heapbook run -o "$scratch/old.hbcap" "$scratch/rebuilt" 2>/dev/null
-$heapbook tree "$scratch/old.hbcap" >"$scratch/old-before.txt" 2>&1
 cp "$programs/rebuilt_second" "$scratch/rebuilt"
 $heapbook run -o "$scratch/new.hbcap" "$scratch/rebuilt" 2>/dev/null
 $heapbook tree "$scratch/old.hbcap" >"$scratch/old-after.txt" 2>&1
 $heapbook flamegraph --diff "$scratch/old.hbcap" "$scratch/new.hbcap" -o "$scratch/rebuilt.html" 2>"$scratch/diff.err"
-missing=$(expect_in "$scratch/old-before.txt" "main (tests/profiler/rebuilt.c:$(line_of tests/profiler/rebuilt.c FIRST_BUILD_ALLOCATES))")
-missing+=$(expect_in "$scratch/old-after.txt" "heapbook: warning: $scratch/rebuilt changed since $scratch/old.hbcap was recorded (its build-id differs): its frames are shown as addresses" "in rebuilt")
-missing+=$(expect_in "$scratch/diff.err" "changed since $scratch/old.hbcap was recorded")
-[ -z "$missing" ] && ! grep -q "tests/profiler/rebuilt.c" "$scratch/old-after.txt"
-check $? "a rebuilt program: a warning (also for --diff), and addresses instead of the new build's lines" \
+rm "$scratch/rebuilt"
+$heapbook tree "$scratch/new.hbcap" >"$scratch/new-deleted.txt" 2>&1
+model "$scratch/rebuilt.html" peak >"$scratch/rebuilt.txt"
+first_line=$(line_of tests/profiler/rebuilt.c FIRST_BUILD_ALLOCATES)
+second_line=$(line_of tests/profiler/rebuilt.c SECOND_BUILD_ALLOCATES)
+missing=$(expect_in "$scratch/old-after.txt" "main (tests/profiler/rebuilt.c:$first_line)")
+missing+=$(expect_in "$scratch/new-deleted.txt" "main (tests/profiler/rebuilt.c:$second_line)")
+missing+=$(expect_in "$scratch/rebuilt.txt" "main (tests/profiler/rebuilt.c:$first_line) 2000 -2000" \
+    "main (tests/profiler/rebuilt.c:$second_line) 3000 3000")
+[ -z "$missing" ] && ! grep -q "??" "$scratch/rebuilt.txt" &&
+    ! grep -q warning "$scratch/old-after.txt" "$scratch/new-deleted.txt" "$scratch/diff.err"
+check $? "a program rebuilt in place, then deleted: each capture names its own build's lines; the diff has names on both sides, no ?? and no warning" \
     "rebuilt: missing:
-$missing$(cat "$scratch/old-after.txt")"
+$missing$(cat "$scratch/old-after.txt" "$scratch/new-deleted.txt" "$scratch/diff.err" "$scratch/rebuilt.txt")"
 
 # 12. Reports that add up: a site counted once per stack however deep it
 #     recurses (no share above 100 %); ties in the order of the tree.
@@ -362,17 +370,25 @@ mkfifo "$scratch/fifo.hbcap" "$scratch/module.fifo"
 # A capture whose only module is a FIFO: its frames are read from no file.
 { hello; module "$scratch/module.fifo"; stack 1; info 64 1; event A 1; printf E; } |
     $programs/craft_capture >"$scratch/module.hbcap"
+# A capture of format 3 (its frames unnamed: read from the modules on
+# disk) whose module has changed since: a warning, and an address.
+{ hello; module "$programs/peaks"; stack 1; info 64 1; event A 1; printf E; } |
+    $programs/craft_capture >"$scratch/version3.hbcap"
+printf 'HBCAP3\n\0\3' | dd of="$scratch/version3.hbcap" bs=1 conv=notrunc status=none
 for c in short tiny old text fifo module; do
     timeout 20 $heapbook tree "$scratch/$c.hbcap" >/dev/null 2>"$scratch/$c.txt"
 done
+$heapbook tree "$scratch/version3.hbcap" >"$scratch/version3.txt" 2>&1
 missing=$(expect_in "$scratch/short.txt" "$scratch/short.hbcap: cut short: its compressed data stops in the middle")
 missing+=$(expect_in "$scratch/tiny.txt" "$scratch/tiny.hbcap: truncated: the file header needs 16 bytes, there are 12")
-missing+=$(expect_in "$scratch/old.txt" "$scratch/old.hbcap: a capture from an older heapbook (format \"HBCAP1\"); this one reads format 3: record it again with heapbook run")
+missing+=$(expect_in "$scratch/old.txt" "$scratch/old.hbcap: a capture of another heapbook (format \"HBCAP1\"); this one reads formats 3 and 4: record it again with heapbook run")
 missing+=$(expect_in "$scratch/text.txt" "$scratch/text.hbcap: not a heapbook capture")
 missing+=$(expect_in "$scratch/fifo.txt" "$scratch/fifo.hbcap: not a regular file")
 missing+=$(expect_in "$scratch/module.txt" "heapbook: warning: cannot read $scratch/module.fifo (not a regular file)")
+missing+=$(expect_in "$scratch/version3.txt" "heapbook: warning: $programs/peaks changed since $scratch/version3.hbcap was recorded (its build-id differs): its frames are shown as addresses" \
+    "0x1000 in peaks")
 [ -z "$crashes" ] && [ -z "$missing" ]
-check $? "damaged captures (a $size-byte capture cut every 7 bytes, each byte flipped; short, old, text, a FIFO, a FIFO as a library): clear errors, no crash, no wait" \
+check $? "damaged captures (a $size-byte capture cut every 7 bytes, each byte flipped; short, old, text, a FIFO, a FIFO as a library; format 3 read against a changed module): clear errors, no crash, no wait" \
     "damaged captures:${crashes:- no crash} missing:
 $missing"
 
