@@ -3,7 +3,8 @@
  * every other heapbook command reads.
  *
  * A capture is a 16-byte file header, then one zstd stream holding the
- * records of one process, in the order things happened:
+ * records of one process, in the order things happened, with zstd's
+ * checksum of them at the end of each frame:
  *
  *   file header  "HBCAP4\n\0" (8 bytes), u32 version, u32 compression (1: zstd);
  *                version 3 ("HBCAP3"), without the frames' names, is read too
@@ -19,7 +20,9 @@
  *                  argument bytes, then the command line as NUL-terminated
  *                  arguments
  *   'T' time       ns since the previous 'T' (or the start): the events
- *                  after it happened then, to the recorder's tick
+ *                  after it happened then, to the recorder's tick; in a
+ *                  capture, to a clock heapbook run makes coarser as the
+ *                  run goes on (transcoder.c), written only when it moved
  *   'S' stack      id (one more than the last 'S'), depth, then depth return
  *                  addresses, innermost first.  Written before the first
  *                  record that uses it.

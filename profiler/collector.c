@@ -154,6 +154,10 @@ static output *add_output(collector *c, pid_t pid, int fd, char *path) {
     }
     o->owner = c;
     ZSTD_CCtx_setParameter(o->zstd, ZSTD_c_compressionLevel, COMPRESSION_LEVEL);
+    /* A checksum of the records at the end of the frame: a damaged byte
+     * the records' own checks let through is still an error, never other
+     * figures (the reader's zstd checks it). */
+    ZSTD_CCtx_setParameter(o->zstd, ZSTD_c_checksumFlag, 1);
     o->pid = pid;
     o->fd = fd;
     o->path = path;

@@ -21,6 +21,16 @@ enum {
     INITIAL_INFOS = 1 << 12,
 };
 
+/* The capture's clock (its 'T' records) is coarser than the preload's,
+ * and coarser as the run goes on: a multiple of MIN_QUANTUM_NS, at most
+ * the time so far over QUANTA_SO_FAR.  The page's curve cuts a whole run
+ * into replay.h's CURVE_POINTS slices, ten times coarser, so nothing drawn
+ * changes; what the capture saves is a 'T' every preload tick (about
+ * 10 us) of a busy program, which did not compress and made most of a
+ * small program's capture. */
+static const uint64_t MIN_QUANTUM_NS = 10000;
+enum { QUANTA_SO_FAR = 6000 };
+
 typedef struct info_slot {
     uint64_t size;
     uint32_t stack, id; /* id 0: empty */
@@ -38,7 +48,8 @@ struct transcoder {
     uint32_t info_count;
     uint64_t stack_count; /* stacks the stream has written */
     uint64_t last_address;
-    uint32_t last_event_info; /* of the last 'A' or 'F' written */
+    uint32_t last_event_info;     /* of the last 'A' or 'F' written */
+    uint64_t time_ns, written_ns; /* the preload's time, and the capture's */
     recent_free recent[RECENT_FREES];
     unsigned recent_next;
     /* What naming the frames at the end needs (frame_names.h): every
@@ -71,6 +82,7 @@ static void forget(transcoder *t) {
     t->stack_count = 0;
     t->last_address = 0;
     t->last_event_info = 0;
+    t->time_ns = t->written_ns = 0;
     memset(t->recent, 0, sizeof t->recent);
     t->broken = false;
     t->error[0] = '\0';
@@ -213,6 +225,25 @@ static void library_buffer(transcoder *t, const record *r) {
         put_event(t, TAG_BUFFER, info);
 }
 
+/* ---- time */
+
+/* A 'T' of the preload, `difference` ns after its last: a 'T' of the
+ * capture only if the time on the capture's clock has changed. */
+static void moved_on(transcoder *t, uint64_t difference) {
+    t->time_ns += difference;
+    uint64_t quantum = MIN_QUANTUM_NS;
+    while (quantum <= t->time_ns / QUANTA_SO_FAR / 2)
+        quantum *= 2;
+    uint64_t now = t->time_ns - t->time_ns % quantum;
+    if (now <= t->written_ns)
+        return;
+    unsigned char *p = t->output + t->used;
+    *p++ = TAG_TIME;
+    p = capture_put_varint(p, now - t->written_ns);
+    t->used = (size_t)(p - t->output);
+    t->written_ns = now;
+}
+
 /* ---- what names the frames */
 
 static bool note_frames(transcoder *t, const record *r) {
@@ -291,8 +322,10 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
         if (!note_module(t, r))
             return false;
         break;
-    case TAG_HELLO:
     case TAG_TIME:
+        moved_on(t, r->number[0]);
+        return true;
+    case TAG_HELLO:
     case TAG_MODULE_MAP:
     case TAG_SAMPLE:
     case TAG_END:
