@@ -23,7 +23,7 @@ $(BUILD)/pic/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
 	$(call compile,$(PRELOAD_CFLAGS))
 $(BUILD)/pic/obj/profiler/preload/hooks-mimalloc.o: profiler/preload/hooks.c | $(DEPS_OK)
 	$(call compile,$(PRELOAD_CFLAGS) -DHEAPBOOK_FORWARD_TO_MIMALLOC)
-PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o \
+PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o $(BUILD)/pic/obj/profiler/preload/exec_hooks.o \
     $(BUILD)/pic/obj/profiler/preload/stack_memo.o $(BUILD)/pic/obj/profiler/channel.o \
     $(BUILD)/pic/obj/harness/core/stacks.o $(BUILD)/pic/obj/harness/core/pages.o
 define link_preload
@@ -67,7 +67,7 @@ web-assets: $(WEB_MODULES)
 # comment says what it tests and what its figures are.
 PROFILER_TESTS := $(BUILD)/tests/profiler
 PROFILER_TEST_PROGRAMS := $(addprefix $(PROFILER_TESTS)/,peaks odd_names closes_descriptors \
-    ends_early recursion forks threads uses_library_pie uses_library_nopie uses_constructor \
+    ends_early recursion forks threads preinit uses_library_pie uses_library_nopie uses_constructor \
     uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second)
 $(PROFILER_TESTS)/lib%.so: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)

@@ -41,6 +41,17 @@
  *   'B' buffer     address: a live block the C library allocated for itself
  *                  (a standard stream's buffer), written at exit
  *
+ * and, before it replaces its program (the exec family, exec_hooks.c),
+ *
+ *   'x' exec       u8 0 (about to exec) or 1 (the exec failed, the program
+ *                  goes on), pid (the stream's process, or a child it
+ *                  vfork()ed, which runs in its memory), path length, path
+ *
+ * which heapbook run keeps out of the capture: a process whose last 'x'
+ * is 0 and that begins no new stream ran a program the preload never
+ * reached (it cleared LD_PRELOAD, or is static or set-user-ID), and
+ * heapbook run says so.
+ *
  * each address a zigzag varint, (d << 1) ^ (d >> 63), of its difference
  * from the previous one.  heapbook run matches every free to its
  * allocation by address (transcoder.c) and writes, instead, what a report
@@ -138,6 +149,7 @@ enum capture_tag {
     TAG_ENDED = 'X',
     TAG_NAME = 'N',
     TAG_RESOLVED = 'R',
+    TAG_EXEC = 'x',
 };
 
 /* The short 'A' and 'F' of a capture. */

@@ -167,6 +167,20 @@ static void list_other_captures(const collector_result *r, const char *capture) 
             capture);
 }
 
+/* The programs recorded processes exec'd and the preload never reached;
+ * true if there were any (heapbook run then fails: a capture that looks
+ * whole would hide them). */
+static bool report_unrecorded(const collector_result *r) {
+    for (size_t i = 0; i < r->unrecorded_count; i++)
+        fprintf(stderr,
+                "heapbook: process %d exec'd %s, which was not recorded: libheapbook-preload.so "
+                "never started in it (it cleared LD_PRELOAD, or the program is statically linked "
+                "or set-user-ID, or it may no longer open heapbook's channel); %s holds what "
+                "came before\n",
+                (int)r->unrecorded[i].pid, r->unrecorded[i].program, r->unrecorded[i].capture);
+    return r->unrecorded_count > 0;
+}
+
 /* The program's exit status as heapbook's, or its death by the same signal. */
 static int pass_on(int status) {
     if (WIFSIGNALED(status)) {
@@ -278,13 +292,15 @@ int command_run(int argc, char **argv) {
     } else {
         /* The command as the user can type it: heapbook need not be on PATH. */
         fprintf(stderr, "heapbook: wrote %s\n", capture);
-        if (!result.root_ended)
+        if (!result.root_ended && !result.root_unrecorded)
             say_how_it_ended(program, status);
         list_other_captures(&result, capture);
         fprintf(stderr, "heapbook: to see it: %s flamegraph %s\n", program_invocation_name,
                 capture);
     }
-    free(result.other_paths);
+    if (report_unrecorded(&result))
+        exit_status = 2;
+    collector_result_free(&result);
     collector_free(c);
     return exit_status == -1 ? pass_on(status) : exit_status;
 }

@@ -40,6 +40,7 @@ typedef struct output {
     bool has_records; /* a stream has begun in it */
     bool ended;       /* its stream ended with 'E' */
     bool finished;    /* closed */
+    char *unrecorded; /* the program it exec'd, which began no stream */
     uint64_t touched; /* the producer's bytes of the channel, resident in it */
     int error;        /* errno of a failed write, or 0 */
 } output;
@@ -54,6 +55,10 @@ struct collector {
     output **by_stream; /* CHANNEL_MAX_STREAMS entries; `dropped` for a replaced stream */
     output **outputs;   /* in the order they appeared; outputs[0] is the root's if any */
     size_t count, capacity;
+    /* Children recorded processes vfork()ed and that exec'd a program: a
+     * stream of each is due (capture.h's 'x'). */
+    collector_unrecorded *execs;
+    size_t exec_count, exec_capacity;
     unsigned char compressed[COMPRESSED_BUFFER];
 };
 
@@ -126,8 +131,26 @@ static void write_record(collector *c, output *o, const unsigned char *start,
         compress_into(c, o, start, (size_t)(end - start), false);
 }
 
+/* Takes the execs of the children output `o`'s process vfork()ed. */
+static void take_child_execs(output *o) {
+    collector *c = o->owner;
+    size_t count;
+    const transcoder_exec *children = transcoder_children(o->transcoder, &count);
+    for (size_t i = 0; i < count; i++) {
+        char *program = strdup(children[i].path);
+        if (program == NULL || !array_grow((void **)&c->execs, &c->exec_capacity, c->exec_count + 1,
+                                           sizeof *c->execs)) {
+            free(program);
+            break;
+        }
+        c->execs[c->exec_count++] = (collector_unrecorded){children[i].pid, program, o->path};
+    }
+    transcoder_forget_children(o->transcoder);
+}
+
 /* Starts the file afresh: its header, and a new zstd frame. */
 static void restart(output *o) {
+    take_child_execs(o);
     if (lseek(o->fd, 0, SEEK_SET) != 0 || ftruncate(o->fd, 0) != 0)
         o->error = errno;
     unsigned char header[CAPTURE_FILE_HEADER];
@@ -357,6 +380,10 @@ static void finish(collector *c, output *o) {
         }
         write_record(c, o, record, p);
     }
+    take_child_execs(o);
+    const char *exec_pending = transcoder_exec_pending(o->transcoder);
+    if (exec_pending != NULL)
+        o->unrecorded = strdup(exec_pending);
     if (o->has_records) {
         name_frames(o);
         compress_into(c, o, NULL, 0, true);
@@ -418,11 +445,24 @@ void collector_finish(collector *c, collector_result *result) {
         finish(c, c->outputs[i]);
     *result = (collector_result){0};
     result->other_paths = calloc(c->count + 1, sizeof *result->other_paths);
+    result->unrecorded = calloc(c->count + c->exec_count + 1, sizeof *result->unrecorded);
+    for (size_t i = 0; i < c->exec_count && result->unrecorded != NULL; i++) {
+        bool recorded = false;
+        for (size_t k = 0; k < c->count; k++)
+            recorded |= c->outputs[k]->pid == c->execs[i].pid && c->outputs[k]->has_records;
+        if (!recorded)
+            result->unrecorded[result->unrecorded_count++] = c->execs[i];
+    }
     for (size_t i = 0; i < c->count; i++) {
         output *o = c->outputs[i];
         if (o->error != 0 && result->error == NULL) {
             result->error = o->path;
             snprintf(result->error_text, sizeof result->error_text, "%s", strerror(o->error));
+        }
+        if (o->unrecorded != NULL && result->unrecorded != NULL) {
+            result->unrecorded[result->unrecorded_count++] =
+                (collector_unrecorded){o->pid, o->unrecorded, o->path};
+            result->root_unrecorded |= o->root;
         }
         if (o->root) {
             result->root_recorded = o->has_records;
@@ -431,6 +471,11 @@ void collector_finish(collector *c, collector_result *result) {
             result->other_paths[result->other_captures++] = o->path;
         }
     }
+}
+
+void collector_result_free(collector_result *result) {
+    free(result->other_paths);
+    free(result->unrecorded);
 }
 
 void collector_free(collector *c) {
@@ -442,8 +487,12 @@ void collector_free(collector *c) {
         ZSTD_freeCCtx(c->outputs[i]->zstd);
         transcoder_free(c->outputs[i]->transcoder);
         free(c->outputs[i]->path);
+        free(c->outputs[i]->unrecorded);
         free(c->outputs[i]);
     }
+    for (size_t i = 0; i < c->exec_count; i++)
+        free((char *)c->execs[i].program);
+    free(c->execs);
     free(c->outputs);
     free(c->by_stream);
     free(c);

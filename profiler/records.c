@@ -161,6 +161,12 @@ enum record_status record_parse(const unsigned char *p, const unsigned char *end
     case TAG_ENDED:
         ok = u8(&c, &r->byte) && varint(&c, &r->number[0]);
         break;
+    case TAG_EXEC: /* the preload's only: never in a capture */
+        if (source == FROM_CAPTURE)
+            return RECORD_UNKNOWN;
+        ok = u8(&c, &r->byte) && varint(&c, &r->number[0]) &&
+             sized_text(&c, CAPTURE_MAX_PATH, &r->text, &r->text_length);
+        break;
     case TAG_NAME: /* heapbook run's own, as 'R': never from the preload */
         if (source == FROM_PRELOAD)
             return RECORD_UNKNOWN;
@@ -224,6 +230,8 @@ const char *record_name(int tag) {
         return "an ended record";
     case TAG_NAME:
         return "a name record";
+    case TAG_EXEC:
+        return "an exec record";
     case TAG_RESOLVED:
         return "a resolved-frame record";
     default:

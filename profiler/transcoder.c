@@ -57,6 +57,12 @@ struct transcoder {
     addrmap frames;
     capture_module *modules;
     size_t module_count, module_capacity;
+    /* The program the process was last about to exec, if that exec did
+     * not fail: "" if none (capture.h's 'x'); and its vfork()ed children's. */
+    char exec_path[CAPTURE_MAX_PATH + 1];
+    uint64_t pid; /* of the hello */
+    transcoder_exec children[TRANSCODER_CHILDREN];
+    unsigned child_count;
     bool broken;
     char error[160];
     unsigned char output[OUTPUT_BYTES + CAPTURE_MAX_RECORD];
@@ -84,6 +90,9 @@ static void forget(transcoder *t) {
     t->last_event_info = 0;
     t->time_ns = t->written_ns = 0;
     memset(t->recent, 0, sizeof t->recent);
+    t->exec_path[0] = '\0';
+    t->pid = 0;
+    transcoder_forget_children(t);
     t->broken = false;
     t->error[0] = '\0';
     t->used = 0;
@@ -293,6 +302,46 @@ uint64_t *transcoder_addresses(const transcoder *t, size_t *count) {
     return addresses;
 }
 
+/* A vfork()ed child's exec: remembered until it fails. */
+static bool child_exec(transcoder *t, const record *r) {
+    unsigned i = 0;
+    while (i < t->child_count && (uint64_t)t->children[i].pid != r->number[0])
+        i++;
+    if (r->byte) { /* failed: the child goes on, in its parent's program */
+        if (i < t->child_count) {
+            free(t->children[i].path);
+            t->children[i] = t->children[--t->child_count];
+        }
+        return true;
+    }
+    if (i == TRANSCODER_CHILDREN)
+        return true; /* more children exec'ing at once than it follows */
+    char *path = strndup((const char *)r->text, r->text_length);
+    if (path == NULL)
+        return broken(t, "out of memory");
+    if (i < t->child_count)
+        free(t->children[i].path);
+    else
+        t->child_count++;
+    t->children[i] = (transcoder_exec){(pid_t)r->number[0], path};
+    return true;
+}
+
+const transcoder_exec *transcoder_children(const transcoder *t, size_t *count) {
+    *count = t->child_count;
+    return t->children;
+}
+
+void transcoder_forget_children(transcoder *t) {
+    for (unsigned i = 0; i < t->child_count; i++)
+        free(t->children[i].path);
+    t->child_count = 0;
+}
+
+const char *transcoder_exec_pending(const transcoder *t) {
+    return t->exec_path[0] != '\0' ? t->exec_path : NULL;
+}
+
 const capture_module *transcoder_modules(const transcoder *t, size_t *count) {
     *count = t->module_count;
     return t->modules;
@@ -325,7 +374,16 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
     case TAG_TIME:
         moved_on(t, r->number[0]);
         return true;
+    case TAG_EXEC: /* heapbook run's to know, not the capture's */
+        if (r->number[0] == t->pid)
+            snprintf(t->exec_path, sizeof t->exec_path, "%.*s", r->byte ? 0 : (int)r->text_length,
+                     (const char *)r->text);
+        else
+            return child_exec(t, r);
+        return true;
     case TAG_HELLO:
+        t->pid = r->number[0];
+        break;
     case TAG_MODULE_MAP:
     case TAG_SAMPLE:
     case TAG_END:

@@ -149,6 +149,44 @@ $heapbook run -o "$scratch/exec.hbcap" sh -c "exec $programs/peaks" 2>/dev/null
 check $? "sh -c 'exec peaks': the capture is peaks' (4500 B)" \
     "exec: peak $(figure "$scratch/exec.hbcap" peak_bytes), $($heapbook stats "$scratch/exec.hbcap" 2>&1 | head -n 1)"
 
+# 8b. Nothing unrecorded passes silently: a process that execs a program
+#     the preload cannot reach (LD_PRELOAD cleared, a static program, a
+#     child that dropped its privileges under --follow-fork) is said by
+#     heapbook run, status 2; an exec that fails is no such thing.
+#     Allocations from .preinit_array, before the C library has `environ`,
+#     are recorded.
+unrecorded=""
+try_unrecorded() { # want_status ARGS...
+    local want=$1
+    shift
+    $heapbook run "$@" >/dev/null 2>"$scratch/unrecorded.err"
+    local status=$? said
+    said=$(grep -c "which was not recorded: libheapbook-preload.so never started in it" "$scratch/unrecorded.err")
+    if [ "$want" = 2 ]; then
+        [ "$status" -eq 2 ] && [ "$said" -eq 1 ] && ! grep -q "is not recorded" "$scratch/unrecorded.err"
+    else
+        [ "$status" -eq "$want" ] && [ "$said" -eq 0 ]
+    fi || unrecorded+="  heapbook run $* (status $status, wanted $want): $(cat "$scratch/unrecorded.err")"$'\n'
+}
+try_unrecorded 2 -o "$scratch/dropped.hbcap" sh -c "exec env -u LD_PRELOAD $programs/peaks"
+try_unrecorded 2 -o "$scratch/exec-static.hbcap" sh -c "exec $programs/peaks_static"
+try_unrecorded 127 -o "$scratch/failed.hbcap" env "$scratch/nothing-here"
+mkdir -p "$scratch/vforked"
+try_unrecorded 2 --follow-fork -o "$scratch/vforked/v.hbcap" sh -c "$programs/peaks_static; true"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+    mkdir -p "$scratch/dropping"
+    try_unrecorded 2 --follow-fork -o "$scratch/dropping/d.hbcap" sh -c \
+        "setpriv --reuid=65534 --regid=65534 --clear-groups $programs/peaks; true"
+fi
+$heapbook run -o "$scratch/preinit.hbcap" $programs/preinit 2>/dev/null
+$heapbook tree "$scratch/preinit.hbcap" >"$scratch/preinit.txt" 2>&1
+missing=$(expect_in "$scratch/preinit.txt" "allocate_early (tests/profiler/preinit.c:$(line_of tests/profiler/preinit.c PREINIT_ALLOCATES))")
+[ -z "$unrecorded" ] && [ -z "$missing" ] && [ "$(figure "$scratch/preinit.hbcap" peak_bytes)" = 4321 ] &&
+    [ "$(figure "$scratch/preinit.hbcap" allocations)" = 2 ]
+check $? "an exec into a program the preload cannot reach (LD_PRELOAD cleared, static, a vfork()ed static child, privileges dropped) is said by heapbook, status 2; a failed exec is not; .preinit_array's 4321 B are recorded" \
+    "unrecorded programs:
+$unrecorded$missing$(cat "$scratch/preinit.txt")"
+
 # 9. -o and programs heapbook cannot record: an error, status 2, and
 #    nothing touched.
 mkdir "$scratch/dir" "$scratch/locked"
