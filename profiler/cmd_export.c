@@ -83,18 +83,19 @@ static const export_format *format_named(const char *name) {
     return NULL;
 }
 
-int command_export(int argc, char **argv) {
-    report_options o;
+int command_export(const command_options *options) {
+    const command_options o = *options;
     analysis a;
-    if (!parse_report_options("export", "format,leaks,o", argc, argv, &o))
-        return 2;
     const export_format *format = format_named(o.format);
     if (format == NULL)
-        return usage_error("export", "the one format is --format collapsed (flamegraph.pl, "
-                                     "inferno and speedscope read it)");
-    if (!analysis_open(o.capture, &a))
+        return command_usage_error(
+            o.command, "%s",
+            o.format == NULL
+                ? "which format? (--format collapsed, pprof, speedscope or csv)"
+                : "no such format; the formats are collapsed, pprof, speedscope and csv");
+    if (!analysis_open(o.operands[0], &a))
         return 2;
-    FILE *out = o.output ? output_file_open(o.output, &format->output, o.captures, 1) : stdout;
+    FILE *out = o.output ? output_file_open(o.output, &format->output, o.operands, 1) : stdout;
     if (out == NULL) {
         analysis_close(&a);
         return 2;

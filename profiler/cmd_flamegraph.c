@@ -277,12 +277,10 @@ static void close_page(page *pg) {
     calltree_free(pg->root);
 }
 
-int command_flamegraph(int argc, char **argv) {
-    report_options o;
-    if (!parse_report_options("flamegraph", "o,leaks,inverted,diff,captures", argc, argv, &o))
-        return 2;
+int command_flamegraph(const command_options *options) {
+    const command_options o = *options;
     page pg = {.diff = o.before != NULL, .leaks = o.leaks, .inverted = o.inverted};
-    pg.count = pg.diff ? 2 : (size_t)o.capture_count;
+    pg.count = pg.diff ? 2 : (size_t)o.operand_count;
     pg.runs = calloc(pg.count, sizeof *pg.runs);
     pg.root = calltree_root();
     bool ok = pg.runs != NULL && pg.root != NULL;
@@ -292,19 +290,20 @@ int command_flamegraph(int argc, char **argv) {
             pg.count = 0; /* nothing for close_page() to close */
     }
     for (size_t i = 0; ok && i < pg.count; i++)
-        ok = open_run(&pg, &pg.runs[i], pg.diff ? (i == 0 ? o.before : o.capture) : o.captures[i]);
+        ok = open_run(&pg, &pg.runs[i],
+                      pg.diff ? (i == 0 ? o.before : o.operands[0]) : o.operands[i]);
     for (size_t i = 0; ok && i < pg.count; i++)
         if (!(ok = add_to_tree(&pg, &pg.runs[i])))
             fprintf(stderr, "heapbook: out of memory building the flame graph\n");
     char name[4096];
-    snprintf(name, sizeof name, "%s.html", o.capture);
+    snprintf(name, sizeof name, "%s.html", o.operands[0]);
     const char *path = o.output ? o.output : name;
-    char *inputs[] = {(char *)o.capture, (char *)o.before};
+    char *inputs[] = {o.operands[0], (char *)o.before};
     FILE *out = NULL;
     if (ok && pg.diff)
         out = output_file_open(path, &PAGE_OUTPUT, inputs, 2);
     else if (ok)
-        out = output_file_open(path, &PAGE_OUTPUT, o.captures, (size_t)o.capture_count);
+        out = output_file_open(path, &PAGE_OUTPUT, o.operands, (size_t)o.operand_count);
     int status = 2;
     if (out != NULL) {
         calltree_sort(pg.root);

@@ -43,10 +43,11 @@ static int by_total(const void *a, const void *b) {
     return order ? order : (x->order > y->order) - (x->order < y->order);
 }
 
-int command_summary(int argc, char **argv) {
-    report_options o;
+int command_summary(const command_options *options) {
+    const command_options o = *options;
+    const char *capture = o.operands[0];
     analysis a;
-    if (!parse_report_options("summary", "leaks", argc, argv, &o) || !analysis_open(o.capture, &a))
+    if (!analysis_open(capture, &a))
         return 2;
     const stack_figures *figures = analysis_figures(&a, o.leaks);
     tree_node *root = calltree_build(&a.capture, a.symbols, figures);
@@ -57,7 +58,7 @@ int command_summary(int argc, char **argv) {
         count = calltree_sites(&a.capture, a.symbols, figures, root, &rows);
     }
     if (root == NULL || count == (size_t)-1) {
-        fprintf(stderr, "heapbook: out of memory summarizing %s\n", o.capture);
+        fprintf(stderr, "heapbook: out of memory summarizing %s\n", capture);
         calltree_free(root);
         analysis_close(&a);
         return 2;
@@ -86,9 +87,18 @@ int command_summary(int argc, char **argv) {
 
 /* ---- tree: the call tree, biggest branches first */
 
-static void print_tree(const tree_node *node, uint64_t whole, char *prefix, size_t depth,
-                       int *lines) {
-    for (size_t i = 0; i < node->child_count && *lines < TREE_LINES; i++) {
+/* How much of the tree to print: levels below the root, and lines. */
+typedef struct tree_limits {
+    size_t depth;
+    unsigned lines;
+} tree_limits;
+
+/* Returns false once the line limit cut the tree short. */
+static bool print_tree(const tree_node *node, uint64_t whole, char *prefix, size_t depth,
+                       const tree_limits *limits, unsigned *lines) {
+    for (size_t i = 0; i < node->child_count; i++) {
+        if (*lines == limits->lines)
+            return false;
         const tree_node *child = node->children[i];
         bool last = i + 1 == node->child_count;
         char size[HB_SIZE_TEXT];
@@ -99,20 +109,24 @@ static void print_tree(const tree_node *node, uint64_t whole, char *prefix, size
         (*lines)++;
         size_t length = strlen(prefix);
         strcpy(prefix + length, last ? "   " : "│  ");
-        if (depth < CALLTREE_MAX_FRAMES)
-            print_tree(child, whole, prefix, depth + 1, lines);
+        bool whole_branch = depth + 1 >= limits->depth ||
+                            print_tree(child, whole, prefix, depth + 1, limits, lines);
         prefix[length] = '\0';
+        if (!whole_branch)
+            return false;
     }
+    return true;
 }
 
-int command_tree(int argc, char **argv) {
-    report_options o;
+int command_tree(const command_options *options) {
+    const command_options o = *options;
+    const char *capture = o.operands[0];
     analysis a;
-    if (!parse_report_options("tree", "leaks", argc, argv, &o) || !analysis_open(o.capture, &a))
+    if (!analysis_open(capture, &a))
         return 2;
     tree_node *root = calltree_build(&a.capture, a.symbols, analysis_figures(&a, o.leaks));
     if (root == NULL) {
-        fprintf(stderr, "heapbook: out of memory building the tree of %s\n", o.capture);
+        fprintf(stderr, "heapbook: out of memory building the tree of %s\n", capture);
         analysis_close(&a);
         return 2;
     }
@@ -122,10 +136,12 @@ int command_tree(int argc, char **argv) {
     /* Each level adds at most 3 characters of up to 3 bytes. */
     static char prefix[(CALLTREE_MAX_FRAMES + 1) * 9];
     prefix[0] = '\0';
-    int lines = 0;
-    print_tree(root, root->bytes, prefix, 0, &lines);
-    if (lines >= TREE_LINES)
-        printf("... (the first %d lines; heapbook flamegraph shows all of it)\n", TREE_LINES);
+    tree_limits limits = {o.depth ? o.depth : CALLTREE_MAX_FRAMES + 1,
+                          o.lines ? o.lines : TREE_LINES};
+    unsigned lines = 0;
+    if (!print_tree(root, root->bytes, prefix, 0, &limits, &lines))
+        printf("... (the first %u lines: --lines N shows more, heapbook flamegraph all of it)\n",
+               limits.lines);
     print_library_note(&a, o.leaks);
     calltree_free(root);
     analysis_close(&a);
@@ -253,10 +269,11 @@ static void print_stats_json(const analysis *a, site_row *rows, size_t count) {
     printf("]}\n");
 }
 
-int command_stats(int argc, char **argv) {
-    report_options o;
+int command_stats(const command_options *options) {
+    const command_options o = *options;
+    const char *capture = o.operands[0];
     analysis a;
-    if (!parse_report_options("stats", "json", argc, argv, &o) || !analysis_open(o.capture, &a))
+    if (!analysis_open(capture, &a))
         return 2;
     tree_node *root = calltree_build(&a.capture, a.symbols, a.replay.allocated);
     site_row *rows = NULL;
@@ -266,7 +283,7 @@ int command_stats(int argc, char **argv) {
         count = calltree_sites(&a.capture, a.symbols, a.replay.allocated, root, &rows);
     }
     if (count == (size_t)-1)
-        fprintf(stderr, "heapbook: out of memory reading the sites of %s\n", o.capture);
+        fprintf(stderr, "heapbook: out of memory reading the sites of %s\n", capture);
     else if (o.json)
         print_stats_json(&a, rows, count);
     else

@@ -191,31 +191,11 @@ static int pass_on(int status) {
     return WEXITSTATUS(status);
 }
 
-static int usage(void) {
-    return usage_error("run", "which program? heapbook run [-o FILE] [--follow-fork] "
-                              "[--mimalloc] PROGRAM [ARGS...]");
-}
-
-int command_run(int argc, char **argv) {
-    const char *output = NULL;
-    bool follow_fork = false, mimalloc = false;
-    int i = 0;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-            output = argv[++i];
-        else if (strcmp(argv[i], "--follow-fork") == 0)
-            follow_fork = true;
-        else if (strcmp(argv[i], "--mimalloc") == 0)
-            mimalloc = true;
-        else if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        } else
-            return usage_error("run", "unknown option %s", argv[i]);
-    }
-    if (i == argc)
-        return usage();
-    const char *program = argv[i];
+int command_run(const command_options *o) {
+    const char *output = o->output;
+    bool follow_fork = o->follow_fork, mimalloc = o->mimalloc;
+    char **arguments = o->operands;
+    const char *program = arguments[0];
     char preload[PATH_MAX + 32], path[PATH_MAX], capture[PATH_MAX], error[PATH_MAX + 256];
     if (!find_preload(mimalloc, preload, sizeof preload)) {
         fprintf(stderr, "heapbook: cannot find %s beside heapbook; run make\n", preload);
@@ -265,7 +245,7 @@ int command_run(int argc, char **argv) {
         setenv("HEAPBOOK_CHANNEL", channel.path, 1);
         setenv("HEAPBOOK_ROOT_PID", root, 1);
         setenv("HEAPBOOK_FOLLOW_FORK", follow_fork ? "1" : "0", 1);
-        execv(path, argv + i);
+        execv(path, arguments);
         fprintf(stderr, "heapbook: cannot run %s: %s\n", program, strerror(errno));
         _exit(127);
     }

@@ -173,7 +173,7 @@ try_unrecorded 2 -o "$scratch/exec-static.hbcap" sh -c "exec $programs/peaks_sta
 try_unrecorded 127 -o "$scratch/failed.hbcap" env "$scratch/nothing-here"
 mkdir -p "$scratch/vforked"
 try_unrecorded 2 --follow-fork -o "$scratch/vforked/v.hbcap" sh -c "$programs/peaks_static; true"
-if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+if [ "$EUID" -eq 0 ] && command -v setpriv >/dev/null; then
     mkdir -p "$scratch/dropping"
     try_unrecorded 2 --follow-fork -o "$scratch/dropping/d.hbcap" sh -c \
         "setpriv --reuid=65534 --regid=65534 --clear-groups $programs/peaks; true"
@@ -204,7 +204,7 @@ try_run() { # want_text ARGS...
 try_run "cannot write the capture $scratch/dir: Is a directory (give -o a file name)" -o "$scratch/dir" $programs/peaks
 try_run "that file exists and is not a heapbook capture" -o "$scratch/main.c" $programs/peaks
 try_run "is statically linked" -o "$scratch/static.hbcap" $programs/peaks_static
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$EUID" -ne 0 ]; then
     try_run "cannot write the capture $scratch/locked/x.hbcap: Permission denied" -o "$scratch/locked/x.hbcap" $programs/peaks
 fi
 [ -z "$errors" ] && [ "$(cat "$scratch/main.c")" = "int main(void) {}" ] && [ ! -e "$scratch/static.hbcap" ]
@@ -334,6 +334,47 @@ $heapbook export --format collapsed -o "$scratch/empty.txt" "$scratch/fib.hbcap"
 check $? "flamegraph -o and export -o refuse a source file, the capture they read (or a link to it), another command's output: status 2, untouched; their own output is rewritten" \
     "report outputs:
 $errors"
+
+# 15c. One option parser for every command: each mistake is one line
+#      saying what is wrong, then the command's usage once, status 2.
+parser=""
+try_options() { # "heapbook CMD: MESSAGE" ARGS...
+    local want=$1
+    shift
+    $heapbook "$@" >"$scratch/options.out" 2>"$scratch/options.err"
+    local status=$?
+    [ "$status" -eq 2 ] && [ "$(head -n 1 "$scratch/options.err")" = "$want" ] &&
+        [ "$(sed -n 2p "$scratch/options.err")" = "usage: heapbook $1 $($heapbook "$1" --help | sed "s/^usage: heapbook $1 //")" ] &&
+        [ "$(wc -l <"$scratch/options.err")" -eq 2 ] && [ ! -s "$scratch/options.out" ] ||
+        parser+="  heapbook $* (status $status): $(cat "$scratch/options.err")"$'\n'
+}
+fib=$scratch/fib.hbcap
+try_options "heapbook run: which program?" run
+try_options "heapbook run: which program?" run -o "$scratch/x.hbcap" --follow-fork
+try_options "heapbook run: -o needs a file" run -o
+try_options "heapbook run: unknown option --bogus" run --bogus $programs/peaks
+try_options "heapbook run: --mimalloc takes no value" run --mimalloc=yes $programs/peaks
+try_options "heapbook summary: which capture? (heapbook run writes one)" summary --leaks
+try_options "heapbook summary: unexpected argument $fib: it reads one capture" summary "$fib" "$fib"
+try_options "heapbook stats: unknown option --leaks" stats --leaks "$fib"
+try_options "heapbook tree: --depth needs a number of levels (1 or more), not \"x\"" tree --depth x "$fib"
+try_options "heapbook tree: --lines needs a number of lines" tree "$fib" --lines
+try_options "heapbook export: which format? (--format collapsed, pprof, speedscope or csv)" export "$fib"
+try_options "heapbook export: no such format; the formats are collapsed, pprof, speedscope and csv" export --format=svg "$fib"
+try_options "heapbook flamegraph: --diff needs the capture before (--diff BEFORE AFTER)" flamegraph "$fib" --diff
+try_options "heapbook flamegraph: --diff compares two captures: BEFORE and one AFTER" flamegraph --diff "$fib" "$fib" "$fib"
+$heapbook tree --help >"$scratch/help.out" 2>&1 && [ "$(cat "$scratch/help.out")" = "usage: heapbook tree [--leaks] [--depth N] [--lines N] CAPTURE" ] ||
+    parser+="  heapbook tree --help: $(cat "$scratch/help.out")"$'\n'
+# tree --depth and --lines, and options given after the capture
+$heapbook tree "$fib" --depth 2 >"$scratch/depth.txt" 2>&1
+$heapbook tree --lines=3 "$fib" >"$scratch/lines.txt" 2>&1
+[ "$(grep -c '─' "$scratch/depth.txt")" -eq 2 ] && grep -q "fibonacci_hash" "$scratch/depth.txt" &&
+    [ "$(grep -c '─' "$scratch/lines.txt")" -eq 3 ] && grep -qF "... (the first 3 lines: --lines N shows more" "$scratch/lines.txt" ||
+    parser+="  tree --depth 2 / --lines=3: $(cat "$scratch/depth.txt" "$scratch/lines.txt")"$'\n'
+[ -z "$parser" ]
+check $? "options: every mistake (no program, -o without a file, unknown option, a flag given a value, no capture, two captures, not a number, no format) is one line and the usage once, status 2; tree --depth/--lines" \
+    "options:
+$parser"
 
 # 16. The page's views, folded by the page's own model: the peak; every
 #     moment of the curve (the temporal view) holding what the curve
