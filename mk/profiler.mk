@@ -56,7 +56,7 @@ CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard profiler/*.c)) \
 $(HEAPBOOK): $(CLI_OBJS) $(BUILD)/lib/libhb-support.a | $(PRELOAD) $(PRELOAD_MIMALLOC)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -ldw -lelf -lzstd -lstdc++ -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ -ldw -lelf -lzstd -lz -lstdc++ -o $@
 
 .PHONY: profiler web-assets
 ## make profiler         build build/bin/heapbook (docs/profiler.md)
@@ -134,7 +134,7 @@ $(FUZZ): $(FUZZ_SOURCES) $(wildcard profiler/*.h) profiler/web/page.html profile
 	@mkdir -p $(@D)
 	$(Q)clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -Iprofiler -Iharness -Iharness/include $(FUZZ_SOURCES) \
-	    -ldw -lelf -lzstd -lstdc++ -o $@
+	    -ldw -lelf -lzstd -lz -lstdc++ -o $@
 .PHONY: fuzz
 fuzz: $(FUZZ)
 	@mkdir -p $(BUILD)/fuzz/corpus

@@ -297,6 +297,42 @@ grep -qx 'main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288' "$scratch/fib.c
 check $? "export --format collapsed: main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288" \
     "export --format collapsed: $(cat "$scratch/fib.collapsed")"
 
+# 15a. export --format pprof, speedscope and csv, each read by its own
+#      format's tools (tests/profiler/exports.mjs): pprof-format's decoder,
+#      speedscope's JSON schema; the figures add up to stats' own.
+exports=""
+for format in pprof speedscope csv; do
+    $heapbook export --format $format -o "$scratch/fib.$format" "$scratch/fib.hbcap" 2>>"$scratch/exports.err" ||
+        exports+="  export --format $format: $(cat "$scratch/exports.err")"$'\n'
+done
+node tests/profiler/exports.mjs pprof "$scratch/fib.pprof" >"$scratch/pprof.txt" 2>&1 || exports+="  pprof: $(cat "$scratch/pprof.txt")"$'\n'
+node tests/profiler/exports.mjs speedscope "$scratch/fib.speedscope" >"$scratch/speedscope.txt" 2>&1 ||
+    exports+="  speedscope: $(cat "$scratch/speedscope.txt")"$'\n'
+sums=$(awk 'NR > 1 { a += $(NF - 2); i += $NF } END { print a, i }' "$scratch/pprof.txt")
+[ "$(head -n 1 "$scratch/pprof.txt")" = "alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes" ] &&
+    [ "$sums" = "$(figure "$scratch/fib.hbcap" total_bytes) 524288" ] &&
+    grep -q '^main;fibonacci_hash;sum_of_fibonacci;fibonacci [0-9]* [0-9]* 1 524288$' "$scratch/pprof.txt" ||
+    exports+="  pprof (allocated and at the peak: $sums): $(cat "$scratch/pprof.txt")"$'\n'
+[ "$(cat "$scratch/speedscope.txt")" = "main;fibonacci_hash;sum_of_fibonacci;fibonacci 524288" ] ||
+    exports+="  speedscope: $(cat "$scratch/speedscope.txt")"$'\n'
+[ "$(head -n 1 "$scratch/fib.csv")" = $'function,file,line,module,total_bytes,own_bytes,own_blocks\r' ] &&
+    grep -qx $'fibonacci,exercises/01-fibonacci/fibonacci.c,25,program,524288,524288,1\r' "$scratch/fib.csv" ||
+    exports+="  csv: $(cat "$scratch/fib.csv")"$'\n'
+for format in pprof speedscope csv; do # each rewrites its own file, and no other format's
+    other=pprof
+    [ $format = pprof ] && other=csv
+    $heapbook export --format $format -o "$scratch/fib.$format" "$scratch/fib.hbcap" 2>/dev/null ||
+        exports+="  export --format $format -o its own file: refused"$'\n'
+    cp "$scratch/fib.$other" "$scratch/other"
+    $heapbook export --format $format -o "$scratch/other" "$scratch/fib.hbcap" 2>/dev/null &&
+        exports+="  export --format $format -o a $other export: written"$'\n'
+    cmp -s "$scratch/other" "$scratch/fib.$other" || exports+="  export --format $format changed a $other export"$'\n'
+done
+[ -z "$exports" ]
+check $? "export --format pprof (decoded by pprof-format), speedscope (valid against speedscope's schema) and csv: fibonacci's 512 KiB at the peak, the run's bytes allocated; each -o rewrites only its own format" \
+    "exports:
+$exports"
+
 # 15b. No report overwrites a file that is not its own output: a source
 #      file, the capture being read (by name or through a link), another
 #      command's output; each refused with status 2, the file untouched.
