@@ -67,7 +67,7 @@ web-assets: $(WEB_MODULES)
 # comment says what it tests and what its figures are.
 PROFILER_TESTS := $(BUILD)/tests/profiler
 PROFILER_TEST_PROGRAMS := $(addprefix $(PROFILER_TESTS)/,peaks odd_names closes_descriptors \
-    ends_early recursion forks threads preinit uses_library_pie uses_library_nopie uses_constructor \
+    ends_early recursion forks threads preinit temporary uses_library_pie uses_library_nopie uses_constructor \
     uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second)
 $(PROFILER_TESTS)/lib%.so: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)

@@ -62,6 +62,9 @@
  *   'A' allocation info id
  *   'F' free       info id (of a live block)
  *   'K' kept       info id: a realloc of a block of it failed; live again
+ *   't' temporary  the free of the block the 'A' just before allocated,
+ *                  with no other event between (heaptrack's temporary
+ *                  allocation): no payload, the info is that 'A's
  *   'B' buffer     info id: a live block of it is the C library's own
  *
  * 'A' and 'F', most of a capture, are written short: a byte 0x80 | 0x40
@@ -150,6 +153,7 @@ enum capture_tag {
     TAG_NAME = 'N',
     TAG_RESOLVED = 'R',
     TAG_EXEC = 'x',
+    TAG_TEMPORARY = 't',
 };
 
 /* The short 'A' and 'F' of a capture. */

@@ -212,7 +212,7 @@ bool capture_rewind(capture *c) {
     s->offset = 0;
     c->pass = 2;
     c->time_ns = 0;
-    c->info_written = c->last_info = 0;
+    c->info_written = c->last_info = c->last_allocated = 0;
     s->past_end = false;
     return true;
 }
@@ -471,6 +471,8 @@ static bool take_event(capture *c, uint64_t offset, const record *r, capture_eve
     event->info = (uint32_t)id;
     if (r->tag == TAG_ALLOC || r->tag == TAG_FREE)
         c->last_info = (uint32_t)id;
+    if (r->tag == TAG_ALLOC || r->tag == TAG_FREE)
+        c->last_allocated = r->tag == TAG_ALLOC ? (uint32_t)id : 0;
     event->size = c->info_size[event->info];
     event->stack = c->info_stack[event->info];
     return true;
@@ -527,6 +529,19 @@ static bool read_record(capture *c, capture_event *event, bool *handed) {
         event->rss = r.number[0];
         *handed = true;
         break;
+    case TAG_TEMPORARY:
+        if (c->last_allocated == 0)
+            return fail(c,
+                        "corrupt at byte %llu of its records: a temporary free that does not "
+                        "follow an allocation",
+                        (unsigned long long)offset);
+        event->tag = TAG_FREE;
+        event->temporary = *handed = true;
+        event->info = c->last_info = c->last_allocated;
+        event->size = c->info_size[event->info];
+        event->stack = c->info_stack[event->info];
+        c->last_allocated = 0;
+        break;
     case TAG_NAME:
         ok = take_name(c, offset, &r);
         break;
@@ -565,6 +580,7 @@ static bool short_event(capture *c, capture_event *event) {
                              .size = c->info_size[id],
                              .stack = c->info_stack[id]};
     c->last_info = (uint32_t)id;
+    c->last_allocated = is_free ? 0 : (uint32_t)id;
     s->offset += (size_t)(at - p);
     s->start += (size_t)(at - p);
     return true;

@@ -82,8 +82,9 @@ typedef struct capture {
     uint32_t *info_stack;
     uint32_t info_count;
     size_t info_capacity, info_stack_capacity;
-    uint32_t info_written; /* 'I' records read so far in this pass */
-    uint32_t last_info;    /* of the last 'A' or 'F' read */
+    uint32_t info_written;   /* 'I' records read so far in this pass */
+    uint32_t last_info;      /* of the last 'A' or 'F' read */
+    uint32_t last_allocated; /* the info of the 'A' just read, 0 after any free */
 
     capture_module *modules; /* every module any map listed */
     size_t module_count, module_capacity;
@@ -110,6 +111,7 @@ typedef struct capture_event {
     uint64_t size;        /* ... its size */
     uint32_t stack;       /* ... and stack */
     uint64_t rss;         /* samples */
+    bool temporary;       /* a free of the block allocated last, none since ('t') */
 } capture_event;
 
 /* Opens `path` and reads its file header.  On failure returns false with a

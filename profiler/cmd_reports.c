@@ -13,6 +13,13 @@ static double percent(uint64_t part, uint64_t whole) {
     return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
+/* heaptrack's temporary allocations: freed right after they were made. */
+static void print_temporary(const replay *r) {
+    printf("Temporary:          %llu allocation%s freed right after allocation (%.1f%%)\n",
+           (unsigned long long)r->temporary, r->temporary == 1 ? "" : "s",
+           percent(r->temporary, r->allocations));
+}
+
 static void print_place(const frame_info *f) {
     char text[PLACE_TEXT];
     fputs(frame_display(f, text, sizeof text), stdout);
@@ -78,6 +85,8 @@ int command_summary(const command_options *options) {
     }
     if (count == 0)
         printf("(nothing %s)\n", analysis_what(o.leaks));
+    putchar('\n');
+    print_temporary(&a.replay);
     print_library_note(&a, o.leaks);
     free(rows);
     calltree_free(root);
@@ -206,6 +215,10 @@ static void print_stats_text(const analysis *a, site_row *rows, size_t count) {
     printf("Bytes allocated:    %s\n", hb_size_format(r->total_bytes, s1));
     printf("Peak heap:          %s at %.1f ms\n", hb_size_format(r->peak_bytes, s1),
            (double)r->peak_time_ns / 1e6);
+    if (r->peak_rss > 0)
+        printf("Peak resident set:  %s at %.1f ms (sampled every 10 ms, and at start and exit)\n",
+               hb_size_format(r->peak_rss, s1), (double)r->peak_rss_time_ns / 1e6);
+    print_temporary(r);
     printf("Never freed:        %s in %llu block%s\n", hb_size_format(r->leaked_bytes, s1),
            (unsigned long long)r->leaked_blocks, r->leaked_blocks == 1 ? "" : "s");
     if (r->library_blocks > 0)
@@ -244,13 +257,15 @@ static void print_stats_json(const analysis *a, site_row *rows, size_t count) {
     printf(", \"pid\": %u, \"duration_ms\": %.3f, \"allocations\": %llu, \"frees\": %llu, "
            "\"total_bytes\": %llu, \"peak_bytes\": %llu, \"peak_time_ms\": %.3f, "
            "\"leaked_bytes\": %llu, \"leaked_blocks\": %llu, \"library_bytes\": %llu, "
-           "\"library_blocks\": %llu, \"ended\": %s,\n \"size_histogram\": [",
+           "\"library_blocks\": %llu, \"temporary_allocations\": %llu, \"peak_rss_bytes\": %llu, "
+           "\"peak_rss_time_ms\": %.3f, \"ended\": %s,\n \"size_histogram\": [",
            a->capture.pid, (double)r->duration_ns / 1e6, (unsigned long long)r->allocations,
            (unsigned long long)r->frees, (unsigned long long)r->total_bytes,
            (unsigned long long)r->peak_bytes, (double)r->peak_time_ns / 1e6,
            (unsigned long long)r->leaked_bytes, (unsigned long long)r->leaked_blocks,
            (unsigned long long)r->library_bytes, (unsigned long long)r->library_blocks,
-           a->capture.ended ? "true" : "false");
+           (unsigned long long)r->temporary, (unsigned long long)r->peak_rss,
+           (double)r->peak_rss_time_ns / 1e6, a->capture.ended ? "true" : "false");
     bool first = true;
     for (int k = 0; k < SIZE_CLASSES; k++)
         if (r->size_classes[k] > 0) {

@@ -161,6 +161,11 @@ enum record_status record_parse(const unsigned char *p, const unsigned char *end
     case TAG_ENDED:
         ok = u8(&c, &r->byte) && varint(&c, &r->number[0]);
         break;
+    case TAG_TEMPORARY: /* heapbook run's: the preload knows addresses */
+        if (source == FROM_PRELOAD)
+            return RECORD_UNKNOWN;
+        ok = true;
+        break;
     case TAG_EXEC: /* the preload's only: never in a capture */
         if (source == FROM_CAPTURE)
             return RECORD_UNKNOWN;
@@ -230,6 +235,8 @@ const char *record_name(int tag) {
         return "an ended record";
     case TAG_NAME:
         return "a name record";
+    case TAG_TEMPORARY:
+        return "a temporary free record";
     case TAG_EXEC:
         return "an exec record";
     case TAG_RESOLVED:

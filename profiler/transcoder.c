@@ -48,7 +48,9 @@ struct transcoder {
     uint32_t info_count;
     uint64_t stack_count; /* stacks the stream has written */
     uint64_t last_address;
-    uint32_t last_event_info;     /* of the last 'A' or 'F' written */
+    uint32_t last_event_info; /* of the last 'A' or 'F' written */
+    /* The address of the last 'A' while no 'F' has followed it, else 0. */
+    uint64_t last_allocated;
     uint64_t time_ns, written_ns; /* the preload's time, and the capture's */
     recent_free recent[RECENT_FREES];
     unsigned recent_next;
@@ -88,6 +90,7 @@ static void forget(transcoder *t) {
     t->stack_count = 0;
     t->last_address = 0;
     t->last_event_info = 0;
+    t->last_allocated = 0;
     t->time_ns = t->written_ns = 0;
     memset(t->recent, 0, sizeof t->recent);
     t->exec_path[0] = '\0';
@@ -195,7 +198,9 @@ static bool allocated(transcoder *t, const uint64_t number[3]) {
         return broken(t, "out of memory");
     if (replaced != 0) /* its free was not seen (freed by a path no hook sees) */
         put_event(t, TAG_FREE, replaced);
+    t->last_allocated = 0;
     put_event(t, TAG_ALLOC, info);
+    t->last_allocated = address;
     return true;
 }
 
@@ -208,6 +213,13 @@ static void freed(transcoder *t, uint64_t difference) {
     if (!addrmap_take(&t->live, address, &info))
         return;
     t->recent[t->recent_next++ % RECENT_FREES] = (recent_free){address, info};
+    bool temporary = address == t->last_allocated;
+    t->last_allocated = 0;
+    if (temporary) { /* one byte, its info implied */
+        t->output[t->used++] = TAG_TEMPORARY;
+        t->last_event_info = info;
+        return;
+    }
     put_event(t, TAG_FREE, info);
 }
 

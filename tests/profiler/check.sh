@@ -114,6 +114,20 @@ check $? "four threads at once: 80008 allocations, 80000 frees, 4000 B never fre
     "threads: heapbook stats --json lacks:
 $missing$(head -c 600 "$scratch/threads.json")"
 
+# 5c. Temporary allocations, as heaptrack counts them (a block freed right
+#     after it was allocated): temporary.c's 11 of 14, in stats (text and
+#     JSON) and summary; and the peak resident set size sampled.
+$heapbook run -o "$scratch/temporary.hbcap" $programs/temporary 2>/dev/null
+$heapbook stats "$scratch/temporary.hbcap" >"$scratch/temporary.txt" 2>&1
+$heapbook summary "$scratch/temporary.hbcap" >>"$scratch/temporary.txt" 2>&1
+rss=$(figure "$scratch/temporary.hbcap" peak_rss_bytes)
+missing=$(expect_in "$scratch/temporary.txt" "Temporary:          11 allocations freed right after allocation (78.6%)" "Peak resident set:  ")
+[ "$(figure "$scratch/temporary.hbcap" temporary_allocations)" = 11 ] && [ "$(figure "$scratch/temporary.hbcap" allocations)" = 14 ] &&
+    [ "$(grep -c '^Temporary:' "$scratch/temporary.txt")" = 2 ] && [ -z "$missing" ] && [ "${rss:-0}" -gt 100000 ]
+check $? "temporary allocations (heaptrack's definition): 11 of temporary.c's 14, in stats and summary; the peak resident set size ($rss B)" \
+    "temporary: $(figure "$scratch/temporary.hbcap" temporary_allocations) of $(figure "$scratch/temporary.hbcap" allocations), peak RSS ${rss:-none}; missing:
+$missing$(cat "$scratch/temporary.txt")"
+
 # 6. The program's own files are never written to: one that closes every
 #    descriptor and opens a file, and a shell that puts a file on fd 3.
 $heapbook run -o "$scratch/closes.hbcap" $programs/closes_descriptors "$scratch/own.txt" 2>"$scratch/closes.err"
@@ -268,7 +282,7 @@ over=$(awk '/%/ { for (i = 1; i <= NF; i++) if ($i ~ /%$/ && $i + 0 > 100) print
 missing=$(expect_in "$scratch/recursion.txt" \
     "     500 B  100.0%        500 B  100.0%        5  nest (tests/profiler/recursion.c:$(line_of tests/profiler/recursion.c ALLOCATES))" \
     "     400 B   80.0%          0 B    0.0%        0  nest (tests/profiler/recursion.c:$(line_of tests/profiler/recursion.c RECURSES))")
-$heapbook summary "$scratch/fib.hbcap" | awk 'NR > 3 { print $NF, $(NF - 1) }' >"$scratch/ties.txt"
+$heapbook summary "$scratch/fib.hbcap" | awk 'NR > 3 && NF > 1 && $1 != "Temporary:" { print $NF, $(NF - 1) }' >"$scratch/ties.txt"
 [ -z "$over" ] && [ -z "$missing" ] &&
     [ "$(cut -d' ' -f2 "$scratch/ties.txt" | paste -sd' ')" = "main fibonacci_hash sum_of_fibonacci fibonacci" ]
 check $? "summary: each stack counted once per site (the recursive call holds 400 B of 500 B, not 1000 B); tied rows in tree order" \
