@@ -85,7 +85,14 @@ static void write_nodes(FILE *out, const tree_node *node, bool *first) {
     fprintf(out, "%s\n  [%lld, ", *first ? "" : ",",
             node->parent ? (long long)node->parent->order : -1LL);
     *first = false;
-    hb_json_string(out, node->where.function);
+    /* A frame without a symbol is named as the terminal names it. */
+    char unnamed[1200];
+    if (strcmp(node->where.function, "??") == 0 && node->where.module[0] != '\0')
+        snprintf(unnamed, sizeof unnamed, "0x%llx in %s", (unsigned long long)node->where.offset,
+                 node->where.module);
+    hb_json_string(out, strcmp(node->where.function, "??") == 0 && node->where.module[0] != '\0'
+                            ? unnamed
+                            : node->where.function);
     fputs(", ", out);
     hb_json_string(out, node->where.file);
     fprintf(out, ", %d, ", node->where.line);
@@ -172,10 +179,19 @@ static void write_run(FILE *out, const run *r, uint64_t earliest_wall_ns) {
     fprintf(out, ", \"moments_truncated\": %s}", r->moments.truncated ? "true" : "false");
 }
 
+/* The run a page of several is titled after: the process that started
+ * first, the one heapbook run started (a diff: the AFTER run). */
+static const run *title_run(const page *pg) {
+    const run *first = &pg->runs[pg->count - 1];
+    for (size_t i = 0; !pg->diff && i < pg->count; i++)
+        if (pg->runs[i].a.capture.start_wall_ns < first->a.capture.start_wall_ns)
+            first = &pg->runs[i];
+    return first;
+}
+
 static void write_data(FILE *out, const page *pg) {
     char command[4096];
-    const run *last = &pg->runs[pg->count - 1];
-    capture_command(&last->a.capture, command, sizeof command);
+    capture_command(&title_run(pg)->a.capture, command, sizeof command);
     char title[4200];
     if (pg->count > 1 && !pg->diff)
         snprintf(title, sizeof title, "heapbook flamegraph: %zu processes of %s", pg->count,

@@ -246,8 +246,11 @@ $heapbook run -o "$scratch/stripped.hbcap" $programs/uses_stripped 2>/dev/null
 $heapbook tree "$scratch/stripped.hbcap" >"$scratch/stripped.txt"
 grep -qE '^ +└─ 2.9 KiB 100.0%  stripped_allocates\+0x[0-9a-f]+ in libstripped_library.so$' "$scratch/stripped.txt" &&
     grep -qE '^ +└─ 2.9 KiB 100.0%  0x[0-9a-f]+ in libstripped_library.so$' "$scratch/stripped.txt"
-check $? "a stripped library: function+offset where it exports a symbol, offset in the library where it has none" \
-    "stripped library: $(cat "$scratch/stripped.txt")"
+$heapbook flamegraph -o "$scratch/stripped.html" "$scratch/stripped.hbcap" 2>/dev/null
+model "$scratch/stripped.html" peak >"$scratch/stripped-page.txt"
+grep -qE '^ +0x[0-9a-f]+ in libstripped_library.so ' "$scratch/stripped-page.txt"
+check $? "a stripped library: function+offset where it exports a symbol, offset in the library where it has none, on the page too" \
+    "stripped library: $(cat "$scratch/stripped.txt" "$scratch/stripped-page.txt")"
 
 # 11. A program rebuilt in place between two captures, then deleted:
 #     each capture names its frames as they were when it was recorded
@@ -459,8 +462,14 @@ model "$scratch/fork.html" peak >"$scratch/fork.txt"
 missing=$(expect_in "$scratch/fork.err" "and 1 capture of the processes it started: $child")
 missing+=$(expect_in "$scratch/fork.txt" "all 3000" "  $programs/forks (pid " ") 1000" ") 2000" \
     "main (tests/profiler/forks.c:$(line_of tests/profiler/forks.c CHILD_ALLOCATES)) 2000")
+# A page of several processes is titled after the one heapbook run
+# started, in whatever order the captures are given.
+mkdir -p "$scratch/titled"
+$heapbook run --follow-fork -o "$scratch/titled/t.hbcap" sh -c "$programs/peaks; true" 2>/dev/null
+$heapbook flamegraph -o "$scratch/titled.html" "$scratch/titled/t.hbcap" "$scratch/titled/t.hbcap".* 2>/dev/null
+missing+=$(expect_in "$scratch/titled.html" "\"title\": \"heapbook flamegraph: 2 processes of sh -c $programs/peaks; true\"")
 [ -n "$child" ] && [ "$(ls "$scratch/nofork" | wc -l)" -eq 1 ] && [ -z "$missing" ]
-check $? "--follow-fork: the child's capture is CAPTURE.PID; one page with both processes as top frames (1000 + 2000 B); without it, one capture" \
+check $? "--follow-fork: the child's capture is CAPTURE.PID; one page with both processes as top frames (1000 + 2000 B), titled after the first; without it, one capture" \
     "--follow-fork: child ${child:-none}; without: $(ls "$scratch/nofork"); missing:
 $missing$(cat "$scratch/fork.txt")"
 

@@ -279,11 +279,27 @@ PAGES.forEach((pagePath, pageIndex) => {
       }
       const texts = (selector) => page.locator(selector).evaluateAll((all) => all.map((e) => e.textContent));
       const titles = await texts('#timeline .hb-axis-title');
-      assert.deepEqual(titles.length, 2);
+      // RSS more than 4 times the heap's peak gets an axis of its own (page.js's OWN_AXIS_RATIO).
+      const one = !data.combined && data.mode !== 'diff';
+      const rssSamples = one ? (data.runs[0].curve || []).filter((c) => typeof c[2] === 'number') : [];
+      const maxRss = Math.max(0, ...rssSamples.map((c) => c[2]));
+      const ownAxis = maxRss > 4 * data.runs[0].peak_bytes && data.runs[0].peak_bytes > 0;
       assert.equal(titles[0], 'time since start (ms)');
-      assert.match(titles[1], /^memory \((B|KiB|MiB|GiB|TiB)\)$/);
-      assert.equal(await page.locator('#timeline path.hb-line').count(), data.combined ? data.runs.length : 2,
-        'heap and RSS (before and after in a diff, a heap per process on a combined page)');
+      if (ownAxis) {
+        assert.deepEqual(titles.length, 3);
+        assert.match(titles[1], /^heap \((B|KiB|MiB|GiB|TiB)\)$/);
+        assert.match(titles[2], /^RSS \((B|KiB|MiB|GiB|TiB)\)$/);
+        assert.equal(await page.locator('#timeline .hb-axis-rss').count(), 1);
+      } else {
+        assert.deepEqual(titles.length, 2);
+        assert.match(titles[1], /^memory \((B|KiB|MiB|GiB|TiB)\)$/);
+      }
+      assert.equal(await page.locator('#timeline path.hb-line:not(.hb-rss-line)').count(), data.combined ? data.runs.length : one ? 1 : 2,
+        'the heap (before and after in a diff, a heap per process on a combined page)');
+      // RSS only where it was sampled: a line per run of samples at most 25 ms apart (page.js's RSS_GAP_MS).
+      const segments = rssSamples.filter((c, i) => i === 0 || c[0] - rssSamples[i - 1][0] > 25).length;
+      assert.equal(await page.locator('#timeline path.hb-rss-line').count(), segments,
+        `RSS drawn as ${segments} line(s), one per run of samples without a gap`);
       if (data.combined) return;
       const label = (await texts('#timeline .hb-peak-label')).join('\n');
       assert.ok(label.includes(formatBytes(data.runs[0].peak_bytes)), `peak label: ${label}`);
@@ -310,12 +326,14 @@ PAGES.forEach((pagePath, pageIndex) => {
       await hit.click({ position: { x: x0 + (t0 - v0) * (x1 - x0) / (v1 - v0), y: box.height / 2 } });
       const title = await page.locator('#flame-title').textContent();
       assert.match(title, /^Live at /);
+      assert.match(await page.locator('#mode').textContent(), /^at [0-9.]+ (ms|s)$/, 'the badge names the moment chosen');
       assert.ok(title.endsWith(formatBytes(expected.value)), `"${title}": the moment at ${t0} ms holds ${formatBytes(expected.value)}`);
       const drawn = await frames();
       assert.ok(Math.abs(rootFrame(drawn).width - await svgWidth()) < 1);
       assert.equal(await page.locator('#moment-marker').count(), 1, 'no marker at the moment chosen');
       await page.locator('#back-to-peak').click();
       assert.doesNotMatch(await page.locator('#flame-title').textContent(), /^Live at [0-9]/);
+      assert.doesNotMatch(await page.locator('#mode').textContent(), /^at [0-9]/, 'the badge is back');
       assert.equal(await page.locator('#moment-marker').count(), 0);
       await frames();
     });
