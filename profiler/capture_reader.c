@@ -588,7 +588,7 @@ static bool short_event(capture *c, capture_event *event) {
 
 bool capture_next(capture *c, capture_event *event) {
     while (!c->failed && fill(c, CAPTURE_MAX_RECORD) && c->source->start < c->source->end) {
-        bool handed;
+        bool handed = false;
         if (short_event(c, event))
             return true;
         if (!read_record(c, event, &handed))

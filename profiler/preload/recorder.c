@@ -217,7 +217,8 @@ static int prepare_module(struct dl_phdr_info *info, size_t size, void *unused) 
     p = capture_put_varint(p, low);
     p = capture_put_varint(p, high - low);
     *p++ = (unsigned char)id_length;
-    memcpy(p, id, id_length);
+    if (id_length > 0) /* id is NULL without a build-id: memcpy() may not be given it */
+        memcpy(p, id, id_length);
     p = capture_put_varint(p + id_length, length);
     memcpy(p, path, length);
     prepared_end(p + length);
