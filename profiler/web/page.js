@@ -681,9 +681,46 @@
     d3.select('.hb-toolbar').style('visibility', show ? 'hidden' : null);
   }
 
+  /* The table of functions, sorted by the heading last clicked (total
+   * first; a second click turns the order round). */
+  const FUNCTION_ROWS = 200;
+  let functionSort = { key: 'total', descending: true };
+
+  function drawFunctions(tree) {
+    const card = d3.select('#functions-card');
+    card.property('hidden', mode === 'diff'); /* a diff's values are max(before, after) */
+    if (mode === 'diff') return;
+    const { key, descending } = functionSort;
+    const rows = HeapbookModel.functions(tree).sort((a, b) => {
+      const order = typeof a[key] === 'number' ? a[key] - b[key] : d3.ascending(a[key], b[key]);
+      return (descending ? -order : order) || d3.descending(a.total, b.total) || d3.ascending(a.name, b.name);
+    });
+    card.selectAll('th').attr('aria-sort', function () {
+      const button = this.querySelector('button');
+      return button && button.dataset.key === key ? (descending ? 'descending' : 'ascending') : null;
+    });
+    d3.select('#functions tbody').selectAll('tr').data(rows.slice(0, FUNCTION_ROWS)).join('tr')
+      .html('')
+      .each(function (row) {
+        const tr = d3.select(this);
+        tr.append('td').text(row.name);
+        tr.append('td').text(row.file || row.module);
+        tr.append('td').attr('class', 'hb-number').text(formatBytes(row.own));
+        tr.append('td').attr('class', 'hb-number').text(formatBytes(row.total));
+        tr.append('td').attr('class', 'hb-number').text(formatCount(row.blocks));
+      });
+  }
+
+  d3.selectAll('#functions th button').on('click', function () {
+    const key = this.dataset.key;
+    functionSort = { key: key, descending: functionSort.key === key ? !functionSort.descending : key !== 'name' && key !== 'file' };
+    drawFunctions(flameRoot);
+  });
+
   function drawFlame() {
     flameRoot = currentFlame();
     rootBytes = flameRoot.value || 0;
+    drawFunctions(flameRoot);
     describeFlame(chart ? chart.inverted() : startIcicle);
     if (mode === 'diff') drawDiffLegend();
     showEmpty(!(rootBytes > 0));

@@ -292,6 +292,15 @@ check $? "summary: each stack counted once per site (the recursive call holds 40
     "summary: above 100 %: ${over:-none}; missing:
 $missing$(cat "$scratch/recursion.txt" "$scratch/ties.txt")"
 
+# 12b. The page's table of functions: own and total per function, a
+#      recursive function counted once per stack (500 B, not 900 B).
+$heapbook flamegraph -o "$scratch/recursion.html" "$scratch/recursion.hbcap" 2>/dev/null
+model "$scratch/recursion.html" functions >"$scratch/functions.txt"
+grep -qx "nest tests/profiler/recursion.c 500 500 5" "$scratch/functions.txt" &&
+    grep -qx "main tests/profiler/recursion.c 0 500 0" "$scratch/functions.txt"
+check $? "the page's table of functions: own and total per function, the recursive nest() counted once per stack (500 B of 500 B)" \
+    "table of functions: $(cat "$scratch/functions.txt")"
+
 # 13. What the C library keeps for itself is not a leak of the program.
 $heapbook tree --leaks "$scratch/fib.hbcap" >"$scratch/fib-leaks.txt"
 missing=$(expect_in "$scratch/fib-leaks.txt" "0 B never freed, by call path:" "held by the C library")

@@ -338,6 +338,31 @@ PAGES.forEach((pagePath, pageIndex) => {
       await frames();
     });
 
+    test('the table of functions sorts by the heading clicked', async (t) => {
+      if (data.mode === 'diff') {
+        assert.equal(await page.locator('#functions-card').isHidden(), true, 'no table in a diff');
+        t.skip('a diff has no table');
+        return;
+      }
+      const column = async (index) => page.locator('#functions tbody tr').evaluateAll(
+        (rows, i) => rows.map((row) => row.children[i].textContent), index);
+      const bytes = (text) => {
+        const [number, unit] = text.split(' ');
+        return Number(number) * Math.pow(1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB'].indexOf(unit));
+      };
+      const totals = (await column(3)).map(bytes);
+      assert.ok(totals.length > 0, 'no rows');
+      assert.deepEqual(totals, [...totals].sort((a, b) => b - a), 'sorted by total first');
+      await page.locator('#functions th button[data-key="own"]').click();
+      const owns = (await column(2)).map(bytes);
+      assert.deepEqual(owns, [...owns].sort((a, b) => b - a), 'sorted by own after a click');
+      assert.equal(await page.locator('#functions th[aria-sort="descending"] button').textContent(), 'own');
+      await page.locator('#functions th button[data-key="own"]').click();
+      const again = (await column(2)).map(bytes);
+      assert.deepEqual(again, [...again].sort((a, b) => a - b), 'a second click turns the order round');
+      await page.locator('#functions th button[data-key="total"]').click();
+    });
+
     test('a combined page has each process as a top frame', async (t) => {
       if (!data.combined) {
         t.skip('one run');
