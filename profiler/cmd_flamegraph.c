@@ -158,13 +158,15 @@ static void write_run(FILE *out, const run *r, uint64_t earliest_wall_ns) {
             ", \"pid\": %u, \"start_ms\": %.3f, \"duration_ms\": %.3f, \"ended\": %s, "
             "\"peak_bytes\": %llu, \"peak_time_ms\": %.3f, \"total_allocations\": %llu, "
             "\"total_bytes\": %llu, \"leaked_bytes\": %llu, \"leaked_blocks\": %llu, "
-            "\"library_bytes\": %llu, \"library_blocks\": %llu, \"end_heap\": %llu",
+            "\"library_bytes\": %llu, \"library_blocks\": %llu, \"end_heap\": %llu, "
+            "\"temporary_allocations\": %llu, \"peak_rss_bytes\": %llu",
             c->pid, ms(c->start_wall_ns - earliest_wall_ns), ms(p->duration_ns),
             c->ended ? "true" : "false", (unsigned long long)p->peak_bytes, ms(p->peak_time_ns),
             (unsigned long long)p->allocations, (unsigned long long)p->total_bytes,
             (unsigned long long)p->leaked_bytes, (unsigned long long)p->leaked_blocks,
             (unsigned long long)p->library_bytes, (unsigned long long)p->library_blocks,
-            (unsigned long long)(p->leaked_bytes + p->library_bytes));
+            (unsigned long long)(p->leaked_bytes + p->library_bytes),
+            (unsigned long long)p->temporary, (unsigned long long)p->peak_rss);
     fputs(",\n  \"curve\": ", out);
     write_curve(out, p);
     fputs(",\n  \"stacks\": [", out);

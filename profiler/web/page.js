@@ -139,9 +139,11 @@
     metric(metrics, {
       cls: 'hb-peak', label: 'Peak heap', id: 'stat-peak', value: formatBytes(sum('peak_bytes')), sub: peakNote,
     });
+    const temporary = sum('temporary_allocations');
     metric(metrics, {
       label: 'Allocations', id: 'stat-allocations', value: formatCount(sum('total_allocations')),
-      sub: formatBytes(sum('total_bytes')) + ' requested in total',
+      sub: formatBytes(sum('total_bytes')) + ' requested in total' +
+        (temporary > 0 ? '; ' + formatCount(temporary) + ' temporary (freed right after allocation)' : ''),
     });
     metric(metrics, {
       label: 'Leaked', id: 'stat-leaked', value: formatBytes(leaked), valueCls: leaked > 0 ? 'hb-bad' : 'hb-good',

@@ -211,6 +211,10 @@ PAGES.forEach((pagePath, pageIndex) => {
           assert.notEqual((await page.locator(id).innerText()).trim(), '', `${id} is empty`);
         }
         if (data.runs.length === 1) assert.equal(await page.locator('#stats .hb-command-text').innerText(), data.runs[0].command);
+        const temporary = sum('temporary_allocations');
+        const allocations = await page.locator('#stats').innerText();
+        if (temporary > 0) assert.ok(allocations.includes(`${temporary.toLocaleString('en-US')} temporary`), `no temporary count in:\n${allocations}`);
+        else assert.ok(!allocations.includes('temporary'), 'a temporary count of none');
       }
     });
 
