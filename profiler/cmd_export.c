@@ -7,6 +7,7 @@
 #include "analysis.h"
 #include "commands.h"
 #include "export_pprof.h"
+#include "index_map.h"
 #include "output_file.h"
 #include "support/support.h"
 
@@ -84,54 +85,20 @@ static const char *frame_name(const frame_info *f, char *text, size_t size) {
 static const char SPEEDSCOPE_SCHEMA[] = "https://www.speedscope.app/file-format-schema.json";
 static const char SPEEDSCOPE_EXPORTER[] = "heapbook export";
 
-/* The frames written so far, each once, by place (symbols.h). */
-typedef struct frame_table {
-    const frame_info **slots; /* open addressing; NULL: empty */
-    uint32_t *index;
-    size_t mask, count;
-} frame_table;
+static uint64_t frame_key_hash(const void *frame) { return frame_hash(frame); }
+static bool frame_key_equal(const void *a, const void *b) { return frame_same_place(a, b); }
 
-static size_t frame_slot(const frame_table *t, const frame_info *f) {
-    size_t i = (size_t)frame_hash(f) & t->mask;
-    while (t->slots[i] != NULL && !frame_same_place(t->slots[i], f))
-        i = (i + 1) & t->mask;
-    return i;
-}
-
-static bool grow_frames(frame_table *t) {
-    size_t count = t->slots ? 2 * (t->mask + 1) : 1024, old_count = t->slots ? t->mask + 1 : 0;
-    const frame_info **old = t->slots;
-    uint32_t *old_index = t->index;
-    t->slots = calloc(count, sizeof *t->slots);
-    t->index = calloc(count, sizeof *t->index);
-    if (t->slots == NULL || t->index == NULL) {
-        free(t->slots);
-        free(t->index);
-        t->slots = old;
-        t->index = old_index;
-        return false;
-    }
-    t->mask = count - 1;
-    for (size_t i = 0; i < old_count; i++)
-        if (old[i] != NULL) {
-            size_t slot = frame_slot(t, old[i]);
-            t->slots[slot] = old[i];
-            t->index[slot] = old_index[i];
-        }
-    free(old);
-    free(old_index);
-    return true;
-}
-
-/* The index of `f` (which must outlive the table), writing it into the
- * frames list the first time; UINT32_MAX if memory runs out. */
-static uint32_t frame_index(frame_table *t, const frame_info *f, FILE *out) {
-    if ((t->slots == NULL || 2 * (t->count + 1) > t->mask + 1) && !grow_frames(t))
+/* The index of `f` (which must outlive `frames`, which holds each place
+ * once), writing it into the frames list the first time; UINT32_MAX if
+ * memory runs out. */
+static uint32_t frame_index(index_map *frames, const frame_info *f, FILE *out) {
+    uint32_t index;
+    bool added;
+    if (!index_map_get(frames, f, (uint32_t)frames->count, &index, &added))
         return UINT32_MAX;
-    size_t slot = frame_slot(t, f);
-    if (t->slots[slot] == NULL) {
+    if (added) {
         char name[NAME_TEXT];
-        fputs(t->count ? ",\n  {\"name\": " : "\n  {\"name\": ", out);
+        fputs(index ? ",\n  {\"name\": " : "\n  {\"name\": ", out);
         hb_json_string(out, frame_name(f, name, sizeof name));
         if (f->file[0] != '\0') {
             fputs(", \"file\": ", out);
@@ -139,10 +106,8 @@ static uint32_t frame_index(frame_table *t, const frame_info *f, FILE *out) {
             fprintf(out, ", \"line\": %d", f->line);
         }
         fputc('}', out);
-        t->slots[slot] = f;
-        t->index[slot] = (uint32_t)t->count++;
     }
-    return t->index[slot];
+    return index;
 }
 
 static bool write_speedscope(FILE *out, analysis *a, bool leaks) {
@@ -155,7 +120,7 @@ static bool write_speedscope(FILE *out, analysis *a, bool leaks) {
     frame_info(*stacks)[CALLTREE_MAX_FRAMES] = calloc(shown ? shown : 1, sizeof *stacks);
     size_t *depths = calloc(shown ? shown : 1, sizeof *depths);
     uint64_t *weights = calloc(shown ? shown : 1, sizeof *weights);
-    frame_table table = {0};
+    index_map table = {.hash = frame_key_hash, .equal = frame_key_equal};
     bool ok = stacks != NULL && depths != NULL && weights != NULL;
     char command[4096];
     capture_command(&a->capture, command, sizeof command);
@@ -191,8 +156,7 @@ static bool write_speedscope(FILE *out, analysis *a, bool leaks) {
     for (uint32_t i = 0; ok && i < n; i++)
         fprintf(out, "%s%llu", i ? "," : "", (unsigned long long)weights[i]);
     fputs("]}]}\n", out);
-    free(table.slots);
-    free(table.index);
+    index_map_free(&table, NULL);
     free(stacks);
     free(depths);
     free(weights);

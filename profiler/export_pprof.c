@@ -5,6 +5,7 @@
 
 #include "addrmap.h"
 #include "array.h"
+#include "index_map.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -104,73 +105,36 @@ static void field_message(buffer *b, unsigned field, buffer *message) {
 
 typedef struct strings {
     buffer table; /* the Profile's string_table fields, in order */
-    char **slots; /* open addressing over the strings kept */
-    uint32_t *index;
-    size_t mask, count;
+    index_map index;
 } strings;
 
-static uint64_t text_hash(const char *text) {
+static uint64_t text_hash(const void *text) {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (; *text; text++)
-        h = (h ^ (unsigned char)*text) * UINT64_C(0x100000001b3);
+    for (const unsigned char *c = text; *c; c++)
+        h = (h ^ *c) * UINT64_C(0x100000001b3);
     return h;
 }
 
-static size_t slot_of(const strings *s, const char *text) {
-    size_t i = (size_t)text_hash(text) & s->mask;
-    while (s->slots[i] != NULL && strcmp(s->slots[i], text) != 0)
-        i = (i + 1) & s->mask;
-    return i;
-}
-
-static bool grow_strings(strings *s) {
-    size_t count = s->slots ? 2 * (s->mask + 1) : 1024, old_count = s->slots ? s->mask + 1 : 0;
-    char **old = s->slots;
-    uint32_t *old_index = s->index;
-    s->slots = calloc(count, sizeof *s->slots);
-    s->index = calloc(count, sizeof *s->index);
-    if (s->slots == NULL || s->index == NULL) {
-        free(s->slots);
-        free(s->index);
-        s->slots = old;
-        s->index = old_index;
-        return false;
-    }
-    s->mask = count - 1;
-    for (size_t i = 0; i < old_count; i++)
-        if (old[i] != NULL) {
-            size_t slot = slot_of(s, old[i]);
-            s->slots[slot] = old[i];
-            s->index[slot] = old_index[i];
-        }
-    free(old);
-    free(old_index);
-    return true;
-}
+static bool same_text(const void *a, const void *b) { return strcmp(a, b) == 0; }
 
 /* The index of `text` in the string table, adding it the first time. */
 static uint32_t string_index(strings *s, const char *text) {
-    if ((s->slots == NULL || 2 * (s->count + 1) > s->mask + 1) && !grow_strings(s)) {
+    char *kept = strdup(text);
+    uint32_t index = 0;
+    bool added = false;
+    if (kept == NULL || !index_map_get(&s->index, kept, (uint32_t)s->index.count, &index, &added))
         s->table.failed = true;
-        return 0;
-    }
-    size_t slot = slot_of(s, text);
-    if (s->slots[slot] == NULL) {
-        if ((s->slots[slot] = strdup(text)) == NULL) {
-            s->table.failed = true;
-            return 0;
-        }
-        s->index[slot] = (uint32_t)s->count++;
+    if (added)
         field_bytes(&s->table, PROFILE_STRING_TABLE, text, strlen(text));
-    }
-    return s->index[slot];
+    else
+        free(kept);
+    return index;
 }
 
+static void free_text(const void *text) { free((void *)text); }
+
 static void strings_free(strings *s) {
-    for (size_t i = 0; s->slots && i <= s->mask; i++)
-        free(s->slots[i]);
-    free(s->slots);
-    free(s->index);
+    index_map_free(&s->index, free_text);
     free(s->table.bytes);
 }
 
@@ -327,7 +291,7 @@ static bool write_gzip(FILE *out, const buffer *parts[], size_t count) {
 }
 
 bool export_pprof(FILE *out, analysis *a, bool leaks) {
-    profile p = {.a = a};
+    profile p = {.a = a, .strings.index = {.hash = text_hash, .equal = same_text}};
     string_index(&p.strings, ""); /* string_table[0] must be "" */
     value_type(&p, "alloc_objects", "count");
     value_type(&p, "alloc_space", "bytes");

@@ -1,6 +1,7 @@
 /* frame_names.c: the frames' names into a capture (frame_names.h). */
 #include "frame_names.h"
 
+#include "index_map.h"
 #include "symbols.h"
 
 #include <stdlib.h>
@@ -13,44 +14,21 @@ enum {
                      CAPTURE_MAX_INLINED * CAPTURE_FRAME_NUMBERS * CAPTURE_MAX_VARINT,
 };
 
-/* The names written so far, by the pointer symbols.h hands out (the same
- * pointer for equal strings): open addressing, `mask` + 1 slots. */
-typedef struct name_slot {
-    const char *name; /* NULL: empty */
-    uint32_t id;
-} name_slot;
-
 typedef struct writer {
-    name_slot *slots;
-    size_t mask;
-    uint32_t count;
+    /* The names written so far, by the pointer symbols.h hands out (the
+     * same pointer for equal strings). */
+    index_map names;
     transcoder_sink *sink;
     void *context;
     unsigned char buffer[BUFFER_BYTES + LONGEST_RECORD];
     size_t used;
 } writer;
 
-static size_t slot_of(const writer *w, const char *name) {
-    size_t i = (size_t)(((uintptr_t)name * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & w->mask;
-    while (w->slots[i].name != NULL && w->slots[i].name != name)
-        i = (i + 1) & w->mask;
-    return i;
+static uint64_t pointer_hash(const void *name) {
+    return ((uintptr_t)name * UINT64_C(0x9E3779B97F4A7C15)) >> 20;
 }
 
-static bool grow(writer *w) {
-    size_t count = w->slots ? 2 * (w->mask + 1) : 1024, old_count = w->slots ? w->mask + 1 : 0;
-    name_slot *old = w->slots;
-    if ((w->slots = calloc(count, sizeof *w->slots)) == NULL) {
-        w->slots = old;
-        return false;
-    }
-    w->mask = count - 1;
-    for (size_t i = 0; i < old_count; i++)
-        if (old[i].name != NULL)
-            w->slots[slot_of(w, old[i].name)] = old[i];
-    free(old);
-    return true;
-}
+static bool same_pointer(const void *a, const void *b) { return a == b; }
 
 static void flush(writer *w) {
     if (w->used > 0)
@@ -63,22 +41,22 @@ static void flush(writer *w) {
 static uint32_t name_id(writer *w, const char *name) {
     if (name[0] == '\0' || strcmp(name, "??") == 0)
         return 0;
-    if ((w->slots == NULL || 2 * (w->count + 1) > w->mask + 1) && !grow(w))
+    uint32_t id;
+    bool added;
+    if (!index_map_get(&w->names, name, (uint32_t)w->names.count + 1, &id, &added))
         return UINT32_MAX;
-    name_slot *slot = &w->slots[slot_of(w, name)];
-    if (slot->name == NULL) {
+    if (added) {
         size_t length = strnlen(name, CAPTURE_MAX_NAME);
-        *slot = (name_slot){name, ++w->count};
         unsigned char *p = w->buffer + w->used;
         *p++ = TAG_NAME;
-        p = capture_put_varint(p, slot->id);
+        p = capture_put_varint(p, id);
         p = capture_put_varint(p, length);
         memcpy(p, name, length);
         w->used = (size_t)(p + length - w->buffer);
         if (w->used >= BUFFER_BYTES)
             flush(w);
     }
-    return slot->id;
+    return id;
 }
 
 /* The 'R' of one address; false if memory runs out. */
@@ -120,6 +98,7 @@ bool frame_names_write(const char *capture_name, const capture_module *modules, 
     writer *w = calloc(1, sizeof *w);
     bool ok = s != NULL && w != NULL;
     if (ok) {
+        w->names = (index_map){.hash = pointer_hash, .equal = same_pointer};
         w->sink = sink;
         w->context = context;
         for (size_t i = 0; ok && i < count; i++) {
@@ -128,7 +107,7 @@ bool frame_names_write(const char *capture_name, const capture_module *modules, 
             ok = write_resolved(w, addresses[i], frames, n);
         }
         flush(w);
-        free(w->slots);
+        index_map_free(&w->names, NULL);
     }
     free(w);
     symbols_close(s);
