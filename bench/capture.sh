@@ -4,6 +4,8 @@
 #   1. capture bytes per allocation (an allocation and, in these programs,
 #      its free) in heapbook's capture and in heaptrack's file, for the
 #      same runs of the workload and of bench/tenmillion.c;
+#      and the whole capture of small real programs (jq, sqlite3, python3,
+#      a C++ program) beside heaptrack's;
 #   2. recording bench/tenmillion.c's 10,000,000 allocations: heapbook run
 #      against heaptrack, and the program alone, median of $RUNS runs;
 #   3. turning that capture into reports: heapbook summary, tree, stats and
@@ -47,6 +49,29 @@ for w in small-pairs churn cfrac-like tenmillion; do
     [ "$w" = tenmillion ] && mv "$scratch/w.hbcap" "$scratch/ten.hbcap" && mv "$scratch/w.zst" "$scratch/ten.zst"
     rm -f "$scratch"/w.*
 done
+
+echo
+echo "== 1b. capture size of small real programs: bytes of the whole file"
+printf '\n%-10s %12s %12s %10s\n' program heapbook heaptrack "hb/ht"
+# side_by_side NAME COMMAND...: both captures' bytes, if COMMAND is installed.
+side_by_side() {
+    local name=$1
+    shift
+    command -v "$1" >/dev/null || return 0
+    "$HEAPBOOK" run -o "$scratch/s.hbcap" "$@" >/dev/null 2>&1
+    heaptrack -o "$scratch/s" "$@" >/dev/null 2>&1
+    printf '%-10s %12s %12s %10s\n' "$name" "$(size "$scratch/s.hbcap")" "$(size "$scratch/s.zst")" \
+        "$(ratio "$(size "$scratch/s.hbcap")" "$(size "$scratch/s.zst")")"
+    rm -f "$scratch"/s.*
+}
+side_by_side cxx "$ROOT/build/tests/profiler/cplusplus"
+side_by_side exercise01 "$ROOT/build/exercises/01-fibonacci/program"
+side_by_side jq jq . tests/web/sample-data.json
+side_by_side sqlite3 sqlite3 :memory: \
+    "with recursive c(x) as (select 1 union all select x+1 from c where x<20000) select count(*), sum(x) from c;"
+# A pyenv shim is a script that execs the interpreter: record the interpreter.
+python=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))' 2>/dev/null)
+[ -n "$python" ] && side_by_side python3 "$python" -c 'import json; print(len(json.dumps(list(range(10000)))))'
 
 echo
 echo "== 2. recording 10,000,000 allocations: median of $RUNS runs, ms"

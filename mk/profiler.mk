@@ -23,7 +23,7 @@ $(BUILD)/pic/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
 	$(call compile,$(PRELOAD_CFLAGS))
 $(BUILD)/pic/obj/profiler/preload/hooks-mimalloc.o: profiler/preload/hooks.c | $(DEPS_OK)
 	$(call compile,$(PRELOAD_CFLAGS) -DHEAPBOOK_FORWARD_TO_MIMALLOC)
-PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o \
+PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o $(BUILD)/pic/obj/profiler/preload/exec_hooks.o \
     $(BUILD)/pic/obj/profiler/preload/stack_memo.o $(BUILD)/pic/obj/profiler/channel.o \
     $(BUILD)/pic/obj/harness/core/stacks.o $(BUILD)/pic/obj/harness/core/pages.o
 define link_preload
@@ -56,7 +56,7 @@ CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard profiler/*.c)) \
 $(HEAPBOOK): $(CLI_OBJS) $(BUILD)/lib/libhb-support.a | $(PRELOAD) $(PRELOAD_MIMALLOC)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -ldw -lelf -lzstd -lstdc++ -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ -ldw -lelf -lzstd -lz -lstdc++ -o $@
 
 .PHONY: profiler web-assets
 ## make profiler         build build/bin/heapbook (docs/profiler.md)
@@ -67,7 +67,7 @@ web-assets: $(WEB_MODULES)
 # comment says what it tests and what its figures are.
 PROFILER_TESTS := $(BUILD)/tests/profiler
 PROFILER_TEST_PROGRAMS := $(addprefix $(PROFILER_TESTS)/,peaks odd_names closes_descriptors \
-    ends_early recursion forks threads uses_library_pie uses_library_nopie uses_constructor \
+    ends_early recursion forks threads preinit temporary uses_library_pie uses_library_nopie uses_constructor \
     uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second)
 $(PROFILER_TESTS)/lib%.so: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
@@ -102,7 +102,8 @@ $(PROFILER_TESTS)/peaks_static: tests/profiler/peaks.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MEASURED_CFLAGS) -static $< -o $@
-$(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture_file.c | $(DEPS_OK)
+$(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture_file.c \
+    profiler/output_file.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROFILER_CFLAGS) $^ -lzstd -o $@
@@ -133,7 +134,7 @@ $(FUZZ): $(FUZZ_SOURCES) $(wildcard profiler/*.h) profiler/web/page.html profile
 	@mkdir -p $(@D)
 	$(Q)clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -Iprofiler -Iharness -Iharness/include $(FUZZ_SOURCES) \
-	    -ldw -lelf -lzstd -lstdc++ -o $@
+	    -ldw -lelf -lzstd -lz -lstdc++ -o $@
 .PHONY: fuzz
 fuzz: $(FUZZ)
 	@mkdir -p $(BUILD)/fuzz/corpus

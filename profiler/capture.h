@@ -3,9 +3,11 @@
  * every other heapbook command reads.
  *
  * A capture is a 16-byte file header, then one zstd stream holding the
- * records of one process, in the order things happened:
+ * records of one process, in the order things happened, with zstd's
+ * checksum of them at the end of each frame:
  *
- *   file header  "HBCAP3\n\0" (8 bytes), u32 version, u32 compression (1: zstd)
+ *   file header  "HBCAP4\n\0" (8 bytes), u32 version, u32 compression (1: zstd);
+ *                version 3 ("HBCAP3"), without the frames' names, is read too
  *
  * A record is a one-byte tag and a payload.  Numbers are varints (7 bits a
  * byte, least significant first, the top bit set on every byte but the
@@ -18,7 +20,9 @@
  *                  argument bytes, then the command line as NUL-terminated
  *                  arguments
  *   'T' time       ns since the previous 'T' (or the start): the events
- *                  after it happened then, to the recorder's tick
+ *                  after it happened then, to the recorder's tick; in a
+ *                  capture, to a clock heapbook run makes coarser as the
+ *                  run goes on (transcoder.c), written only when it moved
  *   'S' stack      id (one more than the last 'S'), depth, then depth return
  *                  addresses, innermost first.  Written before the first
  *                  record that uses it.
@@ -26,7 +30,7 @@
  *   'L' module     load bias, start and size of its mapped range (from the
  *                  bias), u8 build-id length, build-id, path length, path
  *   'E' end        the program ended through exit(): every later record
- *                  but a sample would be an error
+ *                  but a sample, a name or a frame would be an error
  *
  * The events differ.  The preload knows addresses; it writes
  *
@@ -36,6 +40,17 @@
  *                  was written; it is live again, as it was
  *   'B' buffer     address: a live block the C library allocated for itself
  *                  (a standard stream's buffer), written at exit
+ *
+ * and, before it replaces its program (the exec family, exec_hooks.c),
+ *
+ *   'x' exec       u8 0 (about to exec) or 1 (the exec failed, the program
+ *                  goes on), pid (the stream's process, or a child it
+ *                  vfork()ed, which runs in its memory), path length, path
+ *
+ * which heapbook run keeps out of the capture: a process whose last 'x'
+ * is 0 and that begins no new stream ran a program the preload never
+ * reached (it cleared LD_PRELOAD, or is static or set-user-ID), and
+ * heapbook run says so.
  *
  * each address a zigzag varint, (d << 1) ^ (d >> 63), of its difference
  * from the previous one.  heapbook run matches every free to its
@@ -47,6 +62,9 @@
  *   'A' allocation info id
  *   'F' free       info id (of a live block)
  *   'K' kept       info id: a realloc of a block of it failed; live again
+ *   't' temporary  the free of the block the 'A' just before allocated,
+ *                  with no other event between (heaptrack's temporary
+ *                  allocation): no payload, the info is that 'A's
  *   'B' buffer     info id: a live block of it is the C library's own
  *
  * 'A' and 'F', most of a capture, are written short: a byte 0x80 | 0x40
@@ -66,6 +84,22 @@
  *   'X' ended      how a process that wrote no 'E' ended: u8
  *                  CAPTURE_ENDED_*, value (the signal, or the exit status)
  *
+ * At the end of recording heapbook run names every return address the
+ * stacks hold, from the modules as they are then (symbols.h), so that the
+ * capture reads the same after the program is rebuilt, moved or deleted:
+ *
+ *   'N' name       id (one more than the last 'N', from 1), length, bytes: a
+ *                  function, file or module name the frames below use
+ *   'R' resolved   return address, count (1 to CAPTURE_MAX_INLINED), then
+ *                  count frames, innermost first (inlined calls, then the
+ *                  function they are in), each: function name id (0:
+ *                  unknown), file name id (0: no line table), line, module
+ *                  name id (0: none), offset (symbols.h's frame_info).
+ *                  Addresses ascend from one 'R' to the next.
+ *
+ * A capture without them (version 3) is named from the modules on disk
+ * when a report is made.
+ *
  * Why this shape: a capture holds tens of millions of 'A' and 'F' records.
  * None carries a time (a 'T' every tick covers thousands); the preload
  * keeps no memory per block (the program keeps its allocator as it is);
@@ -81,16 +115,22 @@
 
 #include <stdint.h>
 
-#define CAPTURE_MAGIC "HBCAP3\n"
+#define CAPTURE_MAGIC "HBCAP4\n"
+/* The older format still read: the same records, without 'N' and 'R'. */
+#define CAPTURE_MAGIC_3 "HBCAP3\n"
 enum {
     CAPTURE_MAGIC_SIZE = 8,
     CAPTURE_FILE_HEADER = 16,
-    CAPTURE_VERSION = 3,
+    CAPTURE_VERSION = 4,
+    CAPTURE_OLDEST_VERSION = 3,
     CAPTURE_COMPRESSION_ZSTD = 1,
     CAPTURE_MAX_VARINT = 10, /* 64 bits, 7 a byte */
     CAPTURE_MAX_DEPTH = 256,
     CAPTURE_MAX_PATH = 4096,
     CAPTURE_MAX_BUILD_ID = 64,
+    CAPTURE_MAX_NAME = 4096,
+    CAPTURE_MAX_INLINED = 16,  /* frames one return address may stand for */
+    CAPTURE_FRAME_NUMBERS = 5, /* the numbers of one frame of an 'R' */
     CAPTURE_MAX_ARGUMENTS = 32 * 1024,
     /* The longest record: a hello with the longest command line. */
     CAPTURE_MAX_RECORD = 64 + CAPTURE_MAX_ARGUMENTS,
@@ -110,6 +150,10 @@ enum capture_tag {
     TAG_END = 'E',
     TAG_SAMPLE = 'M',
     TAG_ENDED = 'X',
+    TAG_NAME = 'N',
+    TAG_RESOLVED = 'R',
+    TAG_EXEC = 'x',
+    TAG_TEMPORARY = 't',
 };
 
 /* The short 'A' and 'F' of a capture. */

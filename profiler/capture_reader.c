@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,11 +136,14 @@ static bool check_file_header(capture *c, const unsigned char *header, size_t si
                  "%s: not a heapbook capture (it does not start with \"HBCAP\")", c->file);
         return false;
     }
-    if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE) != 0) {
+    bool older =
+        size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC_3, CAPTURE_MAGIC_SIZE) == 0;
+    if (size >= CAPTURE_MAGIC_SIZE && !older &&
+        memcmp(header, CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE) != 0) {
         snprintf(error, CAPTURE_ERROR,
-                 "%s: a capture from an older heapbook (format \"%.6s\"); this one reads format "
-                 "%d: record it again with heapbook run",
-                 c->file, (const char *)header, CAPTURE_VERSION);
+                 "%s: a capture of another heapbook (format \"%.6s\"); this one reads formats "
+                 "%d and %d: record it again with heapbook run",
+                 c->file, (const char *)header, CAPTURE_OLDEST_VERSION, CAPTURE_VERSION);
         return false;
     }
     if (size < CAPTURE_FILE_HEADER) {
@@ -153,10 +157,13 @@ static bool check_file_header(capture *c, const unsigned char *header, size_t si
         version = version << 8 | header[8 + i];
         compression = compression << 8 | header[12 + i];
     }
-    if (version != CAPTURE_VERSION || compression != CAPTURE_COMPRESSION_ZSTD) {
+    if (version != (older ? CAPTURE_OLDEST_VERSION : CAPTURE_VERSION) ||
+        compression != CAPTURE_COMPRESSION_ZSTD) {
         snprintf(error, CAPTURE_ERROR,
-                 "%s: capture format version %u (compression %u); this heapbook reads version %d",
-                 c->file, version, compression, CAPTURE_VERSION);
+                 "%s: capture format version %u (compression %u) in a file marked \"%.6s\"; "
+                 "this heapbook reads versions %d and %d",
+                 c->file, version, compression, (const char *)header, CAPTURE_OLDEST_VERSION,
+                 CAPTURE_VERSION);
         return false;
     }
     return true;
@@ -205,7 +212,7 @@ bool capture_rewind(capture *c) {
     s->offset = 0;
     c->pass = 2;
     c->time_ns = 0;
-    c->info_written = c->last_info = 0;
+    c->info_written = c->last_info = c->last_allocated = 0;
     s->past_end = false;
     return true;
 }
@@ -227,6 +234,16 @@ void capture_close(capture *c) {
     free(c->info_size);
     free(c->info_stack);
     free(c->arguments);
+    for (uint32_t i = 0; i < c->name_count; i++)
+        free(c->names[i]);
+    free(c->names);
+    free(c->named);
+    free(c->resolved);
+    c->names = NULL;
+    c->named = NULL;
+    c->resolved = NULL;
+    c->name_count = 0;
+    c->named_count = c->resolved_count = 0;
     c->source = NULL;
     c->modules = NULL;
     c->module_index = NULL;
@@ -395,6 +412,54 @@ static bool take_module(capture *c, uint64_t offset, const record *r) {
     return true;
 }
 
+static bool take_name(capture *c, uint64_t offset, const record *r) {
+    if (c->pass > 1)
+        return r->number[0] <= c->name_count || changed(c);
+    if (r->number[0] != (uint64_t)c->name_count + 1)
+        return corrupt(c, offset, r, "has the id", r->number[0]);
+    if (c->name_count == CAPTURE_MAX_NAMES || memchr(r->text, '\0', r->text_length) != NULL)
+        return corrupt(c, offset, r, "is name", r->number[0]);
+    char *name = strndup((const char *)r->text, r->text_length);
+    if (name == NULL ||
+        !array_grow((void **)&c->names, &c->name_capacity, c->name_count + 1, sizeof *c->names)) {
+        free(name);
+        return fail(c, "out of memory reading the frames' names");
+    }
+    c->names[c->name_count++] = name;
+    return true;
+}
+
+static bool take_resolved(capture *c, uint64_t offset, const record *r) {
+    if (c->pass > 1)
+        return true; /* kept in the first */
+    if (c->resolved_count > 0 && r->number[0] <= c->resolved[c->resolved_count - 1].address)
+        return corrupt(c, offset, r, "is out of order at address", r->number[0]);
+    if (c->named_count + r->number[1] > CAPTURE_MAX_FRAMES)
+        return fail(c, "more named frames than heapbook can read (at byte %llu of its records)",
+                    (unsigned long long)offset);
+    if (!array_grow((void **)&c->resolved, &c->resolved_capacity, c->resolved_count + 1,
+                    sizeof *c->resolved) ||
+        !array_grow((void **)&c->named, &c->named_capacity, c->named_count + r->number[1],
+                    sizeof *c->named))
+        return fail(c, "out of memory reading the named frames");
+    for (unsigned i = 0; i < r->number[1]; i++) {
+        const uint64_t *n = &r->frames[i * CAPTURE_FRAME_NUMBERS];
+        if (n[0] > c->name_count || n[1] > c->name_count || n[3] > c->name_count)
+            return corrupt(c, offset, r, "uses a name never written, at address", r->number[0]);
+        if (n[2] > INT_MAX)
+            return corrupt(c, offset, r, "has the line", n[2]);
+        c->named[c->named_count + i] = (capture_named_frame){.function = (uint32_t)n[0],
+                                                             .file = (uint32_t)n[1],
+                                                             .line = (int)n[2],
+                                                             .module = (uint32_t)n[3],
+                                                             .offset = n[4]};
+    }
+    c->resolved[c->resolved_count++] =
+        (capture_resolved){r->number[0], c->named_count, (unsigned)r->number[1]};
+    c->named_count += r->number[1];
+    return true;
+}
+
 /* An event naming an info: what the info is (0 in a short 'A' or 'F': the
  * previous one's). */
 static bool take_event(capture *c, uint64_t offset, const record *r, capture_event *event) {
@@ -406,6 +471,8 @@ static bool take_event(capture *c, uint64_t offset, const record *r, capture_eve
     event->info = (uint32_t)id;
     if (r->tag == TAG_ALLOC || r->tag == TAG_FREE)
         c->last_info = (uint32_t)id;
+    if (r->tag == TAG_ALLOC || r->tag == TAG_FREE)
+        c->last_allocated = r->tag == TAG_ALLOC ? (uint32_t)id : 0;
     event->size = c->info_size[event->info];
     event->stack = c->info_stack[event->info];
     return true;
@@ -424,7 +491,7 @@ static bool read_record(capture *c, capture_event *event, bool *handed) {
     *handed = false;
     if (r.tag != TAG_HELLO && c->arguments == NULL)
         return fail(c, "corrupt: its records do not begin with the hello record");
-    if (c->source->past_end && r.tag != TAG_SAMPLE)
+    if (c->source->past_end && r.tag != TAG_SAMPLE && r.tag != TAG_NAME && r.tag != TAG_RESOLVED)
         return fail(c, "corrupt at byte %llu of its records: %s after the end record",
                     (unsigned long long)offset, record_name(r.tag));
     *event = (capture_event){.tag = (enum capture_tag)r.tag, .time_ns = c->time_ns};
@@ -462,6 +529,25 @@ static bool read_record(capture *c, capture_event *event, bool *handed) {
         event->rss = r.number[0];
         *handed = true;
         break;
+    case TAG_TEMPORARY:
+        if (c->last_allocated == 0)
+            return fail(c,
+                        "corrupt at byte %llu of its records: a temporary free that does not "
+                        "follow an allocation",
+                        (unsigned long long)offset);
+        event->tag = TAG_FREE;
+        event->temporary = *handed = true;
+        event->info = c->last_info = c->last_allocated;
+        event->size = c->info_size[event->info];
+        event->stack = c->info_stack[event->info];
+        c->last_allocated = 0;
+        break;
+    case TAG_NAME:
+        ok = take_name(c, offset, &r);
+        break;
+    case TAG_RESOLVED:
+        ok = take_resolved(c, offset, &r);
+        break;
     case TAG_ENDED:
         if (r.byte < CAPTURE_ENDED_SIGNAL || r.byte > CAPTURE_ENDED_LOST)
             return corrupt(c, offset, &r, "says the process ended in way", r.byte);
@@ -494,6 +580,7 @@ static bool short_event(capture *c, capture_event *event) {
                              .size = c->info_size[id],
                              .stack = c->info_stack[id]};
     c->last_info = (uint32_t)id;
+    c->last_allocated = is_free ? 0 : (uint32_t)id;
     s->offset += (size_t)(at - p);
     s->start += (size_t)(at - p);
     return true;
@@ -501,7 +588,7 @@ static bool short_event(capture *c, capture_event *event) {
 
 bool capture_next(capture *c, capture_event *event) {
     while (!c->failed && fill(c, CAPTURE_MAX_RECORD) && c->source->start < c->source->end) {
-        bool handed;
+        bool handed = false;
         if (short_event(c, event))
             return true;
         if (!read_record(c, event, &handed))
@@ -512,6 +599,19 @@ bool capture_next(capture *c, capture_event *event) {
     if (!c->failed && c->arguments == NULL)
         return fail(c, "truncated: it holds no records (the program was not recorded)");
     return false;
+}
+
+const capture_resolved *capture_resolved_of(const capture *c, uint64_t address) {
+    size_t low = 0, high = c->resolved_count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (c->resolved[middle].address < address)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low < c->resolved_count && c->resolved[low].address == address ? &c->resolved[low]
+                                                                          : NULL;
 }
 
 const capture_module *capture_module_of(const capture *c, uint64_t address) {

@@ -27,6 +27,7 @@ enum {
     CAPTURE_MAX_FRAMES = 1 << 25,
     CAPTURE_MAX_MODULES = 4096,
     CAPTURE_MAX_INFOS = 1 << 24,
+    CAPTURE_MAX_NAMES = 1 << 22,
 };
 
 typedef struct capture_module {
@@ -35,6 +36,20 @@ typedef struct capture_module {
     unsigned char build_id[CAPTURE_MAX_BUILD_ID];
     unsigned build_id_length;
 } capture_module;
+
+/* A frame as heapbook run named it ('R'): name ids into capture.names. */
+typedef struct capture_named_frame {
+    uint32_t function, file, module; /* 0: unknown, or none */
+    int line;
+    uint64_t offset;
+} capture_named_frame;
+
+/* The frames one return address stands for: named[first, first + count). */
+typedef struct capture_resolved {
+    uint64_t address;
+    size_t first;
+    unsigned count;
+} capture_resolved;
 
 typedef struct capture_source capture_source;
 
@@ -67,12 +82,23 @@ typedef struct capture {
     uint32_t *info_stack;
     uint32_t info_count;
     size_t info_capacity, info_stack_capacity;
-    uint32_t info_written; /* 'I' records read so far in this pass */
-    uint32_t last_info;    /* of the last 'A' or 'F' read */
+    uint32_t info_written;   /* 'I' records read so far in this pass */
+    uint32_t last_info;      /* of the last 'A' or 'F' read */
+    uint32_t last_allocated; /* the info of the 'A' just read, 0 after any free */
 
     capture_module *modules; /* every module any map listed */
     size_t module_count, module_capacity;
     uint16_t *module_index; /* the modules by bias and path (capture_reader.c) */
+
+    /* The frames heapbook run named at the end of recording ('N', 'R');
+     * none in a version 3 capture. */
+    char **names; /* [id - 1] */
+    uint32_t name_count;
+    size_t name_capacity;
+    capture_named_frame *named;
+    size_t named_count, named_capacity;
+    capture_resolved *resolved; /* by ascending address */
+    size_t resolved_count, resolved_capacity;
 
     bool failed;
     char error[CAPTURE_ERROR];
@@ -85,6 +111,7 @@ typedef struct capture_event {
     uint64_t size;        /* ... its size */
     uint32_t stack;       /* ... and stack */
     uint64_t rss;         /* samples */
+    bool temporary;       /* a free of the block allocated last, none since ('t') */
 } capture_event;
 
 /* Opens `path` and reads its file header.  On failure returns false with a
@@ -114,6 +141,15 @@ static inline uint64_t capture_frame(const capture *c, uint32_t id, unsigned i) 
 }
 static inline unsigned capture_depth(const capture *c, uint32_t id) {
     return id == 0 || id > c->stack_count ? 0 : c->stack_depth[id];
+}
+
+/* The frames heapbook run named for the return address `address`, or
+ * NULL if it named none. */
+const capture_resolved *capture_resolved_of(const capture *c, uint64_t address);
+
+/* Name `id` of capture.names; "" for 0. */
+static inline const char *capture_name(const capture *c, uint32_t id) {
+    return id == 0 ? "" : c->names[id - 1];
 }
 
 /* The module holding `address`, or NULL. */

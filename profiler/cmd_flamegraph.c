@@ -10,6 +10,7 @@
  * the flame graph of whichever moment is chosen. */
 #include "analysis.h"
 #include "commands.h"
+#include "output_file.h"
 #include "page_assets.h"
 #include "support/support.h"
 
@@ -84,7 +85,14 @@ static void write_nodes(FILE *out, const tree_node *node, bool *first) {
     fprintf(out, "%s\n  [%lld, ", *first ? "" : ",",
             node->parent ? (long long)node->parent->order : -1LL);
     *first = false;
-    hb_json_string(out, node->where.function);
+    /* A frame without a symbol is named as the terminal names it. */
+    char unnamed[1200];
+    if (strcmp(node->where.function, "??") == 0 && node->where.module[0] != '\0')
+        snprintf(unnamed, sizeof unnamed, "0x%llx in %s", (unsigned long long)node->where.offset,
+                 node->where.module);
+    hb_json_string(out, strcmp(node->where.function, "??") == 0 && node->where.module[0] != '\0'
+                            ? unnamed
+                            : node->where.function);
     fputs(", ", out);
     hb_json_string(out, node->where.file);
     fprintf(out, ", %d, ", node->where.line);
@@ -150,13 +158,15 @@ static void write_run(FILE *out, const run *r, uint64_t earliest_wall_ns) {
             ", \"pid\": %u, \"start_ms\": %.3f, \"duration_ms\": %.3f, \"ended\": %s, "
             "\"peak_bytes\": %llu, \"peak_time_ms\": %.3f, \"total_allocations\": %llu, "
             "\"total_bytes\": %llu, \"leaked_bytes\": %llu, \"leaked_blocks\": %llu, "
-            "\"library_bytes\": %llu, \"library_blocks\": %llu, \"end_heap\": %llu",
+            "\"library_bytes\": %llu, \"library_blocks\": %llu, \"end_heap\": %llu, "
+            "\"temporary_allocations\": %llu, \"peak_rss_bytes\": %llu",
             c->pid, ms(c->start_wall_ns - earliest_wall_ns), ms(p->duration_ns),
             c->ended ? "true" : "false", (unsigned long long)p->peak_bytes, ms(p->peak_time_ns),
             (unsigned long long)p->allocations, (unsigned long long)p->total_bytes,
             (unsigned long long)p->leaked_bytes, (unsigned long long)p->leaked_blocks,
             (unsigned long long)p->library_bytes, (unsigned long long)p->library_blocks,
-            (unsigned long long)(p->leaked_bytes + p->library_bytes));
+            (unsigned long long)(p->leaked_bytes + p->library_bytes),
+            (unsigned long long)p->temporary, (unsigned long long)p->peak_rss);
     fputs(",\n  \"curve\": ", out);
     write_curve(out, p);
     fputs(",\n  \"stacks\": [", out);
@@ -171,10 +181,19 @@ static void write_run(FILE *out, const run *r, uint64_t earliest_wall_ns) {
     fprintf(out, ", \"moments_truncated\": %s}", r->moments.truncated ? "true" : "false");
 }
 
+/* The run a page of several is titled after: the process that started
+ * first, the one heapbook run started (a diff: the AFTER run). */
+static const run *title_run(const page *pg) {
+    const run *first = &pg->runs[pg->count - 1];
+    for (size_t i = 0; !pg->diff && i < pg->count; i++)
+        if (pg->runs[i].a.capture.start_wall_ns < first->a.capture.start_wall_ns)
+            first = &pg->runs[i];
+    return first;
+}
+
 static void write_data(FILE *out, const page *pg) {
     char command[4096];
-    const run *last = &pg->runs[pg->count - 1];
-    capture_command(&last->a.capture, command, sizeof command);
+    capture_command(&title_run(pg)->a.capture, command, sizeof command);
     char title[4200];
     if (pg->count > 1 && !pg->diff)
         snprintf(title, sizeof title, "heapbook flamegraph: %zu processes of %s", pg->count,
@@ -231,6 +250,15 @@ static void write_page(FILE *out, const page *pg) {
 
 /* ---- the command */
 
+/* Every page starts with the template's first lines, which say what it is. */
+static bool is_page(const unsigned char *start, size_t length) {
+    static const char SAYS[] = "heapbook's flame graph page";
+    return memmem(start, length, SAYS, sizeof SAYS - 1) != NULL;
+}
+
+static const output_kind PAGE_OUTPUT = {"the flame graph", "a flame graph page heapbook wrote",
+                                        is_page, true};
+
 static bool open_run(page *pg, run *r, const char *path) {
     char error[CAPTURE_ERROR];
     if (!analysis_open(path, &r->a))
@@ -267,26 +295,33 @@ static void close_page(page *pg) {
     calltree_free(pg->root);
 }
 
-int command_flamegraph(int argc, char **argv) {
-    report_options o;
-    if (!parse_report_options("flamegraph", "o,leaks,inverted,diff,captures", argc, argv, &o))
-        return 2;
+int command_flamegraph(const command_options *options) {
+    const command_options o = *options;
     page pg = {.diff = o.before != NULL, .leaks = o.leaks, .inverted = o.inverted};
-    pg.count = pg.diff ? 2 : (size_t)o.capture_count;
+    pg.count = pg.diff ? 2 : (size_t)o.operand_count;
     pg.runs = calloc(pg.count, sizeof *pg.runs);
     pg.root = calltree_root();
     bool ok = pg.runs != NULL && pg.root != NULL;
-    if (!ok)
+    if (!ok) {
         fprintf(stderr, "heapbook: out of memory\n");
+        if (pg.runs == NULL)
+            pg.count = 0; /* nothing for close_page() to close */
+    }
     for (size_t i = 0; ok && i < pg.count; i++)
-        ok = open_run(&pg, &pg.runs[i], pg.diff ? (i == 0 ? o.before : o.capture) : o.captures[i]);
+        ok = open_run(&pg, &pg.runs[i],
+                      pg.diff ? (i == 0 ? o.before : o.operands[0]) : o.operands[i]);
     for (size_t i = 0; ok && i < pg.count; i++)
         if (!(ok = add_to_tree(&pg, &pg.runs[i])))
             fprintf(stderr, "heapbook: out of memory building the flame graph\n");
     char name[4096];
-    snprintf(name, sizeof name, "%s.html", o.capture);
+    snprintf(name, sizeof name, "%s.html", o.operands[0]);
     const char *path = o.output ? o.output : name;
-    FILE *out = ok ? open_output(path) : NULL;
+    char *inputs[] = {o.operands[0], (char *)o.before};
+    FILE *out = NULL;
+    if (ok && pg.diff)
+        out = output_file_open(path, &PAGE_OUTPUT, inputs, 2);
+    else if (ok)
+        out = output_file_open(path, &PAGE_OUTPUT, o.operands, (size_t)o.operand_count);
     int status = 2;
     if (out != NULL) {
         calltree_sort(pg.root);

@@ -1,9 +1,8 @@
-/* heapbook summary, tree, stats and export: the terminal reports. */
+/* heapbook summary, tree and stats: the terminal reports. */
 #include "analysis.h"
 #include "commands.h"
 #include "support/support.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,13 @@ enum { TOP_SITES = 10, TREE_LINES = 60, PLACE_TEXT = 1200 };
 
 static double percent(uint64_t part, uint64_t whole) {
     return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* heaptrack's temporary allocations: freed right after they were made. */
+static void print_temporary(const replay *r) {
+    printf("Temporary:          %llu allocation%s freed right after allocation (%.1f%%)\n",
+           (unsigned long long)r->temporary, r->temporary == 1 ? "" : "s",
+           percent(r->temporary, r->allocations));
 }
 
 static void print_place(const frame_info *f) {
@@ -44,10 +50,11 @@ static int by_total(const void *a, const void *b) {
     return order ? order : (x->order > y->order) - (x->order < y->order);
 }
 
-int command_summary(int argc, char **argv) {
-    report_options o;
+int command_summary(const command_options *options) {
+    const command_options o = *options;
+    const char *capture = o.operands[0];
     analysis a;
-    if (!parse_report_options("summary", "leaks", argc, argv, &o) || !analysis_open(o.capture, &a))
+    if (!analysis_open(capture, &a))
         return 2;
     const stack_figures *figures = analysis_figures(&a, o.leaks);
     tree_node *root = calltree_build(&a.capture, a.symbols, figures);
@@ -58,7 +65,7 @@ int command_summary(int argc, char **argv) {
         count = calltree_sites(&a.capture, a.symbols, figures, root, &rows);
     }
     if (root == NULL || count == (size_t)-1) {
-        fprintf(stderr, "heapbook: out of memory summarizing %s\n", o.capture);
+        fprintf(stderr, "heapbook: out of memory summarizing %s\n", capture);
         calltree_free(root);
         analysis_close(&a);
         return 2;
@@ -78,6 +85,8 @@ int command_summary(int argc, char **argv) {
     }
     if (count == 0)
         printf("(nothing %s)\n", analysis_what(o.leaks));
+    putchar('\n');
+    print_temporary(&a.replay);
     print_library_note(&a, o.leaks);
     free(rows);
     calltree_free(root);
@@ -87,9 +96,18 @@ int command_summary(int argc, char **argv) {
 
 /* ---- tree: the call tree, biggest branches first */
 
-static void print_tree(const tree_node *node, uint64_t whole, char *prefix, size_t depth,
-                       int *lines) {
-    for (size_t i = 0; i < node->child_count && *lines < TREE_LINES; i++) {
+/* How much of the tree to print: levels below the root, and lines. */
+typedef struct tree_limits {
+    size_t depth;
+    unsigned lines;
+} tree_limits;
+
+/* Returns false once the line limit cut the tree short. */
+static bool print_tree(const tree_node *node, uint64_t whole, char *prefix, size_t depth,
+                       const tree_limits *limits, unsigned *lines) {
+    for (size_t i = 0; i < node->child_count; i++) {
+        if (*lines == limits->lines)
+            return false;
         const tree_node *child = node->children[i];
         bool last = i + 1 == node->child_count;
         char size[HB_SIZE_TEXT];
@@ -100,20 +118,24 @@ static void print_tree(const tree_node *node, uint64_t whole, char *prefix, size
         (*lines)++;
         size_t length = strlen(prefix);
         strcpy(prefix + length, last ? "   " : "│  ");
-        if (depth < CALLTREE_MAX_FRAMES)
-            print_tree(child, whole, prefix, depth + 1, lines);
+        bool whole_branch = depth + 1 >= limits->depth ||
+                            print_tree(child, whole, prefix, depth + 1, limits, lines);
         prefix[length] = '\0';
+        if (!whole_branch)
+            return false;
     }
+    return true;
 }
 
-int command_tree(int argc, char **argv) {
-    report_options o;
+int command_tree(const command_options *options) {
+    const command_options o = *options;
+    const char *capture = o.operands[0];
     analysis a;
-    if (!parse_report_options("tree", "leaks", argc, argv, &o) || !analysis_open(o.capture, &a))
+    if (!analysis_open(capture, &a))
         return 2;
     tree_node *root = calltree_build(&a.capture, a.symbols, analysis_figures(&a, o.leaks));
     if (root == NULL) {
-        fprintf(stderr, "heapbook: out of memory building the tree of %s\n", o.capture);
+        fprintf(stderr, "heapbook: out of memory building the tree of %s\n", capture);
         analysis_close(&a);
         return 2;
     }
@@ -123,10 +145,12 @@ int command_tree(int argc, char **argv) {
     /* Each level adds at most 3 characters of up to 3 bytes. */
     static char prefix[(CALLTREE_MAX_FRAMES + 1) * 9];
     prefix[0] = '\0';
-    int lines = 0;
-    print_tree(root, root->bytes, prefix, 0, &lines);
-    if (lines >= TREE_LINES)
-        printf("... (the first %d lines; heapbook flamegraph shows all of it)\n", TREE_LINES);
+    tree_limits limits = {o.depth ? o.depth : CALLTREE_MAX_FRAMES + 1,
+                          o.lines ? o.lines : TREE_LINES};
+    unsigned lines = 0;
+    if (!print_tree(root, root->bytes, prefix, 0, &limits, &lines))
+        printf("... (the first %u lines: --lines N shows more, heapbook flamegraph all of it)\n",
+               limits.lines);
     print_library_note(&a, o.leaks);
     calltree_free(root);
     analysis_close(&a);
@@ -191,6 +215,10 @@ static void print_stats_text(const analysis *a, site_row *rows, size_t count) {
     printf("Bytes allocated:    %s\n", hb_size_format(r->total_bytes, s1));
     printf("Peak heap:          %s at %.1f ms\n", hb_size_format(r->peak_bytes, s1),
            (double)r->peak_time_ns / 1e6);
+    if (r->peak_rss > 0)
+        printf("Peak resident set:  %s at %.1f ms (sampled every 10 ms, and at start and exit)\n",
+               hb_size_format(r->peak_rss, s1), (double)r->peak_rss_time_ns / 1e6);
+    print_temporary(r);
     printf("Never freed:        %s in %llu block%s\n", hb_size_format(r->leaked_bytes, s1),
            (unsigned long long)r->leaked_blocks, r->leaked_blocks == 1 ? "" : "s");
     if (r->library_blocks > 0)
@@ -229,13 +257,15 @@ static void print_stats_json(const analysis *a, site_row *rows, size_t count) {
     printf(", \"pid\": %u, \"duration_ms\": %.3f, \"allocations\": %llu, \"frees\": %llu, "
            "\"total_bytes\": %llu, \"peak_bytes\": %llu, \"peak_time_ms\": %.3f, "
            "\"leaked_bytes\": %llu, \"leaked_blocks\": %llu, \"library_bytes\": %llu, "
-           "\"library_blocks\": %llu, \"ended\": %s,\n \"size_histogram\": [",
+           "\"library_blocks\": %llu, \"temporary_allocations\": %llu, \"peak_rss_bytes\": %llu, "
+           "\"peak_rss_time_ms\": %.3f, \"ended\": %s,\n \"size_histogram\": [",
            a->capture.pid, (double)r->duration_ns / 1e6, (unsigned long long)r->allocations,
            (unsigned long long)r->frees, (unsigned long long)r->total_bytes,
            (unsigned long long)r->peak_bytes, (double)r->peak_time_ns / 1e6,
            (unsigned long long)r->leaked_bytes, (unsigned long long)r->leaked_blocks,
            (unsigned long long)r->library_bytes, (unsigned long long)r->library_blocks,
-           a->capture.ended ? "true" : "false");
+           (unsigned long long)r->temporary, (unsigned long long)r->peak_rss,
+           (double)r->peak_rss_time_ns / 1e6, a->capture.ended ? "true" : "false");
     bool first = true;
     for (int k = 0; k < SIZE_CLASSES; k++)
         if (r->size_classes[k] > 0) {
@@ -254,10 +284,11 @@ static void print_stats_json(const analysis *a, site_row *rows, size_t count) {
     printf("]}\n");
 }
 
-int command_stats(int argc, char **argv) {
-    report_options o;
+int command_stats(const command_options *options) {
+    const command_options o = *options;
+    const char *capture = o.operands[0];
     analysis a;
-    if (!parse_report_options("stats", "json", argc, argv, &o) || !analysis_open(o.capture, &a))
+    if (!analysis_open(capture, &a))
         return 2;
     tree_node *root = calltree_build(&a.capture, a.symbols, a.replay.allocated);
     site_row *rows = NULL;
@@ -267,7 +298,7 @@ int command_stats(int argc, char **argv) {
         count = calltree_sites(&a.capture, a.symbols, a.replay.allocated, root, &rows);
     }
     if (count == (size_t)-1)
-        fprintf(stderr, "heapbook: out of memory reading the sites of %s\n", o.capture);
+        fprintf(stderr, "heapbook: out of memory reading the sites of %s\n", capture);
     else if (o.json)
         print_stats_json(&a, rows, count);
     else
@@ -276,55 +307,4 @@ int command_stats(int argc, char **argv) {
     calltree_free(root);
     analysis_close(&a);
     return count == (size_t)-1 ? 2 : 0;
-}
-
-/* ---- export --format collapsed: "main;f;g 1234" per stack */
-
-/* A frame's name for flamegraph.pl and the like: ';' and ' ' split frames
- * there, so they become '_'. */
-static void put_collapsed_name(FILE *out, const frame_info *f) {
-    char text[PLACE_TEXT];
-    if (strcmp(f->function, "??") == 0 && f->module[0] != '\0')
-        snprintf(text, sizeof text, "%s+0x%llx", f->module, (unsigned long long)f->offset);
-    else
-        snprintf(text, sizeof text, "%s", f->function);
-    for (const char *c = text; *c; c++)
-        fputc(*c == ';' || *c == ' ' ? '_' : *c, out);
-}
-
-int command_export(int argc, char **argv) {
-    report_options o;
-    analysis a;
-    if (!parse_report_options("export", "format,leaks,o", argc, argv, &o))
-        return 2;
-    if (o.format == NULL || strcmp(o.format, "collapsed") != 0)
-        return usage_error("export", "the one format is --format collapsed (flamegraph.pl, "
-                                     "inferno and speedscope read it)");
-    if (!analysis_open(o.capture, &a))
-        return 2;
-    FILE *out = o.output ? open_output(o.output) : stdout;
-    if (out == NULL) {
-        analysis_close(&a);
-        return 2;
-    }
-    const stack_figures *figures = analysis_figures(&a, o.leaks);
-    for (uint32_t id = 1; id <= a.capture.stack_count; id++) { /* stack 0 has no frames */
-        if (figures[id].bytes == 0)
-            continue;
-        frame_info frames[CALLTREE_MAX_FRAMES];
-        size_t depth = calltree_frames(&a.capture, a.symbols, id, frames);
-        for (size_t f = 0; f < depth; f++) {
-            if (f > 0)
-                fputc(';', out);
-            put_collapsed_name(out, &frames[f]);
-        }
-        fprintf(out, " %llu\n", (unsigned long long)figures[id].bytes);
-    }
-    int status = 0;
-    if (o.output && fclose(out) != 0) {
-        fprintf(stderr, "heapbook: cannot write %s: %s\n", o.output, strerror(errno));
-        status = 2;
-    }
-    analysis_close(&a);
-    return status;
 }

@@ -167,6 +167,20 @@ static void list_other_captures(const collector_result *r, const char *capture) 
             capture);
 }
 
+/* The programs recorded processes exec'd and the preload never reached;
+ * true if there were any (heapbook run then fails: a capture that looks
+ * whole would hide them). */
+static bool report_unrecorded(const collector_result *r) {
+    for (size_t i = 0; i < r->unrecorded_count; i++)
+        fprintf(stderr,
+                "heapbook: process %d exec'd %s, which was not recorded: libheapbook-preload.so "
+                "never started in it (it cleared LD_PRELOAD, or the program is statically linked "
+                "or set-user-ID, or it may no longer open heapbook's channel); %s holds what "
+                "came before\n",
+                (int)r->unrecorded[i].pid, r->unrecorded[i].program, r->unrecorded[i].capture);
+    return r->unrecorded_count > 0;
+}
+
 /* The program's exit status as heapbook's, or its death by the same signal. */
 static int pass_on(int status) {
     if (WIFSIGNALED(status)) {
@@ -177,31 +191,11 @@ static int pass_on(int status) {
     return WEXITSTATUS(status);
 }
 
-static int usage(void) {
-    return usage_error("run", "which program? heapbook run [-o FILE] [--follow-fork] "
-                              "[--mimalloc] PROGRAM [ARGS...]");
-}
-
-int command_run(int argc, char **argv) {
-    const char *output = NULL;
-    bool follow_fork = false, mimalloc = false;
-    int i = 0;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-            output = argv[++i];
-        else if (strcmp(argv[i], "--follow-fork") == 0)
-            follow_fork = true;
-        else if (strcmp(argv[i], "--mimalloc") == 0)
-            mimalloc = true;
-        else if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        } else
-            return usage_error("run", "unknown option %s", argv[i]);
-    }
-    if (i == argc)
-        return usage();
-    const char *program = argv[i];
+int command_run(const command_options *o) {
+    const char *output = o->output;
+    bool follow_fork = o->follow_fork, mimalloc = o->mimalloc;
+    char **arguments = o->operands;
+    const char *program = arguments[0];
     char preload[PATH_MAX + 32], path[PATH_MAX], capture[PATH_MAX], error[PATH_MAX + 256];
     if (!find_preload(mimalloc, preload, sizeof preload)) {
         fprintf(stderr, "heapbook: cannot find %s beside heapbook; run make\n", preload);
@@ -251,7 +245,7 @@ int command_run(int argc, char **argv) {
         setenv("HEAPBOOK_CHANNEL", channel.path, 1);
         setenv("HEAPBOOK_ROOT_PID", root, 1);
         setenv("HEAPBOOK_FOLLOW_FORK", follow_fork ? "1" : "0", 1);
-        execv(path, argv + i);
+        execv(path, arguments);
         fprintf(stderr, "heapbook: cannot run %s: %s\n", program, strerror(errno));
         _exit(127);
     }
@@ -278,13 +272,15 @@ int command_run(int argc, char **argv) {
     } else {
         /* The command as the user can type it: heapbook need not be on PATH. */
         fprintf(stderr, "heapbook: wrote %s\n", capture);
-        if (!result.root_ended)
+        if (!result.root_ended && !result.root_unrecorded)
             say_how_it_ended(program, status);
         list_other_captures(&result, capture);
         fprintf(stderr, "heapbook: to see it: %s flamegraph %s\n", program_invocation_name,
                 capture);
     }
-    free(result.other_paths);
+    if (report_unrecorded(&result))
+        exit_status = 2;
+    collector_result_free(&result);
     collector_free(c);
     return exit_status == -1 ? pass_on(status) : exit_status;
 }

@@ -5,6 +5,7 @@
 #include "array.h"
 #include "capture.h"
 #include "capture_file.h"
+#include "frame_names.h"
 #include "transcoder.h"
 
 #include <errno.h>
@@ -39,6 +40,7 @@ typedef struct output {
     bool has_records; /* a stream has begun in it */
     bool ended;       /* its stream ended with 'E' */
     bool finished;    /* closed */
+    char *unrecorded; /* the program it exec'd, which began no stream */
     uint64_t touched; /* the producer's bytes of the channel, resident in it */
     int error;        /* errno of a failed write, or 0 */
 } output;
@@ -53,6 +55,10 @@ struct collector {
     output **by_stream; /* CHANNEL_MAX_STREAMS entries; `dropped` for a replaced stream */
     output **outputs;   /* in the order they appeared; outputs[0] is the root's if any */
     size_t count, capacity;
+    /* Children recorded processes vfork()ed and that exec'd a program: a
+     * stream of each is due (capture.h's 'x'). */
+    collector_unrecorded *execs;
+    size_t exec_count, exec_capacity;
     unsigned char compressed[COMPRESSED_BUFFER];
 };
 
@@ -125,8 +131,26 @@ static void write_record(collector *c, output *o, const unsigned char *start,
         compress_into(c, o, start, (size_t)(end - start), false);
 }
 
+/* Takes the execs of the children output `o`'s process vfork()ed. */
+static void take_child_execs(output *o) {
+    collector *c = o->owner;
+    size_t count;
+    const transcoder_exec *children = transcoder_children(o->transcoder, &count);
+    for (size_t i = 0; i < count; i++) {
+        char *program = strdup(children[i].path);
+        if (program == NULL || !array_grow((void **)&c->execs, &c->exec_capacity, c->exec_count + 1,
+                                           sizeof *c->execs)) {
+            free(program);
+            break;
+        }
+        c->execs[c->exec_count++] = (collector_unrecorded){children[i].pid, program, o->path};
+    }
+    transcoder_forget_children(o->transcoder);
+}
+
 /* Starts the file afresh: its header, and a new zstd frame. */
 static void restart(output *o) {
+    take_child_execs(o);
     if (lseek(o->fd, 0, SEEK_SET) != 0 || ftruncate(o->fd, 0) != 0)
         o->error = errno;
     unsigned char header[CAPTURE_FILE_HEADER];
@@ -153,6 +177,10 @@ static output *add_output(collector *c, pid_t pid, int fd, char *path) {
     }
     o->owner = c;
     ZSTD_CCtx_setParameter(o->zstd, ZSTD_c_compressionLevel, COMPRESSION_LEVEL);
+    /* A checksum of the records at the end of the frame: a damaged byte
+     * the records' own checks let through is still an error, never other
+     * figures (the reader's zstd checks it). */
+    ZSTD_CCtx_setParameter(o->zstd, ZSTD_c_checksumFlag, 1);
     o->pid = pid;
     o->fd = fd;
     o->path = path;
@@ -317,6 +345,22 @@ static void sample(collector *c) {
         sample_one(c, c->outputs[i], now);
 }
 
+/* The names of every frame of its stacks, read now, while the program's
+ * files are the ones that ran (frame_names.h).  Without them (memory ran
+ * out) the reports name the frames from the files on disk. */
+static void name_frames(output *o) {
+    size_t count, module_count;
+    uint64_t *addresses = transcoder_addresses(o->transcoder, &count);
+    const capture_module *modules = transcoder_modules(o->transcoder, &module_count);
+    if (addresses == NULL ||
+        !frame_names_write(o->path, modules, module_count, addresses, count, take_transcoded, o))
+        fprintf(stderr,
+                "heapbook: out of memory naming the frames of %s: its reports will read them "
+                "from the program's files\n",
+                o->path);
+    free(addresses);
+}
+
 /* Closes an output; a stream cut short gets an 'X' saying how it ended. */
 static void finish(collector *c, output *o) {
     if (o->finished)
@@ -336,8 +380,14 @@ static void finish(collector *c, output *o) {
         }
         write_record(c, o, record, p);
     }
-    if (o->has_records)
+    take_child_execs(o);
+    const char *exec_pending = transcoder_exec_pending(o->transcoder);
+    if (exec_pending != NULL)
+        o->unrecorded = strdup(exec_pending);
+    if (o->has_records) {
+        name_frames(o);
         compress_into(c, o, NULL, 0, true);
+    }
     if (close(o->fd) != 0 && o->error == 0)
         o->error = errno;
     if (o->stream != 0) /* the chunk its process may have left half full */
@@ -395,11 +445,24 @@ void collector_finish(collector *c, collector_result *result) {
         finish(c, c->outputs[i]);
     *result = (collector_result){0};
     result->other_paths = calloc(c->count + 1, sizeof *result->other_paths);
+    result->unrecorded = calloc(c->count + c->exec_count + 1, sizeof *result->unrecorded);
+    for (size_t i = 0; i < c->exec_count && result->unrecorded != NULL; i++) {
+        bool recorded = false;
+        for (size_t k = 0; k < c->count; k++)
+            recorded |= c->outputs[k]->pid == c->execs[i].pid && c->outputs[k]->has_records;
+        if (!recorded)
+            result->unrecorded[result->unrecorded_count++] = c->execs[i];
+    }
     for (size_t i = 0; i < c->count; i++) {
         output *o = c->outputs[i];
         if (o->error != 0 && result->error == NULL) {
             result->error = o->path;
             snprintf(result->error_text, sizeof result->error_text, "%s", strerror(o->error));
+        }
+        if (o->unrecorded != NULL && result->unrecorded != NULL) {
+            result->unrecorded[result->unrecorded_count++] =
+                (collector_unrecorded){o->pid, o->unrecorded, o->path};
+            result->root_unrecorded |= o->root;
         }
         if (o->root) {
             result->root_recorded = o->has_records;
@@ -408,6 +471,11 @@ void collector_finish(collector *c, collector_result *result) {
             result->other_paths[result->other_captures++] = o->path;
         }
     }
+}
+
+void collector_result_free(collector_result *result) {
+    free(result->other_paths);
+    free(result->unrecorded);
 }
 
 void collector_free(collector *c) {
@@ -419,8 +487,12 @@ void collector_free(collector *c) {
         ZSTD_freeCCtx(c->outputs[i]->zstd);
         transcoder_free(c->outputs[i]->transcoder);
         free(c->outputs[i]->path);
+        free(c->outputs[i]->unrecorded);
         free(c->outputs[i]);
     }
+    for (size_t i = 0; i < c->exec_count; i++)
+        free((char *)c->execs[i].program);
+    free(c->execs);
     free(c->outputs);
     free(c->by_stream);
     free(c);

@@ -28,6 +28,13 @@ collector *collector_new(channel_collector *channel, const char *capture, int ro
  * `stop` is polled: a signal heapbook run received, to forward to root. */
 void collector_run(collector *c, pid_t root, int *root_status, volatile int *stop);
 
+/* A recorded process that exec'd a program the preload never reached. */
+typedef struct collector_unrecorded {
+    pid_t pid;
+    const char *program; /* as the process named it to exec */
+    const char *capture; /* which holds the process until then (or its parent, vfork()ed) */
+} collector_unrecorded;
+
 /* What was written, for heapbook run's messages. */
 typedef struct collector_result {
     bool root_recorded;    /* the root process's capture holds a stream */
@@ -36,9 +43,15 @@ typedef struct collector_result {
     char error_text[512];  /* ... and why */
     size_t other_captures; /* captures of other processes */
     const char **other_paths;
+    size_t unrecorded_count;
+    collector_unrecorded *unrecorded;
+    bool root_unrecorded; /* ... the root process among them */
 } collector_result;
 
+/* Finishes every capture; *result lives as long as `c` (free its arrays
+ * with collector_result_free). */
 void collector_finish(collector *c, collector_result *result);
+void collector_result_free(collector_result *result);
 void collector_free(collector *c);
 
 #endif

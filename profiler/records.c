@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+_Static_assert(CAPTURE_MAX_INLINED *CAPTURE_FRAME_NUMBERS <= CAPTURE_MAX_DEPTH,
+               "an 'R' record's numbers fit in record.frames");
+
 typedef struct cursor {
     const unsigned char *p, *end;
     enum record_status status;
@@ -98,6 +101,26 @@ static bool module(cursor *c, record *r) {
            sized_text(c, CAPTURE_MAX_PATH, &r->text, &r->text_length);
 }
 
+/* 'N': id, then the name. */
+static bool name(cursor *c, record *r) {
+    return varint(c, &r->number[0]) && sized_text(c, CAPTURE_MAX_NAME, &r->text, &r->text_length);
+}
+
+/* 'R': address, count, then CAPTURE_FRAME_NUMBERS numbers a frame, into
+ * frames[]. */
+static bool resolved(cursor *c, record *r) {
+    uint64_t count;
+    if (!varint(c, &r->number[0]) || !varint(c, &count))
+        return false;
+    if (count == 0 || count > CAPTURE_MAX_INLINED) {
+        c->status = RECORD_TOO_LARGE;
+        return false;
+    }
+    r->number[1] = count;
+    r->depth = (size_t)count * CAPTURE_FRAME_NUMBERS;
+    return varints(c, r->frames, (unsigned)r->depth);
+}
+
 /* How many numbers an event has, from each source. */
 static unsigned event_numbers(int tag, enum record_source source) {
     if (tag == TAG_ALLOC && source == FROM_PRELOAD)
@@ -137,6 +160,27 @@ enum record_status record_parse(const unsigned char *p, const unsigned char *end
         break;
     case TAG_ENDED:
         ok = u8(&c, &r->byte) && varint(&c, &r->number[0]);
+        break;
+    case TAG_TEMPORARY: /* heapbook run's: the preload knows addresses */
+        if (source == FROM_PRELOAD)
+            return RECORD_UNKNOWN;
+        ok = true;
+        break;
+    case TAG_EXEC: /* the preload's only: never in a capture */
+        if (source == FROM_CAPTURE)
+            return RECORD_UNKNOWN;
+        ok = u8(&c, &r->byte) && varint(&c, &r->number[0]) &&
+             sized_text(&c, CAPTURE_MAX_PATH, &r->text, &r->text_length);
+        break;
+    case TAG_NAME: /* heapbook run's own, as 'R': never from the preload */
+        if (source == FROM_PRELOAD)
+            return RECORD_UNKNOWN;
+        ok = name(&c, r);
+        break;
+    case TAG_RESOLVED:
+        if (source == FROM_PRELOAD)
+            return RECORD_UNKNOWN;
+        ok = resolved(&c, r);
         break;
     default: {
         if ((r->tag & CAPTURE_SHORT_EVENT) && source == FROM_CAPTURE) {
@@ -189,6 +233,14 @@ const char *record_name(int tag) {
         return "a sample record";
     case TAG_ENDED:
         return "an ended record";
+    case TAG_NAME:
+        return "a name record";
+    case TAG_TEMPORARY:
+        return "a temporary free record";
+    case TAG_EXEC:
+        return "an exec record";
+    case TAG_RESOLVED:
+        return "a resolved-frame record";
     default:
         return "a record";
     }

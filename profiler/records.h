@@ -38,11 +38,13 @@ typedef struct record {
     uint64_t number[5];
     unsigned char byte;        /* the u8 of 'H' and 'X' */
     uint64_t wide[2];          /* the u64s of 'H' and 'M' */
-    const unsigned char *text; /* arguments of 'H', path of 'L' */
+    const unsigned char *text; /* arguments of 'H', path of 'L', the name of 'N' */
     size_t text_length;
     const unsigned char *build_id; /* of 'L' */
     size_t build_id_length;
-    uint64_t frames[CAPTURE_MAX_DEPTH]; /* of 'S', innermost first */
+    /* Of 'S', its return addresses, innermost first; of 'R', its frames'
+     * numbers (number[1] frames). */
+    uint64_t frames[CAPTURE_MAX_DEPTH];
     size_t depth;
 } record;
 

@@ -144,6 +144,10 @@ static void note_peak(player *p, uint64_t time_ns) {
 static bool play(player *p, const capture_event *e, bool counting) {
     replay *r = p->r;
     if (e->tag == TAG_SAMPLE) {
+        if (counting && e->rss > r->peak_rss) {
+            r->peak_rss = e->rss;
+            r->peak_rss_time_ns = e->time_ns;
+        }
         if (counting)
             add_to_curve(p, e->time_ns, true, e->rss);
         return true;
@@ -177,6 +181,7 @@ static bool play(player *p, const capture_event *e, bool counting) {
         if (!change(p, e, -1))
             return false;
         r->frees += counting;
+        r->temporary += counting && e->temporary;
         break;
     case TAG_BUFFER: {
         stack_state *s = &p->stacks[e->stack];

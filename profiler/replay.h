@@ -41,6 +41,10 @@ typedef struct replay {
     uint64_t leaked_bytes, leaked_blocks;   /* never freed, the program's */
     uint64_t library_bytes, library_blocks; /* never freed, the C library's own */
     uint64_t duration_ns;
+    /* Allocations freed right after they were made, no other allocation
+     * or free between (heaptrack's temporary allocations: capture.h's 't'). */
+    uint64_t temporary;
+    uint64_t peak_rss, peak_rss_time_ns; /* the largest resident set size sampled, 0 if none */
     uint32_t stack_count;
     /* indexed by stack id, 0 .. stack_count */
     stack_figures *at_peak, *leaked, *library, *allocated;

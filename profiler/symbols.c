@@ -21,6 +21,8 @@
 /* The C++ runtime's demangler (libstdc++, and libc++abi alike). */
 char *__cxa_demangle(const char *mangled, char *buffer, size_t *length, int *status);
 
+enum { MAX_SCOPES = 64 }; /* DWARF scopes nested at one address */
+
 /* Lookups are cached: a capture has few distinct frames, seen often. */
 typedef struct cached {
     uint64_t address; /* 0: empty */
@@ -39,6 +41,22 @@ struct symbols {
      * same pointer), freed at the end. */
     char **strings;
     size_t string_mask, string_count;
+    /* The last lookup's function, as libdwfl found it: addresses come in
+     * order (heapbook run names them ascending), and the next is often in
+     * the same function, where libdwfl's symbol search (linear in the
+     * module's symbols) and a walk of the compile unit's DIEs from its top
+     * would find the same again. */
+    struct {
+        Dwfl_Module *module;
+        GElf_Addr start, end; /* the symbol's addresses; end 0: none kept */
+        const char *name;
+    } last_symbol;
+    struct {
+        Dwfl_Module *module;
+        Dwarf_Off cu; /* the compile unit's offset */
+        Dwarf_Die chain[MAX_SCOPES];
+        int subprogram; /* chain[subprogram] is the function's DIE; -1: none kept */
+    } last_scope;
 };
 
 static const Dwfl_Callbacks offline = {
@@ -162,6 +180,9 @@ symbols *symbols_open(const capture *c) {
     if (s == NULL)
         return NULL;
     s->capture = c;
+    s->last_scope.subprogram = -1;
+    if (c->resolved_count > 0)
+        return s; /* named when it was recorded: the modules on disk are not read */
     /* Only what is on this machine: never a network lookup. */
     unsetenv("DEBUGINFOD_URLS");
     s->dwfl = dwfl_begin(&offline);
@@ -286,17 +307,41 @@ static int scopes_at(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int dep
     return depth;
 }
 
+/* The scopes holding `pc` in compile unit `cu`, outermost first, into
+ * `chain`, from the last lookup's function DIE if it holds `pc` too. */
+static int scopes_of(symbols *s, Dwfl_Module *module, Dwarf_Die *cu, Dwarf_Addr pc,
+                     Dwarf_Die chain[MAX_SCOPES]) {
+    int depth = 0, kept = s->last_scope.subprogram;
+    Dwarf_Off cu_offset = dwarf_dieoffset(cu);
+    if (kept >= 0 && s->last_scope.module == module && s->last_scope.cu == cu_offset &&
+        dwarf_haspc(&s->last_scope.chain[kept], pc) > 0) {
+        memcpy(chain, s->last_scope.chain, (size_t)(kept + 1) * sizeof *chain);
+        depth = scopes_at(&chain[kept], pc, chain, kept + 1, MAX_SCOPES);
+    } else {
+        depth = scopes_at(cu, pc, chain, 0, MAX_SCOPES);
+    }
+    s->last_scope.subprogram = -1;
+    for (int i = 0; i < depth; i++)
+        if (dwarf_tag(&chain[i]) == DW_TAG_subprogram) {
+            s->last_scope.module = module;
+            s->last_scope.cu = cu_offset;
+            memcpy(s->last_scope.chain, chain, (size_t)(i + 1) * sizeof *chain);
+            s->last_scope.subprogram = i;
+            break;
+        }
+    return depth;
+}
+
 /* The frames of the inlined calls at `lookup`, innermost first, then the
  * function they are all inside, whose name is `outer` (its ELF symbol). */
 static size_t resolve_inlined(symbols *s, Dwfl_Module *module, Dwarf_Addr lookup, frame_info where,
                               const char *outer) {
-    enum { MAX_SCOPES = 64 };
     Dwarf_Addr bias;
     Dwarf_Die *cu = dwfl_module_addrdie(module, lookup, &bias);
     Dwarf_Die chain[MAX_SCOPES];
-    int n = cu ? scopes_at(cu, lookup - bias, chain, 0, MAX_SCOPES) : 0;
+    int n = cu ? scopes_of(s, module, cu, lookup - bias, chain) : 0;
     size_t added = 0;
-    for (int i = n - 1; i >= 0 && added + 1 < SYMBOLS_MAX_INLINED; i--) {
+    for (int i = n - 1; i >= 0 && added + 1 < CAPTURE_MAX_INLINED; i--) {
         int tag = dwarf_tag(&chain[i]);
         if (tag == DW_TAG_subprogram)
             break;
@@ -313,6 +358,50 @@ static size_t resolve_inlined(symbols *s, Dwfl_Module *module, Dwarf_Addr lookup
     return add_frame(s, where) ? added + 1 : added;
 }
 
+/* The frames heapbook run named for `address` (capture.h's 'R'); the
+ * module and offset alone if it named none. */
+static size_t recorded_frames(symbols *s, uint64_t address, frame_info unnamed) {
+    const capture *c = s->capture;
+    const capture_resolved *r = capture_resolved_of(c, address);
+    if (r == NULL)
+        return add_frame(s, unnamed) ? 1 : 0;
+    size_t added = 0;
+    for (unsigned i = 0; i < r->count; i++) {
+        const capture_named_frame *n = &c->named[r->first + i];
+        const char *function = keep(s, n->function ? capture_name(c, n->function) : "??");
+        const char *file = keep(s, capture_name(c, n->file));
+        const char *module = keep(s, capture_name(c, n->module));
+        frame_info f = {function ? function : "??", file ? file : "", n->line, module ? module : "",
+                        n->offset};
+        if (!add_frame(s, f))
+            break;
+        added++;
+    }
+    return added;
+}
+
+/* The readable name of the function holding `lookup`, and the offset
+ * into it; NULL if no symbol holds it. */
+static const char *function_at(symbols *s, Dwfl_Module *module, Dwarf_Addr lookup,
+                               GElf_Off *offset) {
+    if (s->last_symbol.module == module && lookup >= s->last_symbol.start &&
+        lookup < s->last_symbol.end) {
+        *offset = lookup - s->last_symbol.start;
+        return s->last_symbol.name;
+    }
+    GElf_Sym symbol;
+    const char *name =
+        readable(s, dwfl_module_addrinfo(module, lookup, offset, &symbol, NULL, NULL, NULL));
+    s->last_symbol.end = 0;
+    if (name != NULL && symbol.st_size > 0 && *offset < symbol.st_size) {
+        s->last_symbol.module = module;
+        s->last_symbol.start = lookup - *offset;
+        s->last_symbol.end = s->last_symbol.start + symbol.st_size;
+        s->last_symbol.name = name;
+    }
+    return name;
+}
+
 static size_t resolve(symbols *s, uint64_t address) {
     Dwarf_Addr lookup = address - 1; /* the call, not the return address */
     Dwfl_Module *module = s->dwfl ? dwfl_addrmodule(s->dwfl, lookup) : NULL;
@@ -323,12 +412,12 @@ static size_t resolve(symbols *s, uint64_t address) {
         f.module = f.module ? f.module : "";
         f.offset = address - recorded->bias;
     }
+    if (s->capture->resolved_count > 0)
+        return recorded_frames(s, address, f);
     if (module == NULL)
         return add_frame(s, f) ? 1 : 0;
     GElf_Off offset = 0;
-    GElf_Sym symbol;
-    const char *name =
-        readable(s, dwfl_module_addrinfo(module, lookup, &offset, &symbol, NULL, NULL, NULL));
+    const char *name = function_at(s, module, lookup, &offset);
     if (name != NULL) {
         f.function = name;
         f.offset = offset + 1; /* from the function's start to the return address */

@@ -11,7 +11,10 @@
  *     rebuilt since) is not read: a warning says so, and its frames show as
  *     addresses, never as another build's lines.
  *
- * Modules are opened without blocking and only if they are regular files. */
+ * Modules are opened without blocking and only if they are regular files.
+ * A capture that holds its frames' names (capture.h's 'R', written by
+ * heapbook run at the end of recording) is named from them instead, and
+ * no module is read. */
 #ifndef HEAPBOOK_SYMBOLS_H
 #define HEAPBOOK_SYMBOLS_H
 
@@ -20,8 +23,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-enum { SYMBOLS_MAX_INLINED = 16 }; /* frames one address may stand for */
 
 typedef struct frame_info {
     const char *function; /* "??" if unknown */

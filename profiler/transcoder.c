@@ -3,6 +3,7 @@
 #include "transcoder.h"
 
 #include "addrmap.h"
+#include "array.h"
 #include "capture.h"
 #include "records.h"
 
@@ -19,6 +20,16 @@ enum {
     RECENT_FREES = 64,
     INITIAL_INFOS = 1 << 12,
 };
+
+/* The capture's clock (its 'T' records) is coarser than the preload's,
+ * and coarser as the run goes on: a multiple of MIN_QUANTUM_NS, at most
+ * the time so far over QUANTA_SO_FAR.  The page's curve cuts a whole run
+ * into replay.h's CURVE_POINTS slices, ten times coarser, so nothing drawn
+ * changes; what the capture saves is a 'T' every preload tick (about
+ * 10 us) of a busy program, which did not compress and made most of a
+ * small program's capture. */
+static const uint64_t MIN_QUANTUM_NS = 10000;
+enum { QUANTA_SO_FAR = 6000 };
 
 typedef struct info_slot {
     uint64_t size;
@@ -38,8 +49,22 @@ struct transcoder {
     uint64_t stack_count; /* stacks the stream has written */
     uint64_t last_address;
     uint32_t last_event_info; /* of the last 'A' or 'F' written */
+    /* The address of the last 'A' while no 'F' has followed it, else 0. */
+    uint64_t last_allocated;
+    uint64_t time_ns, written_ns; /* the preload's time, and the capture's */
     recent_free recent[RECENT_FREES];
     unsigned recent_next;
+    /* What naming the frames at the end needs (frame_names.h): every
+     * return address of a stack, once, and every module. */
+    addrmap frames;
+    capture_module *modules;
+    size_t module_count, module_capacity;
+    /* The program the process was last about to exec, if that exec did
+     * not fail: "" if none (capture.h's 'x'); and its vfork()ed children's. */
+    char exec_path[CAPTURE_MAX_PATH + 1];
+    uint64_t pid; /* of the hello */
+    transcoder_exec children[TRANSCODER_CHILDREN];
+    unsigned child_count;
     bool broken;
     char error[160];
     unsigned char output[OUTPUT_BYTES + CAPTURE_MAX_RECORD];
@@ -52,6 +77,12 @@ const char *transcoder_error(const transcoder *t) { return t->error; }
 
 static void forget(transcoder *t) {
     addrmap_free(&t->live);
+    addrmap_free(&t->frames);
+    for (size_t i = 0; i < t->module_count; i++)
+        free(t->modules[i].path);
+    free(t->modules);
+    t->modules = NULL;
+    t->module_count = t->module_capacity = 0;
     free(t->infos);
     t->infos = NULL;
     t->info_mask = 0;
@@ -59,7 +90,12 @@ static void forget(transcoder *t) {
     t->stack_count = 0;
     t->last_address = 0;
     t->last_event_info = 0;
+    t->last_allocated = 0;
+    t->time_ns = t->written_ns = 0;
     memset(t->recent, 0, sizeof t->recent);
+    t->exec_path[0] = '\0';
+    t->pid = 0;
+    transcoder_forget_children(t);
     t->broken = false;
     t->error[0] = '\0';
     t->used = 0;
@@ -162,7 +198,9 @@ static bool allocated(transcoder *t, const uint64_t number[3]) {
         return broken(t, "out of memory");
     if (replaced != 0) /* its free was not seen (freed by a path no hook sees) */
         put_event(t, TAG_FREE, replaced);
+    t->last_allocated = 0;
     put_event(t, TAG_ALLOC, info);
+    t->last_allocated = address;
     return true;
 }
 
@@ -175,6 +213,13 @@ static void freed(transcoder *t, uint64_t difference) {
     if (!addrmap_take(&t->live, address, &info))
         return;
     t->recent[t->recent_next++ % RECENT_FREES] = (recent_free){address, info};
+    bool temporary = address == t->last_allocated;
+    t->last_allocated = 0;
+    if (temporary) { /* one byte, its info implied */
+        t->output[t->used++] = TAG_TEMPORARY;
+        t->last_event_info = info;
+        return;
+    }
     put_event(t, TAG_FREE, info);
 }
 
@@ -201,6 +246,119 @@ static void library_buffer(transcoder *t, const record *r) {
         put_event(t, TAG_BUFFER, info);
 }
 
+/* ---- time */
+
+/* A 'T' of the preload, `difference` ns after its last: a 'T' of the
+ * capture only if the time on the capture's clock has changed. */
+static void moved_on(transcoder *t, uint64_t difference) {
+    t->time_ns += difference;
+    uint64_t quantum = MIN_QUANTUM_NS;
+    while (quantum <= t->time_ns / QUANTA_SO_FAR / 2)
+        quantum *= 2;
+    uint64_t now = t->time_ns - t->time_ns % quantum;
+    if (now <= t->written_ns)
+        return;
+    unsigned char *p = t->output + t->used;
+    *p++ = TAG_TIME;
+    p = capture_put_varint(p, now - t->written_ns);
+    t->used = (size_t)(p - t->output);
+    t->written_ns = now;
+}
+
+/* ---- what names the frames */
+
+static bool note_frames(transcoder *t, const record *r) {
+    uint32_t replaced;
+    for (size_t i = 0; i < r->depth; i++)
+        if (r->frames[i] != 0 && !addrmap_put(&t->frames, r->frames[i], 1, &replaced))
+            return broken(t, "out of memory");
+    return true;
+}
+
+/* A module, unless a map listed it before (each dlopen lists them all). */
+static bool note_module(transcoder *t, const record *r) {
+    for (size_t i = 0; i < t->module_count; i++) {
+        const capture_module *m = &t->modules[i];
+        if (m->bias == r->number[0] && strlen(m->path) == r->text_length &&
+            memcmp(m->path, r->text, r->text_length) == 0)
+            return true;
+    }
+    capture_module m = {.bias = r->number[0],
+                        .start = r->number[1],
+                        .size = r->number[2],
+                        .build_id_length = (unsigned)r->build_id_length};
+    memcpy(m.build_id, r->build_id, r->build_id_length);
+    if (t->module_count == CAPTURE_MAX_MODULES || r->text_length == 0)
+        return true; /* the reader refuses such a capture anyway */
+    if (!array_grow((void **)&t->modules, &t->module_capacity, t->module_count + 1,
+                    sizeof *t->modules) ||
+        (m.path = strndup((const char *)r->text, r->text_length)) == NULL)
+        return broken(t, "out of memory");
+    t->modules[t->module_count++] = m;
+    return true;
+}
+
+static int by_address(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+uint64_t *transcoder_addresses(const transcoder *t, size_t *count) {
+    *count = 0;
+    uint64_t *addresses = malloc((t->frames.used + 1) * sizeof *addresses);
+    for (size_t i = 0; addresses != NULL && t->frames.slots && i <= t->frames.mask; i++)
+        if (t->frames.slots[i].address != 0)
+            addresses[(*count)++] = t->frames.slots[i].address;
+    if (*count > 1)
+        qsort(addresses, *count, sizeof *addresses, by_address);
+    return addresses;
+}
+
+/* A vfork()ed child's exec: remembered until it fails. */
+static bool child_exec(transcoder *t, const record *r) {
+    unsigned i = 0;
+    while (i < t->child_count && (uint64_t)t->children[i].pid != r->number[0])
+        i++;
+    if (r->byte) { /* failed: the child goes on, in its parent's program */
+        if (i < t->child_count) {
+            free(t->children[i].path);
+            t->children[i] = t->children[--t->child_count];
+        }
+        return true;
+    }
+    if (i == TRANSCODER_CHILDREN)
+        return true; /* more children exec'ing at once than it follows */
+    char *path = strndup((const char *)r->text, r->text_length);
+    if (path == NULL)
+        return broken(t, "out of memory");
+    if (i < t->child_count)
+        free(t->children[i].path);
+    else
+        t->child_count++;
+    t->children[i] = (transcoder_exec){(pid_t)r->number[0], path};
+    return true;
+}
+
+const transcoder_exec *transcoder_children(const transcoder *t, size_t *count) {
+    *count = t->child_count;
+    return t->children;
+}
+
+void transcoder_forget_children(transcoder *t) {
+    for (unsigned i = 0; i < t->child_count; i++)
+        free(t->children[i].path);
+    t->child_count = 0;
+}
+
+const char *transcoder_exec_pending(const transcoder *t) {
+    return t->exec_path[0] != '\0' ? t->exec_path : NULL;
+}
+
+const capture_module *transcoder_modules(const transcoder *t, size_t *count) {
+    *count = t->module_count;
+    return t->modules;
+}
+
 /* One record; the others than events are copied as they are. */
 static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
     switch (r->tag) {
@@ -218,11 +376,27 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
         if (r->number[0] != t->stack_count + 1)
             return broken(t, "stacks out of order");
         t->stack_count++;
+        if (!note_frames(t, r))
+            return false;
         break;
-    case TAG_HELLO:
-    case TAG_TIME:
-    case TAG_MODULE_MAP:
     case TAG_MODULE:
+        if (!note_module(t, r))
+            return false;
+        break;
+    case TAG_TIME:
+        moved_on(t, r->number[0]);
+        return true;
+    case TAG_EXEC: /* heapbook run's to know, not the capture's */
+        if (r->number[0] == t->pid)
+            snprintf(t->exec_path, sizeof t->exec_path, "%.*s", r->byte ? 0 : (int)r->text_length,
+                     (const char *)r->text);
+        else
+            return child_exec(t, r);
+        return true;
+    case TAG_HELLO:
+        t->pid = r->number[0];
+        break;
+    case TAG_MODULE_MAP:
     case TAG_SAMPLE:
     case TAG_END:
         break;

@@ -10,8 +10,11 @@
 #ifndef HEAPBOOK_TRANSCODER_H
 #define HEAPBOOK_TRANSCODER_H
 
+#include "capture_reader.h"
+
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 typedef struct transcoder transcoder;
 
@@ -28,6 +31,31 @@ bool transcoder_feed(transcoder *t, const unsigned char *data, size_t size, tran
                      void *context);
 
 const char *transcoder_error(const transcoder *t);
+
+/* The distinct return addresses of the stream's stacks so far, ascending,
+ * in an array the caller frees, and their number in *count; NULL if
+ * memory runs out. */
+uint64_t *transcoder_addresses(const transcoder *t, size_t *count);
+
+/* The modules the stream's maps listed, each once; valid until the next
+ * feed or reset. */
+const capture_module *transcoder_modules(const transcoder *t, size_t *count);
+
+/* The program the process was about to exec when its stream stopped (an
+ * exec that did not fail), or NULL: if no new stream of the process
+ * follows, that program was not recorded. */
+const char *transcoder_exec_pending(const transcoder *t);
+
+/* Children the process vfork()ed that exec'd a program (capture.h's 'x'
+ * with another pid): heapbook run --follow-fork expects a stream of each. */
+enum { TRANSCODER_CHILDREN = 16 };
+typedef struct transcoder_exec {
+    pid_t pid;
+    char *path;
+} transcoder_exec;
+const transcoder_exec *transcoder_children(const transcoder *t, size_t *count);
+/* Forgets them (after taking them). */
+void transcoder_forget_children(transcoder *t);
 
 /* Forgets everything: a new stream starts (the process exec'd). */
 void transcoder_reset(transcoder *t);

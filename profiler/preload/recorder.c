@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,7 +67,8 @@ static struct {
     hb_spinlock lock; /* the writer: every record goes out under it */
     channel_writer channel;
     bool follow_fork;
-    bool stream_due; /* a forked child: its own stream begins at its next record */
+    bool stream_due;  /* a forked child: its own stream begins at its next record */
+    pid_t stream_pid; /* the process the stream is of */
     enum capture_allocator allocator;
     uint32_t stacks_written;
     uint64_t last_address;
@@ -215,7 +217,8 @@ static int prepare_module(struct dl_phdr_info *info, size_t size, void *unused) 
     p = capture_put_varint(p, low);
     p = capture_put_varint(p, high - low);
     *p++ = (unsigned char)id_length;
-    memcpy(p, id, id_length);
+    if (id_length > 0) /* id is NULL without a build-id: memcpy() may not be given it */
+        memcpy(p, id, id_length);
     p = capture_put_varint(p + id_length, length);
     memcpy(p, path, length);
     prepared_end(p + length);
@@ -349,6 +352,7 @@ static unsigned char *put_sample(unsigned char *p) {
 }
 
 static bool begin_stream_locked(void) {
+    recorder.stream_pid = getpid();
     recorder.stacks_written = 0;
     recorder.last_address = 0;
     if (!channel_begin_stream(&recorder.channel))
@@ -391,14 +395,6 @@ static void before_writing(uint32_t stack) {
 
 /* ---- start, fork, end */
 
-static void warn(const char *what, const char *detail) {
-    char message[512];
-    int n = snprintf(message, sizeof message, "heapbook: process %d is not recorded: %s%s\n",
-                     (int)getpid(), what, detail);
-    if (n > 0 && write(STDERR_FILENO, message, (size_t)n) < 0)
-        return;
-}
-
 static void before_fork(void) {
     hb_spin_lock(&recorder.lock);
     hb_stacks_lock();
@@ -419,15 +415,75 @@ static void after_fork_in_child(void) {
     hb_spin_unlock(&recorder.lock);
 }
 
+/* ---- the environment before the C library has it
+ *
+ * The program's .preinit_array functions run before the C library's own
+ * initialisation sets `environ`, and may allocate; so does the dynamic
+ * loader, for itself, earlier still.  An allocation from anywhere but the
+ * loader with `environ` not yet set reads heapbook run's variables from
+ * /proc/self/environ (the environment the program was started with),
+ * without allocating. */
+
+enum { EARLY_ENVIRONMENT = 64 * 1024 };
+static struct {
+    char text[EARLY_ENVIRONMENT];
+    size_t length; /* 0: not read */
+} early;
+
+/* True if `address` is in the dynamic loader's code, from its program
+ * headers in memory (its base from the auxiliary vector). */
+static bool in_loader(uintptr_t address) {
+    uintptr_t base = (uintptr_t)getauxval(AT_BASE);
+    if (base == 0 || address < base)
+        return false;
+    const ElfW(Ehdr) *header = (const ElfW(Ehdr) *)base;
+    const ElfW(Phdr) *segments = (const ElfW(Phdr) *)(base + header->e_phoff);
+    for (unsigned i = 0; i < header->e_phnum; i++)
+        if (segments[i].p_type == PT_LOAD && address - base >= segments[i].p_vaddr &&
+            address - base < segments[i].p_vaddr + segments[i].p_memsz)
+            return true;
+    return false;
+}
+
+/* False if it cannot be read whole (no /proc, or larger than the buffer):
+ * recording then waits for `environ`. */
+static bool read_early_environment(void) {
+    int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+    size_t length = 0;
+    ssize_t n = 1;
+    while (fd >= 0 && n > 0 && length < sizeof early.text) {
+        n = read(fd, early.text + length, sizeof early.text - length);
+        length += n > 0 ? (size_t)n : 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (fd < 0 || n < 0 || length == 0 || length == sizeof early.text)
+        return false;
+    early.text[length] = '\0';
+    early.length = length;
+    return true;
+}
+
+/* getenv(), or the early environment's value before `environ` is set. */
+static const char *environment(const char *name) {
+    if (environ != NULL)
+        return getenv(name);
+    size_t name_length = strlen(name);
+    for (size_t at = 0; at < early.length; at += strlen(early.text + at) + 1)
+        if (strncmp(early.text + at, name, name_length) == 0 && early.text[at + name_length] == '=')
+            return early.text + at + name_length + 1;
+    return NULL;
+}
+
 /* Whether this process records, and its channel: OFF, or RECORDING with
  * the stream begun; UNSTARTED if it is too early to tell (the dynamic
  * linker allocating before the C library has its environment). */
-static int start(void) {
-    if (environ == NULL)
+static int start(uintptr_t caller) {
+    if (environ == NULL && (caller == 0 || in_loader(caller) || !read_early_environment()))
         return UNSTARTED;
-    const char *channel = getenv("HEAPBOOK_CHANNEL");
-    const char *root = getenv("HEAPBOOK_ROOT_PID");
-    const char *follow = getenv("HEAPBOOK_FOLLOW_FORK");
+    const char *channel = environment("HEAPBOOK_CHANNEL");
+    const char *root = environment("HEAPBOOK_ROOT_PID");
+    const char *follow = environment("HEAPBOOK_FOLLOW_FORK");
     if (channel == NULL)
         return OFF;
     recorder.follow_fork = follow != NULL && strcmp(follow, "1") == 0;
@@ -435,10 +491,11 @@ static int start(void) {
         return OFF; /* a process the recorded one started */
     recorder.allocator = (enum capture_allocator)hooks_allocator;
     char error[PATH_MAX + 64];
-    if (!channel_attach(&recorder.channel, channel, error, sizeof error)) {
-        warn(error, "; was heapbook run stopped?");
+    /* Not recorded: heapbook run says so, from the exec that started this
+     * program (exec_hooks.c) or from the capture that never began, and
+     * nothing is written into the program's own output. */
+    if (!channel_attach(&recorder.channel, channel, error, sizeof error))
         return OFF;
-    }
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
     hb_spin_lock(&prepared.lock);
     prepare_stream();
@@ -447,19 +504,18 @@ static int start(void) {
     bool begun = begin_stream_locked();
     hb_spin_unlock(&recorder.lock);
     hb_spin_unlock(&prepared.lock);
-    if (!begun)
-        warn("heapbook run is no longer collecting", "");
     return begun ? RECORDING : OFF;
 }
 
-/* True if this event is to be recorded; the first call starts recording. */
-static bool recording(void) {
+/* True if this event is to be recorded; the first call starts recording.
+ * `caller`: the code that allocates, or 0. */
+static bool recording(uintptr_t caller) {
     int state = atomic_load_explicit(&recorder.state, memory_order_acquire);
     if (__builtin_expect(state == RECORDING, 1))
         return true;
     if (state == UNSTARTED && atomic_compare_exchange_strong(&recorder.state, &state, STARTING)) {
         recorder_guard++;
-        atomic_store(&recorder.state, start());
+        atomic_store(&recorder.state, start(caller));
         recorder_guard--;
     }
     /* Another thread may be starting: wait for it, it never waits for us. */
@@ -469,7 +525,7 @@ static bool recording(void) {
 }
 
 /* A program that never allocates still gets a capture, started here. */
-__attribute__((constructor)) static void start_at_load(void) { recording(); }
+__attribute__((constructor)) static void start_at_load(void) { recording(0); }
 
 /* The standard streams' buffers: the C library allocated them for itself
  * and never frees them; the reader shows them apart from leaks. */
@@ -510,7 +566,7 @@ __attribute__((destructor)) static void finish_at_exit(void) {
 /* ---- the events */
 
 void recorder_allocated(void *ptr, size_t size, uintptr_t caller, const uintptr_t *caller_slot) {
-    if (!recording())
+    if (!recording(caller))
         return;
     recorder_guard++;
     uint32_t stack = stack_memo_capture(caller, caller_slot);
@@ -532,7 +588,7 @@ void recorder_allocated(void *ptr, size_t size, uintptr_t caller, const uintptr_
 
 /* A free or a failed realloc's block: the tag and the address. */
 static void record_address(enum capture_tag tag, const void *ptr) {
-    if (!recording())
+    if (!recording(0))
         return;
     recorder_guard++;
     if (recorder.stream_due)
@@ -553,3 +609,31 @@ static void record_address(enum capture_tag tag, const void *ptr) {
 void recorder_freeing(void *ptr) { record_address(TAG_FREE, ptr); }
 
 void recorder_kept(void *ptr) { record_address(TAG_KEPT, ptr); }
+
+void recorder_exec(const char *path, bool failed) {
+    if (atomic_load(&recorder.state) != RECORDING || path == NULL)
+        return;
+    /* A vfork()ed child runs here in its parent's memory, with no stream of
+     * its own: its exec is written into the parent's, with its pid, if
+     * heapbook run follows it. */
+    pid_t pid = getpid();
+    if (pid != recorder.stream_pid && !recorder.stream_due && !recorder.follow_fork)
+        return;
+    recorder_guard++;
+    size_t length = strnlen(path, CAPTURE_MAX_PATH);
+    if (recorder.stream_due) /* a forked child that execs before it allocates */
+        before_writing(0);
+    hb_spin_lock(&recorder.lock);
+    unsigned char *p;
+    if (atomic_load_explicit(&recorder.state, memory_order_relaxed) == RECORDING &&
+        (p = reserve(2 + 2 * CAPTURE_MAX_VARINT + length)) != NULL) {
+        *p++ = TAG_EXEC;
+        *p++ = failed;
+        p = capture_put_varint(p, (uint64_t)pid);
+        p = capture_put_varint(p, length);
+        memcpy(p, path, length);
+        channel_commit(&recorder.channel, p + length);
+    }
+    hb_spin_unlock(&recorder.lock);
+    recorder_guard--;
+}

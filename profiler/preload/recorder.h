@@ -38,4 +38,9 @@ void recorder_freeing(void *ptr);
 /* A realloc of `ptr` failed after recorder_freeing(ptr): it is live again. */
 void recorder_kept(void *ptr);
 
+/* The process is about to replace its program with `path` (failed: its
+ * exec failed, and the program goes on): heapbook run then waits for the
+ * new program's stream, and says so if none comes. */
+void recorder_exec(const char *path, bool failed);
+
 #endif

@@ -100,6 +100,37 @@ const HeapbookModel = (function () {
     return nest(data, sum.bytes, sum.blocks, null);
   }
 
+  /* The functions of a flame graph (a function: a name in a file, or in a
+   * module without one): the bytes each allocated itself (own), those
+   * the stacks through it hold (total: a frame under another frame of the
+   * same function, a recursion, is not counted again), and the blocks it
+   * allocated itself.  Rows in no order; the root "all" is none. */
+  function functions(tree) {
+    const rows = new Map();
+    function visit(node, open) {
+      const key = node.name + '\u0000' + (node.file || node.module || '');
+      let row = rows.get(key);
+      if (!row) {
+        row = { name: node.name, file: node.file || '', module: node.module || '', own: 0, total: 0, blocks: 0 };
+        rows.set(key, row);
+      }
+      let childBytes = 0;
+      let childBlocks = 0;
+      (node.children || []).forEach((child) => { childBytes += child.value || 0; childBlocks += child.allocations || 0; });
+      row.own += Math.max(0, (node.value || 0) - childBytes);
+      row.blocks += Math.max(0, (node.allocations || 0) - childBlocks);
+      const outermost = !open.has(key);
+      if (outermost) {
+        row.total += node.value || 0;
+        open.add(key);
+      }
+      (node.children || []).forEach((child) => visit(child, open));
+      if (outermost) open.delete(key);
+    }
+    (tree.children || []).forEach((child) => visit(child, new Set()));
+    return Array.from(rows.values());
+  }
+
   /* Bytes live in all runs at page time `t`, from the moments. */
   function liveAt(data, t) {
     let bytes = 0;
@@ -110,7 +141,7 @@ const HeapbookModel = (function () {
     return bytes;
   }
 
-  return { flame: flame, momentAt: momentAt, liveAt: liveAt, figuresAtMoment: figuresAtMoment };
+  return { flame: flame, functions: functions, momentAt: momentAt, liveAt: liveAt, figuresAtMoment: figuresAtMoment };
 })();
 
 if (typeof module !== 'undefined' && module.exports) module.exports = HeapbookModel;

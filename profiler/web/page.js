@@ -32,6 +32,13 @@
   const HIGHLIGHT = '#e600e6'; /* search matches: magenta, as in every flame graph tool */
   const TIMELINE_HEIGHT = 250; /* at least; #timeline's min-height in page.html */
   const SPARSE_SAMPLES = 12;
+  /* heapbook run samples the resident set size every 10 ms: samples
+   * further apart than this have a gap between them (the collector was
+   * busy), where the line is not drawn and the tooltip shows no RSS. */
+  const RSS_GAP_MS = 25;
+  /* RSS this many times the heap's peak would squash the heap flat: the
+   * heap then gets the left axis to itself, RSS one on the right. */
+  const OWN_AXIS_RATIO = 4;
   /* The plot's colours; the same as --accent and --rss in page.html. */
   const HEAP_COLOR = '#d9480f';
   const RSS_COLOR = '#4263eb';
@@ -90,7 +97,8 @@
 
   document.title = data.title || 'heapbook flame graph';
   d3.select('#title').text(data.title || 'heapbook flame graph').attr('title', data.title || null);
-  d3.select('#mode').text({ peak: 'at the peak', leaks: 'leaks', diff: 'diff' }[mode]);
+  const MODE_BADGE = { peak: 'at the peak', leaks: 'leaks', diff: 'diff' };
+  d3.select('#mode').text(MODE_BADGE[mode]);
 
   // ---------------------------------------------------------------- summary
 
@@ -131,9 +139,11 @@
     metric(metrics, {
       cls: 'hb-peak', label: 'Peak heap', id: 'stat-peak', value: formatBytes(sum('peak_bytes')), sub: peakNote,
     });
+    const temporary = sum('temporary_allocations');
     metric(metrics, {
       label: 'Allocations', id: 'stat-allocations', value: formatCount(sum('total_allocations')),
-      sub: formatBytes(sum('total_bytes')) + ' requested in total',
+      sub: formatBytes(sum('total_bytes')) + ' requested in total' +
+        (temporary > 0 ? '; ' + formatCount(temporary) + ' temporary (freed right after allocation)' : ''),
     });
     metric(metrics, {
       label: 'Leaked', id: 'stat-leaked', value: formatBytes(leaked), valueCls: leaked > 0 ? 'hb-bad' : 'hb-good',
@@ -326,21 +336,28 @@
 
     const width = Math.max(320, container.node().clientWidth);
     const height = Math.max(TIMELINE_HEIGHT, container.node().clientHeight);
-    const margin = { top: 26, right: 22, bottom: 44, left: 64 };
-    const plotWidth = width - margin.left - margin.right;
-    const plotHeight = height - margin.top - margin.bottom;
-
     let maxT = 0;
-    let maxBytes = 0;
+    let maxHeap = 0;
+    let maxRss = 0;
     lines.forEach((line) => line.points.forEach((p) => {
       maxT = Math.max(maxT, p.t);
-      if (typeof p[line.key] === 'number') maxBytes = Math.max(maxBytes, p[line.key]);
+      if (typeof p[line.key] !== 'number') return;
+      if (line.key === 'rss') maxRss = Math.max(maxRss, p.rss);
+      else maxHeap = Math.max(maxHeap, p[line.key]);
     }));
-    peaks.forEach((peak) => { maxT = Math.max(maxT, peak.t); maxBytes = Math.max(maxBytes, peak.bytes); });
+    peaks.forEach((peak) => { maxT = Math.max(maxT, peak.t); maxHeap = Math.max(maxHeap, peak.bytes); });
+    const ownAxes = maxHeap > 0 && maxRss > OWN_AXIS_RATIO * maxHeap;
+    const maxBytes = ownAxes ? maxHeap : Math.max(maxHeap, maxRss);
+    const margin = { top: 26, right: ownAxes ? 64 : 22, bottom: 44, left: 64 };
+    const plotWidth = width - margin.left - margin.right;
+    const plotHeight = height - margin.top - margin.bottom;
     const unit = axisUnit(maxBytes);
     const x = d3.scaleLinear().domain([0, maxT > 0 ? maxT : 1]).range([0, plotWidth]);
     const yUnits = d3.scaleLinear().domain([0, maxBytes > 0 ? maxBytes / unit.bytes : 1]).nice().range([plotHeight, 0]);
     const y = (bytes) => yUnits(bytes / unit.bytes);
+    const rssUnit = axisUnit(maxRss);
+    const rssUnits = d3.scaleLinear().domain([0, maxRss > 0 ? maxRss / rssUnit.bytes : 1]).nice().range([plotHeight, 0]);
+    const scaleOf = (line) => (ownAxes && line.key === 'rss' ? (bytes) => rssUnits(bytes / rssUnit.bytes) : y);
 
     const svg = container.append('svg')
       .attr('viewBox', '0 0 ' + width + ' ' + height)
@@ -359,26 +376,43 @@
     svg.append('text').attr('class', 'hb-axis-title')
       .attr('transform', 'translate(14,' + (margin.top + plotHeight / 2) + ') rotate(-90)')
       .attr('text-anchor', 'middle')
-      .text('memory (' + unit.name + ')');
+      .text((ownAxes ? 'heap (' : 'memory (') + unit.name + ')');
+    if (ownAxes) {
+      plot.append('g').attr('class', 'hb-axis hb-axis-rss').attr('transform', 'translate(' + plotWidth + ',0)')
+        .call(d3.axisRight(rssUnits).ticks(5));
+      svg.append('text').attr('class', 'hb-axis-title').attr('id', 'rss-axis-title')
+        .attr('transform', 'translate(' + (width - 8) + ',' + (margin.top + plotHeight / 2) + ') rotate(90)')
+        .attr('text-anchor', 'middle').attr('fill', RSS_COLOR)
+        .text('RSS (' + rssUnit.name + ')');
+    }
 
     lines.forEach((line) => {
       const points = line.points.filter((p) => typeof p[line.key] === 'number');
+      const ly = scaleOf(line);
       if (line.area) {
         plot.append('path').datum(points)
           .attr('fill', line.color).attr('fill-opacity', 0.12)
-          .attr('d', d3.area().x((p) => x(p.t)).y0(plotHeight).y1((p) => y(p[line.key])));
+          .attr('d', d3.area().x((p) => x(p.t)).y0(plotHeight).y1((p) => ly(p[line.key])));
       }
-      plot.append('path').datum(points)
-        .attr('class', 'hb-line')
-        .attr('fill', 'none').attr('stroke', line.color).attr('stroke-width', line.dashed ? 1.5 : 2)
-        .attr('stroke-dasharray', line.dashed ? '5 3' : null)
-        .attr('d', d3.line().x((p) => x(p.t)).y((p) => y(p[line.key])));
-      /* A line of a few samples hardly shows: mark each one. */
-      if (points.length <= SPARSE_SAMPLES) {
-        plot.append('g').selectAll('circle').data(points).join('circle')
-          .attr('cx', (p) => x(p.t)).attr('cy', (p) => y(p[line.key])).attr('r', 2.5)
-          .attr('fill', line.color);
-      }
+      /* RSS only where it was sampled: a gap between samples is a gap. */
+      const segments = [[]];
+      points.forEach((p, i) => {
+        if (line.key === 'rss' && i > 0 && p.t - points[i - 1].t > RSS_GAP_MS) segments.push([]);
+        segments[segments.length - 1].push(p);
+      });
+      segments.forEach((segment) => {
+        plot.append('path').datum(segment)
+          .attr('class', 'hb-line' + (line.key === 'rss' ? ' hb-rss-line' : ''))
+          .attr('fill', 'none').attr('stroke', line.color).attr('stroke-width', line.dashed ? 1.5 : 2)
+          .attr('stroke-dasharray', line.dashed ? '5 3' : null)
+          .attr('d', d3.line().x((p) => x(p.t)).y((p) => ly(p[line.key])));
+      });
+      /* A line of a few samples hardly shows, nor a sample alone: mark them. */
+      const marked = points.length <= SPARSE_SAMPLES ? points
+        : segments.filter((segment) => segment.length === 1).map((segment) => segment[0]);
+      plot.append('g').selectAll('circle').data(marked).join('circle')
+        .attr('cx', (p) => x(p.t)).attr('cy', (p) => ly(p[line.key])).attr('r', 2.5)
+        .attr('fill', line.color);
     });
 
     /* Labels go above their dot; one that would overlap a label already
@@ -435,6 +469,11 @@
         lines.forEach((line) => {
           const points = line.points.filter((p) => typeof p[line.key] === 'number');
           if (points.length === 0) return;
+          if (line.key === 'rss' && shownT !== null) { /* the sample at the heap's moment, if one is near */
+            const near = points[bisect(points, shownT)];
+            rows.push([line.label, Math.abs(near.t - shownT) <= RSS_GAP_MS / 2 ? formatBytes(near.rss) : 'not sampled here']);
+            return;
+          }
           const p = points[bisect(points, t)];
           if (shownT === null) shownT = p.t;
           rows.push([line.label, formatBytes(p[line.key])]);
@@ -477,7 +516,8 @@
 
   function where(frame) {
     if (frame.file) return frame.line ? frame.file + ':' + frame.line : frame.file;
-    if (frame.module) return (frame.name === '??' ? '0x' : '+0x') + Number(frame.offset || 0).toString(16) + ' in ' + frame.module + ' (no debug information)';
+    if (frame.module && /^0x[0-9a-f]+ in /.test(frame.name)) return 'in ' + frame.module + ' (no symbol, no debug information)';
+    if (frame.module) return '+0x' + Number(frame.offset || 0).toString(16) + ' in ' + frame.module + ' (no debug information)';
     return frame.name === 'all' && frame === flameRoot ? 'the whole program' : 'no source information';
   }
 
@@ -605,6 +645,7 @@
     }
     d3.select('#flame-title').text(title);
     d3.select('#flame-hint').text(hint);
+    d3.select('#mode').text(moment !== null ? 'at ' + formatMs(moment) : MODE_BADGE[mode]);
     d3.select('#back-to-peak').property('hidden', moment === null)
       .text(mode === 'leaks' ? 'Back to the leaks' : 'Back to the peak');
   }
@@ -642,9 +683,46 @@
     d3.select('.hb-toolbar').style('visibility', show ? 'hidden' : null);
   }
 
+  /* The table of functions, sorted by the heading last clicked (total
+   * first; a second click turns the order round). */
+  const FUNCTION_ROWS = 200;
+  let functionSort = { key: 'total', descending: true };
+
+  function drawFunctions(tree) {
+    const card = d3.select('#functions-card');
+    card.property('hidden', mode === 'diff'); /* a diff's values are max(before, after) */
+    if (mode === 'diff') return;
+    const { key, descending } = functionSort;
+    const rows = HeapbookModel.functions(tree).sort((a, b) => {
+      const order = typeof a[key] === 'number' ? a[key] - b[key] : d3.ascending(a[key], b[key]);
+      return (descending ? -order : order) || d3.descending(a.total, b.total) || d3.ascending(a.name, b.name);
+    });
+    card.selectAll('th').attr('aria-sort', function () {
+      const button = this.querySelector('button');
+      return button && button.dataset.key === key ? (descending ? 'descending' : 'ascending') : null;
+    });
+    d3.select('#functions tbody').selectAll('tr').data(rows.slice(0, FUNCTION_ROWS)).join('tr')
+      .html('')
+      .each(function (row) {
+        const tr = d3.select(this);
+        tr.append('td').text(row.name);
+        tr.append('td').text(row.file || row.module);
+        tr.append('td').attr('class', 'hb-number').text(formatBytes(row.own));
+        tr.append('td').attr('class', 'hb-number').text(formatBytes(row.total));
+        tr.append('td').attr('class', 'hb-number').text(formatCount(row.blocks));
+      });
+  }
+
+  d3.selectAll('#functions th button').on('click', function () {
+    const key = this.dataset.key;
+    functionSort = { key: key, descending: functionSort.key === key ? !functionSort.descending : key !== 'name' && key !== 'file' };
+    drawFunctions(flameRoot);
+  });
+
   function drawFlame() {
     flameRoot = currentFlame();
     rootBytes = flameRoot.value || 0;
+    drawFunctions(flameRoot);
     describeFlame(chart ? chart.inverted() : startIcicle);
     if (mode === 'diff') drawDiffLegend();
     showEmpty(!(rootBytes > 0));

@@ -89,9 +89,15 @@ crafted() { # MODULE-PATH LAST-RECORDS
     printf T; varint 50000; event F 2
     printf T; varint 90000; event A 2; event B 2
     byte $((0x80 | 1)); varint 0; byte $((0xc0 | 0)); byte $((0x80 | 2)); varint 0 # short: A 1, F 1, A 2
+    printf t # a temporary free: of the A 2 just before
+    # the frames' names heapbook run adds (format 4)
+    printf N; varint 1; varint 4; printf main
+    printf N; varint 2; varint 6; printf 'prog.c'
+    printf R; varint 4198400; varint 2; varint 1; varint 2; varint 7; varint 0; varint 0
+    varint 0; varint 0; varint 0; varint 0; varint 16
     printf "%s" "$2"
 }
-for selector in 32 33 34 35 36 37 38 39 40 41 43 44 48 53; do
+for selector in 32 33 34 35 36 37 38 39 40 41 43 44 48 53 99 163 227; do
     { byte "$selector"; crafted /nonexistent/prog E; } >"$corpus/seed-crafted-$selector"
 done
 for selector in 32 34 36; do

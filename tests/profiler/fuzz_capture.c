@@ -15,6 +15,7 @@
  *   bit 5        the rest is records, not a file: they are compressed
  *                and given the file header here, so that mutations reach
  *                the records' grammar, not only zstd's
+ *   bits 6-7     export's format: collapsed, pprof, speedscope, csv
  *
  * The capture goes through a memfd and /proc/self/fd, as a file would;
  * the pages go to /dev/null, and make fuzz closes stdout and stderr for
@@ -34,28 +35,31 @@
 #include <unistd.h>
 #include <zstd.h>
 
+/* The formats export writes, by the selector's two top bits. */
+static char *const FORMATS[] = {"collapsed", "pprof", "speedscope", "csv"};
+
 static void run_command(uint8_t selector, const char *path) {
     bool option = selector & 8, inverted = selector & 16;
     char *argv[8];
     int argc = 0;
-    int (*command)(int, char **) = NULL;
+    const char *name;
     switch (selector & 7) {
     case 0:
-        command = command_summary;
+        name = "summary";
         break;
     case 1:
-        command = command_tree;
+        name = "tree";
         break;
     case 2:
-        command = command_stats;
+        name = "stats";
         break;
     case 3:
-        command = command_export;
+        name = "export";
         argv[argc++] = "--format";
-        argv[argc++] = "collapsed";
+        argv[argc++] = FORMATS[selector >> 6];
         break;
     default:
-        command = command_flamegraph;
+        name = "flamegraph";
         argv[argc++] = "-o";
         argv[argc++] = "/dev/null";
         if (inverted)
@@ -71,7 +75,11 @@ static void run_command(uint8_t selector, const char *path) {
         argv[argc++] = (selector & 7) == 2 ? "--json" : "--leaks";
     argv[argc++] = (char *)path;
     argv[argc] = NULL;
-    command(argc, argv);
+    const command_entry *command = command_named(name);
+    command_options options;
+    int status;
+    if (command_parse(command, argc, argv, &options, &status))
+        command->run(&options);
     fflush(stdout);
 }
 

@@ -10,6 +10,9 @@
 //                                                          graph of that moment holds the
 //                                                          heap the curve shows there
 //   node tests/profiler/page_model.mjs PAGE runs           each run's label and peak
+//   node tests/profiler/page_model.mjs PAGE functions      the table of functions at the peak:
+//                                                          "name file own total blocks",
+//                                                          biggest total first
 //
 // A tree is printed a frame per line, indented two spaces a level:
 // "name (file:line) value [delta]"; the curve as "t heap" lines.
@@ -49,6 +52,10 @@ if (what === 'curve') {
   const wrong = (run.curve || []).filter(([t, heap]) => model.flame(data, { view: 'moment', t: t }).value !== heap);
   wrong.forEach(([t, heap]) => console.log(`at ${t} ms the curve shows ${heap} B, the moment ${model.flame(data, { view: 'moment', t: t }).value} B`));
   if (wrong.length === 0) console.log(`${run.curve.length} moments, each the heap of its point`);
+} else if (what === 'functions') {
+  model.functions(model.flame(data, { view: 'peak' }))
+    .sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1))
+    .forEach((row) => console.log(`${row.name} ${row.file || row.module} ${row.own} ${row.total} ${row.blocks}`));
 } else if (what === 'runs') {
   data.runs.forEach((run) => console.log(`${run.label} peak ${run.peak_bytes}`));
 } else if (what === 'moment') {

@@ -211,6 +211,10 @@ PAGES.forEach((pagePath, pageIndex) => {
           assert.notEqual((await page.locator(id).innerText()).trim(), '', `${id} is empty`);
         }
         if (data.runs.length === 1) assert.equal(await page.locator('#stats .hb-command-text').innerText(), data.runs[0].command);
+        const temporary = sum('temporary_allocations');
+        const allocations = await page.locator('#stats').innerText();
+        if (temporary > 0) assert.ok(allocations.includes(`${temporary.toLocaleString('en-US')} temporary`), `no temporary count in:\n${allocations}`);
+        else assert.ok(!allocations.includes('temporary'), 'a temporary count of none');
       }
     });
 
@@ -279,11 +283,27 @@ PAGES.forEach((pagePath, pageIndex) => {
       }
       const texts = (selector) => page.locator(selector).evaluateAll((all) => all.map((e) => e.textContent));
       const titles = await texts('#timeline .hb-axis-title');
-      assert.deepEqual(titles.length, 2);
+      // RSS more than 4 times the heap's peak gets an axis of its own (page.js's OWN_AXIS_RATIO).
+      const one = !data.combined && data.mode !== 'diff';
+      const rssSamples = one ? (data.runs[0].curve || []).filter((c) => typeof c[2] === 'number') : [];
+      const maxRss = Math.max(0, ...rssSamples.map((c) => c[2]));
+      const ownAxis = maxRss > 4 * data.runs[0].peak_bytes && data.runs[0].peak_bytes > 0;
       assert.equal(titles[0], 'time since start (ms)');
-      assert.match(titles[1], /^memory \((B|KiB|MiB|GiB|TiB)\)$/);
-      assert.equal(await page.locator('#timeline path.hb-line').count(), data.combined ? data.runs.length : 2,
-        'heap and RSS (before and after in a diff, a heap per process on a combined page)');
+      if (ownAxis) {
+        assert.deepEqual(titles.length, 3);
+        assert.match(titles[1], /^heap \((B|KiB|MiB|GiB|TiB)\)$/);
+        assert.match(titles[2], /^RSS \((B|KiB|MiB|GiB|TiB)\)$/);
+        assert.equal(await page.locator('#timeline .hb-axis-rss').count(), 1);
+      } else {
+        assert.deepEqual(titles.length, 2);
+        assert.match(titles[1], /^memory \((B|KiB|MiB|GiB|TiB)\)$/);
+      }
+      assert.equal(await page.locator('#timeline path.hb-line:not(.hb-rss-line)').count(), data.combined ? data.runs.length : one ? 1 : 2,
+        'the heap (before and after in a diff, a heap per process on a combined page)');
+      // RSS only where it was sampled: a line per run of samples at most 25 ms apart (page.js's RSS_GAP_MS).
+      const segments = rssSamples.filter((c, i) => i === 0 || c[0] - rssSamples[i - 1][0] > 25).length;
+      assert.equal(await page.locator('#timeline path.hb-rss-line').count(), segments,
+        `RSS drawn as ${segments} line(s), one per run of samples without a gap`);
       if (data.combined) return;
       const label = (await texts('#timeline .hb-peak-label')).join('\n');
       assert.ok(label.includes(formatBytes(data.runs[0].peak_bytes)), `peak label: ${label}`);
@@ -310,14 +330,41 @@ PAGES.forEach((pagePath, pageIndex) => {
       await hit.click({ position: { x: x0 + (t0 - v0) * (x1 - x0) / (v1 - v0), y: box.height / 2 } });
       const title = await page.locator('#flame-title').textContent();
       assert.match(title, /^Live at /);
+      assert.match(await page.locator('#mode').textContent(), /^at [0-9.]+ (ms|s)$/, 'the badge names the moment chosen');
       assert.ok(title.endsWith(formatBytes(expected.value)), `"${title}": the moment at ${t0} ms holds ${formatBytes(expected.value)}`);
       const drawn = await frames();
       assert.ok(Math.abs(rootFrame(drawn).width - await svgWidth()) < 1);
       assert.equal(await page.locator('#moment-marker').count(), 1, 'no marker at the moment chosen');
       await page.locator('#back-to-peak').click();
       assert.doesNotMatch(await page.locator('#flame-title').textContent(), /^Live at [0-9]/);
+      assert.doesNotMatch(await page.locator('#mode').textContent(), /^at [0-9]/, 'the badge is back');
       assert.equal(await page.locator('#moment-marker').count(), 0);
       await frames();
+    });
+
+    test('the table of functions sorts by the heading clicked', async (t) => {
+      if (data.mode === 'diff') {
+        assert.equal(await page.locator('#functions-card').isHidden(), true, 'no table in a diff');
+        t.skip('a diff has no table');
+        return;
+      }
+      const column = async (index) => page.locator('#functions tbody tr').evaluateAll(
+        (rows, i) => rows.map((row) => row.children[i].textContent), index);
+      const bytes = (text) => {
+        const [number, unit] = text.split(' ');
+        return Number(number) * Math.pow(1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB'].indexOf(unit));
+      };
+      const totals = (await column(3)).map(bytes);
+      assert.ok(totals.length > 0, 'no rows');
+      assert.deepEqual(totals, [...totals].sort((a, b) => b - a), 'sorted by total first');
+      await page.locator('#functions th button[data-key="own"]').click();
+      const owns = (await column(2)).map(bytes);
+      assert.deepEqual(owns, [...owns].sort((a, b) => b - a), 'sorted by own after a click');
+      assert.equal(await page.locator('#functions th[aria-sort="descending"] button').textContent(), 'own');
+      await page.locator('#functions th button[data-key="own"]').click();
+      const again = (await column(2)).map(bytes);
+      assert.deepEqual(again, [...again].sort((a, b) => a - b), 'a second click turns the order round');
+      await page.locator('#functions th button[data-key="total"]').click();
     });
 
     test('a combined page has each process as a top frame', async (t) => {
