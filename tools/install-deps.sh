@@ -23,6 +23,7 @@ set -eu
 #                             the harness
 #   bsdutils                  script(1) gives the tests a terminal
 #   libzstd-dev               the profiler's captures are zstd streams
+#   zlib1g-dev                export --format pprof writes gzip, as pprof reads
 #   libc-devtools             glibc's memusage, which the profiler's tests
 #                             check its peaks against
 #   valgrind                  make valgrind, and make check's memcheck selftest
@@ -31,7 +32,7 @@ set -eu
 #   cmake                     CMakeLists.txt: ctest runs the tests, for editors
 #                             (docs/editor.md); make check configures it
 PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev
-libdw-dev libzstd-dev libc-devtools libc6-dbg valgrind python3 python3-yaml cmake"
+libdw-dev libzstd-dev zlib1g-dev libc-devtools libc6-dbg valgrind python3 python3-yaml cmake"
 
 missing=""
 for package in $PACKAGES; do
