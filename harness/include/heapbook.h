@@ -66,6 +66,9 @@ typedef struct hb_test_def {
     unsigned line;
     void (*run)(void);
     const char *suite; /* NULL: named after `file` */
+    /* An HB_MEMORY_TEST's limits, read by the runner's own process to judge
+     * it (NULL: an HB_TEST). */
+    const struct hb_limits *limits;
     struct hb_test_def *next;
 } hb_test_def;
 
@@ -177,8 +180,9 @@ unsigned long long hb_random(unsigned long long low, unsigned long long high);
 
 #pragma GCC visibility pop
 
-#define HB_REGISTER_(name, runner)                                                                 \
-    static hb_test_def hb_def_##name = {#name, __FILE__, __LINE__, runner, HB_SUITE_NAME, NULL};   \
+#define HB_REGISTER_(name, runner, limits)                                                         \
+    static hb_test_def hb_def_##name = {#name,  __FILE__,       __LINE__, runner,                  \
+                                        HB_SUITE_NAME, (limits), NULL};                            \
     __attribute__((constructor)) static void hb_register_##name(void) {                            \
         hb_register_test(&hb_def_##name);                                                          \
     }
@@ -193,22 +197,22 @@ __attribute__((visibility("default"))) void hb_run_checked(const char *test, voi
 #define HB_TEST(name)                                                                              \
     static void name(void);                                                                        \
     static void hb_checked_##name(void) { hb_run_checked(#name, name, __FILE__, __LINE__); }       \
-    HB_REGISTER_(name, hb_checked_##name)                                                          \
+    HB_REGISTER_(name, hb_checked_##name, NULL)                                                          \
     static void name(void)
 #else
 #define HB_TEST(name)                                                                              \
     static void name(void);                                                                        \
-    HB_REGISTER_(name, name)                                                                       \
+    HB_REGISTER_(name, name, NULL)                                                                     \
     static void name(void)
 #endif
 
 #define HB_MEMORY_TEST(name, ...)                                                                  \
     static void name(void);                                                                        \
+    static const hb_limits hb_limits_##name = {__VA_ARGS__};                                       \
     static void hb_limited_##name(void) {                                                          \
-        static const hb_limits limits = {__VA_ARGS__};                                             \
-        hb_run_measured(#name, &limits, name, __FILE__, __LINE__);                                 \
+        hb_run_measured(#name, &hb_limits_##name, name, __FILE__, __LINE__);                       \
     }                                                                                              \
-    HB_REGISTER_(name, hb_limited_##name)                                                          \
+    HB_REGISTER_(name, hb_limited_##name, &hb_limits_##name)                                                       \
     static void name(void)
 
 #endif

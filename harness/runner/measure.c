@@ -1,6 +1,6 @@
 /* measure.c: memory tests: the measured scope, the stack, their limits
  * and the verdict (runner.h: Limits; heapbook.h). */
-#include "runner.h"
+#include "isolate.h"
 
 #include <alloca.h>
 #include <errno.h>
@@ -91,22 +91,45 @@ static const char *running_test;
 static const char *running_file;
 static unsigned running_line;
 
+/* The sites of `view` in `scope`, with their frames, for the parent. */
+static void copy_sites(const hb_scope *scope, enum hb_site_view view, hb_raw_sites *raw) {
+    hb_site sites[HB_WIRE_SITES];
+    raw->total = hb_scope_sites(scope, view, sites, HB_WIRE_SITES);
+    raw->count = raw->total < HB_WIRE_SITES ? (uint32_t)raw->total : HB_WIRE_SITES;
+    for (uint32_t i = 0; i < raw->count; i++) {
+        raw->site[i].bytes = sites[i].bytes;
+        raw->site[i].blocks = sites[i].blocks;
+        raw->site[i].depth = (uint32_t)hb_stacks_frames(sites[i].stack_id, raw->site[i].frames);
+    }
+}
+
+void hb_limits_measure(const hb_scope *scope, size_t stack_bytes, hb_measurement *measurement) {
+    measurement->usage = hb_scope_usage(scope);
+    measurement->stack_bytes = stack_bytes;
+    for (int view = 0; view < HB_WIRE_VIEWS; view++)
+        copy_sites(scope, (enum hb_site_view)view, &measurement->sites[view]);
+    measurement->events |= HB_EVENT_MEASURED;
+}
+
+/* In the test's process: measures, and leaves the verdict to the parent
+ * (hb_limits_judge), which reads the limits from its own copy of the test.
+ * This copy is parsed only to know whether the body can be measured. */
 void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(void),
                      const char *file, unsigned line) {
-    hb_text report = {0};
-    hb_parsed_limits parsed = {0};
-    hb_usage usage = {0};
-    size_t stack_bytes = 0;
-    bool measured = false;
-    unsigned failures = hb_limits_parse(test, limits, &parsed, &report);
-    const char *not_counting = failures == 0 ? hb_memcheck_not_counting() : NULL;
+    hb_measurement *measurement = hb_child_measurement();
+    hb_text ignored = {0};
+    hb_parsed_limits parsed;
+    bool limits_ok = hb_limits_parse(test, limits, &parsed, &ignored) == 0;
+    hb_text_free(&ignored);
+    const char *not_counting = limits_ok ? hb_memcheck_not_counting() : NULL;
     if (not_counting != NULL) {
         /* make memcheck or valgrind: nothing is counted, so no figure would
          * mean anything; the body's assertions still do. */
         hb_memcheck_skipped("memory limits", not_counting);
-        failures = hb_memcheck_run(body, test, file, line);
-    } else if (failures == 0) {
-        if (!hb_runner_isolated()) {
+        if (hb_memcheck_run(body, test, file, line) != 0)
+            measurement->events |= HB_EVENT_SANITIZER_LEAK;
+    } else if (limits_ok) {
+        if (!hb_child_isolated()) {
             /* What earlier tests left (a cache, stdio's state) is this
              * one's too: its figures may differ from an isolated run's. */
             printf("[not isolated: HEAPBOOK_FORK=0] ");
@@ -116,31 +139,62 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
         running_test = test;
         running_file = file;
         running_line = line;
-        stack_bytes = run_aligned(body);
+        size_t stack_bytes = run_aligned(body);
         hb_scope_end(running_scope);
-        usage = hb_scope_usage(running_scope);
-        measured = true;
-        failures = hb_limits_check(test, &parsed, running_scope, stack_bytes, &report);
+        hb_limits_measure(running_scope, stack_bytes, measurement);
         hb_scope_release(running_scope);
         running_scope = NULL;
     }
-    hb_result result = {.test = test,
-                        .failures = failures,
-                        .reports = failures ? 1 : 0,
-                        .measured = measured,
-                        .usage = usage,
-                        .memory_test = true,
-                        .stack_bytes = stack_bytes,
-                        .limits = parsed};
+}
+
+void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement) {
+    /* Only the bits a fault injection's parts can give. */
+    const unsigned part_bits = HB_FAILED_LEAKS | HB_FAILED_CRASH | HB_FAILED_TIMEOUT |
+                               HB_FAILED_EXIT | HB_FAILED_OVERFLOW | HB_FAILED_USE_AFTER_FREE |
+                               HB_FAILED_HIDDEN_MEMORY;
+    hb_result result = {.test = def->name,
+                        .failures = measurement->part_failures & part_bits,
+                        .reports = measurement->part_reports};
+    if (measurement->events & HB_EVENT_SANITIZER_LEAK) { /* it reported its own */
+        result.failures |= HB_FAILED_LEAKS;
+        result.reports++;
+    }
+    hb_context_adopt_draws(measurement->draws, measurement->draw_count);
+    hb_text report = {0};
+    unsigned failures = def->limits == NULL
+                            ? 0
+                            : hb_limits_parse(def->name, def->limits, &result.limits, &report);
+    bool counted = hb_memcheck_not_counting() == NULL;
+    if (def->limits == NULL || (failures == 0 && counted &&
+                                !(measurement->events & HB_EVENT_MEASURED))) {
+        /* A test without limits, or a memory test stopped by a fatal
+         * assertion: the figures of the whole test. */
+        result.limits = (hb_parsed_limits){0};
+        result.measured = counted && result.reports == 0;
+        result.usage = result.measured ? measurement->usage : (hb_usage){0};
+        hb_results_record(&result);
+        hb_text_free(&report);
+        return;
+    }
+    result.memory_test = true;
+    result.measured = failures == 0 && counted;
+    if (result.measured) {
+        result.usage = measurement->usage;
+        result.stack_bytes = measurement->stack_bytes;
+        failures |= hb_limits_check(def->name, &result.limits, measurement, &report);
+    }
+    result.failures |= failures;
+    result.reports += failures ? 1 : 0;
     hb_results_record(&result);
-    if (failures != 0 && not_counting == NULL) { /* a leak check reports its own */
-        if (measured) {
+    if (failures != 0) {
+        if (result.measured) {
             hb_text_printf(&report, "      measured: ");
-            hb_limits_figures(&result, file, true, &report);
+            hb_limits_figures(&result, def->file, true, &report);
             hb_text_printf(&report, "\n");
         }
         hb_context_append(&report);
-        CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
+        CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "",
+                                CU_FALSE);
     }
     hb_text_free(&report);
 }
@@ -175,10 +229,8 @@ pid_t vfork(void) { return running_scope != NULL ? refuse_fork("vfork") : __fork
 
 #if HB_SANITIZED
 void hb_run_checked(const char *test, void (*body)(void), const char *file, unsigned line) {
-    unsigned failures = hb_memcheck_run(body, test, file, line);
-    /* Recorded, so the figures of a scope that saw nothing are not. */
-    hb_results_record(
-        &(hb_result){.test = test, .failures = failures, .reports = failures ? 1 : 0});
+    if (hb_memcheck_run(body, test, file, line) != 0)
+        hb_child_measurement()->events |= HB_EVENT_SANITIZER_LEAK;
 }
 #endif
 
@@ -332,9 +384,23 @@ void hb_limits_print_passed(const hb_test_def *def) {
     hb_text_free(&figures);
 }
 
-unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
-                         size_t stack_bytes, hb_text *report) {
-    hb_usage usage = hb_scope_usage(scope);
+/* The sites of `view` as the child sent them. */
+static void report_sites(hb_text *report, const hb_measurement *measurement,
+                         enum hb_site_view view) {
+    const hb_raw_sites *raw = &measurement->sites[view];
+    hb_site_stack sites[HB_WIRE_SITES];
+    for (uint32_t i = 0; i < raw->count; i++)
+        sites[i] = (hb_site_stack){.bytes = raw->site[i].bytes,
+                                   .blocks = raw->site[i].blocks,
+                                   .frames = raw->site[i].frames,
+                                   .depth = raw->site[i].depth};
+    hb_report_site_stacks(report, sites, raw->count, raw->total, view);
+}
+
+unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits,
+                         const hb_measurement *measurement, hb_text *report) {
+    hb_usage usage = measurement->usage;
+    size_t stack_bytes = measurement->stack_bytes;
     char limit[FIGURE_TEXT], used[FIGURE_TEXT];
     unsigned failures = 0;
 
@@ -344,7 +410,7 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
         headline(report, test);
         hb_text_printf(report, "limited to %s but peak heap was %s\n", limit, used);
         hb_text_printf(report, "      allocation sites at the peak, biggest first:\n");
-        hb_report_sites(report, scope, HB_SITES_AT_PEAK);
+        report_sites(report, measurement, HB_SITES_AT_PEAK);
         if (usage.mapped_peak_bytes > 0)
             hb_text_printf(report, "      besides the heap, files mapped: %s at most\n",
                            hb_size_format(usage.mapped_peak_bytes, limit));
@@ -357,7 +423,7 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
                        used, (unsigned long long)usage.live_blocks,
                        usage.live_blocks == 1 ? "block was" : "blocks were");
         hb_text_printf(report, "      where the leaked blocks were allocated:\n");
-        hb_report_sites(report, scope, HB_SITES_LIVE);
+        report_sites(report, measurement, HB_SITES_LIVE);
     }
     if (limits->has_allocations && usage.allocations > limits->allocations) {
         failures |= HB_FAILED_ALLOCATIONS;
@@ -365,7 +431,7 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
         hb_text_printf(report, "limited to %s allocations but made %llu\n",
                        limits->written.allocations, (unsigned long long)usage.allocations);
         hb_text_printf(report, "      sites that allocated most often:\n");
-        hb_report_sites(report, scope, HB_SITES_ALLOCATED);
+        report_sites(report, measurement, HB_SITES_ALLOCATED);
     }
     if (limits->has_stack && stack_bytes > limits->stack) {
         failures |= HB_FAILED_STACK;

@@ -144,6 +144,16 @@ void hb_context_set_fault(const char *note);
  * being made to fail, and the seed of the random inputs the test drew. */
 void hb_context_append(hb_text *report);
 
+enum { HB_CONTEXT_DRAWS = 8 }; /* random inputs a failure shows */
+
+/* In a test's process: the random inputs the running test drew (the first
+ * HB_CONTEXT_DRAWS of them) into `draws`; returns how many, 0 if none. */
+size_t hb_context_draws(uint64_t draws[HB_CONTEXT_DRAWS]);
+
+/* In the runner: the running test's draws, as its process sent them, for
+ * the context of the failures the runner reports. */
+void hb_context_adopt_draws(const uint64_t *draws, size_t count);
+
 /* Before the tests: this run's seed, from HEAPBOOK_SEED or the clock. */
 void hb_random_choose_seed(void);
 
@@ -162,12 +172,19 @@ typedef struct hb_parsed_limits {
 unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_limits *parsed,
                          hb_text *report);
 
-/* Checks an ended scope, and the stack the test used (`stack_bytes`),
- * against the limits.  Returns the hb_failure bits of every limit exceeded
- * (0 if none) and appends, for each, a report that starts "<test>: limited
- * to ... but ..." followed by the sites to blame. */
-unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
-                         size_t stack_bytes, hb_text *report);
+struct hb_measurement;
+
+/* What an ended scope measured, and the stack the test used
+ * (`stack_bytes`), as a test's process sends it to the runner. */
+void hb_limits_measure(const hb_scope *scope, size_t stack_bytes,
+                       struct hb_measurement *measurement);
+
+/* Checks what a memory test's process measured (protocol.h) against the
+ * limits.  Returns the hb_failure bits of every limit exceeded (0 if none)
+ * and appends, for each, a report that starts "<test>: limited to ... but
+ * ..." followed by the sites to blame. */
+unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits,
+                         const struct hb_measurement *measurement, hb_text *report);
 
 struct hb_result;
 

@@ -195,15 +195,14 @@ static bool ranks_above(const merged_site *a, const merged_site *b, enum hb_site
     return view == HB_SITES_ALLOCATED ? a->blocks > b->blocks : a->bytes > b->bytes;
 }
 
-void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view view) {
-    hb_site sites[SITES_READ];
-    size_t total = hb_scope_sites(scope, view, sites, SITES_READ);
-    size_t read = total < SITES_READ ? total : SITES_READ;
+void hb_report_site_stacks(hb_text *text, const hb_site_stack *sites, size_t count, size_t total,
+                           enum hb_site_view view) {
+    size_t read = count < SITES_READ ? count : SITES_READ;
     merged_site merged[SITES_READ];
     size_t rows = 0;
     for (size_t i = 0; i < read; i++) {
         hb_text stack = {0};
-        hb_report_stack(&stack, sites[i].stack_id, SITE_INDENT);
+        hb_report_frames(&stack, sites[i].frames, sites[i].depth, false, SITE_INDENT);
         size_t row = 0;
         while (row < rows && strcmp(hb_text_get(&merged[row].stack), hb_text_get(&stack)) != 0)
             row++;
@@ -240,4 +239,18 @@ void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view vie
         hb_text_printf(text, "        ... and %zu more %s\n", more, plural(more, "site", "sites"));
     for (size_t i = 0; i < rows; i++)
         hb_text_free(&merged[i].stack);
+}
+
+void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view view) {
+    hb_site sites[SITES_READ];
+    size_t total = hb_scope_sites(scope, view, sites, SITES_READ);
+    size_t read = total < SITES_READ ? total : SITES_READ;
+    uintptr_t frames[SITES_READ][HB_STACK_MAX_FRAMES];
+    hb_site_stack stacks[SITES_READ];
+    for (size_t i = 0; i < read; i++)
+        stacks[i] = (hb_site_stack){.bytes = sites[i].bytes,
+                                    .blocks = sites[i].blocks,
+                                    .frames = frames[i],
+                                    .depth = hb_stacks_frames(sites[i].stack_id, frames[i])};
+    hb_report_site_stacks(text, stacks, read, total, view);
 }
