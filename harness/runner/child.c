@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
@@ -285,6 +286,12 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     child.report_fd = report_fd;
     child.speaker = kernel_pid();
     child.limit = *limit;
+    /* Resident before the measured body (measure.c resets the kernel's
+     * high-water mark there): what is sent after it adds nothing. */
+    memset(child.buffer, 0, sizeof child.buffer);
+    /* No transparent huge pages: the kernel's count of resident memory
+     * then grows by a page at a time, whatever the machine's setting. */
+    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
     /* A process group of its own: whatever the test starts is killed with
      * it, at its end or at its deadline. */
     setpgid(0, 0);

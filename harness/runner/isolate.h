@@ -67,7 +67,10 @@ void hb_death_report(const hb_test_def *def, int status, bool killed_by_parent,
 /* The verdict on a test that finished, from its measurement: a memory
  * test's limits (parsed from the parent's own copy of `def`), checked
  * against its figures, each failure a CUnit failure with its report; the
- * result recorded (runner.h: Results). */
-void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement);
+ * result recorded (runner.h: Results).  `resident_peak_kib`: the kernel's
+ * high-water mark of the test's resident memory (wait4's ru_maxrss), which
+ * must not grow past the counted figures (0: unknown, not checked). */
+void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement,
+                     uint64_t resident_peak_kib);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <alloca.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +31,38 @@ typedef struct stack_watch {
     uintptr_t floor; /* the lowest word painted */
 } stack_watch;
 
-/* noinline: its frame is where the body's will be. */
+/* Paints [floor, from) downwards.  Inlined: a frame of its own would sit in
+ * what it paints. */
+__attribute__((always_inline)) static inline void paint_down(uintptr_t from, uintptr_t floor) {
+    /* volatile: stores below this frame's stack pointer, which the compiler
+     * would otherwise see as dead. */
+    for (volatile uint64_t *word = (volatile uint64_t *)(from & ~(uintptr_t)7);
+         (uintptr_t)word > floor; word--)
+        word[-1] = paint_word;
+}
+
+/* The kernel's count of this process's resident memory, in KiB, after
+ * resetting its high-water mark to it (Linux's clear_refs "5"): where the
+ * backstop starts (runner.h: hb_limits_judge).  0 if /proc cannot say. */
+static uint64_t reset_resident_peak(void) {
+    int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+    bool reset = fd >= 0 && write(fd, "5", 1) == 1;
+    if (fd >= 0)
+        close(fd);
+    char text[128] = "";
+    fd = reset ? open("/proc/self/statm", O_RDONLY | O_CLOEXEC) : -1;
+    ssize_t length = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    unsigned long long size, resident;
+    if (length <= 0 || sscanf(text, "%llu %llu", &size, &resident) != 2)
+        return 0;
+    return resident * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024;
+}
+
+/* noinline: its frame is where the body's will be.  The stack is painted
+ * twice, around the reset of the resident peak: the pages painted are then
+ * resident before it, and the reset's own frames are painted over. */
 __attribute__((noinline)) static void paint_stack(stack_watch *watch) {
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
     hb_guard_enter(); /* glibc may allocate to say where the stack is */
@@ -38,18 +70,18 @@ __attribute__((noinline)) static void paint_stack(stack_watch *watch) {
     hb_guard_leave();
     watch->top = here;
     watch->floor = here - PAINT_GAP;
-    if (limit == 0 || here < limit + PAINT_MARGIN + PAINT_GAP)
-        return;
+    bool paint = limit != 0 && here >= limit + PAINT_MARGIN + PAINT_GAP;
     uintptr_t floor = limit + PAINT_MARGIN;
     if (here - floor > PAINT_MAX)
         floor = here - PAINT_MAX;
     floor &= ~(uintptr_t)7;
-    /* volatile: stores below this frame's stack pointer, which the compiler
-     * would otherwise see as dead. */
-    for (volatile uint64_t *word = (volatile uint64_t *)(watch->floor & ~(uintptr_t)7);
-         (uintptr_t)word > floor; word--)
-        word[-1] = paint_word;
-    watch->floor = floor;
+    if (paint)
+        paint_down(watch->floor, floor);
+    hb_child_measurement()->resident_before_kib = reset_resident_peak();
+    if (paint) {
+        paint_down(watch->floor, floor);
+        watch->floor = floor;
+    }
 }
 
 static size_t stack_used(const stack_watch *watch) {
@@ -147,7 +179,50 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     }
 }
 
-void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement) {
+/* The kernel's backstop (docs/harness.md: The kernel's count).  What a
+ * memory test's process came to hold resident during its body is what it
+ * allocated (a freed block may stay resident: held in quarantine, or on a
+ * page mimalloc keeps), up to a quarter more (mimalloc's size classes are
+ * 12.5% apart, and its pages are committed whole), a header per block, and
+ * the harness's own work (its stack table, the sites' figures, unwinding,
+ * the kernel counting a thread's pages in batches); past that by more
+ * than the margin is memory no scope counted: mapped, or kept another way
+ * the harness does not see. */
+enum {
+    RESIDENT_MARGIN = 1024 * 1024, /* the harness's own work during a body */
+    BLOCK_OVERHEAD = 64,           /* a block's header and size-class rounding */
+    ROUNDING_SHARE = 4,            /* a quarter of what was allocated */
+};
+
+static void headline(hb_text *report, const char *test);
+
+static unsigned check_resident(const hb_test_def *def, const hb_measurement *m,
+                               uint64_t resident_peak_kib, hb_text *report) {
+    if (resident_peak_kib == 0 || m->resident_before_kib == 0 ||
+        resident_peak_kib <= m->resident_before_kib)
+        return 0;
+    uint64_t grown = (resident_peak_kib - m->resident_before_kib) * 1024;
+    uint64_t counted = m->usage.total_bytes + m->usage.mapped_peak_bytes;
+    uint64_t explained = counted + counted / ROUNDING_SHARE +
+                         m->usage.allocations * BLOCK_OVERHEAD + RESIDENT_MARGIN;
+    if (grown <= explained)
+        return 0;
+    char unexplained[HB_SIZE_TEXT], resident[HB_SIZE_TEXT], allocated[HB_SIZE_TEXT];
+    headline(report, def->name);
+    hb_text_printf(report,
+                   "the process grew by %s that no counted allocation explains: memory mapped or "
+                   "kept another way\n",
+                   hb_size_format(grown - counted, unexplained));
+    hb_text_printf(report,
+                   "      its resident memory (the kernel's count) rose by %s, and the test "
+                   "allocated %s in all: memory a test uses must come from malloc, calloc or "
+                   "realloc\n",
+                   hb_size_format(grown, resident), hb_size_format(counted, allocated));
+    return HB_FAILED_HIDDEN_MEMORY;
+}
+
+void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement,
+                     uint64_t resident_peak_kib) {
     /* Only the bits a fault injection's parts can give. */
     const unsigned part_bits = HB_FAILED_LEAKS | HB_FAILED_CRASH | HB_FAILED_TIMEOUT |
                                HB_FAILED_EXIT | HB_FAILED_OVERFLOW | HB_FAILED_USE_AFTER_FREE |
@@ -182,6 +257,7 @@ void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement) 
         result.usage = measurement->usage;
         result.stack_bytes = measurement->stack_bytes;
         failures |= hb_limits_check(def->name, &result.limits, measurement, &report);
+        failures |= check_resident(def, measurement, resident_peak_kib, &report);
     }
     result.failures |= failures;
     result.reports += failures ? 1 : 0;

@@ -286,7 +286,7 @@ static unsigned long long processor_us_so_far(void) {
 void hb_isolate_run_here(const hb_test_def *def, const hb_time_limit *limit) {
     unsigned long long before = processor_us_so_far();
     hb_child_run_here(def, limit);
-    hb_limits_judge(def, hb_child_measurement());
+    hb_limits_judge(def, hb_child_measurement(), 0);
     hb_time_record(def->name, processor_us_so_far() - before);
 }
 
@@ -332,7 +332,7 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     parent.running_group = 0;
     hb_time_record(def->name, processor_us(&out.usage));
     if (out.done)
-        hb_limits_judge(def, &parent.measurement);
+        hb_limits_judge(def, &parent.measurement, (uint64_t)out.usage.ru_maxrss);
     else
         hb_death_report(def, out.status, out.killed_by_parent, &out.words, limit);
     forget(&out);
