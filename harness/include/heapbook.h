@@ -181,7 +181,7 @@ unsigned long long hb_random(unsigned long long low, unsigned long long high);
 #pragma GCC visibility pop
 
 #define HB_REGISTER_(name, runner, limits)                                                         \
-    static hb_test_def hb_def_##name = {#name,  __FILE__,       __LINE__, runner,                  \
+    static hb_test_def hb_def_##name = {#name,         __FILE__, __LINE__, runner,                 \
                                         HB_SUITE_NAME, (limits), NULL};                            \
     __attribute__((constructor)) static void hb_register_##name(void) {                            \
         hb_register_test(&hb_def_##name);                                                          \
@@ -197,12 +197,12 @@ __attribute__((visibility("default"))) void hb_run_checked(const char *test, voi
 #define HB_TEST(name)                                                                              \
     static void name(void);                                                                        \
     static void hb_checked_##name(void) { hb_run_checked(#name, name, __FILE__, __LINE__); }       \
-    HB_REGISTER_(name, hb_checked_##name, NULL)                                                          \
+    HB_REGISTER_(name, hb_checked_##name, NULL)                                                    \
     static void name(void)
 #else
 #define HB_TEST(name)                                                                              \
     static void name(void);                                                                        \
-    HB_REGISTER_(name, name, NULL)                                                                     \
+    HB_REGISTER_(name, name, NULL)                                                                 \
     static void name(void)
 #endif
 
@@ -212,7 +212,7 @@ __attribute__((visibility("default"))) void hb_run_checked(const char *test, voi
     static void hb_limited_##name(void) {                                                          \
         hb_run_measured(#name, &hb_limits_##name, name, __FILE__, __LINE__);                       \
     }                                                                                              \
-    HB_REGISTER_(name, hb_limited_##name, &hb_limits_##name)                                                       \
+    HB_REGISTER_(name, hb_limited_##name, &hb_limits_##name)                                       \
     static void name(void)
 
 #endif

@@ -39,8 +39,8 @@ static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SI
 
 /* The module's state. */
 static struct {
-    int report_fd;   /* the channel's end; -1: nothing to tell */
-    pid_t speaker;   /* the one process that may use it */
+    int report_fd; /* the channel's end; -1: nothing to tell */
+    pid_t speaker; /* the one process that may use it */
     jmp_buf fatal_assertion;
     volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
     /* The lowest address the main thread's stack may grow to: a fault just
@@ -50,6 +50,7 @@ static struct {
     timer_t processor_timer;
     bool processor_timer_armed;
     hb_measurement measurement;
+    void (*on_fatal_assertion)(void);                  /* measure.c's: closes its scope */
     uint8_t buffer[HB_WIRE_MAX_BODY + HB_WIRE_HEADER]; /* a message being sent */
 } child = {.report_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
 
@@ -173,8 +174,9 @@ static void arm_time_limits(void) {
     alarm(child.limit.wall_seconds);
     unsigned ms = child.limit.processor_ms;
     struct sigevent signal_on_expiry = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGPROF};
-    child.processor_timer_armed = ms > 0 && timer_create(CLOCK_PROCESS_CPUTIME_ID, &signal_on_expiry,
-                                                         &child.processor_timer) == 0;
+    child.processor_timer_armed =
+        ms > 0 &&
+        timer_create(CLOCK_PROCESS_CPUTIME_ID, &signal_on_expiry, &child.processor_timer) == 0;
     struct itimerspec expiry = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L}};
     if (child.processor_timer_armed)
         timer_settime(child.processor_timer, 0, &expiry, NULL);
@@ -231,6 +233,8 @@ static CU_pFailureRecord last_failure(void) {
 
 hb_measurement *hb_child_measurement(void) { return &child.measurement; }
 
+void hb_child_on_fatal_assertion(void (*tear_down)(void)) { child.on_fatal_assertion = tear_down; }
+
 bool hb_child_isolated(void) { return speaking(); }
 
 const hb_time_limit *hb_child_limit(void) { return &child.limit; }
@@ -277,8 +281,8 @@ void hb_child_run_here(const hb_test_def *def, const hb_time_limit *limit) {
     whole_test test = whole_test_begin();
     if (setjmp(child.fatal_assertion) == 0)
         def->run();
-    else
-        hb_test_tear_down();
+    else if (child.on_fatal_assertion != NULL)
+        child.on_fatal_assertion();
     whole_test_end(&test);
 }
 
@@ -307,8 +311,8 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     whole_test test = whole_test_begin();
     if (setjmp(child.fatal_assertion) == 0)
         def->run();
-    else
-        hb_test_tear_down();
+    else if (child.on_fatal_assertion != NULL)
+        child.on_fatal_assertion();
     whole_test_end(&test);
     disarm_time_limits();
 

@@ -67,8 +67,8 @@ unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_word
     size_t first =
         exited ? frames_after_exit(words) : hb_memcheck_runtime_frames(words->frames, words->depth);
     if (words->depth > first)
-        hb_report_frames(&stack, words->frames + first, words->depth - first,
-                         !exited && first == 0, HB_REPORT_INDENT);
+        hb_report_frames(&stack, words->frames + first, words->depth - first, !exited && first == 0,
+                         HB_REPORT_INDENT);
     else
         hb_text_printf(&stack, " (no stack: the process died before it could tell)");
     const char *where = hb_text_get(&stack);
@@ -85,8 +85,8 @@ unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_word
     } else if (words->stack_overflow && words->depth > 0) {
         failure = HB_FAILED_CRASH;
         describe_overflow(words, report);
-    } else if (killed_by_parent || (WIFSIGNALED(status) && (WTERMSIG(status) == SIGALRM ||
-                                                             WTERMSIG(status) == SIGPROF))) {
+    } else if (killed_by_parent || (WIFSIGNALED(status) &&
+                                    (WTERMSIG(status) == SIGALRM || WTERMSIG(status) == SIGPROF))) {
         failure = HB_FAILED_TIMEOUT;
         bool processor = !killed_by_parent && WTERMSIG(status) == SIGPROF;
         hb_time_limit_report(limit, processor, where, report);

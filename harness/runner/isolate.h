@@ -29,6 +29,10 @@ void hb_child_run_here(const hb_test_def *def, const hb_time_limit *limit);
 /* The running test's measurement, for measure.c to fill in. */
 hb_measurement *hb_child_measurement(void);
 
+/* What to run when a fatal assertion ends the test's body early (the
+ * measured scope's tear-down, measure.c). */
+void hb_child_on_fatal_assertion(void (*tear_down)(void));
+
 /* True in a test's process that reports to a parent (false when tests run
  * in the runner's process, HEAPBOOK_FORK=0, and in any process the test
  * made). */
@@ -42,8 +46,8 @@ const hb_time_limit *hb_child_limit(void);
 /* What a test's process (or a part's) told before it ended without
  * finishing: what the parent needs to say how it died. */
 typedef struct hb_last_words {
-    bool stack_overflow;   /* the signal struck at the stack's end */
-    char *misuse;          /* a report from support/misuse.c */
+    bool stack_overflow; /* the signal struck at the stack's end */
+    char *misuse;        /* a report from support/misuse.c */
     enum hb_memory_error_kind misuse_kind;
     char *note;                            /* the last hb_isolate_note() */
     uintptr_t frames[HB_STACK_MAX_FRAMES]; /* of a signal or of exit() */

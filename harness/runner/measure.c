@@ -167,6 +167,7 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
             printf("[not isolated: HEAPBOOK_FORK=0] ");
             fflush(stdout);
         }
+        hb_child_on_fatal_assertion(hb_test_tear_down);
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);
         running_test = test;
         running_file = file;
@@ -236,12 +237,11 @@ void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement,
     }
     hb_context_adopt_draws(measurement->draws, measurement->draw_count);
     hb_text report = {0};
-    unsigned failures = def->limits == NULL
-                            ? 0
-                            : hb_limits_parse(def->name, def->limits, &result.limits, &report);
+    unsigned failures =
+        def->limits == NULL ? 0 : hb_limits_parse(def->name, def->limits, &result.limits, &report);
     bool counted = hb_memcheck_not_counting() == NULL;
-    if (def->limits == NULL || (failures == 0 && counted &&
-                                !(measurement->events & HB_EVENT_MEASURED))) {
+    if (def->limits == NULL ||
+        (failures == 0 && counted && !(measurement->events & HB_EVENT_MEASURED))) {
         /* A test without limits, or a memory test stopped by a fatal
          * assertion: the figures of the whole test. */
         result.limits = (hb_parsed_limits){0};
@@ -269,8 +269,7 @@ void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement,
             hb_text_printf(&report, "\n");
         }
         hb_context_append(&report);
-        CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "",
-                                CU_FALSE);
+        CU_assertImplementation(CU_FALSE, def->line, hb_text_get(&report), def->file, "", CU_FALSE);
     }
     hb_text_free(&report);
 }

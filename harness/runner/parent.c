@@ -84,7 +84,8 @@ static bool read_exact(int fd, void *buffer, size_t length, long long deadline_m
             return false;
         }
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int ready = poll(&pfd, 1, out->dead ? 0 : (int)(left < DEATH_CHECK_MS ? left : DEATH_CHECK_MS));
+        int ready =
+            poll(&pfd, 1, out->dead ? 0 : (int)(left < DEATH_CHECK_MS ? left : DEATH_CHECK_MS));
         if (ready < 0 && errno == EINTR)
             continue;
         if (ready == 0 && out->dead)

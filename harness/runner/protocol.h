@@ -35,8 +35,8 @@
 enum {
     HB_WIRE_VERSION = 1,
     HB_WIRE_HEADER = 8,
-    HB_WIRE_MAX_TEXT = 64 * 1024,   /* CUnit's messages are far shorter */
-    HB_WIRE_MAX_BODY = 160 * 1024,  /* a measurement with every site's frames */
+    HB_WIRE_MAX_TEXT = 64 * 1024,            /* CUnit's messages are far shorter */
+    HB_WIRE_MAX_BODY = 160 * 1024,           /* a measurement with every site's frames */
     HB_WIRE_SITES = 8 * HB_REPORT_TOP_SITES, /* per view: as many as reports read */
     HB_WIRE_VIEWS = 3,                       /* enum hb_site_view */
     HB_WIRE_DRAWS = HB_CONTEXT_DRAWS,        /* a test's first random inputs, shown */
@@ -76,9 +76,9 @@ typedef struct hb_raw_sites {
 
 /* Events the child saw that a verdict depends on: bits. */
 enum hb_measured_event {
-    HB_EVENT_MEASURED = 1 << 0,        /* a memory test's body ran in its scope */
-    HB_EVENT_SANITIZER_LEAK = 1 << 1,  /* LeakSanitizer found a leak (make memcheck) */
-    HB_EVENT_SCOPE_UNCLOSED = 1 << 2,  /* a fatal assertion left the measured scope */
+    HB_EVENT_MEASURED = 1 << 0,       /* a memory test's body ran in its scope */
+    HB_EVENT_SANITIZER_LEAK = 1 << 1, /* LeakSanitizer found a leak (make memcheck) */
+    HB_EVENT_SCOPE_UNCLOSED = 1 << 2, /* a fatal assertion left the measured scope */
 };
 
 /* What a test's process measured: raw figures, no verdict.  A figure is

@@ -1,7 +1,11 @@
-/* runner.h: the CUnit runner's modules, behind heapbook.h: each test in a
- * process of its own (isolate.c), measured tests and their limits
- * (measure.c), results and the files they go to (results.c), and the
- * sanitizer build (memcheck.c).  main() is main.c. */
+/* runner.h: the CUnit runner's modules, behind heapbook.h: time limits
+ * (time_limits.c), each test in a process of its own (isolate.h: the
+ * protocol, the child, the parent, the death reports), the context of a
+ * failure (assert.c), measured tests and their limits (measure.c), results
+ * and the files they go to (results.c), and the sanitizer build
+ * (memcheck.c).  main() is main.c; fault_each.c fails each allocation in
+ * turn.  Calls among them go one way: main -> parent -> child, death,
+ * measure's judge; child, measure, fault_each -> protocol. */
 #ifndef HB_RUNNER_H
 #define HB_RUNNER_H
 
@@ -86,19 +90,24 @@ void hb_elapsed_start(void);
 void hb_elapsed_report_real_time(void);
 
 /* ======================================================================
- * Isolation (isolate.c): each test in a child process of its own, as Check
- * and Criterion do, so that a crash, an infinite loop or a call to exit() in
- * the code under test is one failed test with a message, and the other tests
- * and CUnit's summary still run.
+ * Isolation (isolate.h: protocol.c, child.c, parent.c, death.c): each test
+ * in a child process of its own, as Check and Criterion do, so that a
+ * crash, an infinite loop or a call to exit() in the code under test is one
+ * failed test with a message, and the other tests and CUnit's summary
+ * still run.
  *
- * The child runs the test and sends its outcome (assertions passed, each
- * failure, the memory figures) to the parent through a pipe; the parent
- * replays it into CUnit.  If the child dies instead, the parent reports how:
+ * The child runs the test and sends what it saw (assertions passed, each
+ * failure, its raw measurement) to the parent, in messages the parent
+ * checks before it believes them (protocol.h); the parent replays the
+ * assertions into CUnit and judges the limits itself.  If the child dies
+ * instead, the parent reports how:
  *
  *   crashed: SIGSEGV (segmentation fault) at f (file:line) <- g (...) <- ...
  *   timed out after 1 s of processor time (an endless loop?), while in f ...
  *   ended the test process: exit(3) called from f (file:line) <- ...
  *
+ * Only the test's process speaks: its children are silent, its death is
+ * seen by its pid at once, and every process it started is ended with it.
  * HEAPBOOK_FORK=0 in the environment runs tests in-process instead (for a
  * debugger), without time limits. */
 
