@@ -40,6 +40,7 @@ static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SI
 /* The module's state. */
 static struct {
     int report_fd; /* the channel's end; -1: nothing to tell */
+    int go_fd;     /* the parent's answers; -1: none */
     pid_t speaker; /* the one process that may use it */
     jmp_buf fatal_assertion;
     volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
@@ -52,7 +53,7 @@ static struct {
     hb_measurement measurement;
     void (*on_fatal_assertion)(void);                  /* measure.c's: closes its scope */
     uint8_t buffer[HB_WIRE_MAX_BODY + HB_WIRE_HEADER]; /* a message being sent */
-} child = {.report_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
+} child = {.report_fd = -1, .go_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
 
 static pid_t kernel_pid(void) { return (pid_t)syscall(SYS_getpid); }
 
@@ -201,7 +202,9 @@ static void install_signal_handlers(void) {
 static void forget_the_test(void) {
     if (child.report_fd >= 0)
         close(child.report_fd);
-    child.report_fd = -1;
+    if (child.go_fd >= 0)
+        close(child.go_fd);
+    child.report_fd = child.go_fd = -1;
     struct sigaction fallback = {.sa_handler = SIG_DFL};
     for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
         hb_sigaction(fatal_signals[i], &fallback, NULL);
@@ -232,6 +235,15 @@ static CU_pFailureRecord last_failure(void) {
 }
 
 hb_measurement *hb_child_measurement(void) { return &child.measurement; }
+
+void hb_child_body_starts(void) {
+    if (!speaking() || child.go_fd < 0)
+        return;
+    send_text(HB_MSG_BODY_START, NULL, NULL);
+    char go;
+    while (syscall(SYS_read, child.go_fd, &go, 1) < 0 && errno == EINTR) {
+    }
+}
 
 void hb_child_on_fatal_assertion(void (*tear_down)(void)) { child.on_fatal_assertion = tear_down; }
 
@@ -286,8 +298,10 @@ void hb_child_run_here(const hb_test_def *def, const hb_time_limit *limit) {
     whole_test_end(&test);
 }
 
-_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd) {
+_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd,
+                            int go_fd) {
     child.report_fd = report_fd;
+    child.go_fd = go_fd;
     child.speaker = kernel_pid();
     child.limit = *limit;
     /* Resident before the measured body (measure.c resets the kernel's

@@ -19,8 +19,9 @@
 /* ---- child.c */
 
 /* In the forked child: runs `def` within `limit`, tells the parent through
- * `report_fd`, and ends the process. */
-_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd);
+ * `report_fd`, reads its answers from `go_fd`, and ends the process. */
+_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd,
+                            int go_fd);
 
 /* The same in this process (HEAPBOOK_FORK=0); hb_child_measurement() then
  * holds what it measured. */
@@ -28,6 +29,11 @@ void hb_child_run_here(const hb_test_def *def, const hb_time_limit *limit);
 
 /* The running test's measurement, for measure.c to fill in. */
 hb_measurement *hb_child_measurement(void);
+
+/* Just before a memory test's body, its resident high-water mark reset:
+ * tells the parent, which reads the process's resident memory, and waits
+ * until it has. */
+void hb_child_body_starts(void);
 
 /* What to run when a fatal assertion ends the test's body early (the
  * measured scope's tear-down, measure.c). */

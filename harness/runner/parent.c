@@ -9,7 +9,9 @@
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,9 @@ typedef struct outcome {
     bool measured; /* its measurement arrived */
     bool dead;     /* reaped: `status` and `usage` are the kernel's */
     bool killed_by_parent;
+    bool body_started;            /* a memory test's body */
+    int go_fd;                    /* the answer to HB_MSG_BODY_START */
+    uint64_t resident_before_kib; /* the process's, as its body started */
     int status;
     struct rusage usage;
     unsigned part_failures; /* HB_MSG_PART's */
@@ -110,8 +115,41 @@ static void keep_text(char **kept, const char *text) {
     *kept = strdup(text);
 }
 
+/* The kernel's count of the process's resident memory, in KiB; 0 if
+ * /proc cannot say. */
+static uint64_t resident_kib(pid_t pid) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+    FILE *statm = fopen(path, "r");
+    unsigned long long size, resident;
+    bool read = statm != NULL && fscanf(statm, "%llu %llu", &size, &resident) == 2;
+    if (statm != NULL)
+        fclose(statm);
+    return read ? resident * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024 : 0;
+}
+
+/* Writes the byte the child waits for.  A child that died meanwhile would
+ * raise SIGPIPE here, which would end the runner: blocked, and taken back. */
+static bool answer(int go_fd) {
+    sigset_t pipe_signal, before;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, &before);
+    bool answered = write(go_fd, "g", 1) == 1;
+    if (!answered && errno == EPIPE)
+        sigtimedwait(&pipe_signal, NULL, &(struct timespec){0});
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    return answered;
+}
+
 static void replay(const hb_message *m, outcome *out) {
     switch (m->kind) {
+    case HB_MSG_BODY_START:
+        out->body_started = true;
+        out->resident_before_kib = resident_kib(out->pid);
+        if (!answer(out->go_fd))
+            out->resident_before_kib = 0;
+        break;
     case HB_MSG_PASSES:
         for (uint64_t i = 0; i < m->number; i++)
             CU_assertImplementation(CU_TRUE, 0, "", "", "", CU_FALSE);
@@ -152,11 +190,14 @@ static void replay(const hb_message *m, outcome *out) {
  * or a second measurement, is not the harness's either. */
 static const char *out_of_place(const hb_message *m, bool part, const outcome *out) {
     bool test_only = m->kind == HB_MSG_PASSES || m->kind == HB_MSG_FAILURE ||
-                     m->kind == HB_MSG_MEASURED || m->kind == HB_MSG_DONE;
+                     m->kind == HB_MSG_MEASURED || m->kind == HB_MSG_DONE ||
+                     m->kind == HB_MSG_BODY_START;
     if (part ? test_only : m->kind == HB_MSG_PART)
         return "a message the harness does not send from there";
     if (m->kind == HB_MSG_MEASURED && out->measured)
         return "a second measurement";
+    if (m->kind == HB_MSG_BODY_START && (out->body_started || out->measured))
+        return "a second start of the measured body";
     if (m->kind == HB_MSG_DONE && !out->measured)
         return "the end of a test that sent no measurement";
     return NULL;
@@ -298,10 +339,12 @@ static void forget(outcome *out) {
 
 void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     set_up_once();
-    int fds[2];
+    /* fds: the child's reports; go: the parent's answers.  Not inherited by
+     * a program the test runs. */
+    int fds[2], go[2];
     fflush(stdout); /* or the child would print the parent's buffer again */
     fflush(stderr);
-    if (pipe(fds) != 0) {
+    if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
         CU_assertImplementation(CU_FALSE, def->line, "cannot create a pipe for the test", def->file,
                                 "", CU_FALSE);
         return;
@@ -309,20 +352,24 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     pid_t child = fork();
     if (child == 0) {
         close(fds[0]);
-        hb_child_run(def, limit, fds[1]);
+        close(go[1]);
+        hb_child_run(def, limit, fds[1], go[0]);
     }
     close(fds[1]);
+    close(go[0]);
     if (child < 0) {
         close(fds[0]);
+        close(go[1]);
         CU_assertImplementation(CU_FALSE, def->line, "cannot fork a process for the test",
                                 def->file, "", CU_FALSE);
         return;
     }
     setpgid(child, child); /* as the child does: whoever runs first */
     parent.running_group = child;
-    outcome out = {.pid = child};
+    outcome out = {.pid = child, .go_fd = go[1]};
     collect(fds[0], false, limit, &out);
     close(fds[0]);
+    close(go[1]);
     /* The test's process group: the test itself if it still runs, and
      * what it started there; then what left the group. */
     kill(-child, SIGKILL);
@@ -332,6 +379,7 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     end_descendants();
     parent.running_group = 0;
     hb_time_record(def->name, processor_us(&out.usage));
+    parent.measurement.resident_before_kib = out.resident_before_kib;
     if (out.done)
         hb_limits_judge(def, &parent.measurement, (uint64_t)out.usage.ru_maxrss);
     else

@@ -101,6 +101,7 @@ static bool known_kind(unsigned kind) {
     case HB_MSG_NOTE:
     case HB_MSG_PART:
     case HB_MSG_DONE:
+    case HB_MSG_BODY_START:
         return true;
     }
     return false;
@@ -266,6 +267,7 @@ const char *hb_wire_decode(enum hb_message_kind kind, uint8_t *body, uint32_t le
         message->text = get_text(&r);
         break;
     case HB_MSG_DONE:
+    case HB_MSG_BODY_START:
         break;
     }
     if (r.error == NULL && r.at != r.length)

@@ -57,6 +57,9 @@ enum hb_message_kind {
     HB_MSG_NOTE = 'N',     /* text: what the test is doing, in case it dies */
     HB_MSG_PART = 'T',     /* a part (fault_each.c) ended: u32 hb_failure bits, text */
     HB_MSG_DONE = 'D',     /* the test returned; nothing follows */
+    /* A memory test's body starts: the parent reads the process's resident
+     * memory, then answers with a byte on its own pipe.  No fields. */
+    HB_MSG_BODY_START = 'B',
 };
 
 /* One call stack's figures, its frames as raw return addresses. */
@@ -90,8 +93,8 @@ typedef struct hb_measurement {
     uint32_t part_reports;  /* the failures they added */
     hb_usage usage;         /* of the memory test's scope, else of the whole test */
     size_t stack_bytes;     /* the deepest stack of a memory test's body */
-    /* The kernel's count of resident memory as the measured body started
-     * (parent.c compares the process's high-water mark with it). */
+    /* The kernel's count of resident memory as the measured body started:
+     * read by the parent itself (HB_MSG_BODY_START), never sent. */
     uint64_t resident_before_kib;
     uint32_t draw_count; /* random inputs drawn (assert.c), the first ones kept */
     uint64_t draws[HB_WIRE_DRAWS];
@@ -107,8 +110,7 @@ typedef struct hb_measurement {
     X(frees, usage.frees)                                                                          \
     X(live_blocks, usage.live_blocks)                                                              \
     X(mapped_peak, usage.mapped_peak_bytes)                                                        \
-    X(stack, stack_bytes)                                                                          \
-    X(resident_before_kib, resident_before_kib)
+    X(stack, stack_bytes)
 
 /* ---- encoding (the child) */
 

@@ -31,7 +31,6 @@ static void a_measurement(void) {
                             .frees = 4,
                             .live_blocks = 1};
     sent.stack_bytes = 1234;
-    sent.resident_before_kib = 5555;
     sent.draw_count = 2;
     sent.draws[0] = 7;
     sent.draws[1] = 1ULL << 60;
