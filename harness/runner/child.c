@@ -288,14 +288,22 @@ static void whole_test_end(whole_test *test) {
     hb_quarantine_flush();
 }
 
+/* Runs `def` as a whole test.  A macro, so that it runs in its caller's
+ * frame: setjmp's frame must outlive the test, and a function of its own
+ * would be one more of the harness's frames in every report's stack. */
+#define RUN_WHOLE_TEST(def)                                                                        \
+    do {                                                                                           \
+        whole_test test = whole_test_begin();                                                      \
+        if (setjmp(child.fatal_assertion) == 0)                                                    \
+            (def)->run();                                                                          \
+        else if (child.on_fatal_assertion != NULL)                                                 \
+            child.on_fatal_assertion();                                                            \
+        whole_test_end(&test);                                                                     \
+    } while (0)
+
 void hb_child_run_here(const hb_test_def *def, const hb_time_limit *limit) {
     child.limit = *limit;
-    whole_test test = whole_test_begin();
-    if (setjmp(child.fatal_assertion) == 0)
-        def->run();
-    else if (child.on_fatal_assertion != NULL)
-        child.on_fatal_assertion();
-    whole_test_end(&test);
+    RUN_WHOLE_TEST(def);
 }
 
 _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd,
@@ -322,12 +330,7 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     CU_pFailureRecord before = last_failure();
     unsigned asserts_before = CU_get_number_of_asserts();
     unsigned failures_before = CU_get_number_of_failures();
-    whole_test test = whole_test_begin();
-    if (setjmp(child.fatal_assertion) == 0)
-        def->run();
-    else if (child.on_fatal_assertion != NULL)
-        child.on_fatal_assertion();
-    whole_test_end(&test);
+    RUN_WHOLE_TEST(def);
     disarm_time_limits();
 
     hb_guard_enter();
