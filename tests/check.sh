@@ -244,6 +244,21 @@ $problems"
 fi
 # ---- end of environment variables -----------------------------------------
 
+# Children ending every way around their test's end never change its
+# verdict: the churn tests of the descendants fixture, twenty times more.
+churn_tests=(--test test_children_end_every_way_around_the_end --test test_children_churn_and_an_assertion_fails)
+churn_expected=$'test_children_end_every_way_around_the_end\tpassed\t-;test_children_churn_and_an_assertion_fails\tfailed\tassert'
+churn_differing=0
+for _ in $(seq 20); do
+    "$build/tests/descendants-fixture" "${churn_tests[@]}" --results "$scratch/churn.tsv" >/dev/null
+    [ "$(cut -f2-4 "$scratch/churn.tsv" | paste -sd ';')" = "$churn_expected" ] || churn_differing=$((churn_differing + 1))
+done
+if [ "$churn_differing" -eq 0 ]; then
+    verdict ok "descendants: 64 children ending by exit, abort or a crash around the test's end never change its verdict (20 runs)"
+else
+    verdict fail "descendants: the churn tests' verdicts changed in $churn_differing of 20 runs (build/tests/descendants-fixture --test ...)"
+fi
+
 # Exercise code that hides memory or reaches past the harness is refused
 # with its reason (mk/tests.mk builds each, recording what the build said).
 problems=""

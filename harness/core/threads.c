@@ -12,7 +12,7 @@
  *     detached.  A stack the program provides (pthread_attr_setstack)
  *     is its own memory, counted where it came from;
  *   - a thread's stack overflow must be reported like the main thread's
- *     (runner/isolate.c): the fault's handler needs a stack of its own
+ *     (runner/child.c): the fault's handler needs a stack of its own
  *     to run on (an alternate signal stack, from the kernel, uncounted),
  *     and the bounds of the thread's stack, looked up at its start
  *     (hb_stacks_this_thread) so the handler can read them.

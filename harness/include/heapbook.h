@@ -66,6 +66,9 @@ typedef struct hb_test_def {
     unsigned line;
     void (*run)(void);
     const char *suite; /* NULL: named after `file` */
+    /* An HB_MEMORY_TEST's limits, read by the runner's own process to judge
+     * it (NULL: an HB_TEST). */
+    const struct hb_limits *limits;
     struct hb_test_def *next;
     /* What runs instead of `run` where AddressSanitizer owns malloc: `run`
      * followed by LeakSanitizer's check (hb_run_checked); NULL for a memory
@@ -200,12 +203,13 @@ unsigned long long hb_random(unsigned long long low, unsigned long long high);
 
 #pragma GCC visibility pop
 
-#define HB_REGISTER_(test, runner, checked_runner)                                                 \
+#define HB_REGISTER_(test, runner, limits_, checked_runner)                                        \
     static hb_test_def hb_def_##test = {.name = #test,                                             \
                                         .file = __FILE__,                                          \
                                         .line = __LINE__,                                          \
                                         .run = runner,                                             \
                                         .suite = HB_SUITE_NAME,                                    \
+                                        .limits = (limits_),                                       \
                                         .checked = checked_runner};                                \
     __attribute__((constructor)) static void hb_register_##test(void) {                            \
         hb_register_test(&hb_def_##test);                                                          \
@@ -221,16 +225,16 @@ __attribute__((visibility("default"))) void hb_run_checked(const char *test, voi
 #define HB_TEST(name)                                                                              \
     static void name(void);                                                                        \
     static void hb_checked_##name(void) { hb_run_checked(#name, name, __FILE__, __LINE__); }       \
-    HB_REGISTER_(name, name, hb_checked_##name)                                                    \
+    HB_REGISTER_(name, name, NULL, hb_checked_##name)                                              \
     static void name(void)
 
 #define HB_MEMORY_TEST(name, ...)                                                                  \
     static void name(void);                                                                        \
+    static const hb_limits hb_limits_##name = {__VA_ARGS__};                                       \
     static void hb_limited_##name(void) {                                                          \
-        static const hb_limits limits = {__VA_ARGS__};                                             \
-        hb_run_measured(#name, &limits, name, __FILE__, __LINE__);                                 \
+        hb_run_measured(#name, &hb_limits_##name, name, __FILE__, __LINE__);                       \
     }                                                                                              \
-    HB_REGISTER_(name, hb_limited_##name, NULL)                                                    \
+    HB_REGISTER_(name, hb_limited_##name, &hb_limits_##name, NULL)                                 \
     static void name(void)
 
 #endif

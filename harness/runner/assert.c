@@ -16,7 +16,7 @@ static struct {
     bool drawn;           /* the running test drew a random input */
     CU_pTest drawing;     /* whose sequence `state` is */
     uint64_t state;
-    unsigned long long draws[8]; /* the running test's first draws, to show */
+    uint64_t draws[HB_CONTEXT_DRAWS]; /* the running test's first draws, to show */
     size_t draw_count;
 } context;
 
@@ -34,7 +34,7 @@ static void append_context(char *message, size_t size) {
     used += (size_t)snprintf(message + used, size - used, "\n      (random inputs");
     for (size_t i = 0; i < context.draw_count && used < size; i++)
         used += (size_t)snprintf(message + used, size - used, "%s %llu", i ? "," : "",
-                                 context.draws[i]);
+                                 (unsigned long long)context.draws[i]);
     if (used < size)
         snprintf(message + used, size - used,
                  "%s: HEAPBOOK_SEED=%" PRIu64 " in the environment repeats them)",
@@ -47,6 +47,20 @@ void hb_context_append(hb_text *report) {
     char message[512] = "";
     append_context(message, sizeof message);
     hb_text_printf(report, "%s", message);
+}
+
+size_t hb_context_draws(uint64_t draws[HB_CONTEXT_DRAWS]) {
+    if (!context.drawn || context.drawing != CU_get_current_test())
+        return 0;
+    memcpy(draws, context.draws, context.draw_count * sizeof *draws);
+    return context.draw_count;
+}
+
+void hb_context_adopt_draws(const uint64_t *draws, size_t count) {
+    context.drawn = count > 0;
+    context.drawing = CU_get_current_test();
+    context.draw_count = count < HB_CONTEXT_DRAWS ? count : HB_CONTEXT_DRAWS;
+    memcpy(context.draws, draws, context.draw_count * sizeof *draws);
 }
 
 enum { MESSAGE = 2048 };

@@ -9,7 +9,7 @@
  * the baseline (runner.h: Results), and exits 0 only if every test passed.
  * Google Test's flags (gtest.c) list or run them for editors instead.
  *
- * Each test runs in a child process (isolate.c); HEAPBOOK_FORK=0 runs
+ * Each test runs in a child process (parent.c, child.c); HEAPBOOK_FORK=0 runs
  * them in this process.  HEAPBOOK_SOLUTION_TIMES=FILE sets each test's time
  * limit from the reference solution's time, written by --record-times, and
  * HEAPBOOK_TIMEOUT=N sets N seconds for every test (time_limits.c).  A bad
@@ -29,7 +29,7 @@ static hb_test_def *registered;
 static size_t registered_count;
 
 /* Every CUnit test runs run_current_test(), which finds its definition here
- * and runs it isolated (isolate.c) unless HEAPBOOK_FORK=0. */
+ * and runs it isolated (parent.c) unless HEAPBOOK_FORK=0. */
 static CU_pTest cunit_tests[MAX_TESTS];
 static const hb_test_def *definitions[MAX_TESTS];
 static size_t definition_count;

@@ -1,7 +1,11 @@
-/* runner.h: the CUnit runner's modules, behind heapbook.h: each test in a
- * process of its own (isolate.c), measured tests and their limits
- * (measure.c), results and the files they go to (results.c), and the
- * sanitizer build (memcheck.c).  main() is main.c. */
+/* runner.h: the CUnit runner's modules, behind heapbook.h: time limits
+ * (time_limits.c), each test in a process of its own (isolate.h: the
+ * protocol, the child, the parent, the death reports), the context of a
+ * failure (assert.c), measured tests and their limits (measure.c), results
+ * and the files they go to (results.c), and the sanitizer build
+ * (memcheck.c).  main() is main.c; fault_each.c fails each allocation in
+ * turn.  Calls among them go one way: main -> parent -> child, death,
+ * measure's judge; child, measure, fault_each -> protocol. */
 #ifndef HB_RUNNER_H
 #define HB_RUNNER_H
 
@@ -90,19 +94,24 @@ void hb_elapsed_start(void);
 void hb_elapsed_report_real_time(void);
 
 /* ======================================================================
- * Isolation (isolate.c): each test in a child process of its own, as Check
- * and Criterion do, so that a crash, an infinite loop or a call to exit() in
- * the code under test is one failed test with a message, and the other tests
- * and CUnit's summary still run.
+ * Isolation (isolate.h: protocol.c, child.c, parent.c, death.c): each test
+ * in a child process of its own, as Check and Criterion do, so that a
+ * crash, an infinite loop or a call to exit() in the code under test is one
+ * failed test with a message, and the other tests and CUnit's summary
+ * still run.
  *
- * The child runs the test and sends its outcome (assertions passed, each
- * failure, the memory figures) to the parent through a pipe; the parent
- * replays it into CUnit.  If the child dies instead, the parent reports how:
+ * The child runs the test and sends what it saw (assertions passed, each
+ * failure, its raw measurement) to the parent, in messages the parent
+ * checks before it believes them (protocol.h); the parent replays the
+ * assertions into CUnit and judges the limits itself.  If the child dies
+ * instead, the parent reports how:
  *
  *   crashed: SIGSEGV (segmentation fault) at f (file:line) <- g (...) <- ...
  *   timed out after 1 s of processor time (an endless loop?), while in f ...
  *   ended the test process: exit(3) called from f (file:line) <- ...
  *
+ * Only the test's process speaks: its children are silent, its death is
+ * seen by its pid at once, and every process it started is ended with it.
  * HEAPBOOK_FORK=0 in the environment runs tests in-process instead (for a
  * debugger), without time limits. */
 
@@ -210,6 +219,16 @@ void hb_context_set_fault(const char *note);
  * being made to fail, and the seed of the random inputs the test drew. */
 void hb_context_append(hb_text *report);
 
+enum { HB_CONTEXT_DRAWS = 8 }; /* random inputs a failure shows */
+
+/* In a test's process: the random inputs the running test drew (the first
+ * HB_CONTEXT_DRAWS of them) into `draws`; returns how many, 0 if none. */
+size_t hb_context_draws(uint64_t draws[HB_CONTEXT_DRAWS]);
+
+/* In the runner: the running test's draws, as its process sent them, for
+ * the context of the failures the runner reports. */
+void hb_context_adopt_draws(const uint64_t *draws, size_t count);
+
 /* Before the tests: this run's seed, from HEAPBOOK_SEED or the clock. */
 void hb_random_choose_seed(void);
 
@@ -236,12 +255,19 @@ typedef struct hb_parsed_limits {
 unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_limits *parsed,
                          hb_text *report);
 
-/* Checks an ended scope, and the stack the test used (`stack_bytes`),
- * against the limits.  Returns the hb_failure bits of every limit exceeded
- * (0 if none) and appends, for each, a report that starts "<test>: limited
- * to ... but ..." followed by the sites to blame. */
-unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const hb_scope *scope,
-                         size_t stack_bytes, hb_text *report);
+struct hb_measurement;
+
+/* What an ended scope measured, and the stack the test used
+ * (`stack_bytes`), as a test's process sends it to the runner. */
+void hb_limits_measure(const hb_scope *scope, size_t stack_bytes,
+                       struct hb_measurement *measurement);
+
+/* Checks what a memory test's process measured (protocol.h) against the
+ * limits.  Returns the hb_failure bits of every limit exceeded (0 if none)
+ * and appends, for each, a report that starts "<test>: limited to ... but
+ * ..." followed by the sites to blame. */
+unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits,
+                         const struct hb_measurement *measurement, hb_text *report);
 
 struct hb_result;
 
@@ -253,14 +279,15 @@ struct hb_result;
 void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
                        hb_text *text);
 
-/* At the end of every test, with the figures of the scope that measured
- * all of it (`whole`, the id of its first scope): blocks allocated during
- * the test and still live, reachable or not, fail it, except those it
- * kept (hb_keep) and a memory test's that a .leaks limit judges.  The
- * report names where they were allocated; the figures go in the test's
- * result (test_leaked_bytes, test_leaked_blocks). */
-void hb_leaks_check(const char *test, const char *file, unsigned line, const hb_usage *whole,
-                    uint64_t first_scope_id);
+/* At the end of every test, in its process, with the figures of the scope
+ * that measured all of it (`whole`, the id of its first scope): the bytes
+ * and blocks allocated during the test and still live, reachable or not,
+ * less those it kept (hb_keep), and where they were allocated, into
+ * `measurement` (test_leaked_bytes, test_leaked_blocks, the HB_WIRE_LEAKED
+ * sites).  The runner's process judges them (hb_limits_judge): they fail
+ * the test, but for a memory test whose .leaks limit judges its leak. */
+void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id,
+                      struct hb_measurement *measurement);
 
 /* True while a memory test's body runs in this process: its name and
  * where it is written, for a message that fails it (children.c). */

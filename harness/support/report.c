@@ -205,11 +205,24 @@ void hb_report_site_list(hb_text *text, const hb_site *sites, size_t read, size_
                          enum hb_site_view view) {
     if (read > SITES_READ)
         read = SITES_READ;
+    uintptr_t frames[SITES_READ][HB_STACK_MAX_FRAMES];
+    hb_site_stack stacks[SITES_READ];
+    for (size_t i = 0; i < read; i++)
+        stacks[i] = (hb_site_stack){.bytes = sites[i].bytes,
+                                    .blocks = sites[i].blocks,
+                                    .frames = frames[i],
+                                    .depth = hb_stacks_frames(sites[i].stack_id, frames[i])};
+    hb_report_site_stacks(text, stacks, read, total, view);
+}
+
+void hb_report_site_stacks(hb_text *text, const hb_site_stack *sites, size_t count, size_t total,
+                           enum hb_site_view view) {
+    size_t read = count < SITES_READ ? count : SITES_READ;
     merged_site merged[SITES_READ];
     size_t rows = 0;
     for (size_t i = 0; i < read; i++) {
         hb_text stack = {0};
-        hb_report_stack(&stack, sites[i].stack_id, SITE_INDENT);
+        hb_report_frames(&stack, sites[i].frames, sites[i].depth, false, SITE_INDENT);
         size_t row = 0;
         while (row < rows && strcmp(hb_text_get(&merged[row].stack), hb_text_get(&stack)) != 0)
             row++;

@@ -162,6 +162,18 @@ enum { HB_REPORT_SITES_READ = 8 * HB_REPORT_TOP_SITES };
 void hb_report_site_list(hb_text *text, const hb_site *sites, size_t read, size_t total,
                          enum hb_site_view view);
 
+/* One site as raw figures: its call stack's return addresses. */
+typedef struct hb_site_stack {
+    uint64_t bytes, blocks;
+    const uintptr_t *frames;
+    size_t depth;
+} hb_site_stack;
+
+/* The same for `count` sites already read, biggest first, of `total` in
+ * all (a test's process sends them to the runner this way). */
+void hb_report_site_stacks(hb_text *text, const hb_site_stack *sites, size_t count, size_t total,
+                           enum hb_site_view view);
+
 /* Appends stack `stack_id`: each frame a line of its own, "\n" then
  * `indent` spaces first. */
 void hb_report_stack(hb_text *text, uint32_t stack_id, unsigned indent);

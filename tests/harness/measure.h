@@ -3,7 +3,7 @@
 #ifndef MEASURE_H
 #define MEASURE_H
 
-#include "runner/runner.h"
+#include "runner/protocol.h"
 
 /* Runs `code` in a scope of its own and returns what the scope counted. */
 hb_usage measure(void (*code)(void));

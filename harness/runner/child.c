@@ -1,0 +1,394 @@
+/* child.c: the test's own process (runner.h: Isolation; isolate.h): it
+ * runs the test within its time limits and tells the runner what it saw,
+ * through the report channel: its assertions, its measurement, and how it
+ * dies if it does (a fatal signal, exit(), a memory error).
+ *
+ * The channel and the handlers are the test process's alone.  A process the
+ * test makes inherits both, but is not the test: a pthread_atfork handler
+ * closes the channel and resets the handlers in every child fork() makes,
+ * and every send and every handler first checks that it runs in the
+ * process that speaks for the test (by the kernel's pid, not glibc's
+ * getpid(), which the code under test could define), so a child made by
+ * clone(), vfork() or posix_spawn(), which run no fork handler, is silent
+ * too: it lives and dies as its own. */
+#include "isolate.h"
+
+#define UNW_LOCAL_ONLY
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libunwind.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* How close to its limit a stack must be for a fault to be its overflow:
+ * more than any one frame probes at a time (-fstack-clash-protection
+ * probes a page at a time; a frame that skips further faults further). */
+enum { OVERFLOW_ZONE = 256 * 1024 };
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM, SIGPROF};
+
+/* The module's state. */
+static struct {
+    int report_fd; /* the channel's end; -1: nothing to tell */
+    int go_fd;     /* the parent's answers; -1: none */
+    pid_t speaker; /* the one process that may use it */
+    jmp_buf fatal_assertion;
+    volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
+    hb_time_limit limit; /* of the test running, and of its parts */
+    timer_t processor_timer;
+    bool processor_timer_armed;
+    hb_measurement measurement;
+    void (*on_fatal_assertion)(void);                  /* measure.c's: closes its scope */
+    uint8_t buffer[HB_WIRE_MAX_BODY + HB_WIRE_HEADER]; /* a message being sent */
+} child = {.report_fd = -1, .go_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
+
+static pid_t kernel_pid(void) { return (pid_t)syscall(SYS_getpid); }
+
+/* True in the process that speaks for the test, with a channel open. */
+static bool speaking(void) { return child.report_fd >= 0 && kernel_pid() == child.speaker; }
+
+/* write(2) by its system call: the code under test may define write(). */
+static void send_bytes(const void *data, size_t length) {
+    const char *p = data;
+    while (length > 0) {
+        long n = syscall(SYS_write, child.report_fd, p, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; /* the parent is gone: nothing to tell */
+        p += n;
+        length -= (size_t)n;
+    }
+}
+
+static void send_message(hb_wire_out *out) {
+    if (hb_wire_end(out) && speaking())
+        send_bytes(out->buffer, out->length);
+}
+
+/* A message of a number and a text (NULL: none) into the shared buffer.
+ * Signal handlers use buffers of their own. */
+static void send_text(enum hb_message_kind kind, const uint32_t *number, const char *text) {
+    if (!speaking())
+        return;
+    hb_wire_out out;
+    hb_wire_begin(&out, child.buffer, sizeof child.buffer, kind);
+    if (number != NULL)
+        hb_wire_u32(&out, *number);
+    if (text != NULL)
+        hb_wire_text(&out, text);
+    send_message(&out);
+}
+
+/* Sends the raw return addresses of the current stack, from the faulting
+ * instruction `pc` outwards (or all of them if `pc` is 0).  Only
+ * unw_backtrace() and write() run here: in a crashed child the heap may be
+ * broken, so the parent, which has the same memory map, turns the addresses
+ * into names. */
+static void send_frames(enum hb_message_kind kind, uintptr_t pc) {
+    void *raw[HB_STACK_MAX_FRAMES];
+    int depth = unw_backtrace(raw, HB_STACK_MAX_FRAMES);
+    uintptr_t frames[HB_STACK_MAX_FRAMES];
+    int first = 0;
+    for (int i = 0; i < depth && pc != 0; i++)
+        if ((uintptr_t)raw[i] == pc)
+            first = i;
+    size_t kept = 0;
+    if (pc != 0 && (first == 0 || (uintptr_t)raw[first] != pc))
+        frames[kept++] = pc; /* the signal frame was not unwound: the address at least */
+    for (int i = first; i < depth && kept < HB_STACK_MAX_FRAMES; i++)
+        frames[kept++] = (uintptr_t)raw[i];
+    uint8_t buffer[HB_WIRE_HEADER + 4 + 8 * HB_STACK_MAX_FRAMES];
+    hb_wire_out out;
+    hb_wire_begin(&out, buffer, sizeof buffer, kind);
+    hb_wire_frames(&out, frames, kept);
+    send_message(&out);
+}
+
+static bool is_stack_overflow(int signal, const ucontext_t *uc) {
+#if defined(__x86_64__)
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#else
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.sp;
+#endif
+    /* The faulting thread's stack: a fault near its lowest address is its
+     * overflow; near means within a quarter of a thread's small stack,
+     * where a fault elsewhere is something else. */
+    hb_stack_bounds stack = hb_stacks_known();
+    uintptr_t zone = (stack.high - stack.low) / 4;
+    if (zone > OVERFLOW_ZONE)
+        zone = OVERFLOW_ZONE;
+    return (signal == SIGSEGV || signal == SIGBUS) && stack.low != 0 && sp < stack.low + zone;
+}
+
+/* A process the test made, dying of a signal: as it would without us. */
+static void die_as_yourself(int signal) {
+    struct sigaction fallback = {.sa_handler = SIG_DFL};
+    hb_sigaction(signal, &fallback, NULL);
+    raise(signal);
+}
+
+static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
+    (void)info;
+    if (child.misuse_reported || !speaking())
+        die_as_yourself(signal);
+    hb_guard_enter(); /* the harness's work from here: unwinding maps memory */
+    /* SA_RESETHAND: a second fault here kills the child with the same
+     * signal, and the parent still reports it, without a stack. */
+    const ucontext_t *uc = context;
+#if defined(__x86_64__)
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#else
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.pc;
+#endif
+    send_frames(is_stack_overflow(signal, uc) ? HB_MSG_OVERFLOW : HB_MSG_SIGNAL, pc);
+    raise(signal);
+}
+
+void hb_isolate_note(const char *note) { send_text(HB_MSG_NOTE, NULL, note ? note : ""); }
+
+static void send_misuse(enum hb_memory_error_kind kind, const char *report) {
+    if (!speaking())
+        return; /* a child of the test: its abort() ends it */
+    child.misuse_reported = 1;
+    uint32_t number = (uint32_t)kind;
+    send_text(HB_MSG_MISUSE, &number, report);
+}
+
+static void on_exit_called(void) {
+    if (speaking())
+        send_frames(HB_MSG_EXIT, 0);
+}
+
+/* In a test's process (or a part's): SIGALRM after its real time, SIGPROF
+ * after its processor time, on the process's own processor clock (every
+ * thread, user and system time; setitimer's ITIMER_PROF samples by ticks
+ * and fires a tenth early).  A fork clears both, so a part arms its own. */
+static void arm_time_limits(void) {
+    alarm(child.limit.wall_seconds);
+    unsigned ms = child.limit.processor_ms;
+    struct sigevent signal_on_expiry = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGPROF};
+    child.processor_timer_armed =
+        ms > 0 &&
+        timer_create(CLOCK_PROCESS_CPUTIME_ID, &signal_on_expiry, &child.processor_timer) == 0;
+    struct itimerspec expiry = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L}};
+    if (child.processor_timer_armed)
+        timer_settime(child.processor_timer, 0, &expiry, NULL);
+}
+
+static void disarm_time_limits(void) {
+    alarm(0);
+    if (child.processor_timer_armed)
+        timer_delete(child.processor_timer);
+    child.processor_timer_armed = false;
+}
+
+static void install_signal_handlers(void) {
+    struct sigaction action = {.sa_sigaction = on_fatal_signal,
+                               .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND};
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
+        hb_sigaction(fatal_signals[i], &action, NULL);
+}
+
+/* In every child fork() makes in the test's process: not the test. */
+static void forget_the_test(void) {
+    if (child.report_fd >= 0)
+        close(child.report_fd);
+    if (child.go_fd >= 0)
+        close(child.go_fd);
+    child.report_fd = child.go_fd = -1;
+    struct sigaction fallback = {.sa_handler = SIG_DFL};
+    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
+        hb_sigaction(fatal_signals[i], &fallback, NULL);
+}
+
+/* What a test's process reports and how: its crash, its call to exit(),
+ * a memory error.  The signal handlers again in each part's process. */
+static void install_handlers(void) {
+    static bool once;
+    if (!once) {
+        once = true;
+        /* Its own stack, so a stack overflow can still be reported. */
+        static char alternate_stack[64 * 1024];
+        stack_t ss = {.ss_sp = alternate_stack, .ss_size = sizeof alternate_stack};
+        sigaltstack(&ss, NULL);
+        atexit(on_exit_called);
+        pthread_atfork(NULL, NULL, forget_the_test);
+        hb_misuse_start(send_misuse);
+    }
+    install_signal_handlers();
+}
+
+static CU_pFailureRecord last_failure(void) {
+    CU_pFailureRecord f = CU_get_failure_list();
+    while (f != NULL && f->pNext != NULL)
+        f = f->pNext;
+    return f;
+}
+
+hb_measurement *hb_child_measurement(void) { return &child.measurement; }
+
+void hb_child_body_starts(void) {
+    if (!speaking() || child.go_fd < 0)
+        return;
+    send_text(HB_MSG_BODY_START, NULL, NULL);
+    char go;
+    while (syscall(SYS_read, child.go_fd, &go, 1) < 0 && errno == EINTR) {
+    }
+}
+
+void hb_child_on_fatal_assertion(void (*tear_down)(void)) { child.on_fatal_assertion = tear_down; }
+
+bool hb_child_isolated(void) { return speaking(); }
+
+const hb_time_limit *hb_child_limit(void) { return &child.limit; }
+
+/* A test runs in a scope of its own, with stacks, so a double free in a
+ * correctness test is reported with where the block came from; its figures
+ * are the measurement if it is not a memory test (which measures its own
+ * body).  No per-site figures: only a memory test's own scope reports
+ * them.  A fatal assertion longjmps to the test's jump buffer: pointed to
+ * the caller's, so the test's scope is always closed.  The caller's frame
+ * runs the test itself (setjmp's frame must stay), so that a report's
+ * stack has as few of the harness's frames as it can. */
+typedef struct whole_test {
+    CU_pTest current;
+    jmp_buf *cunit_buffer;
+    hb_scope *scope;
+    uint64_t first_scope_id;
+} whole_test;
+
+static whole_test whole_test_begin(void) {
+    child.measurement = (hb_measurement){0};
+    whole_test test = {.current = CU_get_current_test()};
+    test.cunit_buffer = test.current->pJumpBuf;
+    test.current->pJumpBuf = &child.fatal_assertion;
+    test.scope = hb_scope_begin(HB_SCOPE_STACKS | HB_SCOPE_NO_SITES);
+    test.first_scope_id = hb_scope_id(test.scope);
+    return test;
+}
+
+static void whole_test_end(whole_test *test) {
+    hb_usage usage = hb_scope_finish(test->scope);
+    if (!(child.measurement.events & HB_EVENT_MEASURED))
+        child.measurement.usage = usage;
+    hb_leaks_measure(&usage, test->first_scope_id, &child.measurement);
+    child.measurement.draw_count = (uint32_t)hb_context_draws(child.measurement.draws);
+    test->current->pJumpBuf = test->cunit_buffer;
+    /* A write past the end of a block still live, or into one freed and
+     * held back: reported now, or never. */
+    hb_blocks_check_live(test->first_scope_id);
+    hb_quarantine_flush();
+}
+
+/* Runs `def` as a whole test.  A macro, so that it runs in its caller's
+ * frame: setjmp's frame must outlive the test, and a function of its own
+ * would be one more of the harness's frames in every report's stack. */
+#define RUN_WHOLE_TEST(def)                                                                        \
+    do {                                                                                           \
+        whole_test test = whole_test_begin();                                                      \
+        if (setjmp(child.fatal_assertion) == 0)                                                    \
+            (def)->run();                                                                          \
+        else if (child.on_fatal_assertion != NULL)                                                 \
+            child.on_fatal_assertion();                                                            \
+        whole_test_end(&test);                                                                     \
+    } while (0)
+
+void hb_child_run_here(const hb_test_def *def, const hb_time_limit *limit) {
+    child.limit = *limit;
+    RUN_WHOLE_TEST(def);
+}
+
+_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd,
+                            int go_fd) {
+    child.report_fd = report_fd;
+    child.go_fd = go_fd;
+    child.speaker = kernel_pid();
+    child.limit = *limit;
+    /* Resident before the measured body (measure.c resets the kernel's
+     * high-water mark there): what is sent after it adds nothing. */
+    memset(child.buffer, 0, sizeof child.buffer);
+    /* No transparent huge pages: the kernel's count of resident memory
+     * then grows by a page at a time, whatever the machine's setting. */
+    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    /* A process group of its own: whatever the test starts is killed with
+     * it, at its end or at its deadline. */
+    setpgid(0, 0);
+    hb_guard_enter();        /* before the test: the handler cannot ask */
+    hb_stacks_this_thread(); /* known from now on: the fault handler asks */
+    hb_guard_leave();
+    install_handlers();
+    arm_time_limits();
+
+    CU_pFailureRecord before = last_failure();
+    unsigned asserts_before = CU_get_number_of_asserts();
+    unsigned failures_before = CU_get_number_of_failures();
+    RUN_WHOLE_TEST(def);
+    disarm_time_limits();
+
+    hb_guard_enter();
+    hb_wire_out out;
+    unsigned failed = CU_get_number_of_failures() - failures_before;
+    hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_PASSES);
+    hb_wire_u64(&out, CU_get_number_of_asserts() - asserts_before - failed);
+    send_message(&out);
+    for (CU_pFailureRecord f = before ? before->pNext : CU_get_failure_list(); f != NULL;
+         f = f->pNext) {
+        hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_FAILURE);
+        hb_wire_u32(&out, f->uiLineNumber);
+        hb_wire_text(&out, f->strFileName);
+        hb_wire_text(&out, f->strCondition);
+        send_message(&out);
+    }
+    hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_MEASURED);
+    hb_wire_measurement(&out, &child.measurement);
+    send_message(&out);
+    send_text(HB_MSG_DONE, NULL, NULL);
+    _exit(0);
+}
+
+/* ---- a part of a test in a child of its own (fault_each.c) ------------ */
+
+pid_t hb_isolate_fork_part(int *from_child) {
+    int fds[2];
+    fflush(stdout); /* or the child would print the parent's buffer again */
+    fflush(stderr);
+    if (pipe(fds) != 0)
+        return -1;
+    /* fork() itself is refused inside a memory test: its part is not. */
+    extern pid_t __fork(void);
+    pid_t part = __fork();
+    if (part == 0) { /* forget_the_test() has closed the test's channel */
+        close(fds[0]);
+        child.report_fd = fds[1];
+        child.speaker = kernel_pid();
+        install_handlers();
+        arm_time_limits();
+        return 0;
+    }
+    close(fds[1]);
+    if (part < 0) {
+        close(fds[0]);
+        return -1;
+    }
+    *from_child = fds[0];
+    return part;
+}
+
+_Noreturn void hb_isolate_part_done(unsigned failures, const char *report) {
+    hb_guard_enter();
+    uint32_t bits = failures;
+    send_text(HB_MSG_PART, &bits, report ? report : "");
+    _exit(0);
+}

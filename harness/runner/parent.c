@@ -1,0 +1,409 @@
+/* parent.c: the runner's side of a test in a process of its own (runner.h:
+ * Isolation; isolate.h).  It forks the test's process, reads what it says
+ * (protocol.c), waits for it by its pid, ends every process it started,
+ * and judges: the verdict, its messages and the results are made here,
+ * where no code under test runs, from messages checked before they are
+ * believed. */
+#include "isolate.h"
+
+#include <CUnit/CUnit.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    /* The parent waits this much longer than the child's own alarm, so the
+     * child can report where it was before it is killed. */
+    GRACE_SECONDS = 5,
+    /* How often the parent looks whether the test's process died while a
+     * process it started keeps the channel open (no end of file then). */
+    DEATH_CHECK_MS = 20,
+    /* Rounds of ending the processes a test left, each a generation: more
+     * means a process that keeps forking faster than it is killed. */
+    MAX_GENERATIONS = 1000,
+};
+
+/* The module's state. */
+static struct {
+    /* The running test's process group.  It is not the terminal's
+     * foreground group, so Ctrl-C reaches only this process: it takes the
+     * test's group with it. */
+    volatile pid_t running_group;
+    bool subreaper; /* orphans of the tests are ours to end */
+    hb_measurement measurement;
+    uint8_t body[HB_WIRE_MAX_BODY];
+} parent;
+
+/* What the parent learnt of one test's (or part's) process. */
+typedef struct outcome {
+    pid_t pid;
+    bool done;     /* it said it finished */
+    bool measured; /* its measurement arrived */
+    bool dead;     /* reaped: `status` and `usage` are the kernel's */
+    bool killed_by_parent;
+    bool body_started;            /* a memory test's body */
+    int go_fd;                    /* the answer to HB_MSG_BODY_START */
+    uint64_t resident_before_kib; /* the process's, as its body started */
+    int status;
+    struct rusage usage;
+    unsigned part_failures; /* HB_MSG_PART's */
+    hb_last_words words;
+} outcome;
+
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void reap(outcome *out, int options) {
+    if (out->dead)
+        return;
+    pid_t got;
+    while ((got = wait4(out->pid, &out->status, options, &out->usage)) < 0 && errno == EINTR) {
+    }
+    out->dead = got == out->pid;
+}
+
+/* Reads exactly `length` bytes before `deadline_ms`; false on end of file,
+ * error, the deadline (then killed_by_parent is set), or the process's
+ * death once what it wrote before is read: a process it started may hold
+ * the channel open long after, and its crash is reported at once. */
+static bool read_exact(int fd, void *buffer, size_t length, long long deadline_ms, outcome *out) {
+    char *p = buffer;
+    while (length > 0) {
+        long long left = deadline_ms - now_ms();
+        if (left <= 0 && !out->dead) {
+            out->killed_by_parent = true;
+            return false;
+        }
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int ready =
+            poll(&pfd, 1, out->dead ? 0 : (int)(left < DEATH_CHECK_MS ? left : DEATH_CHECK_MS));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0 && out->dead)
+            return false;
+        if (ready <= 0) {
+            reap(out, WNOHANG);
+            continue;
+        }
+        ssize_t n = read(fd, p, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        length -= (size_t)n;
+    }
+    return true;
+}
+
+static void keep_text(char **kept, const char *text) {
+    free(*kept);
+    *kept = strdup(text);
+}
+
+/* The kernel's count of the process's resident memory, in KiB; 0 if
+ * /proc cannot say. */
+static uint64_t resident_kib(pid_t pid) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+    FILE *statm = fopen(path, "r");
+    unsigned long long size, resident;
+    bool read = statm != NULL && fscanf(statm, "%llu %llu", &size, &resident) == 2;
+    if (statm != NULL)
+        fclose(statm);
+    return read ? resident * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024 : 0;
+}
+
+/* Writes the byte the child waits for.  A child that died meanwhile would
+ * raise SIGPIPE here, which would end the runner: blocked, and taken back. */
+static bool answer(int go_fd) {
+    sigset_t pipe_signal, before;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, &before);
+    bool answered = write(go_fd, "g", 1) == 1;
+    if (!answered && errno == EPIPE)
+        sigtimedwait(&pipe_signal, NULL, &(struct timespec){0});
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    return answered;
+}
+
+static void replay(const hb_message *m, outcome *out) {
+    switch (m->kind) {
+    case HB_MSG_BODY_START:
+        out->body_started = true;
+        out->resident_before_kib = resident_kib(out->pid);
+        if (!answer(out->go_fd))
+            out->resident_before_kib = 0;
+        break;
+    case HB_MSG_PASSES:
+        for (uint64_t i = 0; i < m->number; i++)
+            CU_assertImplementation(CU_TRUE, 0, "", "", "", CU_FALSE);
+        break;
+    case HB_MSG_FAILURE:
+        CU_assertImplementation(CU_FALSE, (unsigned)m->number, m->text, m->file, "", CU_FALSE);
+        break;
+    case HB_MSG_MEASURED:
+        out->measured = true;
+        break;
+    case HB_MSG_SIGNAL:
+    case HB_MSG_OVERFLOW:
+    case HB_MSG_EXIT:
+        out->words.stack_overflow = m->kind == HB_MSG_OVERFLOW;
+        out->words.depth = m->depth;
+        memcpy(out->words.frames, m->frames, m->depth * sizeof *m->frames);
+        break;
+    case HB_MSG_MISUSE:
+        out->words.misuse_kind = (enum hb_memory_error_kind)m->number;
+        keep_text(&out->words.misuse, m->text);
+        break;
+    case HB_MSG_NOTE: /* kept: reported if the child dies */
+        keep_text(&out->words.note, m->text);
+        break;
+    case HB_MSG_PART:
+        out->part_failures = (unsigned)m->number;
+        keep_text(&out->words.note, m->text); /* its text is the part's report */
+        out->done = true;
+        break;
+    case HB_MSG_DONE:
+        out->done = true;
+        break;
+    }
+}
+
+/* Which messages each side may send: a test's process no PART, a part's
+ * nothing but how it ended.  An assertion or a measurement after the end,
+ * or a second measurement, is not the harness's either. */
+static const char *out_of_place(const hb_message *m, bool part, const outcome *out) {
+    bool test_only = m->kind == HB_MSG_PASSES || m->kind == HB_MSG_FAILURE ||
+                     m->kind == HB_MSG_MEASURED || m->kind == HB_MSG_DONE ||
+                     m->kind == HB_MSG_BODY_START;
+    if (part ? test_only : m->kind == HB_MSG_PART)
+        return "a message the harness does not send from there";
+    if (m->kind == HB_MSG_MEASURED && out->measured)
+        return "a second measurement";
+    if (m->kind == HB_MSG_BODY_START && (out->body_started || out->measured))
+        return "a second start of the measured body";
+    if (m->kind == HB_MSG_DONE && !out->measured)
+        return "the end of a test that sent no measurement";
+    return NULL;
+}
+
+/* Reads messages until the process says it is done or dies; `part`: a
+ * part of a test, which only reports how it ended. */
+static void collect(int fd, bool part, const hb_time_limit *limit, outcome *out) {
+    long long deadline = now_ms() + (long long)(limit->wall_seconds + GRACE_SECONDS) * 1000;
+    uint8_t header[HB_WIRE_HEADER];
+    while (!out->done && read_exact(fd, header, sizeof header, deadline, out)) {
+        enum hb_message_kind kind;
+        uint32_t length;
+        hb_message m = {.measurement = part ? NULL : &parent.measurement};
+        const char *error = hb_wire_read_header(header, &kind, &length);
+        if (error == NULL && !read_exact(fd, parent.body, length, deadline, out))
+            error = "a message cut short";
+        if (error == NULL)
+            error = hb_wire_decode(kind, parent.body, length, &m);
+        if (error == NULL)
+            error = out_of_place(&m, part, out);
+        if (error != NULL) {
+            out->words.malformed = error;
+            out->done = false;
+            return;
+        }
+        replay(&m, out);
+    }
+}
+
+/* ---- every process a test started, ended */
+
+/* The processes whose parent is this one, found in /proc: the children
+ * file of the thread that forked them, else every process's stat.
+ * Returns how many were found (up to `max`). */
+static size_t children_of_this_process(pid_t *children, size_t max) {
+    size_t found = 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    FILE *file = fopen(path, "r");
+    if (file != NULL) {
+        int pid;
+        while (found < max && fscanf(file, "%d", &pid) == 1)
+            children[found++] = pid;
+        fclose(file);
+        return found;
+    }
+    DIR *proc = opendir("/proc");
+    for (struct dirent *entry; proc != NULL && found < max && (entry = readdir(proc)) != NULL;) {
+        snprintf(path, sizeof path, "/proc/%.16s/stat", entry->d_name);
+        FILE *stat = entry->d_name[0] >= '1' && entry->d_name[0] <= '9' ? fopen(path, "r") : NULL;
+        int pid, ppid;
+        /* "pid (name) state ppid": the name may hold spaces and parentheses */
+        char line[512];
+        if (stat != NULL && fgets(line, sizeof line, stat) != NULL) {
+            const char *after_name = strrchr(line, ')');
+            if (after_name != NULL && sscanf(line, "%d", &pid) == 1 &&
+                sscanf(after_name + 1, " %*c %d", &ppid) == 1 && ppid == getpid())
+                children[found++] = pid;
+        }
+        if (stat != NULL)
+            fclose(stat);
+    }
+    if (proc != NULL)
+        closedir(proc);
+    return found;
+}
+
+/* After the test's process has been reaped: whatever it started, in any
+ * process group or session, is an orphan that the kernel gave to this
+ * process (a child subreaper): killed and reaped, generation after
+ * generation, so nothing the test started outlives it, nor keeps the
+ * runner's output open (`tests | cat` would wait for it). */
+static void end_descendants(void) {
+    if (!parent.subreaper)
+        return;
+    for (int generation = 0; generation < MAX_GENERATIONS; generation++) {
+        enum { BATCH = 256 };
+        pid_t children[BATCH];
+        size_t count = children_of_this_process(children, BATCH);
+        if (count == 0)
+            break;
+        for (size_t i = 0; i < count; i++)
+            kill(children[i], SIGKILL);
+        for (size_t i = 0; i < count; i++)
+            while (waitpid(children[i], NULL, 0) < 0 && errno == EINTR) {
+            }
+    }
+}
+
+static void on_interrupt(int signal) {
+    if (parent.running_group > 0)
+        kill(-parent.running_group, SIGKILL);
+    struct sigaction fallback = {.sa_handler = SIG_DFL};
+    hb_sigaction(signal, &fallback, NULL);
+    raise(signal);
+}
+
+static void set_up_once(void) {
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    struct sigaction action = {.sa_handler = on_interrupt};
+    sigemptyset(&action.sa_mask);
+    int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+        hb_sigaction(signals[i], &action, NULL);
+    parent.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+}
+
+/* ---- running a test */
+
+/* Processor time, in microseconds, of `usage`. */
+static unsigned long long processor_us(const struct rusage *usage) {
+    return (unsigned long long)(usage->ru_utime.tv_sec + usage->ru_stime.tv_sec) * 1000000 +
+           (unsigned long long)(usage->ru_utime.tv_usec + usage->ru_stime.tv_usec);
+}
+
+/* This process's, and that of the processes it waited for. */
+static unsigned long long processor_us_so_far(void) {
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    return processor_us(&self) + processor_us(&children);
+}
+
+void hb_isolate_run_here(const hb_test_def *def, const hb_time_limit *limit) {
+    unsigned long long before = processor_us_so_far();
+    hb_child_run_here(def, limit);
+    hb_limits_judge(def, hb_child_measurement(), 0);
+    hb_time_record(def->name, processor_us_so_far() - before);
+}
+
+static void forget(outcome *out) {
+    free(out->words.misuse);
+    free(out->words.note);
+}
+
+void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
+    set_up_once();
+    /* fds: the child's reports; go: the parent's answers.  Not inherited by
+     * a program the test runs. */
+    int fds[2], go[2];
+    fflush(stdout); /* or the child would print the parent's buffer again */
+    fflush(stderr);
+    if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
+        CU_assertImplementation(CU_FALSE, def->line, "cannot create a pipe for the test", def->file,
+                                "", CU_FALSE);
+        return;
+    }
+    pid_t child = fork();
+    if (child == 0) {
+        close(fds[0]);
+        close(go[1]);
+        hb_child_run(def, limit, fds[1], go[0]);
+    }
+    close(fds[1]);
+    close(go[0]);
+    if (child < 0) {
+        close(fds[0]);
+        close(go[1]);
+        CU_assertImplementation(CU_FALSE, def->line, "cannot fork a process for the test",
+                                def->file, "", CU_FALSE);
+        return;
+    }
+    setpgid(child, child); /* as the child does: whoever runs first */
+    parent.running_group = child;
+    outcome out = {.pid = child, .go_fd = go[1]};
+    collect(fds[0], false, limit, &out);
+    close(fds[0]);
+    close(go[1]);
+    /* The test's process group: the test itself if it still runs, and
+     * what it started there; then what left the group. */
+    kill(-child, SIGKILL);
+    if (!out.dead)
+        kill(child, SIGKILL);
+    reap(&out, 0);
+    end_descendants();
+    parent.running_group = 0;
+    hb_time_record(def->name, processor_us(&out.usage));
+    parent.measurement.resident_before_kib = out.resident_before_kib;
+    if (out.done)
+        hb_limits_judge(def, &parent.measurement, (uint64_t)out.usage.ru_maxrss);
+    else
+        hb_death_report(def, out.status, out.killed_by_parent, &out.words, limit);
+    forget(&out);
+}
+
+/* ---- a part of a test (fault_each.c), in the test's process */
+
+unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report) {
+    outcome out = {.pid = child};
+    const hb_time_limit *limit = hb_child_limit();
+    collect(from_child, true, limit, &out);
+    close(from_child);
+    if (!out.dead && !out.done)
+        kill(child, SIGKILL);
+    reap(&out, 0);
+    unsigned failures;
+    if (out.done) {
+        failures = out.part_failures;
+        hb_text_printf(report, "%s", out.words.note ? out.words.note : "");
+    } else {
+        failures = hb_death_describe(out.status, out.killed_by_parent, &out.words, limit, report);
+    }
+    forget(&out);
+    return failures;
+}

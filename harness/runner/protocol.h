@@ -1,0 +1,168 @@
+/* protocol.h: what a test's process tells the runner, on the wire.
+ *
+ * The test's process (the child) runs code the runner cannot trust: it
+ * sends only what it saw (its assertions' outcomes, its measurements, how
+ * it is dying) and the runner (the parent) decides the verdict.  So every
+ * message has an explicit encoding the parent can check before believing a
+ * byte of it, as Check's check_pack.c and Criterion's protocol do:
+ *
+ *   header   2 bytes  magic "hb"
+ *            1 byte   HB_WIRE_VERSION
+ *            1 byte   kind (enum hb_message_kind)
+ *            4 bytes  the body's length, at most HB_WIRE_MAX_BODY
+ *   body     fields of the kind, in order: u8, u32 and u64 little-endian,
+ *            text as a u32 length (at most HB_WIRE_MAX_TEXT) then its bytes
+ *            (no NUL among them), frames as a u32 count (at most
+ *            HB_STACK_MAX_FRAMES) then a u64 each.
+ *
+ * No pointer crosses: a frame is a return address, which means the same in
+ * the parent (a fork of the same program, with the same memory map).  A
+ * body longer or shorter than its fields, a count over its bound, an
+ * unknown kind or version: the message is malformed, and the parent fails
+ * the test saying so (parent.c), never reads past it.
+ *
+ * The encoder runs in the child, in signal handlers too: it writes into a
+ * buffer the caller gives, and never allocates. */
+#ifndef HB_PROTOCOL_H
+#define HB_PROTOCOL_H
+
+#include "runner.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    HB_WIRE_VERSION = 1,
+    HB_WIRE_HEADER = 8,
+    HB_WIRE_MAX_TEXT = 64 * 1024,            /* CUnit's messages are far shorter */
+    HB_WIRE_MAX_BODY = 160 * 1024,           /* a measurement with every site's frames */
+    HB_WIRE_SITES = 8 * HB_REPORT_TOP_SITES, /* per view: as many as reports read */
+    HB_WIRE_VIEWS = 3,                       /* enum hb_site_view */
+    HB_WIRE_LEAKED = HB_WIRE_VIEWS,          /* then the sites of a test's leak */
+    HB_WIRE_SITE_LISTS = HB_WIRE_VIEWS + 1,
+    HB_WIRE_DRAWS = HB_CONTEXT_DRAWS,        /* a test's first random inputs, shown */
+};
+
+/* Assertions that passed, replayed one by one into CUnit: a bound, so a
+ * forged count cannot keep the runner busy. */
+#define HB_WIRE_MAX_PASSES (UINT64_C(1) << 28)
+
+enum hb_message_kind {
+    HB_MSG_PASSES = 'P',   /* u64: assertions that passed */
+    HB_MSG_FAILURE = 'F',  /* a failed assertion: u32 line, text file, text condition */
+    HB_MSG_MEASURED = 'R', /* the test's hb_measurement */
+    HB_MSG_SIGNAL = 'S',   /* frames where a fatal signal struck, innermost first */
+    HB_MSG_OVERFLOW = 'O', /* the same, for a fault at the end of the stack */
+    HB_MSG_EXIT = 'X',     /* frames of the call to exit() */
+    HB_MSG_MISUSE = 'M',   /* u32 enum hb_memory_error_kind, text: its report */
+    HB_MSG_NOTE = 'N',     /* text: what the test is doing, in case it dies */
+    HB_MSG_PART = 'T',     /* a part (fault_each.c) ended: u32 hb_failure bits, text */
+    HB_MSG_DONE = 'D',     /* the test returned; nothing follows */
+    /* A memory test's body starts: the parent reads the process's resident
+     * memory, then answers with a byte on its own pipe.  No fields. */
+    HB_MSG_BODY_START = 'B',
+};
+
+/* One call stack's figures, its frames as raw return addresses. */
+typedef struct hb_raw_site {
+    uint64_t bytes, blocks;
+    uint32_t depth;
+    uintptr_t frames[HB_STACK_MAX_FRAMES];
+} hb_raw_site;
+
+/* The biggest sites of one view (enum hb_site_view), biggest first, and
+ * how many sites had a figure in all. */
+typedef struct hb_raw_sites {
+    uint64_t total;
+    uint32_t count;
+    hb_raw_site site[HB_WIRE_SITES];
+} hb_raw_sites;
+
+/* Events the child saw that a verdict depends on: bits. */
+enum hb_measured_event {
+    HB_EVENT_MEASURED = 1 << 0,       /* a memory test's body ran in its scope */
+    HB_EVENT_SANITIZER_LEAK = 1 << 1, /* LeakSanitizer found a leak (make memcheck) */
+    HB_EVENT_SCOPE_UNCLOSED = 1 << 2, /* a fatal assertion left the measured scope */
+};
+
+/* What a test's process measured: raw figures, no verdict.  A figure is
+ * added with one line in HB_MEASURED_FIGURES (its field here, or in
+ * hb_usage), which encodes, decodes and validates it. */
+typedef struct hb_measurement {
+    uint32_t events;        /* hb_measured_event bits */
+    uint32_t part_failures; /* the hb_failure bits of a fault injection's parts */
+    uint32_t part_reports;  /* the failures they added */
+    hb_usage usage;         /* of the memory test's scope, else of the whole test */
+    size_t stack_bytes;     /* the deepest stack of a memory test's body */
+    /* The kernel's count of resident memory as the measured body started:
+     * read by the parent itself (HB_MSG_BODY_START), never sent. */
+    uint64_t resident_before_kib;
+    uint32_t draw_count; /* random inputs drawn (assert.c), the first ones kept */
+    uint64_t draws[HB_WIRE_DRAWS];
+    /* What the whole test left live at its end, less the blocks it keeps
+     * (hb_keep): every test's leak. */
+    uint64_t test_leaked_bytes, test_leaked_blocks;
+    /* A memory test's, by enum hb_site_view; then, at HB_WIRE_LEAKED, where
+     * the test's leaked blocks were allocated. */
+    hb_raw_sites sites[HB_WIRE_SITE_LISTS];
+} hb_measurement;
+
+/* X(name, field of hb_measurement): every u64 figure, in wire order. */
+#define HB_MEASURED_FIGURES(X)                                                                     \
+    X(peak, usage.peak_bytes)                                                                      \
+    X(leaked, usage.live_bytes)                                                                    \
+    X(total, usage.total_bytes)                                                                    \
+    X(allocations, usage.allocations)                                                              \
+    X(frees, usage.frees)                                                                          \
+    X(live_blocks, usage.live_blocks)                                                              \
+    X(mapped_peak, usage.mapped_peak_bytes)                                                        \
+    X(stack, stack_bytes)                                                                          \
+    X(test_leaked, test_leaked_bytes)                                                              \
+    X(test_leaked_blocks, test_leaked_blocks)
+
+/* ---- encoding (the child) */
+
+/* A message being written into `buffer`; `overflow` once it would not fit. */
+typedef struct hb_wire_out {
+    uint8_t *buffer;
+    size_t capacity, length;
+    bool overflow;
+} hb_wire_out;
+
+/* Starts a message of `kind` in `buffer` (at least HB_WIRE_HEADER bytes). */
+void hb_wire_begin(hb_wire_out *out, uint8_t *buffer, size_t capacity, enum hb_message_kind kind);
+void hb_wire_u32(hb_wire_out *out, uint32_t value);
+void hb_wire_u64(hb_wire_out *out, uint64_t value);
+/* `text` (NULL reads as "") cut to HB_WIRE_MAX_TEXT bytes, and to fit. */
+void hb_wire_text(hb_wire_out *out, const char *text);
+void hb_wire_frames(hb_wire_out *out, const uintptr_t *frames, size_t depth);
+void hb_wire_measurement(hb_wire_out *out, const hb_measurement *measurement);
+/* Writes the body's length into the header; false if the message overflowed. */
+bool hb_wire_end(hb_wire_out *out);
+
+/* ---- decoding and validation (the parent) */
+
+/* A message as read: its text and file copied and terminated in `strings`. */
+typedef struct hb_message {
+    enum hb_message_kind kind;
+    uint64_t number; /* PASSES' count, FAILURE's line, MISUSE's kind, PART's bits */
+    const char *file, *text;
+    uintptr_t frames[HB_STACK_MAX_FRAMES];
+    size_t depth;
+    hb_measurement *measurement; /* MEASURED: the caller's, filled */
+} hb_message;
+
+/* Checks a header: NULL, and the kind and body length set, if it is sound;
+ * else what is wrong with it. */
+const char *hb_wire_read_header(const uint8_t header[HB_WIRE_HEADER], enum hb_message_kind *kind,
+                                uint32_t *length);
+
+/* Decodes a body of `length` bytes (which it may change: texts are
+ * terminated in place) into `message`; NULL if it is sound and every figure
+ * in it is consistent, else what is wrong.  `message->measurement` must
+ * point to storage for a MEASURED message. */
+const char *hb_wire_decode(enum hb_message_kind kind, uint8_t *body, uint32_t length,
+                           hb_message *message);
+
+#endif
