@@ -9,14 +9,19 @@
 EXERCISES := $(sort $(notdir $(wildcard exercises/[0-9][0-9]-*)))
 VARIANTS  := exercises solutions
 
-# Exercise code may not hide memory where the memory tests cannot see it:
-# a big local array, a variable-length array or an alloca() is an error
-# here (GCC's checks; Clang forbids variable-length arrays and alloca(),
-# since it has no limit for either), and a big
-# static or global array, or a call that reaches an allocator the harness
-# does not count, fails tools/check-objects.sh before the link.  Files of
-# scaffolding whose data must be big are exempt by name.  (Clang takes the
-# frame's limit as a warning's value, and its name alone for -Werror=.)
+# Exercise code may not hide memory where the memory tests cannot see it,
+# nor switch the harness's checks off (docs/harness.md, What is rejected):
+#   - a big local array, a variable-length array or an alloca() is an error
+#     here (GCC's checks; Clang forbids variable-length arrays and alloca(),
+#     since it has no limit for either; Clang takes the frame's limit as a
+#     warning's value, and its name alone for -Werror=);
+#   - tools/check_source.py, beside each compile, refuses inline assembly,
+#     pragmas, attributes and sanitizer tests in the preprocessed source;
+#   - tools/check_objects.py, before the link, refuses an import that is
+#     not on tools/allowed-imports.txt (or the exercise's
+#     tests/exercises/test_NN_name.allowed), a definition of a name the
+#     harness or a library defines, an unusual section, and more than a
+#     little static storage.
 STACK_OBJECT_LIMIT := 1024
 EXERCISE_CFLAGS := $(if $(CLANG),-Werror=vla -Werror=alloca -Wframe-larger-than=$(STACK_OBJECT_LIMIT) \
     -Werror=frame-larger-than,-Werror=vla-larger-than=$(STACK_OBJECT_LIMIT) \
@@ -32,9 +37,28 @@ UNUSED_CODE_WARNINGS := unused-function unused-variable unused-const-variable un
     unused-but-set-variable unused-but-set-parameter unused-label unused-value unused-local-typedefs
 EXERCISE_CFLAGS += $(UNUSED_CODE_WARNINGS:%=-Wno-error=%)
 # ---- end of unused code ----------------------------------------------------
-SCAFFOLDING := sample_text.c sample_log.c
-SCAFFOLDING_OBJECTS := $(foreach file,$(SCAFFOLDING),%/$(file:.c=.o))
-exercise_cflags = $(if $(filter $(SCAFFOLDING),$(notdir $<)),,$(EXERCISE_CFLAGS))
+
+# Scaffolding whose data must be big, by exact path and with the storage
+# it may keep (tools/check_objects.py --scaffolding): checked like any
+# exercise code otherwise.  A file of the same name elsewhere is not exempt.
+SCAFFOLDING := exercises/09-string-views/sample_log.c=393216 exercises/12-shared-strings/team_year.c=2048
+# The names exercise code may import: the list, and the exercise's own
+# additions (tests/exercises/test_NN_name.allowed) if it has any.
+ALLOWED_IMPORTS := tools/allowed-imports.txt
+exercise_allowed = $(wildcard tests/exercises/test_$(subst -,_,$(1)).allowed)
+# The names the harness and the libraries a test binary links define,
+# read once (tools/check_objects.py reserved-names).
+RESERVED_NAMES := $(BUILD)/lib/reserved-names.txt
+$(RESERVED_NAMES): $(HARNESS_SEALED) tools/check_objects.py tools/elf_file.py | $(DEPS_OK)
+	$(call quiet,NAMES,$@)
+	$(Q)tools/check_objects.py reserved-names $(CC) $(HARNESS_SEALED) >$@.tmp && mv $@.tmp $@
+# check_objects ALLOWED_FILES OBJECTS: the command that checks objects.
+check_objects = tools/check_objects.py check --reserved $(RESERVED_NAMES) \
+    $(foreach file,$(ALLOWED_IMPORTS) $(1),--allowed $(file)) $(SCAFFOLDING:%=--scaffolding %) $(2)
+OBJECT_CHECKERS := tools/check_objects.py tools/elf_file.py $(ALLOWED_IMPORTS) $(RESERVED_NAMES)
+# check_source SOURCE: the command that checks a source (the flags are the
+# compile's; the sanitizers' are what it compares with).
+check_source = tools/check_source.py '$(SANITIZE_CFLAGS)' $(CC) $(1) $(EXERCISE_CFLAGS) $<
 
 STACK_OBJECT_MESSAGE := heapbook: exercise code may not keep more than $(STACK_OBJECT_LIMIT) \
 bytes in local (stack) storage: the memory tests count the heap; allocate it with malloc \
@@ -42,15 +66,21 @@ bytes in local (stack) storage: the memory tests count the heap; allocate it wit
 # What the compiler's message says when one of those limits stopped it.
 STACK_OBJECT_DIAGNOSTICS := larger-than|Wvla|alloca
 
-# compile_exercise FLAGS: compile, and say why when a limit above stopped it.
+# compile_exercise FLAGS[,scan]: compile, and say why when a limit above
+# stopped it; with scan, tools/check_source.py reads the source meanwhile
+# (on the other core: the student's loop does not wait for it), and the
+# object is removed if it refuses it.  The sanitizers' build of the same
+# source is not scanned again.
 define compile_exercise
 	$(call quiet,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(1) $(exercise_cflags) $(DEPFLAGS) -c $< -o $@ 2>$@.log || { \
-	    cat $@.log >&2; \
-	    grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.log && echo "$(STACK_OBJECT_MESSAGE)" >&2; \
-	    exit 1; }
-	@cat $@.log >&2; rm -f $@.log
+	$(Q)$(if $(2),$(call check_source,$(1)) 2>$@.scan & ):; \
+	$(CC) $(1) $(EXERCISE_CFLAGS) $(DEPFLAGS) -c $< -o $@ 2>$@.log; compiled=$$?; \
+	scanned=0; $(if $(2),wait $$! || scanned=1;) \
+	cat $@.log $(if $(2),$@.scan) >&2; \
+	[ $$compiled -eq 0 ] || ! grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.log || echo "$(STACK_OBJECT_MESSAGE)" >&2; \
+	rm -f $@.log $@.scan; \
+	[ $$compiled -eq 0 ] && [ $$scanned -eq 0 ] || { rm -f $@; exit 1; }
 endef
 
 # The exercise's sources but main.c, by file name: a solution's file
@@ -62,9 +92,9 @@ exercise_suite = tests/exercises/test_$(subst -,_,$(1)).c
 # $(4): extra flags
 define exercise_objects
 $(3)/$(2)/$(1)/obj/%.o: $(2)/$(1)/%.c | $(DEPS_OK)
-	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
+	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1),$(if $(4),,scan))
 $(3)/$(2)/$(1)/obj/%.o: exercises/$(1)/%.c | $(DEPS_OK)
-	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
+	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1),$(if $(4),,scan))
 $(3)/$(2)/$(1)/obj/suite.o: $(call exercise_suite,$(1)) | $(DEPS_OK)
 	$$(call compile,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
 endef
@@ -76,8 +106,8 @@ $(eval $(call exercise_objects,$(1),$(2),$(BUILD)))
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)/memcheck,$$(SANITIZE_CFLAGS)))
 
 $(BUILD)/$(2)/$(1)/tests: $$($(2)_$(1)_OBJS) $(BUILD)/$(2)/$(1)/obj/suite.o $(HARNESS_SEALED) \
-    tools/check-objects.sh
-	$(Q)tools/check-objects.sh $(HARNESS_SEALED) $$(filter-out $$(SCAFFOLDING_OBJECTS),$$($(2)_$(1)_OBJS))
+    $(OBJECT_CHECKERS) $(call exercise_allowed,$(1))
+	$(Q)$$(call check_objects,$(call exercise_allowed,$(1)),$$($(2)_$(1)_OBJS))
 	$$(call quiet,LINK,$$@)
 	$(Q)$$(CC) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $$(TEST_LIBS) -o $$@
 
