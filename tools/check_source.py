@@ -168,7 +168,7 @@ class SourceCheck:
                     )
 
 
-def own_lines(text, system_dirs, files):
+def own_lines(text, system, files):
     """(file, line number, text) of each line of the exercise's own files in
     the preprocessor's output; each own file's name is added to files."""
     lines, file, number = [], None, 0
@@ -176,10 +176,10 @@ def own_lines(text, system_dirs, files):
         marker = LINE_MARKER.match(line)
         if marker:
             number, file = int(marker.group(1)), marker.group(2)
-            if is_own(file, system_dirs):
+            if is_own(file, system):
                 files[file] = True
             continue
-        if file is not None and is_own(file, system_dirs) and line.strip():
+        if file is not None and is_own(file, system) and line.strip():
             lines.append((file, number, line))
         number += 1
     return lines
@@ -197,7 +197,7 @@ def attribute_names(tokens, start):
         if text == "(":
             depth += 1
             expect_name = depth == names_depth
-        elif text in (")", "]]"):
+        elif text == ")" or (text == "]]" and names_depth == 1):
             depth -= 1
             if depth <= 0:
                 break
@@ -259,23 +259,32 @@ def first_difference(lines, others):
     return lines[len(others)] if len(lines) > len(others) else others[len(lines)]
 
 
-def is_own(path, system_dirs):
+def is_own(path, system):
     if path.startswith("<"):
         return False
     real = os.path.normpath(path)
-    return not any(real.startswith(directory + os.sep) for directory in system_dirs)
+    return not any(real.startswith(directory + os.sep) for directory in system)
 
 
-def search_dirs(verbose):
-    """The compiler's system include directories, from its -v output."""
-    dirs, inside = [], False
+def system_dirs(verbose, flags):
+    """The compiler's system include directories: those its -v output lists
+    for #include <...>, but the -I directories of the command (the
+    exercise's own folders among them), which it lists there too."""
+    own, dirs, inside, arguments = set(), [], False, iter(flags)
+    for flag in arguments:
+        if flag in ("-I", "-iquote"):
+            flag += next(arguments, "")
+        if flag.startswith("-I"):
+            own.add(os.path.normpath(flag[2:]))
     for line in verbose.split("\n"):
         if line.startswith("#include <...> search starts here:"):
             inside = True
         elif line.startswith("End of search list."):
             break
         elif inside and line.startswith(" "):
-            dirs.append(os.path.normpath(line.strip().split(" (")[0]))
+            directory = os.path.normpath(line.strip().split(" (")[0])
+            if directory not in own:
+                dirs.append(directory)
     return dirs
 
 
@@ -304,10 +313,10 @@ def main(argv):
         sanitized_errors = sanitized.communicate()[1]
         if plain.returncode != 0:
             return 0  # the compile says why
-        system_dirs = search_dirs(plain_errors)
+        system = system_dirs(plain_errors, flags)
         own_files = {source: True}
         with open(plain_path, errors="replace") as file:
-            lines = own_lines(file.read(), system_dirs, own_files)
+            lines = own_lines(file.read(), system, own_files)
         check.scan(lines)
         for path in own_files:
             check.scan_raw(path)
@@ -318,7 +327,7 @@ def main(argv):
             )
         else:
             with open(sanitized_path, errors="replace") as file:
-                sanitized_lines = own_lines(file.read(), system_dirs, {})
+                sanitized_lines = own_lines(file.read(), system, {})
             if lines != sanitized_lines:
                 file, number, _ = first_difference(lines, sanitized_lines)
                 check.problem(
