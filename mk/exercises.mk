@@ -69,8 +69,11 @@ STACK_OBJECT_DIAGNOSTICS := larger-than|Wvla|alloca
 # compile_exercise FLAGS[,scan]: compile, and say why when a limit above
 # stopped it; with scan, tools/check_source.py reads the source meanwhile
 # (on the other core: the student's loop does not wait for it), and the
-# object is removed if it refuses it.  The sanitizers' build of the same
-# source is not scanned again.
+# object is removed if it refuses it.  A source is scanned once, where its
+# own variant builds it: not again for the sanitizers' build, nor when an
+# exercise's file is built for a solution or a wrong fix that keeps it.
+# (For the exercises themselves the second rule below replaces the first,
+# the same pattern: it scans there.)
 define compile_exercise
 	$(call quiet,CC,$@)
 	@mkdir -p $(@D)
@@ -94,7 +97,7 @@ define exercise_objects
 $(3)/$(2)/$(1)/obj/%.o: $(2)/$(1)/%.c | $(DEPS_OK)
 	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1),$(if $(4),,scan))
 $(3)/$(2)/$(1)/obj/%.o: exercises/$(1)/%.c | $(DEPS_OK)
-	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1),$(if $(4),,scan))
+	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1),$(if $(4),,$(filter exercises,$(2))))
 $(3)/$(2)/$(1)/obj/suite.o: $(call exercise_suite,$(1)) | $(DEPS_OK)
 	$$(call compile,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
 endef
