@@ -73,3 +73,10 @@ run:
 ## make flamegraph EX=01 run the exercise's program under heapbook, write its flame graph
 flamegraph: $(WEB_MODULES)
 	@tools/workbook.sh flamegraph $(ex_arg)
+
+# What an editor lists and runs: the build task of .vscode/tasks.json,
+# which TestMate runs before the tests, and `cmake --build` (docs/editor.md).
+.PHONY: test-binaries
+## make test-binaries    for editors and CTest: every exercise's test binary,
+##                       yours and the solution's (docs/editor.md)
+test-binaries: $(STARTER_TESTS) $(SOLUTION_TESTS) $(SOLUTION_TIMES)

@@ -14,7 +14,10 @@
 #   7. regression mode (--fail-on-increase) fails a test that grew;
 #   8. every solution is clean under AddressSanitizer/UBSan, and make
 #      memcheck fails on an exercise broken on purpose;
-#   9. the profiler's tests pass (tests/profiler/check.sh).
+#   9. the profiler's tests pass (tests/profiler/check.sh);
+#  10. editors read the tests: C++ TestMate's expressions parse the binaries'
+#      Google Test output, and CMake and CTest list and run them
+#      (tests/editor/, docs/editor.md).
 #
 # Each check prints CUnit's own output, then one verdict line; the last line
 # counts the checks: "check: N passed, M failed".  Exit status 1 if any failed.
@@ -412,6 +415,25 @@ else
     verdict fail "EX:
 $problems"
 fi
+
+# ---- editors (docs/editor.md) ---------------------------------------------
+# C++ TestMate's discovery, listing and result parsing, with the regular
+# expressions of its source, over every binary's list, and runs of a
+# solution and a starter (a peak, a leak on an error path) and the crash
+# fixture; then CMake's and CTest's view of the same tests.
+echo "== editor"
+if tests/editor/testmate.py "$build" 01-fibonacci 06-error-path-leaks; then
+    verdict ok "TestMate: every binary is found and listed as Google Test's, each test at its line; results and failures parse, a memory failure at the test's line and at the student's line that allocates"
+else
+    verdict fail "TestMate: see tests/editor/testmate.py's lines above"
+fi
+# The top CMakeLists.txt, configured and run by the real cmake and ctest.
+if tests/editor/ctest.py "$build" 01-fibonacci; then
+    verdict ok "CTest: every test listed with its filter, LABELS and DEF_SOURCE_LINE; ctest -L runs an exercise's tests, make building first"
+else
+    verdict fail "CTest: see tests/editor/ctest.py's lines above"
+fi
+# ---- end of editors ----------------------------------------------------------
 
 # What the docs quote of a command's output is what it prints today.
 echo "== docs"

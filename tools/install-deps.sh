@@ -28,8 +28,10 @@ set -eu
 #   valgrind                  make valgrind, and make check's memcheck selftest
 #   python3, python3-yaml     tools/*.py: make grade, make compile_commands.json,
 #                             the checks of the CI and container files
+#   cmake                     CMakeLists.txt: ctest runs the tests, for editors
+#                             (docs/editor.md); make check configures it
 PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev
-libdw-dev libzstd-dev libc-devtools libc6-dbg valgrind python3 python3-yaml"
+libdw-dev libzstd-dev libc-devtools libc6-dbg valgrind python3 python3-yaml cmake"
 
 missing=""
 for package in $PACKAGES; do

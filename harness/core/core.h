@@ -271,6 +271,17 @@ size_t hb_blocks_overflow(const hb_block *block);
  * reported (hb_track_memory_error), which does not return. */
 void hb_blocks_check_live(uint64_t first_scope_id);
 
+/* The call stacks of the live blocks of this thread's heap that a scope
+ * with an id of `first_scope_id` or later counted, except those at the
+ * `kept` addresses: a site per distinct stack, its bytes and blocks, into
+ * `sites` (up to `max`), the biggest first.  Returns how many sites there
+ * are in all.  Blocks other threads allocated live in their heaps: not
+ * seen here.  For a leak's report: the figures themselves are the
+ * scope's. */
+struct hb_site;
+size_t hb_blocks_live_sites(uint64_t first_scope_id, const uintptr_t *kept, size_t kept_count,
+                            struct hb_site *sites, size_t max);
+
 /* ======================================================================
  * Scopes: the accounting behind heapbook/counting.h (scope.c). */
 
@@ -372,6 +383,12 @@ typedef struct hb_stack_bounds {
     uintptr_t low, high;
 } hb_stack_bounds;
 hb_stack_bounds hb_stacks_this_thread(void);
+
+/* What hb_stacks_this_thread() found for this thread, or zeros if it was
+ * never asked here: safe in a signal handler (the fault handler's check
+ * for a stack overflow).  The runner asks for the main thread's before a
+ * test, the trampoline of threads.c for every thread the program starts. */
+hb_stack_bounds hb_stacks_known(void);
 
 /* How many stacks were walked each way (the harness's tests check that a
  * test binary's are walked by frame pointers). */
@@ -546,6 +563,19 @@ bool hb_suppress_function(const char *name);
 
 /* True if one of the frames lies in a suppressed function. */
 bool hb_in_suppressed_function(const uintptr_t *frames, size_t depth);
+
+/* The C library's definition of `name`, behind the executable's own (an
+ * interposed pthread_create(), posix_spawn(), ...): dlsym(RTLD_NEXT),
+ * under the guard.  Aborts if there is none: callers name functions
+ * every glibc the harness supports has. */
+void *hb_next_function(const char *name);
+
+/* ======================================================================
+ * Threads (threads.c): every thread the program starts runs through a
+ * trampoline that gives it a signal stack of its own (so a fault report
+ * can run on it when its stack overflows) and looks up its stack's bounds
+ * (hb_stacks_known), and its stack counts as a block while a scope that
+ * was open at its start is open, until it is joined or ends detached. */
 
 /* ======================================================================
  * Fault injection (fault.c), behind heapbook/counting.h's hb_fault_*. */

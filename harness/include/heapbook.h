@@ -115,6 +115,22 @@ void hb_memcheck_skipped(const char *what, const char *why);
  * assertion cut short, and says its limits were not checked. */
 void hb_test_tear_down(void);
 
+/* ---- leaks
+ *
+ * Every test fails when blocks allocated during it are still live at its
+ * end, reachable or not: a block parked on a global list is leaked all
+ * the same (a memory test with a .leaks limit is judged by its limit).
+ * A test that keeps a block on purpose, past its end, says so:
+ *
+ *     cache = make_cache();
+ *     hb_keep(cache);
+ *
+ * `block` must be a block malloc & co. returned, still live; each block
+ * kept is named on its own.  Only tests may call it (exercise code cannot
+ * name the harness's functions: docs/harness.md, What is rejected). */
+#define hb_keep(block) hb_keep_at((block), __FILE__, __LINE__)
+void hb_keep_at(const void *block, const char *file, unsigned line);
+
 /* ---- assertions that say what came back
  *
  *     HB_ASSERT_EQ(fibonacci_hash(0, 0, 6), 20);

@@ -2,10 +2,12 @@
  *
  *   ./tests [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]
  *           [--baseline FILE [--fail-on-increase]] [--record-times FILE]
+ *           [--gtest_...] [--help]
  *
  * Runs every registered test with CUnit's basic interface (verbose), prints
  * CUnit's run summary, writes the results files asked for and
  * the baseline (runner.h: Results), and exits 0 only if every test passed.
+ * Google Test's flags (gtest.c) list or run them for editors instead.
  *
  * Each test runs in a child process (isolate.c); HEAPBOOK_FORK=0 runs
  * them in this process.  HEAPBOOK_SOLUTION_TIMES=FILE sets each test's time
@@ -75,7 +77,7 @@ static void run_current_test(void) {
         else
             hb_isolate_run_here(definitions[i], &limit);
         compare_with_baseline(definitions[i], failures_before);
-        if (CU_get_number_of_failures() == failures_before)
+        if (CU_get_number_of_failures() == failures_before && !hb_gtest_requested())
             hb_limits_print_passed(definitions[i]);
         return;
     }
@@ -186,10 +188,10 @@ static bool register_with_cunit(void) {
     CU_pSuite suite = NULL;
     char current[MAX_SUITE_NAME] = "";
     for (size_t i = 0; i < count; i++) {
-        if (!chosen_test(tests[i]->name))
-            continue;
         char name[MAX_SUITE_NAME];
         const char *wanted = suite_name(tests[i], name);
+        if (!chosen_test(tests[i]->name) || !hb_gtest_selects(wanted, tests[i]->name))
+            continue;
         if (suite == NULL || strcmp(current, wanted) != 0) {
             snprintf(current, sizeof current, "%s", wanted);
             suite =
@@ -236,8 +238,24 @@ static void suppress_glibc_caches(void) {
     hb_exclude_library("ld-linux");
 }
 
-static bool parse_options(int argc, char **argv) {
+static void usage(FILE *out, const char *program) {
+    fprintf(out,
+            "usage: %s [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]\n"
+            "          [--baseline FILE [--fail-on-increase]] [--record-times FILE]\n"
+            "          [--gtest_...] [--help]\n",
+            program);
+}
+
+/* False when the run stops here: `status` says how. */
+static bool parse_options(int argc, char **argv, int *status) {
+    *status = 2;
     for (int i = 1; i < argc; i++) {
+        int gtest_flag = hb_gtest_option(argv[i]);
+        if (gtest_flag != 0) {
+            if (gtest_flag < 0)
+                return false;
+            continue;
+        }
         const char **path = strcmp(argv[i], "--results") == 0    ? &chosen.results
                             : strcmp(argv[i], "--junit") == 0    ? &chosen.junit
                             : strcmp(argv[i], "--json") == 0     ? &chosen.json
@@ -252,11 +270,13 @@ static bool parse_options(int argc, char **argv) {
             chosen.tests[chosen.test_count++] = argv[++i];
         } else if (strcmp(argv[i], "--fail-on-increase") == 0) {
             chosen.fail_on_increase = true;
+        } else if (strcmp(argv[i], "--help") == 0) {
+            usage(stdout, argv[0]);
+            hb_gtest_help(stdout);
+            *status = 0;
+            return false;
         } else {
-            fprintf(stderr,
-                    "usage: %s [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]\n"
-                    "          [--baseline FILE [--fail-on-increase]] [--record-times FILE]\n",
-                    argv[0]);
+            usage(stderr, argv[0]);
             return false;
         }
     }
@@ -282,8 +302,9 @@ HB_API int main(int argc, char **argv) {
     static char stdout_buffer[BUFSIZ];
     setvbuf(stdout, stdout_buffer, _IOLBF, sizeof stdout_buffer);
 
-    if (!parse_options(argc, argv))
-        return 2;
+    int status;
+    if (!parse_options(argc, argv, &status))
+        return status;
     if (chosen.baseline != NULL && !hb_baseline_load(chosen.baseline))
         return 2;
     hb_time_limits_load();
@@ -291,7 +312,7 @@ HB_API int main(int argc, char **argv) {
     /* Every function of a test binary keeps its frame pointer
      * (mk/config.mk): stacks are walked by them. */
     hb_stacks_trust_frame_pointers();
-    hb_report_use_colour(wants_colour());
+    hb_report_use_colour(hb_gtest_colour(wants_colour()));
     hb_random_choose_seed();
     hb_exclude_library("libcunit.so");
     suppress_glibc_caches();
@@ -304,9 +325,18 @@ HB_API int main(int argc, char **argv) {
     hb_quarantine_enable(true);
     if (CU_initialize_registry() != CUE_SUCCESS || !register_with_cunit())
         return 2;
-    CU_basic_set_mode(CU_BRM_VERBOSE);
+    if (hb_gtest_listing()) {
+        bool listed = hb_gtest_list(definitions, cunit_tests, definition_count);
+        CU_cleanup_registry();
+        return listed ? 0 : 2;
+    }
     hb_elapsed_start();
-    CU_basic_run_tests();
+    if (hb_gtest_requested()) {
+        hb_gtest_run(definitions, cunit_tests, definition_count);
+    } else {
+        CU_basic_set_mode(CU_BRM_VERBOSE);
+        CU_basic_run_tests();
+    }
     bool ok = CU_get_number_of_failure_records() == 0 && CU_get_number_of_suites_failed() == 0;
     ok &= chosen.results == NULL || hb_export_tsv(chosen.results);
     ok &= chosen.junit == NULL || hb_export_junit(chosen.junit);

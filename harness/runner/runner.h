@@ -8,8 +8,10 @@
 #include "../support/support.h"
 #include "heapbook.h"
 
+#include <CUnit/CUnit.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* ======================================================================
  * Time limits (time_limits.c): how long each test may run.
@@ -150,7 +152,15 @@ void hb_random_choose_seed(void);
 /* ======================================================================
  * Limits (measure.c): the verdict on a measured scope. */
 
-/* The limits as numbers; a `has_` flag is false where there is no limit. */
+/* The stack limit of a memory test that sets no .stack: every shipped
+ * solution's tests go less than a fifth as deep (docs/harness.md: Limits),
+ * and a recursion as deep as its input, or a buffer of its input's size
+ * on the stack, goes past it at the lessons' sizes. */
+#define HB_DEFAULT_STACK_LIMIT_TEXT "64 KiB"
+enum { HB_DEFAULT_STACK_LIMIT = 64 * 1024 };
+
+/* The limits as numbers; a `has_` flag is false where the test sets no
+ * limit (then `stack` is HB_DEFAULT_STACK_LIMIT, the others 0). */
 typedef struct hb_parsed_limits {
     bool has_peak, has_leaks, has_allocations, has_stack;
     size_t peak, leaks, allocations, stack;
@@ -178,6 +188,19 @@ struct hb_result;
  * the starter's.  `suite_file` is the test's source. */
 void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
                        hb_text *text);
+
+/* At the end of every test, with the figures of the scope that measured
+ * all of it (`whole`, the id of its first scope): blocks allocated during
+ * the test and still live, reachable or not, fail it, except those it
+ * kept (hb_keep) and a memory test's that a .leaks limit judges.  The
+ * report names where they were allocated; the figures go in the test's
+ * result (test_leaked_bytes, test_leaked_blocks). */
+void hb_leaks_check(const char *test, const char *file, unsigned line, const hb_usage *whole,
+                    uint64_t first_scope_id);
+
+/* True while a memory test's body runs in this process: its name and
+ * where it is written, for a message that fails it (children.c). */
+bool hb_measuring(const char **test, const char **file, unsigned *line);
 
 /* A memory test that passed: its figures, on its own line of CUnit's
  * output, before CUnit's "passed". */
@@ -220,6 +243,10 @@ typedef struct hb_result {
     bool memory_test;        /* an HB_MEMORY_TEST: it has limits and a stack figure */
     size_t stack_bytes;      /* its deepest stack (measure.c) */
     hb_parsed_limits limits; /* of a memory test; none otherwise */
+    /* What the whole test left allocated at its end, less what it kept
+     * (hb_keep): its leak, whatever kind of test it is (measure.c). */
+    size_t test_leaked_bytes;
+    uint64_t test_leaked_blocks;
 } hb_result;
 
 /* A starter's figure ("peak", "leaks", "allocations", "stack") for `test`,
@@ -276,6 +303,40 @@ bool hb_baseline_save(const char *path);
 bool hb_export_tsv(const char *path);
 bool hb_export_junit(const char *path);
 bool hb_export_json(const char *path);
+
+/* ======================================================================
+ * Google Test's flags (gtest.c), for editors: C++ TestMate lists and runs
+ * a binary's tests with them (docs/editor.md).  Any --gtest_ flag gives
+ * Google Test's output instead of CUnit's; without one, nothing changes.
+ * A test is Suite.test, the suite named after CUnit's as an identifier
+ * ("01-fibonacci": ex01_fibonacci). */
+
+/* One argument of the command line: 1 if it is a Google Test flag this
+ * runner takes (now set), 0 if it is no Google Test flag, -1 if it is one
+ * it does not take (said on stderr). */
+int hb_gtest_option(const char *argument);
+
+/* The flags, for --help: in the words TestMate looks for. */
+void hb_gtest_help(FILE *out);
+
+/* A Google Test flag was given; --gtest_list_tests was. */
+bool hb_gtest_requested(void);
+bool hb_gtest_listing(void);
+
+/* Whether reports are coloured, given whether stdout is a terminal that
+ * takes colour (--gtest_color). */
+bool hb_gtest_colour(bool terminal);
+
+/* Whether --gtest_filter (if given) selects the test `test` of the CUnit
+ * suite `suite`. */
+bool hb_gtest_selects(const char *suite, const char *test);
+
+/* With the registered tests, each CUnit test beside its definition:
+ * hb_gtest_list prints the list (and writes --gtest_output's XML; false,
+ * with a message, if it cannot); hb_gtest_run runs them with CUnit and
+ * prints Google Test's lines. */
+bool hb_gtest_list(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count);
+void hb_gtest_run(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count);
 
 /* ======================================================================
  * Memory-error tools (memcheck.c): the harness when another tool owns

@@ -156,6 +156,30 @@ void hb_json_string(FILE *out, const char *text) {
     fputc('"', out);
 }
 
+/* ---- XML */
+
+void hb_xml_text(FILE *out, const char *text) {
+    for (; *text; text++) {
+        switch (*text) {
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            if ((unsigned char)*text >= 0x20 || *text == '\n' || *text == '\t')
+                fputc(*text, out);
+        }
+    }
+}
+
 /* ---- function names */
 
 void hb_name_without_clone_suffix(char *name) {

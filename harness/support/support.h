@@ -32,7 +32,7 @@ void hb_text_free(hb_text *text);
 
 /* ======================================================================
  * Values as text (format.c), for the runner and the profiler's command
- * line alike: JSON strings, sizes, function names.
+ * line alike: JSON strings, XML text, sizes, function names.
  *
  * JSON strings, for the test results and the profiler's reports and page.
  * '<', '>' and '&' are escaped too, so the same JSON is safe inside an HTML
@@ -44,6 +44,11 @@ void hb_json_escape(FILE *out, const char *text);
 
 /* Writes `text` as a JSON string, quotes included. */
 void hb_json_string(FILE *out, const char *text);
+
+/* Writes `text` as XML text or an attribute's value (JUnit's results,
+ * Google Test's list): '<', '>', '&' and '"' escaped, and the control
+ * characters XML 1.0 does not allow (all but tab and newline) left out. */
+void hb_xml_text(FILE *out, const char *text);
 
 /* Sizes, as people write them and as the harness prints them.
  *
@@ -138,6 +143,12 @@ void hb_report_strip_colour(const char *text, char *plain);
  * a line "        SIZE in N blocks, allocated at" and its stack, indented
  * to sit under CUnit's "  1. file:line  - " prefix. */
 void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view view);
+
+/* The same for sites read some other way (hb_blocks_live_sites): the
+ * first `read` of `sites`, biggest first, of `total` in all. */
+enum { HB_REPORT_SITES_READ = 8 * HB_REPORT_TOP_SITES };
+void hb_report_site_list(hb_text *text, const hb_site *sites, size_t read, size_t total,
+                         enum hb_site_view view);
 
 /* Appends stack `stack_id`: each frame a line of its own, "\n" then
  * `indent` spaces first. */
