@@ -56,9 +56,11 @@ $(RESERVED_NAMES): $(HARNESS_SEALED) tools/check_objects.py tools/elf_file.py | 
 check_objects = tools/check_objects.py check --reserved $(RESERVED_NAMES) \
     $(foreach file,$(ALLOWED_IMPORTS) $(1),--allowed $(file)) $(SCAFFOLDING:%=--scaffolding %) $(2)
 OBJECT_CHECKERS := tools/check_objects.py tools/elf_file.py $(ALLOWED_IMPORTS) $(RESERVED_NAMES)
-# check_source SOURCE: the command that checks a source (the flags are the
-# compile's; the sanitizers' are what it compares with).
-check_source = tools/check_source.py '$(SANITIZE_CFLAGS)' $(CC) $(1) $(EXERCISE_CFLAGS) $<
+# check_source FLAGS: the command that checks $< (the flags are the
+# compile's; the sanitizers' are what it compares with).  A scanned object
+# depends on the checker: a new rule applies to code built before it.
+check_source = $(SOURCE_CHECKER) '$(SANITIZE_CFLAGS)' $(CC) $(1) $(EXERCISE_CFLAGS) $<
+SOURCE_CHECKER := tools/check_source.py
 
 STACK_OBJECT_MESSAGE := heapbook: exercise code may not keep more than $(STACK_OBJECT_LIMIT) \
 bytes in local (stack) storage: the memory tests count the heap; allocate it with malloc \
@@ -94,9 +96,10 @@ exercise_suite = tests/exercises/test_$(subst -,_,$(1)).c
 # $(1): exercise; $(2): variant; $(3): tree ($(BUILD) or $(BUILD)/memcheck);
 # $(4): extra flags
 define exercise_objects
-$(3)/$(2)/$(1)/obj/%.o: $(2)/$(1)/%.c | $(DEPS_OK)
+$(3)/$(2)/$(1)/obj/%.o: $(2)/$(1)/%.c $(if $(4),,$(SOURCE_CHECKER)) | $(DEPS_OK)
 	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1),$(if $(4),,scan))
-$(3)/$(2)/$(1)/obj/%.o: exercises/$(1)/%.c | $(DEPS_OK)
+$(3)/$(2)/$(1)/obj/%.o: exercises/$(1)/%.c $(if $(4)$(filter-out exercises,$(2)),,$(SOURCE_CHECKER)) \
+    | $(DEPS_OK)
 	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1),$(if $(4),,$(filter exercises,$(2))))
 $(3)/$(2)/$(1)/obj/suite.o: $(call exercise_suite,$(1)) | $(DEPS_OK)
 	$$(call compile,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))

@@ -121,7 +121,9 @@ class SourceCheck:
                     " checks' sight; write it in C",
                 )
             elif text in ("_Pragma", "__pragma"):
-                self.problem(where, f"uses {text}: exercise code may not build pragmas this way")
+                self.problem(
+                    where, f"uses {text}: exercise code may not build pragmas this way; remove it"
+                )
             elif text in ("__attribute__", "__attribute") or text == "[[":
                 self.check_attributes(where, attribute_names(tokens, i))
 
@@ -129,7 +131,9 @@ class SourceCheck:
         if ALLOWED_PRAGMAS.match(pragma):
             return
         reason = next((r for p, r in PRAGMA_REASONS if re.match(p, pragma)), "no lesson needs it")
-        self.problem(where, f"uses #pragma {pragma}, which exercise code may not: {reason}")
+        self.problem(
+            where, f"uses #pragma {pragma}, which exercise code may not: {reason}; remove it"
+        )
 
     def check_attributes(self, where, names):
         for name in names:
@@ -140,7 +144,8 @@ class SourceCheck:
                 (r for p, r in ATTRIBUTE_REASONS if re.fullmatch(p, plain)), "no lesson needs it"
             )
             self.problem(
-                where, f"uses the attribute {name}, which exercise code may not: {reason}"
+                where,
+                f"uses the attribute {name}, which exercise code may not: {reason}; remove it",
             )
 
     # ---- the raw text of the own files --------------------------------------
@@ -164,7 +169,7 @@ class SourceCheck:
                     self.problem(
                         where,
                         f"uses {match.group()}: exercise code may not ask whether it runs under"
-                        f" a sanitizer; {SAME_CODE}",
+                        f" a sanitizer; {SAME_CODE}; remove the test",
                     )
 
 
@@ -290,8 +295,9 @@ def system_dirs(verbose, flags):
 
 def preprocess(command, output):
     """Starts the preprocessor, writing into output."""
-    # __DATE__ and __TIME__ the same in both runs.
-    env = dict(os.environ, SOURCE_DATE_EPOCH="0")
+    # __DATE__ and __TIME__ the same in both runs; -v's list of folders in
+    # English, whatever the student's language.
+    env = dict(os.environ, SOURCE_DATE_EPOCH="0", LC_ALL="C")
     return subprocess.Popen(
         command + ["-E", "-o", output], stderr=subprocess.PIPE, text=True, env=env
     )
@@ -333,7 +339,7 @@ def main(argv):
                 check.problem(
                     f"{file}:{number}",
                     "is compiled differently under the sanitizers (it tests a macro they define):"
-                    f" {SAME_CODE}",
+                    f" {SAME_CODE}; remove the test",
                 )
     for line in check.problems:
         print(line, file=sys.stderr)
