@@ -15,8 +15,8 @@ VARIANTS  := exercises solutions
 #     here (GCC's checks; Clang forbids variable-length arrays and alloca(),
 #     since it has no limit for either; Clang takes the frame's limit as a
 #     warning's value, and its name alone for -Werror=);
-#   - tools/check_source.py, beside each compile, refuses inline assembly,
-#     pragmas, attributes and sanitizer tests in the preprocessed source;
+#   - tools/check_source.py, on each file's preprocessed text (below),
+#     refuses inline assembly, pragmas, attributes and sanitizer tests;
 #   - tools/check_objects.py, before the link, refuses an import that is
 #     not on tools/allowed-imports.txt (or the exercise's
 #     tests/exercises/test_NN_name.allowed), a definition of a name the
@@ -30,7 +30,7 @@ EXERCISE_CFLAGS := $(if $(CLANG),-Werror=vla -Werror=alloca -Wframe-larger-than=
 # Refactoring leaves a function, a variable or a parameter unused for a
 # while ("'fibonacci' defined but not used"): the compiler still says so,
 # and the tests still run.  Every other warning of -Wall -Wextra stays an
-# error, as do the limits above and tools/check-objects.sh.  GCC and Clang
+# error, as do the limits and checks above.  GCC and Clang
 # take the same names; Clang's unused-value covers its unused-comparison.
 # tests/fixtures/unused_code/selftest.sh proves both halves.
 UNUSED_CODE_WARNINGS := unused-function unused-variable unused-const-variable unused-parameter \
@@ -56,10 +56,11 @@ $(RESERVED_NAMES): $(HARNESS_SEALED) tools/check_objects.py tools/elf_file.py | 
 check_objects = tools/check_objects.py check --reserved $(RESERVED_NAMES) \
     $(foreach file,$(ALLOWED_IMPORTS) $(1),--allowed $(file)) $(SCAFFOLDING:%=--scaffolding %) $(2)
 OBJECT_CHECKERS := tools/check_objects.py tools/elf_file.py $(ALLOWED_IMPORTS) $(RESERVED_NAMES)
-# check_source FLAGS: the command that checks $< (the flags are the
-# compile's; the sanitizers' are what it compares with).  A scanned object
-# depends on the checker: a new rule applies to code built before it.
-check_source = $(SOURCE_CHECKER) '$(SANITIZE_CFLAGS)' $(CC) $(1) $(EXERCISE_CFLAGS) $<
+# check_source FLAGS,OUTPUT: the command that preprocesses $< with FLAGS
+# into OUTPUT and checks it (the sanitizers' flags are what it compares
+# with).  A scanned file depends on the checker: a new rule applies to code
+# built before it.
+check_source = $(SOURCE_CHECKER) '$(SANITIZE_CFLAGS)' $(2) $(CC) $(1) $<
 SOURCE_CHECKER := tools/check_source.py
 
 STACK_OBJECT_MESSAGE := heapbook: exercise code may not keep more than $(STACK_OBJECT_LIMIT) \
@@ -68,46 +69,83 @@ bytes in local (stack) storage: the memory tests count the heap; allocate it wit
 # What the compiler's message says when one of those limits stopped it.
 STACK_OBJECT_DIAGNOSTICS := larger-than|Wvla|alloca
 
-# compile_exercise FLAGS[,scan]: compile, and say why when a limit above
-# stopped it; with scan, tools/check_source.py reads the source meanwhile
-# (on the other core: the student's loop does not wait for it), and the
-# object is removed if it refuses it.  A source is scanned once, where its
-# own variant builds it: not again for the sanitizers' build, nor when an
-# exercise's file is built for a solution or a wrong fix that keeps it.
-# (For the exercises themselves the second rule below replaces the first,
-# the same pattern: it scans there.)
+# compile_exercise FLAGS: compile $< (a preprocessed file: below), and
+# say why when a limit above stopped it.
 define compile_exercise
 	$(call quiet,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(if $(2),$(call check_source,$(1)) 2>$@.scan & ):; \
-	$(CC) $(1) $(EXERCISE_CFLAGS) $(DEPFLAGS) -c $< -o $@ 2>$@.log; compiled=$$?; \
-	scanned=0; $(if $(2),wait $$! || scanned=1;) \
-	cat $@.log $(if $(2),$@.scan) >&2; \
-	[ $$compiled -eq 0 ] || ! grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.log || echo "$(STACK_OBJECT_MESSAGE)" >&2; \
-	rm -f $@.log $@.scan; \
-	[ $$compiled -eq 0 ] && [ $$scanned -eq 0 ] || { rm -f $@; exit 1; }
+	$(Q)$(CC) $(1) $(EXERCISE_CFLAGS) -c $< -o $@ 2>$@.log || { \
+	    cat $@.log >&2; \
+	    grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.log && echo "$(STACK_OBJECT_MESSAGE)" >&2; \
+	    exit 1; }
+	@cat $@.log >&2; rm -f $@.log
 endef
+
+# ---- one preprocessed source for both builds --------------------------------
+# Each file of an exercise and its suite is preprocessed once, with the
+# normal build's flags, into build/VARIANT/NN-name/obj/FILE.i, and both its
+# objects, the normal one and the sanitizers' (build/memcheck/...), are
+# compiled from that file: no macro the sanitizers' flags define
+# (__SANITIZE_ADDRESS__, __has_feature(address_sanitizer)) can make the
+# code the sanitizers judge differ from the code the tests ran.  -C keeps
+# the comments, which GCC reads for -Wimplicit-fallthrough.  Written aside
+# and renamed: the sanitizer build in the background (tools/memcheck_run.sh
+# prepare) may make the same file at the same time.
+# tests/fixtures/sanitizer_detect proves it (docs/memcheck.md, "The same code").
+#
+# preprocess FLAGS[,scan]: with scan, tools/check_source.py preprocesses
+# the file, with the sanitizers' flags too at the same time, reads both,
+# and removes the file if it refuses it.  A source is scanned once, where its own variant builds it:
+# not again when an exercise's file is built for a solution or a wrong fix
+# that keeps it.  (For the exercises themselves the second rule below
+# replaces the first, the same pattern: it scans there.)  Variants in
+# UNSCANNED_VARIANTS are not scanned (mk/wrong-fixes.mk says why).
+define preprocess
+	@mkdir -p $(@D)
+	$(Q)$(if $(2),$(call check_source,$(1) -MMD -MP -MT $@ -MF $(@:.i=.d),$@.$$$$),\
+	    $(CC) $(1) -E -C -MMD -MP -MT $@ -MF $(@:.i=.d) $< -o $@.$$$$) && mv -f $@.$$$$ $@
+endef
+# ---- end of one preprocessed source ------------------------------------------
 
 # The exercise's sources but main.c, by file name: a solution's file
 # replaces the starter's of the same name.
 exercise_names = $(filter-out main.c,$(sort $(notdir $(wildcard exercises/$(1)/*.c solutions/$(1)/*.c))))
 exercise_suite = tests/exercises/test_$(subst -,_,$(1)).c
 
-# $(1): exercise; $(2): variant; $(3): tree ($(BUILD) or $(BUILD)/memcheck);
-# $(4): extra flags
-define exercise_objects
-$(3)/$(2)/$(1)/obj/%.o: $(2)/$(1)/%.c $(if $(4),,$(SOURCE_CHECKER)) | $(DEPS_OK)
-	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1),$(if $(4),,scan))
-$(3)/$(2)/$(1)/obj/%.o: exercises/$(1)/%.c $(if $(4)$(filter-out exercises,$(2)),,$(SOURCE_CHECKER)) \
+# $(1): exercise; $(2): variant
+define exercise_preprocessed
+$(BUILD)/$(2)/$(1)/obj/%.i: $(2)/$(1)/%.c $(SOURCE_CHECKER) | $(DEPS_OK)
+	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1),$(if $(filter $(2),$(UNSCANNED_VARIANTS)),,scan))
+$(BUILD)/$(2)/$(1)/obj/%.i: exercises/$(1)/%.c $(if $(filter-out exercises,$(2)),,$(SOURCE_CHECKER)) \
     | $(DEPS_OK)
-	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1),$(if $(4),,$(filter exercises,$(2))))
-$(3)/$(2)/$(1)/obj/suite.o: $(call exercise_suite,$(1)) | $(DEPS_OK)
-	$$(call compile,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
+	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1),$(filter exercises,$(2)))
+$(BUILD)/$(2)/$(1)/obj/suite.i: $(call exercise_suite,$(1)) | $(DEPS_OK)
+	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1))
+endef
+
+# The flags of a compile from a preprocessed file: without the
+# preprocessor's, which Clang would call unused.
+PREPROCESSED_CFLAGS = $(filter-out -I% -D%,$(MEASURED_CFLAGS))
+
+# $(1): exercise; $(2): variant; $(3): tree ($(BUILD) or $(BUILD)/memcheck);
+# $(4): extra flags.  Compiled from the normal tree's preprocessed files.
+define exercise_objects
+$(3)/$(2)/$(1)/obj/%.o: $(BUILD)/$(2)/$(1)/obj/%.i
+	$$(call compile_exercise,$$(PREPROCESSED_CFLAGS) $(4))
+$(3)/$(2)/$(1)/obj/suite.o: $(BUILD)/$(2)/$(1)/obj/suite.i
+	$$(call quiet,CC,$$@)
+	@mkdir -p $$(@D)
+	$(Q)$$(CC) $$(PREPROCESSED_CFLAGS) $(4) -c $$< -o $$@
 endef
 
 # $(1): exercise; $(2): variant
 define exercise_build
 $(2)_$(1)_OBJS := $(patsubst %.c,$(BUILD)/$(2)/$(1)/obj/%.o,$(call exercise_names,$(1)))
+$(eval $(call exercise_preprocessed,$(1),$(2)))
+# Kept once made (make deletes what it made by a chain of pattern rules):
+# the sanitizer build compiles them after the normal one.
+.SECONDARY: $$(patsubst %.o,%.i,$$($(2)_$(1)_OBJS)) $(BUILD)/$(2)/$(1)/obj/suite.i \
+    $(BUILD)/$(2)/$(1)/obj/main.i
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)))
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)/memcheck,$$(SANITIZE_CFLAGS)))
 

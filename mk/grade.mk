@@ -5,8 +5,8 @@ GRADE := $(BUILD)/grade
 
 .PHONY: grade check-grade
 ## make grade            score every exercise on your code: done when its tests
-##                       pass and make memcheck finds no memory error; writes
-##                       build/grade/ (grade.json, grade.xml, grade.md)
+##                       pass and make memcheck and make valgrind find no memory
+##                       error; writes build/grade/ (grade.json, grade.xml, grade.md)
 # "+": the script runs make for each exercise, as a job of this one.
 grade: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
 	+@tools/grade.py run $(GRADE) $(EXERCISES)

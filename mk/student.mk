@@ -19,7 +19,8 @@ workbook: $(HARNESS_SEALED)
 	@tools/workbook.sh next
 
 ## make test EX=01       one exercise's tests on your code; when they all pass,
-##                       the same code under the sanitizers: done needs both
+##                       the same code under the sanitizers and valgrind: done
+##                       needs all three
 # ARGS go to the test binary: ARGS="--test NAME", ARGS="--junit r.xml
 # --json r.json", or ARGS="--baseline b.tsv --fail-on-increase"
 # (docs/harness.md).

@@ -76,7 +76,8 @@ $(BUILD)/checked/%.log: tests/fixtures/%.c $(HARNESS_SEALED) $(OBJECT_CHECKERS) 
 	flags="$(MEASURED_CFLAGS) $$(sed -n 's|^/\* cflags: \(.*\) \*/$$|\1|p' $<)"; \
 	$(CC) $$flags $(EXERCISE_CFLAGS) $(DEPFLAGS) -c $< -o $$object >$@.out 2>&1 || \
 	    ! grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.out || echo "$(STACK_OBJECT_MESSAGE)" >>$@.out; \
-	$(call fixture_says,objects only) || $(call check_source,$$flags) >>$@.out 2>&1 || rm -f $$object; \
+	$(call fixture_says,objects only) || \
+	    $(call check_source,$$flags,$(@:.log=.i)) >>$@.out 2>&1 || rm -f $$object; \
 	if [ -f $$object ]; then \
 	    scaffolding=$$($(call fixture_says,scaffolding) && echo --scaffolding $<=$(SCAFFOLDING_FIXTURE_LIMIT)); \
 	    $(call check_objects,$(wildcard $(<:.c=.allowed)),$$scaffolding $$object) >>$@.out 2>&1; \

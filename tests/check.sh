@@ -12,8 +12,8 @@
 #   6. measurements are the same whether stdout is a pipe or a terminal, and
 #      reports are coloured at a terminal only (NO_COLOR respected);
 #   7. regression mode (--fail-on-increase) fails a test that grew;
-#   8. every solution is clean under AddressSanitizer/UBSan, and make
-#      memcheck fails on an exercise broken on purpose;
+#   8. every solution is clean under AddressSanitizer/UBSan and under
+#      valgrind, and make memcheck fails on an exercise broken on purpose;
 #   9. the profiler's tests pass (tests/profiler/check.sh);
 #  10. editors read the tests: C++ TestMate's expressions parse the binaries'
 #      Google Test output, and CMake and CTest list and run them
@@ -149,6 +149,15 @@ $problems"
 # check them.
 tests/profiler/check.sh >"$scratch/profiler.out" 2>&1 &
 profiler_lane=$!
+lanes+=($!)
+# Done needs valgrind clean too: each solution's verdict, kept by checksum
+# (tools/memcheck_run.sh verdict), so that valgrind runs only for a binary
+# that changed; one at a time, at low priority, beside the rest.
+for exercise in "$@"; do
+    nice tools/memcheck_run.sh verdict valgrind "$build/solutions/$exercise/tests" \
+        "$scratch/valgrind-$exercise.txt" >"$scratch/valgrind-$exercise.verdict"
+done &
+valgrind_lane=$!
 lanes+=($!)
 if [ -z "${CLANG:-}" ]; then
     tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md >"$scratch/docs.out" 2>&1 &
@@ -310,7 +319,8 @@ $(cat "$scratch/regress.tsv")"
 fi
 
 # Memory errors (docs/memcheck.md): every solution is clean under
-# AddressSanitizer, LeakSanitizer and UBSan; the harness's tests that need no
+# AddressSanitizer, LeakSanitizer and UBSan, and under valgrind (its lane,
+# above); the harness's tests that need no
 # counting are too; and a deliberately broken exercise must fail, with each
 # sanitizer's (and valgrind's, if installed) report.
 for exercise in "$@"; do
@@ -318,6 +328,15 @@ for exercise in "$@"; do
         verdict ok "memcheck solution $exercise: no sanitizer report, every test passed"
     else
         verdict fail "memcheck solution $exercise: a sanitizer report or a failed test (above); run: make memcheck-solution EX=${exercise%%-*}"
+    fi
+done
+wait "$valgrind_lane"
+for exercise in "$@"; do
+    if [ "$(cat "$scratch/valgrind-$exercise.verdict")" = clean ]; then
+        verdict ok "valgrind solution $exercise: no valgrind report, every test passed"
+    else
+        cat "$scratch/valgrind-$exercise.txt"
+        verdict fail "valgrind solution $exercise: a valgrind report or a failed test (above); run: make valgrind EX=${exercise%%-*} (on the solution: tools/memcheck_run.sh valgrind $build/solutions/$exercise/tests)"
     fi
 done
 if tools/memcheck_run.sh memcheck "$build/memcheck/tests/harness-tests"; then

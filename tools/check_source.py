@@ -15,16 +15,19 @@ code than the student sees, or switch the harness's checks off
   - line directives, which would make the exercise's lines look like a
     system header's.
 
-  tools/check_source.py 'SANITIZER_FLAGS' CC FLAGS... SOURCE
+  tools/check_source.py 'SANITIZER_FLAGS' OUTPUT CC FLAGS... SOURCE
 
-The checks read the PREPROCESSED source (CC FLAGS -E): a macro, a token
-pasted together or an included header cannot hide a token from them.  Only
+preprocesses SOURCE into OUTPUT (CC FLAGS -E -C: the file the build
+compiles, mk/exercises.mk) and, at the same time, with the sanitizers'
+flags too, then reads both: a macro, a token pasted together or an
+included header cannot hide a token from the checks.  OUTPUT is removed
+if the source is refused.  Only
 the lines of the exercise's own files are read (files outside the
 compiler's system include directories: the system headers use asm and
 attributes for their own purposes), and those files' raw text for what the
 preprocessor consumes (conditions, line directives).  Each problem is one
 line on stderr, "heapbook: FILE:LINE: what and why"; exit status 1 if any.
-When the source does not preprocess, nothing is said: the compile says why.
+When the source does not preprocess, the compiler says why.
 """
 
 import os
@@ -89,6 +92,9 @@ TOKEN = re.compile(
     r"""(?P<string>(?:u8|[uUL])?"(?:\\.|[^"\\\n])*"|(?:u8|[uUL])?'(?:\\.|[^'\\\n])*')"""
     r"""|(?P<identifier>[A-Za-z_]\w*)|(?P<number>\.?\d(?:[eEpP][+-]|[\w.])*)"""
     r"""|(?P<punct>\[\[|\]\]|::|\S)"""
+)
+COMMENT_OR_LITERAL = re.compile(
+    r"""/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""", re.DOTALL
 )
 LINE_MARKER = re.compile(r'# (\d+) "((?:\\.|[^"\\])*)"')
 LINE_DIRECTIVE = re.compile(r"\s*#\s*(line\b|\d)")
@@ -217,6 +223,15 @@ def attribute_names(tokens, start):
     return names
 
 
+def without_comments(text):
+    """The preprocessor's output (-C keeps comments) with each comment
+    replaced by a space, its line breaks kept, so that no word of a comment
+    reads as a token and every line keeps its number."""
+    return COMMENT_OR_LITERAL.sub(
+        lambda m: m.group() if m.group()[0] in "\"'" else " " + "\n" * m.group().count("\n"), text
+    )
+
+
 def logical_lines(text):
     """(first physical line number, text) of each logical line, with line
     splices joined and comments replaced by a space (as the preprocessor
@@ -293,36 +308,50 @@ def system_dirs(verbose, flags):
     return dirs
 
 
-def preprocess(command, output):
+def preprocess(command, output, errors=None):
     """Starts the preprocessor, writing into output."""
     # __DATE__ and __TIME__ the same in both runs; -v's list of folders in
     # English, whatever the student's language.
     env = dict(os.environ, SOURCE_DATE_EPOCH="0", LC_ALL="C")
     return subprocess.Popen(
-        command + ["-E", "-o", output], stderr=subprocess.PIPE, text=True, env=env
+        command + ["-E", "-C", "-o", output], stderr=errors, text=True, env=env
     )
 
 
+def without_dependency_flags(flags):
+    """The flags but -MMD, -MP, -MT FILE and -MF FILE: the plain run writes
+    the dependencies."""
+    kept, arguments = [], iter(flags)
+    for flag in arguments:
+        if flag in ("-MT", "-MF"):
+            next(arguments, None)
+        elif flag not in ("-MMD", "-MP"):
+            kept.append(flag)
+    return kept
+
+
 def main(argv):
-    if len(argv) < 4:
+    if len(argv) < 5:
         print(__doc__, file=sys.stderr)
         return 2
-    sanitize, flags, source = argv[1].split(), argv[2:-1], argv[-1]
+    sanitize, output, flags, source = argv[1].split(), argv[2], argv[3:-1], argv[-1]
     check = SourceCheck()
     with tempfile.TemporaryDirectory(prefix="heapbook-source.") as scratch:
-        plain_path = os.path.join(scratch, "plain.i")
         sanitized_path = os.path.join(scratch, "sanitized.i")
         # Both at once, on two cores; -v lists the system include directories.
-        plain = preprocess(flags + ["-v", source], plain_path)
-        sanitized = preprocess(flags + sanitize + [source], sanitized_path)
-        plain_errors = plain.communicate()[1]
+        plain = preprocess(flags + [source], output)
+        sanitized = preprocess(
+            without_dependency_flags(flags) + sanitize + ["-v", source],
+            sanitized_path,
+            subprocess.PIPE,
+        )
         sanitized_errors = sanitized.communicate()[1]
-        if plain.returncode != 0:
-            return 0  # the compile says why
-        system = system_dirs(plain_errors, flags)
+        if plain.wait() != 0:
+            return 1  # the compiler has said why
+        system = system_dirs(sanitized_errors, flags)
         own_files = {source: True}
-        with open(plain_path, errors="replace") as file:
-            lines = own_lines(file.read(), system, own_files)
+        with open(output, errors="replace") as file:
+            lines = own_lines(without_comments(file.read()), system, own_files)
         check.scan(lines)
         for path in own_files:
             check.scan_raw(path)
@@ -333,7 +362,7 @@ def main(argv):
             )
         else:
             with open(sanitized_path, errors="replace") as file:
-                sanitized_lines = own_lines(file.read(), system, {})
+                sanitized_lines = own_lines(without_comments(file.read()), system, {})
             if lines != sanitized_lines:
                 file, number, _ = first_difference(lines, sanitized_lines)
                 check.problem(
@@ -343,7 +372,10 @@ def main(argv):
                 )
     for line in check.problems:
         print(line, file=sys.stderr)
-    return 1 if check.problems else 0
+    if check.problems:
+        os.remove(output)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -8,17 +8,22 @@
 An exercise is done, and earns its point, when its tests pass on the
 student's code (correct, and within every memory limit) AND its sanitizer
 build is clean (`make memcheck`: no AddressSanitizer, LeakSanitizer or UBSan
-report).  A fast answer that reads freed memory is not done.
+report) AND valgrind finds no error in the build the tests ran (`make
+valgrind`: reads of bytes never written, which the sanitizers do not look
+for).  A fast answer that reads freed memory is not done.
 
 Each exercise is built here, one at a time, so that one that does not
 compile is graded as such and the others still are.  DIR gets, per exercise,
-what its test binary writes (NN-name.json, .xml, .tsv) and both runs' output
-(NN-name.log, NN-name.memcheck.log); for the whole workbook:
+what its test binary writes (NN-name.json, .xml, .tsv) and the three runs'
+output (NN-name.log, NN-name.memcheck.log, NN-name.valgrind.log); for the
+whole workbook:
 
   grade.json  Exercism's test-runner results (version 3): every test, with
-              task_id the exercise's number, and a memcheck test per
-              exercise; plus heapbook's: "score", "max_score", "exercises"
-  grade.xml   JUnit XML: a <testsuite> per exercise, memcheck included
+              task_id the exercise's number, and a memcheck and a
+              valgrind test per exercise; plus heapbook's: "score",
+              "max_score", "exercises"
+  grade.xml   JUnit XML: a <testsuite> per exercise, memcheck and valgrind
+              included
   grade.md    a Markdown table, for $GITHUB_STEP_SUMMARY
 
 Exits 0 whenever it graded, whatever the score (as Exercism's test runners
@@ -39,6 +44,7 @@ RUN_SECONDS = 600
 # Exercism shows a message whole; a compiler's or sanitizer's can be long.
 MESSAGE_CHARS = 4000
 MEMCHECK_TEST = "memcheck: no memory error under AddressSanitizer, LeakSanitizer and UBSan"
+VALGRIND_TEST = "valgrind: no memory error in the tested build (bytes never written included)"
 
 
 def run(command, log=None, environment=None):
@@ -181,13 +187,29 @@ def grade_exercise(exercise, out):
         memcheck["message"] = memcheck_message(output, exercise)
     tests.append(memcheck)
 
+    # The tested build under valgrind, for what the sanitizers do not see
+    # (reads of bytes never written): its verdict as make test keeps it,
+    # by the binary's checksum (tools/memcheck_run.sh verdict).
+    log = out / f"{exercise}.valgrind.log"
+    status, output = run(["tools/memcheck_run.sh", "verdict", "valgrind", binary, str(log)])
+    valgrind_clean = output.strip() == "clean"
+    entry["valgrind"] = {"clean": "clean", "missing": "not installed"}.get(output.strip(),
+                                                                          "memory errors")
+    valgrind = {"name": f"{exercise}: {VALGRIND_TEST}", "status": "pass" if valgrind_clean else "fail",
+                "task_id": task_id, "exercise": exercise}
+    if not valgrind_clean:
+        valgrind["message"] = shorten(log.read_text(errors="replace") if log.is_file() else output)
+    tests.append(valgrind)
+
     tests_pass = entry["tests_passed"] == entry["tests_total"] > 0
-    entry["status"] = "pass" if tests_pass and clean else "fail"
+    entry["status"] = "pass" if tests_pass and clean and valgrind_clean else "fail"
     entry["points"] = int(entry["status"] == "pass")
     if not tests_pass:
         entry["reason"] = "tests failed: " + ", ".join(entry["failed_tests"])
     elif not clean:
         entry["reason"] = f"make memcheck found {entry['memcheck']}"
+    elif not valgrind_clean:
+        entry["reason"] = f"make valgrind found {entry['valgrind']}"
     return entry, tests
 
 
@@ -229,7 +251,7 @@ def markdown(exercises, score):
     verdicts = {"pass": "done", "fail": "not yet", "error": "error"}
     lines = [f"## heapbook: {score} of {len(exercises)} exercises done", "",
              "An exercise is done when its tests pass (correct, within its memory limits) "
-             "and `make memcheck` finds no memory error in it.", "",
+             "and neither `make memcheck` nor `make valgrind` finds a memory error in it.", "",
              "| exercise | verdict | tests passed | memcheck | why not yet |",
              "|---|---|---|---|---|"]
     for e in exercises:
@@ -238,7 +260,7 @@ def markdown(exercises, score):
         why = e.get("reason", "").replace("|", "\\|")
         lines.append(f"| {e['exercise']} | {verdict} | {tests} | {e['memcheck']} | {why} |")
     lines += ["", "Details: the grade artifact (grade.json, grade.xml, each exercise's logs); "
-              "locally: `make test EX=NN`, `make memcheck EX=NN`."]
+              "locally: `make test EX=NN`, `make memcheck EX=NN`, `make valgrind EX=NN`."]
     return "\n".join(lines) + "\n"
 
 
