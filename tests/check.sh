@@ -183,6 +183,67 @@ for fixture in tests/fixtures/*_fixture.c; do
         "tests/fixtures/${name}_fixture.expected" "tests/fixtures/${name}_fixture.messages"
 done
 
+# ---- results files whatever the text (harness/runner/results.c) ----------
+# The odd-text fixture's suite name holds a tab, a newline and a backslash,
+# and its messages bytes that are not UTF-8 and control characters: its TSV
+# keeps one row of 8 fields per test (the name escaped), and its JSON and
+# JUnit XML parse, each test there with the text replaced, not dropped.
+"$build/tests/odd_text-fixture" --results "$scratch/odd.tsv" --json "$scratch/odd.json" \
+    --junit "$scratch/odd.xml" >/dev/null
+if problems=$(python3 - "$scratch/odd.tsv" "$scratch/odd.json" "$scratch/odd.xml" 2>&1 <<'PYTHON'
+import json, sys, xml.etree.ElementTree as ElementTree
+tsv, results, junit = sys.argv[1:]
+suite = "fixture: odd\ttext\nin\\names"
+rows = [line.split("\t") for line in open(tsv, encoding="utf-8").read().splitlines()]
+assert [len(row) for row in rows] == [8, 8, 8], f"TSV rows split: {rows}"
+assert all(row[0] == suite.encode("unicode_escape").decode() for row in rows), rows[0][0]
+tests = json.load(open(results, encoding="utf-8"))["tests"]
+assert [t["status"] for t in tests] == ["fail", "fail", "pass"], tests
+assert "never \ufffd; then valid: \u00e9" in tests[0]["message"], tests[0]["message"]
+assert "bell \u0007 escape" in tests[1]["message"], tests[1]["message"]
+root = ElementTree.parse(junit).getroot()
+(testsuite,) = root
+assert testsuite.get("name") == suite, testsuite.get("name")
+failures = [case.find("failure") for case in testsuite]
+assert "never \ufffd; then valid: \u00e9" in failures[0].text, failures[0].text
+assert "bell \ufffd escape" in failures[1].text and "tab \t newline \n return \r" in failures[1].text
+assert failures[2] is None
+PYTHON
+); then
+    verdict ok "results files: a tab, a newline, bytes not UTF-8 and control characters in names and messages leave the TSV one row per test and the JSON and JUnit XML valid"
+else
+    verdict fail "results files: broken by odd text (build/tests/odd_text-fixture --results/--json/--junit):
+$problems"
+fi
+# ---- end of results files -------------------------------------------------
+
+# ---- environment variables (harness/runner/environment.c) -----------------
+# A bad value stops the run before any test, with exit status 2 and a line
+# naming the variable, the text and the accepted forms; a FIFO as the times
+# file is refused at once, never waited on (timeout 10: a hang fails).
+problems=""
+mkfifo "$scratch/times.fifo"
+for setting in HEAPBOOK_FORK=yes HEAPBOOK_FORK=2 HEAPBOOK_SEED=-1 HEAPBOOK_SEED=12x \
+    HEAPBOOK_SEED=18446744073709551616 HEAPBOOK_TIMEOUT=ten HEAPBOOK_TIMEOUT=0 \
+    HEAPBOOK_SOLUTION_TIMES=/nonexistent HEAPBOOK_SOLUTION_TIMES=tests \
+    HEAPBOOK_SOLUTION_TIMES="$scratch/times.fifo" HEAPBOOK_SOLUTION_TIMES=tests/check.sh; do
+    env "$setting" timeout 10 "$build/tests/limits-fixture" >"$scratch/env.out" 2>"$scratch/env.err"
+    status=$?
+    name=${setting%%=*} value=${setting#*=}
+    if [ "$status" -ne 2 ] || grep -q 'Test:' "$scratch/env.out" ||
+        ! grep -qF "heapbook: $name=\"$value\" " "$scratch/env.err" ||
+        ! grep -qF '(docs/harness.md, Environment variables); no test ran' "$scratch/env.err"; then
+        problems+="$setting: exit status $status, said: $(head -c 300 "$scratch/env.err")"$'\n'
+    fi
+done
+if [ -z "$problems" ]; then
+    verdict ok "environment: each bad HEAPBOOK_FORK, HEAPBOOK_SEED, HEAPBOOK_TIMEOUT and HEAPBOOK_SOLUTION_TIMES (a FIFO among them) stops the run with status 2, naming it and what is accepted"
+else
+    verdict fail "environment: a bad value was not refused as it should be:
+$problems"
+fi
+# ---- end of environment variables -----------------------------------------
+
 # Exercise code that hides memory or reaches past the harness is refused
 # with its reason, and honest code that looks like it is not (mk/tests.mk
 # builds each, recording what the build said).

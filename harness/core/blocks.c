@@ -105,36 +105,47 @@ size_t hb_blocks_overflow(const hb_block *block) {
 
 #if !HB_SANITIZED /* AddressSanitizer's blocks have no header to check */
 
-typedef struct live_check {
+typedef struct live_visit {
     uint64_t first_scope_id;
-} live_check;
+    void (*visit)(const hb_block *block, void *arg);
+    void *arg;
+} live_visit;
 
 /* mimalloc's visitor: `block` is where mimalloc's block starts, which is
  * the header's place unless the block has a gap (a huge alignment: not
- * checked here, only at its free). */
-static bool check_block(const mi_heap_t *heap, const mi_heap_area_t *area, void *block,
+ * visited here). */
+static bool visit_block(const mi_heap_t *heap, const mi_heap_area_t *area, void *block,
                         size_t block_size, void *arg) {
     (void)heap;
     (void)area;
     (void)block_size;
-    const live_check *check = arg;
+    const live_visit *v = arg;
     if (block == NULL)
         return true;
     uintptr_t address = (uintptr_t)block + HB_BLOCK_HEADER;
     hb_block found;
-    if (!hb_blocks_find(address, &found) || found.scope_id < check->first_scope_id ||
-        found.gap_shift != 0)
-        return true;
-    size_t written = hb_blocks_overflow(&found);
-    if (written != 0)
-        hb_track_memory_error(&(hb_memory_error){
-            .kind = HB_OVERFLOW, .ptr = (void *)address, .block = found, .bytes = written});
+    if (hb_blocks_find(address, &found) && found.scope_id >= v->first_scope_id &&
+        found.gap_shift == 0)
+        v->visit(&found, v->arg);
     return true;
 }
 
+void hb_blocks_visit_live(uint64_t first_scope_id, void (*visit)(const hb_block *, void *),
+                          void *arg) {
+    live_visit v = {first_scope_id, visit, arg};
+    mi_heap_visit_blocks(mi_heap_get_default(), true, visit_block, &v);
+}
+
+static void check_guard(const hb_block *block, void *arg) {
+    (void)arg;
+    size_t written = hb_blocks_overflow(block);
+    if (written != 0)
+        hb_track_memory_error(&(hb_memory_error){
+            .kind = HB_OVERFLOW, .ptr = (void *)block->address, .block = *block, .bytes = written});
+}
+
 void hb_blocks_check_live(uint64_t first_scope_id) {
-    live_check check = {first_scope_id};
-    mi_heap_visit_blocks(mi_heap_get_default(), true, check_block, &check);
+    hb_blocks_visit_live(first_scope_id, check_guard, NULL);
 }
 
 typedef struct live_sites {
@@ -199,6 +210,13 @@ size_t hb_blocks_live_sites(uint64_t first_scope_id, const uintptr_t *kept, size
 #else
 
 void hb_blocks_check_live(uint64_t first_scope_id) { (void)first_scope_id; }
+
+void hb_blocks_visit_live(uint64_t first_scope_id, void (*visit)(const hb_block *, void *),
+                          void *arg) {
+    (void)first_scope_id;
+    (void)visit;
+    (void)arg;
+}
 
 size_t hb_blocks_live_sites(uint64_t first_scope_id, const uintptr_t *kept, size_t kept_count,
                             hb_site *sites, size_t max) {

@@ -271,6 +271,12 @@ size_t hb_blocks_overflow(const hb_block *block);
  * reported (hb_track_memory_error), which does not return. */
 void hb_blocks_check_live(uint64_t first_scope_id);
 
+/* Calls `visit` for each live block of this thread's heap that a scope
+ * `first_scope_id` or later counted (fault injection's normal run: which
+ * of them a global reaches).  Nothing under the sanitizers. */
+void hb_blocks_visit_live(uint64_t first_scope_id, void (*visit)(const hb_block *block, void *arg),
+                          void *arg);
+
 /* The call stacks of the live blocks of this thread's heap that a scope
  * with an id of `first_scope_id` or later counted, except those at the
  * `kept` addresses: a site per distinct stack, its bytes and blocks, into
@@ -497,8 +503,10 @@ void hb_release_now(void *allocation);
  * found when the block leaves the quarantine, or when the test ends,
  * instead of landing silently in a block handed out again.  Off until
  * turned on (the test runner does; the profiler does not); only blocks a
- * scope counted go in.  It also remembers, for each, where it was
- * allocated and freed: what a double free's report says. */
+ * scope counted go in.  It also remembers, by address, where the blocks
+ * freed there were allocated and freed, long after they left the ring
+ * (a bounded history in its own pages): what a double free's report
+ * says. */
 
 enum {
     HB_POISON = 0xDD, /* a freed block's bytes: not 0, not a small number, not the guard's */
@@ -513,12 +521,24 @@ void hb_quarantine_enable(bool on);
  * quarantine is off or will not hold it (then the caller frees it). */
 bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller);
 
-/* What the quarantine remembers of the block that was at `address`. */
+/* What the quarantine remembers of blocks freed at one address from one
+ * place: where allocated (block.stack_id) and freed (freed_at), the last
+ * of them (block), and how many (count). */
 typedef struct hb_freed_block {
     hb_block block;
     uint32_t freed_at; /* stack id */
+    uint32_t count;
 } hb_freed_block;
-bool hb_quarantine_find(uintptr_t address, hb_freed_block *found);
+
+enum { HB_FREED_HISTORY_MAX = 8 }; /* places remembered per address, at most */
+
+/* The blocks freed at `address` that the history still remembers, one
+ * record per pair of places, oldest first (the slot's latest user last):
+ * how many were written to `found`.  *forgotten is true if older records
+ * of this address were dropped for newer ones (it was freed there long
+ * ago, and the slot reused since). */
+size_t hb_quarantine_history(uintptr_t address, hb_freed_block found[HB_FREED_HISTORY_MAX],
+                             bool *forgotten);
 
 /* Checks and releases every block held: at the end of a test. */
 void hb_quarantine_flush(void);

@@ -12,7 +12,8 @@
  * Each test runs in a child process (isolate.c); HEAPBOOK_FORK=0 runs
  * them in this process.  HEAPBOOK_SOLUTION_TIMES=FILE sets each test's time
  * limit from the reference solution's time, written by --record-times, and
- * HEAPBOOK_TIMEOUT=N sets N seconds for every test (time_limits.c). */
+ * HEAPBOOK_TIMEOUT=N sets N seconds for every test (time_limits.c).  A bad
+ * option or environment variable (environment.c) exits 2 before any test. */
 #include "runner.h"
 
 #include <CUnit/Basic.h>
@@ -32,7 +33,6 @@ static size_t registered_count;
 static CU_pTest cunit_tests[MAX_TESTS];
 static const hb_test_def *definitions[MAX_TESTS];
 static size_t definition_count;
-static bool isolated = true;
 
 enum { MAX_CHOSEN_TESTS = 32 };
 
@@ -72,48 +72,18 @@ static void run_current_test(void) {
         hb_time_limit limit;
         hb_time_limit_of(definitions[i]->name, &limit);
         hb_elapsed_report_real_time();
-        if (isolated)
+        hb_exit_handlers_forget();
+        if (hb_runner_isolated())
             hb_isolate_run(definitions[i], &limit);
         else
             hb_isolate_run_here(definitions[i], &limit);
+        hb_exit_handlers_say();
         compare_with_baseline(definitions[i], failures_before);
         if (CU_get_number_of_failures() == failures_before && !hb_gtest_requested())
             hb_limits_print_passed(definitions[i]);
         return;
     }
 }
-
-/* Read before any constructor runs (.preinit_array runs first, and only an
- * executable has one): code under test that changes the environment from a
- * constructor of its own cannot turn isolation off, or the time limit up. */
-/* The value of `variable` ("NAME=value") if it is named `name`, else NULL. */
-static const char *value_of(const char *variable, const char *name) {
-    size_t length = strlen(name);
-    return strncmp(variable, name, length) == 0 && variable[length] == '=' ? variable + length + 1
-                                                                           : NULL;
-}
-
-static void read_environment(int argc, char **argv, char **environment) {
-    (void)argc;
-    (void)argv;
-    const char *timeout = NULL, *solution_times = NULL;
-    for (char **variable = environment; *variable != NULL; variable++) {
-        const char *fork_setting = value_of(*variable, "HEAPBOOK_FORK");
-        if (fork_setting != NULL)
-            isolated = !(strcmp(fork_setting, "0") == 0 || strcmp(fork_setting, "no") == 0);
-        if (value_of(*variable, "HEAPBOOK_TIMEOUT") != NULL)
-            timeout = value_of(*variable, "HEAPBOOK_TIMEOUT");
-        if (value_of(*variable, "HEAPBOOK_SOLUTION_TIMES") != NULL)
-            solution_times = value_of(*variable, "HEAPBOOK_SOLUTION_TIMES");
-    }
-    hb_time_limits_configure(timeout, solution_times);
-}
-
-__attribute__((section(".preinit_array"),
-               used)) static void (*const read_environment_first)(int, char **,
-                                                                  char **) = read_environment;
-
-bool hb_runner_isolated(void) { return isolated; }
 
 void hb_register_test(hb_test_def *test) {
     /* Where AddressSanitizer owns malloc, a test ends with LeakSanitizer's
@@ -225,6 +195,35 @@ static const char *const glibc_caches[] = {
     "newlocale",
     /* the converters' cache and the modules loaded for them */
     "iconv_open",
+    /* Functions whose answer lives in storage of the C library's own, kept
+     * for the next call (the caller frees nothing), with the name-service
+     * modules (nss) they load: users, groups, hosts. */
+    "getpwnam",
+    "getpwuid",
+    "getgrnam",
+    "getgrgid",
+    "gethostbyname",
+    "gethostbyname2",
+    "gethostbyaddr",
+    /* the text of a number no message has, kept for the thread */
+    "strerror",
+    "strerror_l",
+    "strsignal",
+    /* a failed dlopen's message, kept for the thread until dlerror's next;
+     * a library loaded is the dynamic linker's (ld-linux, below) */
+    "dlopen",
+    "dlerror",
+    /* What getaddrinfo, getnameinfo and the reentrant lookups keep: the
+     * name-service configuration and its modules, and resolv.conf.  Not
+     * the functions themselves: the list getaddrinfo returns is the
+     * caller's, and one never given to freeaddrinfo is a leak. */
+    "__nss_database_get",
+    "__nss_hosts_lookup2",
+    "__nss_passwd_lookup2",
+    "__nss_group_lookup2",
+    "__nss_services_lookup2",
+    "__nss_lookup_function",
+    "__resolv_context_get",
 };
 
 static void suppress_glibc_caches(void) {
@@ -312,7 +311,8 @@ HB_API int main(int argc, char **argv) {
         return status;
     if (chosen.baseline != NULL && !hb_baseline_load(chosen.baseline))
         return 2;
-    hb_time_limits_load();
+    if (!hb_environment_check())
+        return 2;
 
     /* Every function of a test binary keeps its frame pointer
      * (mk/config.mk): stacks are walked by them. */

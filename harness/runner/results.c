@@ -236,11 +236,29 @@ static bool export_all(const char *path, const char *head, write_fn write, const
 
 /* ---- tab-separated ---- */
 
+/* A name as one field: a tab or a line break in it would split the row,
+ * so they are written as \t, \n and \r, and a backslash as \\. */
+static void tsv_field(FILE *out, const char *text) {
+    for (; *text; text++) {
+        const char *escaped = *text == '\t'   ? "\\t"
+                              : *text == '\n' ? "\\n"
+                              : *text == '\r' ? "\\r"
+                              : *text == '\\' ? "\\\\"
+                                              : NULL;
+        if (escaped != NULL)
+            fputs(escaped, out);
+        else
+            fputc(*text, out);
+    }
+    fputc('\t', out);
+}
+
 static void write_tsv(FILE *out, const outcome *o, CU_pTest test, bool first) {
     (void)test;
     (void)first;
-    fprintf(out, "%s\t%s\t%s\t%s\t", o->suite, o->test, o->failures ? "failed" : "passed",
-            o->reasons[0] ? o->reasons : "-");
+    tsv_field(out, o->suite);
+    tsv_field(out, o->test);
+    fprintf(out, "%s\t%s\t", o->failures ? "failed" : "passed", o->reasons[0] ? o->reasons : "-");
     const hb_result *r = o->result;
     if (r != NULL && r->measured)
         fprintf(out, "%zu\t%zu\t%llu\t", r->usage.peak_bytes, r->usage.live_bytes,

@@ -56,10 +56,12 @@ typedef struct hb_time_limit {
  * HEAPBOOK_SOLUTION_TIMES, or NULL; kept (copied) for hb_time_limits_load. */
 void hb_time_limits_configure(const char *timeout, const char *solution_times);
 
-/* In main(), before the tests: checks HEAPBOOK_TIMEOUT and reads the
- * solution's times.  A bad value or file is said on stderr, and the tests
- * run with the default limits instead. */
-void hb_time_limits_load(void);
+/* In main(), before the tests: checks HEAPBOOK_TIMEOUT (a whole number of
+ * seconds, 1 or more) and reads the solution's times (a regular file of
+ * "test<TAB>microseconds" lines and '#' comments).  False, having said
+ * why on stderr (hb_environment_error), if either is anything else: a FIFO
+ * or a device is refused without a wait, a bad line named by its number. */
+bool hb_time_limits_load(void);
 
 /* The limits of `test`. */
 void hb_time_limit_of(const char *test, hb_time_limit *limit);
@@ -127,8 +129,70 @@ _Noreturn void hb_isolate_part_done(unsigned failures, const char *report);
  * to `report` (how it died, if it did) and returns its hb_failure bits. */
 unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report);
 
-/* False when HEAPBOOK_FORK=0 runs the tests in this process (main.c). */
+/* ======================================================================
+ * Environment (environment.c): HEAPBOOK_FORK, HEAPBOOK_TIMEOUT,
+ * HEAPBOOK_SEED and HEAPBOOK_SOLUTION_TIMES, copied before any constructor
+ * runs (code under test cannot change them), checked before any test.
+ * Empty is the same as unset; anything but an accepted form stops the run
+ * with exit status 2, as a bad option does. */
+
+typedef enum hb_env_variable {
+    HB_ENV_FORK,
+    HB_ENV_TIMEOUT,
+    HB_ENV_SEED,
+    HB_ENV_SOLUTION_TIMES,
+    HB_ENV_COUNT
+} hb_env_variable;
+
+/* The variable's value when the program started; NULL if unset or empty. */
+const char *hb_environment_value(hb_env_variable variable);
+
+/* In main(): checks every variable (the time limits' with
+ * hb_time_limits_load); false, each bad one said on stderr, if any is
+ * bad. */
+bool hb_environment_check(void);
+
+/* Says on stderr that `variable`'s `value` is bad, how (`problem`), and
+ * what is accepted:
+ *   heapbook: HEAPBOOK_FORK="yes" is neither 0 nor 1: write 1 (...) or 0
+ *   (...) (docs/harness.md, Environment variables); no test ran */
+void hb_environment_error(hb_env_variable variable, const char *value, const char *problem,
+                          const char *accepted);
+
+/* Reads `text` as decimal digits alone (no sign, space or other base) into
+ * *number; false if it is anything else or more than `max`. */
+bool hb_environment_whole_number(const char *text, unsigned long long max,
+                                 unsigned long long *number);
+
+/* False when HEAPBOOK_FORK=0 runs the tests in this process. */
 bool hb_runner_isolated(void);
+
+/* HEAPBOOK_SEED, once checked: true and the seed if it was given. */
+bool hb_environment_seed(unsigned long long *seed);
+
+/* ======================================================================
+ * Reachable blocks (reachable.c). */
+
+/* Calls `reached` for each live block `scope` (or one nested in it)
+ * counted that the executable's globals reach, directly or through other
+ * such blocks: what a leak checker calls still reachable. */
+void hb_reachable_from_globals(const hb_scope *scope,
+                               void (*reached)(const hb_block *block, void *arg), void *arg);
+
+/* ======================================================================
+ * Exit handlers (exit_handlers.c): atexit(), on_exit() and at_quick_exit()
+ * are the harness's, passed on to the C library; a handler the code under
+ * test registers never runs (a test's process ends with _exit()), and the
+ * test's line says so. */
+
+/* In the runner's process, before a test: forgets what earlier tests
+ * registered. */
+void hb_exit_handlers_forget(void);
+
+/* After it: prints, on the test's line, each exit handler the code under
+ * test registered (none when tests are not isolated: then they run when
+ * the whole run ends), and forgets them. */
+void hb_exit_handlers_say(void);
 
 /* In the child: a note added to the report if the test dies from here on
  * ("while allocation 3 of 5 was made to fail"); NULL clears it.  Does

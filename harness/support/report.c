@@ -203,6 +203,8 @@ void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view vie
 
 void hb_report_site_list(hb_text *text, const hb_site *sites, size_t read, size_t total,
                          enum hb_site_view view) {
+    if (read > SITES_READ)
+        read = SITES_READ;
     merged_site merged[SITES_READ];
     size_t rows = 0;
     for (size_t i = 0; i < read; i++) {
