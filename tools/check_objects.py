@@ -326,25 +326,44 @@ class ObjectCheck:
 
 
 def reserved_names(compiler, sealed):
-    """Every name the sealed harness and LIBRARIES define, the harness first."""
+    """Every name the sealed harness, LIBRARIES and the libraries they load
+    define, the harness first."""
     names = {}
     for symbol in ElfFile(sealed).symbols():
         if symbol.defined and symbol.exported:
             names.setdefault(symbol.name, "the harness")
+    libraries = []  # (path, origin)
     for library, origin in LIBRARIES:
         path = subprocess.run(
             [compiler, f"-print-file-name={library}"], capture_output=True, text=True, check=True
         ).stdout.strip()
-        if not os.path.isabs(path):
-            continue  # this compiler has no such library: nothing of it is linked
+        if os.path.isabs(path):  # else this compiler has no such library: none is linked
+            libraries.append((os.path.realpath(path), f"{origin} ({library})"))
+    # What they load in turn (libdw's libz, libelf, ...): a definition in the
+    # test binary would replace theirs for their callers too.
+    for path, _ in list(libraries):
+        for dependency in loaded_by(path):
+            origin = f"{os.path.basename(dependency)}, which a test binary loads"
+            libraries.append((dependency, origin))
+    for path, origin in libraries:
         try:
-            symbols = ElfFile(os.path.realpath(path)).symbols(SHT_DYNSYM)
+            symbols = ElfFile(path).symbols(SHT_DYNSYM)
         except ElfError:
             continue  # a linker script (libc.so): the .so.6 it names is read
         for symbol in symbols:
             if symbol.defined and symbol.exported and symbol.name:
-                names.setdefault(symbol.name, f"{origin} ({library})")
+                names.setdefault(symbol.name, origin)
     return names
+
+
+def loaded_by(library):
+    """The libraries the dynamic loader loads with library, by ldd."""
+    listing = subprocess.run(["ldd", library], capture_output=True, text=True).stdout
+    return [
+        os.path.realpath(fields[2])
+        for fields in (line.split() for line in listing.splitlines())
+        if len(fields) >= 3 and fields[1] == "=>" and fields[2].startswith("/")
+    ]
 
 
 def main(argv):
