@@ -343,7 +343,7 @@ def reserved_names(compiler, sealed):
     # test binary would replace theirs for their callers too.
     for path, _ in list(libraries):
         for dependency in loaded_by(path):
-            origin = f"{os.path.basename(dependency)}, which a test binary loads"
+            origin = f"{os.path.basename(dependency)} (loaded with what a test binary links)"
             libraries.append((dependency, origin))
     for path, origin in libraries:
         try:
