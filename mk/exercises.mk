@@ -9,14 +9,19 @@
 EXERCISES := $(sort $(notdir $(wildcard exercises/[0-9][0-9]-*)))
 VARIANTS  := exercises solutions
 
-# Exercise code may not hide memory where the memory tests cannot see it:
-# a big local array, a variable-length array or an alloca() is an error
-# here (GCC's checks; Clang forbids variable-length arrays and alloca(),
-# since it has no limit for either), and a big
-# static or global array, or a call that reaches an allocator the harness
-# does not count, fails tools/check-objects.sh before the link.  Files of
-# scaffolding whose data must be big are exempt by name.  (Clang takes the
-# frame's limit as a warning's value, and its name alone for -Werror=.)
+# Exercise code may not hide memory where the memory tests cannot see it,
+# nor switch the harness's checks off (docs/harness.md, What is rejected):
+#   - a big local array, a variable-length array or an alloca() is an error
+#     here (GCC's checks; Clang forbids variable-length arrays and alloca(),
+#     since it has no limit for either; Clang takes the frame's limit as a
+#     warning's value, and its name alone for -Werror=);
+#   - tools/check_source.py, on each file's preprocessed text (below),
+#     refuses inline assembly, pragmas, attributes and sanitizer tests;
+#   - tools/check_objects.py, before the link, refuses an import that is
+#     not on tools/allowed-imports.txt (or the exercise's
+#     tests/exercises/test_NN_name.allowed), a definition of a name the
+#     harness or a library defines, an unusual section, and more than a
+#     little static storage.
 STACK_OBJECT_LIMIT := 1024
 EXERCISE_CFLAGS := $(if $(CLANG),-Werror=vla -Werror=alloca -Wframe-larger-than=$(STACK_OBJECT_LIMIT) \
     -Werror=frame-larger-than,-Werror=vla-larger-than=$(STACK_OBJECT_LIMIT) \
@@ -25,16 +30,38 @@ EXERCISE_CFLAGS := $(if $(CLANG),-Werror=vla -Werror=alloca -Wframe-larger-than=
 # Refactoring leaves a function, a variable or a parameter unused for a
 # while ("'fibonacci' defined but not used"): the compiler still says so,
 # and the tests still run.  Every other warning of -Wall -Wextra stays an
-# error, as do the limits above and tools/check-objects.sh.  GCC and Clang
+# error, as do the limits and checks above.  GCC and Clang
 # take the same names; Clang's unused-value covers its unused-comparison.
 # tests/fixtures/unused_code/selftest.sh proves both halves.
 UNUSED_CODE_WARNINGS := unused-function unused-variable unused-const-variable unused-parameter \
     unused-but-set-variable unused-but-set-parameter unused-label unused-value unused-local-typedefs
 EXERCISE_CFLAGS += $(UNUSED_CODE_WARNINGS:%=-Wno-error=%)
 # ---- end of unused code ----------------------------------------------------
-SCAFFOLDING := sample_text.c sample_log.c
-SCAFFOLDING_OBJECTS := $(foreach file,$(SCAFFOLDING),%/$(file:.c=.o))
-exercise_cflags = $(if $(filter $(SCAFFOLDING),$(notdir $(<:.i=.c))),,$(EXERCISE_CFLAGS))
+
+# Scaffolding whose data must be big, by exact path and with the storage
+# it may keep (tools/check_objects.py --scaffolding): checked like any
+# exercise code otherwise.  A file of the same name elsewhere is not exempt.
+SCAFFOLDING := exercises/09-string-views/sample_log.c=393216 exercises/12-shared-strings/team_year.c=2048
+# The names exercise code may import: the list, and the exercise's own
+# additions (tests/exercises/test_NN_name.allowed) if it has any.
+ALLOWED_IMPORTS := tools/allowed-imports.txt
+exercise_allowed = $(wildcard tests/exercises/test_$(subst -,_,$(1)).allowed)
+# The names the harness and the libraries a test binary links define,
+# read once (tools/check_objects.py reserved-names).
+RESERVED_NAMES := $(BUILD)/lib/reserved-names.txt
+$(RESERVED_NAMES): $(HARNESS_SEALED) tools/check_objects.py tools/elf_file.py | $(DEPS_OK)
+	$(call quiet,NAMES,$@)
+	$(Q)tools/check_objects.py reserved-names $(CC) $(HARNESS_SEALED) >$@.tmp && mv $@.tmp $@
+# check_objects ALLOWED_FILES OBJECTS: the command that checks objects.
+check_objects = tools/check_objects.py check --reserved $(RESERVED_NAMES) \
+    $(foreach file,$(ALLOWED_IMPORTS) $(1),--allowed $(file)) $(SCAFFOLDING:%=--scaffolding %) $(2)
+OBJECT_CHECKERS := tools/check_objects.py tools/elf_file.py $(ALLOWED_IMPORTS) $(RESERVED_NAMES)
+# check_source FLAGS,OUTPUT: the command that preprocesses $< with FLAGS
+# into OUTPUT and checks it (the sanitizers' flags are what it compares
+# with).  A scanned file depends on the checker: a new rule applies to code
+# built before it.
+check_source = $(SOURCE_CHECKER) '$(SANITIZE_CFLAGS)' $(2) $(CC) $(1) $<
+SOURCE_CHECKER := tools/check_source.py
 
 STACK_OBJECT_MESSAGE := heapbook: exercise code may not keep more than $(STACK_OBJECT_LIMIT) \
 bytes in local (stack) storage: the memory tests count the heap; allocate it with malloc \
@@ -47,7 +74,7 @@ STACK_OBJECT_DIAGNOSTICS := larger-than|Wvla|alloca
 define compile_exercise
 	$(call quiet,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(1) $(exercise_cflags) -c $< -o $@ 2>$@.log || { \
+	$(Q)$(CC) $(1) $(EXERCISE_CFLAGS) -c $< -o $@ 2>$@.log || { \
 	    cat $@.log >&2; \
 	    grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.log && echo "$(STACK_OBJECT_MESSAGE)" >&2; \
 	    exit 1; }
@@ -65,9 +92,18 @@ endef
 # and renamed: the sanitizer build in the background (tools/memcheck_run.sh
 # prepare) may make the same file at the same time.
 # tests/fixtures/sanitizer_detect proves it (docs/memcheck.md, "The same code").
+#
+# preprocess FLAGS[,scan]: with scan, tools/check_source.py preprocesses
+# the file, with the sanitizers' flags too at the same time, reads both,
+# and removes the file if it refuses it.  A source is scanned once, where its own variant builds it:
+# not again when an exercise's file is built for a solution or a wrong fix
+# that keeps it.  (For the exercises themselves the second rule below
+# replaces the first, the same pattern: it scans there.)  Variants in
+# UNSCANNED_VARIANTS are not scanned (mk/wrong-fixes.mk says why).
 define preprocess
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(1) -E -C -MMD -MP -MT $@ -MF $(@:.i=.d) $< -o $@.$$$$ && mv -f $@.$$$$ $@
+	$(Q)$(if $(2),$(call check_source,$(1) -MMD -MP -MT $@ -MF $(@:.i=.d),$@.$$$$),\
+	    $(CC) $(1) -E -C -MMD -MP -MT $@ -MF $(@:.i=.d) $< -o $@.$$$$) && mv -f $@.$$$$ $@
 endef
 # ---- end of one preprocessed source ------------------------------------------
 
@@ -78,10 +114,11 @@ exercise_suite = tests/exercises/test_$(subst -,_,$(1)).c
 
 # $(1): exercise; $(2): variant
 define exercise_preprocessed
-$(BUILD)/$(2)/$(1)/obj/%.i: $(2)/$(1)/%.c | $(DEPS_OK)
-	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1))
-$(BUILD)/$(2)/$(1)/obj/%.i: exercises/$(1)/%.c | $(DEPS_OK)
-	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1))
+$(BUILD)/$(2)/$(1)/obj/%.i: $(2)/$(1)/%.c $(SOURCE_CHECKER) | $(DEPS_OK)
+	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1),$(if $(filter $(2),$(UNSCANNED_VARIANTS)),,scan))
+$(BUILD)/$(2)/$(1)/obj/%.i: exercises/$(1)/%.c $(if $(filter-out exercises,$(2)),,$(SOURCE_CHECKER)) \
+    | $(DEPS_OK)
+	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1),$(filter exercises,$(2)))
 $(BUILD)/$(2)/$(1)/obj/suite.i: $(call exercise_suite,$(1)) | $(DEPS_OK)
 	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1))
 endef
@@ -113,8 +150,8 @@ $(eval $(call exercise_objects,$(1),$(2),$(BUILD)))
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)/memcheck,$$(SANITIZE_CFLAGS)))
 
 $(BUILD)/$(2)/$(1)/tests: $$($(2)_$(1)_OBJS) $(BUILD)/$(2)/$(1)/obj/suite.o $(HARNESS_SEALED) \
-    tools/check-objects.sh
-	$(Q)tools/check-objects.sh $(HARNESS_SEALED) $$(filter-out $$(SCAFFOLDING_OBJECTS),$$($(2)_$(1)_OBJS))
+    $(OBJECT_CHECKERS) $(call exercise_allowed,$(1))
+	$(Q)$$(call check_objects,$(call exercise_allowed,$(1)),$$($(2)_$(1)_OBJS))
 	$$(call quiet,LINK,$$@)
 	$(Q)$$(CC) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $$(TEST_LIBS) -o $$@
 

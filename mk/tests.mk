@@ -54,20 +54,54 @@ endef
 $(foreach fixture,$(MEMCHECK_FIXTURES),$(eval $(call memcheck_fixture_build,$(fixture))))
 
 # Exercise code that hides memory or reaches past the harness: each file of
-# tests/fixtures/rejected must be refused, at its compile or by
-# tools/check-objects.sh, with the message its first line expects.  The
-# .log records what the build said and its status, for tests/check.sh.
-REJECTED := $(patsubst tests/fixtures/rejected/%.c,$(BUILD)/rejected/%.log,$(wildcard tests/fixtures/rejected/*.c))
-$(BUILD)/rejected/%.log: tests/fixtures/rejected/%.c $(HARNESS_SEALED) tools/check-objects.sh \
+# tests/fixtures/rejected must be refused, at its compile (the compiler's
+# limits, tools/check_source.py) or by tools/check_objects.py, with the
+# message its first line expects; each file of tests/fixtures/accepted,
+# honest code that looks like a refused one, must build.  The .log records
+# what the build said and its status, for tests/check.sh.  Below its first
+# line a fixture may say
+#   /* cflags: FLAGS */     compile it with these flags too;
+#   /* objects only */      do not run tools/check_source.py: the object
+#                           check must refuse it on its own;
+#   /* scaffolding */       check it as scaffolding is (SCAFFOLDING);
+# and a file beside it, NAME.allowed, adds the imports it lists.
+CHECKED_FIXTURES := $(patsubst tests/fixtures/%.c,$(BUILD)/checked/%.log,\
+    $(wildcard tests/fixtures/rejected/*.c tests/fixtures/accepted/*.c))
+fixture_says = grep -q '^/\* $(1) \*/$$' $<
+$(BUILD)/checked/%.log: tests/fixtures/%.c $(HARNESS_SEALED) $(OBJECT_CHECKERS) $(SOURCE_CHECKER) \
     mk/exercises.mk | $(DEPS_OK)
 	$(call quiet,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)rm -f $(@:.log=.o)
-	$(Q)$(CC) $(MEASURED_CFLAGS) $(EXERCISE_CFLAGS) -c $< -o $(@:.log=.o) >$@.out 2>&1 || \
-	    ! grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.out || echo "$(STACK_OBJECT_MESSAGE)" >>$@.out
-	$(Q)if [ -f $(@:.log=.o) ]; then \
-	    tools/check-objects.sh $(HARNESS_SEALED) $(@:.log=.o) >>$@.out 2>&1; echo "status $$?"; \
+	$(Q)object=$(@:.log=.o); rm -f $$object; \
+	flags="$(MEASURED_CFLAGS) $$(sed -n 's|^/\* cflags: \(.*\) \*/$$|\1|p' $<)"; \
+	$(CC) $$flags $(EXERCISE_CFLAGS) $(DEPFLAGS) -c $< -o $$object >$@.out 2>&1 || \
+	    ! grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.out || echo "$(STACK_OBJECT_MESSAGE)" >>$@.out; \
+	$(call fixture_says,objects only) || \
+	    $(call check_source,$$flags,$(@:.log=.i)) >>$@.out 2>&1 || rm -f $$object; \
+	if [ -f $$object ]; then \
+	    scaffolding=$$($(call fixture_says,scaffolding) && echo --scaffolding $<=$(SCAFFOLDING_FIXTURE_LIMIT)); \
+	    $(call check_objects,$(wildcard $(<:.c=.allowed)),$$scaffolding $$object) >>$@.out 2>&1; \
+	    echo "status $$?"; \
 	else echo "status 1"; fi >>$@.out; mv $@.out $@
+# A fixture checked as scaffolding may keep as much as exercise 09's.
+SCAFFOLDING_FIXTURE_LIMIT := 393216
+
+# A file of scaffolding is exempt by its exact path only: exercise 09 with
+# a sample_log.c of its own elsewhere (tests/fixtures/rejected/NAME/NN-name/)
+# is checked as any exercise code is.  Built as an exercise's variant; its
+# .log records what the object check said at the link.
+REJECTED_VARIANTS := $(patsubst %/,%,$(dir $(wildcard tests/fixtures/rejected/*/[0-9][0-9]-*/)))
+define rejected_variant
+$(eval $(call exercise_build,$(notdir $(1)),$(patsubst %/,%,$(dir $(1)))))
+$(BUILD)/checked/$(patsubst tests/fixtures/%/,%,$(dir $(1))).log: \
+    $$($(patsubst %/,%,$(dir $(1)))_$(notdir $(1))_OBJS) $(OBJECT_CHECKERS)
+	$$(call quiet,CHECK,$$@)
+	@mkdir -p $$(@D)
+	$(Q){ $$(call check_objects,$$(call exercise_allowed,$(notdir $(1))),$$(filter %.o,$$^)); \
+	    echo "status $$$$?"; } >$$@.out 2>&1; mv $$@.out $$@
+endef
+$(foreach variant,$(REJECTED_VARIANTS),$(eval $(call rejected_variant,$(variant))))
+CHECKED_FIXTURES += $(patsubst tests/fixtures/%,$(BUILD)/checked/%.log,$(patsubst %/,%,$(dir $(REJECTED_VARIANTS))))
 
 # Exercise 01 halfway through a refactoring, with unused code left in it:
 # built as an exercise is (mk/exercises.mk), it must compile with warnings
@@ -84,7 +118,7 @@ $(CLANG_HARNESS_TESTS): $(shell git ls-files harness tests/harness 2>/dev/null) 
 # Everything make check runs, built first (in parallel).
 CHECK_BUILT := $(HARNESS_TESTS) $(FIXTURES) $(STARTER_TESTS) $(SOLUTION_TESTS) $(PROGRAMS) \
     $(MEMCHECK_SOLUTIONS) $(MEMCHECK_HARNESS_TESTS) $(MEMCHECK_FIXTURES:%=$(BUILD)/memcheck/fixtures/%/tests) \
-    $(PROFILER_BUILT) $(CLANG_HARNESS_TESTS) $(REJECTED) $(SOLUTION_TIMES) $(UNUSED_CODE_TESTS)
+    $(PROFILER_BUILT) $(CLANG_HARNESS_TESTS) $(CHECKED_FIXTURES) $(SOLUTION_TIMES) $(UNUSED_CODE_TESTS)
 
 .PHONY: check check-repeat
 ## make check            instructors: the harness's tests; every solution passes,

@@ -260,14 +260,23 @@ else
 fi
 
 # Exercise code that hides memory or reaches past the harness is refused
-# with its reason (mk/tests.mk builds each, recording what the build said).
+# with its reason, and honest code that looks like it is not (mk/tests.mk
+# builds each, recording what the build said).
+# The first comment of a fixture, "/* expect: MESSAGE */", on one line or
+# wrapped; a folder of tests/fixtures/rejected is an exercise's variant,
+# its one .c file says it.
+expected_message() {
+    awk 'NR > 1 { sub(/^ *\*( |$)/, "") } { text = text " " $0 } /\*\// { exit }
+        END { print text }' "$1" |
+        sed -n 's|^ */\* expect: *\(.*[^ ]\) *\*/.*$|\1|p' | tr -s ' '
+}
 problems=""
-for source in tests/fixtures/rejected/*.c; do
-    log="$build/rejected/$(basename "$source" .c).log"
-    # The first comment, "/* expect: MESSAGE */", on one line or wrapped.
-    expected=$(awk 'NR > 1 { sub(/^ *\*( |$)/, "") } { text = text " " $0 } /\*\// { exit }
-        END { print text }' "$source" |
-        sed -n 's|^ */\* expect: *\(.*[^ ]\) *\*/.*$|\1|p' | tr -s ' ')
+rejected=0
+for source in tests/fixtures/rejected/*.c tests/fixtures/rejected/*/[0-9][0-9]-*/*.c; do
+    name=${source#tests/fixtures/rejected/}
+    log="$build/checked/rejected/${name%%[/.]*}.log"
+    expected=$(expected_message "$source")
+    rejected=$((rejected + 1))
     if [ -z "$expected" ]; then
         problems+="$source: its first line must be /* expect: MESSAGE */"$'\n'
     elif grep -qx "status 0" "$log"; then
@@ -276,8 +285,14 @@ for source in tests/fixtures/rejected/*.c; do
         problems+="$source: refused, but not saying \"$expected\": $(head -c 300 "$log")"$'\n'
     fi
 done
+accepted=0
+for source in tests/fixtures/accepted/*.c; do
+    log="$build/checked/accepted/$(basename "$source" .c).log"
+    accepted=$((accepted + 1))
+    grep -qx "status 0" "$log" || problems+="$source: honest code refused: $(head -c 300 "$log")"$'\n'
+done
 if [ -z "$problems" ]; then
-    verdict ok "rejected: every file of tests/fixtures/rejected is refused, saying why ($(ls tests/fixtures/rejected/*.c | wc -l) files)"
+    verdict ok "rejected: every file of tests/fixtures/rejected is refused, saying why ($rejected files); every file of tests/fixtures/accepted builds ($accepted files)"
 else
     verdict fail "rejected: $problems"
 fi

@@ -59,6 +59,10 @@ def entries(directory, lines):
         except ValueError:  # not a shell line: one of make's messages
             continue
         for arguments in commands:
+            if arguments and os.path.basename(arguments[0]) == "check_source.py":
+                # tools/check_source.py SANITIZER_FLAGS OUTPUT CC FLAGS... SOURCE
+                # preprocesses SOURCE as CC FLAGS -E -C would, and checks it.
+                arguments = arguments[3:] + ["-E", "-C", "-o", arguments[2]]
             if arguments and is_compiler(arguments[0]):
                 arguments = as_compile(arguments)
                 for source in filter(SOURCE.match, arguments[1:]):
