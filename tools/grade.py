@@ -47,6 +47,7 @@ do); 1 if it could not.
 """
 
 import concurrent.futures
+import filecmp
 import hashlib
 import json
 import os
@@ -414,6 +415,14 @@ def pristine_copy(exercise):
     return kept
 
 
+def replace(target, source):
+    """TARGET's contents made SOURCE's, leaving a file that already has them
+    (and its time) alone: make then rebuilds only the exercises that
+    changed."""
+    if not (target.is_file() and filecmp.cmp(target, source, shallow=False)):
+        shutil.copyfile(source, target)
+
+
 def find_in_submission(submission, exercise, name, flat):
     """Where SUBMISSION holds EXERCISE's file NAME: at its place in a copy
     of the workbook, in a folder named after the exercise, or (FLAT: no
@@ -429,9 +438,9 @@ def find_in_submission(submission, exercise, name, flat):
 
 
 def take_submission(submission, exercises):
-    """Copies the student's files from SUBMISSION over the exercises, each
-    from the pristine copy first: an allow-list, so a test, the harness or
-    the Makefile in the submission is never read.  A link, a folder or a
+    """Copies the student's files from SUBMISSION over the exercises, and
+    the pristine copy's over every other: an allow-list, so a test, the
+    harness or the Makefile in the submission is never read.  A link, a folder or a
     file too big to be an answer is refused.  Returns what was taken and
     refused, for submission.txt."""
     owners = {}
@@ -443,9 +452,9 @@ def take_submission(submission, exercises):
         kept = pristine_copy(exercise)
         for name in sorted(os.listdir(kept)):
             target = ROOT / "exercises" / exercise / name
-            shutil.copy(kept / name, target)
             place = find_in_submission(submission, exercise, name, len(owners[name]) == 1)
             if place is None:
+                replace(target, kept / name)
                 continue
             shown = place.relative_to(submission)
             if place.is_symlink() or not place.is_file():
@@ -453,8 +462,10 @@ def take_submission(submission, exercises):
             elif place.stat().st_size > STUDENT_FILE_BYTES:
                 refused.append(f"{shown}: larger than {STUDENT_FILE_BYTES} bytes")
             else:
-                shutil.copy(place, target)
+                replace(target, place)
                 taken.append(f"{shown} -> exercises/{exercise}/{name}")
+                continue
+            replace(target, kept / name)
     lines = ["Taken from the submission (every other file is the course's own):"]
     lines += [f"  {t}" for t in taken] or ["  nothing: every exercise is graded as handed out"]
     if refused:
@@ -478,16 +489,27 @@ def done(out, exercise):
     return 1
 
 
+def check_exercises(exercises):
+    """Exits with a clear error if any name is not an exercise's folder."""
+    known = sorted(p.name for p in (ROOT / "exercises").glob("[0-9][0-9]-*") if p.is_dir())
+    unknown = [e for e in exercises if e not in known]
+    if unknown:
+        sys.exit(f"grade: no exercise {', '.join(unknown)} in {ROOT}/exercises/; "
+                 f"name them by folder: {' '.join(known)}")
+
+
 if __name__ == "__main__":
     match sys.argv[1:]:
         case ["run", out, "--submission", submission, *exercises] if exercises:
             started = time.monotonic()
-            out = (ROOT / out).resolve()
+            check_exercises(exercises)
             submission = Path(submission).resolve()
             if not submission.is_dir():
                 sys.exit(f"grade: no submission folder {submission}")
-            sys.exit(grade(out, exercises, started, take_submission(submission, exercises)))
+            sys.exit(grade((ROOT / out).resolve(), exercises, started,
+                           take_submission(submission, exercises)))
         case ["run", out, *exercises] if exercises:
+            check_exercises(exercises)
             sys.exit(grade((ROOT / out).resolve(), exercises))
         case ["done", out, exercise]:
             sys.exit(done((ROOT / out).resolve(), exercise))

@@ -20,6 +20,9 @@
 #             the two solved exercises.  A stale file left in its
 #             build/grade/ must be gone after.
 #
+# Then each platform's entry point grades submissions over a copy of the
+# starter as its grader image would (tests/grade/platforms.sh).
+#
 #   tests/grade/check.sh EXERCISE...     (make check-grade gives them all)
 #
 # Each copy holds the working tree's files and this build's harness, with
@@ -133,4 +136,6 @@ cp -a "$scratch/starter" "$scratch/tampered"
 echo stale >"$scratch/tampered/build/grade/99-stale.xml"
 tampered_submission "$scratch/submission" "$1" "$2" "$3" "$4"
 grade tampered SUBMISSION="$scratch/submission"
+echo "== the platforms' entry points (graders/)"
+tests/grade/platforms.sh "$scratch/starter" "$scratch/platforms" "$1"
 tests/grade/verify.py "$scratch" "$@"

@@ -4,9 +4,9 @@
   tests/grade/verify.py SCRATCH EXERCISE...
 
 SCRATCH holds the students' copies (starter/, solved/, mixed/, tampered/)
-after `make grade`, and each one's output (STUDENT.log, ending "exit
-STATUS").  Prints a line per check and ends with "check-grade: N passed, M
-failed".
+after `make grade`, each one's output (STUDENT.log, ending "exit STATUS"),
+and what the platforms' entry points wrote (platforms/: platforms.sh).
+Prints a line per check and ends with "check-grade: N passed, M failed".
 """
 import json
 import subprocess
@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import formats
+import platforms
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 STATUSES = {"pass", "fail", "error"}
@@ -298,6 +299,7 @@ def main():
             check_mixed(out, graded, tests, exercises)
         elif starter is not None:
             check_tampered(out, graded, starter, exercises)
+    platforms.check(scratch / "platforms", exercises[0], verdict)
     print(f"check-grade: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
