@@ -167,15 +167,18 @@ def memcheck_message(output, exercise):
 
 
 def cache_key(exercise):
-    """The checksum of what grading EXERCISE depends on: its test binary
-    (the student's code, the tests and the harness, linked), its
-    solution's times (its time limits) and the grading tools; None if the
-    binary is missing."""
+    """The checksum of what grading EXERCISE depends on: its sources and
+    its tests (a binary that a failed build left behind is then not taken
+    for the code as it is), its test binary (the student's code, the tests
+    and the harness, linked), its solution's times (its time limits) and
+    the grading tools; None if the binary is missing."""
     digest = hashlib.sha256()
-    for path in (f"build/exercises/{exercise}/tests", f"build/solutions/{exercise}/times.tsv",
-                 *GRADING_TOOLS):
+    sources = sorted((ROOT / "exercises" / exercise).glob("*.[ch]"))
+    suite = ROOT / "tests" / "exercises" / f"test_{exercise.replace('-', '_')}.c"
+    for path in (*sources, suite, ROOT / f"build/exercises/{exercise}/tests",
+                 ROOT / f"build/solutions/{exercise}/times.tsv", *(ROOT / t for t in GRADING_TOOLS)):
         try:
-            digest.update((ROOT / path).read_bytes())
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
         except OSError:
             return None
     return digest.hexdigest()

@@ -20,7 +20,9 @@
 #             the two solved exercises.  A stale file left in its
 #             build/grade/ must be gone after.
 #
-# Then each platform's entry point grades submissions over a copy of the
+# make progress runs on the mixed copy three times: its second run, with
+# nothing changed, must take under 2 s; its third, with an exercise broken
+# since, must say so.  Then each platform's entry point grades submissions over a copy of the
 # starter as its grader image would (tests/grade/platforms.sh).
 #
 #   tests/grade/check.sh EXERCISE...     (make check-grade gives them all)
@@ -132,6 +134,19 @@ grade() { # student [make argument...]
 for student in starter solved mixed; do
     grade "$student"
 done
+
+# make progress on the mixed copy: run, run again with nothing changed
+# (from build/progress/: timed), then with the first exercise broken (its
+# kept state must not be shown).
+progress() { # log
+    env MAKEFLAGS= make --no-print-directory -C "$scratch/mixed" progress >"$scratch/$1" 2>&1
+}
+progress progress-first.log
+start=$(date +%s%N)
+progress progress-again.log
+echo "$(( ($(date +%s%N) - start) / 1000000 ))" >"$scratch/progress-again.ms"
+echo '#error "grade fixture: broken after make progress"' >>"$(first_source "$scratch/mixed" "$1")"
+progress progress-broken.log
 cp -a "$scratch/starter" "$scratch/tampered"
 echo stale >"$scratch/tampered/build/grade/99-stale.xml"
 tampered_submission "$scratch/submission" "$1" "$2" "$3" "$4"

@@ -260,6 +260,20 @@ def check_mixed(out, graded, tests, exercises):
     verdict(not rest, "mixed: the exercises left as handed out are not done", rest)
 
 
+def check_progress(scratch, exercises):
+    """make progress from its cache when nothing changed, and never a state
+    the code has left."""
+    first = (scratch / "progress-first.log").read_text()
+    again = (scratch / "progress-again.log").read_text()
+    milliseconds = int((scratch / "progress-again.ms").read_text())
+    verdict(f"[x] {exercises[0]}:" in first and again == first and milliseconds < 2000,
+            f"make progress again with nothing changed: the same states in under 2 s ({milliseconds} ms)",
+            f"{milliseconds} ms; first:\n{first}\nagain:\n{again}")
+    broken = (scratch / "progress-broken.log").read_text()
+    verdict(f"[ ] {exercises[0]}: does not compile" in broken,
+            f"make progress after {exercises[0]} stopped compiling says so (no state kept from before)", broken)
+
+
 def check_tampered(out, graded, starter, exercises):
     """Graded from the files a student may change, and those alone."""
     solved = {exercises[0], exercises[3]}
@@ -299,6 +313,7 @@ def main():
             check_mixed(out, graded, tests, exercises)
         elif starter is not None:
             check_tampered(out, graded, starter, exercises)
+    check_progress(scratch, exercises)
     platforms.check(scratch / "platforms", exercises[0], verdict)
     print(f"check-grade: {passed} passed, {failed} failed")
     return 1 if failed else 0
