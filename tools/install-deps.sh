@@ -28,8 +28,10 @@ set -eu
 #   valgrind                  make valgrind, and make check's memcheck selftest
 #   python3, python3-yaml     tools/*.py: make grade, make compile_commands.json,
 #                             the checks of the CI and container files
+#   libxml2-utils             xmllint: make check-grade validates make grade's
+#                             JUnit files against a JUnit schema
 PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev
-libdw-dev libzstd-dev libc-devtools libc6-dbg valgrind python3 python3-yaml"
+libdw-dev libzstd-dev libc-devtools libc6-dbg valgrind python3 python3-yaml libxml2-utils"
 
 missing=""
 for package in $PACKAGES; do

@@ -6,7 +6,9 @@
 Checks .gitattributes against every tracked file; that each GitHub workflow
 parses and has the keys Actions requires, says where it runs (heapbook
 itself, a template, or students' copies of it), grades in the devcontainer's
-image; that Classroom's workflow has a step per exercise under the names
+image; that every image name is one Docker accepts (lower case: the steps
+that derive one from the repository are run with an owner in capitals);
+that Classroom's workflow has a step per exercise under the names
 Classroom reads; that Dependabot's file covers the image and the actions;
 and that docs/instructors.md's .gitlab-ci.yml example parses and grades.
 Prints a line per check and ends with "ci-files: N passed, M failed".
