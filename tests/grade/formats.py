@@ -54,6 +54,21 @@ def is_count(value):
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+def test_objects(tests, problems):
+    """(index, test) of each test that is an object; a problem for each
+    that is not, and for a TESTS that is not a list."""
+    if not isinstance(tests, list):
+        problems.append("tests is not a list")
+        return []
+    found = []
+    for i, test in enumerate(tests):
+        if isinstance(test, dict):
+            found.append((i, test))
+        else:
+            problems.append(f"tests[{i}] is not an object")
+    return found
+
+
 def gradescope_problems(doc):
     problems = []
     if not isinstance(doc, dict):
@@ -72,12 +87,7 @@ def gradescope_problems(doc):
         problems.append("output is not a string")
     if "extra_data" in doc and not isinstance(doc["extra_data"], dict):
         problems.append("extra_data is not an object")
-    if not isinstance(tests, list):
-        return problems + ["tests is not a list"]
-    for i, test in enumerate(tests):
-        if not isinstance(test, dict):
-            problems.append(f"tests[{i}] is not an object")
-            continue
+    for i, test in test_objects(tests, problems):
         problems += [f"tests[{i}]: unknown key {k!r}" for k in sorted(set(test) - GRADESCOPE_TEST)]
         for key in ("score", "max_score"):
             if key in test and not is_number(test[key]):
@@ -112,11 +122,8 @@ def prairielearn_problems(doc, size=None):
         if not (isinstance(errors, str) and errors) and not (
                 isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors)):
             problems.append("not gradable, but no format_errors (a string or a list of strings)")
-    tests = doc.get("tests", [])
-    if not isinstance(tests, list):
-        return problems + ["tests is not a list"]
-    for i, test in enumerate(tests):
-        if not isinstance(test, dict) or not isinstance(test.get("name"), str):
+    for i, test in test_objects(doc.get("tests", []), problems):
+        if not isinstance(test.get("name"), str):
             problems.append(f"tests[{i}] has no name")
             continue
         for key in ("points", "max_points"):
@@ -144,12 +151,7 @@ def classroom50_problems(doc):
         if not is_count(doc.get(key)):
             problems.append(f"{key} {doc.get(key)!r} is not a non-negative integer")
     tests = doc.get("tests")
-    if not isinstance(tests, list):
-        return problems + ["tests is not a list"]
-    for i, test in enumerate(tests):
-        if not isinstance(test, dict):
-            problems.append(f"tests[{i}] is not an object")
-            continue
+    for i, test in test_objects(tests, problems):
         if not isinstance(test.get("test-name"), str) or not test["test-name"]:
             problems.append(f"tests[{i}].test-name is not a non-empty string")
         if not isinstance(test.get("passed"), bool):

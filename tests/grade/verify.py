@@ -260,6 +260,31 @@ def check_mixed(out, graded, tests, exercises):
     verdict(not rest, "mixed: the exercises left as handed out are not done", rest)
 
 
+def check_checkers(scratch):
+    """The format checks themselves refuse what each platform documents as
+    wrong: else a valid verdict above would prove nothing."""
+    wrong = {
+        "Gradescope, no score on the top level nor on every test": formats.gradescope_problems(
+            {"tests": [{"name": "01", "score": 1}, {"name": "02"}]}),
+        "Gradescope, an unknown visibility": formats.gradescope_problems({"score": 1, "visibility": "later"}),
+        "PrairieLearn, a score over 1": formats.prairielearn_problems({"score": 1.5}),
+        "PrairieLearn, not gradable without format_errors": formats.prairielearn_problems({"gradable": False}),
+        "PrairieLearn, a test without max_points": formats.prairielearn_problems(
+            {"score": 0, "tests": [{"name": "01", "points": 0}]}),
+        "Classroom 50, another schema": formats.classroom50_problems({"schema": "classroom50/result/v2"}),
+        "Classroom 50, a score over max-score": formats.classroom50_problems(
+            {"schema": formats.CLASSROOM50_SCHEMA, **{k: "x" for k in formats.CLASSROOM50_STRINGS},
+             "datetime": "2026-06-01T14:32:01Z", "score": 2, "max-score": 1,
+             "tests": [{"test-name": "01", "passed": True, "score": 2, "max-score": 1}]}),
+    }
+    junit = scratch / "no-errors-count.xml"
+    junit.write_text('<testsuites><testsuite name="01" tests="1" failures="0">'
+                     '<testcase name="t"/></testsuite></testsuites>\n')
+    wrong["JUnit, a suite without its errors count (the runner's own files)"] = formats.junit_problems(junit)
+    accepted = [what for what, problems in wrong.items() if not problems]
+    verdict(not accepted, f"the format checks refuse each of {len(wrong)} documented mistakes", accepted)
+
+
 def check_progress(scratch, exercises):
     """make progress from its cache when nothing changed, and never a state
     the code has left."""
@@ -314,6 +339,7 @@ def main():
         elif starter is not None:
             check_tampered(out, graded, starter, exercises)
     check_progress(scratch, exercises)
+    check_checkers(scratch)
     platforms.check(scratch / "platforms", exercises[0], verdict)
     print(f"check-grade: {passed} passed, {failed} failed")
     return 1 if failed else 0
