@@ -30,8 +30,8 @@ grade_one() { # student
     local student=$1 copy status=0
     copy=$(mktemp -d "${TMPDIR:-/tmp}/heapbook-batch.XXXXXX")
     # The workbook's files and its build, less what grading does not use.
-    git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$copy"
-    tar --exclude=build/tests --exclude=build/clang --exclude=build/grade -cf - build | tar -xf - -C "$copy"
+    tar --exclude=./.git --exclude=node_modules --exclude=./build/tests --exclude=./build/clang \
+        --exclude=./build/grade -cf - . | tar -xf - -C "$copy"
     MAKEFLAGS='' make --no-print-directory -C "$copy" grade SUBMISSION="$submissions/$student" \
         >"$copy/grade.log" 2>&1 || status=$?
     rm -rf "${out:?}/$student"
@@ -50,7 +50,7 @@ find "$submissions" -mindepth 1 -maxdepth 1 -type d -printf '%f\0' | sort -z |
 {
     printf 'student\tscore\tmax_score\n'
     for report in "$out"/*/grade.json; do
-        python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(f"{sys.argv[2]}\t{r[\"score\"]}\t{r[\"max_score\"]}")' \
+        python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(sys.argv[2], r["score"], r["max_score"], sep="\t")' \
             "$report" "$(basename "$(dirname "$report")")"
     done
 } >"$out/scores.tsv"

@@ -70,6 +70,16 @@ def check(scratch, exercise, verdict):
         verdict(not problems, "classroom50: autograder.py writes ./result.json in the checkout, valid, "
                 "the runner's identity and the commit's instant, 1 done", "; ".join(map(str, problems)))
 
+    if ran(scratch, "batch", verdict):
+        try:
+            rows = (scratch / "batch-out" / "scores.tsv").read_text().splitlines()
+        except OSError as error:
+            rows = [str(error)]
+        wanted = ["student\tscore\tmax_score", f"alice\t1\t{total}", f"bob\t0\t{total}"]
+        verdict(rows == wanted and (scratch / "batch-out" / "alice" / "grade.json").is_file(),
+                "batch.sh: a folder of submissions graded, each over its own copy, and their scores",
+                f"scores.tsv: {rows}")
+
     if ran(scratch, "make-zip", verdict):
         with zipfile.ZipFile(scratch / "autograder.zip") as archive:
             members = {i.filename: i for i in archive.infolist()}

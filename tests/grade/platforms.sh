@@ -73,6 +73,12 @@ GIT_COMMITTER_DATE="2026-06-01T14:32:01Z" git -C "$checkout" -c user.name=studen
     "$image/graders/classroom50/autograder.py") >"$2/classroom50.log" 2>&1
 status_of classroom50 "$2"
 
+# A local batch of two students: one exercise solved, nothing handed in.
+mkdir -p "$2/batch/alice/exercises/$first" "$2/batch/bob"
+cp "$source_tree/solutions/$first"/* "$2/batch/alice/exercises/$first/"
+"$image/graders/local/batch.sh" "$2/batch" "$2/batch-out" 2 >"$2/batch.log" 2>&1
+status_of batch "$2"
+
 # The zip a course uploads to Gradescope, made from this clone's HEAD.
 "$source_tree/graders/gradescope/make-zip" "$2/autograder.zip" >"$2/make-zip.log" 2>&1
 status_of make-zip "$2"
