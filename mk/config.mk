@@ -62,9 +62,15 @@ HARNESS_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -fno-omit-frame-pointer -p
 # the compiler from deleting malloc/free pairs or merging malloc+memset into
 # calloc: every allocation written is an allocation counted.  No inlining
 # and no sibling calls, so every function keeps its frame in a reported
-# stack; frame pointers, so the stack is cheap to walk.
+# stack; frame pointers, so the stack is cheap to walk.  No identical-code
+# folding: GCC's -O2 merges functions whose code is the same (two tests
+# calling one helper), and a report through the merged copy names the
+# other test and its line (tests/fixtures/identity_fixture.c).  Clang
+# merges functions only when asked (-fmerge-functions); the linker folds
+# none either (bfd ld cannot; gold and lld only with --icf).
+NO_FOLDING := $(if $(CLANG),,-fno-ipa-icf)
 MEASURED_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -fno-inline -fno-unroll-loops \
-    -fno-optimize-sibling-calls -fno-omit-frame-pointer -pthread \
+    -fno-optimize-sibling-calls -fno-omit-frame-pointer $(NO_FOLDING) -pthread \
     -Iharness/include $(CUNIT_CFLAGS) $(CFLAGS)
 
 # AddressSanitizer and UBSan (make memcheck): undefined behaviour stops the

@@ -34,7 +34,7 @@ EXERCISE_CFLAGS += $(UNUSED_CODE_WARNINGS:%=-Wno-error=%)
 # ---- end of unused code ----------------------------------------------------
 SCAFFOLDING := sample_text.c sample_log.c
 SCAFFOLDING_OBJECTS := $(foreach file,$(SCAFFOLDING),%/$(file:.c=.o))
-exercise_cflags = $(if $(filter $(SCAFFOLDING),$(notdir $<)),,$(EXERCISE_CFLAGS))
+exercise_cflags = $(if $(filter $(SCAFFOLDING),$(notdir $(<:.i=.c))),,$(EXERCISE_CFLAGS))
 
 STACK_OBJECT_MESSAGE := heapbook: exercise code may not keep more than $(STACK_OBJECT_LIMIT) \
 bytes in local (stack) storage: the memory tests count the heap; allocate it with malloc \
@@ -42,36 +42,73 @@ bytes in local (stack) storage: the memory tests count the heap; allocate it wit
 # What the compiler's message says when one of those limits stopped it.
 STACK_OBJECT_DIAGNOSTICS := larger-than|Wvla|alloca
 
-# compile_exercise FLAGS: compile, and say why when a limit above stopped it.
+# compile_exercise FLAGS: compile $< (a preprocessed file: below), and
+# say why when a limit above stopped it.
 define compile_exercise
 	$(call quiet,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(1) $(exercise_cflags) $(DEPFLAGS) -c $< -o $@ 2>$@.log || { \
+	$(Q)$(CC) $(1) $(exercise_cflags) -c $< -o $@ 2>$@.log || { \
 	    cat $@.log >&2; \
 	    grep -qE '$(STACK_OBJECT_DIAGNOSTICS)' $@.log && echo "$(STACK_OBJECT_MESSAGE)" >&2; \
 	    exit 1; }
 	@cat $@.log >&2; rm -f $@.log
 endef
 
+# ---- one preprocessed source for both builds --------------------------------
+# Each file of an exercise and its suite is preprocessed once, with the
+# normal build's flags, into build/VARIANT/NN-name/obj/FILE.i, and both its
+# objects, the normal one and the sanitizers' (build/memcheck/...), are
+# compiled from that file: no macro the sanitizers' flags define
+# (__SANITIZE_ADDRESS__, __has_feature(address_sanitizer)) can make the
+# code the sanitizers judge differ from the code the tests ran.  -C keeps
+# the comments, which GCC reads for -Wimplicit-fallthrough.  Written aside
+# and renamed: the sanitizer build in the background (tools/memcheck_run.sh
+# prepare) may make the same file at the same time.
+# tests/fixtures/sanitizer_detect proves it (docs/memcheck.md, "The same code").
+define preprocess
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(1) -E -C -MMD -MP -MT $@ -MF $(@:.i=.d) $< -o $@.$$$$ && mv -f $@.$$$$ $@
+endef
+# ---- end of one preprocessed source ------------------------------------------
+
 # The exercise's sources but main.c, by file name: a solution's file
 # replaces the starter's of the same name.
 exercise_names = $(filter-out main.c,$(sort $(notdir $(wildcard exercises/$(1)/*.c solutions/$(1)/*.c))))
 exercise_suite = tests/exercises/test_$(subst -,_,$(1)).c
 
+# $(1): exercise; $(2): variant
+define exercise_preprocessed
+$(BUILD)/$(2)/$(1)/obj/%.i: $(2)/$(1)/%.c | $(DEPS_OK)
+	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1))
+$(BUILD)/$(2)/$(1)/obj/%.i: exercises/$(1)/%.c | $(DEPS_OK)
+	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1))
+$(BUILD)/$(2)/$(1)/obj/suite.i: $(call exercise_suite,$(1)) | $(DEPS_OK)
+	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1))
+endef
+
+# The flags of a compile from a preprocessed file: without the
+# preprocessor's, which Clang would call unused.
+PREPROCESSED_CFLAGS = $(filter-out -I% -D%,$(MEASURED_CFLAGS))
+
 # $(1): exercise; $(2): variant; $(3): tree ($(BUILD) or $(BUILD)/memcheck);
-# $(4): extra flags
+# $(4): extra flags.  Compiled from the normal tree's preprocessed files.
 define exercise_objects
-$(3)/$(2)/$(1)/obj/%.o: $(2)/$(1)/%.c | $(DEPS_OK)
-	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
-$(3)/$(2)/$(1)/obj/%.o: exercises/$(1)/%.c | $(DEPS_OK)
-	$$(call compile_exercise,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
-$(3)/$(2)/$(1)/obj/suite.o: $(call exercise_suite,$(1)) | $(DEPS_OK)
-	$$(call compile,$$(MEASURED_CFLAGS) $(4) -I$(2)/$(1) -Iexercises/$(1))
+$(3)/$(2)/$(1)/obj/%.o: $(BUILD)/$(2)/$(1)/obj/%.i
+	$$(call compile_exercise,$$(PREPROCESSED_CFLAGS) $(4))
+$(3)/$(2)/$(1)/obj/suite.o: $(BUILD)/$(2)/$(1)/obj/suite.i
+	$$(call quiet,CC,$$@)
+	@mkdir -p $$(@D)
+	$(Q)$$(CC) $$(PREPROCESSED_CFLAGS) $(4) -c $$< -o $$@
 endef
 
 # $(1): exercise; $(2): variant
 define exercise_build
 $(2)_$(1)_OBJS := $(patsubst %.c,$(BUILD)/$(2)/$(1)/obj/%.o,$(call exercise_names,$(1)))
+$(eval $(call exercise_preprocessed,$(1),$(2)))
+# Kept once made (make deletes what it made by a chain of pattern rules):
+# the sanitizer build compiles them after the normal one.
+.SECONDARY: $$(patsubst %.o,%.i,$$($(2)_$(1)_OBJS)) $(BUILD)/$(2)/$(1)/obj/suite.i \
+    $(BUILD)/$(2)/$(1)/obj/main.i
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)))
 $(eval $(call exercise_objects,$(1),$(2),$(BUILD)/memcheck,$$(SANITIZE_CFLAGS)))
 

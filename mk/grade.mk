@@ -5,11 +5,11 @@ GRADE := $(BUILD)/grade
 
 .PHONY: grade check-grade
 ## make grade            score every exercise on your code: done when its tests
-##                       pass and make memcheck finds no memory error; writes
-##                       build/grade/ (grade.md, .json, .xml, and the course
-##                       platforms' gradescope.json, prairielearn.json,
-##                       classroom50.json); SUBMISSION=FOLDER grades a
-##                       student's files over this workbook's (graders/)
+##                       pass and neither make memcheck nor make valgrind finds
+##                       a memory error; writes build/grade/ (grade.md, .json,
+##                       .xml, and the course platforms' gradescope.json,
+##                       prairielearn.json, classroom50.json); SUBMISSION=FOLDER
+##                       grades a student's files over this workbook's (graders/)
 grade: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
 	@tools/grade.py run $(GRADE) $(if $(SUBMISSION),--submission $(SUBMISSION)) $(EXERCISES)
 

@@ -19,7 +19,8 @@ workbook: $(HARNESS_SEALED)
 	@tools/workbook.sh next
 
 ## make test EX=01       one exercise's tests on your code; when they all pass,
-##                       the same code under the sanitizers: done needs both
+##                       the same code under the sanitizers and valgrind: done
+##                       needs all three
 # ARGS go to the test binary: ARGS="--test NAME", ARGS="--junit r.xml
 # --json r.json", or ARGS="--baseline b.tsv --fail-on-increase"
 # (docs/harness.md).
@@ -73,3 +74,10 @@ run:
 ## make flamegraph EX=01 run the exercise's program under heapbook, write its flame graph
 flamegraph: $(WEB_MODULES)
 	@tools/workbook.sh flamegraph $(ex_arg)
+
+# What an editor lists and runs: the build task of .vscode/tasks.json,
+# which TestMate runs before the tests, and `cmake --build` (docs/editor.md).
+.PHONY: test-binaries
+## make test-binaries    for editors and CTest: every exercise's test binary,
+##                       yours and the solution's (docs/editor.md)
+test-binaries: $(STARTER_TESTS) $(SOLUTION_TESTS) $(SOLUTION_TIMES)

@@ -12,9 +12,12 @@
 #   6. measurements are the same whether stdout is a pipe or a terminal, and
 #      reports are coloured at a terminal only (NO_COLOR respected);
 #   7. regression mode (--fail-on-increase) fails a test that grew;
-#   8. every solution is clean under AddressSanitizer/UBSan, and make
-#      memcheck fails on an exercise broken on purpose;
-#   9. the profiler's tests pass (tests/profiler/check.sh).
+#   8. every solution is clean under AddressSanitizer/UBSan and under
+#      valgrind, and make memcheck fails on an exercise broken on purpose;
+#   9. the profiler's tests pass (tests/profiler/check.sh);
+#  10. editors read the tests: C++ TestMate's expressions parse the binaries'
+#      Google Test output, and CMake and CTest list and run them
+#      (tests/editor/, docs/editor.md).
 #
 # Each check prints CUnit's own output, then one verdict line; the last line
 # counts the checks: "check: N passed, M failed".  Exit status 1 if any failed.
@@ -147,6 +150,15 @@ $problems"
 tests/profiler/check.sh >"$scratch/profiler.out" 2>&1 &
 profiler_lane=$!
 lanes+=($!)
+# Done needs valgrind clean too: each solution's verdict, kept by checksum
+# (tools/memcheck_run.sh verdict), so that valgrind runs only for a binary
+# that changed; one at a time, at low priority, beside the rest.
+for exercise in "$@"; do
+    nice tools/memcheck_run.sh verdict valgrind "$build/solutions/$exercise/tests" \
+        "$scratch/valgrind-$exercise.txt" >"$scratch/valgrind-$exercise.verdict"
+done &
+valgrind_lane=$!
+lanes+=($!)
 if [ -z "${CLANG:-}" ]; then
     tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md >"$scratch/docs.out" 2>&1 &
     docs_lane=$!
@@ -170,6 +182,67 @@ for fixture in tests/fixtures/*_fixture.c; do
     HEAPBOOK_TIMEOUT=1 expect_failures "fixture: $name" "$build/tests/$name-fixture" \
         "tests/fixtures/${name}_fixture.expected" "tests/fixtures/${name}_fixture.messages"
 done
+
+# ---- results files whatever the text (harness/runner/results.c) ----------
+# The odd-text fixture's suite name holds a tab, a newline and a backslash,
+# and its messages bytes that are not UTF-8 and control characters: its TSV
+# keeps one row of 8 fields per test (the name escaped), and its JSON and
+# JUnit XML parse, each test there with the text replaced, not dropped.
+"$build/tests/odd_text-fixture" --results "$scratch/odd.tsv" --json "$scratch/odd.json" \
+    --junit "$scratch/odd.xml" >/dev/null
+if problems=$(python3 - "$scratch/odd.tsv" "$scratch/odd.json" "$scratch/odd.xml" 2>&1 <<'PYTHON'
+import json, sys, xml.etree.ElementTree as ElementTree
+tsv, results, junit = sys.argv[1:]
+suite = "fixture: odd\ttext\nin\\names"
+rows = [line.split("\t") for line in open(tsv, encoding="utf-8").read().splitlines()]
+assert [len(row) for row in rows] == [8, 8, 8], f"TSV rows split: {rows}"
+assert all(row[0] == suite.encode("unicode_escape").decode() for row in rows), rows[0][0]
+tests = json.load(open(results, encoding="utf-8"))["tests"]
+assert [t["status"] for t in tests] == ["fail", "fail", "pass"], tests
+assert "never \ufffd; then valid: \u00e9" in tests[0]["message"], tests[0]["message"]
+assert "bell \u0007 escape" in tests[1]["message"], tests[1]["message"]
+root = ElementTree.parse(junit).getroot()
+(testsuite,) = root
+assert testsuite.get("name") == suite, testsuite.get("name")
+failures = [case.find("failure") for case in testsuite]
+assert "never \ufffd; then valid: \u00e9" in failures[0].text, failures[0].text
+assert "bell \ufffd escape" in failures[1].text and "tab \t newline \n return \r" in failures[1].text
+assert failures[2] is None
+PYTHON
+); then
+    verdict ok "results files: a tab, a newline, bytes not UTF-8 and control characters in names and messages leave the TSV one row per test and the JSON and JUnit XML valid"
+else
+    verdict fail "results files: broken by odd text (build/tests/odd_text-fixture --results/--json/--junit):
+$problems"
+fi
+# ---- end of results files -------------------------------------------------
+
+# ---- environment variables (harness/runner/environment.c) -----------------
+# A bad value stops the run before any test, with exit status 2 and a line
+# naming the variable, the text and the accepted forms; a FIFO as the times
+# file is refused at once, never waited on (timeout 10: a hang fails).
+problems=""
+mkfifo "$scratch/times.fifo"
+for setting in HEAPBOOK_FORK=yes HEAPBOOK_FORK=2 HEAPBOOK_SEED=-1 HEAPBOOK_SEED=12x \
+    HEAPBOOK_SEED=18446744073709551616 HEAPBOOK_TIMEOUT=ten HEAPBOOK_TIMEOUT=0 \
+    HEAPBOOK_SOLUTION_TIMES=/nonexistent HEAPBOOK_SOLUTION_TIMES=tests \
+    HEAPBOOK_SOLUTION_TIMES="$scratch/times.fifo" HEAPBOOK_SOLUTION_TIMES=tests/check.sh; do
+    env "$setting" timeout 10 "$build/tests/limits-fixture" >"$scratch/env.out" 2>"$scratch/env.err"
+    status=$?
+    name=${setting%%=*} value=${setting#*=}
+    if [ "$status" -ne 2 ] || grep -q 'Test:' "$scratch/env.out" ||
+        ! grep -qF "heapbook: $name=\"$value\" " "$scratch/env.err" ||
+        ! grep -qF '(docs/harness.md, Environment variables); no test ran' "$scratch/env.err"; then
+        problems+="$setting: exit status $status, said: $(head -c 300 "$scratch/env.err")"$'\n'
+    fi
+done
+if [ -z "$problems" ]; then
+    verdict ok "environment: each bad HEAPBOOK_FORK, HEAPBOOK_SEED, HEAPBOOK_TIMEOUT and HEAPBOOK_SOLUTION_TIMES (a FIFO among them) stops the run with status 2, naming it and what is accepted"
+else
+    verdict fail "environment: a bad value was not refused as it should be:
+$problems"
+fi
+# ---- end of environment variables -----------------------------------------
 
 # Exercise code that hides memory or reaches past the harness is refused
 # with its reason (mk/tests.mk builds each, recording what the build said).
@@ -292,7 +365,8 @@ $(cat "$scratch/regress.tsv")"
 fi
 
 # Memory errors (docs/memcheck.md): every solution is clean under
-# AddressSanitizer, LeakSanitizer and UBSan; the harness's tests that need no
+# AddressSanitizer, LeakSanitizer and UBSan, and under valgrind (its lane,
+# above); the harness's tests that need no
 # counting are too; and a deliberately broken exercise must fail, with each
 # sanitizer's (and valgrind's, if installed) report.
 for exercise in "$@"; do
@@ -300,6 +374,15 @@ for exercise in "$@"; do
         verdict ok "memcheck solution $exercise: no sanitizer report, every test passed"
     else
         verdict fail "memcheck solution $exercise: a sanitizer report or a failed test (above); run: make memcheck-solution EX=${exercise%%-*}"
+    fi
+done
+wait "$valgrind_lane"
+for exercise in "$@"; do
+    if [ "$(cat "$scratch/valgrind-$exercise.verdict")" = clean ]; then
+        verdict ok "valgrind solution $exercise: no valgrind report, every test passed"
+    else
+        cat "$scratch/valgrind-$exercise.txt"
+        verdict fail "valgrind solution $exercise: a valgrind report or a failed test (above); run: make valgrind EX=${exercise%%-*} (on the solution: tools/memcheck_run.sh valgrind $build/solutions/$exercise/tests)"
     fi
 done
 if tools/memcheck_run.sh memcheck "$build/memcheck/tests/harness-tests"; then
@@ -399,6 +482,25 @@ else
     verdict fail "EX:
 $problems"
 fi
+
+# ---- editors (docs/editor.md) ---------------------------------------------
+# C++ TestMate's discovery, listing and result parsing, with the regular
+# expressions of its source, over every binary's list, and runs of a
+# solution and a starter (a peak, a leak on an error path) and the crash
+# fixture; then CMake's and CTest's view of the same tests.
+echo "== editor"
+if tests/editor/testmate.py "$build" 01-fibonacci 06-error-path-leaks; then
+    verdict ok "TestMate: every binary is found and listed as Google Test's, each test at its line; results and failures parse, a memory failure at the test's line and at the student's line that allocates"
+else
+    verdict fail "TestMate: see tests/editor/testmate.py's lines above"
+fi
+# The top CMakeLists.txt, configured and run by the real cmake and ctest.
+if tests/editor/ctest.py "$build" 01-fibonacci; then
+    verdict ok "CTest: every test listed with its filter, LABELS and DEF_SOURCE_LINE; ctest -L runs an exercise's tests, make building first"
+else
+    verdict fail "CTest: see tests/editor/ctest.py's lines above"
+fi
+# ---- end of editors ----------------------------------------------------------
 
 # What the docs quote of a command's output is what it prints today.
 echo "== docs"

@@ -60,8 +60,17 @@ def entries(directory, lines):
             continue
         for arguments in commands:
             if arguments and is_compiler(arguments[0]):
+                arguments = as_compile(arguments)
                 for source in filter(SOURCE.match, arguments[1:]):
                     yield {"directory": directory, "arguments": arguments, "file": source}
+
+
+def as_compile(arguments):
+    """An exercise's file is preprocessed once (-E -C) and compiled from
+    that (mk/exercises.mk): for an editor, the compile it stands for."""
+    if "-E" not in arguments:
+        return arguments
+    return ["-c" if a == "-E" else a for a in arguments if a != "-C"]
 
 
 def dry_run(directory, targets):

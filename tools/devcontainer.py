@@ -30,6 +30,39 @@ IMAGE_PACKAGES = {
     "clang-format": "make format",
 }
 
+# C++ TestMate (docs/editor.md): its identifier, and the names of its
+# settings and of an advancedExecutables entry's keys, as its package.json
+# (contributes.configuration) has them at commit edeb3f2aa7ca935c9f3050fceb77e6671aaa1742
+# (version 4.25.4) of github.com/matepek/vscode-catch2-test-adapter.
+TESTMATE = "matepek.vscode-catch2-test-adapter"
+TESTMATE_SETTINGS = {
+    "testMate.cpp.test." + name for name in (
+        "executables", "advancedExecutables", "workingDirectory", "randomGeneratorSeed",
+        "runtimeLimit", "parallelExecutionLimit", "parallelExecutionOfExecutableLimit",
+        "testNameLengthLimit", "stderrDecorator")} | {
+    "testMate.cpp.discovery." + name for name in (
+        "loadOnStartup", "gracePeriodForMissing", "runtimeLimit", "testListCaching",
+        "strictPattern")} | {
+    "testMate.cpp.debug.configTemplate", "testMate.cpp.debug.breakOnFailure",
+    "testMate.cpp.debug.noThrow", "testMate.cpp.log.logpanel", "testMate.cpp.log.logfile",
+    "testMate.cpp.log.userId", "testMate.cpp.gtest.treatGmockWarningAs",
+    "testMate.cpp.gtest.gmockVerbose", "testMate.cpp.coverage.profile.default",
+    "testMate.cpp.experimental.llvm-cov", "testMate.cpp.experimental.gcov",
+    "testMate.cpp.experimental.custom-adapter"}
+TESTMATE_EXECUTABLE_KEYS = {
+    "comment", "pattern", "exclude", "name", "description", "testTags", "cwd", "env", "envFile",
+    "executionWrapper", "sourceFileMap", "dependsOn", "runTask", "parallelizationLimit",
+    "maxTestsPerExecutable", "strictPattern", "markAsSkipped", "executableRunAsImplicitAll",
+    "executableCloning", "debug.configTemplate", "executableSuffixToInclude",
+    "waitForBuildProcess", "testGrouping", "darwin", "linux", "win32", "catch2", "gtest",
+    "doctest", "gbenchmark"}
+TESTMATE_RUN_TASK_KEYS = {"before", "beforeEach", "after", "afterEach"}
+# CMake Tools' settings we set, as its package.json names them at commit
+# c09931f9b2ad4d88a680f7f22438de643d3d6187 (version 1.13.0) of
+# github.com/microsoft/vscode-cmake-tools.
+CMAKE_TOOLS_SETTINGS = {"cmake.configureOnOpen", "cmake.buildDirectory",
+                        "cmake.ctest.testSuiteDelimiter"}
+
 # A string, or a comment; comments become spaces so error positions stay right.
 JSONC_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|/\*.*?\*/', re.S)
 
@@ -197,6 +230,80 @@ def check_forwarded_ports():
             return f"devcontainer.json forwards port {port}, but no task in tasks.json serves it"
 
 
+def testmate_variables(text, binary):
+    """`text` with TestMate's path variables resolved for `binary` (relative
+    to the repository): ${relDirpath}, ${relPath} and their Python-style
+    indexes over the path's parts ([i], [a:b]), ${workspaceFolder}."""
+    def resolve(match):
+        name, index = match.group(1), match.group(2)
+        path = binary.parent if name == "relDirpath" else binary
+        parts = list(path.parts)
+        if index is not None:
+            if ":" not in index:
+                parts = [parts[int(index)]]
+            else:
+                start, _, end = index.partition(":")
+                parts = parts[int(start) if start else None:int(end) if end else None]
+        return "/".join(parts)
+    text = re.sub(r"\$\{(relDirpath|relPath)(?:\[(-?\d*:?-?\d*)\])?\}", resolve, text)
+    return text.replace("${workspaceFolder}", str(ROOT))
+
+
+def testmate_entries():
+    return load_jsonc(ROOT / ".vscode/settings.json")["testMate.cpp.test.advancedExecutables"]
+
+
+def check_editor_extensions():
+    recommended = load_jsonc(ROOT / ".vscode/extensions.json")["recommendations"]
+    installed = load_jsonc(DEVCONTAINER)["customizations"]["vscode"]["extensions"]
+    missing = [f"{name} ({where})" for name, where in
+               ((TESTMATE, "extensions.json's recommendations"),
+                (TESTMATE, "devcontainer.json's customizations.vscode.extensions"))
+               if name not in (recommended if where.startswith("extensions") else installed)]
+    if missing:
+        return "C++ TestMate is not named in " + ", ".join(missing)
+
+
+def check_testmate_names():
+    settings = load_jsonc(ROOT / ".vscode/settings.json")
+    unknown = [k for k in settings if k.startswith("testMate.") and k not in TESTMATE_SETTINGS]
+    unknown += [k for k in settings if k.startswith("cmake.") and k not in CMAKE_TOOLS_SETTINGS]
+    for entry in testmate_entries():
+        unknown += [f"advancedExecutables' {k}" for k in entry if k not in TESTMATE_EXECUTABLE_KEYS]
+        unknown += [f"runTask's {k}" for k in entry.get("runTask", {})
+                    if k not in TESTMATE_RUN_TASK_KEYS]
+    if unknown:
+        return "settings.json names settings the extensions do not have: " + ", ".join(unknown)
+
+
+def check_testmate_executables():
+    """Each exercise's test binary (build/exercises/NN-name/tests) is found,
+    named after its exercise, run from the repository with the solution's
+    times, after the task that builds it."""
+    tasks = {t["label"]: t for t in load_jsonc(ROOT / ".vscode/tasks.json")["tasks"]}
+    folders = sorted(p.name for p in (ROOT / "exercises").glob("[0-9][0-9]-*") if p.is_dir())
+    entries = testmate_entries()
+    for folder in folders:
+        binary = Path("build/exercises") / folder / "tests"
+        found = [e for e in entries if fnmatch.fnmatch(str(binary), e["pattern"])]
+        if len(found) != 1:
+            return f"{binary} is matched by {len(found)} advancedExecutables patterns, not 1"
+        entry = found[0]
+        if fnmatch.fnmatch(f"build/solutions/{folder}/tests", entry["pattern"]):
+            return f"the pattern {entry['pattern']} also finds the solutions' binaries"
+        if testmate_variables(entry.get("name", ""), binary) != folder:
+            return f"{binary} would be named '{testmate_variables(entry.get('name', ''), binary)}'"
+        if testmate_variables(entry.get("cwd", ""), binary) != str(ROOT):
+            return "the tests must run from the repository (cwd: ${workspaceFolder})"
+        times = testmate_variables(entry.get("env", {}).get("HEAPBOOK_SOLUTION_TIMES", ""), binary)
+        if times != str(ROOT / "build/solutions" / folder / "times.tsv"):
+            return f"{binary} would get HEAPBOOK_SOLUTION_TIMES={times}"
+        for label in entry.get("runTask", {}).get("before", []) or [None]:
+            if label not in tasks or "test-binaries" not in tasks[label]["command"].split():
+                return f"runTask's before task '{label}' is not a task of tasks.json building test-binaries"
+    return None
+
+
 def check():
     files = [DEVCONTAINER] + [ROOT / ".vscode" / name for name in VSCODE_FILES]
     checks = [(f"{path.relative_to(ROOT)} parses", lambda path=path: check_parses(path))
@@ -215,12 +322,16 @@ def check():
             ("launch.json's preLaunchTask is a task", check_debugger_task),
             ("tasks.json lists every exercise", check_exercise_list),
             ("every forwarded port is served by a task", check_forwarded_ports),
+            ("the devcontainer and extensions.json name C++ TestMate", check_editor_extensions),
+            ("settings.json's TestMate and CMake Tools settings exist", check_testmate_names),
+            ("TestMate finds every exercise's test binary, runs it as make test does, after "
+             "the build task", check_testmate_executables),
         ]
     failed = 0
     for description, run in checks:
         try:
             problem = run()
-        except (KeyError, IndexError, StopIteration, TypeError) as error:
+        except (KeyError, IndexError, StopIteration, TypeError, ValueError) as error:
             problem = f"a setting it reads is missing or of another type ({error!r})"
         if problem:
             failed += 1

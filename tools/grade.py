@@ -14,10 +14,12 @@ course platforms (graders/).
 An exercise is done, and earns its point, when its tests pass on the
 student's code (correct, and within every memory limit) AND its sanitizer
 build is clean (`make memcheck`: no AddressSanitizer, LeakSanitizer or UBSan
-report).  A fast answer that reads freed memory is not done.  The sanitizer
-build runs only when the tests pass: an exercise whose tests fail, crash or
-loop is not done whatever it would say, and a loop would cost its full time
-limit a second time.
+report) AND valgrind finds no error in the build the tests ran (`make
+valgrind`: reads of bytes never written, which the sanitizers do not look
+for).  A fast answer that reads freed memory is not done.  The sanitizer
+build and valgrind run only when the tests pass: an exercise whose tests
+fail, crash or loop is not done whatever they would say, and a loop would
+cost its full time limit again.
 
 The test binaries are built together first (make -k -jN), then each
 exercise is graded on its own, so that one that does not compile is graded
@@ -27,15 +29,15 @@ only if its test binary, its solution's times or the grading tools changed
 
 DIR is emptied of every earlier result first; it gets, per exercise, what
 its test binary writes (NN-name.json, .tsv), its JUnit file (NN-name.xml)
-and both runs' output (NN-name.log, NN-name.memcheck.log); for the whole
-workbook:
+and the runs' output (NN-name.log, and NN-name.memcheck.log and
+NN-name.valgrind.log when they ran); for the whole workbook:
 
   grade.json          Exercism's test-runner results (version 3): every
                       test, with task_id the exercise's number, and a
-                      memcheck test per exercise; plus heapbook's: "score",
-                      "max_score", "exercises"
-  grade.xml           JUnit XML: a <testsuite> per exercise, memcheck
-                      included; a crash or a timeout is an <error>
+                      memcheck and a valgrind test per exercise; plus
+                      heapbook's: "score", "max_score", "exercises"
+  grade.xml           JUnit XML: a <testsuite> per exercise, memcheck and
+                      valgrind included; a crash or a timeout is an <error>
   grade.md            a Markdown table, for $GITHUB_STEP_SUMMARY
   gradescope.json     Gradescope's results.json      (tools/grade_formats.py)
   prairielearn.json   PrairieLearn's results.json
@@ -68,6 +70,7 @@ RUN_SECONDS = 600
 # Exercism shows a message whole; a compiler's or sanitizer's can be long.
 MESSAGE_CHARS = 4000
 MEMCHECK_TEST = "memcheck: no memory error under AddressSanitizer, LeakSanitizer and UBSan"
+VALGRIND_TEST = "valgrind: no memory error in the tested build (bytes never written included)"
 # The binary's reasons for a test that died rather than answered: an
 # <error> in JUnit (the test could not give a verdict), not a <failure>.
 DIED = re.compile(r"crash|timeout|exit|signal")
@@ -214,7 +217,7 @@ def grade_exercise_now(exercise, out):
     binary = f"build/exercises/{exercise}/tests"
     entry = {"exercise": exercise, "task_id": task_id, "status": "error", "points": 0,
              "max_points": 1, "tests_passed": 0, "tests_total": 0, "failed_tests": [],
-             "memcheck": "not run"}
+             "memcheck": "not run", "valgrind": "not run"}
 
     def error(step, reason, message):
         entry["reason"] = reason
@@ -278,12 +281,34 @@ def grade_exercise_now(exercise, out):
                                f"EX={task_id:02d} runs the sanitizers too")
     tests.append(memcheck)
 
-    entry["status"] = "pass" if tests_pass and clean else "fail"
+    valgrind = {"name": f"{exercise}: {VALGRIND_TEST}", "task_id": task_id, "exercise": exercise}
+    if tests_pass:
+        # The tested build under valgrind, for what the sanitizers do not
+        # see (reads of bytes never written): its verdict as make test
+        # keeps it, by the binary's checksum (tools/memcheck_run.sh verdict).
+        log = out / f"{exercise}.valgrind.log"
+        status, output = run(["tools/memcheck_run.sh", "verdict", "valgrind", binary, str(log)])
+        valgrind_clean = output.strip() == "clean"
+        entry["valgrind"] = {"clean": "clean", "missing": "not installed"}.get(output.strip(),
+                                                                              "memory errors")
+        valgrind["status"] = "pass" if valgrind_clean else "fail"
+        if not valgrind_clean:
+            valgrind["message"] = shorten(log.read_text(errors="replace") if log.is_file() else output)
+    else:
+        valgrind_clean = False
+        valgrind["status"] = "fail"
+        valgrind["message"] = ("not run: the tests must pass first; then make test "
+                               f"EX={task_id:02d} runs valgrind too")
+    tests.append(valgrind)
+
+    entry["status"] = "pass" if tests_pass and clean and valgrind_clean else "fail"
     entry["points"] = int(entry["status"] == "pass")
     if not tests_pass:
         entry["reason"] = "tests failed: " + ", ".join(entry["failed_tests"])
     elif not clean:
         entry["reason"] = f"make memcheck found {entry['memcheck']}"
+    elif not valgrind_clean:
+        entry["reason"] = f"make valgrind found {entry['valgrind']}"
     return entry, tests
 
 
@@ -328,7 +353,7 @@ def markdown(exercises, score):
     verdicts = {"pass": "done", "fail": "not yet", "error": "error"}
     lines = [f"## heapbook: {score} of {len(exercises)} exercises done", "",
              "An exercise is done when its tests pass (correct, within its memory limits) "
-             "and `make memcheck` finds no memory error in it.", "",
+             "and neither `make memcheck` nor `make valgrind` finds a memory error in it.", "",
              "| exercise | verdict | tests passed | memcheck | why not yet |",
              "|---|---|---|---|---|"]
     for e in exercises:
@@ -337,7 +362,7 @@ def markdown(exercises, score):
         why = e.get("reason", "").replace("|", "\\|")
         lines.append(f"| {e['exercise']} | {verdict} | {tests} | {e['memcheck']} | {why} |")
     lines += ["", "Details: the grade artifact (grade.json, grade.xml, each exercise's logs); "
-              "locally: `make test EX=NN`, `make memcheck EX=NN`."]
+              "locally: `make test EX=NN`, `make memcheck EX=NN`, `make valgrind EX=NN`."]
     return "\n".join(lines) + "\n"
 
 

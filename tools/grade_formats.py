@@ -1,7 +1,8 @@
 """make grade's results in the formats of the platforms courses grade on,
 each made from grade.json's report (tools/grade.py), so that every platform
 gives the same points for the same code.  One point per exercise, earned
-when it is done (its tests pass and its memcheck build is clean).
+when it is done (its tests pass, and its memcheck build and valgrind find
+no memory error).
 
   gradescope.json     Gradescope's results.json (its autograder
                       specification: "tests" with name, score, max_score,
@@ -34,7 +35,7 @@ def exercise_output(entry, tests):
     lines = [f"{entry['exercise']}: " + ("done" if entry["status"] == "pass" else entry.get("reason", ""))]
     if entry["tests_total"]:
         lines.append(f"tests passed: {entry['tests_passed']} of {entry['tests_total']}; "
-                     f"memcheck: {entry['memcheck']}")
+                     f"memcheck: {entry['memcheck']}; valgrind: {entry.get('valgrind', 'not run')}")
     for test in tests:
         if test["status"] != "pass":
             lines += ["", f"{test['name']}: {test['status']}", test.get("message", "").rstrip()]
@@ -57,8 +58,8 @@ def per_exercise(report):
 
 def summary(report):
     return (f"heapbook: {report['score']} of {report['max_score']} exercises done. An exercise is "
-            "done when its tests pass (correct, within its memory limits) and make memcheck "
-            "finds no memory error in it.")
+            "done when its tests pass (correct, within its memory limits) and neither make "
+            "memcheck nor make valgrind finds a memory error in it.")
 
 
 def gradescope(report, seconds):
@@ -72,6 +73,7 @@ def gradescope(report, seconds):
             "output": exercise_output(entry, its_tests),
             "visibility": "visible",
             "extra_data": {"status": entry["status"], "memcheck": entry["memcheck"],
+                           "valgrind": entry.get("valgrind", "not run"),
                            "tests_passed": entry["tests_passed"], "tests_total": entry["tests_total"],
                            "memory": figures(its_tests)},
         })

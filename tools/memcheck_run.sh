@@ -14,6 +14,15 @@
 #       background, at low priority, and returns at once: make test runs the
 #       student's tests meanwhile, so that the sanitizer build is ready when
 #       they pass (docs/memcheck.md, "Built beside the tests")
+#   tools/memcheck_run.sh verdict memcheck|valgrind BINARY REPORT
+#       what "done" asks of a binary whose tests pass: prints clean, errors
+#       (a report, or a failed test), build (it does not build) or missing
+#       (valgrind is not installed), and
+#       writes what memcheck|valgrind printed into REPORT.  Kept in
+#       build/memcheck-verdicts/ by a checksum of the binary and of what
+#       judges it, so the same code is run once; valgrind's verdict run
+#       tracks no origins (four times faster: its report says where a value
+#       was used, make valgrind also where it came from)
 #
 # Each binary is built first (with make), so an exercise that does not
 # compile is reported as such and the others still run.  Builds of the
@@ -43,9 +52,49 @@ locked_make() {
     fi
 }
 
+# ---- verdicts kept by checksum ---------------------------------------------
+# The verdict of TOOL on BINARY, as `verdict` above.  Its key covers
+# everything that decides it: the binary, this script (the tools' options),
+# the shortener (the report as shown) and the tool itself (valgrind's
+# version); a verdict is written aside and renamed, the key last, so that
+# a run beside this one reads a whole verdict, old or new, never half.
+verdict() { # tool binary report
+    local tool=$1 binary=$2 report=$3 key cache verdict=clean
+    : >"$report"
+    if [ "$tool" = valgrind ] && ! command -v valgrind >/dev/null; then
+        echo "heapbook: valgrind is not installed, and done needs it; install it with:" \
+            "sudo apt-get install valgrind (or tools/install-deps.sh)" >"$report"
+        echo missing
+        return
+    fi
+    if [ "$tool" = memcheck ] && ! locked_make -s "$binary" >"$report" 2>&1; then
+        echo build
+        return
+    fi
+    key=$({ cat "$binary" "$0" tools/memcheck_report.py
+        [ "$tool" = valgrind ] && valgrind --version; } 2>/dev/null | sha256sum | cut -c1-16)
+    # build/memcheck/solutions/01-fibonacci/tests -> memcheck-solutions-01-fibonacci
+    cache=build/memcheck-verdicts/$tool-$(echo "${binary#build/}" | sed 's,^memcheck/,,; s,/tests$,,' | tr / -)
+    if [ -f "$cache" ] && [ "$(cut -d' ' -f1 "$cache")" = "$key" ]; then
+        cut -d' ' -f2 "$cache"
+        cat "$cache.log" >"$report" 2>/dev/null
+        return
+    fi
+    VERDICT_RUN=1 "$0" "$tool" "$binary" >"$report" 2>&1 || verdict=errors
+    mkdir -p build/memcheck-verdicts
+    cp "$report" "$cache.log.$$" && mv -f "$cache.log.$$" "$cache.log"
+    echo "$key $verdict" >"$cache.$$" && mv -f "$cache.$$" "$cache"
+    echo "$verdict"
+}
+# ---- end of verdicts ---------------------------------------------------------
+
 tool=${1:-}
 shift || true
 case "$tool" in
+verdict)
+    [ $# -eq 3 ] || { echo "usage: $0 verdict memcheck|valgrind BINARY REPORT" >&2; exit 2; }
+    verdict "$@"
+    exit 0 ;;
 build)
     locked_make -s "$@"
     exit ;;
@@ -80,7 +129,7 @@ VALGRIND_ERRORS=99
 # uninitialised value came from.
 VALGRIND_OPTIONS=(--quiet "--error-exitcode=$VALGRIND_ERRORS" --leak-check=full
     "--show-leak-kinds=definite,indirect" "--errors-for-leak-kinds=definite,indirect"
-    --track-origins=yes "--fullpath-after=$PWD/")
+    "--track-origins=$([ -n "${VERDICT_RUN:-}" ] && echo no || echo yes)" "--fullpath-after=$PWD/")
 
 # build/memcheck/solutions/01-fibonacci/tests -> "01-fibonacci (solution)";
 # build/memcheck/tests/harness-tests -> "harness-tests"
@@ -157,6 +206,8 @@ for binary in "$@"; do
     elif [ "$tool" = valgrind ] && [ "$status" -eq "$VALGRIND_ERRORS" ]; then
         failed+=("$name: valgrind found memory errors")
         echo "$tool: $name: FAILED: valgrind found memory errors; its report is above"
+        [ -n "${VERDICT_RUN:-}" ] &&
+            echo "$tool: where an uninitialised value came from: make valgrind, which tracks origins"
     elif [ "$status" -gt 128 ]; then
         failed+=("$name: the test binary died (signal $((status - 128)))")
         echo "$tool: $name: FAILED: the test binary itself died (signal $((status - 128))); the report above says where"

@@ -10,7 +10,8 @@
 #   workbook.sh progress        make progress: every exercise's state
 #   workbook.sh test EX [ARG]   make test: the tests on the student's code;
 #                               if all pass, the same code under the
-#                               sanitizers (make memcheck), which done needs
+#                               sanitizers (make memcheck) and valgrind
+#                               (make valgrind), which done needs
 #   workbook.sh solution EX     make solution: the tests on the solution
 #   workbook.sh watch [EX]      make watch: test again at every save
 #   workbook.sh hint EX         make hint: the next hint, one at a time
@@ -23,9 +24,10 @@
 #                               the exercise's program under heapbook
 #   workbook.sh resolve EX      the exercise's folder name, or an error
 #
-# An exercise is done when its tests pass and its sanitizer build finds no
-# memory error: the verdict of that build is kept in build/memcheck-verdicts/
-# by the build's own checksum, so the same code is checked once.
+# An exercise is done when its tests pass, its sanitizer build finds no
+# memory error, and valgrind finds none in the build the tests ran: each
+# verdict is kept in build/memcheck-verdicts/ by the binary's checksum, so
+# the same code is checked once (memory_verdict).
 set -u
 cd "$(dirname "$0")/.."
 . tools/own_make.sh
@@ -72,31 +74,37 @@ trap 'rm -rf "$scratch"' EXIT
 output="$scratch/output"
 results="$scratch/results"
 
-# The verdict of EXERCISE's sanitizer build (VARIANT: exercises or
-# solutions) on the code as it is: clean | errors | build.  Runs it only if
-# this very build has no verdict yet; its output goes to $scratch/memcheck.
-memcheck_verdict() {
-    local exercise=$1 variant=${2:-exercises} binary key cache
-    binary="build/memcheck/$variant/$exercise/tests"
-    : >"$scratch/memcheck"
-    if ! tools/memcheck_run.sh build "$binary" >"$scratch/memcheck" 2>&1; then
-        echo build
-        return
-    fi
-    key=$(cat "$binary" tools/memcheck_report.py | sha256sum | cut -c1-16) # the report as shown
-    cache="build/memcheck-verdicts/$variant-$exercise"
-    if [ -f "$cache" ] && [ "$(cut -d' ' -f1 "$cache")" = "$key" ]; then
-        cut -d' ' -f2 "$cache"
-        cat "$cache.log" >"$scratch/memcheck" 2>/dev/null
-        return
-    fi
+# What "done" asks beyond passing tests, of EXERCISE's code (VARIANT:
+# exercises or solutions): its sanitizer build (AddressSanitizer, UBSan)
+# and the tested build under valgrind (reads of bytes never written, which
+# the sanitizers do not look for) both find no memory error.  The two run
+# side by side, each kept by checksum (tools/memcheck_run.sh verdict), so
+# the same code is judged once.  Prints clean, or the first verdict that
+# is not: build (the sanitizer build fails), memcheck or valgrind (it found
+# errors), valgrind-missing (not installed); that verdict's report is in
+# $scratch/memcheck, the verdict
+# itself in $scratch/unsafe (for next_step, after a subshell).
+memory_verdict() {
+    local exercise=$1 variant=${2:-exercises} memcheck valgrind lane
+    tools/memcheck_run.sh verdict valgrind "build/$variant/$exercise/tests" "$scratch/valgrind" \
+        >"$scratch/valgrind.verdict" &
+    lane=$!
+    memcheck=$(tools/memcheck_run.sh verdict memcheck "build/memcheck/$variant/$exercise/tests" \
+        "$scratch/memcheck")
+    wait "$lane"
+    valgrind=$(cat "$scratch/valgrind.verdict")
     local verdict=clean
-    tools/memcheck_run.sh memcheck "$binary" >"$scratch/memcheck" 2>&1 || verdict=errors
-    # Each file written aside and renamed, the key last: a run beside this
-    # one reads a whole verdict, old or new, never half of one.
-    mkdir -p build/memcheck-verdicts
-    cp "$scratch/memcheck" "$cache.log.$$" && mv -f "$cache.log.$$" "$cache.log"
-    echo "$key $verdict" >"$cache.$$" && mv -f "$cache.$$" "$cache"
+    case "$memcheck" in
+    build) verdict=build ;;
+    errors) verdict=memcheck ;;
+    *)
+        if [ "$valgrind" != clean ]; then
+            cp "$scratch/valgrind" "$scratch/memcheck"
+            verdict=valgrind
+            [ "$valgrind" = missing ] && verdict=valgrind-missing
+        fi ;;
+    esac
+    echo "$verdict" >"$scratch/unsafe"
     echo "$verdict"
 }
 
@@ -131,7 +139,13 @@ run_exercise() {
     # After the build's warnings, if any (unused code: mk/exercises.mk).
     if with_time_limits "$exercise" "build/exercises/$exercise/tests" --results "$results" \
         >>"$output" 2>&1; then
-        [ "$(memcheck_verdict "$exercise")" = errors ] && echo unsafe || echo done
+        case "$(memory_verdict "$exercise")" in
+        clean) echo done ;;
+        build)
+            cat "$scratch/memcheck" >>"$output"
+            echo build ;;
+        *) echo unsafe ;;
+        esac
     else
         state_of_failures
     fi
@@ -155,7 +169,7 @@ state_of_failures() {
 describe_state() {
     case "$1" in
     done) echo "done: correct, within its memory limits, and no memory error" ;;
-    unsafe) echo "it makes memory errors (a write past a block, after a free, ...)" ;;
+    unsafe) echo "it makes memory errors (a write past a block, after a free, a read of bytes never written, ...)" ;;
     memory) echo "correct, but over its memory limits" ;;
     wrong) echo "some tests give wrong answers" ;;
     crash) echo "a test crashed, looped, exited or made a memory error" ;;
@@ -167,7 +181,10 @@ next_step() {
     local exercise=$1 state=$2 n
     n=$(number "$exercise")
     case "$state" in
-    unsafe) echo "Next: make memcheck EX=$n shows each error at the line that made it (docs/memcheck.md)" ;;
+    unsafe)
+        local tool=memcheck # or the tool that found them (memory_verdict)
+        case "$(cat "$scratch/unsafe" 2>/dev/null)" in valgrind*) tool=valgrind ;; esac
+        echo "Next: make $tool EX=$n shows each error at the line that made it (docs/memcheck.md)" ;;
     build) echo "Next: fix what the compiler says above, in exercises/$exercise/" ;;
     *)
         echo "Next: read docs/$exercise.md, edit the files in exercises/$exercise/,"
@@ -327,21 +344,36 @@ test_exercise() {
     fi
     printf '  %s: all %d tests pass; now the same code under AddressSanitizer and UBSan (make memcheck EX=%s) ... ' \
         "$exercise" "$total" "$n"
-    case "$(memcheck_verdict "$exercise" "$variant")" in
-    clean) echo "no memory error." ;;
+    local verdict
+    verdict=$(memory_verdict "$exercise" "$variant")
+    case "$verdict" in
     build)
         echo "it does not build:"
         cat "$scratch/memcheck"
         finish 1 ;;
-    errors)
-        echo "memory errors:"
+    memcheck) echo "memory errors:" ;;
+    *)
+        echo "no memory error."
+        printf '  %s: and the tested build under valgrind, which sees reads of bytes never written (make valgrind EX=%s) ... ' \
+            "$exercise" "$n"
+        case "$verdict" in
+        valgrind) echo "memory errors:" ;;
+        valgrind-missing) echo "valgrind is missing:" ;;
+        *) echo "no memory error." ;;
+        esac ;;
+    esac
+    if [ "$verdict" != clean ]; then
         echo
         cat "$scratch/memcheck"
         echo
-        echo "  $exercise: not done yet: the tests pass, but the code makes memory errors"
-        next_step "$exercise" unsafe
-        finish 1 ;;
-    esac
+        if [ "$verdict" = valgrind-missing ]; then
+            echo "  $exercise: not done yet: the tests pass, and valgrind is needed to say the rest"
+        else
+            echo "  $exercise: not done yet: the tests pass, but the code makes memory errors"
+            next_step "$exercise" unsafe
+        fi
+        finish 1
+    fi
     [ "$variant" = exercises ] || finish 0
     local after
     after=$(following "$exercise")

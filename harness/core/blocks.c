@@ -105,40 +105,123 @@ size_t hb_blocks_overflow(const hb_block *block) {
 
 #if !HB_SANITIZED /* AddressSanitizer's blocks have no header to check */
 
-typedef struct live_check {
+typedef struct live_visit {
     uint64_t first_scope_id;
-} live_check;
+    void (*visit)(const hb_block *block, void *arg);
+    void *arg;
+} live_visit;
 
 /* mimalloc's visitor: `block` is where mimalloc's block starts, which is
  * the header's place unless the block has a gap (a huge alignment: not
- * checked here, only at its free). */
-static bool check_block(const mi_heap_t *heap, const mi_heap_area_t *area, void *block,
+ * visited here). */
+static bool visit_block(const mi_heap_t *heap, const mi_heap_area_t *area, void *block,
                         size_t block_size, void *arg) {
     (void)heap;
     (void)area;
     (void)block_size;
-    const live_check *check = arg;
+    const live_visit *v = arg;
     if (block == NULL)
         return true;
     uintptr_t address = (uintptr_t)block + HB_BLOCK_HEADER;
     hb_block found;
-    if (!hb_blocks_find(address, &found) || found.scope_id < check->first_scope_id ||
-        found.gap_shift != 0)
-        return true;
-    size_t written = hb_blocks_overflow(&found);
-    if (written != 0)
-        hb_track_memory_error(&(hb_memory_error){
-            .kind = HB_OVERFLOW, .ptr = (void *)address, .block = found, .bytes = written});
+    if (hb_blocks_find(address, &found) && found.scope_id >= v->first_scope_id &&
+        found.gap_shift == 0)
+        v->visit(&found, v->arg);
     return true;
 }
 
+void hb_blocks_visit_live(uint64_t first_scope_id, void (*visit)(const hb_block *, void *),
+                          void *arg) {
+    live_visit v = {first_scope_id, visit, arg};
+    mi_heap_visit_blocks(mi_heap_get_default(), true, visit_block, &v);
+}
+
+static void check_guard(const hb_block *block, void *arg) {
+    (void)arg;
+    size_t written = hb_blocks_overflow(block);
+    if (written != 0)
+        hb_track_memory_error(&(hb_memory_error){
+            .kind = HB_OVERFLOW, .ptr = (void *)block->address, .block = *block, .bytes = written});
+}
+
 void hb_blocks_check_live(uint64_t first_scope_id) {
-    live_check check = {first_scope_id};
-    mi_heap_visit_blocks(mi_heap_get_default(), true, check_block, &check);
+    hb_blocks_visit_live(first_scope_id, check_guard, NULL);
+}
+
+typedef struct live_sites {
+    uint64_t first_scope_id;
+    const uintptr_t *kept;
+    size_t kept_count;
+    hb_site *sites;
+    size_t max, count, total;
+} live_sites;
+
+static bool is_kept(const live_sites *live, uintptr_t address) {
+    for (size_t i = 0; i < live->kept_count; i++)
+        if (live->kept[i] == address)
+            return true;
+    return false;
+}
+
+static bool add_live_site(const mi_heap_t *heap, const mi_heap_area_t *area, void *block,
+                          size_t block_size, void *arg) {
+    (void)heap;
+    (void)area;
+    (void)block_size;
+    live_sites *live = arg;
+    if (block == NULL)
+        return true;
+    uintptr_t address = (uintptr_t)block + HB_BLOCK_HEADER;
+    hb_block found;
+    if (!hb_blocks_find(address, &found) || found.scope_id < live->first_scope_id ||
+        is_kept(live, address))
+        return true;
+    size_t i = 0;
+    while (i < live->count && live->sites[i].stack_id != found.stack_id)
+        i++;
+    if (i == live->count) {
+        live->total++;
+        if (live->count == live->max)
+            return true;
+        live->sites[live->count++] = (hb_site){.stack_id = found.stack_id};
+    }
+    live->sites[i].bytes += found.size;
+    live->sites[i].blocks++;
+    return true;
+}
+
+size_t hb_blocks_live_sites(uint64_t first_scope_id, const uintptr_t *kept, size_t kept_count,
+                            hb_site *sites, size_t max) {
+    live_sites live = {first_scope_id, kept, kept_count, sites, max, 0, 0};
+    mi_heap_visit_blocks(mi_heap_get_default(), true, add_live_site, &live);
+    /* by bytes, the biggest first; ties by stack id (a few dozen: insertion) */
+    for (size_t i = 1; i < live.count; i++)
+        for (size_t j = i; j > 0 && (sites[j].bytes > sites[j - 1].bytes ||
+                                     (sites[j].bytes == sites[j - 1].bytes &&
+                                      sites[j].stack_id < sites[j - 1].stack_id));
+             j--) {
+            hb_site swap = sites[j];
+            sites[j] = sites[j - 1];
+            sites[j - 1] = swap;
+        }
+    return live.total;
 }
 
 #else
 
 void hb_blocks_check_live(uint64_t first_scope_id) { (void)first_scope_id; }
+
+void hb_blocks_visit_live(uint64_t first_scope_id, void (*visit)(const hb_block *, void *),
+                          void *arg) {
+    (void)first_scope_id;
+    (void)visit;
+    (void)arg;
+}
+
+size_t hb_blocks_live_sites(uint64_t first_scope_id, const uintptr_t *kept, size_t kept_count,
+                            hb_site *sites, size_t max) {
+    (void)first_scope_id, (void)kept, (void)kept_count, (void)sites, (void)max;
+    return 0;
+}
 
 #endif

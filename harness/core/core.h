@@ -271,6 +271,23 @@ size_t hb_blocks_overflow(const hb_block *block);
  * reported (hb_track_memory_error), which does not return. */
 void hb_blocks_check_live(uint64_t first_scope_id);
 
+/* Calls `visit` for each live block of this thread's heap that a scope
+ * `first_scope_id` or later counted (fault injection's normal run: which
+ * of them a global reaches).  Nothing under the sanitizers. */
+void hb_blocks_visit_live(uint64_t first_scope_id, void (*visit)(const hb_block *block, void *arg),
+                          void *arg);
+
+/* The call stacks of the live blocks of this thread's heap that a scope
+ * with an id of `first_scope_id` or later counted, except those at the
+ * `kept` addresses: a site per distinct stack, its bytes and blocks, into
+ * `sites` (up to `max`), the biggest first.  Returns how many sites there
+ * are in all.  Blocks other threads allocated live in their heaps: not
+ * seen here.  For a leak's report: the figures themselves are the
+ * scope's. */
+struct hb_site;
+size_t hb_blocks_live_sites(uint64_t first_scope_id, const uintptr_t *kept, size_t kept_count,
+                            struct hb_site *sites, size_t max);
+
 /* ======================================================================
  * Scopes: the accounting behind heapbook/counting.h (scope.c). */
 
@@ -372,6 +389,12 @@ typedef struct hb_stack_bounds {
     uintptr_t low, high;
 } hb_stack_bounds;
 hb_stack_bounds hb_stacks_this_thread(void);
+
+/* What hb_stacks_this_thread() found for this thread, or zeros if it was
+ * never asked here: safe in a signal handler (the fault handler's check
+ * for a stack overflow).  The runner asks for the main thread's before a
+ * test, the trampoline of threads.c for every thread the program starts. */
+hb_stack_bounds hb_stacks_known(void);
 
 /* How many stacks were walked each way (the harness's tests check that a
  * test binary's are walked by frame pointers). */
@@ -480,8 +503,10 @@ void hb_release_now(void *allocation);
  * found when the block leaves the quarantine, or when the test ends,
  * instead of landing silently in a block handed out again.  Off until
  * turned on (the test runner does; the profiler does not); only blocks a
- * scope counted go in.  It also remembers, for each, where it was
- * allocated and freed: what a double free's report says. */
+ * scope counted go in.  It also remembers, by address, where the blocks
+ * freed there were allocated and freed, long after they left the ring
+ * (a bounded history in its own pages): what a double free's report
+ * says. */
 
 enum {
     HB_POISON = 0xDD, /* a freed block's bytes: not 0, not a small number, not the guard's */
@@ -496,12 +521,24 @@ void hb_quarantine_enable(bool on);
  * quarantine is off or will not hold it (then the caller frees it). */
 bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller);
 
-/* What the quarantine remembers of the block that was at `address`. */
+/* What the quarantine remembers of blocks freed at one address from one
+ * place: where allocated (block.stack_id) and freed (freed_at), the last
+ * of them (block), and how many (count). */
 typedef struct hb_freed_block {
     hb_block block;
     uint32_t freed_at; /* stack id */
+    uint32_t count;
 } hb_freed_block;
-bool hb_quarantine_find(uintptr_t address, hb_freed_block *found);
+
+enum { HB_FREED_HISTORY_MAX = 8 }; /* places remembered per address, at most */
+
+/* The blocks freed at `address` that the history still remembers, one
+ * record per pair of places, oldest first (the slot's latest user last):
+ * how many were written to `found`.  *forgotten is true if older records
+ * of this address were dropped for newer ones (it was freed there long
+ * ago, and the slot reused since). */
+size_t hb_quarantine_history(uintptr_t address, hb_freed_block found[HB_FREED_HISTORY_MAX],
+                             bool *forgotten);
 
 /* Checks and releases every block held: at the end of a test. */
 void hb_quarantine_flush(void);
@@ -546,6 +583,19 @@ bool hb_suppress_function(const char *name);
 
 /* True if one of the frames lies in a suppressed function. */
 bool hb_in_suppressed_function(const uintptr_t *frames, size_t depth);
+
+/* The C library's definition of `name`, behind the executable's own (an
+ * interposed pthread_create(), posix_spawn(), ...): dlsym(RTLD_NEXT),
+ * under the guard.  Aborts if there is none: callers name functions
+ * every glibc the harness supports has. */
+void *hb_next_function(const char *name);
+
+/* ======================================================================
+ * Threads (threads.c): every thread the program starts runs through a
+ * trampoline that gives it a signal stack of its own (so a fault report
+ * can run on it when its stack overflows) and looks up its stack's bounds
+ * (hb_stacks_known), and its stack counts as a block while a scope that
+ * was open at its start is open, until it is joined or ends detached. */
 
 /* ======================================================================
  * Fault injection (fault.c), behind heapbook/counting.h's hb_fault_*. */

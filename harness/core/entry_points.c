@@ -48,6 +48,19 @@ void hb_release_now(void *allocation) { free(allocation); }
 #include <string.h>
 #include <unistd.h>
 
+/* mimalloc gives an emptied page back to the kernel (decommits it) a set
+ * time after it empties (25 ms by default), so whether a realloc or free in
+ * a test took that path depended on the clock, and with it how deep the
+ * allocation path's calls went: a memory test's stack figure read 1408 or
+ * 1416 B from one run to the next (starter 04).  A test process lives for
+ * milliseconds, so what it keeps committed costs nothing, and every run
+ * takes the same path.  Set before main(), before the first allocation
+ * could empty a page; the environment (MIMALLOC_ALLOW_DECOMMIT) cannot
+ * change it back. */
+static void never_decommit(void) { mi_option_disable(mi_option_allow_decommit); }
+__attribute__((section(".preinit_array"),
+               used)) static void (*const never_decommit_first)(void) = never_decommit;
+
 /* mimalloc's block `start`, with the header written, becomes the payload
  * the caller gets (core.h: Blocks).  The common cases inline (hot.h): the
  * program's own code counted in the plain scope, or no scope open at all;

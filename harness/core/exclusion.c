@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <link.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The module's state: address ranges of the executable code of excluded
@@ -14,7 +15,8 @@ static struct {
     _Atomic int count;
 } excluded;
 
-enum { MAX_SUPPRESSED = 32 };
+/* Room for runner/main.c's list of the C library's caches, and more. */
+enum { MAX_SUPPRESSED = 64 };
 
 static struct {
     hb_code_range ranges[MAX_SUPPRESSED];
@@ -91,4 +93,13 @@ bool hb_in_suppressed_function(const uintptr_t *frames, size_t depth) {
             if (frames[f] > suppressed.ranges[i].start && frames[f] <= suppressed.ranges[i].end)
                 return true;
     return false;
+}
+
+void *hb_next_function(const char *name) {
+    hb_guard_enter(); /* dlsym may allocate its error text */
+    void *function = dlsym(RTLD_NEXT, name);
+    hb_guard_leave();
+    if (function == NULL)
+        abort(); /* each caller names a function every supported glibc has */
+    return function;
 }

@@ -266,6 +266,8 @@ hb_stack_bounds hb_stacks_this_thread(void) {
     return this_stack;
 }
 
+hb_stack_bounds hb_stacks_known(void) { return this_stack; }
+
 /* A frame record at `next`, above `frame` on this stack?  (Frames of
  * callers lie at higher addresses.) */
 static inline bool frame_above(const uintptr_t *next, const uintptr_t *frame, uintptr_t top) {

@@ -67,6 +67,13 @@ typedef struct hb_test_def {
     void (*run)(void);
     const char *suite; /* NULL: named after `file` */
     struct hb_test_def *next;
+    /* What runs instead of `run` where AddressSanitizer owns malloc: `run`
+     * followed by LeakSanitizer's check (hb_run_checked); NULL for a memory
+     * test, whose runner checks itself.  Chosen by the harness when it
+     * registers the test, not by the preprocessor: a suite preprocesses the
+     * same in both builds, so the memcheck build compiles the very source
+     * the normal one did (docs/memcheck.md, "The same code"). */
+    void (*checked)(void);
 } hb_test_def;
 
 /* Called before main() by the HB_TEST macros. */
@@ -114,6 +121,22 @@ void hb_memcheck_skipped(const char *what, const char *why);
 /* The suites' tear-down: closes the scope of a memory test that a fatal
  * assertion cut short, and says its limits were not checked. */
 void hb_test_tear_down(void);
+
+/* ---- leaks
+ *
+ * Every test fails when blocks allocated during it are still live at its
+ * end, reachable or not: a block parked on a global list is leaked all
+ * the same (a memory test with a .leaks limit is judged by its limit).
+ * A test that keeps a block on purpose, past its end, says so:
+ *
+ *     cache = make_cache();
+ *     hb_keep(cache);
+ *
+ * `block` must be a block malloc & co. returned, still live; each block
+ * kept is named on its own.  Only tests may call it (exercise code cannot
+ * name the harness's functions: docs/harness.md, What is rejected). */
+#define hb_keep(block) hb_keep_at((block), __FILE__, __LINE__)
+void hb_keep_at(const void *block, const char *file, unsigned line);
 
 /* ---- assertions that say what came back
  *
@@ -177,30 +200,29 @@ unsigned long long hb_random(unsigned long long low, unsigned long long high);
 
 #pragma GCC visibility pop
 
-#define HB_REGISTER_(name, runner)                                                                 \
-    static hb_test_def hb_def_##name = {#name, __FILE__, __LINE__, runner, HB_SUITE_NAME, NULL};   \
-    __attribute__((constructor)) static void hb_register_##name(void) {                            \
-        hb_register_test(&hb_def_##name);                                                          \
+#define HB_REGISTER_(test, runner, checked_runner)                                                 \
+    static hb_test_def hb_def_##test = {.name = #test,                                             \
+                                        .file = __FILE__,                                          \
+                                        .line = __LINE__,                                          \
+                                        .run = runner,                                             \
+                                        .suite = HB_SUITE_NAME,                                    \
+                                        .checked = checked_runner};                                \
+    __attribute__((constructor)) static void hb_register_##test(void) {                            \
+        hb_register_test(&hb_def_##test);                                                          \
     }
 
-#if HB_SANITIZED
-/* make memcheck (runner/memcheck.c): every test ends with LeakSanitizer's check,
- * since the test's process ends with _exit(), which skips LeakSanitizer's
- * own.  Runs `body`, then fails the test if it left a block unreachable. */
+/* make memcheck (runner/memcheck.c): every test ends with LeakSanitizer's
+ * check, since the test's process ends with _exit(), which skips
+ * LeakSanitizer's own.  Runs `body`, then fails the test if it left a block
+ * unreachable; elsewhere it only runs `body`. */
 __attribute__((visibility("default"))) void hb_run_checked(const char *test, void (*body)(void),
                                                            const char *file, unsigned line);
 
 #define HB_TEST(name)                                                                              \
     static void name(void);                                                                        \
     static void hb_checked_##name(void) { hb_run_checked(#name, name, __FILE__, __LINE__); }       \
-    HB_REGISTER_(name, hb_checked_##name)                                                          \
+    HB_REGISTER_(name, name, hb_checked_##name)                                                    \
     static void name(void)
-#else
-#define HB_TEST(name)                                                                              \
-    static void name(void);                                                                        \
-    HB_REGISTER_(name, name)                                                                       \
-    static void name(void)
-#endif
 
 #define HB_MEMORY_TEST(name, ...)                                                                  \
     static void name(void);                                                                        \
@@ -208,7 +230,7 @@ __attribute__((visibility("default"))) void hb_run_checked(const char *test, voi
         static const hb_limits limits = {__VA_ARGS__};                                             \
         hb_run_measured(#name, &limits, name, __FILE__, __LINE__);                                 \
     }                                                                                              \
-    HB_REGISTER_(name, hb_limited_##name)                                                          \
+    HB_REGISTER_(name, hb_limited_##name, NULL)                                                    \
     static void name(void)
 
 #endif

@@ -164,14 +164,10 @@ static uint64_t hash_name(const char *name) {
 }
 
 void hb_random_choose_seed(void) {
-    const char *given = getenv("HEAPBOOK_SEED");
-    char *end;
-    if (given != NULL && given[0] != '\0') {
-        unsigned long long seed = strtoull(given, &end, 10);
-        if (*end == '\0') {
-            context.seed = seed;
-            return;
-        }
+    unsigned long long given;
+    if (hb_environment_seed(&given)) {
+        context.seed = given;
+        return;
     }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);

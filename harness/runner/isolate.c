@@ -48,9 +48,6 @@ typedef struct message {
 static int report_fd = -1;
 static jmp_buf fatal_assertion;
 static volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
-/* The lowest address the main thread's stack may grow to: a fault just
- * there is a stack overflow. */
-static uintptr_t stack_limit;
 
 /* How close to its limit a stack must be for a fault to be its overflow:
  * more than any one frame probes at a time (-fstack-clash-protection
@@ -107,8 +104,14 @@ static bool is_stack_overflow(int signal, const ucontext_t *uc) {
 #else
     uintptr_t sp = (uintptr_t)uc->uc_mcontext.sp;
 #endif
-    return (signal == SIGSEGV || signal == SIGBUS) && stack_limit != 0 &&
-           sp < stack_limit + OVERFLOW_ZONE;
+    /* The faulting thread's stack: a fault near its lowest address is its
+     * overflow; near means within a quarter of a thread's small stack,
+     * where a fault elsewhere is something else. */
+    hb_stack_bounds stack = hb_stacks_known();
+    uintptr_t zone = (stack.high - stack.low) / 4;
+    if (zone > OVERFLOW_ZONE)
+        zone = OVERFLOW_ZONE;
+    return (signal == SIGSEGV || signal == SIGBUS) && stack.low != 0 && sp < stack.low + zone;
 }
 
 static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
@@ -193,8 +196,8 @@ static void install_child_handlers(void) {
     /* A process group of its own: whatever the test starts is killed with
      * it, at its end or at its deadline. */
     setpgid(0, 0);
-    hb_guard_enter(); /* before the test: the handler cannot ask */
-    stack_limit = hb_stacks_this_thread().low;
+    hb_guard_enter();        /* before the test: the handler cannot ask */
+    hb_stacks_this_thread(); /* known from now on: the fault handler asks */
     hb_guard_leave();
     install_handlers();
     arm_time_limits();
@@ -226,6 +229,7 @@ static void run_whole_test(const hb_test_def *def) {
     hb_usage usage = hb_scope_finish(whole_test);
     if (hb_results_find(def->name) == NULL)
         hb_results_record(&(hb_result){.test = def->name, .measured = true, .usage = usage});
+    hb_leaks_check(def->name, def->file, def->line, &usage, first_scope_id);
     current->pJumpBuf = cunit_buffer;
     /* A write past the end of a block still live, or into one freed and
      * held back: reported now, or never. */

@@ -2,15 +2,18 @@
  *
  *   ./tests [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]
  *           [--baseline FILE [--fail-on-increase]] [--record-times FILE]
+ *           [--gtest_...] [--help]
  *
  * Runs every registered test with CUnit's basic interface (verbose), prints
  * CUnit's run summary, writes the results files asked for and
  * the baseline (runner.h: Results), and exits 0 only if every test passed.
+ * Google Test's flags (gtest.c) list or run them for editors instead.
  *
  * Each test runs in a child process (isolate.c); HEAPBOOK_FORK=0 runs
  * them in this process.  HEAPBOOK_SOLUTION_TIMES=FILE sets each test's time
  * limit from the reference solution's time, written by --record-times, and
- * HEAPBOOK_TIMEOUT=N sets N seconds for every test (time_limits.c). */
+ * HEAPBOOK_TIMEOUT=N sets N seconds for every test (time_limits.c).  A bad
+ * option or environment variable (environment.c) exits 2 before any test. */
 #include "runner.h"
 
 #include <CUnit/Basic.h>
@@ -30,7 +33,6 @@ static size_t registered_count;
 static CU_pTest cunit_tests[MAX_TESTS];
 static const hb_test_def *definitions[MAX_TESTS];
 static size_t definition_count;
-static bool isolated = true;
 
 enum { MAX_CHOSEN_TESTS = 32 };
 
@@ -70,50 +72,25 @@ static void run_current_test(void) {
         hb_time_limit limit;
         hb_time_limit_of(definitions[i]->name, &limit);
         hb_elapsed_report_real_time();
-        if (isolated)
+        hb_exit_handlers_forget();
+        if (hb_runner_isolated())
             hb_isolate_run(definitions[i], &limit);
         else
             hb_isolate_run_here(definitions[i], &limit);
+        hb_exit_handlers_say();
         compare_with_baseline(definitions[i], failures_before);
-        if (CU_get_number_of_failures() == failures_before)
+        if (CU_get_number_of_failures() == failures_before && !hb_gtest_requested())
             hb_limits_print_passed(definitions[i]);
         return;
     }
 }
 
-/* Read before any constructor runs (.preinit_array runs first, and only an
- * executable has one): code under test that changes the environment from a
- * constructor of its own cannot turn isolation off, or the time limit up. */
-/* The value of `variable` ("NAME=value") if it is named `name`, else NULL. */
-static const char *value_of(const char *variable, const char *name) {
-    size_t length = strlen(name);
-    return strncmp(variable, name, length) == 0 && variable[length] == '=' ? variable + length + 1
-                                                                           : NULL;
-}
-
-static void read_environment(int argc, char **argv, char **environment) {
-    (void)argc;
-    (void)argv;
-    const char *timeout = NULL, *solution_times = NULL;
-    for (char **variable = environment; *variable != NULL; variable++) {
-        const char *fork_setting = value_of(*variable, "HEAPBOOK_FORK");
-        if (fork_setting != NULL)
-            isolated = !(strcmp(fork_setting, "0") == 0 || strcmp(fork_setting, "no") == 0);
-        if (value_of(*variable, "HEAPBOOK_TIMEOUT") != NULL)
-            timeout = value_of(*variable, "HEAPBOOK_TIMEOUT");
-        if (value_of(*variable, "HEAPBOOK_SOLUTION_TIMES") != NULL)
-            solution_times = value_of(*variable, "HEAPBOOK_SOLUTION_TIMES");
-    }
-    hb_time_limits_configure(timeout, solution_times);
-}
-
-__attribute__((section(".preinit_array"),
-               used)) static void (*const read_environment_first)(int, char **,
-                                                                  char **) = read_environment;
-
-bool hb_runner_isolated(void) { return isolated; }
-
 void hb_register_test(hb_test_def *test) {
+    /* Where AddressSanitizer owns malloc, a test ends with LeakSanitizer's
+     * check.  Chosen here, in the harness's own build, rather than by the
+     * suite's preprocessor, which reads the same in both builds. */
+    if (HB_SANITIZED && test->checked != NULL)
+        test->run = test->checked;
     test->next = registered;
     registered = test;
     registered_count++;
@@ -186,10 +163,10 @@ static bool register_with_cunit(void) {
     CU_pSuite suite = NULL;
     char current[MAX_SUITE_NAME] = "";
     for (size_t i = 0; i < count; i++) {
-        if (!chosen_test(tests[i]->name))
-            continue;
         char name[MAX_SUITE_NAME];
         const char *wanted = suite_name(tests[i], name);
+        if (!chosen_test(tests[i]->name) || !hb_gtest_selects(wanted, tests[i]->name))
+            continue;
         if (suite == NULL || strcmp(current, wanted) != 0) {
             snprintf(current, sizeof current, "%s", wanted);
             suite =
@@ -218,6 +195,35 @@ static const char *const glibc_caches[] = {
     "newlocale",
     /* the converters' cache and the modules loaded for them */
     "iconv_open",
+    /* Functions whose answer lives in storage of the C library's own, kept
+     * for the next call (the caller frees nothing), with the name-service
+     * modules (nss) they load: users, groups, hosts. */
+    "getpwnam",
+    "getpwuid",
+    "getgrnam",
+    "getgrgid",
+    "gethostbyname",
+    "gethostbyname2",
+    "gethostbyaddr",
+    /* the text of a number no message has, kept for the thread */
+    "strerror",
+    "strerror_l",
+    "strsignal",
+    /* a failed dlopen's message, kept for the thread until dlerror's next;
+     * a library loaded is the dynamic linker's (ld-linux, below) */
+    "dlopen",
+    "dlerror",
+    /* What getaddrinfo, getnameinfo and the reentrant lookups keep: the
+     * name-service configuration and its modules, and resolv.conf.  Not
+     * the functions themselves: the list getaddrinfo returns is the
+     * caller's, and one never given to freeaddrinfo is a leak. */
+    "__nss_database_get",
+    "__nss_hosts_lookup2",
+    "__nss_passwd_lookup2",
+    "__nss_group_lookup2",
+    "__nss_services_lookup2",
+    "__nss_lookup_function",
+    "__resolv_context_get",
 };
 
 static void suppress_glibc_caches(void) {
@@ -236,8 +242,24 @@ static void suppress_glibc_caches(void) {
     hb_exclude_library("ld-linux");
 }
 
-static bool parse_options(int argc, char **argv) {
+static void usage(FILE *out, const char *program) {
+    fprintf(out,
+            "usage: %s [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]\n"
+            "          [--baseline FILE [--fail-on-increase]] [--record-times FILE]\n"
+            "          [--gtest_...] [--help]\n",
+            program);
+}
+
+/* False when the run stops here: `status` says how. */
+static bool parse_options(int argc, char **argv, int *status) {
+    *status = 2;
     for (int i = 1; i < argc; i++) {
+        int gtest_flag = hb_gtest_option(argv[i]);
+        if (gtest_flag != 0) {
+            if (gtest_flag < 0)
+                return false;
+            continue;
+        }
         const char **path = strcmp(argv[i], "--results") == 0    ? &chosen.results
                             : strcmp(argv[i], "--junit") == 0    ? &chosen.junit
                             : strcmp(argv[i], "--json") == 0     ? &chosen.json
@@ -252,11 +274,13 @@ static bool parse_options(int argc, char **argv) {
             chosen.tests[chosen.test_count++] = argv[++i];
         } else if (strcmp(argv[i], "--fail-on-increase") == 0) {
             chosen.fail_on_increase = true;
+        } else if (strcmp(argv[i], "--help") == 0) {
+            usage(stdout, argv[0]);
+            hb_gtest_help(stdout);
+            *status = 0;
+            return false;
         } else {
-            fprintf(stderr,
-                    "usage: %s [--test NAME]... [--results FILE] [--junit FILE] [--json FILE]\n"
-                    "          [--baseline FILE [--fail-on-increase]] [--record-times FILE]\n",
-                    argv[0]);
+            usage(stderr, argv[0]);
             return false;
         }
     }
@@ -282,16 +306,18 @@ HB_API int main(int argc, char **argv) {
     static char stdout_buffer[BUFSIZ];
     setvbuf(stdout, stdout_buffer, _IOLBF, sizeof stdout_buffer);
 
-    if (!parse_options(argc, argv))
-        return 2;
+    int status;
+    if (!parse_options(argc, argv, &status))
+        return status;
     if (chosen.baseline != NULL && !hb_baseline_load(chosen.baseline))
         return 2;
-    hb_time_limits_load();
+    if (!hb_environment_check())
+        return 2;
 
     /* Every function of a test binary keeps its frame pointer
      * (mk/config.mk): stacks are walked by them. */
     hb_stacks_trust_frame_pointers();
-    hb_report_use_colour(wants_colour());
+    hb_report_use_colour(hb_gtest_colour(wants_colour()));
     hb_random_choose_seed();
     hb_exclude_library("libcunit.so");
     suppress_glibc_caches();
@@ -304,9 +330,18 @@ HB_API int main(int argc, char **argv) {
     hb_quarantine_enable(true);
     if (CU_initialize_registry() != CUE_SUCCESS || !register_with_cunit())
         return 2;
-    CU_basic_set_mode(CU_BRM_VERBOSE);
+    if (hb_gtest_listing()) {
+        bool listed = hb_gtest_list(definitions, cunit_tests, definition_count);
+        CU_cleanup_registry();
+        return listed ? 0 : 2;
+    }
     hb_elapsed_start();
-    CU_basic_run_tests();
+    if (hb_gtest_requested()) {
+        hb_gtest_run(definitions, cunit_tests, definition_count);
+    } else {
+        CU_basic_set_mode(CU_BRM_VERBOSE);
+        CU_basic_run_tests();
+    }
     bool ok = CU_get_number_of_failure_records() == 0 && CU_get_number_of_suites_failed() == 0;
     ok &= chosen.results == NULL || hb_export_tsv(chosen.results);
     ok &= chosen.junit == NULL || hb_export_junit(chosen.junit);

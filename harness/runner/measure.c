@@ -3,11 +3,9 @@
 #include "runner.h"
 
 #include <alloca.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- the stack a test uses
  *
@@ -108,8 +106,10 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     } else if (failures == 0) {
         if (!hb_runner_isolated()) {
             /* What earlier tests left (a cache, stdio's state) is this
-             * one's too: its figures may differ from an isolated run's. */
-            printf("[not isolated: HEAPBOOK_FORK=0] ");
+             * one's too: its figures may differ from an isolated run's.
+             * On CUnit's line of the test; Google Test's output
+             * (gtest.c) has a line for it, before any failure's. */
+            printf("[not isolated: HEAPBOOK_FORK=0]%s", hb_gtest_requested() ? "\n" : " ");
             fflush(stdout);
         }
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);
@@ -145,42 +145,109 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     hb_text_free(&report);
 }
 
-/* ---- fork() in a memory test
- *
- * A child's allocations are counted in the child's copy of the scope,
- * never in the test's figures: a memory test that forks would pass on
- * half its memory.  So fork() there fails (EPERM) and fails the test,
- * saying why; everywhere else it is glibc's. */
-
-extern pid_t __fork(void);
-
-static pid_t refuse_fork(const char *function) {
-    char message[400];
-    snprintf(message, sizeof message,
-             "%s: %s() inside a memory test: a child's allocations would not count in this "
-             "test's figures; fork in an HB_TEST, or measure each process on its own",
-             running_test, function);
-    CU_assertImplementation(CU_FALSE, running_line, message, running_file, "", CU_FALSE);
-    errno = EPERM;
-    return -1;
+bool hb_measuring(const char **test, const char **file, unsigned *line) {
+    *test = running_test;
+    *file = running_file;
+    *line = running_line;
+    return running_scope != NULL;
 }
 
-#pragma GCC visibility push(default)
+/* ---- leaks: what every test left allocated at its end */
 
-pid_t fork(void) { return running_scope != NULL ? refuse_fork("fork") : __fork(); }
+enum { MAX_KEPT = 256 }; /* blocks a test keeps: a few, at most a table's worth */
 
-pid_t vfork(void) { return running_scope != NULL ? refuse_fork("vfork") : __fork(); }
+/* The blocks the running test keeps (its process's: each test has one). */
+static struct {
+    uintptr_t address[MAX_KEPT];
+    size_t count;
+} kept;
 
-#pragma GCC visibility pop
+void hb_keep_at(const void *block, const char *file, unsigned line) {
+    if (hb_memcheck_not_counting() != NULL)
+        return; /* nothing counted, nothing to keep: LeakSanitizer judges */
+    hb_block found;
+    const char *wrong = NULL;
+    if (!hb_blocks_find((uintptr_t)block, &found))
+        wrong = "is not a live block that malloc & co. returned";
+    else if (kept.count == MAX_KEPT)
+        wrong = "is one block too many to keep (at most 256)";
+    if (wrong == NULL) {
+        kept.address[kept.count++] = (uintptr_t)block;
+        return;
+    }
+    char message[200];
+    snprintf(message, sizeof message, "hb_keep(%p): the pointer %s", block, wrong);
+    CU_assertImplementation(CU_FALSE, line, message, file, "", CU_FALSE);
+}
 
-#if HB_SANITIZED
+void hb_leaks_check(const char *test, const char *file, unsigned line, const hb_usage *whole,
+                    uint64_t first_scope_id) {
+    const hb_result *found = hb_results_find(test);
+    hb_result result = found != NULL ? *found : (hb_result){.test = test};
+    size_t kept_bytes = 0;
+    uint64_t kept_blocks = 0;
+    for (size_t i = 0; i < kept.count; i++) {
+        hb_block block;
+        if (hb_blocks_find(kept.address[i], &block) && block.scope_id >= first_scope_id) {
+            kept_bytes += block.size;
+            kept_blocks++;
+        }
+    }
+    result.test_leaked_bytes = whole->live_bytes - kept_bytes;
+    result.test_leaked_blocks = whole->live_blocks - kept_blocks;
+    bool judged_by_its_limit = result.memory_test && result.limits.has_leaks;
+    bool leaked = result.test_leaked_blocks != 0 && !judged_by_its_limit;
+    if (leaked) {
+        result.failures |= HB_FAILED_LEAKS;
+        result.reports++;
+    }
+    hb_results_record(&result);
+    if (leaked) {
+        hb_text report = {0};
+        hb_site sites[HB_REPORT_SITES_READ];
+        hb_guard_enter();
+        size_t total = hb_blocks_live_sites(first_scope_id, kept.address, kept.count, sites,
+                                            HB_REPORT_SITES_READ);
+        hb_guard_leave();
+        char bytes[HB_SIZE_TEXT];
+        hb_text_printf(&report,
+                       "%s: %s in %llu %s allocated during the test %s never freed: a leak, even "
+                       "if a global still points to %s\n",
+                       test, hb_size_format(result.test_leaked_bytes, bytes),
+                       (unsigned long long)result.test_leaked_blocks,
+                       result.test_leaked_blocks == 1 ? "block" : "blocks",
+                       result.test_leaked_blocks == 1 ? "was" : "were",
+                       result.test_leaked_blocks == 1 ? "it" : "them");
+        size_t read = total < HB_REPORT_SITES_READ ? total : HB_REPORT_SITES_READ, seen = 0;
+        for (size_t i = 0; i < read; i++)
+            seen += sites[i].bytes;
+        if (total > 0) {
+            hb_text_printf(&report, "      where the leaked blocks were allocated:\n");
+            hb_report_site_list(&report, sites, read, total, HB_SITES_LIVE);
+        }
+        if (total == read && result.test_leaked_bytes > seen)
+            hb_text_printf(&report,
+                           "      and %s held another way: a mapping or a thread's stack still "
+                           "held, or blocks another thread allocated\n",
+                           hb_size_format(result.test_leaked_bytes - seen, bytes));
+        hb_text_printf(&report,
+                       "      free them before the test ends (a test that keeps a block on "
+                       "purpose says so with hb_keep())");
+        hb_context_append(&report);
+        CU_assertImplementation(CU_FALSE, line, hb_text_get(&report), file, "", CU_FALSE);
+        hb_text_free(&report);
+    }
+    kept.count = 0;
+}
+
+/* Registered as every HB_TEST's `checked` runner (heapbook.h); run instead
+ * of the test only where AddressSanitizer owns malloc (hb_register_test). */
 void hb_run_checked(const char *test, void (*body)(void), const char *file, unsigned line) {
     unsigned failures = hb_memcheck_run(body, test, file, line);
     /* Recorded, so the figures of a scope that saw nothing are not. */
     hb_results_record(
         &(hb_result){.test = test, .failures = failures, .reports = failures ? 1 : 0});
 }
-#endif
 
 void hb_test_tear_down(void) {
     if (running_scope == NULL)
@@ -219,6 +286,8 @@ unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_li
                       &parsed->has_allocations, &parsed->allocations, report);
     ok &= parse_limit(test, "stack", limits->stack, hb_size_parse, &parsed->has_stack,
                       &parsed->stack, report);
+    if (!parsed->has_stack)
+        parsed->stack = HB_DEFAULT_STACK_LIMIT;
     return ok ? 0 : HB_FAILED_BAD_LIMIT;
 }
 
@@ -346,7 +415,7 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
         hb_text_printf(report, "      allocation sites at the peak, biggest first:\n");
         hb_report_sites(report, scope, HB_SITES_AT_PEAK);
         if (usage.mapped_peak_bytes > 0)
-            hb_text_printf(report, "      besides the heap, files mapped: %s at most\n",
+            hb_text_printf(report, "      of it, files mapped: %s at most\n",
                            hb_size_format(usage.mapped_peak_bytes, limit));
     }
     if (limits->has_leaks && usage.live_bytes > limits->leaks) {
@@ -367,14 +436,16 @@ unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits, const
         hb_text_printf(report, "      sites that allocated most often:\n");
         hb_report_sites(report, scope, HB_SITES_ALLOCATED);
     }
-    if (limits->has_stack && stack_bytes > limits->stack) {
+    if (stack_bytes > limits->stack) {
         failures |= HB_FAILED_STACK;
-        size_pair(limits->written.stack, limits->stack, stack_bytes, limit, used);
+        size_pair(limits->has_stack ? limits->written.stack : HB_DEFAULT_STACK_LIMIT_TEXT,
+                  limits->stack, stack_bytes, limit, used);
         headline(report, test);
-        hb_text_printf(report,
-                       "limited to %s of stack but its calls went %s deep: data held in "
-                       "frames (deep recursion, local arrays) is memory too\n",
-                       limit, used);
+        hb_text_printf(
+            report,
+            "limited to %s of stack%s but its calls went %s deep: data held in "
+            "frames (deep recursion, local arrays) is memory too\n",
+            limit, limits->has_stack ? "" : " (every memory test's, unless it sets .stack)", used);
     }
     return failures;
 }

@@ -38,7 +38,7 @@ const char *hb_memcheck_not_counting(void) {
 }
 
 void hb_memcheck_skipped(const char *what, const char *why) {
-    printf("[skipped %s: %s] ", what, why);
+    printf("[skipped %s: %s]%s", what, why, hb_gtest_requested() ? "\n" : " ");
     fflush(stdout); /* a test's process ends with _exit(), which flushes nothing */
 }
 

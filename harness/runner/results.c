@@ -236,11 +236,29 @@ static bool export_all(const char *path, const char *head, write_fn write, const
 
 /* ---- tab-separated ---- */
 
+/* A name as one field: a tab or a line break in it would split the row,
+ * so they are written as \t, \n and \r, and a backslash as \\. */
+static void tsv_field(FILE *out, const char *text) {
+    for (; *text; text++) {
+        const char *escaped = *text == '\t'   ? "\\t"
+                              : *text == '\n' ? "\\n"
+                              : *text == '\r' ? "\\r"
+                              : *text == '\\' ? "\\\\"
+                                              : NULL;
+        if (escaped != NULL)
+            fputs(escaped, out);
+        else
+            fputc(*text, out);
+    }
+    fputc('\t', out);
+}
+
 static void write_tsv(FILE *out, const outcome *o, CU_pTest test, bool first) {
     (void)test;
     (void)first;
-    fprintf(out, "%s\t%s\t%s\t%s\t", o->suite, o->test, o->failures ? "failed" : "passed",
-            o->reasons[0] ? o->reasons : "-");
+    tsv_field(out, o->suite);
+    tsv_field(out, o->test);
+    fprintf(out, "%s\t%s\t", o->failures ? "failed" : "passed", o->reasons[0] ? o->reasons : "-");
     const hb_result *r = o->result;
     if (r != NULL && r->measured)
         fprintf(out, "%zu\t%zu\t%llu\t", r->usage.peak_bytes, r->usage.live_bytes,
@@ -256,29 +274,6 @@ static void write_tsv(FILE *out, const outcome *o, CU_pTest test, bool first) {
 bool hb_export_tsv(const char *path) { return export_all(path, "", write_tsv, ""); }
 
 /* ---- JUnit XML ---- */
-
-static void xml_text(FILE *out, const char *text) {
-    for (; *text; text++) {
-        switch (*text) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            /* XML 1.0 allows no control characters but tab and newlines. */
-            if ((unsigned char)*text >= 0x20 || *text == '\n' || *text == '\t')
-                fputc(*text, out);
-        }
-    }
-}
 
 static void write_failures(FILE *out, CU_pTest test, void (*text)(FILE *, const char *),
                            const char *separator) {
@@ -305,15 +300,15 @@ static void write_failures(FILE *out, CU_pTest test, void (*text)(FILE *, const 
 
 static void write_junit(FILE *out, const outcome *o, CU_pTest test) {
     fputs("    <testcase classname=\"", out);
-    xml_text(out, o->suite);
+    hb_xml_text(out, o->suite);
     fputs("\" name=\"", out);
-    xml_text(out, o->test);
+    hb_xml_text(out, o->test);
     fputs("\">\n", out);
     if (o->failures > 0) {
         fputs("      <failure type=\"", out);
-        xml_text(out, o->reasons);
+        hb_xml_text(out, o->reasons);
         fputs("\">", out);
-        write_failures(out, test, xml_text, "\n");
+        write_failures(out, test, hb_xml_text, "\n");
         fputs("</failure>\n", out);
     }
     fputs("    </testcase>\n", out);
@@ -343,7 +338,7 @@ bool hb_export_junit(const char *path) {
             summary->nTestsRun, summary->nTestsFailed);
     for (CU_pSuite s = CU_get_registry()->pSuite; s != NULL; s = s->pNext) {
         fputs("  <testsuite name=\"", out);
-        xml_text(out, s->pName);
+        hb_xml_text(out, s->pName);
         fprintf(out, "\" tests=\"%u\" failures=\"%u\">\n", s->uiNumberOfTests, suite_failures(s));
         for (CU_pTest t = s->pTest; t != NULL; t = t->pNext) {
             outcome o = outcome_of(s, t);

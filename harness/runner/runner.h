@@ -8,8 +8,10 @@
 #include "../support/support.h"
 #include "heapbook.h"
 
+#include <CUnit/CUnit.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* ======================================================================
  * Time limits (time_limits.c): how long each test may run.
@@ -54,10 +56,12 @@ typedef struct hb_time_limit {
  * HEAPBOOK_SOLUTION_TIMES, or NULL; kept (copied) for hb_time_limits_load. */
 void hb_time_limits_configure(const char *timeout, const char *solution_times);
 
-/* In main(), before the tests: checks HEAPBOOK_TIMEOUT and reads the
- * solution's times.  A bad value or file is said on stderr, and the tests
- * run with the default limits instead. */
-void hb_time_limits_load(void);
+/* In main(), before the tests: checks HEAPBOOK_TIMEOUT (a whole number of
+ * seconds, 1 or more) and reads the solution's times (a regular file of
+ * "test<TAB>microseconds" lines and '#' comments).  False, having said
+ * why on stderr (hb_environment_error), if either is anything else: a FIFO
+ * or a device is refused without a wait, a bad line named by its number. */
+bool hb_time_limits_load(void);
 
 /* The limits of `test`. */
 void hb_time_limit_of(const char *test, hb_time_limit *limit);
@@ -125,8 +129,70 @@ _Noreturn void hb_isolate_part_done(unsigned failures, const char *report);
  * to `report` (how it died, if it did) and returns its hb_failure bits. */
 unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report);
 
-/* False when HEAPBOOK_FORK=0 runs the tests in this process (main.c). */
+/* ======================================================================
+ * Environment (environment.c): HEAPBOOK_FORK, HEAPBOOK_TIMEOUT,
+ * HEAPBOOK_SEED and HEAPBOOK_SOLUTION_TIMES, copied before any constructor
+ * runs (code under test cannot change them), checked before any test.
+ * Empty is the same as unset; anything but an accepted form stops the run
+ * with exit status 2, as a bad option does. */
+
+typedef enum hb_env_variable {
+    HB_ENV_FORK,
+    HB_ENV_TIMEOUT,
+    HB_ENV_SEED,
+    HB_ENV_SOLUTION_TIMES,
+    HB_ENV_COUNT
+} hb_env_variable;
+
+/* The variable's value when the program started; NULL if unset or empty. */
+const char *hb_environment_value(hb_env_variable variable);
+
+/* In main(): checks every variable (the time limits' with
+ * hb_time_limits_load); false, each bad one said on stderr, if any is
+ * bad. */
+bool hb_environment_check(void);
+
+/* Says on stderr that `variable`'s `value` is bad, how (`problem`), and
+ * what is accepted:
+ *   heapbook: HEAPBOOK_FORK="yes" is neither 0 nor 1: write 1 (...) or 0
+ *   (...) (docs/harness.md, Environment variables); no test ran */
+void hb_environment_error(hb_env_variable variable, const char *value, const char *problem,
+                          const char *accepted);
+
+/* Reads `text` as decimal digits alone (no sign, space or other base) into
+ * *number; false if it is anything else or more than `max`. */
+bool hb_environment_whole_number(const char *text, unsigned long long max,
+                                 unsigned long long *number);
+
+/* False when HEAPBOOK_FORK=0 runs the tests in this process. */
 bool hb_runner_isolated(void);
+
+/* HEAPBOOK_SEED, once checked: true and the seed if it was given. */
+bool hb_environment_seed(unsigned long long *seed);
+
+/* ======================================================================
+ * Reachable blocks (reachable.c). */
+
+/* Calls `reached` for each live block `scope` (or one nested in it)
+ * counted that the executable's globals reach, directly or through other
+ * such blocks: what a leak checker calls still reachable. */
+void hb_reachable_from_globals(const hb_scope *scope,
+                               void (*reached)(const hb_block *block, void *arg), void *arg);
+
+/* ======================================================================
+ * Exit handlers (exit_handlers.c): atexit(), on_exit() and at_quick_exit()
+ * are the harness's, passed on to the C library; a handler the code under
+ * test registers never runs (a test's process ends with _exit()), and the
+ * test's line says so. */
+
+/* In the runner's process, before a test: forgets what earlier tests
+ * registered. */
+void hb_exit_handlers_forget(void);
+
+/* After it: prints, on the test's line, each exit handler the code under
+ * test registered (none when tests are not isolated: then they run when
+ * the whole run ends), and forgets them. */
+void hb_exit_handlers_say(void);
 
 /* In the child: a note added to the report if the test dies from here on
  * ("while allocation 3 of 5 was made to fail"); NULL clears it.  Does
@@ -150,7 +216,15 @@ void hb_random_choose_seed(void);
 /* ======================================================================
  * Limits (measure.c): the verdict on a measured scope. */
 
-/* The limits as numbers; a `has_` flag is false where there is no limit. */
+/* The stack limit of a memory test that sets no .stack: every shipped
+ * solution's tests go less than a fifth as deep (docs/harness.md: Limits),
+ * and a recursion as deep as its input, or a buffer of its input's size
+ * on the stack, goes past it at the lessons' sizes. */
+#define HB_DEFAULT_STACK_LIMIT_TEXT "64 KiB"
+enum { HB_DEFAULT_STACK_LIMIT = 64 * 1024 };
+
+/* The limits as numbers; a `has_` flag is false where the test sets no
+ * limit (then `stack` is HB_DEFAULT_STACK_LIMIT, the others 0). */
 typedef struct hb_parsed_limits {
     bool has_peak, has_leaks, has_allocations, has_stack;
     size_t peak, leaks, allocations, stack;
@@ -178,6 +252,19 @@ struct hb_result;
  * the starter's.  `suite_file` is the test's source. */
 void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
                        hb_text *text);
+
+/* At the end of every test, with the figures of the scope that measured
+ * all of it (`whole`, the id of its first scope): blocks allocated during
+ * the test and still live, reachable or not, fail it, except those it
+ * kept (hb_keep) and a memory test's that a .leaks limit judges.  The
+ * report names where they were allocated; the figures go in the test's
+ * result (test_leaked_bytes, test_leaked_blocks). */
+void hb_leaks_check(const char *test, const char *file, unsigned line, const hb_usage *whole,
+                    uint64_t first_scope_id);
+
+/* True while a memory test's body runs in this process: its name and
+ * where it is written, for a message that fails it (children.c). */
+bool hb_measuring(const char **test, const char **file, unsigned *line);
 
 /* A memory test that passed: its figures, on its own line of CUnit's
  * output, before CUnit's "passed". */
@@ -220,6 +307,10 @@ typedef struct hb_result {
     bool memory_test;        /* an HB_MEMORY_TEST: it has limits and a stack figure */
     size_t stack_bytes;      /* its deepest stack (measure.c) */
     hb_parsed_limits limits; /* of a memory test; none otherwise */
+    /* What the whole test left allocated at its end, less what it kept
+     * (hb_keep): its leak, whatever kind of test it is (measure.c). */
+    size_t test_leaked_bytes;
+    uint64_t test_leaked_blocks;
 } hb_result;
 
 /* A starter's figure ("peak", "leaks", "allocations", "stack") for `test`,
@@ -276,6 +367,40 @@ bool hb_baseline_save(const char *path);
 bool hb_export_tsv(const char *path);
 bool hb_export_junit(const char *path);
 bool hb_export_json(const char *path);
+
+/* ======================================================================
+ * Google Test's flags (gtest.c), for editors: C++ TestMate lists and runs
+ * a binary's tests with them (docs/editor.md).  Any --gtest_ flag gives
+ * Google Test's output instead of CUnit's; without one, nothing changes.
+ * A test is Suite.test, the suite named after CUnit's as an identifier
+ * ("01-fibonacci": ex01_fibonacci). */
+
+/* One argument of the command line: 1 if it is a Google Test flag this
+ * runner takes (now set), 0 if it is no Google Test flag, -1 if it is one
+ * it does not take (said on stderr). */
+int hb_gtest_option(const char *argument);
+
+/* The flags, for --help: in the words TestMate looks for. */
+void hb_gtest_help(FILE *out);
+
+/* A Google Test flag was given; --gtest_list_tests was. */
+bool hb_gtest_requested(void);
+bool hb_gtest_listing(void);
+
+/* Whether reports are coloured, given whether stdout is a terminal that
+ * takes colour (--gtest_color). */
+bool hb_gtest_colour(bool terminal);
+
+/* Whether --gtest_filter (if given) selects the test `test` of the CUnit
+ * suite `suite`. */
+bool hb_gtest_selects(const char *suite, const char *test);
+
+/* With the registered tests, each CUnit test beside its definition:
+ * hb_gtest_list prints the list (and writes --gtest_output's XML; false,
+ * with a message, if it cannot); hb_gtest_run runs them with CUnit and
+ * prints Google Test's lines. */
+bool hb_gtest_list(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count);
+void hb_gtest_run(const hb_test_def *const *definitions, const CU_pTest *tests, size_t count);
 
 /* ======================================================================
  * Memory-error tools (memcheck.c): the harness when another tool owns

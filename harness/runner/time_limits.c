@@ -4,11 +4,14 @@
 
 #include <CUnit/TestRun.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 enum {
     MAX_TESTS = 1024,
@@ -36,7 +39,7 @@ typedef struct test_time {
 /* The module's state: fixed storage, since a test's process must not
  * allocate on the harness's behalf. */
 static struct {
-    char timeout[32];              /* HEAPBOOK_TIMEOUT as it was set */
+    char timeout[40];              /* HEAPBOOK_TIMEOUT as it was set */
     char solution_times[PATH_MAX]; /* HEAPBOOK_SOLUTION_TIMES */
     unsigned override_seconds;     /* 0: no HEAPBOOK_TIMEOUT */
     test_time solution[MAX_TESTS]; /* read from solution_times */
@@ -48,63 +51,130 @@ static struct {
 } timing;
 
 void hb_time_limits_configure(const char *timeout, const char *solution_times) {
+    /* Cut short, digits could read as another number: such a value is
+     * bad, whatever its start. */
+    if (timeout != NULL && strlen(timeout) >= sizeof timing.timeout)
+        timeout = "(a value too long to be seconds)";
     snprintf(timing.timeout, sizeof timing.timeout, "%s", timeout ? timeout : "");
     snprintf(timing.solution_times, sizeof timing.solution_times, "%s",
              solution_times ? solution_times : "");
 }
 
-/* "test <TAB> microseconds" lines after optional '#' comments; false, with
- * the line that is not, if the file is anything else. */
-static bool read_solution_times(const char *path) {
-    FILE *in = fopen(path, "r");
-    if (in == NULL) {
-        fprintf(stderr,
-                "heapbook: HEAPBOOK_SOLUTION_TIMES=%s: %s; every test gets the default time "
-                "limit, %d s\n",
-                path, strerror(errno), HB_DEFAULT_TIMEOUT_SECONDS);
+#define TIMES_FORMS                                                                                \
+    "name a regular file of \"test<TAB>microseconds\" lines (and lines of '#' comments), as "      \
+    "--record-times writes it, or leave it empty for the default limits"
+
+/* One line of the times file, without its newline: the test's name, a tab,
+ * and digits.  Anything else (a space for the tab, a sign, a second tab,
+ * a name too long to keep) is not a line of times. */
+static bool read_time_line(char *line, test_time *entry) {
+    char *tab = strchr(line, '\t');
+    if (tab == NULL || tab == line || (size_t)(tab - line) >= sizeof entry->test)
         return false;
+    *tab = '\0';
+    unsigned long long microseconds;
+    if (!hb_environment_whole_number(tab + 1, ULLONG_MAX / SOLUTION_TIME_FACTOR, &microseconds))
+        return false;
+    memcpy(entry->test, line, (size_t)(tab - line) + 1);
+    entry->microseconds = microseconds;
+    return true;
+}
+
+/* Opens `path` for reading if it is a regular file.  O_NONBLOCK: opening
+ * a FIFO would otherwise wait for a writer before the first test, and a
+ * device could wait for anything; fstat then refuses both without a read.
+ * NULL, having said why, if it is not. */
+static FILE *open_regular_file(const char *path) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    char problem[PATH_MAX / 8];
+    struct stat status;
+    if (fd < 0) {
+        snprintf(problem, sizeof problem, "cannot be opened (%s)", strerror(errno));
+        hb_environment_error(HB_ENV_SOLUTION_TIMES, path, problem, TIMES_FORMS);
+        return NULL;
     }
-    char line[MAX_NAME + 64];
+    if (fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+        const char *kind = S_ISDIR(status.st_mode)    ? "a directory"
+                           : S_ISFIFO(status.st_mode) ? "a FIFO"
+                           : S_ISSOCK(status.st_mode) ? "a socket"
+                                                      : "a device";
+        snprintf(problem, sizeof problem, "is %s, not a regular file", kind);
+        hb_environment_error(HB_ENV_SOLUTION_TIMES, path, problem, TIMES_FORMS);
+        close(fd);
+        return NULL;
+    }
+    FILE *in = fdopen(fd, "r");
+    if (in == NULL)
+        close(fd);
+    return in;
+}
+
+/* Lines of times after optional '#' comments; false, having said which
+ * line is not one, if the file is anything else. */
+static bool read_solution_times(const char *path) {
+    FILE *in = open_regular_file(path);
+    if (in == NULL)
+        return false;
+    /* A line longer than a name and its number can be is not one. */
+    char line[MAX_NAME + 32];
     unsigned number = 0;
     bool ok = true;
     while (ok && fgets(line, sizeof line, in) != NULL) {
         number++;
-        if (line[0] == '#' || line[0] == '\n')
+        size_t length = strlen(line);
+        bool whole = length > 0 && line[length - 1] == '\n';
+        if (whole)
+            line[--length] = '\0';
+        else if (!feof(in))
+            ok = false; /* longer than the buffer */
+        if (!ok || line[0] == '#' || length == 0)
             continue;
-        test_time *entry = &timing.solution[timing.solution_count];
-        char end;
         ok = timing.solution_count < MAX_TESTS &&
-             sscanf(line, "%127[^\t]\t%llu%c", entry->test, &entry->microseconds, &end) == 3 &&
-             end == '\n';
+             read_time_line(line, &timing.solution[timing.solution_count]);
         timing.solution_count += ok;
+    }
+    if (ok && ferror(in)) {
+        char problem[PATH_MAX / 8];
+        snprintf(problem, sizeof problem, "could not be read (%s)", strerror(errno));
+        hb_environment_error(HB_ENV_SOLUTION_TIMES, path, problem, TIMES_FORMS);
+        fclose(in);
+        return false;
     }
     fclose(in);
     if (!ok) {
-        fprintf(stderr,
-                "heapbook: %s:%u: not \"test<TAB>microseconds\"; every test gets the default "
-                "time limit, %d s\n",
-                path, number, HB_DEFAULT_TIMEOUT_SECONDS);
+        char problem[64];
+        snprintf(problem, sizeof problem,
+                 timing.solution_count < MAX_TESTS ? "line %u is not a test's time"
+                                                   : "line %u is past the %d tests a file may list",
+                 number, MAX_TESTS);
+        hb_environment_error(HB_ENV_SOLUTION_TIMES, path, problem, TIMES_FORMS);
         timing.solution_count = 0;
     }
     return ok;
 }
 
-void hb_time_limits_load(void) {
+bool hb_time_limits_load(void) {
     timing.override_seconds = 0;
     timing.solution_count = 0;
+    bool ok = true;
     if (timing.timeout[0] != '\0') {
-        char *end;
-        unsigned long seconds = strtoul(timing.timeout, &end, 10);
-        if (*end == '\0' && seconds > 0 && seconds <= UINT_MAX / 1000)
+        unsigned long long seconds;
+        if (hb_environment_whole_number(timing.timeout, UINT_MAX / 1000, &seconds) && seconds > 0)
             timing.override_seconds = (unsigned)seconds;
-        else
-            fprintf(stderr,
-                    "heapbook: HEAPBOOK_TIMEOUT=%s is not a number of seconds (1 or more); "
-                    "it is ignored\n",
-                    timing.timeout);
+        else {
+            char accepted[160];
+            snprintf(accepted, sizeof accepted,
+                     "write a whole number of seconds from 1 to %u (HEAPBOOK_TIMEOUT=60), or "
+                     "unset it for each test's own limit",
+                     UINT_MAX / 1000);
+            hb_environment_error(HB_ENV_TIMEOUT, timing.timeout, "is not a number of seconds",
+                                 accepted);
+            ok = false;
+        }
     }
     if (timing.solution_times[0] != '\0')
-        read_solution_times(timing.solution_times);
+        ok &= read_solution_times(timing.solution_times);
+    return ok;
 }
 
 static const test_time *solution_time_of(const char *test) {

@@ -19,26 +19,64 @@ static bool is_poison(uintptr_t value) {
     return value == poison;
 }
 
+/* The blocks the address held, oldest first: the stale pointer was kept
+ * from one of them, and nothing in an address says which.  One block
+ * reads as it always did: where it was first freed, then allocated. */
+static void describe_history(hb_text *report, const hb_freed_block *found, size_t n,
+                             bool forgotten) {
+    char size[HB_SIZE_TEXT];
+    unsigned blocks = 0;
+    for (size_t i = 0; i < n; i++)
+        blocks += found[i].count;
+    if (blocks == 1 && !forgotten) {
+        hb_text_printf(report, "\n      first freed at:");
+        hb_report_stack(report, found[0].freed_at, HB_REPORT_INDENT);
+        hb_text_printf(report,
+                       "\n      allocated (%s) at:", hb_size_format(found[0].block.size, size));
+        hb_report_stack(report, found[0].block.stack_id, HB_REPORT_INDENT);
+        return;
+    }
+    if (forgotten)
+        hb_text_printf(report,
+                       "\n      the pointer was kept from a block freed here long ago, where is "
+                       "no longer remembered, or from one of the %u %s that reused the slot "
+                       "since, each freed, oldest first:",
+                       blocks, plural(blocks, "block", "blocks"));
+    else
+        hb_text_printf(report,
+                       "\n      this address held %u blocks, each freed; the pointer was kept "
+                       "from one of them, oldest first:",
+                       blocks);
+    for (size_t i = 0; i < n; i++) {
+        hb_text_printf(report, "\n      %u %s allocated (%s) at:", found[i].count,
+                       plural(found[i].count, "block", "blocks"),
+                       hb_size_format(found[i].block.size, size));
+        hb_report_stack(report, found[i].block.stack_id, HB_REPORT_INDENT);
+        hb_text_printf(
+            report, "\n      %s at:", found[i].count == 1 ? "and freed" : "the last of them freed");
+        hb_report_stack(report, found[i].freed_at, HB_REPORT_INDENT);
+    }
+}
+
 static void describe_bad_free(hb_text *report, const hb_memory_error *error) {
     uint32_t here = hb_stacks_capture(error->caller);
     bool frees = strstr(error->function, "free") != NULL || strstr(error->function, "delete");
     const char *misuse = frees ? "a double free" : "a use after free";
-    hb_freed_block f;
-    if (hb_quarantine_find((uintptr_t)error->ptr, &f)) {
-        char size[HB_SIZE_TEXT];
+    hb_freed_block found[HB_FREED_HISTORY_MAX];
+    bool forgotten;
+    size_t n = hb_quarantine_history((uintptr_t)error->ptr, found, &forgotten);
+    if (n > 0) {
         hb_text_printf(report, "%s(%p): the block was already freed (%s)\n", error->function,
                        error->ptr, misuse);
         hb_text_printf(report, "      %s again at:", frees ? "freed" : "used");
         hb_report_stack(report, here, HB_REPORT_INDENT);
-        hb_text_printf(report, "\n      first freed at:");
-        hb_report_stack(report, f.freed_at, HB_REPORT_INDENT);
-        hb_text_printf(report, "\n      allocated (%s) at:", hb_size_format(f.block.size, size));
-        hb_report_stack(report, f.block.stack_id, HB_REPORT_INDENT);
+        describe_history(report, found, n, forgotten);
     } else if (hb_blocks_was_freed((uintptr_t)error->ptr)) {
-        /* Its header says so, but the first free is not remembered (no
-         * quarantine, or the block has left it). */
-        hb_text_printf(report, "%s(%p): the block was already freed (%s)\n      called at:",
-                       error->function, error->ptr, misuse);
+        /* Its header says so, but no free at this address is remembered
+         * (no quarantine, or the history dropped it for newer ones). */
+        hb_text_printf(
+            report, "%s(%p): the block was already freed (%s)%s\n      called at:", error->function,
+            error->ptr, misuse, forgotten ? ", long ago: where is no longer remembered" : "");
         hb_report_stack(report, here, HB_REPORT_INDENT);
     } else if (is_poison((uintptr_t)error->ptr)) {
         hb_text_printf(report,

@@ -184,7 +184,7 @@ static const char *plural(uint64_t n, const char *word, const char *words) {
 /* ---- sites: the biggest first, those whose stacks read the same merged
  * (two call sites can differ only in frames that are folded away). */
 
-enum { SITES_READ = 8 * HB_REPORT_TOP_SITES, SITE_INDENT = 10 };
+enum { SITES_READ = HB_REPORT_SITES_READ, SITE_INDENT = 10 };
 
 typedef struct merged_site {
     uint64_t bytes, blocks;
@@ -198,7 +198,13 @@ static bool ranks_above(const merged_site *a, const merged_site *b, enum hb_site
 void hb_report_sites(hb_text *text, const hb_scope *scope, enum hb_site_view view) {
     hb_site sites[SITES_READ];
     size_t total = hb_scope_sites(scope, view, sites, SITES_READ);
-    size_t read = total < SITES_READ ? total : SITES_READ;
+    hb_report_site_list(text, sites, total < SITES_READ ? total : SITES_READ, total, view);
+}
+
+void hb_report_site_list(hb_text *text, const hb_site *sites, size_t read, size_t total,
+                         enum hb_site_view view) {
+    if (read > SITES_READ)
+        read = SITES_READ;
     merged_site merged[SITES_READ];
     size_t rows = 0;
     for (size_t i = 0; i < read; i++) {

@@ -5,6 +5,7 @@
 #include "heapbook.h"
 
 #include "adder.h"
+#include "memo.h"
 
 #include <stdio.h>
 
@@ -159,3 +160,37 @@ HB_MEMORY_TEST(test_random_adders_memory, .peak = "1 MiB", .leaks = "0 B") {
     reference_counts(incs, ns, expected);
     assert_counts(incs, ns, expected);
 }
+
+/* ---- Out of memory ------------------------------------------------------ */
+
+/* Every public function that allocates, with each allocation made to fail
+ * in turn: an adder that cannot be made is NULL, a value with no memory to
+ * remember is still right, a memo that cannot grow is unchanged, and
+ * nothing leaks, whatever failed. */
+static void add_while_memory_runs_out(void) {
+    adder *a = adder_create(5);
+    if (a != NULL) {
+        HB_ASSERT_EQ(factorial_plus(a, 4), 229);
+        HB_ASSERT_EQ(factorial_plus(a, 3), 56);
+        adder_destroy(a);
+    }
+    unsigned long counts[10];
+    if (count_last_digits(3, 5, counts)) {
+        unsigned long total = 0;
+        for (unsigned d = 0; d < 10; d++)
+            total += counts[d];
+        HB_ASSERT_EQ(total, 15);
+    }
+    memo *m = memo_create();
+    if (m != NULL) {
+        uint64_t value = 0;
+        for (uint64_t key = 0; key < 40; key++)
+            if (memo_put(m, key, key * key))
+                HB_ASSERT(memo_get(m, key, &value) && value == key * key);
+            else
+                HB_ASSERT(!memo_get(m, key, &value));
+        memo_destroy(m);
+    }
+}
+
+HB_TEST(test_out_of_memory_leaks_nothing) { hb_fail_each_allocation(add_while_memory_runs_out); }

@@ -120,3 +120,20 @@ HB_MEMORY_TEST(test_random_start_memory, .peak = "64 KiB", .leaks = "0 B") {
     HB_ASSERT(word_count(sample, &counts));
     assert_counts(counts, expected.lines, expected.words, expected.bytes);
 }
+
+/* ---- Out of memory ------------------------------------------------------ */
+
+/* word_count() with each allocation made to fail in turn, its own and the
+ * stream's: false, or the right counts; nothing leaks either way. */
+static const char short_text[] = "one two\nthree\n  four five six\n";
+static void count_while_memory_runs_out(void) {
+    FILE *in = fmemopen((void *)short_text, sizeof short_text - 1, "r");
+    if (in == NULL)
+        return;
+    word_counts counts;
+    if (word_count(in, &counts))
+        assert_counts(counts, 3, 6, sizeof short_text - 1);
+    fclose(in);
+}
+
+HB_TEST(test_out_of_memory_leaks_nothing) { hb_fail_each_allocation(count_while_memory_runs_out); }

@@ -151,3 +151,20 @@ HB_MEMORY_TEST(test_random_readings_memory, .peak = "20 MB", .leaks = "0 B") {
     size_t count = hb_random(850000, 1200000);
     log_readings(count, (unsigned)hb_random(1, 1000000));
 }
+
+/* ---- Out of memory ------------------------------------------------------ */
+
+/* reading_log_new(), the one function that allocates, with each of its
+ * allocations made to fail in turn: NULL, and nothing leaks; or a log with
+ * room for every reading. */
+static void log_while_memory_runs_out(void) {
+    reading_log *log = reading_log_new(4);
+    if (log == NULL)
+        return;
+    for (int i = 0; i < 4; i++)
+        HB_ASSERT(reading_log_add(log, (short)i, i, i / 2.0, 'C', true));
+    HB_ASSERT_EQ(reading_log_count(log), 4);
+    reading_log_free(log);
+}
+
+HB_TEST(test_out_of_memory_leaks_nothing) { hb_fail_each_allocation(log_while_memory_runs_out); }

@@ -111,7 +111,8 @@ HB_TEST(test_forget_past_events) {
 /* ---- Out of memory ------------------------------------------------------ */
 
 /* Builds a small calendar and changes it, with each allocation made to fail
- * in turn: whatever fails leaves the calendar as it was. */
+ * in turn: whatever fails leaves the calendar as it was.  Every public
+ * function that allocates is called, on shared and on unshared texts. */
 static void plan_while_memory_runs_out(void) {
     calendar *cal = calendar_new();
     if (cal == NULL)
@@ -128,6 +129,15 @@ static void plan_while_memory_runs_out(void) {
         if (expected == 21)
             assert_event(cal, 20, 141, "Sprint review", "Room 4.12, fourth floor");
         calendar_forget_before(cal, 8);
+    }
+    /* A title no other event shares: a rename that fails must leave it
+     * held, not given back before the copy that failed. */
+    if (calendar_add(cal, 30, "Retro", "Garden")) {
+        size_t retro = calendar_count(cal) - 1;
+        if (calendar_rename(cal, retro, "Retrospective, in the garden"))
+            assert_event(cal, retro, 30, "Retrospective, in the garden", "Garden");
+        else
+            assert_event(cal, retro, 30, "Retro", "Garden");
     }
     calendar_free(cal);
 }

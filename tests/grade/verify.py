@@ -146,6 +146,8 @@ def check_files(student, out, report):
             expected |= {f"{exercise}.json", f"{exercise}.tsv", f"{exercise}.log"}
         if entry["memcheck"] != "not run":
             expected.add(f"{exercise}.memcheck.log")
+        if entry.get("valgrind", "not run") != "not run":
+            expected.add(f"{exercise}.valgrind.log")
     found = {p.name for p in out.iterdir()}
     verdict(found == expected, f"{student}: build/grade/ holds this run's files, none left from before",
             f"extra {sorted(found - expected)}, missing {sorted(expected - found)}")
@@ -228,15 +230,17 @@ def check_died(out, graded, tests, exercise, what, reason):
     """An exercise every test of which loops or crashes: not done, its
     tests errors (in JUnit too), and not run again under the sanitizers."""
     e = graded[exercise]
-    its = [t for t in tests if t["exercise"] == exercise and not t["name"].startswith(f"{exercise}: memcheck")]
+    its = [t for t in tests if t["exercise"] == exercise
+           and not t["name"].startswith((f"{exercise}: memcheck", f"{exercise}: valgrind"))]
     suite = ET.parse(out / f"{exercise}.xml").getroot().find("testsuite")
     errors = [c for c in suite.findall("testcase") if c.find("error") is not None]
     verdict(e["status"] == "fail" and its and all(t["status"] == "error" and reason in t.get("reasons", "")
                                                   for t in its)
-            and e["memcheck"] == "not run" and not (out / f"{exercise}.memcheck.log").exists()
+            and e["memcheck"] == e["valgrind"] == "not run"
+            and not (out / f"{exercise}.memcheck.log").exists() and not (out / f"{exercise}.valgrind.log").exists()
             and len(errors) == len(its),
             f"mixed: {exercise}, every test of which {what}, is not done, each test an error "
-            "(<error> in JUnit), and not run again under the sanitizers",
+            "(<error> in JUnit), and not run again under the sanitizers or valgrind",
             f"{e}; JUnit errors {len(errors)} of {len(its)}")
 
 

@@ -4,9 +4,12 @@
 #include "measure.h"
 
 #include <CUnit/TestDB.h>
+#include <dlfcn.h>
 #include <iconv.h>
 #include <locale.h>
+#include <netdb.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +126,90 @@ HB_TEST(test_glibc_caches_are_not_leaks) {
     CU_ASSERT_EQUAL(leaked_by(convert_with_iconv), 0);
     CU_ASSERT_EQUAL(leaked_by(change_locale), 0);
     CU_ASSERT_EQUAL(leaked_by(read_the_time_zone), 0);
+}
+
+/* The user database: glibc loads its name-service modules (nss) and keeps
+ * them, and a buffer for the entry, for the rest of the process. */
+static void look_up_a_user(void) {
+    struct passwd *root = getpwnam("root");
+    CU_ASSERT_PTR_NOT_NULL(root);
+    CU_ASSERT_PTR_NULL(getpwnam("heapbook-no-such-user"));
+}
+
+/* An unknown number's text is formatted into a buffer kept for the thread. */
+static void describe_an_unknown_error(void) {
+    CU_ASSERT_PTR_NOT_NULL(strstr(strerror(123456), "123456"));
+}
+
+/* Numeric hosts only: these tests must never reach the network.  Even
+ * after freeaddrinfo, glibc keeps what it loaded to answer. */
+static void resolve_a_numeric_address(void) {
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+                             .ai_socktype = SOCK_STREAM},
+                    *found = NULL;
+    CU_ASSERT_EQUAL_FATAL(getaddrinfo("127.0.0.1", "80", &hints, &found), 0);
+    freeaddrinfo(found);
+}
+
+/* A name from /etc/hosts ("localhost" is in every one; nss's "files"
+ * answers before "dns" is asked): the name-service modules and the
+ * configuration, kept. */
+static void resolve_localhost(void) {
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_flags = AI_NUMERICSERV}, *found = NULL;
+    CU_ASSERT_EQUAL_FATAL(getaddrinfo("localhost", "80", &hints, &found), 0);
+    freeaddrinfo(found);
+}
+
+/* ... but the list getaddrinfo returns is the caller's to free. */
+static struct addrinfo *kept_list;
+static void forget_freeaddrinfo(void) {
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+    CU_ASSERT_EQUAL_FATAL(getaddrinfo("127.0.0.1", "80", &hints, &kept_list), 0);
+}
+
+/* A dotted address is answered without a lookup, from a buffer glibc
+ * keeps for the next call. */
+static void resolve_with_gethostbyname(void) {
+    struct hostent *host = gethostbyname("127.0.0.1");
+    CU_ASSERT_PTR_NOT_NULL(host);
+}
+
+/* The text of a failed dlopen is kept for the thread until the next. */
+static void fail_to_load_a_library(void) {
+    CU_ASSERT_PTR_NULL(dlopen("/nonexistent/heapbook-no-such-library.so", RTLD_NOW));
+    CU_ASSERT_PTR_NOT_NULL(dlerror());
+}
+
+/* One test each: each runs in a process of its own, so each makes the
+ * first call, the one that fills the cache. */
+HB_TEST(test_getpwnam_keeps_no_leak) {
+    HB_REQUIRE_COUNTING();
+    CU_ASSERT_EQUAL(leaked_by(look_up_a_user), 0);
+}
+
+HB_TEST(test_strerror_of_an_unknown_number_keeps_no_leak) {
+    HB_REQUIRE_COUNTING();
+    CU_ASSERT_EQUAL(leaked_by(describe_an_unknown_error), 0);
+}
+
+HB_TEST(test_getaddrinfo_keeps_no_leak) {
+    HB_REQUIRE_COUNTING();
+    CU_ASSERT_EQUAL(leaked_by(resolve_a_numeric_address), 0);
+    CU_ASSERT_EQUAL(leaked_by(resolve_localhost), 0);
+}
+
+HB_TEST(test_gethostbyname_keeps_no_leak) {
+    HB_REQUIRE_COUNTING();
+    CU_ASSERT_EQUAL(leaked_by(resolve_with_gethostbyname), 0);
+}
+
+HB_TEST(test_dlerror_after_a_failed_dlopen_keeps_no_leak) {
+    HB_REQUIRE_COUNTING();
+    CU_ASSERT_EQUAL(leaked_by(fail_to_load_a_library), 0);
+}
+
+HB_TEST(test_a_list_from_getaddrinfo_never_freed_is_a_leak) {
+    HB_REQUIRE_COUNTING();
+    CU_ASSERT_NOT_EQUAL(leaked_by(forget_freeaddrinfo), 0);
+    freeaddrinfo(kept_list);
 }

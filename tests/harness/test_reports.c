@@ -159,7 +159,8 @@ HB_TEST(test_bad_limits_are_reported_before_anything_runs) {
         hb_text_get(&report),
         "test_x: bad memory limit .peak: size \"100 KX\" has an unknown unit (use B, KB, MB, GB, "
         "KiB, MiB or GiB)\n"
-        "test_x: bad memory limit .allocations: count \"many\" is not a whole number\n");
+        "test_x: bad memory limit .allocations: count \"many\" is not a whole number: write "
+        "digits only, nothing else: \"1000\"\n");
     hb_text_free(&report);
 }
 

@@ -5,9 +5,11 @@
 #define HB_SUITE_NAME "time limits"
 #include "measure.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A solution-times file holding `text`; its path in `path`. */
@@ -22,14 +24,14 @@ static void solution_times(char path[64], const char *text) {
 /* Loads HEAPBOOK_TIMEOUT=`timeout` and HEAPBOOK_SOLUTION_TIMES=`path` (NULL:
  * not set) as main() does; what that says on stderr goes to `said`, if not
  * NULL.  restore() brings the run's own settings back. */
-static void load(const char *timeout, const char *path, char *said, size_t size) {
+static bool load(const char *timeout, const char *path, char *said, size_t size) {
     fflush(stderr);
     int saved = dup(STDERR_FILENO);
     FILE *capture = tmpfile();
     CU_ASSERT_FATAL(saved >= 0 && capture != NULL);
     dup2(fileno(capture), STDERR_FILENO);
     hb_time_limits_configure(timeout, path);
-    hb_time_limits_load();
+    bool loaded = hb_time_limits_load();
     fflush(stderr);
     dup2(saved, STDERR_FILENO);
     close(saved);
@@ -38,16 +40,18 @@ static void load(const char *timeout, const char *path, char *said, size_t size)
     if (said)
         said[length] = '\0';
     fclose(capture);
+    return loaded;
 }
 
 /* The same with a file of `text` (NULL: none). */
-static void configure_saying(const char *timeout, const char *text, char *said, size_t size) {
+static bool configure_saying(const char *timeout, const char *text, char *said, size_t size) {
     char path[64] = "";
     if (text != NULL)
         solution_times(path, text);
-    load(timeout, text ? path : NULL, said, size);
+    bool loaded = load(timeout, text ? path : NULL, said, size);
     if (text != NULL)
         unlink(path);
+    return loaded;
 }
 
 static void configure(const char *timeout, const char *text) {
@@ -99,32 +103,111 @@ HB_TEST(test_heapbook_timeout_overrides_every_limit) {
     CU_ASSERT_EQUAL(unknown.wall_seconds, 3);
 }
 
-/* A bad value or file is said, and ignored: the default limits, which are
- * never tighter than the solution's. */
-HB_TEST(test_bad_settings_fall_back_to_the_default) {
+#define TIMES_FORMS                                                                                \
+    "name a regular file of \"test<TAB>microseconds\" lines (and lines of '#' comments), as "      \
+    "--record-times writes it, or leave it empty for the default limits (docs/harness.md, "        \
+    "Environment variables); no test ran\n"
+
+/* Says whether HEAPBOOK_TIMEOUT=`timeout` is refused, with its message. */
+static void assert_timeout_refused(const char *timeout) {
+    char said[512], expected[512];
+    CU_ASSERT_FALSE(configure_saying(timeout, NULL, said, sizeof said));
+    restore();
+    snprintf(expected, sizeof expected,
+             "heapbook: HEAPBOOK_TIMEOUT=\"%s\" is not a number of seconds: write a whole number "
+             "of seconds from 1 to 4294967 (HEAPBOOK_TIMEOUT=60), or unset it for each test's own "
+             "limit (docs/harness.md, Environment variables); no test ran\n",
+             timeout);
+    CU_ASSERT_STRING_EQUAL(said, expected);
+}
+
+/* A bad value or file stops the run before any test (main() exits 2),
+ * saying the variable, the text and what it accepts. */
+HB_TEST(test_bad_timeouts_are_errors) {
+    static const char *const bad[] = {
+        "ten", "0", "-5", "5s", " 5", "5 ", "+5", "4294968", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_timeout_refused(bad[i]);
+    CU_ASSERT_TRUE(configure_saying("4294967", NULL, NULL, 0));
+    restore();
+    /* Cut to fit its buffer it would read as 50: too long is bad. */
     char said[512];
-    configure_saying("ten", "test_quick 400\n", said, sizeof said);
+    CU_ASSERT_FALSE(load("0000000000000000000000000000000000000050x", NULL, said, sizeof said));
+    restore();
+}
+
+/* Says whether a times file of `text` is refused for line `line`. */
+static void assert_times_refused(const char *text, unsigned line) {
+    char said[1024], expected[64];
+    CU_ASSERT_FALSE(configure_saying(NULL, text, said, sizeof said));
     hb_time_limit quick = limit_of("test_quick");
     restore();
     CU_ASSERT_EQUAL(quick.basis, HB_TIME_DEFAULT);
-    CU_ASSERT_EQUAL(quick.wall_seconds, HB_DEFAULT_TIMEOUT_SECONDS);
-    CU_ASSERT_PTR_NOT_NULL(strstr(said, "heapbook: HEAPBOOK_TIMEOUT=ten is not a number of "
-                                        "seconds (1 or more); it is ignored\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(said, ":1: not \"test<TAB>microseconds\"; every test gets the "
-                                        "default time limit, 10 s\n"));
-    configure_saying(NULL, "test_quick\t400\ntest_broken\t\n", said, sizeof said);
-    quick = limit_of("test_quick");
+    snprintf(expected, sizeof expected, "\" line %u is not a test's time: ", line);
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, expected));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, TIMES_FORMS));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "heapbook: HEAPBOOK_SOLUTION_TIMES=\""));
+}
+
+HB_TEST(test_bad_times_files_are_errors) {
+    assert_times_refused("test_quick 400\n", 1);
+    assert_times_refused("test_quick\t400\ntest_broken\t\n", 2);
+    assert_times_refused("# fine\ntest_quick\t-400\n", 2);
+    assert_times_refused("test_quick\t400\t7\n", 1);
+    assert_times_refused("test_quick\t 400\n", 1);
+    assert_times_refused("\t400\n", 1);
+    assert_times_refused("test_quick\t99999999999999999999\n", 1);
+    char long_line[512];
+    memset(long_line, 'x', sizeof long_line - 6);
+    memcpy(long_line + sizeof long_line - 6, "\t400\n", 6);
+    assert_times_refused(long_line, 1);
+    /* Its last line without a newline is still a line. */
+    CU_ASSERT_TRUE(configure_saying(NULL, "test_quick\t400", NULL, 0));
+    hb_time_limit quick = limit_of("test_quick");
     restore();
-    CU_ASSERT_EQUAL(quick.basis, HB_TIME_DEFAULT);
-    CU_ASSERT_PTR_NOT_NULL(strstr(said, ":2: not \"test<TAB>microseconds\""));
-    load(NULL, "/nonexistent/heapbook-times.tsv", said, sizeof said);
-    quick = limit_of("test_quick");
+    CU_ASSERT_EQUAL(quick.basis, HB_TIME_SOLUTION);
+    char said[1024];
+    CU_ASSERT_FALSE(load(NULL, "/nonexistent/heapbook-times.tsv", said, sizeof said));
     restore();
-    CU_ASSERT_EQUAL(quick.basis, HB_TIME_DEFAULT);
     CU_ASSERT_STRING_EQUAL(said,
-                           "heapbook: HEAPBOOK_SOLUTION_TIMES=/nonexistent/heapbook-times.tsv: "
-                           "No such file or directory; every test gets the default time "
-                           "limit, 10 s\n");
+                           "heapbook: HEAPBOOK_SOLUTION_TIMES=\"/nonexistent/heapbook-times.tsv\" "
+                           "cannot be opened (No such file or directory): " TIMES_FORMS);
+}
+
+/* A FIFO would block the open until something writes to it: refused at
+ * once, as a directory and a device are. */
+HB_TEST(test_times_file_must_be_a_regular_file) {
+    char directory[] = "/tmp/heapbook-fifo-XXXXXX", fifo[64], said[1024];
+    CU_ASSERT_FATAL(mkdtemp(directory) != NULL);
+    snprintf(fifo, sizeof fifo, "%s/times", directory);
+    CU_ASSERT_FATAL(mkfifo(fifo, 0600) == 0);
+    CU_ASSERT_FALSE(load(NULL, fifo, said, sizeof said));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "\" is a FIFO, not a regular file: " TIMES_FORMS));
+    CU_ASSERT_FALSE(load(NULL, directory, said, sizeof said));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "\" is a directory, not a regular file: "));
+    CU_ASSERT_FALSE(load(NULL, "/dev/null", said, sizeof said));
+    CU_ASSERT_STRING_EQUAL(said, "heapbook: HEAPBOOK_SOLUTION_TIMES=\"/dev/null\" is a device, not "
+                                 "a regular file: " TIMES_FORMS);
+    restore();
+    unlink(fifo);
+    rmdir(directory);
+}
+
+/* HEAPBOOK_SEED and HEAPBOOK_FORK's numbers: decimal digits, nothing else. */
+HB_TEST(test_whole_numbers_are_digits_only) {
+    unsigned long long number = 7;
+    CU_ASSERT_TRUE(hb_environment_whole_number("18446744073709551615", ULLONG_MAX, &number));
+    CU_ASSERT_EQUAL(number, ULLONG_MAX);
+    CU_ASSERT_TRUE(hb_environment_whole_number("0", 0, &number));
+    CU_ASSERT_EQUAL(number, 0);
+    static const char *const bad[] = {
+        "", "18446744073709551616", "-1", "+1", " 1", "1 ", "0x10", "1e3", "12a"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        number = 7;
+        CU_ASSERT_FALSE(hb_environment_whole_number(bad[i], ULLONG_MAX, &number));
+        CU_ASSERT_EQUAL(number, 7);
+    }
+    CU_ASSERT_FALSE(hb_environment_whole_number("11", 10, &number));
 }
 
 static void assert_report(const hb_time_limit *limit, bool processor, const char *expected) {

@@ -10,6 +10,7 @@
 #
 #   test_name peak,leaks                     reasons, as the results file writes them
 #   test_name memcheck heap-buffer-overflow  fails under the sanitizers, with that report
+#   test_name valgrind                       passes, but valgrind reports an error in it
 #
 # Every other test must pass.  A fix with `memcheck` lines is built and run
 # with the sanitizers only (mk/wrong-fixes.mk): the harness's guard and
@@ -19,8 +20,33 @@
 # what lies next to the block.  Its tests must fail with a sanitizer's
 # report, each the kind its line names.
 #
+# A fix with `valgrind` lines passes every test (it reads bytes it never
+# wrote, which neither the harness nor the sanitizers look for), and fails
+# done through valgrind's verdict on the tested build
+# (tools/memcheck_run.sh verdict, kept by checksum: run again only when the
+# binary changes): a report in each test listed, and in no other.
+#
 # Runs every binary once; the random inputs are HEAPBOOK_SEED's (set by
 # tests/check.sh), and each fix is written to fail for every seed.
+
+# Requires valgrind's verdict on BINARY to be "errors", with a report in
+# exactly the tests of EXPECTED's `valgrind` lines.
+#   expect_valgrind_errors NAME BINARY EXPECTED
+expect_valgrind_errors() {
+    local name=$1 binary=$2 expected=$3 judged reported wanted
+    judged=$(tools/memcheck_run.sh verdict valgrind "$binary" "$scratch/valgrind.txt")
+    # The test each report is in: the last "  Test: NAME ..." line before it.
+    reported=$(awk '/^  Test: / { test = $2 }
+        /^    (Conditional jump|Use of uninitialised|Invalid |Syscall param|Mismatched free|Source and destination)/ {
+            print test }' "$scratch/valgrind.txt" | sort -u | paste -sd ' ')
+    wanted=$(awk '$2 == "valgrind" { print $1 }' "$expected" | sort -u | paste -sd ' ')
+    if [ "$judged" = errors ] && [ "$reported" = "$wanted" ]; then
+        verdict ok "$name: valgrind reports an error in exactly: $wanted"
+    else
+        cat "$scratch/valgrind.txt"
+        verdict fail "$name: valgrind's verdict is '$judged', with reports in: ${reported:-no test}; expected errors in: $wanted"
+    fi
+}
 
 # Runs a sanitizer build and requires exactly the tests of EXPECTED's
 # `memcheck` lines ("test_name memcheck KIND") to fail, each as a crash
@@ -58,6 +84,11 @@ for fix_dir in tests/wrong-fixes/[0-9][0-9]-*/; do
         expect_memcheck_failures "wrong fix $fix (under the sanitizers)" \
             "$build/memcheck/tests/wrong-fixes/$fix/$exercise/tests" "$scratch/wrong-fix.expected" \
             "tests/wrong-fixes/$fix/$exercise/"
+    elif grep -qw valgrind "$scratch/wrong-fix.expected"; then
+        # Every test passes in the build the tests ran; valgrind fails it.
+        expect_failures "wrong fix $fix" "$build/tests/wrong-fixes/$fix/$exercise/tests" /dev/null
+        expect_valgrind_errors "wrong fix $fix (under valgrind)" \
+            "$build/tests/wrong-fixes/$fix/$exercise/tests" "$scratch/wrong-fix.expected"
     else
         expect_failures "wrong fix $fix" "$build/tests/wrong-fixes/$fix/$exercise/tests" \
             "$scratch/wrong-fix.expected"

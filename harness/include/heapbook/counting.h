@@ -66,9 +66,9 @@ typedef struct hb_usage {
     uint64_t allocations;
     uint64_t frees;
     uint64_t live_blocks;
-    /* Files mapped with mmap() by the measured code, at most at once: not
-     * heap (anonymous mappings are: they count as blocks above), but
-     * memory the process holds, shown beside the heap's figures. */
+    /* Of the figures above, files mapped with mmap() by the measured code,
+     * at most at once: every mapping counts as a block (docs/harness.md),
+     * and a file's is also shown on its own. */
     size_t mapped_peak_bytes;
 } hb_usage;
 
