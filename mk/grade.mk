@@ -5,11 +5,13 @@ GRADE := $(BUILD)/grade
 
 .PHONY: grade check-grade
 ## make grade            score every exercise on your code: done when its tests
-##                       pass and make memcheck and make valgrind find no memory
-##                       error; writes build/grade/ (grade.json, grade.xml, grade.md)
-# "+": the script runs make for each exercise, as a job of this one.
+##                       pass and neither make memcheck nor make valgrind finds
+##                       a memory error; writes build/grade/ (grade.md, .json,
+##                       .xml, and the course platforms' gradescope.json,
+##                       prairielearn.json, classroom50.json); SUBMISSION=FOLDER
+##                       grades a student's files over this workbook's (graders/)
 grade: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
-	+@tools/grade.py run $(GRADE) $(EXERCISES)
+	@tools/grade.py run $(GRADE) $(if $(SUBMISSION),--submission $(SUBMISSION)) $(EXERCISES)
 
 ## make check-grade      instructors: make grade on a class of starter, solved
 ##                       and broken copies of the workbook (tests/grade/check.sh)

@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# The devcontainer, proved without Docker (our machines have no engine):
+# The README's set-up, proved on a fresh system without Docker (our machines
+# have no engine).  Both ways debootstrap the Debian suite that
+# .devcontainer/Dockerfile's FROM names into a temporary folder, with the
+# Docker image's apt sources, then:
 #
-#   1. debootstraps the Debian suite that .devcontainer/Dockerfile's FROM
-#      names into a temporary folder, with the Docker image's apt sources;
-#   2. runs the Dockerfile's ENV, COPY and RUN steps in it with chroot, among
-#      them tools/install-deps.sh;
-#   3. puts the clone in /workspaces/heapbook, as Codespaces does, and runs
-#      the README's two commands there (`make`, `make check`), nothing else,
-#      as devcontainer.json's remoteUser and with the network cut: the image
-#      must hold everything they need;
-#   4. then, still offline, `make flamegraph EX=01`, which must write its
-#      page (the page's libraries came with the set-up, not on first use).
+# bare (the default): a new user's machine, with git and sudo and nothing
+#   else (no make: Debian's minimal root has none, nor has a new Ubuntu
+#   desktop).  The clone goes in the home of a user who may sudo, and the
+#   README's two commands run there as that user, nothing else
+#   (`./start.sh`, which installs what is missing, then `make check`);
 #
-#   tests/fresh-root.sh                 a clean clone of the committed HEAD
-#   tests/fresh-root.sh --working-tree  the working tree, uncommitted files
-#                                            too (what `git status` would add)
+# --devcontainer: the image.  It runs the Dockerfile's ENV, COPY and RUN
+#   steps with chroot, among them tools/install-deps.sh, puts the clone in
+#   /workspaces/heapbook, as Codespaces does, and runs the README's two
+#   commands there as devcontainer.json's remoteUser with the network cut:
+#   the image must hold everything they need;
+#
+# then, offline either way, `make flamegraph EX=01`, which must write its
+# page (the page's libraries came with the set-up, not on first use).
+#
+#   tests/fresh-root.sh [--devcontainer] [--working-tree]
+#       --working-tree  the working tree, uncommitted files too (what `git
+#                       status` would add), rather than a clean clone of
+#                       the committed HEAD
 #
 # Needs root (debootstrap, chroot, mount, unshare) and a Debian mirror:
 # MIRROR, default http://deb.debian.org/debian.  Uses about 2 GiB under
@@ -29,11 +37,15 @@ path_in_root=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 die() { echo "test-fresh-root: $*" >&2; exit 1; }
 
-case "${1:-}" in
-    "") source_tree=clone ;;
-    --working-tree) source_tree=working ;;
-    *) die "unknown option $1; usage: $0 [--working-tree]" ;;
-esac
+source_tree=clone
+machine=bare
+for option in "$@"; do
+    case "$option" in
+        --working-tree) source_tree=working ;;
+        --devcontainer) machine=devcontainer ;;
+        *) die "unknown option $option; usage: $0 [--devcontainer] [--working-tree]" ;;
+    esac
+done
 [ "$(id -u)" -eq 0 ] || die "needs root for debootstrap, chroot, mount and unshare; run: sudo $0 $*"
 if ! command -v debootstrap >/dev/null; then
     apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
@@ -127,54 +139,80 @@ printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$ro
 mount -t proc proc "$root/proc"
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
 
-while read -r keyword arguments; do
-    case $keyword in
-        FROM) ;;
-        ENV)
-            [[ $arguments =~ ^[A-Za-z_][A-Za-z0-9_]*=[^[:space:]]*$ ]] ||
-                die "ENV $arguments: only ENV KEY=VALUE, one setting without spaces, is supported"
-            echo "== ENV $arguments"
-            image_env+=("$arguments")
-            ;;
-        COPY)
-            read -r -a files <<<"$arguments"
-            destination=${files[-1]}
-            unset 'files[-1]'
-            if [[ ${files[0]:-} == --* ]] || [ ${#files[@]} -eq 0 ]; then
-                die "COPY $arguments: only COPY of files without options is supported"
-            fi
-            # As Docker: several sources go into a folder, named with a final /.
-            if [ ${#files[@]} -gt 1 ] && [[ $destination != */ ]]; then
-                die "COPY $arguments: copying several files needs a destination ending in /"
-            fi
-            echo "== COPY ${files[*]} $destination"
-            for source in "${files[@]}"; do
-                target=$root$destination
-                [[ $destination == */ ]] && target+=$(basename "$source")
-                mkdir -p "$(dirname "$target")"
-                cp "$src/$source" "$target"  # the build context is the repository
-            done
-            ;;
-        RUN)
-            echo "== RUN $arguments"
-            run_as_root "$arguments"
-            ;;
-        *) die "the Dockerfile uses $keyword, which this test does not run; teach it here first" ;;
-    esac
-done <<<"$steps"
+run_dockerfile_steps() {
+    local keyword arguments
+    while read -r keyword arguments; do
+        case $keyword in
+            FROM) ;;
+            ENV)
+                [[ $arguments =~ ^[A-Za-z_][A-Za-z0-9_]*=[^[:space:]]*$ ]] ||
+                    die "ENV $arguments: only ENV KEY=VALUE, one setting without spaces, is supported"
+                echo "== ENV $arguments"
+                image_env+=("$arguments")
+                ;;
+            COPY)
+                read -r -a files <<<"$arguments"
+                destination=${files[-1]}
+                unset 'files[-1]'
+                if [[ ${files[0]:-} == --* ]] || [ ${#files[@]} -eq 0 ]; then
+                    die "COPY $arguments: only COPY of files without options is supported"
+                fi
+                # As Docker: several sources go into a folder, named with a final /.
+                if [ ${#files[@]} -gt 1 ] && [[ $destination != */ ]]; then
+                    die "COPY $arguments: copying several files needs a destination ending in /"
+                fi
+                echo "== COPY ${files[*]} $destination"
+                for source in "${files[@]}"; do
+                    target=$root$destination
+                    [[ $destination == */ ]] && target+=$(basename "$source")
+                    mkdir -p "$(dirname "$target")"
+                    cp "$src/$source" "$target"  # the build context is the repository
+                done
+                ;;
+            RUN)
+                echo "== RUN $arguments"
+                run_as_root "$arguments"
+                ;;
+            *) die "the Dockerfile uses $keyword, which this test does not run; teach it here first" ;;
+        esac
+    done <<<"$steps"
+}
 
-workspace=/workspaces/heapbook
-mkdir -p "$root/workspaces"
-mv "$src" "$root$workspace"
-devcontainer_py=$root$workspace/tools/devcontainer.py
-user=$("$devcontainer_py" get remoteUser)
-user=${user:-root}
-IFS=: read -r _ _ uid gid _ home _ < <(chroot "$root" getent passwd "$user") ||
-    die "remoteUser $user is not a user of the image"
-chown -R "$uid:$gid" "$root$workspace"
+if [ "$machine" = devcontainer ]; then
+    run_dockerfile_steps
+    workspace=/workspaces/heapbook
+    mkdir -p "$root/workspaces"
+    mv "$src" "$root$workspace"
+    devcontainer_py=$root$workspace/tools/devcontainer.py
+    user=$("$devcontainer_py" get remoteUser)
+    user=${user:-root}
+    IFS=: read -r _ _ uid gid _ home _ < <(chroot "$root" getent passwd "$user") ||
+        die "remoteUser $user is not a user of the image"
+    chown -R "$uid:$gid" "$root$workspace"
+else
+    # What a new user's Debian has: git, and sudo for their own user.
+    echo "== a bare system: git and sudo, a user who may sudo"
+    run_as_root "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends git sudo ca-certificates >/dev/null"
+    if chroot "$root" /bin/sh -c 'command -v make' >/dev/null; then
+        die "the bare root has make already: it proves nothing about a system without it"
+    fi
+    user=student
+    run_as_root "useradd --create-home --shell /bin/bash $user && \
+        echo '$user ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/$user && chmod 0440 /etc/sudoers.d/$user"
+    IFS=: read -r _ _ uid gid _ home _ < <(chroot "$root" getent passwd "$user")
+    workspace=$home/heapbook
+    mv "$src" "$root$workspace"
+    chown -R "$uid:$gid" "$root$workspace"
+fi
 
-# The user, in the workspace, without a terminal, and without a network: a
-# namespace of its own has no interface but a loopback, which is brought up.
+# The user, in the workspace, without a terminal.
+as_user() {
+    chroot --userspec="$uid:$gid" "$root" /usr/bin/env -i PATH="$path_in_root" HOME="$home" \
+        USER="$user" "${extra_ca[@]}" "${image_env[@]}" /bin/sh -c "cd $workspace && $1" </dev/null
+}
+# ... and without a network: a namespace of its own has no interface but a
+# loopback, which is brought up.
 offline_as_user() {
     unshare --net /bin/sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh \
         chroot --userspec="$uid:$gid" "$root" /usr/bin/env -i PATH="$path_in_root" HOME="$home" \
@@ -189,14 +227,19 @@ readme_commands=$(awk '/^## Start/ { start = 1 } start && /^```/ { if (block) ex
     die "README.md's \"## Start\" block should hold two commands; it holds: $readme_commands"
 image_seconds=$SECONDS
 while read -r command; do
-    echo "== $command (as $user, offline)"
-    offline_as_user "$command"
+    if [ "$machine" = devcontainer ]; then
+        echo "== $command (as $user, offline)"
+        offline_as_user "$command"
+    else
+        echo "== $command (as $user)"
+        as_user "$command"
+    fi
 done <<<"$readme_commands"
 
 echo "== make flamegraph EX=01 (as $user, offline)"
 offline_as_user "make flamegraph EX=01"
 page=$root$workspace/build/exercises/01-fibonacci/flamegraph.html
 [ -s "$page" ] || die "make flamegraph EX=01 wrote no $page"
-echo "test-fresh-root: passed in ${SECONDS} s: the image's steps $image_seconds s," \
+echo "test-fresh-root ($machine): passed in ${SECONDS} s: the set-up before the README $image_seconds s," \
     "the README's commands and make flamegraph $((SECONDS - image_seconds)) s;" \
     "$(du -sh --one-file-system "$root" | cut -f1) in the root"

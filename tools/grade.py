@@ -1,50 +1,99 @@
 #!/usr/bin/python3
-"""make grade: a score of the student's code, for CI and instructors.
+"""make grade: a score of the student's code, for CI, instructors and the
+course platforms (graders/).
 
-  tools/grade.py run DIR EXERCISE...   grade each exercise; write DIR/
-  tools/grade.py done DIR EXERCISE     exit 0 if DIR/grade.json says the
-                                       exercise is done (one autograding step)
+  tools/grade.py run DIR [--submission FOLDER] EXERCISE...
+        grade each exercise; write DIR/.  With --submission, first copy the
+        files a student may change (each exercise's .c and .h files, nothing
+        else) from FOLDER over this workbook's exercises/: the grader's own
+        tests, harness and Makefile grade them (docs/instructors.md)
+  tools/grade.py done DIR EXERCISE
+        exit 0 if DIR/grade.json says the exercise is done (one autograding
+        step)
 
 An exercise is done, and earns its point, when its tests pass on the
 student's code (correct, and within every memory limit) AND its sanitizer
 build is clean (`make memcheck`: no AddressSanitizer, LeakSanitizer or UBSan
 report) AND valgrind finds no error in the build the tests ran (`make
 valgrind`: reads of bytes never written, which the sanitizers do not look
-for).  A fast answer that reads freed memory is not done.
+for).  A fast answer that reads freed memory is not done.  The sanitizer
+build and valgrind run only when the tests pass: an exercise whose tests
+fail, crash or loop is not done whatever they would say, and a loop would
+cost its full time limit again.
 
-Each exercise is built here, one at a time, so that one that does not
-compile is graded as such and the others still are.  DIR gets, per exercise,
-what its test binary writes (NN-name.json, .xml, .tsv) and the three runs'
-output (NN-name.log, NN-name.memcheck.log, NN-name.valgrind.log); for the
-whole workbook:
+The test binaries are built together first (make -k -jN), then each
+exercise is graded on its own, so that one that does not compile is graded
+as such and the others still are.  An exercise graded once is graded again
+only if its test binary, its solution's times or the grading tools changed
+(build/grade-cache/, by checksum, as make test keeps memcheck verdicts).
 
-  grade.json  Exercism's test-runner results (version 3): every test, with
-              task_id the exercise's number, and a memcheck and a
-              valgrind test per exercise; plus heapbook's: "score",
-              "max_score", "exercises"
-  grade.xml   JUnit XML: a <testsuite> per exercise, memcheck and valgrind
-              included
-  grade.md    a Markdown table, for $GITHUB_STEP_SUMMARY
+DIR is emptied of every earlier result first; it gets, per exercise, what
+its test binary writes (NN-name.json, .tsv), its JUnit file (NN-name.xml)
+and the runs' output (NN-name.log, and NN-name.memcheck.log and
+NN-name.valgrind.log when they ran); for the whole workbook:
+
+  grade.json          Exercism's test-runner results (version 3): every
+                      test, with task_id the exercise's number, and a
+                      memcheck and a valgrind test per exercise; plus
+                      heapbook's: "score", "max_score", "exercises"
+  grade.xml           JUnit XML: a <testsuite> per exercise, memcheck and
+                      valgrind included; a crash or a timeout is an <error>
+  grade.md            a Markdown table, for $GITHUB_STEP_SUMMARY
+  gradescope.json     Gradescope's results.json      (tools/grade_formats.py)
+  prairielearn.json   PrairieLearn's results.json
+  classroom50.json    Classroom 50's result.json
+  submission.txt      with --submission: the files taken, and those left
 
 Exits 0 whenever it graded, whatever the score (as Exercism's test runners
 do); 1 if it could not.
 """
+
+import concurrent.futures
+import filecmp
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import grade_formats
+
 ROOT = Path(__file__).resolve().parent.parent
-# The harness stops each test after 10 s; this only bounds a binary that
-# hangs outside any test.
+# The harness stops each test after its time limit; this only bounds a
+# binary that hangs outside any test.
 RUN_SECONDS = 600
 # Exercism shows a message whole; a compiler's or sanitizer's can be long.
 MESSAGE_CHARS = 4000
 MEMCHECK_TEST = "memcheck: no memory error under AddressSanitizer, LeakSanitizer and UBSan"
 VALGRIND_TEST = "valgrind: no memory error in the tested build (bytes never written included)"
+# The binary's reasons for a test that died rather than answered: an
+# <error> in JUnit (the test could not give a verdict), not a <failure>.
+DIED = re.compile(r"crash|timeout|exit|signal")
+# What a student may change: an exercise's own sources, by name, as the
+# starter has them.  A larger file is no exercise answer.
+STUDENT_FILES = ("*.c", "*.h")
+STUDENT_FILE_BYTES = 256 * 1024
+# Every file grade.py writes into DIR, removed before a run: no result of
+# an earlier run survives beside this one's.
+RESULT_FILES = ("*.json", "*.xml", "*.tsv", "*.log", "*.md", "submission.txt")
+# The grading of an exercise depends on these besides its own binaries.
+GRADING_TOOLS = ("tools/grade.py", "tools/memcheck_run.sh", "tools/memcheck_report.py")
+CACHE = ROOT / "build" / "grade-cache"
+
+
+def make_environment():
+    """This environment for a make of our own: the make that ran grade.py
+    lends a script no job slots, and a make started with its jobserver
+    flags warns "jobserver unavailable" first thing (tools/own_make.sh)."""
+    flags = os.environ.get("MAKEFLAGS", "")
+    flags = re.sub(r"(^| )--jobserver-(auth|fds)=\S*", "", flags)
+    flags = re.sub(r"(^| )-j\d*(?= |$)", "", flags)
+    return {"MAKEFLAGS": flags.strip()}
 
 
 def run(command, log=None, environment=None):
@@ -53,7 +102,7 @@ def run(command, log=None, environment=None):
     try:
         done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, errors="replace", timeout=RUN_SECONDS,
-                              env={**os.environ, **(environment or {})})
+                              env={**os.environ, **make_environment(), **(environment or {})})
         status, output = done.returncode, done.stdout
     except subprocess.TimeoutExpired as timeout:
         status, output = -1, (timeout.output or b"").decode(errors="replace")
@@ -120,15 +169,55 @@ def memcheck_message(output, exercise):
                    f"\nThe whole report: make memcheck EX={number} (docs/memcheck.md)")
 
 
+def cache_key(exercise):
+    """The checksum of what grading EXERCISE depends on: its sources and
+    its tests (a binary that a failed build left behind is then not taken
+    for the code as it is), its test binary (the student's code, the tests
+    and the harness, linked), its solution's times (its time limits) and
+    the grading tools; None if the binary is missing."""
+    digest = hashlib.sha256()
+    sources = sorted((ROOT / "exercises" / exercise).glob("*.[ch]"))
+    suite = ROOT / "tests" / "exercises" / f"test_{exercise.replace('-', '_')}.c"
+    for path in (*sources, suite, ROOT / f"build/exercises/{exercise}/tests",
+                 ROOT / f"build/solutions/{exercise}/times.tsv", *(ROOT / t for t in GRADING_TOOLS)):
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError:
+            return None
+    return digest.hexdigest()
+
+
 def grade_exercise(exercise, out):
-    """Builds and runs one exercise's tests and its memcheck build; returns
-    its entry and its Exercism tests."""
+    """One exercise's entry and its Exercism tests: from the cache when
+    nothing it depends on changed, else graded now and kept."""
+    key = cache_key(exercise)
+    cached = CACHE / exercise
+    if key is not None and (cached / "key").is_file() and (cached / "key").read_text() == key:
+        for path in cached.iterdir():
+            if path.name.startswith(exercise):
+                shutil.copy(path, out / path.name)
+        graded = json.loads((cached / "graded.json").read_text())
+        return graded["entry"], graded["tests"]
+    entry, tests = grade_exercise_now(exercise, out)
+    if key is not None and cache_key(exercise) == key:
+        shutil.rmtree(cached, ignore_errors=True)
+        cached.mkdir(parents=True)
+        for path in out.glob(f"{exercise}.*"):
+            shutil.copy(path, cached / path.name)
+        (cached / "graded.json").write_text(json.dumps({"entry": entry, "tests": tests}))
+        (cached / "key").write_text(key)  # last: a key means a whole entry
+    return entry, tests
+
+
+def grade_exercise_now(exercise, out):
+    """Builds and runs one exercise's tests and, if they pass, its memcheck
+    build; returns its entry and its Exercism tests."""
     task_id = int(exercise.split("-")[0])
     suite = ROOT / "tests" / "exercises" / f"test_{exercise.replace('-', '_')}.c"
     binary = f"build/exercises/{exercise}/tests"
     entry = {"exercise": exercise, "task_id": task_id, "status": "error", "points": 0,
              "max_points": 1, "tests_passed": 0, "tests_total": 0, "failed_tests": [],
-             "memcheck": "not run"}
+             "memcheck": "not run", "valgrind": "not run"}
 
     def error(step, reason, message):
         entry["reason"] = reason
@@ -140,12 +229,10 @@ def grade_exercise(exercise, out):
         return error("build", "does not compile",
                      shorten(output) + f"\nBuild it alone: make test EX={task_id:02d}")
 
-    files = {kind: out / f"{exercise}.{kind}" for kind in ("json", "xml", "tsv")}
-    for path in files.values():
-        path.unlink(missing_ok=True)
+    files = {kind: out / f"{exercise}.{kind}" for kind in ("json", "tsv")}
     # Each test's time limit from the solution's time, as make test sets it
     # (the build made the file with the binary): a loop costs a second.
-    run([binary, "--json", files["json"], "--junit", files["xml"], "--results", files["tsv"]],
+    run([binary, "--json", files["json"], "--results", files["tsv"]],
         log=out / f"{exercise}.log",
         environment={"HEAPBOOK_SOLUTION_TIMES": f"build/solutions/{exercise}/times.tsv"})
     try:
@@ -172,36 +259,48 @@ def grade_exercise(exercise, out):
         tests.append(graded)
     entry["tests_total"] = len(tests)
     entry["tests_passed"] = sum(t["status"] == "pass" for t in tests)
+    tests_pass = entry["tests_passed"] == entry["tests_total"] > 0
 
-    # V=1: the sanitizers' reports whole, SUMMARY lines included, for the
-    # verdict and the log (make memcheck shortens them for a terminal).
-    status, output = run(["tools/memcheck_run.sh", "memcheck",
-                          f"build/memcheck/exercises/{exercise}/tests"],
-                         log=out / f"{exercise}.memcheck.log", environment={"V": "1"})
-    clean = status == 0
-    sanitizer_report = any(l.startswith("SUMMARY: ") for l in output.splitlines())
-    entry["memcheck"] = "clean" if clean else "memory errors" if sanitizer_report else "tests failed"
-    memcheck = {"name": f"{exercise}: {MEMCHECK_TEST}", "status": "pass" if clean else "fail",
-                "task_id": task_id, "exercise": exercise}
-    if not clean:
-        memcheck["message"] = memcheck_message(output, exercise)
+    memcheck = {"name": f"{exercise}: {MEMCHECK_TEST}", "task_id": task_id, "exercise": exercise}
+    if tests_pass:
+        # V=1: the sanitizers' reports whole, SUMMARY lines included, for
+        # the verdict and the log (make memcheck shortens them).
+        status, output = run(["tools/memcheck_run.sh", "memcheck",
+                              f"build/memcheck/exercises/{exercise}/tests"],
+                             log=out / f"{exercise}.memcheck.log", environment={"V": "1"})
+        clean = status == 0
+        sanitizer_report = any(l.startswith("SUMMARY: ") for l in output.splitlines())
+        entry["memcheck"] = "clean" if clean else "memory errors" if sanitizer_report else "tests failed"
+        memcheck["status"] = "pass" if clean else "fail"
+        if not clean:
+            memcheck["message"] = memcheck_message(output, exercise)
+    else:
+        clean = False
+        memcheck["status"] = "fail"
+        memcheck["message"] = ("not run: the tests must pass first; then make test "
+                               f"EX={task_id:02d} runs the sanitizers too")
     tests.append(memcheck)
 
-    # The tested build under valgrind, for what the sanitizers do not see
-    # (reads of bytes never written): its verdict as make test keeps it,
-    # by the binary's checksum (tools/memcheck_run.sh verdict).
-    log = out / f"{exercise}.valgrind.log"
-    status, output = run(["tools/memcheck_run.sh", "verdict", "valgrind", binary, str(log)])
-    valgrind_clean = output.strip() == "clean"
-    entry["valgrind"] = {"clean": "clean", "missing": "not installed"}.get(output.strip(),
-                                                                          "memory errors")
-    valgrind = {"name": f"{exercise}: {VALGRIND_TEST}", "status": "pass" if valgrind_clean else "fail",
-                "task_id": task_id, "exercise": exercise}
-    if not valgrind_clean:
-        valgrind["message"] = shorten(log.read_text(errors="replace") if log.is_file() else output)
+    valgrind = {"name": f"{exercise}: {VALGRIND_TEST}", "task_id": task_id, "exercise": exercise}
+    if tests_pass:
+        # The tested build under valgrind, for what the sanitizers do not
+        # see (reads of bytes never written): its verdict as make test
+        # keeps it, by the binary's checksum (tools/memcheck_run.sh verdict).
+        log = out / f"{exercise}.valgrind.log"
+        status, output = run(["tools/memcheck_run.sh", "verdict", "valgrind", binary, str(log)])
+        valgrind_clean = output.strip() == "clean"
+        entry["valgrind"] = {"clean": "clean", "missing": "not installed"}.get(output.strip(),
+                                                                              "memory errors")
+        valgrind["status"] = "pass" if valgrind_clean else "fail"
+        if not valgrind_clean:
+            valgrind["message"] = shorten(log.read_text(errors="replace") if log.is_file() else output)
+    else:
+        valgrind_clean = False
+        valgrind["status"] = "fail"
+        valgrind["message"] = ("not run: the tests must pass first; then make test "
+                               f"EX={task_id:02d} runs valgrind too")
     tests.append(valgrind)
 
-    tests_pass = entry["tests_passed"] == entry["tests_total"] > 0
     entry["status"] = "pass" if tests_pass and clean and valgrind_clean else "fail"
     entry["points"] = int(entry["status"] == "pass")
     if not tests_pass:
@@ -213,36 +312,39 @@ def grade_exercise(exercise, out):
     return entry, tests
 
 
-def junit(out, exercises, tests):
-    """A <testsuite> per exercise: the binary's own JUnit file where there is
-    one, with the memcheck test or the build error added."""
-    root = ET.Element("testsuites", name="heapbook grade")
-    for entry in exercises:
-        exercise = entry["exercise"]
-        path = out / f"{exercise}.xml"
-        try:
-            suite = ET.parse(path).getroot().find("testsuite")
-        except (OSError, ET.ParseError):
-            suite = None
-        if suite is None:
-            suite = ET.Element("testsuite", name=exercise)
-        suite.set("name", exercise)
-        in_file = {case.get("name") for case in suite.findall("testcase")}
-        for test in tests:
-            name = test["name"].split(": ", 1)[1]
-            if test["exercise"] != exercise or name in in_file:
-                continue
-            case = ET.SubElement(suite, "testcase", classname=exercise, name=name)
-            if test["status"] != "pass":
-                kind = "error" if test["status"] == "error" else "failure"
-                ET.SubElement(case, kind, type=name.split(":")[0]).text = test.get("message", "")
-        cases = suite.findall("testcase")
-        suite.set("tests", str(len(cases)))
-        suite.set("failures", str(sum(c.find("failure") is not None for c in cases)))
-        suite.set("errors", str(sum(c.find("error") is not None for c in cases)))
-        root.append(suite)
+def junit_kind(test):
+    """error, failure or None (passed) for a test, as JUnit counts them: a
+    test that crashed, looped or did not compile could give no verdict."""
+    if test["status"] == "pass":
+        return None
+    if test["status"] == "error" or DIED.search(test.get("reasons", "")):
+        return "error"
+    return "failure"
+
+
+def junit_suite(exercise, tests):
+    """A <testsuite> for one exercise, with the counts JUnit schemas require."""
+    suite = ET.Element("testsuite", name=exercise)
+    for test in tests:
+        name = test["name"].split(": ", 1)[1]
+        case = ET.SubElement(suite, "testcase", classname=exercise, name=name)
+        kind = junit_kind(test)
+        if kind is not None:
+            message = test.get("message", "")
+            ET.SubElement(case, kind, type=test.get("reasons", name.split(":")[0]),
+                          message=(message.splitlines() or [""])[0]).text = message
+    cases = [junit_kind(t) for t in tests]
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(cases.count("failure")))
+    suite.set("errors", str(cases.count("error")))
+    return suite
+
+
+def junit(suites, name):
+    root = ET.Element("testsuites", name=name)
+    root.extend(suites)
     for count in ("tests", "failures", "errors"):
-        root.set(count, str(sum(int(s.get(count)) for s in root)))
+        root.set(count, str(sum(int(s.get(count)) for s in suites)))
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -264,15 +366,38 @@ def markdown(exercises, score):
     return "\n".join(lines) + "\n"
 
 
-def grade(out, exercises):
+def empty(out):
+    """Removes every result an earlier run left in OUT."""
     out.mkdir(parents=True, exist_ok=True)
+    for pattern in RESULT_FILES:
+        for path in out.glob(pattern):
+            path.unlink()
+
+
+def build_all(exercises):
+    """Every exercise's test binary at once, on every core; those that do
+    not compile are left for grade_exercise to report one by one."""
+    jobs = str(os.cpu_count() or 2)
+    run(["make", "--no-print-directory", "-k", "-j" + jobs, "-s",
+         *[f"build/exercises/{e}/tests" for e in exercises]])
+
+
+def grade(out, exercises, started=None, submission=None):
+    started = started or time.monotonic()
+    empty(out)
+    if submission is not None:
+        (out / "submission.txt").write_text(submission)
+    build_all(exercises)
+    # Several exercises' tests at once: each test's time limit is processor
+    # time, and its figures are counted, so neither depends on the others.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = list(pool.map(lambda e: grade_exercise(e, out), exercises))
     graded, tests = [], []
-    for exercise in exercises:
-        entry, its_tests = grade_exercise(exercise, out)
+    for entry, its_tests in results:
         graded.append(entry)
         tests += its_tests
         verdict = "done" if entry["status"] == "pass" else f"not done: {entry['reason']}"
-        print(f"grade: {exercise}: {verdict}", flush=True)
+        print(f"grade: {entry['exercise']}: {verdict}", flush=True)
     score = sum(e["points"] for e in graded)
     if any(t["status"] != "pass" for t in tests):
         status = "error" if all(t["status"] == "error" for t in tests) else "fail"
@@ -281,12 +406,101 @@ def grade(out, exercises):
     report = {"version": 3, "status": status,
               "message": "no exercise compiled" if status == "error" else None,
               "tests": tests, "score": score, "max_score": len(graded), "exercises": graded}
+    suites = {e["exercise"]: junit_suite(e["exercise"], [t for t in tests if t["exercise"] == e["exercise"]])
+              for e in graded}
+    for exercise, suite in suites.items():
+        (out / f"{exercise}.xml").write_text(junit([suite], exercise))
     (out / "grade.json").write_text(json.dumps(report, indent=2) + "\n")
-    (out / "grade.xml").write_text(junit(out, graded, tests))
+    (out / "grade.xml").write_text(junit(list(suites.values()), "heapbook grade"))
     (out / "grade.md").write_text(markdown(graded, score))
-    print(f"grade: {score} of {len(graded)} exercises done; "
-          f"results in {out.relative_to(ROOT)}/ (grade.md, grade.json, grade.xml)")
+    seconds = round(time.monotonic() - started, 1)
+    for name, document in grade_formats.all_formats(report, seconds, ROOT).items():
+        (out / name).write_text(json.dumps(document, indent=2) + "\n")
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    print(f"grade: {score} of {len(graded)} exercises done in {seconds} s; results in {shown}/ "
+          "(grade.md, grade.json, grade.xml, gradescope.json, prairielearn.json, classroom50.json)")
     return 0
+
+
+# ---- a submission over this workbook -------------------------------------
+
+def student_files(exercise):
+    """The files of EXERCISE a student may change: its sources, by the
+    names the starter gives them (relative to exercises/EXERCISE/)."""
+    folder = ROOT / "exercises" / exercise
+    return sorted(p.name for pattern in STUDENT_FILES for p in folder.glob(pattern) if p.is_file())
+
+
+def pristine_copy(exercise):
+    """The exercise as handed out, kept aside the first time the workbook
+    takes a submission (graders/ call it when the image is built), so that
+    a workbook that grades several submissions starts each from it."""
+    kept = ROOT / "build" / "pristine" / exercise
+    if not kept.is_dir():
+        kept.mkdir(parents=True)
+        for name in student_files(exercise):
+            shutil.copy(ROOT / "exercises" / exercise / name, kept / name)
+    return kept
+
+
+def replace(target, source):
+    """TARGET's contents made SOURCE's, leaving a file that already has them
+    (and its time) alone: make then rebuilds only the exercises that
+    changed."""
+    if not (target.is_file() and filecmp.cmp(target, source, shallow=False)):
+        shutil.copyfile(source, target)
+
+
+def find_in_submission(submission, exercise, name, flat):
+    """Where SUBMISSION holds EXERCISE's file NAME: at its place in a copy
+    of the workbook, in a folder named after the exercise, or (FLAT: no
+    other graded exercise has a file of that name) at its top, as a
+    platform that takes single files puts it.  None if nowhere."""
+    places = [submission / "exercises" / exercise / name, submission / exercise / name]
+    if flat:
+        places.append(submission / name)
+    for place in places:
+        if os.path.lexists(place):
+            return place
+    return None
+
+
+def take_submission(submission, exercises):
+    """Copies the student's files from SUBMISSION over the exercises, and
+    the pristine copy's over every other: an allow-list, so a test, the
+    harness or the Makefile in the submission is never read.  A link, a folder or a
+    file too big to be an answer is refused.  Returns what was taken and
+    refused, for submission.txt."""
+    owners = {}
+    for exercise in exercises:
+        for name in os.listdir(pristine_copy(exercise)):
+            owners.setdefault(name, []).append(exercise)
+    taken, refused = [], []
+    for exercise in exercises:
+        kept = pristine_copy(exercise)
+        for name in sorted(os.listdir(kept)):
+            target = ROOT / "exercises" / exercise / name
+            place = find_in_submission(submission, exercise, name, len(owners[name]) == 1)
+            if place is None:
+                replace(target, kept / name)
+                continue
+            shown = place.relative_to(submission)
+            if place.is_symlink() or not place.is_file():
+                refused.append(f"{shown}: not a regular file (a link or a folder)")
+            elif place.stat().st_size > STUDENT_FILE_BYTES:
+                refused.append(f"{shown}: larger than {STUDENT_FILE_BYTES} bytes")
+            else:
+                replace(target, place)
+                taken.append(f"{shown} -> exercises/{exercise}/{name}")
+                continue
+            replace(target, kept / name)
+    lines = ["Taken from the submission (every other file is the course's own):"]
+    lines += [f"  {t}" for t in taken] or ["  nothing: every exercise is graded as handed out"]
+    if refused:
+        lines += ["Refused:"] + [f"  {r}" for r in refused]
+    print(f"grade: took {len(taken)} file(s) from {submission}" +
+          (f", refused {len(refused)} (submission.txt)" if refused else ""))
+    return "\n".join(lines) + "\n"
 
 
 def done(out, exercise):
@@ -303,9 +517,27 @@ def done(out, exercise):
     return 1
 
 
+def check_exercises(exercises):
+    """Exits with a clear error if any name is not an exercise's folder."""
+    known = sorted(p.name for p in (ROOT / "exercises").glob("[0-9][0-9]-*") if p.is_dir())
+    unknown = [e for e in exercises if e not in known]
+    if unknown:
+        sys.exit(f"grade: no exercise {', '.join(unknown)} in {ROOT}/exercises/; "
+                 f"name them by folder: {' '.join(known)}")
+
+
 if __name__ == "__main__":
     match sys.argv[1:]:
+        case ["run", out, "--submission", submission, *exercises] if exercises:
+            started = time.monotonic()
+            check_exercises(exercises)
+            submission = Path(submission).resolve()
+            if not submission.is_dir():
+                sys.exit(f"grade: no submission folder {submission}")
+            sys.exit(grade((ROOT / out).resolve(), exercises, started,
+                           take_submission(submission, exercises)))
         case ["run", out, *exercises] if exercises:
+            check_exercises(exercises)
             sys.exit(grade((ROOT / out).resolve(), exercises))
         case ["done", out, exercise]:
             sys.exit(done((ROOT / out).resolve(), exercise))

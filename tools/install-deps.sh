@@ -31,8 +31,10 @@ set -eu
 #                             the checks of the CI and container files
 #   cmake                     CMakeLists.txt: ctest runs the tests, for editors
 #                             (docs/editor.md); make check configures it
+#   libxml2-utils             xmllint: make check-grade validates make grade's
+#                             JUnit files against a JUnit schema
 PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev
-libdw-dev libzstd-dev zlib1g-dev libc-devtools libc6-dbg valgrind python3 python3-yaml cmake"
+libdw-dev libzstd-dev zlib1g-dev libc-devtools libc6-dbg valgrind python3 python3-yaml cmake libxml2-utils"
 
 missing=""
 for package in $PACKAGES; do

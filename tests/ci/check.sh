@@ -11,7 +11,9 @@
 #   4. the Dev Containers CLI reads devcontainer.json as Codespaces and VS
 #      Code do (given `true` for docker: it only asks docker whether a
 #      container is running) and finds the settings we wrote;
-#   5. make compile_commands.json lists every C file the build compiles.
+#   5. make compile_commands.json lists every C file the build compiles;
+#   6. ./start.sh, the README's first command, on the machines a new user
+#      may have (tests/ci/first-command.sh).
 #
 # Needs node 20 or later and npm (the linters' own requirement), and the
 # npm registry the first time (tests/ci/package-lock.json pins versions).
@@ -67,6 +69,8 @@ fi
 
 make --no-print-directory compile_commands.json
 verdict $? "make compile_commands.json: every C file the build compiles"
+tests/ci/first-command.sh
+verdict $? "tests/ci/first-command.sh: ./start.sh installs what is missing, then runs make"
 
 echo "ci: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,14 +6,18 @@
 Checks .gitattributes against every tracked file; that each GitHub workflow
 parses and has the keys Actions requires, says where it runs (heapbook
 itself, a template, or students' copies of it), grades in the devcontainer's
-image; that Classroom's workflow has a step per exercise under the names
+image; that every image name is one Docker accepts (lower case: the steps
+that derive one from the repository are run with an owner in capitals);
+that Classroom's workflow has a step per exercise under the names
 Classroom reads; that Dependabot's file covers the image and the actions;
 and that docs/instructors.md's .gitlab-ci.yml example parses and grades.
 Prints a line per check and ends with "ci-files: N passed, M failed".
 """
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -118,7 +122,10 @@ def check_grading_container(name, workflow):
     for job_id, job in workflow["jobs"].items():
         container = job.get("container") or {}
         image = container.get("image", "") if isinstance(container, dict) else container
-        if image.split(":")[0].lower() != wanted:
+        if image != image.lower():
+            problems.append(f"job {job_id} runs in '{image}': Docker refuses capitals in an image's "
+                            "name; write the owner in lower case")
+        elif image.split(":")[0] != wanted:
             problems.append(f"job {job_id} runs in '{image}', not the devcontainer's image {wanted}")
         if "SYS_PTRACE" not in str(container.get("options", "")):
             problems.append(f"job {job_id}: the container needs --cap-add=SYS_PTRACE (LeakSanitizer)")
@@ -166,6 +173,43 @@ def check_classroom(workflow):
     return problems
 
 
+# An image reference as Docker accepts one: lower-case path components
+# (the distribution reference grammar), a tag after the colon.
+DOCKER_REFERENCE = re.compile(r"[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)+"
+                              r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?")
+
+
+def check_image_naming(name, workflow):
+    """The steps that name an image from the repository (id: image) run
+    with an owner and a repository in capitals, as GitHub allows: every
+    name they give must be one Docker accepts."""
+    problems = []
+    for job_id, job in workflow["jobs"].items():
+        for step in job["steps"]:
+            if step.get("id") != "image":
+                continue
+            with tempfile.TemporaryDirectory() as scratch:
+                output = Path(scratch) / "output"
+                output.touch()
+                env = {"PATH": os.environ["PATH"], "GITHUB_OUTPUT": str(output),
+                       "GITHUB_REPOSITORY": "MyOrg/HeapBook", "GITHUB_REPOSITORY_OWNER": "MyOrg"}
+                ran = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True)
+                names = [line.split("=", 1)[1] for line in output.read_text().splitlines() if "=" in line]
+            if ran.returncode != 0 or not names:
+                problems.append(f"job {job_id}: its step '{step.get('name')}' failed or named nothing: {ran.stderr}")
+            problems += [f"job {job_id}: for MyOrg/HeapBook it names '{n}', which Docker refuses"
+                         for n in names if not DOCKER_REFERENCE.fullmatch(n)]
+    return problems
+
+
+def check_image_literals(name, text):
+    """An image on ghcr.io written out in a workflow, a Dockerfile or the
+    docs' examples is in lower case."""
+    return [f"'{m}' has capitals, which Docker refuses in an image's name (write the owner in lower case)"
+            for m in re.findall(r"ghcr\.io/[^\s\"'`)]+", text)
+            if m != m.lower() and "OWNER/REPO" not in m and "$" not in m]
+
+
 def check_dependabot():
     config = load(ROOT / ".github" / "dependabot.yml")
     problems = [] if config.get("version") == 2 else ["version must be 2"]
@@ -199,7 +243,9 @@ def check_gitlab_example():
     problems = []
     image = job.get("image", config.get("image", ""))
     image = image.get("name", "") if isinstance(image, dict) else image
-    if image.split(":")[0].lower() != devcontainer_image():
+    if image != image.lower():
+        problems.append(f"it runs in '{image}': Docker refuses capitals in an image's name")
+    elif image.split(":")[0] != devcontainer_image():
         problems.append(f"it runs in '{image}', not the devcontainer's image {devcontainer_image()}")
     if job.get("artifacts", {}).get("reports", {}).get("junit") != "build/grade/grade.xml":
         problems.append("its artifacts:reports:junit is not build/grade/grade.xml")
@@ -224,6 +270,14 @@ def main():
         if name in STUDENT_WORKFLOWS:
             checks.append((f"{name}: grades with make grade in the devcontainer's image",
                            lambda n=name, w=workflow: check_grading_container(n, w)))
+    for name, workflow in parsed.items():
+        checks.append((f"{name}: the image names it derives from the repository are lower case",
+                       lambda n=name, w=workflow: check_image_naming(n, w)))
+    for path in sorted(WORKFLOWS.glob("*.yml")) + [ROOT / "graders" / "Dockerfile",
+                                                   ROOT / "graders" / "gradescope" / "Dockerfile",
+                                                   ROOT / "docs" / "instructors.md"]:
+        checks.append((f"{path.relative_to(ROOT)}: every ghcr.io image written out is in lower case",
+                       lambda p=path: check_image_literals(p.name, p.read_text())))
     if "grade.yml" in parsed:
         checks.append(("grade.yml: the table in the job's summary, the files uploaded",
                        lambda: check_grade_workflow(parsed["grade.yml"])))

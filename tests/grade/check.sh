@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
-# make check-grade: `make grade` on a class of three students, each a copy
-# of this workbook, and its verdicts checked (tests/grade/verify.py):
+# make check-grade: `make grade` on a class of students, each a copy of
+# this workbook, and its verdicts and every file it writes checked
+# (tests/grade/verify.py; the platforms' formats: tests/grade/formats.py):
 #
-#   starter  the exercises as handed out: nothing is done, and each
-#            exercise fails exactly the tests of its .starter file;
-#   solved   every solution copied over its exercise: everything is done;
-#   mixed    the first exercise solved; the second solved but with a memory
-#            error that no test of the normal build sees (so its tests pass
-#            and only make memcheck fails it: not done); the third does not
-#            compile; the rest as handed out.
+#   starter   the exercises as handed out: nothing is done, and each
+#             exercise fails exactly the tests of its .starter file;
+#   solved    every solution copied over its exercise: everything is done;
+#   mixed     the first exercise solved; the second solved but with a memory
+#             error that no test of the normal build sees (so its tests pass
+#             and only make memcheck fails it: not done); the third does not
+#             compile; every test of the fourth loops, every test of the
+#             fifth crashes; the rest as handed out;
+#   tampered  a submission graded over a copy of the starter, as graders/
+#             take one (make grade SUBMISSION=...): the first exercise
+#             solved in place and the fourth as loose files (both taken),
+#             but also the second's tests loosened, the Makefile and the
+#             harness replaced, and a link where the third's source should
+#             be (none of it read): its grade must be the starter's but for
+#             the two solved exercises.  A stale file left in its
+#             build/grade/ must be gone after.
+#
+# make progress runs on the mixed copy three times: its second run, with
+# nothing changed, must take under 2 s; its third, with an exercise broken
+# since, must say so.  Then each platform's entry point grades submissions over a copy of the
+# starter as its grader image would (tests/grade/platforms.sh).
 #
 #   tests/grade/check.sh EXERCISE...     (make check-grade gives them all)
 #
@@ -17,7 +32,7 @@
 # "check-grade: N passed, M failed"; exit status 1 if any check failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-[ $# -ge 3 ] || { echo "usage: $0 EXERCISE... (three at least; make check-grade gives them all)" >&2; exit 2; }
+[ $# -ge 5 ] || { echo "usage: $0 EXERCISE... (five at least; make check-grade gives them all)" >&2; exit 2; }
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/heapbook-grade.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -61,6 +76,35 @@ break_build() { # folder exercise
     echo '#error "grade fixture: this exercise does not compile"' >>"$(first_source "$1" "$2")"
 }
 
+# Every test runs in a process of its own, forked from the binary: a
+# handler run in each such child breaks every test, whatever the exercise.
+break_each_test() { # folder exercise statement
+    cat >>"$(first_source "$1" "$2")" <<EOF
+
+/* tests/grade/check.sh: every test's process breaks as it starts. */
+#include <pthread.h>
+static void grade_fixture_break_the_test(void) {
+    $3
+}
+__attribute__((constructor)) static void grade_fixture_in_each_test(void) {
+    pthread_atfork(NULL, NULL, grade_fixture_break_the_test);
+}
+EOF
+}
+
+# The submission: what a student could push or upload, tampering included.
+tampered_submission() { # folder first second third fourth
+    local folder=$1 test
+    mkdir -p "$folder/exercises/$2" "$folder/exercises/$4" "$folder/tests/exercises" "$folder/harness"
+    cp solutions/"$2"/* "$folder/exercises/$2/"
+    cp solutions/"$5"/* "$folder/"
+    test="tests/exercises/test_${3//-/_}.c"
+    sed -E 's/\.(peak|leaks|allocations|stack) = "[^"]*"/.\1 = "1 GiB"/g' "$test" >"$folder/$test"
+    printf 'grade:\n\t@echo "grade: 99 of 14 exercises done"\n' >"$folder/Makefile"
+    echo 'int hb_everything_passes = 1;' >"$folder/harness/everything_passes.c"
+    ln -s "../../$test" "$folder/exercises/$4/$(basename "$(first_source . "$4")")"
+}
+
 for student in starter solved mixed; do
     copy_workbook "$scratch/$student"
 done
@@ -71,11 +115,42 @@ solve "$scratch/mixed" "$1"
 solve "$scratch/mixed" "$2"
 break_memory "$scratch/mixed" "$2"
 break_build "$scratch/mixed" "$3"
+solve "$scratch/mixed" "$4"
+break_each_test "$scratch/mixed" "$4" 'for (;;) {}'
+solve "$scratch/mixed" "$5"
+break_each_test "$scratch/mixed" "$5" 'volatile int *nowhere = NULL; *nowhere = 1;'
 
-for student in starter solved mixed; do
+grade() { # student [make argument...]
+    local student=$1
+    shift
     echo "== make grade: $student"
-    make --no-print-directory -C "$scratch/$student" grade >"$scratch/$student.log" 2>&1
+    # -j2: a make with job slots of its own, which a make it starts must not
+    # take for its own ("jobserver unavailable": verify.py looks for it);
+    # started afresh, not as a job of make check-grade's.
+    env MAKEFLAGS= make -j2 --no-print-directory -C "$scratch/$student" grade "$@" >"$scratch/$student.log" 2>&1
     echo "exit $?" >>"$scratch/$student.log"
     grep '^grade: ' "$scratch/$student.log"
+}
+for student in starter solved mixed; do
+    grade "$student"
 done
+
+# make progress on the mixed copy: run, run again with nothing changed
+# (from build/progress/: timed), then with the first exercise broken (its
+# kept state must not be shown).
+progress() { # log
+    env MAKEFLAGS= make --no-print-directory -C "$scratch/mixed" progress >"$scratch/$1" 2>&1
+}
+progress progress-first.log
+start=$(date +%s%N)
+progress progress-again.log
+echo "$(( ($(date +%s%N) - start) / 1000000 ))" >"$scratch/progress-again.ms"
+echo '#error "grade fixture: broken after make progress"' >>"$(first_source "$scratch/mixed" "$1")"
+progress progress-broken.log
+cp -a "$scratch/starter" "$scratch/tampered"
+echo stale >"$scratch/tampered/build/grade/99-stale.xml"
+tampered_submission "$scratch/submission" "$1" "$2" "$3" "$4"
+grade tampered SUBMISSION="$scratch/submission"
+echo "== the platforms' entry points (graders/)"
+tests/grade/platforms.sh "$scratch/starter" "$scratch/platforms" "$1"
 tests/grade/verify.py "$scratch" "$@"
