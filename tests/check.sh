@@ -341,6 +341,11 @@ if tools/memcheck_run.sh memcheck "$build/memcheck/tests/harness-tests"; then
 else
     verdict fail "memcheck harness tests: a sanitizer report or a failed test (above)"
 fi
+if tests/fixtures/memcheck_repeats/selftest.sh; then
+    verdict ok "memcheck repeats: a memory error several tests make is shown in full once, then one line a test"
+else
+    verdict fail "memcheck repeats: see tests/fixtures/memcheck_repeats/selftest.sh's diff above"
+fi
 if tests/fixtures/memcheck_broken/selftest.sh; then
     verdict ok "memcheck selftest: make memcheck fails on each memory error of tests/fixtures/memcheck_broken, with the report"
 else
