@@ -17,6 +17,7 @@ static struct {
     CU_pTest drawing;     /* whose sequence `state` is */
     uint64_t state;
     unsigned long long draws[8]; /* the running test's first draws, to show */
+    const char *names[8];        /* what each stands for (NULL: not said) */
     size_t draw_count;
 } context;
 
@@ -31,10 +32,11 @@ static void append_context(char *message, size_t size) {
         used += (size_t)snprintf(message + used, size - used, "\n      (%s)", context.fault_note);
     if (!context.drawn || context.drawing != CU_get_current_test() || used >= size)
         return;
-    used += (size_t)snprintf(message + used, size - used, "\n      (random inputs");
+    used += (size_t)snprintf(message + used, size - used, "\n      (random inputs:");
     for (size_t i = 0; i < context.draw_count && used < size; i++)
-        used += (size_t)snprintf(message + used, size - used, "%s %llu", i ? "," : "",
-                                 context.draws[i]);
+        used += (size_t)snprintf(message + used, size - used, "%s %s%s%llu", i ? "," : "",
+                                 context.names[i] ? context.names[i] : "",
+                                 context.names[i] ? " = " : "", context.draws[i]);
     if (used < size)
         snprintf(message + used, size - used,
                  "%s: HEAPBOOK_SEED=%" PRIu64 " in the environment repeats them)",
@@ -180,6 +182,11 @@ void hb_random_choose_seed(void) {
 }
 
 unsigned long long hb_random(unsigned long long low, unsigned long long high) {
+    return hb_random_named(NULL, low, high);
+}
+
+unsigned long long hb_random_named(const char *what, unsigned long long low,
+                                   unsigned long long high) {
     CU_pTest test = CU_get_current_test();
     if (!context.drawn || context.drawing != test) {
         context.drawing = test;
@@ -190,7 +197,9 @@ unsigned long long hb_random(unsigned long long low, unsigned long long high) {
     uint64_t span = high - low + 1; /* 0: the whole range */
     uint64_t draw = splitmix64(&context.state);
     unsigned long long value = high <= low ? low : low + (span ? draw % span : draw);
-    if (context.draw_count < sizeof context.draws / sizeof context.draws[0])
+    if (context.draw_count < sizeof context.draws / sizeof context.draws[0]) {
+        context.names[context.draw_count] = what;
         context.draws[context.draw_count++] = value;
+    }
     return value;
 }
