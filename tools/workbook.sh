@@ -170,6 +170,9 @@ next_step() {
     n=$(number "$exercise")
     case "$state" in
     unsafe) echo "Next: make memcheck EX=$n shows each error at the line that made it (docs/memcheck.md)" ;;
+    crash)
+        echo "Next: a test crashed where it was told above; make memcheck EX=$n says what that line"
+        echo "      touched, and where the block was allocated and freed (docs/memcheck.md)" ;;
     build) echo "Next: fix what the compiler says above, in exercises/$exercise/" ;;
     *)
         echo "Next: read docs/$exercise.md, edit the files in exercises/$exercise/,"
