@@ -221,5 +221,6 @@ HB_MEMORY_TEST(test_churn_memory, .peak = "8 KiB", .leaks = "0 B") {
 
 HB_MEMORY_TEST(test_random_churn_memory, .peak = "8 KiB", .leaks = "0 B") {
     size_t capacity = hb_random_named("capacity", 1, MOST_KEPT);
-    churn(capacity, (unsigned)hb_random_named("keys", capacity + 16, 10 * MOST_KEPT), 3000, random_draw);
+    churn(capacity, (unsigned)hb_random_named("keys", capacity + 16, 10 * MOST_KEPT), 3000,
+          random_draw);
 }
