@@ -53,6 +53,14 @@ define compile_exercise
 	@cat $@.log >&2; rm -f $@.log
 endef
 
+# ---- libraries an exercise is built on -------------------------------------
+# An exercise whose code calls a real library names it here, linked into
+# its tests (every build) and its program; tools/install-deps.sh installs
+# its development package.  17: zlib (zlib1g-dev).
+EXERCISE_LIBS_17-compressed-logs := -lz
+exercise_libs = $(EXERCISE_LIBS_$(1))
+# ---- end of libraries ---------------------------------------------------------
+
 # The exercise's sources but main.c, by file name: a solution's file
 # replaces the starter's of the same name.
 exercise_names = $(filter-out main.c,$(sort $(notdir $(wildcard exercises/$(1)/*.c solutions/$(1)/*.c))))
@@ -79,17 +87,17 @@ $(BUILD)/$(2)/$(1)/tests: $$($(2)_$(1)_OBJS) $(BUILD)/$(2)/$(1)/obj/suite.o $(HA
     tools/check-objects.sh
 	$(Q)tools/check-objects.sh $(HARNESS_SEALED) $$(filter-out $$(SCAFFOLDING_OBJECTS),$$($(2)_$(1)_OBJS))
 	$$(call quiet,LINK,$$@)
-	$(Q)$$(CC) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $$(TEST_LIBS) -o $$@
+	$(Q)$$(CC) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $(call exercise_libs,$(1)) $$(TEST_LIBS) -o $$@
 
 $(BUILD)/$(2)/$(1)/program: $$($(2)_$(1)_OBJS) $(BUILD)/$(2)/$(1)/obj/main.o
 	$$(call quiet,LINK,$$@)
-	$(Q)$$(CC) $$(LDFLAGS) $$^ -o $$@
+	$(Q)$$(CC) $$(LDFLAGS) $$^ $(call exercise_libs,$(1)) -o $$@
 
 $(BUILD)/memcheck/$(2)/$(1)/tests: $$(patsubst $(BUILD)/%,$(BUILD)/memcheck/%,$$($(2)_$(1)_OBJS)) \
     $(BUILD)/memcheck/$(2)/$(1)/obj/suite.o $(MEMCHECK_ARCHIVES)
 	$$(call quiet,LINK,$$@)
 	$(Q)$$(CC) $$(SANITIZE) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $(MEMCHECK_LINK) \
-	    $$(CUNIT_LIBS) -lunwind -ldw -ldl -o $$@
+	    $(call exercise_libs,$(1)) $$(CUNIT_LIBS) -lunwind -ldw -ldl -o $$@
 endef
 $(foreach ex,$(EXERCISES),$(foreach variant,$(VARIANTS),$(eval $(call exercise_build,$(ex),$(variant)))))
 

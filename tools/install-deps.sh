@@ -28,8 +28,10 @@ set -eu
 #   valgrind                  make valgrind, and make check's memcheck selftest
 #   python3, python3-yaml     tools/*.py: make grade, make compile_commands.json,
 #                             the checks of the CI and container files
+#   zlib1g-dev                exercise 17 is built on zlib (mk/exercises.mk's
+#                             EXERCISE_LIBS_17-compressed-logs)
 PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev
-libdw-dev libzstd-dev libc-devtools libc6-dbg valgrind python3 python3-yaml"
+libdw-dev libzstd-dev libc-devtools libc6-dbg valgrind python3 python3-yaml zlib1g-dev"
 
 missing=""
 for package in $PACKAGES; do
