@@ -25,8 +25,9 @@ the full reports.  A stack with no frame of the student's is shown whole.
 
 A memory error that several tests make (the same kind of report at the
 same first line, for each report of the test) is shown in full once; each
-later test that makes it gets one line naming the test that showed it, and
-the end says how many tests were shortened so.
+later test that makes it gets one line naming the test that showed it,
+then the first line of each of its failures, and the end says how many
+tests were shortened so.
 """
 import argparse
 import re
@@ -145,6 +146,8 @@ def fold_line(run, kinds):
 REPORT_FIGURES = re.compile(r"( on address| at)? 0x[0-9a-f]+.*$|\b(of size|in) \d+\b|[\d,]+ bytes|"
                             r"\d+ blocks?|\(\d+ direct, \d+ indirect\)")
 SHORT_FRAME = re.compile(r"^    (?:> |  )(\S+ \(.*\))$")
+# CUnit's "    1. tests/t.c:16  - test_x: ..." (a failure, numbered).
+FAILURE_LINE = re.compile(r"^\s+\d+\. \S+:\d+ ")
 
 
 class Repeats:
@@ -191,8 +194,13 @@ class Repeats:
         if key and key in self.shown:
             kinds = "; ".join(f"{header} at {frame}" for header, frame in key)
             self.out.write(f"    the same error as {self.shown[key]} above: {kinds}\n")
-            if any(line == "FAILED" for line in self.block):
-                self.out.write("FAILED\n")
+            # The test's own verdict stays, each failure's first line: what
+            # it found, in its words (its stack is the one shown above).
+            for line in self.block:
+                if line == "FAILED" or FAILURE_LINE.match(line):
+                    if line.endswith(" at:"):  # its stack followed
+                        line = line[:-len(" at:")] + ", at the same line"
+                    self.out.write(line + "\n")
             self.repeats += 1
         else:
             if key:

@@ -102,6 +102,23 @@ memcheck_verdict() {
     echo "$verdict"
 }
 
+# Whether every exercise but EXERCISE is done, as far as the runs kept in
+# build/ say, without running anything: its sanitizer build's verdict is
+# clean (memcheck_verdict: kept only for a build whose tests all passed) for
+# the build as it is, and no file of the exercise changed since that build.
+all_others_done() {
+    local current=$1 exercise binary cache
+    for exercise in $exercises; do
+        [ "$exercise" = "$current" ] && continue
+        binary="build/memcheck/exercises/$exercise/tests"
+        cache="build/memcheck-verdicts/exercises-$exercise"
+        [ -f "$binary" ] && [ -f "$cache" ] || return 1
+        [ -z "$(find "exercises/$exercise" -newer "$binary" -print -quit)" ] || return 1
+        [ "$(cat "$binary" tools/memcheck_report.py | sha256sum | cut -c1-16) clean" = "$(cat "$cache")" ] ||
+            return 1
+    done
+}
+
 # ---- time limits from the solution's own time --------------------------------
 # Runs COMMAND (EXERCISE's test binary) with each test's time limit set
 # from the reference solution's processor time for it, which the build
@@ -295,8 +312,10 @@ test_exercise() {
     after=$(following "$exercise")
     if [ -n "$after" ]; then
         echo "  Done! Next: exercise $after: read docs/$after.md, then make test EX=$(number "$after")"
+    elif all_others_done "$exercise"; then
+        echo "  Done! That was the last exercise, and every one is done. Well done!"
     else
-        echo "  Done! That was the last exercise in the list: make progress shows which are still to do."
+        echo "  Done! That is the last exercise in the list, but not every one is done yet: make progress shows which."
     fi
     finish 0
 }
