@@ -7,7 +7,7 @@ EX ?=
 # EX quoted for the shell, unexpanded.
 ex_arg = '$(subst ','\'',$(value EX))'
 
-.PHONY: workbook test solution progress list hint reset watch results memcheck memcheck-solution valgrind run flamegraph
+.PHONY: workbook test solution progress list hint predict reset watch results memcheck memcheck-solution valgrind run flamegraph
 
 # Each exercise is built by the script itself, so that one that does not
 # compile is shown as such instead of stopping make.  The sanitizer build
@@ -34,6 +34,11 @@ solution: $(HARNESS_SEALED)
 ## make watch [EX=01]    rerun an exercise's tests whenever you save a file
 watch: $(HARNESS_SEALED)
 	@tools/workbook.sh watch $(ex_arg)
+
+## make predict EX=01    answer the lesson's questions before you run (make test
+##                       asks them the first time), then see them beside the figures
+predict:
+	@tools/workbook.sh predict $(ex_arg)
 
 ## make hint EX=01       the next hint for an exercise, one at a time
 hint:

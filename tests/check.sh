@@ -139,6 +139,36 @@ $problems"
     fi
 }
 
+# Predict, then see: the figure a lesson asks the student to predict (the
+# starter's, in $scratch/EXERCISE.pipe.tsv) may be stated only where the
+# student opens it after the run: inside <details> ... </details>, or on
+# the solution page.  Sizes as the harness prints them and in bytes (with
+# and without thousands' commas), counts with and without.
+check_unspoiled() {
+    local exercise=$1 predict=$2 lesson="docs/$1.md" problems=""
+    awk '/<details>/ { folded = 1 } !folded { print } /<\/details>/ { folded = 0 }' "$lesson" \
+        >"$scratch/unfolded.md"
+    while read -r test figure _; do
+        case "$test" in "#"* | "") continue ;; esac
+        local column value form
+        column=$(case "$figure" in peak) echo 5 ;; leaks) echo 6 ;; allocations) echo 7 ;; *) echo 8 ;; esac)
+        value=$(awk -F'\t' -v t="$test" -v c="$column" '$2 == t { print $c }' "$scratch/$exercise.pipe.tsv")
+        case "$value" in "" | -) continue ;; esac
+        local forms=("$value")
+        [ "$value" -lt 1000 ] || forms+=("$(sed ':a; s/\B[0-9]\{3\}\>/,&/; ta' <<<"$value")")
+        [ "$figure" = allocations ] || forms+=("$(human_size "$value")")
+        for form in "${forms[@]}"; do
+            grep -qP -- "(?<![0-9.,])\Q$form\E(?![0-9]|[.,][0-9])" "$scratch/unfolded.md" &&
+                problems+="$lesson shows $test's $figure ($form) before the student runs it: fold it in <details> below the task, or move it to docs/solutions/$exercise.md"$'\n'
+        done
+    done <"$predict"
+    if [ -z "$problems" ]; then
+        verdict ok "lesson $exercise: no figure the student predicts is shown before the run"
+    else
+        verdict fail "lesson $exercise: $problems"
+    fi
+}
+
 # Two lanes run on the other core meanwhile, their output shown at the end:
 # the profiler's tests, which share nothing with the rest, and the docs'
 # quoted outputs, which run what the build made (the only files they write
@@ -147,6 +177,9 @@ $problems"
 # The docs quote what the GCC build prints (how many of the harness's
 # frames fold, for one): a Clang build (make CC=clang check) does not
 # check them.
+# The docs quote make test without a prediction kept: none of the
+# maintainer's own (build/predictions/) may show up in them.
+export HEAPBOOK_PREDICTIONS="$scratch/no-predictions"
 tests/profiler/check.sh >"$scratch/profiler.out" 2>&1 &
 profiler_lane=$!
 lanes+=($!)
@@ -331,6 +364,7 @@ for exercise in "$@"; do
     fi
     # ---- end of a starter green but wrong ---------------------------------
     check_figures "$exercise" "$suite.figures"
+    check_unspoiled "$exercise" "$suite.predict"
 done
 
 # The figures must not depend on where stdout goes.  script(1) gives the
@@ -420,6 +454,11 @@ if tools/memcheck_run.sh memcheck "$build/memcheck/tests/harness-tests"; then
 else
     verdict fail "memcheck harness tests: a sanitizer report or a failed test (above)"
 fi
+if tests/fixtures/memcheck_repeats/selftest.sh; then
+    verdict ok "memcheck repeats: a memory error several tests make is shown in full once, then one line a test"
+else
+    verdict fail "memcheck repeats: see tests/fixtures/memcheck_repeats/selftest.sh's diff above"
+fi
 if tests/fixtures/memcheck_broken/selftest.sh; then
     verdict ok "memcheck selftest: make memcheck fails on each memory error of tests/fixtures/memcheck_broken, with the report"
 else
@@ -429,15 +468,45 @@ fi
 # ---- predictions (tests/exercises/test_NN_name.predict) -------------------
 # Every lesson asks the student to predict a figure before running; its
 # .predict file names the memory test and the figure ("TEST FIGURE QUESTION"
-# a line), and make test prints the question with this run's answer
-# (tools/workbook.sh show_predictions).  Each line must name a memory test
-# of the exercise's suite and a figure the harness measures, and make test
-# on the first exercise must print each answer as the starter measures it.
+# a line).  make test asks each question at a terminal before its first
+# run, keeps the answer, and after the run prints it beside the figure
+# measured (tools/predictions.py).  Each line must name a memory test of
+# the exercise's suite and a figure the harness measures; for every lesson,
+# answers fed to make predict must come back beside the starter's figure
+# (its results from the starter's run above); and make test on the first
+# exercise at a terminal (script(1)) must ask, and then do the same.
 problems=""
+predictions="$scratch/predictions"
+answer_of() { [ "$1" = allocations ] && echo 1000 || echo "1 KiB"; }
+said_of() { [ "$1" = allocations ] && echo 1000 || echo "1 KiB (1,024 B)"; }
+# check_answered EXERCISE OUTPUT RESULTS: OUTPUT sets each question's
+# answer (answer_of) beside RESULTS' figure.
+check_answered() {
+    local exercise=$1 out=$2 results=$3 test figure question column value
+    while read -r test figure question; do
+        case "$test" in "#"* | "") continue ;; esac
+        column=$(case "$figure" in peak) echo 5 ;; leaks) echo 6 ;; allocations) echo 7 ;; *) echo 8 ;; esac)
+        value=$(awk -F'\t' -v t="$test" -v c="$column" '$2 == t { print $c }' "$results")
+        if [ "$figure" = allocations ]; then
+            value=$(sed ':a; s/\B[0-9]\{3\}\>/,&/; ta' <<<"$value")
+        elif [ "$value" -lt 1024 ]; then
+            value="$value B"
+        else
+            value="$(human_size "$value") ($(sed ':a; s/\B[0-9]\{3\}\>/,&/; ta' <<<"$value") B)"
+        fi
+        grep -A3 -xF "    $question" "$out" >"$scratch/answered.txt"
+        grep -qxF "      you said:  $(said_of "$figure")" "$scratch/answered.txt" &&
+            grep -qxF "      measured:  $value, $test's $figure on the first run after your prediction" \
+                "$scratch/answered.txt" &&
+            grep -q "^      off by:    " "$scratch/answered.txt" ||
+            problems+="$exercise: the answer to \"$question\" is not printed beside $test's $figure, $value:"$'\n'"$(cat "$out")"$'\n'
+    done <"tests/exercises/test_${exercise//-/_}.predict"
+}
 for exercise in "$@"; do
     suite="tests/exercises/test_${exercise//-/_}"
     grep -qv '^[[:space:]]*\(#\|$\)' "$suite.predict" 2>/dev/null ||
         problems+="$suite.predict: missing, or no question in it; docs/$exercise.md asks the student to predict a figure"$'\n'
+    answers=""
     while read -r test figure question; do
         case "$test" in "#"* | "") continue ;; esac
         grep -q "^HB_MEMORY_TEST($test," "$suite.c" ||
@@ -445,24 +514,31 @@ for exercise in "$@"; do
         case "$figure" in peak | leaks | allocations | stack) ;;
             *) problems+="$suite.predict: $test: unknown figure '$figure' (peak, leaks, allocations or stack)"$'\n' ;; esac
         [ -n "$question" ] || problems+="$suite.predict: $test $figure: no question"$'\n'
+        answers+="$(answer_of "$figure")"$'\n'
     done < <(cat "$suite.predict" 2>/dev/null)
+    [ -s "$scratch/$exercise.pipe.tsv" ] || continue
+    printf '%s' "$answers" | HEAPBOOK_PREDICTIONS=$predictions tools/workbook.sh predict "$exercise" \
+        >"$scratch/predict.txt" 2>&1 || problems+="make predict EX=$exercise: $(cat "$scratch/predict.txt")"$'\n'
+    HEAPBOOK_PREDICTIONS=$predictions tools/predictions.py show "$exercise" "$scratch/$exercise.pipe.tsv" \
+        >"$scratch/shown.txt" 2>&1
+    check_answered "$exercise" "$scratch/shown.txt" "$scratch/$exercise.pipe.tsv"
 done
 first=${1:-}
 if [ -n "$first" ] && [ -s "tests/exercises/test_${first//-/_}.predict" ]; then
-    tools/workbook.sh test "$first" >"$scratch/make-test.txt" 2>&1
-    "$build/exercises/$first/tests" --results "$scratch/predicted.tsv" >/dev/null
-    while read -r test figure question; do
+    rm -rf "$predictions"
+    answers=$(while read -r test figure _; do
         case "$test" in "#"* | "") continue ;; esac
-        column=$(case "$figure" in peak) echo 5 ;; leaks) echo 6 ;; allocations) echo 7 ;; *) echo 8 ;; esac)
-        value=$(awk -F'\t' -v t="$test" -v c="$column" '$2 == t { print $c }' "$scratch/predicted.tsv")
-        [ "$figure" = allocations ] || value=$(human_size "$value")
-        grep -qxF "  You predicted: $question" "$scratch/make-test.txt" &&
-            tr -d , <"$scratch/make-test.txt" | grep -qE "^  This run: $test's $figure (was|were) $value( \(|\.$)" ||
-            problems+="make test EX=$first does not print \"$question\" with $test's $figure, $value:"$'\n'"$(tail -n 8 "$scratch/make-test.txt")"$'\n'
-    done <"tests/exercises/test_${first//-/_}.predict"
+        answer_of "$figure"
+    done <"tests/exercises/test_${first//-/_}.predict")
+    printf '%s\n' "$answers" | HEAPBOOK_PREDICTIONS=$predictions script -qec "tools/workbook.sh test $first" \
+        /dev/null | tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g' >"$scratch/make-test.txt"
+    "$build/exercises/$first/tests" --results "$scratch/predicted.tsv" >/dev/null
+    grep -q "^  Your answer: " "$scratch/make-test.txt" ||
+        problems+="make test EX=$first at a terminal did not ask for the prediction first:"$'\n'"$(head -n 8 "$scratch/make-test.txt")"$'\n'
+    check_answered "$first" "$scratch/make-test.txt" "$scratch/predicted.tsv"
 fi
 if [ -z "$problems" ]; then
-    verdict ok "predictions: every lesson's questions name a memory test and a figure; make test EX=${first%%-*} prints each answer"
+    verdict ok "predictions: every lesson's questions name a memory test and a figure, and come back beside the starter's figure; make test EX=${first%%-*} at a terminal asks first"
 else
     verdict fail "predictions: $problems"
 fi

@@ -23,7 +23,8 @@ set -eu
 #                             the harness
 #   bsdutils                  script(1) gives the tests a terminal
 #   libzstd-dev               the profiler's captures are zstd streams
-#   zlib1g-dev                export --format pprof writes gzip, as pprof reads
+#   zlib1g-dev                export --format pprof writes gzip, as pprof reads;
+#                             exercise 17 is built on zlib (mk/exercises.mk)
 #   libc-devtools             glibc's memusage, which the profiler's tests
 #                             check its peaks against
 #   valgrind                  make valgrind, and make check's memcheck selftest

@@ -22,6 +22,12 @@ written) and prints it with each report short:
 
 Everything else passes as it came.  Every line read goes to FILE unchanged:
 the full reports.  A stack with no frame of the student's is shown whole.
+
+A memory error that several tests make (the same kind of report at the
+same first line, for each report of the test) is shown in full once; each
+later test that makes it gets one line naming the test that showed it,
+then the first line of each of its failures, and the end says how many
+tests were shortened so.
 """
 import argparse
 import re
@@ -135,6 +141,86 @@ def fold_line(run, kinds):
     return f"      ... {len(run)} frame{'s' if len(run) > 1 else ''} in {joined(names)}"
 
 
+# What makes two reports the same error: the kind of report without its
+# addresses, sizes and counts, and the first frame under it.
+REPORT_FIGURES = re.compile(r"( on address| at)? 0x[0-9a-f]+.*$|\b(of size|in) \d+\b|[\d,]+ bytes|"
+                            r"\d+ blocks?|\(\d+ direct, \d+ indirect\)")
+SHORT_FRAME = re.compile(r"^    (?:> |  )(\S+ \(.*\))$")
+# CUnit's "    1. tests/t.c:16  - test_x: ..." (a failure, numbered).
+FAILURE_LINE = re.compile(r"^\s+\d+\. \S+:\d+ ")
+
+
+class Repeats:
+    """Between the shortener and the output: a test's reports that another
+    test showed already become one line (see the module's comment)."""
+
+    def __init__(self, out, raw):
+        self.out = out
+        self.raw = raw
+        self.test = None
+        self.block = []  # a test's lines from its first report on
+        self.shown = {}  # signature -> the test that showed it
+        self.repeats = 0
+
+    def write(self, text):
+        line = text.rstrip("\n")
+        test = TEST_LINE.match(line)
+        if test or line.startswith(("Run Summary", "Suite: ")):
+            self.close()
+            if test:
+                self.test = re.sub(r"^  Test: (\S+) .*$", r"\1", line)
+        elif not self.block and self.test and line.startswith("    ") and Shortener.starts_report(line[4:]):
+            self.block = [line]
+            return
+        elif self.block:
+            self.block.append(line)
+            return
+        self.out.write(text)
+
+    def signature(self):
+        found, header = [], None
+        for line in self.block:
+            if line.startswith("    ") and Shortener.starts_report(line[4:]):
+                header = REPORT_FIGURES.sub("", line.strip())
+            elif header and SHORT_FRAME.match(line):
+                found.append((header, SHORT_FRAME.match(line).group(1)))
+                header = None
+        return tuple(found)
+
+    def close(self):
+        if not self.block:
+            return
+        key = self.signature()
+        if key and key in self.shown:
+            kinds = "; ".join(f"{header} at {frame}" for header, frame in key)
+            self.out.write(f"    the same error as {self.shown[key]} above: {kinds}\n")
+            # The test's own verdict stays, each failure's first line: what
+            # it found, in its words (its stack is the one shown above).
+            for line in self.block:
+                if line == "FAILED" or FAILURE_LINE.match(line):
+                    if line.endswith(" at:"):  # its stack followed
+                        line = line[:-len(" at:")] + ", at the same line"
+                    self.out.write(line + "\n")
+            self.repeats += 1
+        else:
+            if key:
+                self.shown[key] = self.test
+            self.out.write("".join(line + "\n" for line in self.block))
+        self.block = []
+
+    def flush(self):
+        self.out.flush()
+
+    def finish(self):
+        self.close()
+        if self.repeats:
+            # The log is written aside (FILE.PID) and renamed when whole.
+            log = re.sub(r"\.\d+$", "", self.raw)
+            self.out.write(f"\n  The same error in {self.repeats} more test{'s' if self.repeats > 1 else ''}: "
+                           f"each is one line above; every report in full: {log}\n")
+        self.out.flush()
+
+
 class Shortener:
     def __init__(self, out):
         self.out = out
@@ -212,12 +298,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", required=True, help="where every line read is kept")
     arguments = parser.parse_args()
-    shortener = Shortener(sys.stdout)
+    repeats = Repeats(sys.stdout, arguments.raw)
+    shortener = Shortener(repeats)
     with open(arguments.raw, "w", errors="replace") as raw:
         for text in sys.stdin:
             raw.write(text)
             shortener.line(text.rstrip("\n"))
         shortener.finish()
+    repeats.finish()
 
 
 if __name__ == "__main__":

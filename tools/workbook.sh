@@ -15,6 +15,8 @@
 #   workbook.sh solution EX     make solution: the tests on the solution
 #   workbook.sh watch [EX]      make watch: test again at every save
 #   workbook.sh hint EX         make hint: the next hint, one at a time
+#   workbook.sh predict EX      make predict: the lesson's questions, asked
+#                               (again); make test asks them the first time
 #   workbook.sh reset EX        make reset: the starter back, after asking
 #                               (YES=1 answers yes); the student's version
 #                               goes to build/backups/
@@ -108,6 +110,23 @@ memory_verdict() {
     echo "$verdict"
 }
 
+# Whether every exercise but EXERCISE is done, as far as the runs kept in
+# build/ say, without running anything: its sanitizer build's verdict is
+# clean (memcheck_verdict: kept only for a build whose tests all passed) for
+# the build as it is, and no file of the exercise changed since that build.
+all_others_done() {
+    local current=$1 exercise binary cache
+    for exercise in $exercises; do
+        [ "$exercise" = "$current" ] && continue
+        binary="build/memcheck/exercises/$exercise/tests"
+        cache="build/memcheck-verdicts/exercises-$exercise"
+        [ -f "$binary" ] && [ -f "$cache" ] || return 1
+        [ -z "$(find "exercises/$exercise" -newer "$binary" -print -quit)" ] || return 1
+        [ "$(cat "$binary" tools/memcheck_report.py | sha256sum | cut -c1-16) clean" = "$(cat "$cache")" ] ||
+            return 1
+    done
+}
+
 # ---- time limits from the solution's own time --------------------------------
 # Runs COMMAND (EXERCISE's test binary) with each test's time limit set
 # from the reference solution's processor time for it, which the build
@@ -185,6 +204,9 @@ next_step() {
         local tool=memcheck # or the tool that found them (memory_verdict)
         case "$(cat "$scratch/unsafe" 2>/dev/null)" in valgrind*) tool=valgrind ;; esac
         echo "Next: make $tool EX=$n shows each error at the line that made it (docs/memcheck.md)" ;;
+    crash)
+        echo "Next: a test crashed where it was told above; make memcheck EX=$n says what that line"
+        echo "      touched, and where the block was allocated and freed (docs/memcheck.md)" ;;
     build) echo "Next: fix what the compiler says above, in exercises/$exercise/" ;;
     *)
         echo "Next: read docs/$exercise.md, edit the files in exercises/$exercise/,"
@@ -210,7 +232,9 @@ next() {
             done_count=$((done_count + 1))
             continue
         fi
+        ask_first "$exercise"
         cat "$output"
+        tools/predictions.py show "$exercise" "$results"
         [ "$state" = unsafe ] && cat "$scratch/memcheck"
         echo
         echo "  [ ] $exercise: $(describe_state "$state")   <- you are here"
@@ -273,45 +297,15 @@ progress() {
     fi
 }
 
-# The questions the lesson asked the student to answer before running
-# (tests/exercises/test_NN_name.predict: "TEST FIGURE QUESTION" a line, '#'
-# a comment), each with this run's answer from $results, so that the guess
-# meets the measurement.  Sizes read as the harness prints them
-# (harness/support/format.c), with the exact bytes beside them.
-show_predictions() {
-    local predict="tests/exercises/test_${1//-/_}.predict"
-    [ -s "$predict" ] || return 0
+# The lesson's questions (tests/exercises/test_NN_name.predict) are asked
+# before the first run at a terminal, and their answers set beside this
+# run's figures after it (tools/predictions.py): the student sees a figure
+# only after predicting it.
+ask_first() {
+    [ -t 0 ] && [ -t 1 ] || return 0
+    tools/predictions.py asked "$1" && return 0
+    tools/predictions.py ask "$1"
     echo
-    awk -F'\t' '
-        function grouped(n,   out) {
-            for (out = ""; length(n) > 3; n = substr(n, 1, length(n) - 3))
-                out = "," substr(n, length(n) - 2) out
-            return n out
-        }
-        function size(bytes,   unit, tier, units) {
-            if (bytes < 1024) return bytes " B"
-            split("KiB MiB GiB TiB", units, " ")
-            for (unit = 1024; bytes >= unit * 1024 && tier < 3; unit *= 1024) tier++
-            return sprintf("%.1f %s (%s B)", int((bytes * 10 + unit / 2) / unit) / 10,
-                units[tier + 1], grouped(bytes ""))
-        }
-        FNR == NR { measured[$2] = $0; next }
-        /^[ \t]*(#|$)/ { next }
-        {
-            split($0, word, " ")
-            test = word[1]; figure = word[2]; question = $0
-            sub(/^[ \t]*[^ \t]+[ \t]+[^ \t]+[ \t]+/, "", question)
-            column = figure == "peak" ? 5 : figure == "leaks" ? 6 : figure == "allocations" ? 7 : 8
-            print "  You predicted: " question
-            if (!(test in measured)) { print "  This run: " test " did not run."; next }
-            split(measured[test], field, "\t")
-            value = field[column]
-            if (value == "-")
-                print "  This run: " test " failed before its " figure " was measured (its report is above)."
-            else
-                print "  This run: " test "\047s " figure " " (figure ~ /^(peak|stack)$/ ? "was" : "were") " " \
-                    (figure == "allocations" ? grouped(value) : size(value)) "."
-        }' "$results" "$predict"
 }
 
 # make test / make solution: the output of the tests, then one summary and
@@ -329,9 +323,10 @@ test_exercise() {
         finish 1
     fi
     tools/memcheck_run.sh prepare "build/memcheck/$variant/$exercise/tests"
+    [ "$variant" = exercises ] && ask_first "$exercise"
     with_time_limits "$exercise" "$binary" --results "$results" "$@"
     status=$?
-    [ "$variant" = exercises ] && show_predictions "$exercise"
+    [ "$variant" = exercises ] && tools/predictions.py show "$exercise" "$results"
     local total failed
     total=$(wc -l <"$results")
     failed=$(awk -F'\t' '$3 == "failed"' "$results" | wc -l)
@@ -379,8 +374,10 @@ test_exercise() {
     after=$(following "$exercise")
     if [ -n "$after" ]; then
         echo "  Done! Next: exercise $after: read docs/$after.md, then make test EX=$(number "$after")"
+    elif all_others_done "$exercise"; then
+        echo "  Done! That was the last exercise, and every one is done. Well done!"
     else
-        echo "  Done! That was the last exercise: make progress shows them all."
+        echo "  Done! That is the last exercise in the list, but not every one is done yet: make progress shows which."
     fi
     finish 0
 }
@@ -530,7 +527,7 @@ case "$command" in
 next | progress) "$command" ;;
 watch) watch "${1:-}" ;;
 resolve) resolve "${1:-}" ;;
-test | solution | hint | reset | run | flamegraph)
+test | solution | hint | predict | reset | run | flamegraph)
     [ -n "${1:-}" ] || { echo "heapbook: make $command needs an exercise: make $command EX=01" >&2; finish 2; }
     exercise=$(resolve "$1") || finish 2
     shift
@@ -538,13 +535,14 @@ test | solution | hint | reset | run | flamegraph)
     test) test_exercise exercises "$exercise" "$@" ;;
     solution) test_exercise solutions "$exercise" "$@" ;;
     run | flamegraph) profile "$command" "$exercise" ;;
+    predict) tools/predictions.py ask "$exercise" || finish 1 ;;
     *) "$command" "$exercise" ;;
     esac ;;
 memcheck) memory_tool memcheck exercises "${1:-}" ;;
 memcheck-solution) memory_tool memcheck solutions "${1:-}" ;;
 valgrind) memory_tool valgrind exercises "${1:-}" ;;
 *)
-    echo "usage: $0 next | progress | test|solution|hint|reset|run|flamegraph EX | watch [EX]" \
+    echo "usage: $0 next | progress | test|solution|hint|predict|reset|run|flamegraph EX | watch [EX]" \
         "| memcheck|memcheck-solution|valgrind [EX] | resolve EX" >&2
     exit 2 ;;
 esac

@@ -198,8 +198,13 @@ void hb_assert_true(bool condition, const char *text, const char *file, unsigned
  * test's inputs do not depend on which tests ran before it.  A memory test
  * that checks a random input besides the lesson's fixed one makes an
  * answer hard-coded for the fixed one fail; its failures name the seed, so
- * `HEAPBOOK_SEED=N make test EX=NN` repeats the run exactly. */
+ * `HEAPBOOK_SEED=N make test EX=NN` repeats the run exactly.
+ * hb_random_named() is the same draw with what it stands for, a string
+ * that lives as long as the test ("orders"): a failure then lists
+ * "orders = 1873" instead of a bare number. */
 unsigned long long hb_random(unsigned long long low, unsigned long long high);
+unsigned long long hb_random_named(const char *what, unsigned long long low,
+                                   unsigned long long high);
 
 #pragma GCC visibility pop
 

@@ -16,7 +16,7 @@ static struct {
     bool drawn;           /* the running test drew a random input */
     CU_pTest drawing;     /* whose sequence `state` is */
     uint64_t state;
-    uint64_t draws[HB_CONTEXT_DRAWS]; /* the running test's first draws, to show */
+    hb_draw draws[HB_CONTEXT_DRAWS]; /* the running test's first draws, to show */
     size_t draw_count;
 } context;
 
@@ -31,14 +31,15 @@ static void append_context(char *message, size_t size) {
         used += (size_t)snprintf(message + used, size - used, "\n      (%s)", context.fault_note);
     if (!context.drawn || context.drawing != CU_get_current_test() || used >= size)
         return;
-    used += (size_t)snprintf(message + used, size - used, "\n      (random inputs");
+    used += (size_t)snprintf(message + used, size - used, "\n      (random inputs:");
     for (size_t i = 0; i < context.draw_count && used < size; i++)
-        used += (size_t)snprintf(message + used, size - used, "%s %llu", i ? "," : "",
-                                 (unsigned long long)context.draws[i]);
+        used += (size_t)snprintf(message + used, size - used, "%s %s%s%llu", i ? "," : "",
+                                 context.draws[i].name, context.draws[i].name[0] ? " = " : "",
+                                 (unsigned long long)context.draws[i].value);
     if (used < size)
         snprintf(message + used, size - used,
                  "%s: HEAPBOOK_SEED=%" PRIu64 " in the environment repeats them)",
-                 context.draw_count == sizeof context.draws / sizeof context.draws[0] ? ", ..."
+                 context.draw_count == HB_CONTEXT_DRAWS ? ", ..."
                                                                                       : "",
                  context.seed);
 }
@@ -49,14 +50,14 @@ void hb_context_append(hb_text *report) {
     hb_text_printf(report, "%s", message);
 }
 
-size_t hb_context_draws(uint64_t draws[HB_CONTEXT_DRAWS]) {
+size_t hb_context_draws(hb_draw draws[HB_CONTEXT_DRAWS]) {
     if (!context.drawn || context.drawing != CU_get_current_test())
         return 0;
     memcpy(draws, context.draws, context.draw_count * sizeof *draws);
     return context.draw_count;
 }
 
-void hb_context_adopt_draws(const uint64_t *draws, size_t count) {
+void hb_context_adopt_draws(const hb_draw *draws, size_t count) {
     context.drawn = count > 0;
     context.drawing = CU_get_current_test();
     context.draw_count = count < HB_CONTEXT_DRAWS ? count : HB_CONTEXT_DRAWS;
@@ -190,6 +191,11 @@ void hb_random_choose_seed(void) {
 }
 
 unsigned long long hb_random(unsigned long long low, unsigned long long high) {
+    return hb_random_named(NULL, low, high);
+}
+
+unsigned long long hb_random_named(const char *what, unsigned long long low,
+                                   unsigned long long high) {
     CU_pTest test = CU_get_current_test();
     if (!context.drawn || context.drawing != test) {
         context.drawing = test;
@@ -200,7 +206,10 @@ unsigned long long hb_random(unsigned long long low, unsigned long long high) {
     uint64_t span = high - low + 1; /* 0: the whole range */
     uint64_t draw = splitmix64(&context.state);
     unsigned long long value = high <= low ? low : low + (span ? draw % span : draw);
-    if (context.draw_count < sizeof context.draws / sizeof context.draws[0])
-        context.draws[context.draw_count++] = value;
+    if (context.draw_count < HB_CONTEXT_DRAWS) {
+        hb_draw *kept = &context.draws[context.draw_count++];
+        kept->value = value;
+        snprintf(kept->name, sizeof kept->name, "%s", what != NULL ? what : "");
+    }
     return value;
 }

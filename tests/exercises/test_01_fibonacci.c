@@ -48,9 +48,9 @@ static unsigned reference_sum(size_t length) {
 enum { SHORTEST_RANDOM = 20000, LONGEST_RANDOM = 50000 };
 
 HB_MEMORY_TEST(test_random_lengths_memory, .peak = "16 KiB", .leaks = "0 B") {
-    size_t len1 = hb_random(SHORTEST_RANDOM, LONGEST_RANDOM);
-    size_t len2 = hb_random(SHORTEST_RANDOM, LONGEST_RANDOM);
-    size_t len3 = hb_random(SHORTEST_RANDOM, LONGEST_RANDOM);
+    size_t len1 = hb_random_named("len1", SHORTEST_RANDOM, LONGEST_RANDOM);
+    size_t len2 = hb_random_named("len2", SHORTEST_RANDOM, LONGEST_RANDOM);
+    size_t len3 = hb_random_named("len3", SHORTEST_RANDOM, LONGEST_RANDOM);
     unsigned expected = (reference_sum(len1) + reference_sum(len2) + reference_sum(len3)) % 10000;
     HB_ASSERT_EQ(fibonacci_hash(len1, len2, len3), expected);
 }

@@ -84,7 +84,7 @@ HB_MEMORY_TEST(test_pipeline_memory, .peak = "36 MiB", .leaks = "0 B") {
 enum { FEWEST_RANDOM = 1700000, MOST_RANDOM = 2300000 };
 
 HB_MEMORY_TEST(test_random_count_memory, .peak = "36 MiB", .leaks = "0 B") {
-    size_t count = hb_random(FEWEST_RANDOM, MOST_RANDOM);
+    size_t count = hb_random_named("samples", FEWEST_RANDOM, MOST_RANDOM);
     double *result = process_data(count);
     HB_ASSERT_NOT_NULL_FATAL(result);
     HB_ASSERT_EQ(first_wrong_element(result, count), count);

@@ -154,8 +154,8 @@ static void reference_counts(unsigned incs, unsigned ns, unsigned long counts[10
 enum { FEWEST_RANDOM = 300, MOST_RANDOM = 700 };
 
 HB_MEMORY_TEST(test_random_adders_memory, .peak = "1 MiB", .leaks = "0 B") {
-    unsigned incs = (unsigned)hb_random(FEWEST_RANDOM, MOST_RANDOM);
-    unsigned ns = (unsigned)hb_random(FEWEST_RANDOM, MOST_RANDOM);
+    unsigned incs = (unsigned)hb_random_named("adders", FEWEST_RANDOM, MOST_RANDOM);
+    unsigned ns = (unsigned)hb_random_named("n", FEWEST_RANDOM, MOST_RANDOM);
     unsigned long expected[10];
     reference_counts(incs, ns, expected);
     assert_counts(incs, ns, expected);

@@ -112,7 +112,7 @@ HB_MEMORY_TEST(test_primes_memory, .peak = "256 KiB", .leaks = "0 B", .allocatio
 
 /* Finds the primes below a limit drawn for this run, checked one by one. */
 static void search_at_random(uint32_t lowest_limit, uint32_t highest_limit) {
-    uint32_t limit = (uint32_t)hb_random(lowest_limit, highest_limit);
+    uint32_t limit = (uint32_t)hb_random_named("limit", lowest_limit, highest_limit);
     uint32_t *primes;
     size_t count;
     HB_ASSERT_EQ_FATAL(primes_below(limit, &primes, &count), true);

@@ -182,9 +182,9 @@ static void add_line(random_text *t, const char *format, ...) {
 /* From 1 to 40 good entries, with a comment here and there; returns how
  * many.  Entry i has the key "key<i>_<tag>" and the value "<i * tag>". */
 static unsigned add_good_lines(random_text *t, unsigned tag) {
-    unsigned entries = (unsigned)hb_random(1, 40);
+    unsigned entries = (unsigned)hb_random_named("entries", 1, 40);
     for (unsigned i = 0; i < entries; i++) {
-        if (hb_random(0, 3) == 0)
+        if (hb_random_named("comment?", 0, 3) == 0)
             add_line(t, "# before entry %u\n", i);
         add_line(t, "key%u_%u = %u\n", i, tag, i * tag);
     }
@@ -198,7 +198,7 @@ HB_MEMORY_TEST(test_random_errors_leak_nothing, .leaks = "0 B") {
                                          CONFIG_BAD_KEY};
     for (size_t kind = 0; kind < sizeof kinds / sizeof kinds[0]; kind++) {
         random_text t = {0};
-        unsigned tag = (unsigned)hb_random(1, 9999);
+        unsigned tag = (unsigned)hb_random_named("tag", 1, 9999);
         unsigned entries = add_good_lines(&t, tag);
         switch (kind) {
         case 0:
@@ -208,7 +208,8 @@ HB_MEMORY_TEST(test_random_errors_leak_nothing, .leaks = "0 B") {
             add_line(&t, "bad key = %u\n", tag);
             break;
         case 2: /* an earlier entry's key again */
-            add_line(&t, "key%u_%u = again\n", (unsigned)hb_random(0, entries - 1), tag);
+            add_line(&t, "key%u_%u = again\n",
+                     (unsigned)hb_random_named("repeated key", 0, entries - 1), tag);
             break;
         case 3:
             add_line(&t, " = no key\n");
@@ -224,7 +225,7 @@ HB_MEMORY_TEST(test_random_errors_leak_nothing, .leaks = "0 B") {
  * config_free() frees them all. */
 HB_MEMORY_TEST(test_random_entries_leak_nothing, .leaks = "0 B") {
     random_text t = {0};
-    unsigned tag = (unsigned)hb_random(1, 9999);
+    unsigned tag = (unsigned)hb_random_named("tag", 1, 9999);
     unsigned entries = add_good_lines(&t, tag);
     config cfg;
     size_t line;

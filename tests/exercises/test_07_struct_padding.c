@@ -148,8 +148,8 @@ HB_MEMORY_TEST(test_million_readings_memory, .peak = "20 MB", .leaks = "0 B") {
  * 16 bytes each always fit in 20 MB (at most 19.2 MB), 24 never do (at
  * least 20.4 MB). */
 HB_MEMORY_TEST(test_random_readings_memory, .peak = "20 MB", .leaks = "0 B") {
-    size_t count = hb_random(850000, 1200000);
-    log_readings(count, (unsigned)hb_random(1, 1000000));
+    size_t count = hb_random_named("readings", 850000, 1200000);
+    log_readings(count, (unsigned)hb_random_named("seed", 1, 1000000));
 }
 
 /* ---- Out of memory ------------------------------------------------------ */

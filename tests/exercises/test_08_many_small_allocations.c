@@ -143,6 +143,6 @@ HB_MEMORY_TEST(test_stack_memory, .allocations = "100", .peak = "3 MiB", .leaks 
 
 /* Another number of values on every run, from 200,000 to 500,000. */
 HB_MEMORY_TEST(test_random_stack_memory, .allocations = "100", .peak = "3 MiB", .leaks = "0 B") {
-    int count = (int)hb_random(200000, 500000);
-    push_and_pop(count, (unsigned)hb_random(1, UINT32_MAX));
+    int count = (int)hb_random_named("values", 200000, 500000);
+    push_and_pop(count, (unsigned)hb_random_named("seed", 1, UINT32_MAX));
 }

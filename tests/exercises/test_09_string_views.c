@@ -146,7 +146,7 @@ static size_t reference_count(const char *text, size_t length, const char *prefi
  * from 2500 to 4000 lines, at least 173,792 bytes (169.7 KiB) of text, so a
  * copy of it cannot fit in 128 KiB either. */
 HB_MEMORY_TEST(test_random_start_memory, .peak = "128 KiB", .allocations = "100", .leaks = "0 B") {
-    size_t length, first = hb_random(0, 1500);
+    size_t length, first = hb_random_named("first line", 0, 1500);
     const char *log = sample_log(&length);
     const char *text = line_start(log, first);
     length -= (size_t)(text - log);
@@ -157,7 +157,7 @@ HB_MEMORY_TEST(test_random_start_memory, .peak = "128 KiB", .allocations = "100"
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
         HB_ASSERT_EQ(count_lines_starting_with(index, prefixes[i]),
                      reference_count(text, length, prefixes[i]));
-    size_t number = hb_random(0, SAMPLE_LOG_LINES - first - 1);
+    size_t number = hb_random_named("line", 0, SAMPLE_LOG_LINES - first - 1);
     const char *start = line_start(text, number);
     char expected[VIEW_TEXT];
     snprintf(expected, sizeof expected, "%.*s", (int)(strchr(start, '\n') - start), start);

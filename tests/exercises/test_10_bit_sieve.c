@@ -126,12 +126,12 @@ static size_t reference_count(size_t limit) {
  * bits), from 6 to 12 million: a bit per number always fits in 2 MiB (at
  * most 1.4 MiB), a byte per odd number never does (at least 2.9 MiB). */
 HB_MEMORY_TEST(test_random_limit_memory, .peak = "2 MiB", .leaks = "0 B") {
-    size_t limit = 2 * hb_random(3000000, 6000000) + 1;
+    size_t limit = 2 * hb_random_named("half the limit", 3000000, 6000000) + 1;
     prime_sieve *sieve = prime_sieve_new(limit);
     HB_ASSERT_NOT_NULL_FATAL(sieve);
     HB_ASSERT_EQ(prime_sieve_count(sieve), reference_count(limit));
     for (int i = 0; i < 100; i++) {
-        size_t n = hb_random(0, limit - 1);
+        size_t n = hb_random_named("n", 0, limit - 1);
         HB_ASSERT_EQ(prime_sieve_is_prime(sieve, n), is_prime(n));
     }
     HB_ASSERT_EQ(prime_sieve_is_prime(sieve, limit - 1), is_prime(limit - 1));

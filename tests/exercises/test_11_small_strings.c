@@ -226,15 +226,15 @@ HB_MEMORY_TEST(test_orders_memory, .allocations = "1500", .peak = "576 KiB", .le
 
 static size_t random_pick(size_t below, size_t *state) {
     (void)state;
-    return (size_t)hb_random(0, below - 1);
+    return (size_t)hb_random_named("cell", 0, below - 1);
 }
 
 /* From 1400 to 2400 orders of a seed drawn on every run: from 8,406 to
  * 14,406 cells. */
 HB_MEMORY_TEST(test_random_orders_memory, .allocations = "1500", .peak = "576 KiB",
                .leaks = "0 B") {
-    size_t orders = hb_random(1400, 2400);
-    read_orders(orders, hb_random(1, 1000000), 300, random_pick);
+    size_t orders = hb_random_named("orders", 1400, 2400);
+    read_orders(orders, hb_random_named("seed", 1, 1000000), 300, random_pick);
 }
 
 /* 500 orders whose notes are changed twenty times each, long and short

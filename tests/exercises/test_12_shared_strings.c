@@ -174,8 +174,10 @@ static const char *random_place(unsigned meeting, char place[80]) {
  * apart, drawn on every run: 600 to 1980 events.  One of them renamed and
  * every one checked, then the first half of the time forgotten. */
 HB_MEMORY_TEST(test_random_year_memory, .peak = "64 KiB", .leaks = "0 B") {
-    unsigned meetings = (unsigned)hb_random(15, 30), times = (unsigned)hb_random(40, 66);
-    unsigned every = (unsigned)hb_random(1, 14), tag = (unsigned)hb_random(1, 9999);
+    unsigned meetings = (unsigned)hb_random_named("meetings", 15, 30),
+             times = (unsigned)hb_random_named("weeks", 40, 66);
+    unsigned every = (unsigned)hb_random_named("every N days", 1, 14),
+             tag = (unsigned)hb_random_named("tag", 1, 9999);
     char title[80], place[80];
     calendar *cal = new_calendar();
     for (unsigned m = 0; m < meetings; m++) {
@@ -185,7 +187,7 @@ HB_MEMORY_TEST(test_random_year_memory, .peak = "64 KiB", .leaks = "0 B") {
         HB_ASSERT_EQ_FATAL(calendar_repeat(cal, first, (int)every, times - 1), true);
     }
     HB_ASSERT_EQ_FATAL(calendar_count(cal), meetings * times);
-    unsigned renamed = (unsigned)hb_random(0, meetings * times - 1);
+    unsigned renamed = (unsigned)hb_random_named("renamed event", 0, meetings * times - 1);
     HB_ASSERT_EQ_FATAL(calendar_rename(cal, renamed, "Cancelled: see the mailing list"), true);
     for (unsigned i = 0; i < meetings * times; i++) {
         unsigned m = i / times;

@@ -217,7 +217,7 @@ static void make_sample(sample *s, size_t items, unsigned (*draw)(void *state, u
 static unsigned fixed_draw(void *state, unsigned below) { return next_draw(state, below); }
 static unsigned random_draw(void *state, unsigned below) {
     (void)state;
-    return (unsigned)hb_random(0, below - 1);
+    return (unsigned)hb_random_named("draw", 0, below - 1);
 }
 
 /* Unpacks s->packed and checks it gives s->text. */
@@ -272,13 +272,13 @@ HB_MEMORY_TEST(test_pack_memory, .peak = "48 KiB", .leaks = "0 B") {
 
 /* From 100 to 160 items, drawn on every run: at most 31,976 bytes. */
 HB_MEMORY_TEST(test_random_unpack_memory, .peak = "48 KiB", .leaks = "0 B") {
-    make_sample(&fixed, hb_random(100, 160), random_draw, NULL);
+    make_sample(&fixed, hb_random_named("sample lines", 100, 160), random_draw, NULL);
     assert_sample_unpacks(&fixed);
 }
 
 /* From 500 to 2500 words, drawn on every run: at most 22,524 bytes. */
 HB_MEMORY_TEST(test_random_round_trip_memory, .peak = "48 KiB", .leaks = "0 B") {
-    size_t length = make_words(fixed_words, hb_random(500, 2500), random_draw, NULL);
+    size_t length = make_words(fixed_words, hb_random_named("words", 500, 2500), random_draw, NULL);
     assert_round_trip(fixed_words, length);
 }
 

@@ -442,28 +442,29 @@ static const char *const other_pages[] = {"/cart", "/search?q=boots", "/api/cart
  * that grows with the number, or now and then a line of junk. */
 static void write_random_line(int fd, unsigned long number, unsigned long lines, log_facts *facts) {
     char line[512], page[32];
-    if (hb_random(0, 99) == 0) {
+    if (hb_random_named("junk line?", 0, 99) == 0) {
         write_all(fd, "GET / HTTP/1.1\n", 15);
         facts->skipped++;
         return;
     }
-    unsigned long seconds = number * 86400 / lines, ms = hb_random(0, 3000),
-                  bytes = hb_random(0, 250000);
-    int status = (int)hb_random(1, 100);
+    unsigned long seconds = number * 86400 / lines, ms = hb_random_named("ms", 0, 3000),
+                  bytes = hb_random_named("bytes", 0, 250000);
+    int status = (int)hb_random_named("status", 1, 100);
     status = status <= 85 ? 200 : status <= 92 ? 304 : status <= 98 ? 404 : 503;
-    bool home = hb_random(0, 2) == 0;
+    bool home = hb_random_named("home page?", 0, 2) == 0;
     if (home)
         strcpy(page, "/");
-    else if (hb_random(0, 1) == 0)
-        snprintf(page, sizeof page, "/products/%llu", hb_random(1001, 1080));
+    else if (hb_random_named("product?", 0, 1) == 0)
+        snprintf(page, sizeof page, "/products/%llu", hb_random_named("product", 1001, 1080));
     else
-        strcpy(page, other_pages[hb_random(0, COUNT_OF(other_pages) - 1)]);
-    int length = snprintf(line, sizeof line,
-                          "198.51.100.%llu - - [12/Mar/2025:%02lu:%02lu:%02lu +0000] \"GET %s "
-                          "HTTP/1.1\" %d %lu \"%s\" \"%s\" %lu.%03lu\n",
-                          hb_random(1, 120), seconds / 3600, seconds / 60 % 60, seconds % 60, page,
-                          status, bytes, referrers[hb_random(0, COUNT_OF(referrers) - 1)],
-                          agents[hb_random(0, COUNT_OF(agents) - 1)], ms / 1000, ms % 1000);
+        strcpy(page, other_pages[hb_random_named("page", 0, COUNT_OF(other_pages) - 1)]);
+    int length = snprintf(
+        line, sizeof line,
+        "198.51.100.%llu - - [12/Mar/2025:%02lu:%02lu:%02lu +0000] \"GET %s "
+        "HTTP/1.1\" %d %lu \"%s\" \"%s\" %lu.%03lu\n",
+        hb_random_named("client", 1, 120), seconds / 3600, seconds / 60 % 60, seconds % 60, page,
+        status, bytes, referrers[hb_random_named("referrer", 0, COUNT_OF(referrers) - 1)],
+        agents[hb_random_named("agent", 0, COUNT_OF(agents) - 1)], ms / 1000, ms % 1000);
     write_all(fd, line, (size_t)length);
     facts->requests++;
     facts->statuses[status / 100]++;
@@ -526,7 +527,7 @@ static void assert_report_says(const log_facts *facts) {
  * but no more pages or clients, so a program that keeps what it counts
  * needs no more memory for it. */
 HB_MEMORY_TEST(test_random_log_memory, .peak = "64 KiB", .leaks = "0 B") {
-    unsigned long lines = hb_random(1500, 3000);
+    unsigned long lines = hb_random_named("log lines", 1500, 3000);
     log_facts facts = {0};
     memory_log log = {.fd = memfd_create("random.log", MFD_CLOEXEC)};
     ASSERT_FATAL(log.fd >= 0);
