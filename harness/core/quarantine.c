@@ -205,8 +205,14 @@ void hb_quarantine_enable(bool on) {
         hb_guard_enter();
         pthread_atfork(lock_ring, unlock_ring, unlock_ring);
         hb_guard_leave();
-        /* Without its pages (none left), freed blocks are only held. */
+        /* Without its pages (none left), freed blocks are only held.  Every
+         * page touched now, before any test: a test that frees many blocks
+         * would otherwise fault them in during its body, and the kernel's
+         * count of its resident memory would grow by megabytes no
+         * allocation of its explains (runner/measure.c: check_resident). */
         history_set *history = hb_pages_alloc(HISTORY_BYTES);
+        if (history != NULL)
+            memset(history, 0, HISTORY_BYTES);
         hb_spin_lock(&quarantine.lock);
         quarantine.history = history;
         hb_spin_unlock(&quarantine.lock);
