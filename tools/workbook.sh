@@ -247,13 +247,17 @@ next() {
 }
 
 # The key of EXERCISE's state: its sources, its tests, its test binary
-# and time limits, and this script.  Sources in the key: a binary that a
-# failed build left behind is not taken for the code as it is now.
+# and time limits, the scripts that judge it and the valgrind there is.
+# Sources in the key: a binary that a failed build left behind is not taken
+# for the code as it is now.
 state_key() {
     local exercise=$1
-    cat "exercises/$exercise"/*.[ch] "tests/exercises/test_${exercise//-/_}.c" \
-        "build/exercises/$exercise/tests" "build/solutions/$exercise/times.tsv" tools/workbook.sh \
-        2>/dev/null | sha256sum | cut -c1-16
+    {
+        cat "exercises/$exercise"/*.[ch] "tests/exercises/test_${exercise//-/_}.c" \
+            "build/exercises/$exercise/tests" "build/solutions/$exercise/times.tsv" \
+            tools/workbook.sh tools/memcheck_run.sh tools/memcheck_report.py
+        valgrind --version
+    } 2>/dev/null | sha256sum | cut -c1-16
 }
 
 # run_exercise's state, kept in build/progress/ by state_key (as the
