@@ -71,7 +71,7 @@ static uint64_t monotonic_ns(void) {
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-collector *collector_new(channel_collector *channel, const char *capture, int root_fd) {
+collector *collector_new(channel_collector *channel, const char *capture_path, int root_fd) {
     collector *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
@@ -81,7 +81,7 @@ collector *collector_new(channel_collector *channel, const char *capture, int ro
         return NULL;
     }
     c->channel = channel;
-    c->capture = capture;
+    c->capture = capture_path;
     c->root_fd = root_fd;
     return c;
 }

@@ -22,6 +22,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h> /* memalign & co., which this file defines */
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
