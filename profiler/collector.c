@@ -75,6 +75,7 @@ collector *collector_new(channel_collector *channel, const char *capture_path, i
     collector *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): the elements are pointers
     c->by_stream = calloc(CHANNEL_MAX_STREAMS, sizeof *c->by_stream);
     if (c->by_stream == NULL) {
         free(c);
@@ -164,6 +165,7 @@ static void restart(output *o) {
 static output *add_output(collector *c, pid_t pid, int fd, char *path) {
     output *o = calloc(1, sizeof *o);
     if (o != NULL &&
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): the elements are pointers
         !array_grow((void **)&c->outputs, &c->capacity, c->count + 1, sizeof *c->outputs)) {
         free(o);
         return NULL;
