@@ -91,6 +91,11 @@ IMPORT_REASONS = [
     ),
     (r"syscall", "a raw system call reaches memory and processes the harness cannot see"),
     (
+        r"write|writev|pwrite\w*|dup\d?|fdopen|dprintf|vdprintf|send\w*|splice|tee",
+        "a test's process reports to the runner through a file descriptor, and code that"
+        " writes to descriptors could write into it; use a FILE * from fopen",
+    ),
+    (
         r"_?_?fork|_Fork|vfork|clone\d*|posix_spawnp?|system|popen|exec\w*|daemon",
         "a new process runs outside the test's measurements",
     ),

@@ -292,6 +292,14 @@ static void whole_test_end(whole_test *test) {
     hb_quarantine_flush();
 }
 
+/* A fatal assertion jumped out of the test: what the test had allocated
+ * and not yet freed is what its stop left, not a leak of the code's. */
+static void stopped_at_a_fatal_assertion(void) {
+    child.measurement.events |= HB_EVENT_STOPPED;
+    if (child.on_fatal_assertion != NULL)
+        child.on_fatal_assertion();
+}
+
 /* Runs `def` as a whole test.  A macro, so that it runs in its caller's
  * frame: setjmp's frame must outlive the test, and a function of its own
  * would be one more of the harness's frames in every report's stack. */
@@ -300,8 +308,8 @@ static void whole_test_end(whole_test *test) {
         whole_test test = whole_test_begin();                                                      \
         if (setjmp(child.fatal_assertion) == 0)                                                    \
             (def)->run();                                                                          \
-        else if (child.on_fatal_assertion != NULL)                                                 \
-            child.on_fatal_assertion();                                                            \
+        else                                                                                       \
+            stopped_at_a_fatal_assertion();                                                        \
         whole_test_end(&test);                                                                     \
     } while (0)
 

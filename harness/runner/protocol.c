@@ -63,8 +63,10 @@ void hb_wire_measurement(hb_wire_out *out, const hb_measurement *m) {
 #undef PUT_FIGURE
     uint32_t draws = m->draw_count < HB_WIRE_DRAWS ? m->draw_count : HB_WIRE_DRAWS;
     hb_wire_u32(out, m->draw_count);
-    for (uint32_t i = 0; i < draws; i++)
-        hb_wire_u64(out, m->draws[i]);
+    for (uint32_t i = 0; i < draws; i++) {
+        hb_wire_u64(out, m->draws[i].value);
+        hb_wire_text(out, m->draws[i].name);
+    }
     for (size_t view = 0; view < HB_WIRE_SITE_LISTS; view++) {
         const hb_raw_sites *sites = &m->sites[view];
         uint32_t count = sites->count < HB_WIRE_SITES ? sites->count : HB_WIRE_SITES;
@@ -214,8 +216,14 @@ static void get_measurement(reader *r, hb_measurement *m) {
     m->draw_count = (uint32_t)get(r, 4);
     if (r->error == NULL && m->draw_count > HB_WIRE_DRAWS)
         r->error = "more random inputs than the harness sends";
-    for (uint32_t i = 0; i < m->draw_count && i < HB_WIRE_DRAWS && r->error == NULL; i++)
-        m->draws[i] = get(r, 8);
+    for (uint32_t i = 0; i < m->draw_count && i < HB_WIRE_DRAWS && r->error == NULL; i++) {
+        m->draws[i].value = get(r, 8);
+        const char *name = get_text(r);
+        if (r->error == NULL && strlen(name) >= HB_DRAW_NAME)
+            r->error = "a random input's name longer than the harness keeps";
+        else if (r->error == NULL)
+            memcpy(m->draws[i].name, name, strlen(name) + 1);
+    }
     for (size_t view = 0; view < HB_WIRE_SITE_LISTS && r->error == NULL; view++) {
         hb_raw_sites *sites = &m->sites[view];
         sites->total = get(r, 8);

@@ -84,6 +84,7 @@ enum hb_measured_event {
     HB_EVENT_MEASURED = 1 << 0,       /* a memory test's body ran in its scope */
     HB_EVENT_SANITIZER_LEAK = 1 << 1, /* LeakSanitizer found a leak (make memcheck) */
     HB_EVENT_SCOPE_UNCLOSED = 1 << 2, /* a fatal assertion left the measured scope */
+    HB_EVENT_STOPPED = 1 << 3,        /* a fatal assertion stopped the test */
 };
 
 /* What a test's process measured: raw figures, no verdict.  A figure is
@@ -99,7 +100,7 @@ typedef struct hb_measurement {
      * read by the parent itself (HB_MSG_BODY_START), never sent. */
     uint64_t resident_before_kib;
     uint32_t draw_count; /* random inputs drawn (assert.c), the first ones kept */
-    uint64_t draws[HB_WIRE_DRAWS];
+    hb_draw draws[HB_WIRE_DRAWS];
     /* What the whole test left live at its end, less the blocks it keeps
      * (hb_keep): every test's leak. */
     uint64_t test_leaked_bytes, test_leaked_blocks;

@@ -219,15 +219,24 @@ void hb_context_set_fault(const char *note);
  * being made to fail, and the seed of the random inputs the test drew. */
 void hb_context_append(hb_text *report);
 
-enum { HB_CONTEXT_DRAWS = 8 }; /* random inputs a failure shows */
+enum {
+    HB_CONTEXT_DRAWS = 8, /* random inputs a failure shows */
+    HB_DRAW_NAME = 32,    /* of what one stands for, as hb_random_named was told */
+};
+
+/* One random input: its value, and what it stands for ("" if not said). */
+typedef struct hb_draw {
+    uint64_t value;
+    char name[HB_DRAW_NAME];
+} hb_draw;
 
 /* In a test's process: the random inputs the running test drew (the first
  * HB_CONTEXT_DRAWS of them) into `draws`; returns how many, 0 if none. */
-size_t hb_context_draws(uint64_t draws[HB_CONTEXT_DRAWS]);
+size_t hb_context_draws(hb_draw draws[HB_CONTEXT_DRAWS]);
 
 /* In the runner: the running test's draws, as its process sent them, for
  * the context of the failures the runner reports. */
-void hb_context_adopt_draws(const uint64_t *draws, size_t count);
+void hb_context_adopt_draws(const hb_draw *draws, size_t count);
 
 /* Before the tests: this run's seed, from HEAPBOOK_SEED or the clock. */
 void hb_random_choose_seed(void);

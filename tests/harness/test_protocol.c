@@ -32,8 +32,8 @@ static void a_measurement(void) {
                             .live_blocks = 1};
     sent.stack_bytes = 1234;
     sent.draw_count = 2;
-    sent.draws[0] = 7;
-    sent.draws[1] = 1ULL << 60;
+    sent.draws[0] = (hb_draw){.value = 7, .name = "length"};
+    sent.draws[1] = (hb_draw){.value = 1ULL << 60};
     hb_raw_sites *peak = &sent.sites[HB_SITES_AT_PEAK];
     peak->total = 3;
     peak->count = 2;
@@ -57,7 +57,9 @@ HB_TEST(test_a_measurement_arrives_as_it_was_sent) {
     CU_ASSERT_EQUAL(received.events, sent.events);
     CU_ASSERT_EQUAL(received.part_failures, 3);
     CU_ASSERT_EQUAL(received.draw_count, 2);
-    CU_ASSERT_EQUAL(received.draws[1], 1ULL << 60);
+    CU_ASSERT_STRING_EQUAL(received.draws[0].name, "length");
+    CU_ASSERT_EQUAL(received.draws[1].value, 1ULL << 60);
+    CU_ASSERT_STRING_EQUAL(received.draws[1].name, "");
     CU_ASSERT_EQUAL(received.sites[HB_SITES_AT_PEAK].total, 3);
     CU_ASSERT_EQUAL(received.sites[HB_SITES_AT_PEAK].count, 2);
     CU_ASSERT_EQUAL(received.sites[HB_SITES_AT_PEAK].site[0].frames[1], 0x402000);

@@ -38,9 +38,10 @@
 expect_valgrind_errors() {
     local name=$1 binary=$2 expected=$3 judged reported wanted
     judged=$(tools/memcheck_run.sh verdict valgrind "$binary" "$scratch/valgrind.txt")
-    # The test each report is in: the last "  Test: NAME ..." line before it.
+    # The test each report is in: the last "  Test: NAME ..." line before it
+    # (a report shown in full once, then "the same error as TEST above").
     reported=$(awk '/^  Test: / { test = $2 }
-        /^    (Conditional jump|Use of uninitialised|Invalid |Syscall param|Mismatched free|Source and destination)/ {
+        /^    (Conditional jump|Use of uninitialised|Invalid |Syscall param|Mismatched free|Source and destination|the same error as )/ {
             print test }' "$scratch/valgrind.txt" | sort -u | paste -sd ' ')
     wanted=$(awk '$2 == "valgrind" { print $1 }' "$expected" | sort -u | paste -sd ' ')
     if [ "$judged" = errors ] && [ "$reported" = "$wanted" ]; then
