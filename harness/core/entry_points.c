@@ -150,10 +150,20 @@ static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
     return allocate_with_gap(size, alignment, caller);
 }
 
-void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
-    if (hb_quarantine_on && block->scope_id != 0 && !hb_counting_plainly()) {
+/* Will the quarantine take `block` when it is released?  Only a block a
+ * scope counted, not too big, and not from code that interrupted the
+ * harness (hb_counting_plainly: the quarantine's lock may be held). */
+static bool quarantine_takes(const hb_block *block) {
+    return hb_quarantine_on && block->scope_id != 0 && block->size <= HB_QUARANTINE_BYTES &&
+           !hb_counting_plainly();
+}
+
+/* To the quarantine if it takes the block, else back to mimalloc; `whole`
+ * poisons every byte of it, not only the first ones. */
+static void release(const hb_block *block, void *allocation, uintptr_t caller, bool whole) {
+    if (quarantine_takes(block)) {
         hb_guard_enter(); /* the quarantine captures the free's stack */
-        bool kept = hb_quarantine_keep(block, allocation, caller);
+        bool kept = hb_quarantine_keep(block, allocation, caller, whole);
         hb_guard_leave();
         if (kept)
             return;
@@ -161,24 +171,26 @@ void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
     mi_free(allocation);
 }
 
+void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
+    release(block, allocation, caller, false);
+}
+
 void hb_release_now(void *allocation) { mi_free(allocation); }
 
-/* The old block's memory (mimalloc's block `allocation`), header and all,
- * grown or shrunk for `size`. */
-static void *reallocated(const hb_block *old, void *allocation, size_t size, uintptr_t caller) {
+/* The new memory (mimalloc's block, header and all) for the old block's
+ * bytes at `size`: the old block's memory grown or shrunk, or when
+ * `moving`, a new block they are copied to (the old one left to the
+ * caller). */
+static void *reallocated(const hb_block *old, void *allocation, size_t size, bool moving,
+                         uintptr_t caller) {
     size_t gross;
-    if (injected_failure(caller))
+    if (injected_failure(caller) || !gross_size(size, &gross))
         return NULL;
-    if (!gross_size(size, &gross))
-        return NULL;
-    if (old->gap_shift == 0)
+    if (!moving)
         return mi_realloc(allocation, gross);
-    /* mi_realloc() would keep the gap's bytes, not the payload's. */
     void *start = mi_malloc(gross);
-    if (start != NULL) {
+    if (start != NULL)
         memcpy(hb_blocks_payload(start), (void *)old->address, old->size < size ? old->size : size);
-        mi_free(allocation);
-    }
     return start;
 }
 
@@ -196,7 +208,16 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
         hb_release(&taken, allocation, caller);
         return NULL;
     }
-    void *start = reallocated(&taken, allocation, size, caller);
+    /* A block with a gap moves: mi_realloc() would keep the gap's bytes,
+     * not the payload's.  So does every block the quarantine takes, at every
+     * size, in place or not: the old block is poisoned whole there, and a
+     * pointer kept into it reads the poison, as it would read another
+     * block's bytes once the memory is reused (docs/harness.md: What is
+     * guarded).  Deterministic, where mimalloc's choice to grow in place
+     * depends on its size classes; counted as glibc's realloc is, the old
+     * block freed before the new one is allocated. */
+    bool moving = taken.gap_shift != 0 || quarantine_takes(&taken);
+    void *start = reallocated(&taken, allocation, size, moving, caller);
     if (start == NULL) {
         hb_track_restore(&taken);
         if (free_on_failure)
@@ -204,6 +225,8 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
         return NULL;
     }
     hb_track_count_free(&taken, caller);
+    if (moving)
+        release(&taken, allocation, caller, true);
     return tracked(start, size, caller);
 }
 
