@@ -14,6 +14,8 @@
  *   - malloc(0) returns a unique pointer, counted as a 0-byte allocation;
  *   - realloc(p, 0) with p != NULL frees p and returns NULL;
  *   - a failed realloc leaves the old block (and its accounting) unchanged;
+ *   - realloc counts as a free of the old block, then an allocation of the
+ *     new size, whether it moves the block or not (resize());
  *   - calloc/reallocarray whose size overflows return NULL with ENOMEM;
  *   - pvalloc counts the size rounded up to whole pages (the caller may use
  *     all of it); every other function counts exactly the size requested.
@@ -177,6 +179,20 @@ void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
 
 void hb_release_now(void *allocation) { mi_free(allocation); }
 
+/* The bytes a moving realloc adds: nobody wrote them; not 0, not the
+ * poison (a freed block's), not the guard's. */
+enum { HB_UNWRITTEN = 0xBE };
+
+/* Would mi_realloc() keep `allocation` where it is for `size` bytes?  Its
+ * own rule (mimalloc's _mi_heap_realloc_zero): the new size fits in the
+ * block and wastes at most half of it.  Sizes alone decide it, so whether
+ * a realloc moves is the same on every run; a block that grows one element
+ * at a time moves only when it outgrows its size class, as it always did. */
+static bool fits_in_place(void *allocation, size_t size) {
+    size_t gross, usable = mi_usable_size(allocation);
+    return hb_blocks_gross_size(size, &gross) && gross <= usable && gross >= usable / 2;
+}
+
 /* The new memory (mimalloc's block, header and all) for the old block's
  * bytes at `size`: the old block's memory grown or shrunk, or when
  * `moving`, a new block they are copied to (the old one left to the
@@ -189,8 +205,15 @@ static void *reallocated(const hb_block *old, void *allocation, size_t size, boo
     if (!moving)
         return mi_realloc(allocation, gross);
     void *start = mi_malloc(gross);
-    if (start != NULL)
-        memcpy(hb_blocks_payload(start), (void *)old->address, old->size < size ? old->size : size);
+    if (start == NULL)
+        return NULL;
+    char *payload = hb_blocks_payload(start);
+    memcpy(payload, (void *)old->address, old->size < size ? old->size : size);
+    /* The bytes it adds are nobody's yet: not the zeros of a fresh page,
+     * which would make code that reads them before writing pass by luck
+     * (as mimalloc's reuse of the old block's page once did not). */
+    if (size > old->size)
+        memset(payload + old->size, HB_UNWRITTEN, size - old->size);
     return start;
 }
 
@@ -209,14 +232,14 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
         return NULL;
     }
     /* A block with a gap moves: mi_realloc() would keep the gap's bytes,
-     * not the payload's.  So does every block the quarantine takes, at every
-     * size, in place or not: the old block is poisoned whole there, and a
-     * pointer kept into it reads the poison, as it would read another
-     * block's bytes once the memory is reused (docs/harness.md: What is
-     * guarded).  Deterministic, where mimalloc's choice to grow in place
-     * depends on its size classes; counted as glibc's realloc is, the old
-     * block freed before the new one is allocated. */
-    bool moving = taken.gap_shift != 0 || quarantine_takes(&taken);
+     * not the payload's.  A block the quarantine takes moves where mimalloc
+     * would move it (it does not fit in place), but by the harness: the old
+     * block is poisoned whole in the quarantine instead of freed, and a
+     * pointer kept into it reads the poison, not old bytes right by luck
+     * (docs/harness.md: What is guarded).  Counted as glibc's realloc is,
+     * the old block freed before the new one is allocated. */
+    bool moving =
+        taken.gap_shift != 0 || (quarantine_takes(&taken) && !fits_in_place(allocation, size));
     void *start = reallocated(&taken, allocation, size, moving, caller);
     if (start == NULL) {
         hb_track_restore(&taken);
