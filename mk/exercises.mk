@@ -38,10 +38,14 @@ UNUSED_CODE_WARNINGS := unused-function unused-variable unused-const-variable un
 EXERCISE_CFLAGS += $(UNUSED_CODE_WARNINGS:%=-Wno-error=%)
 # ---- end of unused code ----------------------------------------------------
 
-# Scaffolding whose data must be big, by exact path and with the storage
-# it may keep (tools/check_objects.py --scaffolding): checked like any
-# exercise code otherwise.  A file of the same name elsewhere is not exempt.
-SCAFFOLDING := exercises/09-string-views/sample_log.c=393216 exercises/12-shared-strings/team_year.c=2048
+# Scaffolding: an exercise's files that are the course's, not the
+# student's, by exact path and with the storage each may keep
+# (tools/check_objects.py --scaffolding): checked like any exercise code
+# otherwise, and a file of the same name elsewhere is not exempt.  make
+# grade never takes them from a submission (tools/grade.py reads this
+# line): 05's sample text is made by its suite before any test, in the
+# runner's own process, which must run none of a submission's code.
+SCAFFOLDING := exercises/05-streaming/sample_text.c=1024 exercises/09-string-views/sample_log.c=393216 exercises/12-shared-strings/team_year.c=2048
 # The names exercise code may import: the list, and the exercise's own
 # additions (tests/exercises/test_NN_name.allowed) if it has any.
 ALLOWED_IMPORTS := tools/allowed-imports.txt
@@ -60,8 +64,11 @@ OBJECT_CHECKERS := tools/check_objects.py tools/elf_file.py $(ALLOWED_IMPORTS) $
 # into OUTPUT and checks it (the sanitizers' flags are what it compares
 # with).  A scanned file depends on the checker: a new rule applies to code
 # built before it.
-check_source = $(SOURCE_CHECKER) '$(SANITIZE_CFLAGS)' $(2) $(CC) $(1) $<
+check_source = HEAPBOOK_RESERVED_NAMES=$(RESERVED_NAMES) $(SOURCE_CHECKER) '$(SANITIZE_CFLAGS)' \
+    $(2) $(CC) $(1) $<
 SOURCE_CHECKER := tools/check_source.py
+# What a scan depends on: the checker, and the names a macro may not take.
+SOURCE_CHECKERS := $(SOURCE_CHECKER) $(RESERVED_NAMES)
 
 STACK_OBJECT_MESSAGE := heapbook: exercise code may not keep more than $(STACK_OBJECT_LIMIT) \
 bytes in local (stack) storage: the memory tests count the heap; allocate it with malloc \
@@ -123,9 +130,9 @@ exercise_suite = tests/exercises/test_$(subst -,_,$(1)).c
 
 # $(1): exercise; $(2): variant
 define exercise_preprocessed
-$(BUILD)/$(2)/$(1)/obj/%.i: $(2)/$(1)/%.c $(SOURCE_CHECKER) | $(DEPS_OK)
+$(BUILD)/$(2)/$(1)/obj/%.i: $(2)/$(1)/%.c $(SOURCE_CHECKERS) | $(DEPS_OK)
 	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1),$(if $(filter $(2),$(UNSCANNED_VARIANTS)),,scan))
-$(BUILD)/$(2)/$(1)/obj/%.i: exercises/$(1)/%.c $(if $(filter-out exercises,$(2)),,$(SOURCE_CHECKER)) \
+$(BUILD)/$(2)/$(1)/obj/%.i: exercises/$(1)/%.c $(if $(filter-out exercises,$(2)),,$(SOURCE_CHECKERS)) \
     | $(DEPS_OK)
 	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1),$(filter exercises,$(2)))
 $(BUILD)/$(2)/$(1)/obj/suite.i: $(call exercise_suite,$(1)) | $(DEPS_OK)

@@ -68,7 +68,7 @@ $(foreach fixture,$(MEMCHECK_FIXTURES),$(eval $(call memcheck_fixture_build,$(fi
 CHECKED_FIXTURES := $(patsubst tests/fixtures/%.c,$(BUILD)/checked/%.log,\
     $(wildcard tests/fixtures/rejected/*.c tests/fixtures/accepted/*.c))
 fixture_says = grep -q '^/\* $(1) \*/$$' $<
-$(BUILD)/checked/%.log: tests/fixtures/%.c $(HARNESS_SEALED) $(OBJECT_CHECKERS) $(SOURCE_CHECKER) \
+$(BUILD)/checked/%.log: tests/fixtures/%.c $(HARNESS_SEALED) $(OBJECT_CHECKERS) $(SOURCE_CHECKERS) \
     mk/exercises.mk | $(DEPS_OK)
 	$(call quiet,CC,$@)
 	@mkdir -p $(@D)

@@ -13,7 +13,11 @@ code than the student sees, or switch the harness's checks off
     (#ifdef __SANITIZE_ADDRESS__, __has_feature(address_sanitizer), however
     spelled), and the sanitizer and feature-test macros themselves;
   - line directives, which would make the exercise's lines look like a
-    system header's.
+    system header's;
+  - #undef, and #define of a name of the harness's (hb_, HB_), CUnit's
+    (CU_) or one the C library and the harness's libraries define
+    ($HEAPBOOK_RESERVED_NAMES, a file of them): the tests include the
+    exercise's headers, and such a macro would rewrite their checks.
 
   tools/check_source.py 'SANITIZER_FLAGS' OUTPUT CC FLAGS... SOURCE
 
@@ -98,11 +102,17 @@ COMMENT_OR_LITERAL = re.compile(
 )
 LINE_MARKER = re.compile(r'# (\d+) "((?:\\.|[^"\\])*)"')
 LINE_DIRECTIVE = re.compile(r"\s*#\s*(line\b|\d)")
+MACRO_DIRECTIVE = re.compile(r"\s*#\s*(define|undef)\s+([A-Za-z_]\w*)")
+# Names of the harness and CUnit, whatever the case: what the tests' macros
+# expand to (HB_ASSERT_EQ is hb_assert_signed(...), CU_ASSERT calls
+# CU_assertImplementation).
+TEST_NAMES = re.compile(r"(?i)(hb|cu)_\w*")
 
 
 class SourceCheck:
-    def __init__(self):
+    def __init__(self, reserved=frozenset()):
         self.problems = []
+        self.reserved = reserved  # names the C library and the harness's libraries define
 
     def problem(self, where, message):
         line = f"heapbook: {where}: {message} ({DOCS})"
@@ -156,6 +166,25 @@ class SourceCheck:
 
     # ---- the raw text of the own files --------------------------------------
 
+    def scan_macro(self, where, directive, name):
+        """A header of the exercise's is included by its tests too: a macro it
+        defines applies to the tests' code after it.  Defining a name the
+        harness, CUnit or the C library uses (hb_assert_signed, memcmp)
+        would rewrite the tests' checks; #undef would take one of theirs
+        back."""
+        if directive == "undef":
+            self.problem(
+                where,
+                f"undefines {name}: exercise code may not take back a macro, which the tests"
+                " that include its headers may rely on; remove the #undef",
+            )
+        elif TEST_NAMES.fullmatch(name) or name in self.reserved:
+            self.problem(
+                where,
+                f"defines {name} as a macro, a name of the harness, CUnit or the C library: the"
+                " tests that include this header would run the macro instead; use another name",
+            )
+
     def scan_raw(self, path):
         try:
             with open(path, errors="replace") as file:
@@ -164,6 +193,9 @@ class SourceCheck:
             return
         for number, line in logical_lines(text):
             where = f"{path}:{number}"
+            macro = MACRO_DIRECTIVE.match(line)
+            if macro:
+                self.scan_macro(where, macro.group(1), macro.group(2))
             if LINE_DIRECTIVE.match(line):
                 self.problem(
                     where,
@@ -330,12 +362,22 @@ def without_dependency_flags(flags):
     return kept
 
 
+def reserved_names(path):
+    """The names the harness and the libraries a test binary links define
+    (tools/check_objects.py writes them, one a line, the name first,
+    mk/exercises.mk's RESERVED_NAMES); none without the file."""
+    if not path:
+        return frozenset()
+    with open(path) as file:
+        return frozenset(line.split()[0] for line in file if line.strip())
+
+
 def main(argv):
     if len(argv) < 5:
         print(__doc__, file=sys.stderr)
         return 2
     sanitize, output, flags, source = argv[1].split(), argv[2], argv[3:-1], argv[-1]
-    check = SourceCheck()
+    check = SourceCheck(reserved_names(os.environ.get("HEAPBOOK_RESERVED_NAMES")))
     with tempfile.TemporaryDirectory(prefix="heapbook-source.") as scratch:
         sanitized_path = os.path.join(scratch, "sanitized.i")
         # Both at once, on two cores; -v lists the system include directories.

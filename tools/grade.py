@@ -77,6 +77,17 @@ DIED = re.compile(r"crash|timeout|exit|signal")
 # What a student may change: an exercise's own sources, by name, as the
 # starter has them.  A larger file is no exercise answer.
 STUDENT_FILES = ("*.c", "*.h")
+
+
+def course_files():
+    """The exercises' files that are the course's, not the student's
+    (mk/exercises.mk's SCAFFOLDING, "PATH=BYTES" each): never taken from
+    a submission.  05's sample text is made in the test runner's own
+    process, which must run none of a submission's code."""
+    text = (ROOT / "mk" / "exercises.mk").read_text()
+    line = re.search(r"^SCAFFOLDING := (.*)$", text, re.M)
+    return {entry.split("=")[0] for entry in line.group(1).split()} if line else set()
+
 STUDENT_FILE_BYTES = 256 * 1024
 # Every file grade.py writes into DIR, removed before a run: no result of
 # an earlier run survives beside this one's.
@@ -428,7 +439,9 @@ def student_files(exercise):
     """The files of EXERCISE a student may change: its sources, by the
     names the starter gives them (relative to exercises/EXERCISE/)."""
     folder = ROOT / "exercises" / exercise
-    return sorted(p.name for pattern in STUDENT_FILES for p in folder.glob(pattern) if p.is_file())
+    course = course_files()
+    return sorted(p.name for pattern in STUDENT_FILES for p in folder.glob(pattern)
+                  if p.is_file() and f"exercises/{exercise}/{p.name}" not in course)
 
 
 def pristine_copy(exercise):

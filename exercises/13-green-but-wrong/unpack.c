@@ -1,9 +1,10 @@
 /* Exercise 13: Green but wrong.
  *
- * Every test in tests/exercises/test_13_green_but_wrong.c passes on this
- * code, memory limits and all, and yet `make test EX=13` does not call it
- * done: run the same tests under AddressSanitizer, and this file and
- * pack.c each read memory they do not own.  Find both reads from the
+ * Six tests in tests/exercises/test_13_green_but_wrong.c fail on this
+ * code: what it unpacks turns into 0xDD bytes, the poison the harness
+ * writes over a freed block.  Run the same tests under AddressSanitizer
+ * (make memcheck EX=13), and this file and pack.c each read memory they do
+ * not own; pack.c's read passes every test.  Find both reads from the
  * sanitizer's reports and change the code (not the tests) until they are
  * gone.  The lesson: docs/13-green-but-wrong.md. */
 #include "pack.h"

@@ -518,8 +518,12 @@ enum {
 void hb_quarantine_enable(bool on);
 
 /* Takes a freed block (its stack of free captured here); false if the
- * quarantine is off or will not hold it (then the caller frees it). */
-bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller);
+ * quarantine is off or will not hold it (then the caller frees it).
+ * `whole`: every byte of it poisoned and checked, not only the first
+ * HB_QUARANTINE_POISONED (a block realloc moved away from: a pointer kept
+ * into an array may point anywhere in it, and realloc's copy already
+ * costs as much). */
+bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole);
 
 /* What the quarantine remembers of blocks freed at one address from one
  * place: where allocated (block.stack_id) and freed (freed_at), the last

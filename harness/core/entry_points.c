@@ -14,6 +14,8 @@
  *   - malloc(0) returns a unique pointer, counted as a 0-byte allocation;
  *   - realloc(p, 0) with p != NULL frees p and returns NULL;
  *   - a failed realloc leaves the old block (and its accounting) unchanged;
+ *   - realloc counts as a free of the old block, then an allocation of the
+ *     new size, whether it moves the block or not (resize());
  *   - calloc/reallocarray whose size overflows return NULL with ENOMEM;
  *   - pvalloc counts the size rounded up to whole pages (the caller may use
  *     all of it); every other function counts exactly the size requested.
@@ -150,10 +152,20 @@ static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
     return allocate_with_gap(size, alignment, caller);
 }
 
-void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
-    if (hb_quarantine_on && block->scope_id != 0 && !hb_counting_plainly()) {
+/* Will the quarantine take `block` when it is released?  Only a block a
+ * scope counted, not too big, and not from code that interrupted the
+ * harness (hb_counting_plainly: the quarantine's lock may be held). */
+static bool quarantine_takes(const hb_block *block) {
+    return hb_quarantine_on && block->scope_id != 0 && block->size <= HB_QUARANTINE_BYTES &&
+           !hb_counting_plainly();
+}
+
+/* To the quarantine if it takes the block, else back to mimalloc; `whole`
+ * poisons every byte of it, not only the first ones. */
+static void release(const hb_block *block, void *allocation, uintptr_t caller, bool whole) {
+    if (quarantine_takes(block)) {
         hb_guard_enter(); /* the quarantine captures the free's stack */
-        bool kept = hb_quarantine_keep(block, allocation, caller);
+        bool kept = hb_quarantine_keep(block, allocation, caller, whole);
         hb_guard_leave();
         if (kept)
             return;
@@ -161,24 +173,47 @@ void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
     mi_free(allocation);
 }
 
+void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
+    release(block, allocation, caller, false);
+}
+
 void hb_release_now(void *allocation) { mi_free(allocation); }
 
-/* The old block's memory (mimalloc's block `allocation`), header and all,
- * grown or shrunk for `size`. */
-static void *reallocated(const hb_block *old, void *allocation, size_t size, uintptr_t caller) {
+/* The bytes a moving realloc adds: nobody wrote them; not 0, not the
+ * poison (a freed block's), not the guard's. */
+enum { HB_UNWRITTEN = 0xBE };
+
+/* Would mi_realloc() keep `allocation` where it is for `size` bytes?  Its
+ * own rule (mimalloc's _mi_heap_realloc_zero): the new size fits in the
+ * block and wastes at most half of it.  Sizes alone decide it, so whether
+ * a realloc moves is the same on every run; a block that grows one element
+ * at a time moves only when it outgrows its size class, as it always did. */
+static bool fits_in_place(void *allocation, size_t size) {
+    size_t gross, usable = mi_usable_size(allocation);
+    return hb_blocks_gross_size(size, &gross) && gross <= usable && gross >= usable / 2;
+}
+
+/* The new memory (mimalloc's block, header and all) for the old block's
+ * bytes at `size`: the old block's memory grown or shrunk, or when
+ * `moving`, a new block they are copied to (the old one left to the
+ * caller). */
+static void *reallocated(const hb_block *old, void *allocation, size_t size, bool moving,
+                         uintptr_t caller) {
     size_t gross;
-    if (injected_failure(caller))
+    if (injected_failure(caller) || !gross_size(size, &gross))
         return NULL;
-    if (!gross_size(size, &gross))
-        return NULL;
-    if (old->gap_shift == 0)
+    if (!moving)
         return mi_realloc(allocation, gross);
-    /* mi_realloc() would keep the gap's bytes, not the payload's. */
     void *start = mi_malloc(gross);
-    if (start != NULL) {
-        memcpy(hb_blocks_payload(start), (void *)old->address, old->size < size ? old->size : size);
-        mi_free(allocation);
-    }
+    if (start == NULL)
+        return NULL;
+    char *payload = hb_blocks_payload(start);
+    memcpy(payload, (void *)old->address, old->size < size ? old->size : size);
+    /* The bytes it adds are nobody's yet: not the zeros of a fresh page,
+     * which would make code that reads them before writing pass by luck
+     * (as mimalloc's reuse of the old block's page once did not). */
+    if (size > old->size)
+        memset(payload + old->size, HB_UNWRITTEN, size - old->size);
     return start;
 }
 
@@ -196,7 +231,16 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
         hb_release(&taken, allocation, caller);
         return NULL;
     }
-    void *start = reallocated(&taken, allocation, size, caller);
+    /* A block with a gap moves: mi_realloc() would keep the gap's bytes,
+     * not the payload's.  A block the quarantine takes moves where mimalloc
+     * would move it (it does not fit in place), but by the harness: the old
+     * block is poisoned whole in the quarantine instead of freed, and a
+     * pointer kept into it reads the poison, not old bytes right by luck
+     * (docs/harness.md: What is guarded).  Counted as glibc's realloc is,
+     * the old block freed before the new one is allocated. */
+    bool moving =
+        taken.gap_shift != 0 || (quarantine_takes(&taken) && !fits_in_place(allocation, size));
+    void *start = reallocated(&taken, allocation, size, moving, caller);
     if (start == NULL) {
         hb_track_restore(&taken);
         if (free_on_failure)
@@ -204,6 +248,8 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
         return NULL;
     }
     hb_track_count_free(&taken, caller);
+    if (moving)
+        release(&taken, allocation, caller, true);
     return tracked(start, size, caller);
 }
 

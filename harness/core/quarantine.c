@@ -3,7 +3,8 @@
  * freed long ago came from (core.h: The quarantine).
  *
  * A ring, oldest first: a block enters at its free, with its first
- * HB_QUARANTINE_POISONED bytes overwritten with the poison, and leaves when
+ * HB_QUARANTINE_POISONED bytes overwritten with the poison (all of them if
+ * realloc moved it: entry_points.c), and leaves when
  * the ring is full (by count or by bytes) or at a flush; leaving, its
  * poison is checked, then mimalloc gets the block back.  While it is in,
  * its memory is handed to no one else, so a stale pointer's write lands
@@ -28,6 +29,7 @@
 typedef struct held {
     hb_freed_block freed;
     void *allocation; /* what mi_free() takes */
+    size_t poisoned;  /* its first bytes poisoned: HB_QUARANTINE_POISONED, or all */
 } held;
 
 enum { HISTORY_SETS = 8192, HISTORY_WAYS = HB_FREED_HISTORY_MAX };
@@ -54,15 +56,15 @@ static struct {
 } quarantine = {.lock = HB_SPINLOCK_INIT};
 bool hb_quarantine_on; /* hot.h reads it */
 
-static size_t poisoned_bytes(const hb_block *block) {
-    return block->size < HB_QUARANTINE_POISONED ? block->size : HB_QUARANTINE_POISONED;
+static size_t poisoned_bytes(const hb_block *block, bool whole) {
+    return whole || block->size < HB_QUARANTINE_POISONED ? block->size : HB_QUARANTINE_POISONED;
 }
 
-/* Are the poisoned bytes all still poison?  A word at a time: this runs
- * for every block that leaves the ring. */
-static bool still_poisoned(const hb_block *block) {
+/* Are the first `n` bytes of the block all still poison?  A word at a
+ * time: this runs for every block that leaves the ring. */
+static bool still_poisoned(const hb_block *block, size_t n) {
     const unsigned char *bytes = (const unsigned char *)block->address;
-    size_t n = poisoned_bytes(block), i = 0;
+    size_t i = 0;
     uint64_t poison;
     memset(&poison, HB_POISON, sizeof poison);
     for (; i + sizeof poison <= n; i += sizeof poison) {
@@ -77,13 +79,13 @@ static bool still_poisoned(const hb_block *block) {
     return true;
 }
 
-/* How many of the poisoned bytes changed. */
-static size_t changed_bytes(const hb_block *block) {
-    if (still_poisoned(block))
+/* How many of the first `n` bytes, poisoned, changed. */
+static size_t changed_bytes(const hb_block *block, size_t n) {
+    if (still_poisoned(block, n))
         return 0;
     const unsigned char *bytes = (const unsigned char *)block->address;
     size_t changed = 0;
-    for (size_t i = 0, n = poisoned_bytes(block); i < n; i++)
+    for (size_t i = 0; i < n; i++)
         changed += bytes[i] != HB_POISON;
     return changed;
 }
@@ -94,7 +96,7 @@ static void release_oldest(uintptr_t caller) {
     quarantine.oldest = (quarantine.oldest + 1) % HB_QUARANTINE_BLOCKS;
     quarantine.count--;
     quarantine.bytes -= out.freed.block.size;
-    size_t changed = changed_bytes(&out.freed.block);
+    size_t changed = changed_bytes(&out.freed.block, out.poisoned);
     if (changed != 0) {
         hb_spin_unlock(&quarantine.lock);
         hb_track_memory_error(&(hb_memory_error){.kind = HB_WRITE_AFTER_FREE,
@@ -141,17 +143,18 @@ static void remember(const hb_block *block, uint32_t freed_at) {
     slot->serial = ++quarantine.serial;
 }
 
-bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller) {
+bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole) {
     if (!hb_quarantine_on || block->scope_id == 0 || block->size > HB_QUARANTINE_BYTES)
         return false;
     uint32_t freed_at = hb_stacks_capture(caller);
-    memset((void *)block->address, HB_POISON, poisoned_bytes(block));
+    size_t poisoned = poisoned_bytes(block, whole);
+    memset((void *)block->address, HB_POISON, poisoned);
     hb_spin_lock(&quarantine.lock);
     while (quarantine.count == HB_QUARANTINE_BLOCKS ||
            (quarantine.count > 0 && quarantine.bytes + block->size > HB_QUARANTINE_BYTES))
         release_oldest(caller);
     size_t at = (quarantine.oldest + quarantine.count) % HB_QUARANTINE_BLOCKS;
-    quarantine.ring[at] = (held){{*block, freed_at, 1}, allocation};
+    quarantine.ring[at] = (held){{*block, freed_at, 1}, allocation, poisoned};
     quarantine.count++;
     remember(block, freed_at);
     quarantine.bytes += block->size;

@@ -286,8 +286,13 @@ static void whole_test_end(whole_test *test) {
     hb_leaks_measure(&usage, test->first_scope_id, &child.measurement);
     child.measurement.draw_count = (uint32_t)hb_context_draws(child.measurement.draws);
     test->current->pJumpBuf = test->cunit_buffer;
-    /* A write past the end of a block still live, or into one freed and
-     * held back: reported now, or never. */
+}
+
+/* A write past the end of a block still live, or into one freed and held
+ * back: reported now, or never.  A memory error found ends the process
+ * with its report (send_misuse); run after the test's measurement is
+ * sent, so that the runner judges that too. */
+static void check_memory_at_the_end(const whole_test *test) {
     hb_blocks_check_live(test->first_scope_id);
     hb_quarantine_flush();
 }
@@ -303,19 +308,21 @@ static void stopped_at_a_fatal_assertion(void) {
 /* Runs `def` as a whole test.  A macro, so that it runs in its caller's
  * frame: setjmp's frame must outlive the test, and a function of its own
  * would be one more of the harness's frames in every report's stack. */
-#define RUN_WHOLE_TEST(def)                                                                        \
+#define RUN_WHOLE_TEST(def, test)                                                                  \
     do {                                                                                           \
-        whole_test test = whole_test_begin();                                                      \
+        (test) = whole_test_begin();                                                               \
         if (setjmp(child.fatal_assertion) == 0)                                                    \
             (def)->run();                                                                          \
         else                                                                                       \
             stopped_at_a_fatal_assertion();                                                        \
-        whole_test_end(&test);                                                                     \
+        whole_test_end(&(test));                                                                   \
     } while (0)
 
 void hb_child_run_here(const hb_test_def *def, const hb_time_limit *limit) {
     child.limit = *limit;
-    RUN_WHOLE_TEST(def);
+    whole_test test;
+    RUN_WHOLE_TEST(def, test);
+    check_memory_at_the_end(&test);
 }
 
 _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd,
@@ -342,7 +349,8 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     CU_pFailureRecord before = last_failure();
     unsigned asserts_before = CU_get_number_of_asserts();
     unsigned failures_before = CU_get_number_of_failures();
-    RUN_WHOLE_TEST(def);
+    whole_test test;
+    RUN_WHOLE_TEST(def, test);
     disarm_time_limits();
 
     hb_guard_enter();
@@ -362,6 +370,7 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_MEASURED);
     hb_wire_measurement(&out, &child.measurement);
     send_message(&out);
+    check_memory_at_the_end(&test);
     send_text(HB_MSG_DONE, NULL, NULL);
     _exit(0);
 }

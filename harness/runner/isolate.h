@@ -79,8 +79,10 @@ void hb_death_report(const hb_test_def *def, int status, bool killed_by_parent,
  * against its figures, each failure a CUnit failure with its report; the
  * result recorded (runner.h: Results).  `resident_peak_kib`: the kernel's
  * high-water mark of the test's resident memory (wait4's ru_maxrss), which
- * must not grow past the counted figures (0: unknown, not checked). */
+ * must not grow past the counted figures (0: unknown, not checked).
+ * `reported`: the test's result as already reported (a memory error found
+ * after its measurement, hb_death_report), kept in its result; or NULL. */
 void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement,
-                     uint64_t resident_peak_kib);
+                     uint64_t resident_peak_kib, const hb_result *reported);
 
 #endif

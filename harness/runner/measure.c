@@ -236,7 +236,7 @@ static unsigned check_resident(const hb_test_def *def, const hb_measurement *m,
 }
 
 void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement,
-                     uint64_t resident_peak_kib) {
+                     uint64_t resident_peak_kib, const hb_result *reported) {
     /* Only the bits a fault injection's parts can give. */
     const unsigned part_bits = HB_FAILED_LEAKS | HB_FAILED_CRASH | HB_FAILED_TIMEOUT |
                                HB_FAILED_EXIT | HB_FAILED_OVERFLOW | HB_FAILED_USE_AFTER_FREE |
@@ -244,6 +244,10 @@ void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement,
     hb_result result = {.test = def->name,
                         .failures = measurement->part_failures & part_bits,
                         .reports = measurement->part_reports};
+    if (reported != NULL) {
+        result.failures |= reported->failures;
+        result.reports += reported->reports;
+    }
     if (measurement->events & HB_EVENT_SANITIZER_LEAK) { /* it reported its own */
         result.failures |= HB_FAILED_LEAKS;
         result.reports++;

@@ -328,7 +328,7 @@ static unsigned long long processor_us_so_far(void) {
 void hb_isolate_run_here(const hb_test_def *def, const hb_time_limit *limit) {
     unsigned long long before = processor_us_so_far();
     hb_child_run_here(def, limit);
-    hb_limits_judge(def, hb_child_measurement(), 0);
+    hb_limits_judge(def, hb_child_measurement(), 0, NULL);
     hb_time_record(def->name, processor_us_so_far() - before);
 }
 
@@ -380,10 +380,17 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     parent.running_group = 0;
     hb_time_record(def->name, processor_us(&out.usage));
     parent.measurement.resident_before_kib = out.resident_before_kib;
-    if (out.done)
-        hb_limits_judge(def, &parent.measurement, (uint64_t)out.usage.ru_maxrss);
-    else
+    /* A memory error found when the test ended, after the process sent
+     * its measurement (child.c: check_memory_at_the_end): reported first,
+     * then the limits judged as well, so that neither hides the other. */
+    bool judged = out.done || (out.measured && out.words.misuse != NULL);
+    if (!out.done)
         hb_death_report(def, out.status, out.killed_by_parent, &out.words, limit);
+    /* The kernel's count then includes the report's own work (unwinding,
+     * symbols), which no allocation of the test's explains: not checked. */
+    if (judged)
+        hb_limits_judge(def, &parent.measurement, out.done ? (uint64_t)out.usage.ru_maxrss : 0,
+                        out.done ? NULL : hb_results_find(def->name));
     forget(&out);
 }
 

@@ -55,41 +55,38 @@ first_source() { # folder exercise
     find "$1/exercises/$2" -name '*.c' ! -name main.c | sort | head -n 1
 }
 
-# A read one byte past a block, at start-up: in the normal build the byte is
-# the allocator's own and nothing notices; AddressSanitizer stops the binary.
-break_memory() { # folder exercise
-    cat >>"$(first_source "$1" "$2")" <<'EOF'
-
-/* tests/grade/check.sh: a memory error that no test of the normal build sees. */
-#include <stdlib.h>
-__attribute__((constructor)) static void grade_fixture_reads_past_the_end(void) {
-    volatile size_t size = 16;
-    char *block = malloc(size);
-    volatile char past_the_end = block[size];
-    (void)past_the_end;
-    free(block);
+# Puts STATEMENT first in every function defined in the exercise's files
+# (clang-format's layout: a definition's line starts at the margin and ends
+# ") {").  Exercise code may not have constructors (tools/check_objects.py),
+# so the break is in the code the tests call, as a student's would be.
+break_functions() { # folder exercise statement [first-only]
+    local file scaffolding
+    # The course's own files (mk/exercises.mk's SCAFFOLDING) are not the
+    # student's to break: make grade never takes them from a submission.
+    scaffolding=$(sed -n 's/^SCAFFOLDING := //p' mk/exercises.mk)
+    find "$1/exercises/$2" -name '*.c' ! -name main.c | sort | while read -r file; do
+        case " $scaffolding" in *" ${file#"$1"/}="*) continue ;; esac
+        awk -v statement="$3" -v once="${4:-}" '
+            !done && /^[A-Za-z_].*\) \{$/ { print; print "    " statement; done = once != ""; next }
+            { print }' "$file" >"$file.broken" && mv "$file.broken" "$file"
+        [ -z "${4:-}" ] || break
+    done
 }
-EOF
+
+# A read one byte past a local array, in the exercise's first function: in
+# the normal build nothing notices; AddressSanitizer stops the binary.
+break_memory() { # folder exercise
+    break_functions "$1" "$2" '{ volatile char grade_bytes[16] = {0}; volatile int grade_at = 16; volatile char grade_past = grade_bytes[grade_at]; (void)grade_past; }' first-only
 }
 
 break_build() { # folder exercise
     echo '#error "grade fixture: this exercise does not compile"' >>"$(first_source "$1" "$2")"
 }
 
-# Every test runs in a process of its own, forked from the binary: a
-# handler run in each such child breaks every test, whatever the exercise.
+# Every function of the exercise breaks as it starts, so every test that
+# calls the exercise's code does.
 break_each_test() { # folder exercise statement
-    cat >>"$(first_source "$1" "$2")" <<EOF
-
-/* tests/grade/check.sh: every test's process breaks as it starts. */
-#include <pthread.h>
-static void grade_fixture_break_the_test(void) {
-    $3
-}
-__attribute__((constructor)) static void grade_fixture_in_each_test(void) {
-    pthread_atfork(NULL, NULL, grade_fixture_break_the_test);
-}
-EOF
+    break_functions "$1" "$2" "$3"
 }
 
 # The submission: what a student could push or upload, tampering included.

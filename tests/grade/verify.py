@@ -252,7 +252,7 @@ def check_mixed(out, graded, tests, exercises):
                    if t["exercise"] == unsafe and t["name"].startswith(f"{unsafe}: memcheck")), "")
     verdict(e["status"] == "fail" and e["tests_passed"] == e["tests_total"] > 0
             and e["memcheck"] == "memory errors" and "AddressSanitizer: heap-buffer-overflow" in report,
-            f"mixed: {unsafe}, whose tests pass but which reads past a block, is not done", e)
+            f"mixed: {unsafe}, whose tests pass but which reads past a local array, is not done", e)
     e = graded[broken]
     build = next((t.get("message", "") for t in tests if t["name"] == f"{broken}: build"), "")
     verdict(e["status"] == "error" and e.get("reason") == "does not compile"
