@@ -8,6 +8,8 @@
 #   mk/tests.mk      tests/: the harness's tests, fixtures, make check
 #   mk/student.mk    what students run: make, test, hint, watch, memcheck ...
 #   mk/grade.mk      make grade: a score for CI and instructors
+#   mk/lint.mk       make lint: static analysis of the harness, the profiler
+#                    and every script
 
 .DEFAULT_GOAL := workbook
 
@@ -19,6 +21,7 @@ include mk/tests.mk
 include mk/wrong-fixes.mk
 include mk/student.mk
 include mk/grade.mk
+include mk/lint.mk
 
 .PHONY: help all bench format clean
 
@@ -26,7 +29,7 @@ include mk/grade.mk
 help:
 	@echo "heapbook: a C memory workbook"
 	@echo
-	@sed -n 's/^## //p' mk/student.mk mk/grade.mk mk/profiler.mk mk/tests.mk mk/harness.mk Makefile
+	@sed -n 's/^## //p' mk/student.mk mk/grade.mk mk/profiler.mk mk/tests.mk mk/lint.mk mk/harness.mk Makefile
 	@echo
 	@echo "Exercises: $(EXERCISES)"
 

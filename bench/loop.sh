@@ -47,6 +47,7 @@ for dir in exercises/[0-9][0-9]-*; do
     make "build/exercises/$exercise/tests" >/dev/null 2>&1
     # The file the lesson has the student change: the one its solution
     # replaces (an edit of a file the solution shares rebuilds that too).
+    # shellcheck disable=SC2012 # our own file names: no space, no newline
     source="$dir/$(cd "solutions/$exercise" && ls -- *.c | head -1)"
     cycle=$(median_ms sh -c "touch $source && make test EX=$number")
     build=$(median_ms sh -c "touch $source && make build/exercises/$exercise/tests")

@@ -32,11 +32,16 @@ printf '\n%-16s %8s %18s %18s %18s %18s %10s %10s\n' case alone "heapbook run" h
     "ht/hb" "massif/hb"
 while IFS='|' read -r name command; do
     [ -n "$name" ] || continue
-    # shellcheck disable=SC2086 # the command is words
+    # The command is words, split on purpose (bench/profilers.cases).
+    # shellcheck disable=SC2086
     alone=$(median_ms $command)
+    # shellcheck disable=SC2086
     hb=$(median_ms "$HEAPBOOK" run -o "$scratch/run.hbcap" $command)
+    # shellcheck disable=SC2086
     ht=$(median_ms heaptrack -o "$scratch/run" $command)
+    # shellcheck disable=SC2086
     ms=$(median_ms valgrind --tool=massif --massif-out-file="$scratch/massif.out" $command)
+    # shellcheck disable=SC2086
     mu=$(median_ms memusage $command)
     printf '%-16s %8s %9s %7sx %9s %7sx %9s %7sx %9s %7sx %9sx %9sx\n' "$name" "$alone" \
         "$hb" "$(ratio "$hb" "$alone")" "$ht" "$(ratio "$ht" "$alone")" \

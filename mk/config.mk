@@ -35,6 +35,11 @@ quiet = @$(if $(findstring s,$(firstword -$(MAKEFLAGS))),true,printf '  %-8s %s\
 endif
 
 WARN  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+# Stricter for heapbook's own code (the harness, the profiler), not for the
+# code students write and the tests measure: every function with external
+# linkage has its declaration in a header (the interposed libc functions
+# too: harness/core/hot.h), no name hides another, and formats are literal.
+OWN_WARN := $(WARN) -Wmissing-prototypes -Wshadow -Wformat=2
 # File names in debug info and stack reports relative to the repository.
 # Clang leaves the compilation directory whole (it joins it to each file:
 # "." reads as "./tests/...", which symbols.c trims) and writes no address
@@ -54,7 +59,7 @@ CUNIT_LIBS   = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 # allocator's own code into calls to itself.  Frame pointers, as in the
 # measured code: a test binary's stacks are walked by them
 # (harness/core/stacks.c).
-HARNESS_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -fno-omit-frame-pointer -pthread \
+HARNESS_CFLAGS = $(OWN_WARN) $(PATHS) -O2 -g -fno-builtin -fno-omit-frame-pointer -pthread \
     -fvisibility=hidden \
     -Iharness/include $(CUNIT_CFLAGS) $(CFLAGS)
 

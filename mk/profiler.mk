@@ -7,7 +7,7 @@ HEAPBOOK := $(BIN)/heapbook
 PRELOAD  := $(BUILD)/lib/libheapbook-preload.so
 PRELOAD_MIMALLOC := $(BUILD)/lib/libheapbook-preload-mimalloc.so
 
-PROFILER_CFLAGS = $(WARN) $(PATHS) -O2 -g -Iharness -Iharness/include -Iprofiler $(CFLAGS)
+PROFILER_CFLAGS = $(OWN_WARN) $(PATHS) -O2 -g -Iharness -Iharness/include -Iprofiler $(CFLAGS)
 $(BUILD)/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
 	$(call compile,$(PROFILER_CFLAGS))
 
@@ -17,7 +17,7 @@ $(BUILD)/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
 # the hooks.  -z defs: a symbol of the core left out is a link error here,
 # not a "symbol lookup error" in the program it measures.  Two builds of the hooks: over the
 # program's own allocator, and over mimalloc (heapbook run --mimalloc).
-PRELOAD_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -pthread -fPIC -fvisibility=hidden \
+PRELOAD_CFLAGS = $(OWN_WARN) $(PATHS) -O2 -g -fno-builtin -pthread -fPIC -fvisibility=hidden \
     -Iharness -Iharness/include -Iprofiler $(CFLAGS)
 $(BUILD)/pic/obj/profiler/%.o: profiler/%.c | $(DEPS_OK)
 	$(call compile,$(PRELOAD_CFLAGS))

@@ -69,6 +69,7 @@ tree_node *calltree_child(tree_node *parent, const frame_info *where) {
             return parent->children[i];
     if (parent->child_count == parent->child_capacity) {
         size_t n = parent->child_capacity ? 2 * parent->child_capacity : 4;
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): the elements are pointers
         tree_node **grown = realloc(parent->children, n * sizeof *grown);
         if (grown == NULL)
             return NULL;
@@ -130,6 +131,7 @@ static int bigger_first(const void *a, const void *b) {
 static void sort_from(tree_node *node, size_t *order) {
     node->order = (*order)++;
     if (node->child_count > 1)
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): the elements are pointers
         qsort(node->children, node->child_count, sizeof *node->children, bigger_first);
     for (size_t i = 0; i < node->child_count; i++)
         sort_from(node->children[i], order);

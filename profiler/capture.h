@@ -189,7 +189,9 @@ static inline unsigned char *capture_put_varint(unsigned char *p, uint64_t v) {
 }
 
 static inline uint64_t capture_zigzag(uint64_t difference) {
-    return (difference << 1) ^ (uint64_t)((int64_t)difference >> 63);
+    /* All ones for a negative difference: the sign copied without shifting a
+     * signed value, whose right shift C leaves to the implementation. */
+    return (difference << 1) ^ (UINT64_C(0) - (difference >> 63));
 }
 
 static inline unsigned char *capture_put_u64(unsigned char *p, uint64_t v) {

@@ -265,8 +265,10 @@ int command_export(const command_options *options) {
                 o.operands[0]);
         status = 2;
     }
-    if ((o.output && fclose(out) != 0) || (!o.output && fflush(out) != 0)) {
-        fprintf(stderr, "heapbook: cannot write %s: %s\n", o.output, strerror(errno));
+    /* cppcheck-suppress useClosedFile ; closes a file, or flushes stdout: never both */
+    if (o.output ? fclose(out) != 0 : fflush(out) != 0) {
+        fprintf(stderr, "heapbook: cannot write %s: %s\n",
+                o.output ? o.output : "the standard output", strerror(errno));
         status = 2;
     }
     analysis_close(&a);

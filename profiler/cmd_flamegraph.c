@@ -48,6 +48,7 @@ static bool choose_stacks(run *r) {
     const replay *p = &r->a.replay;
     size_t stacks = (size_t)p->stack_count + 1;
     r->index = malloc(stacks * sizeof *r->index);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): the elements are pointers
     r->leaves = calloc(stacks, sizeof *r->leaves);
     if (r->index == NULL || r->leaves == NULL)
         return false;
@@ -165,7 +166,7 @@ static void write_run(FILE *out, const run *r, uint64_t earliest_wall_ns) {
             (unsigned long long)p->allocations, (unsigned long long)p->total_bytes,
             (unsigned long long)p->leaked_bytes, (unsigned long long)p->leaked_blocks,
             (unsigned long long)p->library_bytes, (unsigned long long)p->library_blocks,
-            (unsigned long long)(p->leaked_bytes + p->library_bytes),
+            (unsigned long long)p->leaked_bytes + p->library_bytes,
             (unsigned long long)p->temporary, (unsigned long long)p->peak_rss);
     fputs(",\n  \"curve\": ", out);
     write_curve(out, p);

@@ -52,9 +52,9 @@ static int by_total(const void *a, const void *b) {
 
 int command_summary(const command_options *options) {
     const command_options o = *options;
-    const char *capture = o.operands[0];
+    const char *capture_path = o.operands[0];
     analysis a;
-    if (!analysis_open(capture, &a))
+    if (!analysis_open(capture_path, &a))
         return 2;
     const stack_figures *figures = analysis_figures(&a, o.leaks);
     tree_node *root = calltree_build(&a.capture, a.symbols, figures);
@@ -65,7 +65,7 @@ int command_summary(const command_options *options) {
         count = calltree_sites(&a.capture, a.symbols, figures, root, &rows);
     }
     if (root == NULL || count == (size_t)-1) {
-        fprintf(stderr, "heapbook: out of memory summarizing %s\n", capture);
+        fprintf(stderr, "heapbook: out of memory summarizing %s\n", capture_path);
         calltree_free(root);
         analysis_close(&a);
         return 2;
@@ -129,13 +129,13 @@ static bool print_tree(const tree_node *node, uint64_t whole, char *prefix, size
 
 int command_tree(const command_options *options) {
     const command_options o = *options;
-    const char *capture = o.operands[0];
+    const char *capture_path = o.operands[0];
     analysis a;
-    if (!analysis_open(capture, &a))
+    if (!analysis_open(capture_path, &a))
         return 2;
     tree_node *root = calltree_build(&a.capture, a.symbols, analysis_figures(&a, o.leaks));
     if (root == NULL) {
-        fprintf(stderr, "heapbook: out of memory building the tree of %s\n", capture);
+        fprintf(stderr, "heapbook: out of memory building the tree of %s\n", capture_path);
         analysis_close(&a);
         return 2;
     }
@@ -286,9 +286,9 @@ static void print_stats_json(const analysis *a, site_row *rows, size_t count) {
 
 int command_stats(const command_options *options) {
     const command_options o = *options;
-    const char *capture = o.operands[0];
+    const char *capture_path = o.operands[0];
     analysis a;
-    if (!analysis_open(capture, &a))
+    if (!analysis_open(capture_path, &a))
         return 2;
     tree_node *root = calltree_build(&a.capture, a.symbols, a.replay.allocated);
     site_row *rows = NULL;
@@ -298,7 +298,7 @@ int command_stats(const command_options *options) {
         count = calltree_sites(&a.capture, a.symbols, a.replay.allocated, root, &rows);
     }
     if (count == (size_t)-1)
-        fprintf(stderr, "heapbook: out of memory reading the sites of %s\n", capture);
+        fprintf(stderr, "heapbook: out of memory reading the sites of %s\n", capture_path);
     else if (o.json)
         print_stats_json(&a, rows, count);
     else

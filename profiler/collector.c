@@ -71,17 +71,18 @@ static uint64_t monotonic_ns(void) {
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-collector *collector_new(channel_collector *channel, const char *capture, int root_fd) {
+collector *collector_new(channel_collector *channel, const char *capture_path, int root_fd) {
     collector *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): the elements are pointers
     c->by_stream = calloc(CHANNEL_MAX_STREAMS, sizeof *c->by_stream);
     if (c->by_stream == NULL) {
         free(c);
         return NULL;
     }
     c->channel = channel;
-    c->capture = capture;
+    c->capture = capture_path;
     c->root_fd = root_fd;
     return c;
 }
@@ -164,6 +165,7 @@ static void restart(output *o) {
 static output *add_output(collector *c, pid_t pid, int fd, char *path) {
     output *o = calloc(1, sizeof *o);
     if (o != NULL &&
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): the elements are pointers
         !array_grow((void **)&c->outputs, &c->capacity, c->count + 1, sizeof *c->outputs)) {
         free(o);
         return NULL;

@@ -9,7 +9,7 @@
 # Each run's output is kept in build/check-repeat/run-K.log; the verdicts
 # and every suite's results (tests/check.sh, CHECK_RECORD) beside it.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 
 runs=${1:?usage: check-repeat.sh N EXERCISE...}
 shift

@@ -25,7 +25,7 @@
 # CHECK_RECORD=DIR (tests/check-repeat.sh) keeps the verdicts and every
 # suite's results there, to compare runs.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 
 build=build
 scratch=$(mktemp -d)
@@ -569,6 +569,7 @@ for typed in 1 01 001 fibonacci fib 01-fib 01-fibonacci; do
 done
 # Every target with EX='$(id)' (each passes EX through make the same way),
 # make test with the other kinds of wrong EX.
+# shellcheck disable=SC2016 # '$(id)' is the literal text a student could type
 for run in test:99 "test:01 02" test:% test:str {test,solution,watch,hint,reset,memcheck,valgrind,run,flamegraph}:'$(id)'; do
     target=${run%%:*} typed=${run#*:}
     # A bounded wait: were EX misread as a real exercise, watch would not end.

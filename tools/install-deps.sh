@@ -34,8 +34,12 @@ set -eu
 #                             (docs/editor.md); make check configures it
 #   libxml2-utils             xmllint: make check-grade validates make grade's
 #                             JUnit files against a JUnit schema
+#   clang-tidy, cppcheck,     make lint (mk/lint.mk), which .ci/run runs: the
+#   and ShellCheck            clang analyzer and bugprone checks, cppcheck,
+#                             and every shell script checked (shellcheck)
 PACKAGES="gcc clang make pkg-config binutils bsdutils libcunit1-dev libmimalloc-dev libunwind-dev
-libdw-dev libzstd-dev zlib1g-dev libc-devtools libc6-dbg valgrind python3 python3-yaml cmake libxml2-utils"
+libdw-dev libzstd-dev zlib1g-dev libc-devtools libc6-dbg valgrind python3 python3-yaml cmake libxml2-utils
+clang-tidy cppcheck shellcheck"
 
 missing=""
 for package in $PACKAGES; do

@@ -31,9 +31,10 @@
 # verdict is kept in build/memcheck-verdicts/ by the binary's checksum, so
 # the same code is checked once (memory_verdict).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 . tools/own_make.sh
 
+# shellcheck disable=SC2011 # our exercise folders: NN-name, no space
 exercises=$(ls -d exercises/[0-9][0-9]-*/ | xargs -n1 basename)
 
 # The folder of exercise TEXT: its number (1, 01, 001), its folder name, or
@@ -64,6 +65,7 @@ resolve() {
             "$(for dir in $found; do printf 'EX=%s ' "${dir%%-*}"; done)" >&2
     else
         echo "heapbook: no exercise '$wanted'; pick one with EX=NN, its name or the start of it:" >&2
+        # shellcheck disable=SC2086,SC2116 # echo joins the names on one line
         echo "  $(echo $exercises)" >&2
     fi
     return 1
@@ -103,7 +105,7 @@ memory_verdict() {
         if [ "$valgrind" != clean ]; then
             cp "$scratch/valgrind" "$scratch/memcheck"
             verdict=valgrind
-            [ "$valgrind" = missing ] && verdict=valgrind-missing
+            [ "$valgrind" = missing ] && verdict="valgrind-missing"
         fi ;;
     esac
     echo "$verdict" >"$scratch/unsafe"
@@ -159,7 +161,7 @@ run_exercise() {
     if with_time_limits "$exercise" "build/exercises/$exercise/tests" --results "$results" \
         >>"$output" 2>&1; then
         case "$(memory_verdict "$exercise")" in
-        clean) echo done ;;
+        clean) echo "done" ;;
         build)
             cat "$scratch/memcheck" >>"$output"
             echo build ;;
@@ -227,7 +229,7 @@ next() {
     local exercise state done_count=0
     for exercise in $exercises; do
         state=$(run_exercise "$exercise")
-        if [ "$state" = done ]; then
+        if [ "$state" = "done" ]; then
             echo "  [x] $exercise"
             done_count=$((done_count + 1))
             continue
@@ -285,9 +287,9 @@ progress() {
     for exercise in $exercises; do
         state=$(cached_state "$exercise")
         mark=" "
-        [ "$state" = done ] && mark=x
+        [ "$state" = "done" ] && mark=x
         line="  [$mark] $exercise: $(describe_state "$state")"
-        if [ "$state" != done ] && [ -z "$first" ]; then
+        if [ "$state" != "done" ] && [ -z "$first" ]; then
             first="$exercise $state"
             line="$line   <- next"
         fi
@@ -295,6 +297,7 @@ progress() {
     done
     echo
     if [ -n "$first" ]; then
+        # shellcheck disable=SC2086 # "EXERCISE STATE": two arguments
         next_step $first
     else
         echo "Every exercise is done. Well done!"
@@ -318,7 +321,7 @@ ask_first() {
 test_exercise() {
     local variant=$1 exercise=$2
     shift 2
-    local binary="build/$variant/$exercise/tests" n status summary
+    local binary="build/$variant/$exercise/tests" n status
     n=$(number "$exercise")
     if ! "${own_make[@]}" -s "$binary"; then
         echo
@@ -406,12 +409,12 @@ show_run() {
         cat "$output"
     elif [ "$state" = unsafe ]; then
         cat "$scratch/memcheck"
-    elif [ "$state" != done ]; then
+    elif [ "$state" != "done" ]; then
         awk '/\.\.\.FAILED/ { show = 1 } show && /^  Test: / && !/FAILED/ { exit } show' "$output"
     fi
     echo
     echo "  $exercise: $(describe_state "$state")"
-    if [ "$state" = done ]; then
+    if [ "$state" = "done" ]; then
         echo "  Done! Run make watch again for the next exercise."
     else
         next_step "$exercise" "$state" | sed 's/^/  /'
@@ -441,7 +444,7 @@ watch() {
     else
         for dir in $exercises; do
             exercise=$dir
-            [ "$(run_exercise "$dir")" = done ] || break
+            [ "$(run_exercise "$dir")" = "done" ] || break
         done
     fi
     trap 'rm -rf "$scratch"; echo; exit 0' EXIT INT TERM

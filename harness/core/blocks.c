@@ -98,6 +98,8 @@ size_t hb_blocks_overflow(const hb_block *block) {
     /* The write reached at least the last byte that differs. */
     const unsigned char *expected = (const unsigned char *)hb_guard_words;
     size_t reached = HB_BLOCK_GUARD;
+    /* hb_guard_words is HB_BLOCK_GUARD initialised bytes (hot.h asserts it). */
+    // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
     while (reached > 0 && guard[reached - 1] == expected[reached - 1])
         reached--;
     return reached;

@@ -18,9 +18,21 @@
 #include "core.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
 #if !HB_SANITIZED
 #include <mimalloc.h>
 #endif
+
+/* The entry points the core defines under the C library's names are
+ * declared, so that -Wmissing-prototypes checks each definition against its
+ * declaration: glibc's <stdlib.h> and <malloc.h> declare most; these come
+ * from other systems' libraries (BSD's reallocf and reallocarr, Windows'
+ * _aligned_malloc, macOS's malloc_good_size), for programs ported from them. */
+void *reallocf(void *ptr, size_t size);
+int reallocarr(void *ptr_address, size_t count, size_t size);
+void *_aligned_malloc(size_t size, size_t alignment);
+size_t malloc_good_size(size_t size);
 
 /* ---- the header before each block (blocks.c) */
 

@@ -220,6 +220,8 @@ static size_t unwind(uintptr_t caller, uintptr_t frames[HB_STACK_MAX_FRAMES]) {
     atomic_fetch_add_explicit(&walks.unwound, 1, memory_order_relaxed);
     void *raw[HB_STACK_MAX_FRAMES + SLACK];
     int depth = unw_backtrace(raw, HB_STACK_MAX_FRAMES + SLACK);
+    if (depth < 0) /* libunwind's count is an int: no frames rather than garbage */
+        depth = 0;
     int first = 0;
     while (first < depth && (uintptr_t)raw[first] != caller)
         first++;

@@ -33,6 +33,7 @@ bool hb_track_unobserve(const hb_track_observer *observer) {
         if (state.observers[i] != observer)
             continue;
         memmove(&state.observers[i], &state.observers[i + 1],
+                // NOLINTNEXTLINE(bugprone-sizeof-expression): the elements are pointers
                 (count - i - 1) * sizeof state.observers[0]);
         atomic_store(&hb_observer_count, count - 1);
         hb_scopes_refresh();

@@ -15,6 +15,7 @@
 #include <dlfcn.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h> /* atexit & co., which this file defines */
 #include <string.h>
 #include <sys/mman.h>
 

@@ -241,9 +241,9 @@ _Noreturn static void finish_in_child(CU_pFailureRecord before) {
         const kept_site *k = kept_at(frames_hash(live[i].stack_id));
         uint64_t kept_blocks = k ? k->blocks : 0, kept_bytes = k ? k->bytes : 0;
         uint64_t over_blocks = live[i].blocks > kept_blocks ? live[i].blocks - kept_blocks : 0;
-        uint64_t over_bytes = live[i].bytes > kept_bytes
-                                  ? live[i].bytes - kept_bytes
-                                  : live[i].bytes * over_blocks / live[i].blocks;
+        uint64_t over_bytes = live[i].bytes > kept_bytes ? live[i].bytes - kept_bytes
+                              : live[i].blocks == 0      ? 0
+                                                    : live[i].bytes * over_blocks / live[i].blocks;
         blocks -= live[i].blocks - over_blocks;
         bytes -= live[i].bytes - over_bytes;
         if (over_blocks > 0)

@@ -252,9 +252,9 @@ static bool write_list_xml(const char *path) {
                 suite->uiNumberOfTests);
         for (CU_pTest test = suite->pTest; test != NULL; test = test->pNext) {
             const hb_test_def *def = definition_of(test);
-            char path[PATH_MAX + GTEST_NAME];
+            char absolute_file[PATH_MAX + GTEST_NAME];
             fprintf(out, "    <testcase name=\"%s\" file=\"", test->pName);
-            hb_xml_text(out, def != NULL ? absolute(def->file, path) : "");
+            hb_xml_text(out, def != NULL ? absolute(def->file, absolute_file) : "");
             fprintf(out, "\" line=\"%u\" />\n", def != NULL ? def->line : 0);
         }
         fprintf(out, "  </testsuite>\n");

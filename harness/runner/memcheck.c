@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #if HB_SANITIZED
+#include <sanitizer/asan_interface.h> /* __asan_default_options, defined here */
 #include <sanitizer/common_interface_defs.h>
 #include <sanitizer/lsan_interface.h>
 #endif

@@ -61,13 +61,13 @@ static void describe_history(hb_text *report, const hb_freed_block *found, size_
 static void describe_bad_free(hb_text *report, const hb_memory_error *error) {
     uint32_t here = hb_stacks_capture(error->caller);
     bool frees = strstr(error->function, "free") != NULL || strstr(error->function, "delete");
-    const char *misuse = frees ? "a double free" : "a use after free";
+    const char *what = frees ? "a double free" : "a use after free";
     hb_freed_block found[HB_FREED_HISTORY_MAX];
     bool forgotten;
     size_t n = hb_quarantine_history((uintptr_t)error->ptr, found, &forgotten);
     if (n > 0) {
         hb_text_printf(report, "%s(%p): the block was already freed (%s)\n", error->function,
-                       error->ptr, misuse);
+                       error->ptr, what);
         hb_text_printf(report, "      %s again at:", frees ? "freed" : "used");
         hb_report_stack(report, here, HB_REPORT_INDENT);
         describe_history(report, found, n, forgotten);
@@ -76,7 +76,7 @@ static void describe_bad_free(hb_text *report, const hb_memory_error *error) {
          * (no quarantine, or the history dropped it for newer ones). */
         hb_text_printf(
             report, "%s(%p): the block was already freed (%s)%s\n      called at:", error->function,
-            error->ptr, misuse, forgotten ? ", long ago: where is no longer remembered" : "");
+            error->ptr, what, forgotten ? ", long ago: where is no longer remembered" : "");
         hb_report_stack(report, here, HB_REPORT_INDENT);
     } else if (is_poison((uintptr_t)error->ptr)) {
         hb_text_printf(report,

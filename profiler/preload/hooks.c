@@ -22,6 +22,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h> /* memalign & co., which this file defines */
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -66,7 +67,10 @@ const int hooks_allocator = CAPTURE_ALLOCATOR_PROGRAM;
 #endif
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* The X-macros below paste a type and a parameter list, which parentheses
+ * would break: each is exempt from bugprone-macro-parentheses. */
 static struct {
+// NOLINTNEXTLINE(bugprone-macro-parentheses)
 #define FIELD(name, type, parameters) type(*name) parameters;
     ALLOCATOR_FUNCTIONS(FIELD)
 #undef FIELD
@@ -110,6 +114,7 @@ static void resolve(void) {
 #ifdef HEAPBOOK_FORWARD_TO_MIMALLOC
 #define LOOKUP(name, type, parameters) next.name = (type(*) parameters)mi_##name;
 #else
+// NOLINTNEXTLINE(bugprone-macro-parentheses): see FIELD
 #define LOOKUP(name, type, parameters) next.name = (type(*) parameters)dlsym(RTLD_NEXT, #name);
 #endif
     ALLOCATOR_FUNCTIONS(LOOKUP)

@@ -147,6 +147,7 @@ static void prepare_hello(void) {
     p = capture_put_u64(p, recorder.last_ns);
     *p++ = (unsigned char)recorder.allocator;
     p = capture_put_varint(p, length);
+    /* cppcheck-suppress legacyUninitvar ; read() wrote its first `length` bytes */
     memcpy(p, arguments, length);
     prepared_end(p + length);
 }

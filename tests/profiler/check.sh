@@ -477,6 +477,7 @@ mkdir -p "$scratch/titled"
 $heapbook run --follow-fork -o "$scratch/titled/t.hbcap" sh -c "$programs/peaks; true" 2>/dev/null
 $heapbook flamegraph -o "$scratch/titled.html" "$scratch/titled/t.hbcap" "$scratch/titled/t.hbcap".* 2>/dev/null
 missing+=$(expect_in "$scratch/titled.html" "\"title\": \"heapbook flamegraph: 2 processes of sh -c $programs/peaks; true\"")
+# shellcheck disable=SC2012 # counts our own captures: names without newlines
 [ -n "$child" ] && [ "$(ls "$scratch/nofork" | wc -l)" -eq 1 ] && [ -z "$missing" ]
 check $? "--follow-fork: the child's capture is CAPTURE.PID; one page with both processes as top frames (1000 + 2000 B), titled after the first; without it, one capture" \
     "--follow-fork: child ${child:-none}; without: $(ls "$scratch/nofork"); missing:
@@ -555,6 +556,7 @@ $missing"
 crashes=""
 errors=""
 while IFS=$'\t' read -r name want; do
+    # shellcheck disable=SC2015 # skip a blank or comment line: [ ] cannot fail otherwise
     [ -n "$name" ] && [ "${name:0:1}" != "#" ] || continue
     tail -c +2 "tests/profiler/corpus/$name" >"$scratch/$name.hbcap"
     run_all "$scratch/$name.hbcap"

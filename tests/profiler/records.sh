@@ -4,6 +4,7 @@
 # into build/tests/profiler/craft_capture for a capture file.
 
 # Bytes, written with printf's octal escapes.
+# shellcheck disable=SC2059 # the format is the escape that makes the byte
 byte() { printf "\\$(printf '%03o' "$1")"; }
 varint() {
     local v=$1

@@ -1,3 +1,6 @@
+# shellcheck shell=bash
+# Sourced: $build, $scratch and $failed are tests/check.sh's.
+# shellcheck disable=SC2154
 # tests/wrong-fixes/check.sh: proves that each exercise's plausible wrong
 # fixes fail, each for its stated reason, the way tests/check.sh proves that
 # every starter fails.  Sourced by tests/check.sh (not run on its own): it
