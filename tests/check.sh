@@ -35,14 +35,16 @@ passed=0
 failed=0
 
 verdict() { # ok|fail message
-    [ -n "${CHECK_RECORD:-}" ] && printf '%s: %s\n' "$1" "$2" >>"$CHECK_RECORD/verdicts"
+    tally "$1" "$2"
     if [ "$1" = ok ]; then
-        passed=$((passed + 1))
         printf '\ncheck ok: %s\n\n' "$2"
     else
-        failed=$((failed + 1))
         printf '\ncheck FAILED: %s\n\n' "$2"
     fi
+}
+tally() { # ok|fail message: counted, and kept for check-repeat
+    [ -n "${CHECK_RECORD:-}" ] && printf '%s: %s\n' "$1" "$2" >>"$CHECK_RECORD/verdicts"
+    if [ "$1" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 
 # A command run as a student runs it, from a shell, not as a job of the
@@ -205,6 +207,23 @@ fi
 # plausible wrong fix of every exercise must fail, each for its reason.
 export HEAPBOOK_SEED="${HEAPBOOK_SEED:-20261128}"
 . tests/wrong-fixes/check.sh
+# The catalogue is a third of make check's work: it runs in a lane of its
+# own, with a scratch folder of its own, its output and verdicts kept aside
+# and shown and counted, in the same order, when it ends (below).
+run_wrong_fixes() {
+    local scratch="$scratch/wrong-fixes"
+    mkdir -p "$scratch"
+    # Counted here too (expect_memcheck_failures reads $failed), and each
+    # kept for the main script to count: NUL-separated, messages have lines.
+    tally() {
+        printf '%s\0%s\0' "$1" "$2" >>"$scratch/../wrong-fixes.verdicts"
+        if [ "$1" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    }
+    check_wrong_fixes
+}
+run_wrong_fixes >"$scratch/wrong-fixes.out" 2>&1 &
+wrong_fixes_lane=$!
+lanes+=($!)
 # ---- end of random inputs and wrong fixes ---------------------------------
 
 expect_failures "harness tests" "$build/tests/harness-tests" ""
@@ -623,6 +642,13 @@ if [ -z "${CLANG:-}" ]; then
 else
     echo "docs: not checked: they quote what the GCC build prints, and this is Clang's"
 fi
+
+echo "== wrong fixes"
+wait "$wrong_fixes_lane"
+cat "$scratch/wrong-fixes.out"
+while IFS= read -r -d '' kind && IFS= read -r -d '' message; do
+    tally "$kind" "$message"
+done <"$scratch/wrong-fixes.verdicts"
 
 echo "== profiler"
 wait "$profiler_lane"

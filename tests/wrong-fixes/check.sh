@@ -4,7 +4,8 @@
 # tests/wrong-fixes/check.sh: proves that each exercise's plausible wrong
 # fixes fail, each for its stated reason, the way tests/check.sh proves that
 # every starter fails.  Sourced by tests/check.sh (not run on its own): it
-# uses that script's expect_failures, $build and $scratch.
+# uses that script's expect_failures, $build and $scratch, and defines
+# check_wrong_fixes, which tests/check.sh runs in a lane of its own.
 #
 # Each tests/wrong-fixes/NN-FIX/ holds the files of exercise NN-name that
 # the fix changes (NN-name/*.c, as solutions/ does) and `expected`: a first
@@ -76,25 +77,29 @@ expect_memcheck_failures() {
     fi
 }
 
-for fix_dir in tests/wrong-fixes/[0-9][0-9]-*/; do
-    fix=$(basename "$fix_dir")
-    exercise=$(basename "$fix_dir"*/)
-    sed -n '1s/^# */  /p' "$fix_dir/expected"
-    grep -v '^#' "$fix_dir/expected" | sort >"$scratch/wrong-fix.expected"
-    if grep -qw memcheck "$scratch/wrong-fix.expected"; then
-        # Under the sanitizers a test that makes a memory error fails as a
-        # crash, quoting the sanitizer's summary (the kind of error), with
-        # the stack of the crash in the fix's own code.
-        expect_memcheck_failures "wrong fix $fix (under the sanitizers)" \
-            "$build/memcheck/tests/wrong-fixes/$fix/$exercise/tests" "$scratch/wrong-fix.expected" \
-            "tests/wrong-fixes/$fix/$exercise/"
-    elif grep -qw valgrind "$scratch/wrong-fix.expected"; then
-        # Every test passes in the build the tests ran; valgrind fails it.
-        expect_failures "wrong fix $fix" "$build/tests/wrong-fixes/$fix/$exercise/tests" /dev/null
-        expect_valgrind_errors "wrong fix $fix (under valgrind)" \
-            "$build/tests/wrong-fixes/$fix/$exercise/tests" "$scratch/wrong-fix.expected"
-    else
-        expect_failures "wrong fix $fix" "$build/tests/wrong-fixes/$fix/$exercise/tests" \
-            "$scratch/wrong-fix.expected"
-    fi
-done
+# Every fix of the catalogue, each proved to fail for its reason.
+check_wrong_fixes() {
+    local fix_dir fix exercise
+    for fix_dir in tests/wrong-fixes/[0-9][0-9]-*/; do
+        fix=$(basename "$fix_dir")
+        exercise=$(basename "$fix_dir"*/)
+        sed -n '1s/^# */  /p' "$fix_dir/expected"
+        grep -v '^#' "$fix_dir/expected" | sort >"$scratch/wrong-fix.expected"
+        if grep -qw memcheck "$scratch/wrong-fix.expected"; then
+            # Under the sanitizers a test that makes a memory error fails as a
+            # crash, quoting the sanitizer's summary (the kind of error), with
+            # the stack of the crash in the fix's own code.
+            expect_memcheck_failures "wrong fix $fix (under the sanitizers)" \
+                "$build/memcheck/tests/wrong-fixes/$fix/$exercise/tests" "$scratch/wrong-fix.expected" \
+                "tests/wrong-fixes/$fix/$exercise/"
+        elif grep -qw valgrind "$scratch/wrong-fix.expected"; then
+            # Every test passes in the build the tests ran; valgrind fails it.
+            expect_failures "wrong fix $fix" "$build/tests/wrong-fixes/$fix/$exercise/tests" /dev/null
+            expect_valgrind_errors "wrong fix $fix (under valgrind)" \
+                "$build/tests/wrong-fixes/$fix/$exercise/tests" "$scratch/wrong-fix.expected"
+        else
+            expect_failures "wrong fix $fix" "$build/tests/wrong-fixes/$fix/$exercise/tests" \
+                "$scratch/wrong-fix.expected"
+        fi
+    done
+}
