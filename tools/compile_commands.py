@@ -59,6 +59,9 @@ def entries(directory, lines):
         except ValueError:  # not a shell line: one of make's messages
             continue
         for arguments in commands:
+            # A command run with variables set first (VAR=value tool ...).
+            while arguments and re.fullmatch(r"[A-Za-z_]\w*=.*", arguments[0]):
+                arguments = arguments[1:]
             if arguments and os.path.basename(arguments[0]) == "check_source.py":
                 # tools/check_source.py SANITIZER_FLAGS OUTPUT CC FLAGS... SOURCE
                 # preprocesses SOURCE as CC FLAGS -E -C would, and checks it.
