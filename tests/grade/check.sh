@@ -73,10 +73,11 @@ break_functions() { # folder exercise statement [first-only]
     done
 }
 
-# A read one byte past a local array, in the exercise's first function: in
-# the normal build nothing notices; AddressSanitizer stops the binary.
+# A read one byte past a local array, through a pointer, in the exercise's
+# first function: in the normal build nothing notices; the sanitizers stop
+# the binary (UBSan's object-size check, before AddressSanitizer's).
 break_memory() { # folder exercise
-    break_functions "$1" "$2" '{ volatile char grade_bytes[16] = {0}; volatile int grade_at = 16; volatile char grade_past = grade_bytes[grade_at]; (void)grade_past; }' first-only
+    break_functions "$1" "$2" '{ char grade_bytes[16] = {0}; volatile char *grade_at = grade_bytes; volatile int grade_past = 16; (void)grade_at[grade_past]; }' first-only
 }
 
 break_build() { # folder exercise
