@@ -171,3 +171,16 @@ $(WEB_TEST)/%.html: tests/web/%-data.json tests/web/make-sample-page.mjs \
 test-web: $(WEB_SAMPLES) $(WEB_MODULES) $(WEB_REAL)
 	@tools/install-deps.sh --browser
 	HEAPBOOK_PAGE='$(HEAPBOOK_PAGE)' node --test --test-reporter=tap tests/web/flamegraph.test.mjs
+
+# The pictures of the flame graph page in the lessons (docs/images/): the
+# browser test above takes them, on the page of each exercise's program
+# tools/screenshots.py names; make check fails when what a picture was made
+# from (the page's sources, the test, the capture's stacks and bytes) has
+# changed since.
+.PHONY: screenshots
+## make screenshots      instructors: take the lessons' pictures of the flame graph
+##                       page again (docs/images/), after the page or a program changed
+screenshots: $(HEAPBOOK) $(PRELOAD) $(WEB_MODULES) $(patsubst %,$(BUILD)/exercises/%/program,$(shell \
+    tools/screenshots.py exercises 2>/dev/null))
+	@tools/install-deps.sh --browser
+	tools/screenshots.py make

@@ -199,6 +199,23 @@ if [ -z "${CLANG:-}" ]; then
     docs_lane=$!
     lanes+=($!)
 fi
+# The lessons' pictures of the flame graph page (docs/images/), made from
+# today's page and programs (tools/screenshots.py); and the check can fail:
+# a picture kept with other inputs' hash is stale.
+check_screenshots() {
+    tools/screenshots.py check || return 1
+    # The first picture alone, kept with another hash of its inputs.
+    awk '!/^#/ { print $1, "0000", $3; exit }' docs/images/screenshots.txt >"$scratch/stale-screenshots.txt"
+    if tools/screenshots.py check --manifest "$scratch/stale-screenshots.txt" 2>"$scratch/stale.err" ||
+        ! grep -q 'was made from other inputs than today' "$scratch/stale.err"; then
+        echo "screenshots: a picture kept with other inputs' hash was not found stale:"
+        cat "$scratch/stale.err"
+        return 1
+    fi
+}
+check_screenshots >"$scratch/screenshots.out" 2>&1 &
+screenshots_lane=$!
+lanes+=($!)
 
 # ---- random inputs and wrong fixes (tests/wrong-fixes/check.sh) --------
 # The exercises' tests draw random inputs (hb_random): make check fixes the
@@ -641,6 +658,16 @@ if [ -z "${CLANG:-}" ]; then
     fi
 else
     echo "docs: not checked: they quote what the GCC build prints, and this is Clang's"
+fi
+
+echo "== screenshots"
+wait "$screenshots_lane"
+screenshots_status=$?
+cat "$scratch/screenshots.out"
+if [ "$screenshots_status" -eq 0 ]; then
+    verdict ok "screenshots: each picture of the flame graph page in docs/images/ is of today's page and program"
+else
+    verdict fail "screenshots: a picture in docs/images/ is out of date (above): make screenshots"
 fi
 
 echo "== wrong fixes"

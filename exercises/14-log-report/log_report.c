@@ -3,12 +3,12 @@
  * tests/exercises/test_14_log_report.c runs it on the access log that comes
  * with the exercise, and its memory test fails: the program holds far more
  * than a report of a log needs.  The report of `make test EX=14` names the
- * line that allocates; `make flamegraph EX=14` and `heapbook tree` show
- * which part of the program holds the memory, and when.  The lesson:
- * docs/14-log-report.md.
+ * lines that allocate, each in the helper every module calls (text.c);
+ * `make flamegraph EX=14` and `heapbook tree` show which part of the
+ * program holds the memory, and when.  The lesson: docs/14-log-report.md.
  *
- * Three phases: read every request of the log, count them, write the
- * report. */
+ * It opens the log, reads it, counts what it read and writes the report of
+ * the count. */
 #include "log_report.h"
 
 #include "log_reader.h"
@@ -49,8 +49,8 @@ static void free_requests(request_list *list) {
     *list = (request_list){0};
 }
 
-/* Phase 1: every line of the log, parsed into `requests`; the lines that
- * are not requests are counted in *skipped.  0 or an errno value. */
+/* Every line of the log, parsed into `requests`; the lines that are not
+ * requests are counted in *skipped.  0 or an errno value. */
 static int read_requests(log_reader *reader, request_list *requests, unsigned long *skipped) {
     const char *line;
     size_t length;
@@ -74,7 +74,7 @@ static int read_requests(log_reader *reader, request_list *requests, unsigned lo
     return got < 0 ? errno : 0;
 }
 
-/* Phase 2: the requests counted into `t`.  0 or ENOMEM. */
+/* The requests counted into `t`.  0 or ENOMEM. */
 static int count_requests(const request_list *requests, tally *t) {
     for (size_t i = 0; i < requests->count; i++)
         if (!tally_add(t, &requests->items[i]))
@@ -96,7 +96,7 @@ int log_report(const char *path, const report_sink *sink) {
     if (error == 0)
         error = count_requests(&requests, &t);
     if (error == 0)
-        error = report_write(&t, path, sink); /* phase 3 */
+        error = report_write(&t, path, sink);
 
     free_requests(&requests);
     tally_free(&t);
