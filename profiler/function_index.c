@@ -8,8 +8,8 @@
 #include <string.h>
 
 typedef struct builder {
-    function_index *index;
-    size_t capacity;
+    function_range *ranges;
+    size_t count, capacity;
     bool ok;
 } builder;
 
@@ -21,12 +21,11 @@ static bool add_ranges(builder *b, Dwarf_Die *die) {
         any = true;
         if (low >= high)
             continue;
-        function_index *x = b->index;
-        if (!array_grow((void **)&x->ranges, &b->capacity, x->count + 1, sizeof *x->ranges)) {
+        if (!array_grow((void **)&b->ranges, &b->capacity, b->count + 1, sizeof *b->ranges)) {
             b->ok = false;
             return true;
         }
-        x->ranges[x->count++] = (function_range){low, high, *die};
+        b->ranges[b->count++] = (function_range){low, high, *die};
     }
     return any;
 }
@@ -54,16 +53,18 @@ static int by_low(const void *a, const void *b) {
 }
 
 bool function_index_build(function_index *index, Dwarf_Die *cu, const void *owner) {
-    function_index_free(index);
-    index->cu = dwarf_dieoffset(cu);
-    index->owner = owner;
-    builder b = {.index = index, .ok = true};
+    builder b = {.ok = true};
     collect(&b, cu);
-    if (index->count > 1)
-        qsort(index->ranges, index->count, sizeof *index->ranges, by_low);
-    for (size_t i = 1; b.ok && i < index->count; i++)
-        b.ok = index->ranges[i].low >= index->ranges[i - 1].high;
-    index->usable = b.ok;
+    if (b.count > 1)
+        qsort(b.ranges, b.count, sizeof *b.ranges, by_low);
+    for (size_t i = 1; b.ok && i < b.count; i++)
+        b.ok = b.ranges[i].low >= b.ranges[i - 1].high;
+    function_index_free(index);
+    *index = (function_index){.cu = dwarf_dieoffset(cu),
+                              .owner = owner,
+                              .ranges = b.ranges,
+                              .count = b.count,
+                              .usable = b.ok};
     return b.ok;
 }
 
