@@ -5,7 +5,7 @@
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$ROOT/build/bench}
 # shellcheck disable=SC2034 # used by the scripts that source this
-HEAPBOOK=$ROOT/build/bin/heapbook
+HEAPBOOK=${HEAPBOOK:-$ROOT/build/bin/heapbook} # another build: HEAPBOOK=DIR/bin/heapbook
 RUNS=${RUNS:-3} # odd: the median is one measured run
 
 # wall_ns CMD...: runs CMD once, output discarded; prints its wall time in ns.

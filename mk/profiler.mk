@@ -102,11 +102,12 @@ $(PROFILER_TESTS)/peaks_static: tests/profiler/peaks.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MEASURED_CFLAGS) -static $< -o $@
+# The headers too: a new capture format must rebuild it (it writes the header).
 $(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture_file.c \
-    profiler/output_file.c | $(DEPS_OK)
+    profiler/output_file.c profiler/capture.h profiler/capture_file.h | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(PROFILER_CFLAGS) $^ -lzstd -o $@
+	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -lzstd -o $@
 # One program built twice, the second with other code (another build-id):
 # check.sh copies each in turn to one path.
 $(PROFILER_TESTS)/rebuilt_first $(PROFILER_TESTS)/rebuilt_second: tests/profiler/rebuilt.c | $(DEPS_OK)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool array_grow(void **array, size_t *capacity, size_t needed, size_t item) {
+bool array_grow_to(void **array, size_t *capacity, size_t needed, size_t item) {
     if (needed <= *capacity)
         return true;
     size_t n = *capacity ? *capacity : 256;

@@ -6,8 +6,10 @@
  * records of one process, in the order things happened, with zstd's
  * checksum of them at the end of each frame:
  *
- *   file header  "HBCAP4\n\0" (8 bytes), u32 version, u32 compression (1: zstd);
- *                version 3 ("HBCAP3"), without the frames' names, is read too
+ *   file header  "HBCAP5\n\0" (8 bytes), u32 version, u32 compression (1: zstd);
+ *                versions 3 ("HBCAP3", without the frames' names) and 4
+ *                ("HBCAP4", modules where the program listed them, each
+ *                'R' address whole) are read too
  *
  * A record is a one-byte tag and a payload.  Numbers are varints (7 bits a
  * byte, least significant first, the top bit set on every byte but the
@@ -28,9 +30,13 @@
  *                  record that uses it.
  *   'l' module map a new set of loaded modules follows (after a dlopen)
  *   'L' module     load bias, start and size of its mapped range (from the
- *                  bias), u8 build-id length, build-id, path length, path
+ *                  bias), u8 build-id length, build-id, path length, path.
+ *                  In a capture (version 5), heapbook run writes them at the
+ *                  end instead, before the names, and only the modules a
+ *                  frame is in: a small program's capture is mostly paths
+ *                  and build-ids of libraries it never allocated from.
  *   'E' end        the program ended through exit(): every later record
- *                  but a sample, a name or a frame would be an error
+ *                  but a sample, a module, a name or a frame would be an error
  *
  * The events differ.  The preload knows addresses; it writes
  *
@@ -88,9 +94,12 @@
  * stacks hold, from the modules as they are then (symbols.h), so that the
  * capture reads the same after the program is rebuilt, moved or deleted:
  *
- *   'N' name       id (one more than the last 'N', from 1), length, bytes: a
- *                  function, file or module name the frames below use
- *   'R' resolved   return address, count (1 to CAPTURE_MAX_INLINED), then
+ *   'n' name       the bytes of a function, file or module name the frames
+ *                  below use, then a 0 byte; its id is one more than the
+ *                  last name's (from 1).  Version 4 wrote
+ *   'N' name       id (one more than the last 'N', from 1), length, bytes
+ *   'R' resolved   return address (from version 5: its difference from the
+ *                  previous 'R's, or from 0), count (1 to CAPTURE_MAX_INLINED), then
  *                  count frames, innermost first (inlined calls, then the
  *                  function they are in), each: function name id (0:
  *                  unknown), file name id (0: no line table), line, module
@@ -115,13 +124,17 @@
 
 #include <stdint.h>
 
-#define CAPTURE_MAGIC "HBCAP4\n"
-/* The older format still read: the same records, without 'N' and 'R'. */
+#define CAPTURE_MAGIC "HBCAP5\n"
+/* The older formats still read: the same records, without 'N' and 'R'
+ * (3), and with the modules where the preload wrote them and each 'R'
+ * address whole (4). */
 #define CAPTURE_MAGIC_3 "HBCAP3\n"
+#define CAPTURE_MAGIC_4 "HBCAP4\n"
 enum {
     CAPTURE_MAGIC_SIZE = 8,
     CAPTURE_FILE_HEADER = 16,
-    CAPTURE_VERSION = 4,
+    CAPTURE_VERSION = 5,
+    CAPTURE_VERSION_4 = 4,
     CAPTURE_OLDEST_VERSION = 3,
     CAPTURE_COMPRESSION_ZSTD = 1,
     CAPTURE_MAX_VARINT = 10, /* 64 bits, 7 a byte */
@@ -150,7 +163,8 @@ enum capture_tag {
     TAG_END = 'E',
     TAG_SAMPLE = 'M',
     TAG_ENDED = 'X',
-    TAG_NAME = 'N',
+    TAG_NAME = 'N',      /* version 4's */
+    TAG_NAME_TEXT = 'n', /* from version 5 */
     TAG_RESOLVED = 'R',
     TAG_EXEC = 'x',
     TAG_TEMPORARY = 't',

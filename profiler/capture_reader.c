@@ -136,13 +136,17 @@ static bool check_file_header(capture *c, const unsigned char *header, size_t si
                  "%s: not a heapbook capture (it does not start with \"HBCAP\")", c->file);
         return false;
     }
-    bool older =
-        size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC_3, CAPTURE_MAGIC_SIZE) == 0;
-    if (size >= CAPTURE_MAGIC_SIZE && !older &&
-        memcmp(header, CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE) != 0) {
+    unsigned marked = 0; /* the version the magic names */
+    if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE) == 0)
+        marked = CAPTURE_VERSION;
+    else if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC_4, CAPTURE_MAGIC_SIZE) == 0)
+        marked = CAPTURE_VERSION_4;
+    else if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC_3, CAPTURE_MAGIC_SIZE) == 0)
+        marked = CAPTURE_OLDEST_VERSION;
+    if (size >= CAPTURE_MAGIC_SIZE && marked == 0) {
         snprintf(error, CAPTURE_ERROR,
                  "%s: a capture of another heapbook (format \"%.6s\"); this one reads formats "
-                 "%d and %d: record it again with heapbook run",
+                 "%d to %d: record it again with heapbook run",
                  c->file, (const char *)header, CAPTURE_OLDEST_VERSION, CAPTURE_VERSION);
         return false;
     }
@@ -157,15 +161,15 @@ static bool check_file_header(capture *c, const unsigned char *header, size_t si
         version = version << 8 | header[8 + i];
         compression = compression << 8 | header[12 + i];
     }
-    if (version != (older ? CAPTURE_OLDEST_VERSION : CAPTURE_VERSION) ||
-        compression != CAPTURE_COMPRESSION_ZSTD) {
+    if (version != marked || compression != CAPTURE_COMPRESSION_ZSTD) {
         snprintf(error, CAPTURE_ERROR,
                  "%s: capture format version %u (compression %u) in a file marked \"%.6s\"; "
-                 "this heapbook reads versions %d and %d",
+                 "this heapbook reads versions %d to %d",
                  c->file, version, compression, (const char *)header, CAPTURE_OLDEST_VERSION,
                  CAPTURE_VERSION);
         return false;
     }
+    c->version = version;
     return true;
 }
 
@@ -412,13 +416,16 @@ static bool take_module(capture *c, uint64_t offset, const record *r) {
     return true;
 }
 
-static bool take_name(capture *c, uint64_t offset, const record *r) {
+/* A name: `id` is the one an 'N' gives, or 0 for an 'n' (the next id). */
+static bool take_name(capture *c, uint64_t offset, const record *r, uint64_t id) {
     if (c->pass > 1)
-        return r->number[0] <= c->name_count || changed(c);
-    if (r->number[0] != (uint64_t)c->name_count + 1)
-        return corrupt(c, offset, r, "has the id", r->number[0]);
+        return id <= c->name_count || changed(c);
+    if (id == 0)
+        id = (uint64_t)c->name_count + 1;
+    if (id != (uint64_t)c->name_count + 1)
+        return corrupt(c, offset, r, "has the id", id);
     if (c->name_count == CAPTURE_MAX_NAMES || memchr(r->text, '\0', r->text_length) != NULL)
-        return corrupt(c, offset, r, "is name", r->number[0]);
+        return corrupt(c, offset, r, "is name", id);
     char *name = strndup((const char *)r->text, r->text_length);
     if (name == NULL ||
         !array_grow((void **)&c->names, &c->name_capacity, c->name_count + 1, sizeof *c->names)) {
@@ -432,8 +439,11 @@ static bool take_name(capture *c, uint64_t offset, const record *r) {
 static bool take_resolved(capture *c, uint64_t offset, const record *r) {
     if (c->pass > 1)
         return true; /* kept in the first */
-    if (c->resolved_count > 0 && r->number[0] <= c->resolved[c->resolved_count - 1].address)
-        return corrupt(c, offset, r, "is out of order at address", r->number[0]);
+    uint64_t previous = c->resolved_count > 0 ? c->resolved[c->resolved_count - 1].address : 0;
+    /* From version 5 the address is the difference from the previous one. */
+    uint64_t address = c->version >= CAPTURE_VERSION ? previous + r->number[0] : r->number[0];
+    if ((c->resolved_count > 0 || c->version >= CAPTURE_VERSION) && address <= previous)
+        return corrupt(c, offset, r, "is out of order at address", address);
     if (c->named_count + r->number[1] > CAPTURE_MAX_FRAMES)
         return fail(c, "more named frames than heapbook can read (at byte %llu of its records)",
                     (unsigned long long)offset);
@@ -445,7 +455,7 @@ static bool take_resolved(capture *c, uint64_t offset, const record *r) {
     for (unsigned i = 0; i < r->number[1]; i++) {
         const uint64_t *n = &r->frames[i * CAPTURE_FRAME_NUMBERS];
         if (n[0] > c->name_count || n[1] > c->name_count || n[3] > c->name_count)
-            return corrupt(c, offset, r, "uses a name never written, at address", r->number[0]);
+            return corrupt(c, offset, r, "uses a name never written, at address", address);
         if (n[2] > INT_MAX)
             return corrupt(c, offset, r, "has the line", n[2]);
         c->named[c->named_count + i] = (capture_named_frame){.function = (uint32_t)n[0],
@@ -455,7 +465,7 @@ static bool take_resolved(capture *c, uint64_t offset, const record *r) {
                                                              .offset = n[4]};
     }
     c->resolved[c->resolved_count++] =
-        (capture_resolved){r->number[0], c->named_count, (unsigned)r->number[1]};
+        (capture_resolved){address, c->named_count, (unsigned)r->number[1]};
     c->named_count += r->number[1];
     return true;
 }
@@ -491,7 +501,8 @@ static bool read_record(capture *c, capture_event *event, bool *handed) {
     *handed = false;
     if (r.tag != TAG_HELLO && c->arguments == NULL)
         return fail(c, "corrupt: its records do not begin with the hello record");
-    if (c->source->past_end && r.tag != TAG_SAMPLE && r.tag != TAG_NAME && r.tag != TAG_RESOLVED)
+    if (c->source->past_end && r.tag != TAG_SAMPLE && r.tag != TAG_MODULE && r.tag != TAG_NAME &&
+        r.tag != TAG_NAME_TEXT && r.tag != TAG_RESOLVED)
         return fail(c, "corrupt at byte %llu of its records: %s after the end record",
                     (unsigned long long)offset, record_name(r.tag));
     *event = (capture_event){.tag = (enum capture_tag)r.tag, .time_ns = c->time_ns};
@@ -543,7 +554,10 @@ static bool read_record(capture *c, capture_event *event, bool *handed) {
         c->last_allocated = 0;
         break;
     case TAG_NAME:
-        ok = take_name(c, offset, &r);
+        ok = take_name(c, offset, &r, r.number[0]);
+        break;
+    case TAG_NAME_TEXT:
+        ok = take_name(c, offset, &r, 0);
         break;
     case TAG_RESOLVED:
         ok = take_resolved(c, offset, &r);

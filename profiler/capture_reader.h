@@ -57,6 +57,7 @@ typedef struct capture {
     const char *file;
     capture_source *source; /* the file or memory, and the decompression */
     int pass;               /* 1 at the first reading, 2 after capture_rewind() */
+    unsigned version;       /* of its format (capture.h) */
 
     /* from the hello */
     uint32_t pid, ppid;
@@ -90,7 +91,7 @@ typedef struct capture {
     size_t module_count, module_capacity;
     uint16_t *module_index; /* the modules by bias and path (capture_reader.c) */
 
-    /* The frames heapbook run named at the end of recording ('N', 'R');
+    /* The frames heapbook run named at the end of recording ('n' or 'N', 'R');
      * none in a version 3 capture. */
     char **names; /* [id - 1] */
     uint32_t name_count;

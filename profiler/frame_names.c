@@ -10,7 +10,8 @@
 enum {
     /* Flushed when this full; one more record of any kind still fits. */
     BUFFER_BYTES = 64 * 1024,
-    LONGEST_RECORD = 1 + 2 * CAPTURE_MAX_VARINT + CAPTURE_MAX_NAME +
+    LONGEST_RECORD = 2 + 4 * CAPTURE_MAX_VARINT + CAPTURE_MAX_BUILD_ID + CAPTURE_MAX_PATH +
+                     CAPTURE_MAX_NAME +
                      CAPTURE_MAX_INLINED * CAPTURE_FRAME_NUMBERS * CAPTURE_MAX_VARINT,
 };
 
@@ -20,6 +21,7 @@ typedef struct writer {
     index_map names;
     transcoder_sink *sink;
     void *context;
+    uint64_t last_address; /* of the last 'R': the next one is written from it */
     unsigned char buffer[BUFFER_BYTES + LONGEST_RECORD];
     size_t used;
 } writer;
@@ -36,7 +38,7 @@ static void flush(writer *w) {
     w->used = 0;
 }
 
-/* The id of `name`, writing its 'N' the first time; 0 for "" and "??"
+/* The id of `name`, writing its 'n' the first time; 0 for "" and "??"
  * (none, and unknown), and UINT32_MAX if memory runs out. */
 static uint32_t name_id(writer *w, const char *name) {
     if (name[0] == '\0' || strcmp(name, "??") == 0)
@@ -48,11 +50,10 @@ static uint32_t name_id(writer *w, const char *name) {
     if (added) {
         size_t length = strnlen(name, CAPTURE_MAX_NAME);
         unsigned char *p = w->buffer + w->used;
-        *p++ = TAG_NAME;
-        p = capture_put_varint(p, id);
-        p = capture_put_varint(p, length);
+        *p++ = TAG_NAME_TEXT;
         memcpy(p, name, length);
-        w->used = (size_t)(p + length - w->buffer);
+        p[length] = '\0';
+        w->used = (size_t)(p + length + 1 - w->buffer);
         if (w->used >= BUFFER_BYTES)
             flush(w);
     }
@@ -73,7 +74,8 @@ static bool write_resolved(writer *w, uint64_t address, const frame_info *frames
     }
     unsigned char *p = w->buffer + w->used;
     *p++ = TAG_RESOLVED;
-    p = capture_put_varint(p, address);
+    p = capture_put_varint(p, address - w->last_address);
+    w->last_address = address;
     p = capture_put_varint(p, count);
     for (size_t i = 0; i < count; i++) {
         p = capture_put_varint(p, ids[i][0]);
@@ -88,6 +90,43 @@ static bool write_resolved(writer *w, uint64_t address, const frame_info *frames
     return true;
 }
 
+/* True if a frame at one of `addresses` (ascending) is in `m`. */
+static bool holds_a_frame(const capture_module *m, const uint64_t *addresses, size_t count) {
+    uint64_t start = m->bias + m->start; /* addresses are return addresses: the call is before */
+    size_t low = 0, high = count;        /* the first address past the module's start */
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (addresses[middle] - 1 < start)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low < count && addresses[low] - 1 - start < m->size;
+}
+
+/* The 'L' of every module a frame is in (of all if `addresses` is NULL). */
+static void write_modules(writer *w, const capture_module *modules, size_t module_count,
+                          const uint64_t *addresses, size_t count) {
+    for (size_t i = 0; i < module_count; i++) {
+        const capture_module *m = &modules[i];
+        if (addresses != NULL && !holds_a_frame(m, addresses, count))
+            continue;
+        size_t length = strnlen(m->path, CAPTURE_MAX_PATH);
+        unsigned char *p = w->buffer + w->used;
+        *p++ = TAG_MODULE;
+        p = capture_put_varint(p, m->bias);
+        p = capture_put_varint(p, m->start);
+        p = capture_put_varint(p, m->size);
+        *p++ = (unsigned char)m->build_id_length;
+        memcpy(p, m->build_id, m->build_id_length);
+        p = capture_put_varint(p + m->build_id_length, length);
+        memcpy(p, m->path, length);
+        w->used = (size_t)(p + length - w->buffer);
+        if (w->used >= BUFFER_BYTES)
+            flush(w);
+    }
+}
+
 bool frame_names_write(const char *capture_name, const capture_module *modules, size_t module_count,
                        const uint64_t *addresses, size_t count, transcoder_sink *sink,
                        void *context) {
@@ -97,10 +136,15 @@ bool frame_names_write(const char *capture_name, const capture_module *modules, 
     symbols *s = symbols_open(&stub);
     writer *w = calloc(1, sizeof *w);
     bool ok = s != NULL && w != NULL;
-    if (ok) {
-        w->names = (index_map){.hash = pointer_hash, .equal = same_pointer};
+    if (w != NULL) {
         w->sink = sink;
         w->context = context;
+        write_modules(w, modules, module_count, addresses, count);
+        flush(w);
+    }
+    ok = ok && addresses != NULL;
+    if (ok) {
+        w->names = (index_map){.hash = pointer_hash, .equal = same_pointer};
         for (size_t i = 0; ok && i < count; i++) {
             const frame_info *frames;
             size_t n = symbols_lookup(s, addresses[i], &frames);

@@ -101,6 +101,20 @@ static bool module(cursor *c, record *r) {
            sized_text(c, CAPTURE_MAX_PATH, &r->text, &r->text_length);
 }
 
+/* A text ended by a 0 byte, at most `limit` bytes before it. */
+static bool ended_text(cursor *c, size_t limit, const unsigned char **text, size_t *length) {
+    size_t left = (size_t)(c->end - c->p);
+    const unsigned char *zero = memchr(c->p, '\0', left < limit + 1 ? left : limit + 1);
+    if (zero == NULL) {
+        c->status = left > limit ? RECORD_TOO_LARGE : RECORD_SHORT;
+        return false;
+    }
+    *text = c->p;
+    *length = (size_t)(zero - c->p);
+    c->p = zero + 1;
+    return true;
+}
+
 /* 'N': id, then the name. */
 static bool name(cursor *c, record *r) {
     return varint(c, &r->number[0]) && sized_text(c, CAPTURE_MAX_NAME, &r->text, &r->text_length);
@@ -177,6 +191,11 @@ enum record_status record_parse(const unsigned char *p, const unsigned char *end
             return RECORD_UNKNOWN;
         ok = name(&c, r);
         break;
+    case TAG_NAME_TEXT:
+        if (source == FROM_PRELOAD)
+            return RECORD_UNKNOWN;
+        ok = ended_text(&c, CAPTURE_MAX_NAME, &r->text, &r->text_length);
+        break;
     case TAG_RESOLVED:
         if (source == FROM_PRELOAD)
             return RECORD_UNKNOWN;
@@ -234,6 +253,7 @@ const char *record_name(int tag) {
     case TAG_ENDED:
         return "an ended record";
     case TAG_NAME:
+    case TAG_NAME_TEXT:
         return "a name record";
     case TAG_TEMPORARY:
         return "a temporary free record";

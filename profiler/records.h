@@ -38,7 +38,7 @@ typedef struct record {
     uint64_t number[5];
     unsigned char byte;        /* the u8 of 'H' and 'X' */
     uint64_t wide[2];          /* the u64s of 'H' and 'M' */
-    const unsigned char *text; /* arguments of 'H', path of 'L', the name of 'N' */
+    const unsigned char *text; /* arguments of 'H', path of 'L', the name of 'N' or 'n' */
     size_t text_length;
     const unsigned char *build_id; /* of 'L' */
     size_t build_id_length;

@@ -2,6 +2,8 @@
 #include "symbols.h"
 
 #include "array.h"
+#include "function_index.h"
+#include "symbol_table.h"
 
 #include "support/support.h"
 
@@ -21,7 +23,17 @@
 /* The C++ runtime's demangler (libstdc++, and libc++abi alike). */
 char *__cxa_demangle(const char *mangled, char *buffer, size_t *length, int *status);
 
-enum { MAX_SCOPES = 64 }; /* DWARF scopes nested at one address */
+enum {
+    MAX_SCOPES = 64,   /* DWARF scopes nested at one address */
+    UNITS_INDEXED = 4, /* compile units whose function index is kept */
+};
+
+/* A function symbol's addresses, [start, end), and its readable name. */
+typedef struct symbol_range {
+    Dwfl_Module *module;
+    GElf_Addr start, end;
+    const char *name;
+} symbol_range;
 
 /* Lookups are cached: a capture has few distinct frames, seen often. */
 typedef struct cached {
@@ -41,16 +53,19 @@ struct symbols {
      * same pointer), freed at the end. */
     char **strings;
     size_t string_mask, string_count;
-    /* The last lookup's function, as libdwfl found it: addresses come in
-     * order (heapbook run names them ascending), and the next is often in
-     * the same function, where libdwfl's symbol search (linear in the
-     * module's symbols) and a walk of the compile unit's DIEs from its top
-     * would find the same again. */
-    struct {
-        Dwfl_Module *module;
-        GElf_Addr start, end; /* the symbol's addresses; end 0: none kept */
-        const char *name;
-    } last_symbol;
+    /* Each module's symbols, read the first time an address falls in it
+     * (symbol_table.h), and every function symbol libdwfl had to find
+     * (its search is linear in the module's symbols), by address. */
+    symbol_table *tables;
+    size_t table_count, table_capacity;
+    symbol_range *symbols;
+    size_t symbol_count, symbol_capacity;
+    /* The functions of the compile units looked into last (addresses come
+     * ascending, so one unit's come together). */
+    function_index units[UNITS_INDEXED];
+    unsigned next_unit;
+    /* The last lookup's function: the next address is often in it, where a
+     * walk of its DIEs from the unit's top would find the same again. */
     struct {
         Dwfl_Module *module;
         Dwarf_Off cu; /* the compile unit's offset */
@@ -307,6 +322,17 @@ static int scopes_at(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int dep
     return depth;
 }
 
+/* The function index of compile unit `cu` of `module`, built the first
+ * time; NULL if it cannot be used (scopes_at() walks the unit then). */
+static function_index *unit_index(symbols *s, Dwfl_Module *module, Dwarf_Die *cu) {
+    Dwarf_Off offset = dwarf_dieoffset(cu);
+    for (unsigned i = 0; i < UNITS_INDEXED; i++)
+        if (s->units[i].owner == module && s->units[i].cu == offset)
+            return s->units[i].usable ? &s->units[i] : NULL;
+    function_index *unit = &s->units[s->next_unit++ % UNITS_INDEXED];
+    return function_index_build(unit, cu, module) ? unit : NULL;
+}
+
 /* The scopes holding `pc` in compile unit `cu`, outermost first, into
  * `chain`, from the last lookup's function DIE if it holds `pc` too. */
 static int scopes_of(symbols *s, Dwfl_Module *module, Dwarf_Die *cu, Dwarf_Addr pc,
@@ -318,7 +344,14 @@ static int scopes_of(symbols *s, Dwfl_Module *module, Dwarf_Die *cu, Dwarf_Addr 
         memcpy(chain, s->last_scope.chain, (size_t)(kept + 1) * sizeof *chain);
         depth = scopes_at(&chain[kept], pc, chain, kept + 1, MAX_SCOPES);
     } else {
-        depth = scopes_at(cu, pc, chain, 0, MAX_SCOPES);
+        function_index *unit = unit_index(s, module, cu);
+        Dwarf_Die *top = unit != NULL ? function_index_find(unit, pc) : NULL;
+        if (unit == NULL) {
+            depth = scopes_at(cu, pc, chain, 0, MAX_SCOPES);
+        } else if (top != NULL) {
+            chain[0] = *top;
+            depth = scopes_at(&chain[0], pc, chain, 1, MAX_SCOPES);
+        }
     }
     s->last_scope.subprogram = -1;
     for (int i = 0; i < depth; i++)
@@ -380,25 +413,66 @@ static size_t recorded_frames(symbols *s, uint64_t address, frame_info unnamed) 
     return added;
 }
 
+/* The index in s->symbols of the last range starting at or before `lookup`
+ * (s->symbol_count if none). */
+static size_t symbol_before(const symbols *s, GElf_Addr lookup) {
+    size_t low = 0, high = s->symbol_count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (s->symbols[middle].start <= lookup)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low > 0 ? low - 1 : s->symbol_count;
+}
+
+/* Remembers a function symbol libdwfl found (nothing if memory runs out:
+ * the next lookup asks libdwfl again). */
+static void remember_symbol(symbols *s, symbol_range range) {
+    if (!array_grow((void **)&s->symbols, &s->symbol_capacity, s->symbol_count + 1,
+                    sizeof *s->symbols))
+        return;
+    size_t before = symbol_before(s, range.start), at = before == s->symbol_count ? 0 : before + 1;
+    memmove(&s->symbols[at + 1], &s->symbols[at], (s->symbol_count - at) * sizeof *s->symbols);
+    s->symbols[at] = range;
+    s->symbol_count++;
+}
+
+/* The symbol table of `module`, read the first time; NULL if memory runs
+ * out. */
+static const symbol_table *table_of(symbols *s, Dwfl_Module *module) {
+    for (size_t i = 0; i < s->table_count; i++)
+        if (s->tables[i].module == module)
+            return &s->tables[i];
+    if (!array_grow((void **)&s->tables, &s->table_capacity, s->table_count + 1, sizeof *s->tables))
+        return NULL;
+    symbol_table_read(&s->tables[s->table_count], module); /* empty if memory runs out */
+    return &s->tables[s->table_count++];
+}
+
 /* The readable name of the function holding `lookup`, and the offset
  * into it; NULL if no symbol holds it. */
 static const char *function_at(symbols *s, Dwfl_Module *module, Dwarf_Addr lookup,
                                GElf_Off *offset) {
-    if (s->last_symbol.module == module && lookup >= s->last_symbol.start &&
-        lookup < s->last_symbol.end) {
-        *offset = lookup - s->last_symbol.start;
-        return s->last_symbol.name;
+    size_t known = symbol_before(s, lookup);
+    if (known < s->symbol_count && s->symbols[known].module == module &&
+        lookup < s->symbols[known].end) {
+        *offset = lookup - s->symbols[known].start;
+        return s->symbols[known].name;
+    }
+    const symbol_table *table = table_of(s, module);
+    const symbol_entry *alone = table != NULL ? symbol_table_find(table, lookup) : NULL;
+    if (alone != NULL) {
+        *offset = lookup - alone->start;
+        return readable(s, alone->name);
     }
     GElf_Sym symbol;
     const char *name =
         readable(s, dwfl_module_addrinfo(module, lookup, offset, &symbol, NULL, NULL, NULL));
-    s->last_symbol.end = 0;
-    if (name != NULL && symbol.st_size > 0 && *offset < symbol.st_size) {
-        s->last_symbol.module = module;
-        s->last_symbol.start = lookup - *offset;
-        s->last_symbol.end = s->last_symbol.start + symbol.st_size;
-        s->last_symbol.name = name;
-    }
+    if (name != NULL && symbol.st_size > 0 && *offset < symbol.st_size)
+        remember_symbol(
+            s, (symbol_range){module, lookup - *offset, lookup - *offset + symbol.st_size, name});
     return name;
 }
 
@@ -512,6 +586,12 @@ void symbols_close(symbols *s) {
     for (size_t i = 0; s->strings && i <= s->string_mask; i++)
         free(s->strings[i]);
     free(s->strings);
+    for (unsigned i = 0; i < UNITS_INDEXED; i++)
+        function_index_free(&s->units[i]);
+    for (size_t i = 0; i < s->table_count; i++)
+        symbol_table_free(&s->tables[i]);
+    free(s->tables);
+    free(s->symbols);
     free(s->frames);
     free(s->cache);
     free(s);

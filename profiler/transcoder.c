@@ -379,10 +379,10 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
         if (!note_frames(t, r))
             return false;
         break;
-    case TAG_MODULE:
-        if (!note_module(t, r))
-            return false;
-        break;
+    case TAG_MODULE: /* written at the end, if a frame is in it (frame_names.h) */
+        return note_module(t, r);
+    case TAG_MODULE_MAP: /* the reader needs none: the modules come at the end */
+        return true;
     case TAG_TIME:
         moved_on(t, r->number[0]);
         return true;
@@ -396,7 +396,6 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
     case TAG_HELLO:
         t->pid = r->number[0];
         break;
-    case TAG_MODULE_MAP:
     case TAG_SAMPLE:
     case TAG_END:
         break;

@@ -538,7 +538,7 @@ done
 $heapbook tree "$scratch/version3.hbcap" >"$scratch/version3.txt" 2>&1
 missing=$(expect_in "$scratch/short.txt" "$scratch/short.hbcap: cut short: its compressed data stops in the middle")
 missing+=$(expect_in "$scratch/tiny.txt" "$scratch/tiny.hbcap: truncated: the file header needs 16 bytes, there are 12")
-missing+=$(expect_in "$scratch/old.txt" "$scratch/old.hbcap: a capture of another heapbook (format \"HBCAP1\"); this one reads formats 3 and 4: record it again with heapbook run")
+missing+=$(expect_in "$scratch/old.txt" "$scratch/old.hbcap: a capture of another heapbook (format \"HBCAP1\"); this one reads formats 3 to 5: record it again with heapbook run")
 missing+=$(expect_in "$scratch/text.txt" "$scratch/text.hbcap: not a heapbook capture")
 missing+=$(expect_in "$scratch/fifo.txt" "$scratch/fifo.hbcap: not a regular file")
 missing+=$(expect_in "$scratch/module.txt" "heapbook: warning: cannot read $scratch/module.fifo (not a regular file)")
@@ -547,6 +547,34 @@ missing+=$(expect_in "$scratch/version3.txt" "heapbook: warning: $programs/peaks
 [ -z "$crashes" ] && [ -z "$missing" ]
 check $? "damaged captures (a $size-byte capture cut every 7 bytes, each byte flipped: an error, a warning or the same page; short, old, text, a FIFO, a FIFO as a library; format 3 read against a changed module): clear errors, no crash, no wait" \
     "damaged captures:${crashes:- no crash} missing:
+$missing"
+
+# 18b. The frames' names in each format heapbook run has written: format 4
+#      ('N' with its id and length, each 'R' address whole) still reads, and
+#      format 5 ('n' ended by a 0 byte, each 'R' address from the last).
+named_capture() { # NAMES SECOND-R-ADDRESS: a stack main -> leaf, named
+    hello
+    module /nonexistent/prog
+    printf S; varint 1; varint 2; varint 4198500; varint 4198400
+    info 64 1; event A 1; printf E
+    "$1"
+    printf R; varint 4198400; varint 1; varint 1; varint 0; varint 7; varint 0; varint 0
+    printf R; varint "$2"; varint 1; varint 2; varint 0; varint 9; varint 0; varint 0
+}
+names_4() { printf N; varint 1; varint 4; printf main; printf N; varint 2; varint 4; printf leaf; }
+names_5() { printf 'nmain\0nleaf\0'; }
+named_capture names_4 4198500 | $programs/craft_capture >"$scratch/format4.hbcap"
+printf 'HBCAP4\n\0\4' | dd of="$scratch/format4.hbcap" bs=1 conv=notrunc status=none
+named_capture names_5 100 | $programs/craft_capture >"$scratch/format5.hbcap"
+missing=""
+for format in 4 5; do
+    $heapbook tree "$scratch/format$format.hbcap" >"$scratch/format$format.txt" 2>&1
+    missing+=$(expect_in "$scratch/format$format.txt" "64 B 100.0%  main" "64 B 100.0%  leaf")
+    grep -q "warning\|corrupt" "$scratch/format$format.txt" && missing+="  format $format: $(cat "$scratch/format$format.txt")"$'\n'
+done
+[ -z "$missing" ]
+check $? "captures of format 4 and 5 name their frames from the names they hold (main -> leaf), the program's file gone" \
+    "format 4 or 5 names:
 $missing"
 
 # 19. Hostile captures, each a regression kept in the fuzzer's corpus

@@ -62,7 +62,7 @@ rm -f "$corpus"/seed-*
 { hello; printf S; varint 1; varint 100000; } | save deep-stack 2
 { hello; printf S; varint 1; varint 3; varint 4198400; } | save truncated-stack 2
 # 16 thousand time records from a few hundred bytes: in bounded memory, as
-# any number would be (a real capture of 50 million records takes 15 MiB:
+# any number would be (a report on a real capture of 50 million records takes 7 MiB:
 # docs/performance.md).
 printf 'T\001' >"$corpus/.records"
 for _ in $(seq 14); do cat "$corpus/.records" "$corpus/.records" >"$corpus/.doubled" && mv "$corpus/.doubled" "$corpus/.records"; done
