@@ -159,6 +159,22 @@ static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
 
 void hb_isolate_note(const char *note) { send_text(HB_MSG_NOTE, NULL, note ? note : ""); }
 
+/* A message of a line, a file and a text (FAILURE, FAULT_BEGIN). */
+static void send_place(enum hb_message_kind kind, unsigned line, const char *file,
+                       const char *text) {
+    hb_wire_out out;
+    hb_wire_begin(&out, child.buffer, sizeof child.buffer, kind);
+    hb_wire_u32(&out, line);
+    hb_wire_text(&out, file);
+    hb_wire_text(&out, text);
+    send_message(&out);
+}
+
+/* A failed assertion, the test's or a fault injection's part's. */
+void hb_isolate_part_failure(unsigned line, const char *file, const char *condition) {
+    send_place(HB_MSG_FAILURE, line, file, condition);
+}
+
 static void send_misuse(enum hb_memory_error_kind kind, const char *report) {
     if (!speaking())
         return; /* a child of the test: its abort() ends it */
@@ -366,13 +382,8 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     hb_wire_u64(&out, CU_get_number_of_asserts() - asserts_before - failed);
     send_message(&out);
     for (CU_pFailureRecord f = before ? before->pNext : CU_get_failure_list(); f != NULL;
-         f = f->pNext) {
-        hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_FAILURE);
-        hb_wire_u32(&out, f->uiLineNumber);
-        hb_wire_text(&out, f->strFileName);
-        hb_wire_text(&out, f->strCondition);
-        send_message(&out);
-    }
+         f = f->pNext)
+        hb_isolate_part_failure(f->uiLineNumber, f->strFileName, f->strCondition);
     hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_MEASURED);
     hb_wire_measurement(&out, &child.measurement);
     send_message(&out);
@@ -390,12 +401,7 @@ void hb_isolate_fault_begin(const char *name, const char *file, unsigned line) {
         hb_guard_leave();
         return;
     }
-    hb_wire_out out;
-    hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_FAULT_BEGIN);
-    hb_wire_text(&out, name);
-    hb_wire_text(&out, file);
-    hb_wire_u32(&out, line);
-    send_message(&out);
+    send_place(HB_MSG_FAULT_BEGIN, line, file, name);
 }
 
 /* Without a runner to judge (HEAPBOOK_FORK=0), the part speaks through a
@@ -434,15 +440,6 @@ pid_t hb_isolate_fork_part(uint64_t allocation, int *from_child) {
         close(fds[0]);
     *from_child = part < 0 ? -1 : fds[0];
     return part;
-}
-
-void hb_isolate_part_failure(unsigned line, const char *file, const char *condition) {
-    hb_wire_out out;
-    hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_FAILURE);
-    hb_wire_u32(&out, line);
-    hb_wire_text(&out, file);
-    hb_wire_text(&out, condition);
-    send_message(&out);
 }
 
 _Noreturn void hb_isolate_part_done(const hb_part_figures *figures) {

@@ -49,6 +49,7 @@ static struct {
     kept_site kept[HB_WIRE_PART_SITES];
     found_point found[MAX_REPORTED];
     size_t found_count;
+    uint64_t parts_seen;                  /* failure points started, the normal run not counted */
     unsigned test_failures, test_reports; /* the test's, until taken */
 } judge;
 
@@ -95,6 +96,7 @@ void hb_fault_judge_begin(const char *name, const char *file, unsigned line) {
     snprintf(judge.file, sizeof judge.file, "%s", file);
     judge.line = line;
     judge.kept_count = 0;
+    judge.parts_seen = 0;
 }
 
 const char *hb_fault_judge_out_of_place(const hb_message *m) {
@@ -111,12 +113,18 @@ const char *hb_fault_judge_out_of_place(const hb_message *m) {
         return !judge.in_part || m->number != judge.part ? "a failure point's end out of place"
                                                          : NULL;
     case HB_MSG_FAULT_END:
-        return !judge.open || judge.in_part ? "a fault injection's end out of place" : NULL;
+        if (!judge.open || judge.in_part)
+            return "a fault injection's end out of place";
+        return m->fault_end.tried != judge.parts_seen
+                   ? "a fault injection's count of failure points that differs from its parts"
+                   : NULL;
     case HB_MSG_PASSES:
     case HB_MSG_MEASURED:
     case HB_MSG_DONE:
     case HB_MSG_BODY_START:
-        return judge.open ? "the test's end inside a fault injection" : NULL;
+        /* A fatal assertion in the code may leave a fault injection
+         * unended: the test has failed, and its points are not reported. */
+        return judge.in_part ? "the test's end inside a failure point" : NULL;
     case HB_MSG_FAILURE:
     case HB_MSG_SIGNAL:
     case HB_MSG_OVERFLOW:
@@ -138,6 +146,7 @@ void hb_fault_judge_part_begin(uint64_t allocation) {
     forget_part();
     judge.in_part = true;
     judge.part = allocation;
+    judge.parts_seen += allocation != 0;
 }
 
 void hb_fault_judge_part_failure(const char *file, unsigned line, const char *condition) {
@@ -223,7 +232,9 @@ bool hb_fault_judge_part_end(uint64_t allocation, int status, const hb_time_limi
         if (judge.assertions.length > 0)
             hb_text_printf(&report, "\n      %s", hb_text_get(&judge.assertions));
     }
-    if (failures != 0 || report.length > 0)
+    /* Past MAX_REPORTED the test's process was told to stop: one that
+     * goes on is not heard. */
+    if ((failures != 0 || report.length > 0) && judge.found_count < MAX_REPORTED)
         judge.found[judge.found_count++] =
             (found_point){.allocation = judge.part, .failures = failures, .report = report};
     else

@@ -5,10 +5,14 @@
  *   parent.c    the runner: it forks the test, reads its messages, waits for
  *               it and for everything it started, and judges
  *   death.c     how a test's process that did not finish died, in words
+ *   fault_judge.c  the verdict on each failure point of a fault injection
+ *               (fault_each.c's parts), made in the parent
  *
  * Calls go one way: parent.c -> child.c (after the fork), parent.c ->
- * death.c, measure.c (the judge of a memory test's limits); child.c and
- * measure.c's measuring side -> protocol.c. */
+ * death.c, fault_judge.c, measure.c (the judge of a memory test's limits);
+ * fault_judge.c -> death.c; child.c and measure.c's measuring side ->
+ * protocol.c (child.c -> fault_judge.c, parent.c when tests are not
+ * isolated: there is no other process to judge). */
 #ifndef HB_ISOLATE_H
 #define HB_ISOLATE_H
 

@@ -305,6 +305,7 @@ const char *hb_wire_decode(enum hb_message_kind kind, uint8_t *body, uint32_t le
             r.error = "more assertions than a test could make";
         break;
     case HB_MSG_FAILURE:
+    case HB_MSG_FAULT_BEGIN: /* its line, its file, the code's name */
         message->number = get(&r, 4);
         message->file = get_text(&r);
         message->text = get_text(&r);
@@ -322,11 +323,6 @@ const char *hb_wire_decode(enum hb_message_kind kind, uint8_t *body, uint32_t le
     case HB_MSG_MISUSE:
         message->number = get(&r, 4);
         message->text = get_text(&r);
-        break;
-    case HB_MSG_FAULT_BEGIN:
-        message->text = get_text(&r);
-        message->file = get_text(&r);
-        message->number = get(&r, 4);
         break;
     case HB_MSG_PART_BEGIN:
         message->number = get(&r, 8);

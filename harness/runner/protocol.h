@@ -65,7 +65,7 @@ enum hb_message_kind {
      * where one allocation fails, or the normal run) starts and how it
      * ended, and when it is over; the part itself sends its failed
      * assertions (FAILURE), how it dies if it does, and its figures. */
-    HB_MSG_FAULT_BEGIN = 'I', /* text the code's name, text file, u32 line */
+    HB_MSG_FAULT_BEGIN = 'I', /* as FAILURE: u32 line, text file, text the code's name */
     HB_MSG_PART_BEGIN = 'b',  /* u64 the allocation made to fail (0: the normal run) */
     HB_MSG_PART = 'T',        /* the part's figures at its end (hb_part_figures) */
     HB_MSG_PART_END = 'E',    /* u64 the allocation, u32 the part's wait status */
