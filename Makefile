@@ -34,7 +34,8 @@ help:
 	@echo "Exercises: $(EXERCISES)"
 
 ## make bench            the harness and the profiler against glibc, mimalloc,
-##                       heaptrack, massif and memusage (docs/performance.md)
+##                       heaptrack, massif and memusage, and fault injection
+##                       with blocks held (docs/performance.md)
 bench: $(HARNESS_ARCHIVES)
 	@$(MAKE) --no-print-directory -C bench
 
@@ -60,7 +61,8 @@ all: $(CHECK_BUILT)
 compile_commands.json: $(shell git ls-files '*.c' '*.S' '*.mk' '*Makefile' 2>/dev/null) tools/compile_commands.py
 	@mkdir -p $(BUILD)
 	$(Q)tools/compile_commands.py . $(CHECK_BUILT) fuzz \
-	    -- bench built -o ../$(BUILD)/lib/libhb-core.a > $(BUILD)/$@
+	    -- bench built -o ../$(BUILD)/lib/libhb-core.a -o ../$(BUILD)/lib/libhb-runner.a \
+	    -o ../$(BUILD)/lib/libhb-support.a > $(BUILD)/$@
 	$(Q)cp $(BUILD)/$@ $@
 	$(call quiet,WROTE,$@)
 

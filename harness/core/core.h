@@ -609,9 +609,10 @@ void *hb_next_function(const char *name);
  * layer that can read symbols). */
 void hb_fault_fail_in_ranges(const hb_code_range *ranges, size_t count);
 
-/* Every allocation from now asks `decide(n)` whether it fails, n counting
- * them from 1 (runner/fault_each.c makes each fail in a child of its own). */
-typedef bool (*hb_fault_decider)(unsigned long n);
+/* Every allocation from now asks `decide(n, caller)` whether it fails, n
+ * counting them from 1, `caller` the allocation's (runner/fault_each.c
+ * makes each it chooses by its stack fail in a child of its own). */
+typedef bool (*hb_fault_decider)(unsigned long n, uintptr_t caller);
 void hb_fault_fail_each(hb_fault_decider decide);
 
 /* For the entry points: should the allocation whose caller is `caller`

@@ -67,7 +67,8 @@ bool hb_fault_should_fail(uintptr_t caller) {
         return false;
     unsigned long n = atomic_fetch_add(&fault.seen, 1) + 1;
     bool fail = (armed == NTH && n == fault.target) || (armed == FROM && n >= fault.target) ||
-                (armed == IN_RANGES && in_ranges(caller)) || (armed == EACH && fault.decide(n));
+                (armed == IN_RANGES && in_ranges(caller)) ||
+                (armed == EACH && fault.decide(n, caller));
     if (fail) {
         atomic_fetch_add(&fault.failed, 1);
         hb_guard_enter(); /* unwinding may allocate */

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -44,11 +45,12 @@ static struct {
     pid_t speaker; /* the one process that may use it */
     jmp_buf fatal_assertion;
     volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
-    hb_time_limit limit; /* of the test running, and of its parts */
+    hb_time_limit limit;                   /* of the test running, and of its parts */
     timer_t processor_timer;
     bool processor_timer_armed;
     hb_measurement measurement;
-    void (*on_fatal_assertion)(void);                  /* measure.c's: closes its scope */
+    bool forking_part;                /* the child fork() makes now speaks for a part */
+    void (*on_fatal_assertion)(void); /* measure.c's: closes its scope */
     uint8_t buffer[HB_WIRE_MAX_BODY + HB_WIRE_HEADER]; /* a message being sent */
 } child = {.report_fd = -1, .go_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
 
@@ -157,6 +159,22 @@ static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
 
 void hb_isolate_note(const char *note) { send_text(HB_MSG_NOTE, NULL, note ? note : ""); }
 
+/* A message of a line, a file and a text (FAILURE, FAULT_BEGIN). */
+static void send_place(enum hb_message_kind kind, unsigned line, const char *file,
+                       const char *text) {
+    hb_wire_out out;
+    hb_wire_begin(&out, child.buffer, sizeof child.buffer, kind);
+    hb_wire_u32(&out, line);
+    hb_wire_text(&out, file);
+    hb_wire_text(&out, text);
+    send_message(&out);
+}
+
+/* A failed assertion, the test's or a fault injection's part's. */
+void hb_isolate_part_failure(unsigned line, const char *file, const char *condition) {
+    send_place(HB_MSG_FAILURE, line, file, condition);
+}
+
 static void send_misuse(enum hb_memory_error_kind kind, const char *report) {
     if (!speaking())
         return; /* a child of the test: its abort() ends it */
@@ -201,13 +219,17 @@ static void install_signal_handlers(void) {
         hb_sigaction(fatal_signals[i], &action, NULL);
 }
 
-/* In every child fork() makes in the test's process: not the test. */
+/* In every child fork() makes in the test's process: not the test.  A
+ * part of a fault injection keeps the channel (hb_isolate_fork_part): it
+ * speaks to the judge itself, while the test's process waits for it. */
 static void forget_the_test(void) {
-    if (child.report_fd >= 0)
+    if (child.report_fd >= 0 && !child.forking_part)
         close(child.report_fd);
     if (child.go_fd >= 0)
         close(child.go_fd);
-    child.report_fd = child.go_fd = -1;
+    if (!child.forking_part)
+        child.report_fd = -1;
+    child.go_fd = -1;
     struct sigaction fallback = {.sa_handler = SIG_DFL};
     for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
         hb_sigaction(fatal_signals[i], &fallback, NULL);
@@ -360,13 +382,8 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     hb_wire_u64(&out, CU_get_number_of_asserts() - asserts_before - failed);
     send_message(&out);
     for (CU_pFailureRecord f = before ? before->pNext : CU_get_failure_list(); f != NULL;
-         f = f->pNext) {
-        hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_FAILURE);
-        hb_wire_u32(&out, f->uiLineNumber);
-        hb_wire_text(&out, f->strFileName);
-        hb_wire_text(&out, f->strCondition);
-        send_message(&out);
-    }
+         f = f->pNext)
+        hb_isolate_part_failure(f->uiLineNumber, f->strFileName, f->strCondition);
     hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_MEASURED);
     hb_wire_measurement(&out, &child.measurement);
     send_message(&out);
@@ -375,37 +392,99 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     _exit(0);
 }
 
-/* ---- a part of a test in a child of its own (fault_each.c) ------------ */
+/* ---- fault injection (fault_each.c): its parts, its judge ------------- */
 
-pid_t hb_isolate_fork_part(int *from_child) {
-    int fds[2];
+void hb_isolate_fault_begin(const char *name, const char *file, unsigned line) {
+    if (!speaking()) {
+        hb_guard_enter(); /* the judge's memory is the harness's */
+        hb_fault_judge_begin(name, file, line);
+        hb_guard_leave();
+        return;
+    }
+    send_place(HB_MSG_FAULT_BEGIN, line, file, name);
+}
+
+/* Without a runner to judge (HEAPBOOK_FORK=0), the part speaks through a
+ * pipe to this process, which judges; with one, on the test's channel,
+ * which the test's process leaves to it until it ends. */
+pid_t hb_isolate_fork_part(uint64_t allocation, int *from_child) {
+    bool judged_here = !speaking();
+    int fds[2] = {-1, -1};
     fflush(stdout); /* or the child would print the parent's buffer again */
     fflush(stderr);
-    if (pipe(fds) != 0)
+    if (judged_here && pipe(fds) != 0)
         return -1;
     /* fork() itself is refused inside a memory test: its part is not. */
     extern pid_t __fork(void);
+    child.forking_part = true;
     pid_t part = __fork();
-    if (part == 0) { /* forget_the_test() has closed the test's channel */
-        close(fds[0]);
-        child.report_fd = fds[1];
+    child.forking_part = false;
+    if (part == 0) {
+        if (judged_here) {
+            close(fds[0]);
+            child.report_fd = fds[1];
+        }
         child.speaker = kernel_pid();
         install_handlers();
         arm_time_limits();
+        /* Its first word, so that what follows is its own. */
+        hb_wire_out out;
+        hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_PART_BEGIN);
+        hb_wire_u64(&out, allocation);
+        send_message(&out);
         return 0;
     }
-    close(fds[1]);
-    if (part < 0) {
+    if (judged_here)
+        close(fds[1]);
+    if (part < 0 && judged_here)
         close(fds[0]);
-        return -1;
-    }
-    *from_child = fds[0];
+    *from_child = part < 0 ? -1 : fds[0];
     return part;
 }
 
-_Noreturn void hb_isolate_part_done(unsigned failures, const char *report) {
+_Noreturn void hb_isolate_part_done(const hb_part_figures *figures) {
     hb_guard_enter();
-    uint32_t bits = failures;
-    send_text(HB_MSG_PART, &bits, report ? report : "");
+    hb_wire_out out;
+    hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_PART);
+    hb_wire_part(&out, figures);
+    send_message(&out);
     _exit(0);
+}
+
+/* The runner's answer to a part's end: go on, or stop. */
+static bool judge_says_go_on(void) {
+    char answer = 's';
+    while (syscall(SYS_read, child.go_fd, &answer, 1) < 0 && errno == EINTR) {
+    }
+    return answer == 'g';
+}
+
+bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation) {
+    if (from_child >= 0) {
+        hb_guard_enter(); /* the judge's memory is the harness's */
+        int status = hb_isolate_collect_part(part, from_child);
+        bool go_on = hb_fault_judge_part_end(allocation, status, &child.limit);
+        hb_guard_leave();
+        return go_on;
+    }
+    int status = 0;
+    while (waitpid(part, &status, 0) < 0 && errno == EINTR) {
+    }
+    hb_wire_out out;
+    hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_PART_END);
+    hb_wire_u64(&out, allocation);
+    hb_wire_u32(&out, (uint32_t)status);
+    send_message(&out);
+    return judge_says_go_on();
+}
+
+void hb_isolate_fault_end(const hb_fault_end *end) {
+    if (!speaking()) {
+        hb_fault_judge_end(end, &child.limit);
+        return;
+    }
+    hb_wire_out out;
+    hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_FAULT_END);
+    hb_wire_fault_end(&out, end);
+    send_message(&out);
 }

@@ -5,10 +5,14 @@
  *   parent.c    the runner: it forks the test, reads its messages, waits for
  *               it and for everything it started, and judges
  *   death.c     how a test's process that did not finish died, in words
+ *   fault_judge.c  the verdict on each failure point of a fault injection
+ *               (fault_each.c's parts), made in the parent
  *
  * Calls go one way: parent.c -> child.c (after the fork), parent.c ->
- * death.c, measure.c (the judge of a memory test's limits); child.c and
- * measure.c's measuring side -> protocol.c. */
+ * death.c, fault_judge.c, measure.c (the judge of a memory test's limits);
+ * fault_judge.c -> death.c; child.c and measure.c's measuring side ->
+ * protocol.c (child.c -> fault_judge.c, parent.c when tests are not
+ * isolated: there is no other process to judge). */
 #ifndef HB_ISOLATE_H
 #define HB_ISOLATE_H
 
@@ -47,6 +51,34 @@ bool hb_child_isolated(void);
 /* The running test's time limits, which its parts share. */
 const hb_time_limit *hb_child_limit(void);
 
+/* ---- child.c, for fault_each.c */
+
+/* A fault injection (fault_each.c) told to its judge (isolate.h:
+ * fault_judge.c): in the runner's process when the test has one, else in
+ * this one.  Its parts are children of the test's process, each within the
+ * test's time limit, that speak to the judge themselves. */
+
+/* It starts: the code's name, and where hb_fail_each_allocation was
+ * called. */
+void hb_isolate_fault_begin(const char *name, const char *file, unsigned line);
+
+/* A part in which `allocation` fails (0: the normal run): said, then
+ * forked.  Returns 0 in the child, which ends with hb_isolate_part_done();
+ * in the parent, the child's pid (or -1), and in *from_child what to give
+ * hb_isolate_part_end(). */
+pid_t hb_isolate_fork_part(uint64_t allocation, int *from_child);
+
+/* In the part: an assertion it failed; then its figures, which end it. */
+void hb_isolate_part_failure(unsigned line, const char *file, const char *condition);
+_Noreturn void hb_isolate_part_done(const hb_part_figures *figures);
+
+/* In the parent: waits for the part and tells the judge how it ended.
+ * False when the judge needs no more failure points. */
+bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation);
+
+/* It ended, as counted here. */
+void hb_isolate_fault_end(const hb_fault_end *end);
+
 /* ---- death.c */
 
 /* What a test's process (or a part's) told before it ended without
@@ -71,6 +103,53 @@ unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_word
  * test, and records it in its result. */
 void hb_death_report(const hb_test_def *def, int status, bool killed_by_parent,
                      const hb_last_words *words, const hb_time_limit *limit);
+
+/* ---- fault_judge.c: the fault injection's judge (fault_each.c makes the
+ * failure points; the messages: protocol.h).  In the runner's process, fed
+ * by parent.c; in the test's own only when tests are not isolated. */
+
+/* Forgets every fault injection and what the test's came to. */
+void hb_fault_judge_reset(void);
+
+/* A fault injection of `name` (the code's), called at `file`:`line`. */
+void hb_fault_judge_begin(const char *name, const char *file, unsigned line);
+
+/* Why `m` cannot come now (NULL: it can): fault injection's messages keep
+ * their order, and the test's own never come inside one. */
+const char *hb_fault_judge_out_of_place(const hb_message *m);
+
+/* A part starts, in which `allocation` fails (0: the normal run). */
+void hb_fault_judge_part_begin(uint64_t allocation);
+
+/* True between a part's start and its end: its messages are the part's. */
+bool hb_fault_judge_in_part(void);
+
+/* The running part's last words (how it dies), and the storage its
+ * figures are decoded into; hb_fault_judge_part_figures() when they are. */
+hb_last_words *hb_fault_judge_words(void);
+hb_part_figures *hb_fault_judge_figures(void);
+void hb_fault_judge_part_figures(void);
+
+/* An assertion the running part failed. */
+void hb_fault_judge_part_failure(const char *file, unsigned line, const char *condition);
+
+/* The running part ended with wait status `status`: judged.  False when
+ * enough failure points were found: the rest need not be tried. */
+bool hb_fault_judge_part_end(uint64_t allocation, int status, const hb_time_limit *limit);
+
+/* The fault injection ended: each failure point found, and one that was
+ * slow, is a failure of the current CUnit test, with its message. */
+void hb_fault_judge_end(const hb_fault_end *end, const hb_time_limit *limit);
+
+/* The hb_failure bits and failures of the test's fault injections, into
+ * its measurement for hb_limits_judge(); then hb_fault_judge_reset(). */
+void hb_fault_judge_take(hb_measurement *measurement);
+
+/* ---- parent.c, for a part when tests are not isolated */
+
+/* Reads the part's messages into the judge from `from_child` until it is
+ * done or dies; returns its wait status. */
+int hb_isolate_collect_part(pid_t part, int from_child);
 
 /* ---- measure.c, the judge's side */
 

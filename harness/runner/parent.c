@@ -51,13 +51,13 @@ typedef struct outcome {
     bool done;     /* it said it finished */
     bool measured; /* its measurement arrived */
     bool dead;     /* reaped: `status` and `usage` are the kernel's */
+    bool part;     /* a fault injection's part, judged in this process */
     bool killed_by_parent;
     bool body_started;            /* a memory test's body */
     int go_fd;                    /* the answer to HB_MSG_BODY_START */
     uint64_t resident_before_kib; /* the process's, as its body started */
     int status;
     struct rusage usage;
-    unsigned part_failures; /* HB_MSG_PART's */
     hb_last_words words;
 } outcome;
 
@@ -130,24 +130,26 @@ static uint64_t resident_kib(pid_t pid) {
 
 /* Writes the byte the child waits for.  A child that died meanwhile would
  * raise SIGPIPE here, which would end the runner: blocked, and taken back. */
-static bool answer(int go_fd) {
+static bool answer(int go_fd, char word) {
     sigset_t pipe_signal, before;
     sigemptyset(&pipe_signal);
     sigaddset(&pipe_signal, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_signal, &before);
-    bool answered = write(go_fd, "g", 1) == 1;
+    bool answered = write(go_fd, &word, 1) == 1;
     if (!answered && errno == EPIPE)
         sigtimedwait(&pipe_signal, NULL, &(struct timespec){0});
     pthread_sigmask(SIG_SETMASK, &before, NULL);
     return answered;
 }
 
-static void replay(const hb_message *m, outcome *out) {
+static void replay(const hb_message *m, const hb_time_limit *limit, outcome *out) {
+    /* A fault injection's part speaks for itself, not for the test. */
+    hb_last_words *words = hb_fault_judge_in_part() ? hb_fault_judge_words() : &out->words;
     switch (m->kind) {
     case HB_MSG_BODY_START:
         out->body_started = true;
         out->resident_before_kib = resident_kib(out->pid);
-        if (!answer(out->go_fd))
+        if (!answer(out->go_fd, 'g'))
             out->resident_before_kib = 0;
         break;
     case HB_MSG_PASSES:
@@ -155,7 +157,10 @@ static void replay(const hb_message *m, outcome *out) {
             CU_assertImplementation(CU_TRUE, 0, "", "", "", CU_FALSE);
         break;
     case HB_MSG_FAILURE:
-        CU_assertImplementation(CU_FALSE, (unsigned)m->number, m->text, m->file, "", CU_FALSE);
+        if (hb_fault_judge_in_part())
+            hb_fault_judge_part_failure(m->file, (unsigned)m->number, m->text);
+        else
+            CU_assertImplementation(CU_FALSE, (unsigned)m->number, m->text, m->file, "", CU_FALSE);
         break;
     case HB_MSG_MEASURED:
         out->measured = true;
@@ -163,21 +168,32 @@ static void replay(const hb_message *m, outcome *out) {
     case HB_MSG_SIGNAL:
     case HB_MSG_OVERFLOW:
     case HB_MSG_EXIT:
-        out->words.stack_overflow = m->kind == HB_MSG_OVERFLOW;
-        out->words.depth = m->depth;
-        memcpy(out->words.frames, m->frames, m->depth * sizeof *m->frames);
+        words->stack_overflow = m->kind == HB_MSG_OVERFLOW;
+        words->depth = m->depth;
+        memcpy(words->frames, m->frames, m->depth * sizeof *m->frames);
         break;
     case HB_MSG_MISUSE:
-        out->words.misuse_kind = (enum hb_memory_error_kind)m->number;
-        keep_text(&out->words.misuse, m->text);
+        words->misuse_kind = (enum hb_memory_error_kind)m->number;
+        keep_text(&words->misuse, m->text);
         break;
     case HB_MSG_NOTE: /* kept: reported if the child dies */
-        keep_text(&out->words.note, m->text);
+        keep_text(&words->note, m->text);
+        break;
+    case HB_MSG_FAULT_BEGIN:
+        hb_fault_judge_begin(m->text, m->file, (unsigned)m->number);
+        break;
+    case HB_MSG_PART_BEGIN:
+        hb_fault_judge_part_begin(m->number);
         break;
     case HB_MSG_PART:
-        out->part_failures = (unsigned)m->number;
-        keep_text(&out->words.note, m->text); /* its text is the part's report */
-        out->done = true;
+        hb_fault_judge_part_figures();
+        out->done = out->part; /* a part judged here ends with its figures */
+        break;
+    case HB_MSG_PART_END:
+        answer(out->go_fd, hb_fault_judge_part_end(m->number, (int)m->status, limit) ? 'g' : 's');
+        break;
+    case HB_MSG_FAULT_END:
+        hb_fault_judge_end(&m->fault_end, limit);
         break;
     case HB_MSG_DONE:
         out->done = true;
@@ -185,15 +201,20 @@ static void replay(const hb_message *m, outcome *out) {
     }
 }
 
-/* Which messages each side may send: a test's process no PART, a part's
- * nothing but how it ended.  An assertion or a measurement after the end,
- * or a second measurement, is not the harness's either. */
-static const char *out_of_place(const hb_message *m, bool part, const outcome *out) {
-    bool test_only = m->kind == HB_MSG_PASSES || m->kind == HB_MSG_FAILURE ||
-                     m->kind == HB_MSG_MEASURED || m->kind == HB_MSG_DONE ||
-                     m->kind == HB_MSG_BODY_START;
-    if (part ? test_only : m->kind == HB_MSG_PART)
+/* Which messages each side may send: a part judged here (tests not
+ * isolated) only its own; the test's process, fault injection's in their
+ * order (fault_judge.c).  An assertion or a measurement after the end, or
+ * a second measurement, is not the harness's either. */
+static const char *out_of_place(const hb_message *m, const outcome *out) {
+    bool parts_own = m->kind == HB_MSG_PART_BEGIN || m->kind == HB_MSG_PART ||
+                     m->kind == HB_MSG_FAILURE || m->kind == HB_MSG_SIGNAL ||
+                     m->kind == HB_MSG_OVERFLOW || m->kind == HB_MSG_EXIT ||
+                     m->kind == HB_MSG_MISUSE || m->kind == HB_MSG_NOTE;
+    if (out->part && !parts_own)
         return "a message the harness does not send from there";
+    const char *wrong = hb_fault_judge_out_of_place(m);
+    if (wrong != NULL)
+        return wrong;
     if (m->kind == HB_MSG_MEASURED && out->measured)
         return "a second measurement";
     if (m->kind == HB_MSG_BODY_START && (out->body_started || out->measured))
@@ -203,28 +224,29 @@ static const char *out_of_place(const hb_message *m, bool part, const outcome *o
     return NULL;
 }
 
-/* Reads messages until the process says it is done or dies; `part`: a
- * part of a test, which only reports how it ended. */
-static void collect(int fd, bool part, const hb_time_limit *limit, outcome *out) {
+/* Reads messages until the process says it is done or dies (a part of a
+ * fault injection judged here: until it sends its figures). */
+static void collect(int fd, const hb_time_limit *limit, outcome *out) {
     long long deadline = now_ms() + (long long)(limit->wall_seconds + GRACE_SECONDS) * 1000;
     uint8_t header[HB_WIRE_HEADER];
     while (!out->done && read_exact(fd, header, sizeof header, deadline, out)) {
         enum hb_message_kind kind;
         uint32_t length;
-        hb_message m = {.measurement = part ? NULL : &parent.measurement};
+        hb_message m = {.measurement = out->part ? NULL : &parent.measurement,
+                        .part = hb_fault_judge_figures()};
         const char *error = hb_wire_read_header(header, &kind, &length);
         if (error == NULL && !read_exact(fd, parent.body, length, deadline, out))
             error = "a message cut short";
         if (error == NULL)
             error = hb_wire_decode(kind, parent.body, length, &m);
         if (error == NULL)
-            error = out_of_place(&m, part, out);
+            error = out_of_place(&m, out);
         if (error != NULL) {
-            out->words.malformed = error;
+            (out->part ? hb_fault_judge_words() : &out->words)->malformed = error;
             out->done = false;
             return;
         }
-        replay(&m, out);
+        replay(&m, limit, out);
     }
 }
 
@@ -327,7 +349,9 @@ static unsigned long long processor_us_so_far(void) {
 
 void hb_isolate_run_here(const hb_test_def *def, const hb_time_limit *limit) {
     unsigned long long before = processor_us_so_far();
+    hb_fault_judge_reset();
     hb_child_run_here(def, limit);
+    hb_fault_judge_take(hb_child_measurement());
     hb_limits_judge(def, hb_child_measurement(), 0, NULL);
     hb_time_record(def->name, processor_us_so_far() - before);
 }
@@ -367,7 +391,9 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     setpgid(child, child); /* as the child does: whoever runs first */
     parent.running_group = child;
     outcome out = {.pid = child, .go_fd = go[1]};
-    collect(fds[0], false, limit, &out);
+    hb_fault_judge_reset();
+    collect(fds[0], limit, &out);
+    hb_fault_judge_take(&parent.measurement);
     close(fds[0]);
     close(go[1]);
     /* The test's process group: the test itself if it still runs, and
@@ -394,23 +420,15 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     forget(&out);
 }
 
-/* ---- a part of a test (fault_each.c), in the test's process */
+/* ---- a part of a fault injection, when tests are not isolated */
 
-unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report) {
-    outcome out = {.pid = child};
-    const hb_time_limit *limit = hb_child_limit();
-    collect(from_child, true, limit, &out);
+int hb_isolate_collect_part(pid_t part, int from_child) {
+    outcome out = {.pid = part, .part = true};
+    collect(from_child, hb_child_limit(), &out);
     close(from_child);
     if (!out.dead && !out.done)
-        kill(child, SIGKILL);
+        kill(part, SIGKILL);
     reap(&out, 0);
-    unsigned failures;
-    if (out.done) {
-        failures = out.part_failures;
-        hb_text_printf(report, "%s", out.words.note ? out.words.note : "");
-    } else {
-        failures = hb_death_describe(out.status, out.killed_by_parent, &out.words, limit, report);
-    }
     forget(&out);
-    return failures;
+    return out.status;
 }

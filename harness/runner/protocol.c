@@ -54,10 +54,14 @@ void hb_wire_frames(hb_wire_out *out, const uintptr_t *frames, size_t depth) {
         hb_wire_u64(out, frames[i]);
 }
 
+static void put_site(hb_wire_out *out, const hb_raw_site *site) {
+    hb_wire_u64(out, site->bytes);
+    hb_wire_u64(out, site->blocks);
+    hb_wire_frames(out, site->frames, site->depth);
+}
+
 void hb_wire_measurement(hb_wire_out *out, const hb_measurement *m) {
     hb_wire_u32(out, m->events);
-    hb_wire_u32(out, m->part_failures);
-    hb_wire_u32(out, m->part_reports);
 #define PUT_FIGURE(name, field) hb_wire_u64(out, m->field);
     HB_MEASURED_FIGURES(PUT_FIGURE)
 #undef PUT_FIGURE
@@ -72,12 +76,30 @@ void hb_wire_measurement(hb_wire_out *out, const hb_measurement *m) {
         uint32_t count = sites->count < HB_WIRE_SITES ? sites->count : HB_WIRE_SITES;
         hb_wire_u64(out, sites->total);
         hb_wire_u32(out, count);
-        for (uint32_t i = 0; i < count; i++) {
-            hb_wire_u64(out, sites->site[i].bytes);
-            hb_wire_u64(out, sites->site[i].blocks);
-            hb_wire_frames(out, sites->site[i].frames, sites->site[i].depth);
-        }
+        for (uint32_t i = 0; i < count; i++)
+            put_site(out, &sites->site[i]);
     }
+}
+
+void hb_wire_part(hb_wire_out *out, const hb_part_figures *part) {
+    uint32_t count = part->count < HB_WIRE_PART_SITES ? part->count : HB_WIRE_PART_SITES;
+    hb_wire_u64(out, part->allocation);
+    hb_wire_u64(out, part->below_the_code);
+    hb_wire_u64(out, part->live_bytes);
+    hb_wire_u64(out, part->live_blocks);
+    hb_wire_frames(out, part->failed_frames, part->failed_depth);
+    hb_wire_u64(out, part->total_sites);
+    hb_wire_u32(out, count);
+    for (uint32_t i = 0; i < count; i++)
+        put_site(out, &part->site[i]);
+}
+
+void hb_wire_fault_end(hb_wire_out *out, const hb_fault_end *end) {
+    hb_wire_u64(out, end->allocations);
+    hb_wire_u64(out, end->tried);
+    hb_wire_u64(out, end->untried_from);
+    hb_wire_u64(out, end->spent_us);
+    hb_wire_u64(out, end->processor);
 }
 
 bool hb_wire_end(hb_wire_out *out) {
@@ -101,7 +123,11 @@ static bool known_kind(unsigned kind) {
     case HB_MSG_EXIT:
     case HB_MSG_MISUSE:
     case HB_MSG_NOTE:
+    case HB_MSG_FAULT_BEGIN:
+    case HB_MSG_PART_BEGIN:
     case HB_MSG_PART:
+    case HB_MSG_PART_END:
+    case HB_MSG_FAULT_END:
     case HB_MSG_DONE:
     case HB_MSG_BODY_START:
         return true;
@@ -205,11 +231,15 @@ static const char *inconsistent(const hb_measurement *m) {
     return NULL;
 }
 
+static void get_site(reader *r, hb_raw_site *site) {
+    site->bytes = get(r, 8);
+    site->blocks = get(r, 8);
+    site->depth = (uint32_t)get_frames(r, site->frames);
+}
+
 static void get_measurement(reader *r, hb_measurement *m) {
     *m = (hb_measurement){0};
     m->events = (uint32_t)get(r, 4);
-    m->part_failures = (uint32_t)get(r, 4);
-    m->part_reports = (uint32_t)get(r, 4);
 #define GET_FIGURE(name, field) m->field = get(r, 8);
     HB_MEASURED_FIGURES(GET_FIGURE)
 #undef GET_FIGURE
@@ -230,22 +260,44 @@ static void get_measurement(reader *r, hb_measurement *m) {
         uint64_t count = get(r, 4);
         if (r->error == NULL && count > HB_WIRE_SITES)
             r->error = "more sites than the harness sends";
-        for (uint32_t i = 0; i < count && r->error == NULL; i++) {
-            sites->site[i].bytes = get(r, 8);
-            sites->site[i].blocks = get(r, 8);
-            sites->site[i].depth = (uint32_t)get_frames(r, sites->site[i].frames);
-        }
+        for (uint32_t i = 0; i < count && r->error == NULL; i++)
+            get_site(r, &sites->site[i]);
         sites->count = r->error == NULL ? (uint32_t)count : 0;
     }
     if (r->error == NULL)
         r->error = inconsistent(m);
 }
 
+/* A part's sites add up to no more than what it left live. */
+static void get_part(reader *r, hb_part_figures *part) {
+    part->allocation = get(r, 8);
+    part->below_the_code = get(r, 8);
+    part->live_bytes = get(r, 8);
+    part->live_blocks = get(r, 8);
+    part->failed_depth = (uint32_t)get_frames(r, part->failed_frames);
+    part->total_sites = get(r, 8);
+    uint64_t count = get(r, 4);
+    if (r->error == NULL && (count > HB_WIRE_PART_SITES || count > part->total_sites))
+        r->error = "more sites than the harness sends";
+    uint64_t bytes = 0, blocks = 0;
+    for (uint32_t i = 0; i < count && r->error == NULL; i++) {
+        get_site(r, &part->site[i]);
+        bytes += part->site[i].bytes;
+        blocks += part->site[i].blocks;
+    }
+    part->count = r->error == NULL ? (uint32_t)count : 0;
+    if (r->error == NULL && (bytes > part->live_bytes || blocks > part->live_blocks ||
+                             (part->live_bytes != 0 && part->live_blocks == 0)))
+        r->error = "sites whose figures add up to more than the part's";
+}
+
 const char *hb_wire_decode(enum hb_message_kind kind, uint8_t *body, uint32_t length,
                            hb_message *message) {
     reader r = {.body = body, .length = length};
     hb_measurement *storage = message->measurement;
-    *message = (hb_message){.kind = kind, .file = "", .text = "", .measurement = storage};
+    hb_part_figures *part = message->part;
+    *message =
+        (hb_message){.kind = kind, .file = "", .text = "", .measurement = storage, .part = part};
     switch (kind) {
     case HB_MSG_PASSES:
         message->number = get(&r, 8);
@@ -253,6 +305,7 @@ const char *hb_wire_decode(enum hb_message_kind kind, uint8_t *body, uint32_t le
             r.error = "more assertions than a test could make";
         break;
     case HB_MSG_FAILURE:
+    case HB_MSG_FAULT_BEGIN: /* its line, its file, the code's name */
         message->number = get(&r, 4);
         message->file = get_text(&r);
         message->text = get_text(&r);
@@ -268,10 +321,33 @@ const char *hb_wire_decode(enum hb_message_kind kind, uint8_t *body, uint32_t le
         message->depth = get_frames(&r, message->frames);
         break;
     case HB_MSG_MISUSE:
-    case HB_MSG_PART:
         message->number = get(&r, 4);
         message->text = get_text(&r);
         break;
+    case HB_MSG_PART_BEGIN:
+        message->number = get(&r, 8);
+        break;
+    case HB_MSG_PART:
+        if (part == NULL)
+            return "a part's figures where none were expected";
+        get_part(&r, part);
+        break;
+    case HB_MSG_PART_END:
+        message->number = get(&r, 8);
+        message->status = (uint32_t)get(&r, 4);
+        break;
+    case HB_MSG_FAULT_END: {
+        hb_fault_end *end = &message->fault_end;
+        end->allocations = get(&r, 8);
+        end->tried = get(&r, 8);
+        end->untried_from = get(&r, 8);
+        end->spent_us = get(&r, 8);
+        end->processor = get(&r, 8);
+        if (r.error == NULL && (end->tried > end->allocations ||
+                                end->untried_from > end->allocations + 1 || end->processor > 1))
+            r.error = "fault injection figures that contradict each other";
+        break;
+    }
     case HB_MSG_NOTE:
         message->text = get_text(&r);
         break;

@@ -41,7 +41,10 @@ enum {
     HB_WIRE_VIEWS = 3,                       /* enum hb_site_view */
     HB_WIRE_LEAKED = HB_WIRE_VIEWS,          /* then the sites of a test's leak */
     HB_WIRE_SITE_LISTS = HB_WIRE_VIEWS + 1,
-    HB_WIRE_DRAWS = HB_CONTEXT_DRAWS,        /* a test's first random inputs, shown */
+    HB_WIRE_DRAWS = HB_CONTEXT_DRAWS, /* a test's first random inputs, shown */
+    /* The sites a part of a fault injection left live, all that a leak
+     * beyond the normal run's is computed from (fault_judge.c). */
+    HB_WIRE_PART_SITES = 256,
 };
 
 /* Assertions that passed, replayed one by one into CUnit: a bound, so a
@@ -57,8 +60,17 @@ enum hb_message_kind {
     HB_MSG_EXIT = 'X',     /* frames of the call to exit() */
     HB_MSG_MISUSE = 'M',   /* u32 enum hb_memory_error_kind, text: its report */
     HB_MSG_NOTE = 'N',     /* text: what the test is doing, in case it dies */
-    HB_MSG_PART = 'T',     /* a part (fault_each.c) ended: u32 hb_failure bits, text */
-    HB_MSG_DONE = 'D',     /* the test returned; nothing follows */
+    /* Fault injection (fault_each.c), judged by the parent (fault_judge.c):
+     * the test's process says when it starts, when each part (a child
+     * where one allocation fails, or the normal run) starts and how it
+     * ended, and when it is over; the part itself sends its failed
+     * assertions (FAILURE), how it dies if it does, and its figures. */
+    HB_MSG_FAULT_BEGIN = 'I', /* as FAILURE: u32 line, text file, text the code's name */
+    HB_MSG_PART_BEGIN = 'b',  /* u64 the allocation made to fail (0: the normal run) */
+    HB_MSG_PART = 'T',        /* the part's figures at its end (hb_part_figures) */
+    HB_MSG_PART_END = 'E',    /* u64 the allocation, u32 the part's wait status */
+    HB_MSG_FAULT_END = 'W',   /* hb_fault_end's fields, in order, each a u64 */
+    HB_MSG_DONE = 'D',        /* the test returned; nothing follows */
     /* A memory test's body starts: the parent reads the process's resident
      * memory, then answers with a byte on its own pipe.  No fields. */
     HB_MSG_BODY_START = 'B',
@@ -91,11 +103,12 @@ enum hb_measured_event {
  * added with one line in HB_MEASURED_FIGURES (its field here, or in
  * hb_usage), which encodes, decodes and validates it. */
 typedef struct hb_measurement {
-    uint32_t events;        /* hb_measured_event bits */
-    uint32_t part_failures; /* the hb_failure bits of a fault injection's parts */
-    uint32_t part_reports;  /* the failures they added */
-    hb_usage usage;         /* of the memory test's scope, else of the whole test */
-    size_t stack_bytes;     /* the deepest stack of a memory test's body */
+    uint32_t events; /* hb_measured_event bits */
+    /* The hb_failure bits of a fault injection's failure points, and the
+     * failures they added: the judge's (fault_judge.c), never sent. */
+    uint32_t part_failures, part_reports;
+    hb_usage usage;     /* of the memory test's scope, else of the whole test */
+    size_t stack_bytes; /* the deepest stack of a memory test's body */
     /* The kernel's count of resident memory as the measured body started:
      * read by the parent itself (HB_MSG_BODY_START), never sent. */
     uint64_t resident_before_kib;
@@ -122,6 +135,31 @@ typedef struct hb_measurement {
     X(test_leaked, test_leaked_bytes)                                                              \
     X(test_leaked_blocks, test_leaked_blocks)
 
+/* What a part of a fault injection left at its end: the allocation it
+ * made fail (0: the normal run), the first return address below the
+ * code's frames (its sites' frames above it are the code's), where that
+ * allocation was made, what was live (the normal run: what its globals
+ * reach), and its sites. */
+typedef struct hb_part_figures {
+    uint64_t allocation;
+    uint64_t below_the_code;
+    uint64_t live_bytes, live_blocks;
+    uint32_t failed_depth;
+    uintptr_t failed_frames[HB_STACK_MAX_FRAMES];
+    uint64_t total_sites; /* sites with live blocks, of which `count` sent */
+    uint32_t count;
+    hb_raw_site site[HB_WIRE_PART_SITES];
+} hb_part_figures;
+
+/* A fault injection's end, as the test's process counted it. */
+typedef struct hb_fault_end {
+    uint64_t allocations;  /* the code made */
+    uint64_t tried;        /* failure points forked */
+    uint64_t untried_from; /* the first allocation left for want of time; 0: none */
+    uint64_t spent_us;     /* what the failure points took */
+    uint64_t processor;    /* 1: processor time ran out, not real time */
+} hb_fault_end;
+
 /* ---- encoding (the child) */
 
 /* A message being written into `buffer`; `overflow` once it would not fit. */
@@ -139,6 +177,8 @@ void hb_wire_u64(hb_wire_out *out, uint64_t value);
 void hb_wire_text(hb_wire_out *out, const char *text);
 void hb_wire_frames(hb_wire_out *out, const uintptr_t *frames, size_t depth);
 void hb_wire_measurement(hb_wire_out *out, const hb_measurement *measurement);
+void hb_wire_part(hb_wire_out *out, const hb_part_figures *part);
+void hb_wire_fault_end(hb_wire_out *out, const hb_fault_end *end);
 /* Writes the body's length into the header; false if the message overflowed. */
 bool hb_wire_end(hb_wire_out *out);
 
@@ -147,11 +187,16 @@ bool hb_wire_end(hb_wire_out *out);
 /* A message as read: its text and file copied and terminated in `strings`. */
 typedef struct hb_message {
     enum hb_message_kind kind;
-    uint64_t number; /* PASSES' count, FAILURE's line, MISUSE's kind, PART's bits */
+    /* PASSES' count, FAILURE's and FAULT_BEGIN's line, MISUSE's kind,
+     * PART_BEGIN's and PART_END's allocation */
+    uint64_t number;
+    uint32_t status; /* PART_END's */
     const char *file, *text;
     uintptr_t frames[HB_STACK_MAX_FRAMES];
     size_t depth;
     hb_measurement *measurement; /* MEASURED: the caller's, filled */
+    hb_part_figures *part;       /* PART: the caller's, filled */
+    hb_fault_end fault_end;      /* FAULT_END's */
 } hb_message;
 
 /* Checks a header: NULL, and the kind and body length set, if it is sound;
@@ -162,7 +207,7 @@ const char *hb_wire_read_header(const uint8_t header[HB_WIRE_HEADER], enum hb_me
 /* Decodes a body of `length` bytes (which it may change: texts are
  * terminated in place) into `message`; NULL if it is sound and every figure
  * in it is consistent, else what is wrong.  `message->measurement` must
- * point to storage for a MEASURED message. */
+ * point to storage for a MEASURED message, `message->part` for a PART. */
 const char *hb_wire_decode(enum hb_message_kind kind, uint8_t *body, uint32_t length,
                            hb_message *message);
 

@@ -124,20 +124,6 @@ void hb_isolate_run(const hb_test_def *test, const hb_time_limit *limit);
  * every test, a memory error is reported on stderr. */
 void hb_isolate_run_here(const hb_test_def *test, const hb_time_limit *limit);
 
-/* A part of the running test in a child process of its own, within the
- * test's time limit (fault_each.c): returns 0 in the child, which ends with
- * hb_isolate_part_done(); in the parent, the child's pid (or -1) and the
- * end of a pipe to give hb_isolate_wait_part(). */
-pid_t hb_isolate_fork_part(int *from_child);
-
-/* In the part's child: reports `failures` (hb_failure bits; 0: nothing
- * went wrong) with their text, and ends the child. */
-_Noreturn void hb_isolate_part_done(unsigned failures, const char *report);
-
-/* In the parent: waits for the part; appends what went wrong, if anything,
- * to `report` (how it died, if it did) and returns its hb_failure bits. */
-unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report);
-
 /* ======================================================================
  * Environment (environment.c): HEAPBOOK_FORK, HEAPBOOK_TIMEOUT,
  * HEAPBOOK_SEED and HEAPBOOK_SOLUTION_TIMES, copied before any constructor

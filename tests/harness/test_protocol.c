@@ -55,7 +55,7 @@ HB_TEST(test_a_measurement_arrives_as_it_was_sent) {
     HB_MEASURED_FIGURES(SAME_FIGURE)
 #undef SAME_FIGURE
     CU_ASSERT_EQUAL(received.events, sent.events);
-    CU_ASSERT_EQUAL(received.part_failures, 3);
+    CU_ASSERT_EQUAL(received.part_failures, 0); /* the judge's own, never sent */
     CU_ASSERT_EQUAL(received.draw_count, 2);
     CU_ASSERT_STRING_EQUAL(received.draws[0].name, "length");
     CU_ASSERT_EQUAL(received.draws[1].value, 1ULL << 60);
@@ -150,4 +150,63 @@ HB_TEST(test_a_message_too_big_for_its_buffer_is_not_sent) {
     hb_wire_u32(&out, 2);
     CU_ASSERT_FALSE(hb_wire_end(&out));
     CU_ASSERT_TRUE(out.length <= sizeof small);
+}
+
+/* A fault injection's part sends raw figures (its judge is the parent's):
+ * they arrive as sent, or not at all if they contradict each other. */
+static hb_part_figures part_sent, part_received;
+
+static void a_part(void) {
+    part_sent = (hb_part_figures){.allocation = 7,
+                                  .below_the_code = 0x401234,
+                                  .live_bytes = 40,
+                                  .live_blocks = 2,
+                                  .failed_depth = 1,
+                                  .failed_frames = {0x401000},
+                                  .total_sites = 3,
+                                  .count = 2};
+    part_sent.site[0] = (hb_raw_site){.bytes = 24, .blocks = 1, .depth = 1, .frames = {0x402000}};
+    part_sent.site[1] = (hb_raw_site){.bytes = 16, .blocks = 1, .depth = 1, .frames = {0x403000}};
+}
+
+static const char *decode_part(hb_message *message) {
+    hb_wire_out out;
+    hb_wire_begin(&out, wire, sizeof wire, HB_MSG_PART);
+    hb_wire_part(&out, &part_sent);
+    CU_ASSERT_TRUE(hb_wire_end(&out));
+    message->part = &part_received;
+    return decode(&out, message);
+}
+
+HB_TEST(test_a_parts_figures_arrive_as_they_were_sent) {
+    hb_message message;
+    a_part();
+    CU_ASSERT_PTR_NULL_FATAL(decode_part(&message));
+    CU_ASSERT_EQUAL(part_received.allocation, 7);
+    CU_ASSERT_EQUAL(part_received.below_the_code, 0x401234);
+    CU_ASSERT_EQUAL(part_received.live_bytes, 40);
+    CU_ASSERT_EQUAL(part_received.failed_frames[0], 0x401000);
+    CU_ASSERT_EQUAL(part_received.total_sites, 3);
+    CU_ASSERT_EQUAL(part_received.count, 2);
+    CU_ASSERT_EQUAL(part_received.site[1].frames[0], 0x403000);
+}
+
+HB_TEST(test_contradicting_part_figures_are_refused) {
+    hb_message message;
+    a_part();
+    part_sent.site[0].bytes = 100; /* more than the part left live */
+    CU_ASSERT_TRUE(refused_for(decode_part(&message), "add up"));
+    a_part();
+    part_sent.total_sites = 1; /* fewer sites than it sent */
+    CU_ASSERT_TRUE(refused_for(decode_part(&message), "more sites"));
+    a_part();
+    part_sent.live_blocks = 0; /* bytes in no block */
+    part_sent.site[0].blocks = part_sent.site[1].blocks = 0;
+    CU_ASSERT_TRUE(refused_for(decode_part(&message), "add up"));
+
+    hb_wire_out out;
+    hb_wire_begin(&out, wire, sizeof wire, HB_MSG_FAULT_END);
+    hb_wire_fault_end(&out, &(hb_fault_end){.allocations = 2, .tried = 3});
+    CU_ASSERT_TRUE(hb_wire_end(&out));
+    CU_ASSERT_TRUE(refused_for(decode(&out, &message), "contradict"));
 }

@@ -1,0 +1,300 @@
+/* fault_judge.c: the verdict on each failure point of a fault injection
+ * (isolate.h: The fault injection's judge; fault_each.c makes the points).
+ *
+ * It runs where no exercise code does: in the runner's process, from the
+ * messages of the test's process and of its parts (parent.c decodes and
+ * checks them first), or, when tests are not isolated (HEAPBOOK_FORK=0),
+ * in the one process there is.  A part tells only what it saw: the
+ * assertions it failed, how it died, what it left live, site by site,
+ * with raw frames; the normal run, what its globals reach.  Here, and only
+ * here, a part's figures are compared with the normal run's, a death
+ * becomes a failure, and the messages are written: so nothing the code
+ * under test does in its process (a verdict flag overwritten, a failure
+ * list emptied) can make a failure point pass. */
+#include "isolate.h"
+
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* After this many failure points the rest would only repeat them. */
+enum { MAX_REPORTED = 3 };
+
+/* A site the normal run left reachable blocks at: the code's frames of its
+ * stack (those above the part's below_the_code), hashed. */
+typedef struct kept_site {
+    uint64_t frames_hash;
+    uint64_t bytes, blocks;
+} kept_site;
+
+typedef struct found_point {
+    uint64_t allocation;
+    unsigned failures; /* hb_failure bits; an assertion alone sets none */
+    hb_text report;
+} found_point;
+
+/* The module's state: one fault injection at a time. */
+static struct {
+    bool open;     /* between FAULT_BEGIN and FAULT_END */
+    bool in_part;  /* between PART_BEGIN and PART_END */
+    bool reported; /* the running part sent its figures */
+    char name[HB_FUNCTION_NAME], file[HB_FILE_NAME];
+    unsigned line;
+    uint64_t part; /* the allocation the running part fails; 0: the normal run */
+    hb_last_words words;
+    hb_text assertions; /* the running part's failed assertions, in words */
+    hb_part_figures figures;
+    size_t kept_count;
+    kept_site kept[HB_WIRE_PART_SITES];
+    found_point found[MAX_REPORTED];
+    size_t found_count;
+    uint64_t parts_seen;                  /* failure points started, the normal run not counted */
+    unsigned test_failures, test_reports; /* the test's, until taken */
+} judge;
+
+static uint64_t frames_hash(const hb_raw_site *site, uint64_t below_the_code) {
+    uint64_t hash = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < site->depth && site->frames[i] != below_the_code; i++)
+        hash = (hash ^ site->frames[i]) * UINT64_C(0x100000001b3);
+    return hash;
+}
+
+static kept_site *kept_at(uint64_t hash) {
+    for (size_t i = 0; i < judge.kept_count; i++)
+        if (judge.kept[i].frames_hash == hash)
+            return &judge.kept[i];
+    return NULL;
+}
+
+static void forget_part(void) {
+    free(judge.words.misuse);
+    free(judge.words.note);
+    judge.words = (hb_last_words){0};
+    hb_text_free(&judge.assertions);
+    judge.in_part = judge.reported = false;
+}
+
+static void forget_found(void) {
+    for (size_t i = 0; i < judge.found_count; i++)
+        hb_text_free(&judge.found[i].report);
+    judge.found_count = 0;
+}
+
+void hb_fault_judge_reset(void) {
+    forget_part();
+    forget_found();
+    judge.open = false;
+    judge.test_failures = judge.test_reports = 0;
+}
+
+void hb_fault_judge_begin(const char *name, const char *file, unsigned line) {
+    forget_part();
+    forget_found();
+    judge.open = true;
+    snprintf(judge.name, sizeof judge.name, "%s", name);
+    snprintf(judge.file, sizeof judge.file, "%s", file);
+    judge.line = line;
+    judge.kept_count = 0;
+    judge.parts_seen = 0;
+}
+
+const char *hb_fault_judge_out_of_place(const hb_message *m) {
+    switch (m->kind) {
+    case HB_MSG_FAULT_BEGIN:
+        return judge.open ? "a fault injection inside another" : NULL;
+    case HB_MSG_PART_BEGIN:
+        return !judge.open || judge.in_part ? "a failure point outside a fault injection" : NULL;
+    case HB_MSG_PART:
+        return !judge.in_part || judge.reported || m->part->allocation != judge.part
+                   ? "a failure point's figures out of place"
+                   : NULL;
+    case HB_MSG_PART_END:
+        return !judge.in_part || m->number != judge.part ? "a failure point's end out of place"
+                                                         : NULL;
+    case HB_MSG_FAULT_END:
+        if (!judge.open || judge.in_part)
+            return "a fault injection's end out of place";
+        return m->fault_end.tried != judge.parts_seen
+                   ? "a fault injection's count of failure points that differs from its parts"
+                   : NULL;
+    case HB_MSG_PASSES:
+    case HB_MSG_MEASURED:
+    case HB_MSG_DONE:
+    case HB_MSG_BODY_START:
+        /* A fatal assertion in the code may leave a fault injection
+         * unended: the test has failed, and its points are not reported. */
+        return judge.in_part ? "the test's end inside a failure point" : NULL;
+    case HB_MSG_FAILURE:
+    case HB_MSG_SIGNAL:
+    case HB_MSG_OVERFLOW:
+    case HB_MSG_EXIT:
+    case HB_MSG_MISUSE:
+    case HB_MSG_NOTE:
+        break;
+    }
+    return NULL;
+}
+
+bool hb_fault_judge_in_part(void) { return judge.in_part; }
+
+hb_last_words *hb_fault_judge_words(void) { return &judge.words; }
+
+hb_part_figures *hb_fault_judge_figures(void) { return &judge.figures; }
+
+void hb_fault_judge_part_begin(uint64_t allocation) {
+    forget_part();
+    judge.in_part = true;
+    judge.part = allocation;
+    judge.parts_seen += allocation != 0;
+}
+
+void hb_fault_judge_part_failure(const char *file, unsigned line, const char *condition) {
+    hb_text_printf(&judge.assertions, "%s%s (%s:%u)",
+                   judge.assertions.length ? "\n      " : "an assertion failed: ", condition, file,
+                   line);
+}
+
+void hb_fault_judge_part_figures(void) { judge.reported = true; }
+
+/* The normal run's figures: the sites it leaves reachable, merged by the
+ * code's frames. */
+static void keep_normal_run(void) {
+    judge.kept_count = 0;
+    for (uint32_t i = 0; judge.reported && i < judge.figures.count; i++) {
+        const hb_raw_site *site = &judge.figures.site[i];
+        uint64_t hash = frames_hash(site, judge.figures.below_the_code);
+        kept_site *kept = kept_at(hash);
+        if (kept == NULL && judge.kept_count < HB_WIRE_PART_SITES) {
+            kept = &judge.kept[judge.kept_count++];
+            *kept = (kept_site){.frames_hash = hash};
+        }
+        if (kept != NULL) {
+            kept->bytes += site->bytes;
+            kept->blocks += site->blocks;
+        }
+    }
+}
+
+/* What a failure point left live beyond what the normal run keeps, site by
+ * site; a site the part could not send counts whole. */
+static unsigned judge_leak(const hb_part_figures *f, hb_text *report) {
+    hb_site_stack leaked[HB_WIRE_PART_SITES];
+    size_t leaked_count = 0;
+    uint64_t bytes = f->live_bytes, blocks = f->live_blocks;
+    for (uint32_t i = 0; i < f->count; i++) {
+        const hb_raw_site *site = &f->site[i];
+        const kept_site *k = kept_at(frames_hash(site, f->below_the_code));
+        uint64_t kept_blocks = k ? k->blocks : 0, kept_bytes = k ? k->bytes : 0;
+        uint64_t over_blocks = site->blocks > kept_blocks ? site->blocks - kept_blocks : 0;
+        uint64_t over_bytes = site->bytes > kept_bytes ? site->bytes - kept_bytes
+                              : site->blocks == 0      ? 0
+                                                       : site->bytes * over_blocks / site->blocks;
+        blocks -= site->blocks - over_blocks;
+        bytes -= site->bytes - over_bytes;
+        if (over_blocks > 0)
+            leaked[leaked_count++] = (hb_site_stack){.bytes = over_bytes,
+                                                     .blocks = over_blocks,
+                                                     .frames = site->frames,
+                                                     .depth = site->depth};
+    }
+    if (blocks == 0)
+        return 0;
+    char size[HB_SIZE_TEXT];
+    hb_text_printf(report, "%s in %llu %s leaked\n", hb_size_format(bytes, size),
+                   (unsigned long long)blocks, blocks == 1 ? "block was" : "blocks were");
+    hb_text_printf(report, "      the allocation made to fail:");
+    hb_report_frames(report, f->failed_frames, f->failed_depth, false, HB_REPORT_INDENT);
+    hb_text_printf(report, "\n      where the leaked blocks were allocated:\n");
+    hb_report_site_stacks(report, leaked, leaked_count, leaked_count + (f->total_sites - f->count),
+                          HB_SITES_LIVE);
+    return HB_FAILED_LEAKS;
+}
+
+bool hb_fault_judge_part_end(uint64_t allocation, int status, const hb_time_limit *limit) {
+    (void)allocation; /* checked against the part's: hb_fault_judge_out_of_place */
+    if (judge.part == 0) {
+        /* The normal run: what it keeps, if it ran to its end; else every
+         * block a failure point leaves is its leak. */
+        keep_normal_run();
+        forget_part();
+        return true;
+    }
+    hb_text report = {0};
+    unsigned failures = 0;
+    if (judge.reported) {
+        failures = judge_leak(&judge.figures, &report);
+        if (judge.assertions.length > 0)
+            hb_text_printf(&report, "%s%s", report.length ? "\n      " : "",
+                           hb_text_get(&judge.assertions));
+    } else {
+        failures = hb_death_describe(status, false, &judge.words, limit, &report);
+        if (judge.assertions.length > 0)
+            hb_text_printf(&report, "\n      %s", hb_text_get(&judge.assertions));
+    }
+    /* Past MAX_REPORTED the test's process was told to stop: one that
+     * goes on is not heard. */
+    if ((failures != 0 || report.length > 0) && judge.found_count < MAX_REPORTED)
+        judge.found[judge.found_count++] =
+            (found_point){.allocation = judge.part, .failures = failures, .report = report};
+    else
+        hb_text_free(&report);
+    forget_part();
+    return judge.found_count < MAX_REPORTED;
+}
+
+/* Failure points left untried for want of time: a slow test, said so. */
+static unsigned report_out_of_time(const hb_fault_end *end, const hb_time_limit *limit) {
+    if (end->untried_from == 0)
+        return 0;
+    hb_text report = {0};
+    char budget[32];
+    if (end->processor)
+        snprintf(budget, sizeof budget, "%.1f s of processor time", limit->processor_ms / 1000.0);
+    else
+        snprintf(budget, sizeof budget, "%u s", limit->wall_seconds);
+    hb_text_printf(&report,
+                   "%s: ran past its time limit under fault injection: %llu of its %llu "
+                   "allocations were made to fail, each in turn, in %.1f s of the test's %s, and "
+                   "the last %llu were not tried\n"
+                   "      each failure runs the code on from there to its end, so the time grows "
+                   "with the allocations made and the blocks held when one fails: give "
+                   "hb_fail_each_allocation a smaller input, or HEAPBOOK_TIMEOUT=N more time",
+                   judge.name, (unsigned long long)end->tried, (unsigned long long)end->allocations,
+                   (double)end->spent_us / 1e6, budget,
+                   (unsigned long long)(end->allocations - (end->untried_from - 1)));
+    CU_assertImplementation(CU_FALSE, judge.line, hb_text_get(&report), judge.file, "", CU_FALSE);
+    hb_text_free(&report);
+    return HB_FAILED_TIMEOUT;
+}
+
+void hb_fault_judge_end(const hb_fault_end *end, const hb_time_limit *limit) {
+    unsigned failures = report_out_of_time(end, limit);
+    unsigned reports = failures != 0;
+    for (size_t i = 0; i < judge.found_count; i++) {
+        found_point *point = &judge.found[i];
+        hb_text report = {0};
+        hb_text_printf(&report, "%s: when allocation %llu of %llu failed, %s", judge.name,
+                       (unsigned long long)point->allocation, (unsigned long long)end->allocations,
+                       hb_text_get(&point->report));
+        CU_assertImplementation(CU_FALSE, judge.line, hb_text_get(&report), judge.file, "",
+                                CU_FALSE);
+        hb_text_free(&report);
+        failures |= point->failures;
+        /* One that only failed an assertion reads as one (results.c). */
+        reports += point->failures != 0;
+    }
+    if (judge.found_count == 0 && failures == 0)
+        CU_assertImplementation(CU_TRUE, judge.line, "every failure point passed", judge.file, "",
+                                CU_FALSE);
+    forget_found();
+    judge.open = false;
+    judge.test_failures |= failures;
+    judge.test_reports += reports;
+}
+
+void hb_fault_judge_take(hb_measurement *measurement) {
+    measurement->part_failures = judge.test_failures;
+    measurement->part_reports = judge.test_reports;
+    hb_fault_judge_reset();
+}
