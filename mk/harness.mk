@@ -1,8 +1,9 @@
 # mk/harness.mk: the harness (docs/harness.md), one archive per layer, each
-# built on the one below it: core <- support <- runner.
+# built on the ones below it: base <- core <- support <- runner.
 #
-#   build/lib/libhb-{core,support,runner}.a      the harness's own tests,
-#                                                bench, the profiler's CLI
+#   build/lib/libhb-{base,core,support,runner}.a the harness's own tests,
+#                                                bench; the profiler's CLI
+#                                                links libhb-base.a alone
 #   build/lib/heapbook.o                         the same, sealed: what the
 #                                                exercises' tests link
 #   build/pic/lib/libhb-{core,support}.a         the profiler's preload
@@ -10,7 +11,7 @@
 #                                                malloc (entry_points.c defines
 #                                                none there)
 
-HARNESS_LAYERS := core support runner
+HARNESS_LAYERS := base core support runner
 harness_srcs = $(wildcard harness/$(1)/*.c)
 
 # The allocation path (harness/core): its calls into mimalloc through the
@@ -43,7 +44,7 @@ $(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,memcheck/obj,mem
 
 # Whole archives, layer above first: every entry point and constructor is
 # linked, not only those something happens to call.
-harness_link = -Wl,--whole-archive $(foreach layer,runner support core,$(BUILD)/$(1)/libhb-$(layer).a) -Wl,--no-whole-archive
+harness_link = -Wl,--whole-archive $(foreach layer,runner support core base,$(BUILD)/$(1)/libhb-$(layer).a) -Wl,--no-whole-archive
 HARNESS_ARCHIVES := $(foreach layer,$(HARNESS_LAYERS),$(BUILD)/lib/libhb-$(layer).a)
 HARNESS_LINK     := $(call harness_link,lib)
 MEMCHECK_ARCHIVES := $(foreach layer,$(HARNESS_LAYERS),$(BUILD)/memcheck/lib/libhb-$(layer).a)

@@ -9,7 +9,7 @@
 #include "export_pprof.h"
 #include "index_map.h"
 #include "output_file.h"
-#include "support/support.h"
+#include "base/base.h"
 
 #include <ctype.h>
 #include <errno.h>

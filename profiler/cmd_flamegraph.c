@@ -12,7 +12,7 @@
 #include "commands.h"
 #include "output_file.h"
 #include "page_assets.h"
-#include "support/support.h"
+#include "base/base.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 
 #include "array.h"
 
-#include "support/support.h"
+#include "base/base.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
