@@ -1,5 +1,5 @@
 /* blocks.c: the sealed header before each block (core.h: Blocks). */
-#include "hot.h"
+#include "internal.h"
 
 #include <mimalloc.h>
 #include <stdalign.h>
@@ -20,7 +20,7 @@ HB_THREAD_LOCAL uintptr_t hb_known_region;
  * fault.  An AddressSanitizer build links no mimalloc: ASan's malloc serves
  * every block there, and none has a header. */
 #if !HB_SANITIZED
-/* In mimalloc's map, or in the region last found there (hot.h). */
+/* In mimalloc's map, or in the region last found there (internal.h). */
 static bool in_mimalloc(const hb_header *h) {
     if (hb_in_known_region((uintptr_t)h))
         return true;
@@ -98,7 +98,7 @@ size_t hb_blocks_overflow(const hb_block *block) {
     /* The write reached at least the last byte that differs. */
     const unsigned char *expected = (const unsigned char *)hb_guard_words;
     size_t reached = HB_BLOCK_GUARD;
-    /* hb_guard_words is HB_BLOCK_GUARD initialised bytes (hot.h asserts it). */
+    /* hb_guard_words is HB_BLOCK_GUARD initialised bytes (internal.h asserts it). */
     // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
     while (reached > 0 && guard[reached - 1] == expected[reached - 1])
         reached--;

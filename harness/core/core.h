@@ -245,7 +245,7 @@ static inline void *hb_blocks_allocation(const hb_block *block) {
 }
 
 /* hb_blocks_insert() writes the header of a block just allocated, sealing
- * it live, and its guard (hot.h: inline, on every allocation). */
+ * it live, and its guard (internal.h: inline, on every allocation). */
 
 /* If a live block starts at `address`, copies its record into *found and
  * returns true.  Any other pointer returns false without touching memory

@@ -24,7 +24,7 @@
  *
  * Every entry point keeps default visibility: the harness is sealed
  * (config.h's HB_API), and these are what it exists to export. */
-#include "hot.h"
+#include "internal.h"
 
 #if HB_SANITIZED
 /* make memcheck: AddressSanitizer owns malloc, and no entry point is
@@ -64,7 +64,7 @@ __attribute__((section(".preinit_array"),
                used)) static void (*const never_decommit_first)(void) = never_decommit;
 
 /* mimalloc's block `start`, with the header written, becomes the payload
- * the caller gets (core.h: Blocks).  The common cases inline (hot.h): the
+ * the caller gets (core.h: Blocks).  The common cases inline (internal.h): the
  * program's own code counted in the plain scope, or no scope open at all;
  * the rest through the tracker. */
 static inline __attribute__((always_inline)) void *tracked(void *start, size_t size,

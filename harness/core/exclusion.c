@@ -1,6 +1,6 @@
 /* exclusion.c: code whose own allocations are not the measured code's
  * (core.h: Excluded code). */
-#include "core.h"
+#include "internal.h"
 
 #include <dlfcn.h>
 #include <link.h>

@@ -2,7 +2,7 @@
  * hb_fault_fail_in() turns a function's name into address ranges in the
  * layer that reads symbols (support/symbols.c); here only addresses are
  * compared, so an armed check costs a few instructions. */
-#include "hot.h"
+#include "internal.h"
 
 enum mode { OFF, NTH, FROM, IN_RANGES, EACH };
 
@@ -17,7 +17,7 @@ static struct {
     _Atomic unsigned long seen, failed;
     _Atomic uint32_t last_failed_stack;
 } fault;
-_Atomic int hb_fault_armed; /* the mode: OFF (0) unless armed; hot.h reads it */
+_Atomic int hb_fault_armed; /* the mode: OFF (0) unless armed; internal.h reads it */
 
 static void arm(enum mode mode, unsigned long n) {
     atomic_store(&hb_fault_armed, OFF);

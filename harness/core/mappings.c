@@ -22,7 +22,7 @@
  *
  * Each defined here, in the executable, so every call of the program's
  * reaches it; the real work is the system call itself (pages.c). */
-#include "core.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -21,7 +21,7 @@
  * takes an empty way or the set's oldest (the newest record wins); the set
  * keeps the address it forgot last, so a report can say older blocks were
  * there too.  Bounded: HISTORY_BYTES, mapped once, touched as used. */
-#include "hot.h"
+#include "internal.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -54,7 +54,7 @@ static struct {
     history_set *history; /* NULL until the quarantine is first turned on */
     uint64_t serial;      /* frees remembered so far */
 } quarantine = {.lock = HB_SPINLOCK_INIT};
-bool hb_quarantine_on; /* hot.h reads it */
+bool hb_quarantine_on; /* internal.h reads it */
 
 static size_t poisoned_bytes(const hb_block *block, bool whole) {
     return whole || block->size < HB_QUARANTINE_POISONED ? block->size : HB_QUARANTINE_POISONED;

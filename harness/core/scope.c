@@ -1,6 +1,6 @@
 /* scope.c: measured scopes, the heart of the harness's accounting
  * (heapbook/counting.h; core.h: Scopes). */
-#include "hot.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <linux/membarrier.h>
@@ -21,7 +21,7 @@
  * hb_thread_slot) with plain stores, and summed when the scope ends: exact
  * then, and up to date for the thread that reads them before.  While the
  * process has one thread they go to the scope itself (hb_scope.alone), so
- * the inline paths of hot.h need no slot.
+ * the inline paths of internal.h need no slot.
  *
  * hb_scope_end() must not return while a thread is still counting into the
  * scope.  Each thread raises a flag in its own slot around its counting,

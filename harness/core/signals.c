@@ -6,7 +6,7 @@
  * handler the program installs is the trampoline's to call; sigaction()
  * still reports the program's own handler.  The harness installs its own
  * handlers with hb_sigaction(), unwrapped. */
-#include "core.h"
+#include "internal.h"
 
 #include <signal.h>
 #include <string.h>

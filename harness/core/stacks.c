@@ -1,5 +1,5 @@
 /* stacks.c: call stacks, captured and stored once each (core.h: Stacks). */
-#include "core.h"
+#include "internal.h"
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>

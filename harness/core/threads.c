@@ -22,7 +22,7 @@
  * The threads started are kept in a fixed table (no malloc here); when
  * it is full a thread starts as glibc starts it, uncounted and without a
  * signal stack. */
-#include "core.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <pthread.h>

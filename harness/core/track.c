@@ -1,6 +1,6 @@
 /* track.c: what happens to each allocation, between the entry points and
  * the accounting (core.h: The tracker); the guard; fork. */
-#include "hot.h"
+#include "internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 
 HB_THREAD_LOCAL int hb_guard_depth;
 
-/* The module's state: who listens (hb_observer_count of them: hot.h reads
+/* The module's state: who listens (hb_observer_count of them: internal.h reads
  * it), and who reports a memory error. */
 static struct {
     const hb_track_observer *observers[HB_MAX_OBSERVERS];

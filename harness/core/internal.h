@@ -1,4 +1,4 @@
-/* hot.h: the allocation path's common case, inline (core.h's Blocks and
+/* internal.h: the allocation path's common case, inline (core.h's Blocks and
  * Scopes, for the entry points and the modules that own them).
  *
  * Most allocations of a test are made by its one thread, inside its one
@@ -12,8 +12,8 @@
  *
  * The types here are the owners' (scope.c, blocks.c); only the core
  * includes this header. */
-#ifndef HB_HOT_H
-#define HB_HOT_H
+#ifndef HB_INTERNAL_H
+#define HB_INTERNAL_H
 
 #include "core.h"
 
