@@ -23,7 +23,7 @@
  * program with a report (hb_track_bad_free) instead of corrupting the heap.
  *
  * Every entry point keeps default visibility: the harness is sealed
- * (config.h's HB_API), and these are what it exists to export. */
+ * (core.h's HB_API), and these are what it exists to export. */
 #include "internal.h"
 
 #if HB_SANITIZED

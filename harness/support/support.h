@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 /* ======================================================================
- * Text (text.c): a growing string for reports.  Its memory is the
+ * Text (report.c): a growing string for reports.  Its memory is the
  * harness's own: every allocation is made under the guard, so it never
  * counts. */
 
