@@ -7,8 +7,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-HB_THREAD_LOCAL uintptr_t hb_known_region;
-
 /* The header that would precede `address`, if the memory is readable: in
  * place, or else copied into *scratch.  Inside mimalloc's segments it is
  * (a block never starts a segment): mimalloc's map of them answers in a
@@ -26,7 +24,7 @@ static bool in_mimalloc(const hb_header *h) {
         return true;
     if (!mi_is_in_heap_region(h))
         return false;
-    hb_known_region = (uintptr_t)h >> HB_KNOWN_REGION_SHIFT;
+    hb_this_thread.known_region = (uintptr_t)h >> HB_KNOWN_REGION_SHIFT;
     return true;
 }
 #endif

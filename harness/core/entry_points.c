@@ -112,7 +112,7 @@ static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
 /* An injected failure (fault.c): behave as if memory had run out. */
 static inline bool injected_failure(uintptr_t caller) {
-    if (atomic_load_explicit(&hb_fault_armed, memory_order_relaxed) == 0 ||
+    if (atomic_load_explicit(&hb_hot.fault_armed, memory_order_relaxed) == 0 ||
         !hb_fault_should_fail(caller))
         return false;
     errno = ENOMEM;
@@ -156,7 +156,7 @@ static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
  * scope counted, not too big, and not from code that interrupted the
  * harness (hb_counting_plainly: the quarantine's lock may be held). */
 static bool quarantine_takes(const hb_block *block) {
-    return hb_quarantine_on && block->scope_id != 0 && block->size <= HB_QUARANTINE_BYTES &&
+    return hb_hot.quarantine_on && block->scope_id != 0 && block->size <= HB_QUARANTINE_BYTES &&
            !hb_counting_plainly();
 }
 

@@ -38,18 +38,60 @@ size_t malloc_good_size(size_t size);
  * What the core's modules tell one another, beyond their contract with
  * the layers above (core.h).  Only the core includes this header. */
 
-/* ---- the guard (core.h) */
-static inline bool hb_guard_active(void) { return hb_guard_depth > 0; }
-/* A signal handler of the program's that interrupted the harness's own
- * work (signals.c) finds the guard up, yet what it allocates is the
- * program's: the guard's depth it found is kept here (0 outside such a
- * handler), and its allocations count at that depth.  They count plainly
- * (hb_counting_plainly): no stack, no sites, no observer, no quarantine,
- * whose tables the interrupted work may be halfway through changing. */
-extern HB_THREAD_LOCAL int hb_interrupted_guard;
+/* ---- the allocation path's state
+ *
+ * What the allocation path reads at every call to decide how it counts,
+ * in one struct, defined in scope.c (as SQLite's mem2.c keeps its `mem`):
+ * no other global of the core is read on that path but the program's code
+ * range (core.h's exclusions), which the profiler's preload shares.  Each
+ * field has one writer, named beside it; whoever changes the open scopes
+ * or a switch then calls hb_scopes_refresh(). */
+typedef struct hb_hot_state {
+    /* The scopes the inline paths count in, or NULL (hb_scopes_refresh):
+     *   plain_scope: the only open scope, if no observer listens, the
+     *                quarantine is off, it records no stacks and no fault
+     *                is armed: allocations count inline.
+     *   lone_scope:  the same, stacks and faults allowed: frees of blocks
+     *                without a stack uncount inline. */
+    hb_scope *_Atomic plain_scope;
+    hb_scope *_Atomic lone_scope;
+    /* The switches. */
+    _Atomic unsigned observer_count; /* observers listening (track.c) */
+    _Atomic bool quarantine_on;      /* quarantine.c */
+    _Atomic int fault_armed;         /* fault.c's mode: 0 unless armed */
+    /* The open scopes, outermost first (scopes_open_depth of them):
+     * written by hb_scope_begin() and _end() only. */
+    _Atomic unsigned scopes_open_depth;
+    hb_scope *_Atomic scopes_open[HB_SCOPE_MAX_DEPTH];
+} hb_hot_state;
+extern hb_hot_state hb_hot;
 
-static inline bool hb_guard_lets_count(void) { return hb_guard_depth == hb_interrupted_guard; }
-static inline bool hb_counting_plainly(void) { return hb_interrupted_guard != 0; }
+/* The same for each thread, in scope.c too. */
+typedef struct hb_thread_state {
+    /* A signal handler of the program's that interrupted the harness's own
+     * work (signals.c) finds the guard up, yet what it allocates is the
+     * program's: the guard's depth it found is kept here (0 outside such a
+     * handler), and its allocations count at that depth.  They count
+     * plainly (hb_counting_plainly): no stack, no sites, no observer, no
+     * quarantine, whose tables the interrupted work may be halfway through
+     * changing.  Written by signals.c. */
+    int interrupted_guard;
+    /* This thread's slot in the scopes' counts, once it has counted
+     * (scope.c). */
+    struct hb_thread_slot *slot;
+    /* The region of mimalloc's heap where this thread last found a block
+     * (blocks.c; HB_KNOWN_REGION_SHIFT).  0: none (no heap below 4 MiB). */
+    uintptr_t known_region;
+} hb_thread_state;
+extern HB_THREAD_LOCAL hb_thread_state hb_this_thread;
+
+/* ---- the guard (core.h) */
+
+static inline bool hb_guard_active(void) { return hb_guard_depth > 0; }
+static inline bool hb_guard_lets_count(void) {
+    return hb_guard_depth == hb_this_thread.interrupted_guard;
+}
+static inline bool hb_counting_plainly(void) { return hb_this_thread.interrupted_guard != 0; }
 extern int __sigaction(int signal, const struct sigaction *action, struct sigaction *old);
 
 /* ---- a thread's own counters, updated so that a signal handler running on
@@ -134,14 +176,11 @@ size_t hb_blocks_overflow(const hb_block *block);
 
 /* ---- scopes (scope.c) */
 
-/* How many scopes are open; written by hb_scope_begin() and _end() only. */
-extern _Atomic unsigned hb_scopes_open_depth;
-
 /* Is anything measured?  Inline: the tracker asks at every allocation, and
  * skips the rest of its work when nothing is.  (Acquire: what a scope
  * sets up before it is published is visible once it is seen open.) */
 static inline bool hb_scopes_any_open(void) {
-    return atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire) != 0;
+    return atomic_load_explicit(&hb_hot.scopes_open_depth, memory_order_acquire) != 0;
 }
 
 /* Counts a new block in every open scope, and fills block->scope_id and
@@ -368,10 +407,9 @@ static inline bool hb_guard_intact(uintptr_t address, size_t size) {
  * read where it is without asking again (blocks.c asks, and copies any
  * other with the kernel's help, so a bad pointer never faults). */
 enum { HB_KNOWN_REGION_SHIFT = 22 };
-extern HB_THREAD_LOCAL uintptr_t hb_known_region; /* 0: none (no heap below 4 MiB) */
 
 static inline bool hb_in_known_region(uintptr_t address) {
-    return address >> HB_KNOWN_REGION_SHIFT == hb_known_region;
+    return address >> HB_KNOWN_REGION_SHIFT == hb_this_thread.known_region;
 }
 #endif
 
@@ -474,30 +512,11 @@ typedef struct hb_thread_slot {
     hb_depth_counts counts[HB_SCOPE_MAX_DEPTH];
 } __attribute__((aligned(64))) hb_thread_slot;
 
-/* The open scopes, outermost first (hb_scopes_open_depth of them). */
-extern hb_scope *_Atomic hb_scopes_open[HB_SCOPE_MAX_DEPTH];
-/* This thread's slot, once it has counted. */
-extern HB_THREAD_LOCAL hb_thread_slot *hb_my_slot;
-
-/* How many observers listen (track.c), whether the quarantine is on
- * (quarantine.c), and whether a fault is armed (fault.c). */
-extern _Atomic unsigned hb_observer_count;
-extern bool hb_quarantine_on;
-extern _Atomic int hb_fault_armed;
-
-/* The scope inline paths count in, or NULL; hb_scopes_refresh() keeps
- * them whenever what they depend on changes (scopes begun and ended,
- * observers, the quarantine, fault injection).
- *   hb_lone_scope:  the only open scope, no observer listening, no
- *                   quarantine: frees of blocks without a stack uncount
- *                   inline.
- *   hb_plain_scope: the lone scope if it also records no stacks and no
- *                   fault is armed: allocations count inline. */
-extern hb_scope *_Atomic hb_lone_scope;
-extern hb_scope *_Atomic hb_plain_scope;
+/* Recomputes hb_hot's lone and plain scopes from what they depend on:
+ * called after every change to the open scopes or to a switch. */
 void hb_scopes_refresh(void);
 
-/* `scope` (hb_lone_scope or hb_plain_scope) if this thread may count into
+/* `scope` (hb_hot.lone_scope or hb_hot.plain_scope) if this thread may count into
  * it alone: the process has no other thread.  NULL otherwise. */
 static inline hb_scope *hb_alone_in(hb_scope *_Atomic *scope) {
     hb_scope *s = atomic_load_explicit(scope, memory_order_relaxed);
@@ -509,7 +528,7 @@ static inline hb_scope *hb_alone_in(hb_scope *_Atomic *scope) {
  * not at work (a signal handler that interrupted it finds the guard up as
  * well).  NULL otherwise. */
 static inline hb_scope *hb_plain_scope_for(uintptr_t caller) {
-    hb_scope *plain = hb_alone_in(&hb_plain_scope);
+    hb_scope *plain = hb_alone_in(&hb_hot.plain_scope);
     if (plain == NULL || hb_guard_depth != 0 || !hb_in_program_code(caller))
         return NULL;
     return plain;
@@ -569,7 +588,7 @@ static inline __attribute__((always_inline)) bool hb_frees_plainly(const hb_head
     uint64_t scope_id = h->scope_id;
     if (scope_id == 0)
         return true;
-    hb_scope *lone = hb_alone_in(&hb_lone_scope);
+    hb_scope *lone = hb_alone_in(&hb_hot.lone_scope);
     if (lone == NULL)
         return false;
     if (lone->id <= scope_id)

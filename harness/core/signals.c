@@ -1,6 +1,6 @@
 /* signals.c: the program's signal handlers, run through a trampoline so
  * that what a handler allocates counts wherever the signal lands
- * (core.h: hb_interrupted_guard).
+ * (internal.h: hb_thread_state).
  *
  * sigaction() and signal() are defined here, in the executable, so every
  * handler the program installs is the trampoline's to call; sigaction()
@@ -10,8 +10,6 @@
 
 #include <signal.h>
 #include <string.h>
-
-HB_THREAD_LOCAL int hb_interrupted_guard;
 
 int hb_sigaction(int signal, const struct sigaction *action, struct sigaction *old) {
     return __sigaction(signal, action, old);
@@ -23,15 +21,15 @@ int hb_sigaction(int signal, const struct sigaction *action, struct sigaction *o
 static struct { struct sigaction installed[NSIG]; } handlers;
 
 static void trampoline(int signal, siginfo_t *info, void *context) {
-    int interrupted = hb_interrupted_guard;
+    int interrupted = hb_this_thread.interrupted_guard;
     /* The harness's work, interrupted: the handler counts at its depth. */
-    hb_interrupted_guard = hb_guard_depth;
+    hb_this_thread.interrupted_guard = hb_guard_depth;
     const struct sigaction *program = &handlers.installed[signal];
     if (program->sa_flags & SA_SIGINFO)
         program->sa_sigaction(signal, info, context);
     else
         program->sa_handler(signal);
-    hb_interrupted_guard = interrupted;
+    hb_this_thread.interrupted_guard = interrupted;
 }
 
 static bool is_handler(const struct sigaction *action) {

@@ -9,33 +9,32 @@
 
 HB_THREAD_LOCAL int hb_guard_depth;
 
-/* The module's state: who listens (hb_observer_count of them: internal.h reads
- * it), and who reports a memory error. */
+/* The module's state: who listens (hb_hot.observer_count of them), and
+ * who reports a memory error. */
 static struct {
     const hb_track_observer *observers[HB_MAX_OBSERVERS];
     hb_memory_error_handler memory_error_handler;
 } state;
-_Atomic unsigned hb_observer_count;
 
 bool hb_track_observe(const hb_track_observer *observer) {
-    unsigned count = atomic_load(&hb_observer_count);
+    unsigned count = atomic_load(&hb_hot.observer_count);
     if (count == HB_MAX_OBSERVERS)
         return false;
     state.observers[count] = observer;
-    atomic_store(&hb_observer_count, count + 1);
+    atomic_store(&hb_hot.observer_count, count + 1);
     hb_scopes_refresh();
     return true;
 }
 
 bool hb_track_unobserve(const hb_track_observer *observer) {
-    unsigned count = atomic_load(&hb_observer_count);
+    unsigned count = atomic_load(&hb_hot.observer_count);
     for (unsigned i = 0; i < count; i++) {
         if (state.observers[i] != observer)
             continue;
         memmove(&state.observers[i], &state.observers[i + 1],
                 // NOLINTNEXTLINE(bugprone-sizeof-expression): the elements are pointers
                 (count - i - 1) * sizeof state.observers[0]);
-        atomic_store(&hb_observer_count, count - 1);
+        atomic_store(&hb_hot.observer_count, count - 1);
         hb_scopes_refresh();
         return true;
     }
@@ -72,7 +71,7 @@ void *hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t calle
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller, __builtin_frame_address(0));
         if (block.scope_id != 0 && !hb_counting_plainly()) {
-            unsigned count = atomic_load_explicit(&hb_observer_count, memory_order_relaxed);
+            unsigned count = atomic_load_explicit(&hb_hot.observer_count, memory_order_relaxed);
             for (unsigned i = 0; i < count; i++)
                 if (state.observers[i]->allocated != NULL)
                     state.observers[i]->allocated(&block);
@@ -114,8 +113,9 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
         return;
     hb_guard_enter();
     hb_scopes_count_free(taken);
-    unsigned count =
-        hb_counting_plainly() ? 0 : atomic_load_explicit(&hb_observer_count, memory_order_relaxed);
+    unsigned count = hb_counting_plainly()
+                         ? 0
+                         : atomic_load_explicit(&hb_hot.observer_count, memory_order_relaxed);
     for (unsigned i = 0; i < count; i++)
         if (state.observers[i]->freed != NULL)
             state.observers[i]->freed(taken, caller);
