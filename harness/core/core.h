@@ -88,7 +88,7 @@ extern HB_THREAD_LOCAL int hb_guard_depth;
 static inline void hb_guard_enter(void) { hb_guard_depth++; }
 static inline void hb_guard_leave(void) { hb_guard_depth--; }
 
-/* sigaction() itself, for the harness's own handlers (signals.c wraps the
+/* sigaction() itself, for the harness's own handlers (trampolines.c wraps the
  * program's). */
 struct sigaction;
 int hb_sigaction(int signal, const struct sigaction *action, struct sigaction *old);
@@ -302,7 +302,7 @@ hb_stack_bounds hb_stacks_this_thread(void);
 /* What hb_stacks_this_thread() found for this thread, or zeros if it was
  * never asked here: safe in a signal handler (the fault handler's check
  * for a stack overflow).  The runner asks for the main thread's before a
- * test, the trampoline of threads.c for every thread the program starts. */
+ * test, the thread trampoline of trampolines.c for every thread the program starts. */
 hb_stack_bounds hb_stacks_known(void);
 
 /* How many stacks were walked each way (the harness's tests check that a

@@ -69,12 +69,12 @@ extern hb_hot_state hb_hot;
 /* The same for each thread, in scope.c too. */
 typedef struct hb_thread_state {
     /* A signal handler of the program's that interrupted the harness's own
-     * work (signals.c) finds the guard up, yet what it allocates is the
+     * work (trampolines.c) finds the guard up, yet what it allocates is the
      * program's: the guard's depth it found is kept here (0 outside such a
      * handler), and its allocations count at that depth.  They count
      * plainly (hb_counting_plainly): no stack, no sites, no observer, no
      * quarantine, whose tables the interrupted work may be halfway through
-     * changing.  Written by signals.c. */
+     * changing.  Written by trampolines.c. */
     int interrupted_guard;
     /* This thread's slot in the scopes' counts, once it has counted
      * (scope.c). */
@@ -95,7 +95,7 @@ static inline bool hb_counting_plainly(void) { return hb_this_thread.interrupted
 extern int __sigaction(int signal, const struct sigaction *action, struct sigaction *old);
 
 /* ---- a thread's own counters, updated so that a signal handler running on
- * the same thread (signals.c) cannot come between a counter's read and its
+ * the same thread (trampolines.c) cannot come between a counter's read and its
  * write and lose an update: one instruction each on x86-64 (no lock
  * prefix: no other thread writes them), an atomic operation elsewhere. */
 
@@ -318,7 +318,7 @@ static inline bool hb_in_excluded_library(uintptr_t address) {
 /* True if one of the frames lies in a suppressed function. */
 bool hb_in_suppressed_function(const uintptr_t *frames, size_t depth);
 
-/* ---- threads (threads.c): every thread the program starts runs through a
+/* ---- threads (trampolines.c): every thread the program starts runs through a
  * trampoline that gives it a signal stack of its own (so a fault report
  * can run on it when its stack overflows) and looks up its stack's bounds
  * (hb_stacks_known), and its stack counts as a block while a scope that
