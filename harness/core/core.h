@@ -390,7 +390,7 @@ typedef struct hb_code_range {
 } hb_code_range;
 
 /* ======================================================================
- * Excluded code (exclusion.c): allocations whose immediate caller lies in
+ * Excluded code (track.c): allocations whose immediate caller lies in
  * an excluded library (CUnit's assertion records and registry) are not the
  * measured code's and count in no scope. */
 

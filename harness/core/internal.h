@@ -214,7 +214,7 @@ void hb_scopes_forked_child(void);
 uint32_t hb_stacks_capture_from(const void *frame, uintptr_t caller, bool *suppressed);
 
 /* Asks `classify` of every stack stored from now on whether it is to be
- * suppressed (exclusion.c: glibc's caches), once per distinct stack; the
+ * suppressed (track.c: glibc's caches), once per distinct stack; the
  * answer comes back from hb_stacks_capture_from().  Without one, none is. */
 typedef bool (*hb_stack_classifier)(const uintptr_t *frames, size_t depth);
 void hb_stacks_classify_with(hb_stack_classifier classify);
@@ -297,7 +297,7 @@ enum {
  * costs as much). */
 bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole);
 
-/* ---- excluded code (core.h; exclusion.c) */
+/* ---- excluded code (core.h; track.c) */
 
 /* The executable's own code (stacks.c finds it): where most allocations
  * are made, never excluded, and where a walk by frame pointers may go.

@@ -20,7 +20,7 @@ enum {
 typedef struct stack_entry {
     uintptr_t *frames;
     uint32_t depth;
-    bool suppressed; /* a frame in a suppressed function (exclusion.c) */
+    bool suppressed; /* a frame in a suppressed function (track.c) */
     uint64_t hash;
 } stack_entry;
 
