@@ -18,7 +18,7 @@ harness_srcs = $(wildcard harness/$(1)/*.c)
 # GOT, one jump fewer (every binary binds at start-up: -z now); no SLP
 # vectorizing, which packs a block header's fields into vector registers
 # and spends three instructions on two stores.  fast_paths.c alone keeps
-# no frame pointer (six instructions a malloc/free pair): it reaches the
+# no frame pointer (docs/performance.md: what it saves): it reaches the
 # rest of the core by tail calls only, which leave the caller's frame
 # pointer in its register for the stack walk (stacks.c).
 CORE_CFLAGS := -fno-plt -fno-tree-slp-vectorize

@@ -125,7 +125,7 @@ typedef struct hb_spinlock {
 #define HB_SPINLOCK_INIT                                                                           \
     { 0 }
 
-enum { HB_SPIN_BEFORE_YIELD = 64 }; /* pauses, about a microsecond */
+enum { HB_SPIN_BEFORE_YIELD = 64 }; /* pauses: a short wait, far below a time slice */
 
 /* Tells the core this is a wait loop (saves power, and the other hardware
  * thread of the core runs faster). */

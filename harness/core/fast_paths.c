@@ -2,12 +2,12 @@
  * the program's own code, counted in a scope without stacks by the only
  * thread, inline (internal.h); everything else in entry_points.c.
  *
- * Compiled without a frame pointer (mk/harness.mk): those six instructions
- * are a twentieth of a malloc/free pair.  Every way out into the rest of
- * the harness is a tail call, which restores the caller's frame pointer
- * before it jumps: the stack walk of stacks.c finds the caller's frame
- * whole.  A compiler that made one an ordinary call would only send that
- * walk to libunwind (the harness's tests count such walks). */
+ * Compiled without a frame pointer (mk/harness.mk; what that saves a pair:
+ * docs/performance.md).  Every way out into the rest of the harness is a
+ * tail call, which restores the caller's frame pointer before it jumps:
+ * the stack walk of stacks.c finds the caller's frame whole.  A compiler
+ * that made one an ordinary call would only send that walk to libunwind
+ * (the harness's tests count such walks). */
 #include "internal.h"
 
 #if !HB_SANITIZED
