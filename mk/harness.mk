@@ -6,7 +6,8 @@
 #                                                links libhb-base.a alone
 #   build/lib/heapbook.o                         the same, sealed: what the
 #                                                exercises' tests link
-#   build/pic/lib/libhb-{core,support}.a         the profiler's preload
+#   build/pic/obj/harness/core/{stacks,pages}.o  the profiler's preload
+#                                                (mk/profiler.mk)
 #   build/memcheck/lib/libhb-*.a                 with the sanitizers, which own
 #                                                malloc (entry_points.c defines
 #                                                none there)
@@ -39,7 +40,6 @@ $(BUILD)/$(2)/libhb-$(3).a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(call harness_srcs
 	$$(archive)
 endef
 $(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,obj,lib,$(layer))))
-$(foreach layer,core support,$(eval $(call harness_archive,pic/obj,pic/lib,$(layer))))
 $(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,memcheck/obj,memcheck/lib,$(layer))))
 
 # Whole archives, layer above first: every entry point and constructor is
