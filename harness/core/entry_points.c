@@ -156,13 +156,17 @@ static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
  * scope counted, not too big, and not from code that interrupted the
  * harness (hb_counting_plainly: the quarantine's lock may be held). */
 static bool quarantine_takes(const hb_block *block) {
-    return hb_hot.quarantine_on && block->scope_id != 0 && block->size <= HB_QUARANTINE_BYTES &&
-           !hb_counting_plainly();
+    return atomic_load_explicit(&hb_hot.quarantine_on, memory_order_relaxed) &&
+           block->scope_id != 0 && block->size <= HB_QUARANTINE_BYTES && !hb_counting_plainly();
 }
 
 /* To the quarantine if it takes the block, else back to mimalloc; `whole`
- * poisons every byte of it, not only the first ones. */
-static void release(const hb_block *block, void *allocation, uintptr_t caller, bool whole) {
+ * poisons every byte of it, not only the first ones.  Inlined into
+ * hb_release() by force: GCC stops doing it of itself once the
+ * quarantine's switch is an atomic load, and a free in a scope with
+ * stacks would pay the call. */
+static inline __attribute__((always_inline)) void release(const hb_block *block, void *allocation,
+                                                          uintptr_t caller, bool whole) {
     if (quarantine_takes(block)) {
         hb_guard_enter(); /* the quarantine captures the free's stack */
         bool kept = hb_quarantine_keep(block, allocation, caller, whole);
