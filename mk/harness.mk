@@ -6,7 +6,7 @@
 #                                                links libhb-base.a alone
 #   build/lib/heapbook.o                         the same, sealed: what the
 #                                                exercises' tests link
-#   build/pic/obj/harness/core/{stacks,pages}.o  the profiler's preload
+#   build/pic/obj/harness/core/stacks.o          the profiler's preload
 #                                                (mk/profiler.mk)
 #   build/memcheck/lib/libhb-*.a                 with the sanitizers, which own
 #                                                malloc (entry_points.c defines

@@ -25,7 +25,7 @@ $(BUILD)/pic/obj/profiler/preload/hooks-mimalloc.o: profiler/preload/hooks.c | $
 	$(call compile,$(PRELOAD_CFLAGS) -DHEAPBOOK_FORWARD_TO_MIMALLOC)
 PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o $(BUILD)/pic/obj/profiler/preload/exec_hooks.o \
     $(BUILD)/pic/obj/profiler/preload/stack_memo.o $(BUILD)/pic/obj/profiler/channel.o \
-    $(BUILD)/pic/obj/harness/core/stacks.o $(BUILD)/pic/obj/harness/core/pages.o
+    $(BUILD)/pic/obj/harness/core/stacks.o
 define link_preload
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)

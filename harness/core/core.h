@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/single_threaded.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* ======================================================================
  * The harness's tunable sizes and its few compiler-specific spellings, in
@@ -158,15 +160,32 @@ static inline void hb_spin_unlock(hb_spinlock *lock) {
 }
 
 /* ======================================================================
- * Pages (pages.c): memory for the harness's own tables, straight from the
- * kernel, zero-filled, never counted anywhere.  Free with the same size.
+ * Pages: memory for the harness's own tables, straight from the kernel,
+ * zero-filled, never counted anywhere.  Free with the same size.
  * hb_sys_mmap/munmap are the system calls themselves, not mmap(), which
- * the harness interposes (mappings.c). */
+ * the harness interposes (mappings.c): inline here, so that the profiler's
+ * preload, which interposes nothing of the core's, has them with the stack
+ * table (stacks.c) that lives in them. */
 
-void *hb_pages_alloc(size_t bytes);
-void hb_pages_free(void *pages, size_t bytes);
-void *hb_sys_mmap(void *address, size_t length, int protection, int flags, int fd, off_t offset);
-int hb_sys_munmap(void *address, size_t length);
+static inline void *hb_sys_mmap(void *address, size_t length, int protection, int flags, int fd,
+                                off_t offset) {
+    return (void *)syscall(SYS_mmap, address, length, protection, flags, fd, offset);
+}
+
+static inline int hb_sys_munmap(void *address, size_t length) {
+    return (int)syscall(SYS_munmap, address, length);
+}
+
+static inline void *hb_pages_alloc(size_t bytes) {
+    void *pages =
+        hb_sys_mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return pages == MAP_FAILED ? NULL : pages;
+}
+
+static inline void hb_pages_free(void *pages, size_t bytes) {
+    if (pages != NULL)
+        hb_sys_munmap(pages, bytes);
+}
 
 /* ======================================================================
  * Blocks: what the harness knows about each live heap block (blocks.c).
