@@ -343,7 +343,7 @@ void hb_stacks_unlock(void);
  *
  * A memory error the core found.  It never passes a bad pointer on to
  * mimalloc, where it would corrupt the heap, and stops the program: it
- * calls the handler (support/misuse.c reports where the block came from
+ * calls the handler (support/report.c reports where the block came from
  * and where it was freed), which must not return; without one, a line on
  * stderr and abort(). */
 enum hb_memory_error_kind {

@@ -252,7 +252,7 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller);
 
 /* Told of every counted allocation and free (those inside a scope), after
  * the scopes have counted it, under the guard: the misuse detector
- * (support/misuse.c) and the profiler's recorder.  `caller` is the
+ * (support/report.c) and the profiler's recorder.  `caller` is the
  * return address of the entry point. */
 typedef struct hb_track_observer {
     void (*allocated)(const hb_block *block);

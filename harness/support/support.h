@@ -123,7 +123,7 @@ void hb_report_frames(hb_text *text, const uintptr_t *frames, size_t depth, bool
                       unsigned indent);
 
 /* ======================================================================
- * Misuse (misuse.c): the reports of the memory errors the core finds,
+ * Misuse (report.c): the reports of the memory errors the core finds,
  * instead of a crash deep inside the allocator (core.h: hb_memory_error):
  *
  *   free(0x5555...): the block was already freed (a double free)
