@@ -198,7 +198,7 @@ static inline void hb_pages_free(void *pages, size_t bytes) {
  * free can always be matched to its allocation.
  *
  *   mimalloc's block: [ header | the caller's `size` bytes | guard ]
- *                     ^ hb_blocks_allocation()
+ *                     ^ hb_blocks_allocation() (internal.h)
  *                              ^ ptr, what malloc returns
  *
  * The guard, HB_BLOCK_GUARD bytes of a known pattern just past the bytes

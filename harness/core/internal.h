@@ -94,10 +94,11 @@ static inline bool hb_guard_lets_count(void) {
 static inline bool hb_counting_plainly(void) { return hb_this_thread.interrupted_guard != 0; }
 extern int __sigaction(int signal, const struct sigaction *action, struct sigaction *old);
 
-/* ---- a thread's own counters, updated so that a signal handler running on
- * the same thread (trampolines.c) cannot come between a counter's read and its
- * write and lose an update: one instruction each on x86-64 (no lock
- * prefix: no other thread writes them), an atomic operation elsewhere. */
+/* ---- a thread's own counters, updated so that a signal handler running
+ * on the same thread (trampolines.c) cannot come between a counter's read
+ * and its write and lose an update: one instruction each on x86-64 (no
+ * lock prefix: no other thread writes them), an atomic operation
+ * elsewhere. */
 
 /* *counter += amount; returns the value before. */
 static inline uint64_t hb_local_fetch_add(_Atomic uint64_t *counter, uint64_t amount) {
