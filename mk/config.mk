@@ -38,7 +38,7 @@ WARN  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
 # Stricter for heapbook's own code (the harness, the profiler), not for the
 # code students write and the tests measure: every function with external
 # linkage has its declaration in a header (the interposed libc functions
-# too: harness/core/hot.h), no name hides another, and formats are literal.
+# too: harness/core/internal.h), no name hides another, and formats are literal.
 OWN_WARN := $(WARN) -Wmissing-prototypes -Wshadow -Wformat=2
 # File names in debug info and stack reports relative to the repository.
 # Clang leaves the compilation directory whole (it joins it to each file:

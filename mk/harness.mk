@@ -1,23 +1,25 @@
 # mk/harness.mk: the harness (docs/harness.md), one archive per layer, each
-# built on the one below it: core <- support <- runner.
+# built on the ones below it: base <- core <- support <- runner.
 #
-#   build/lib/libhb-{core,support,runner}.a      the harness's own tests,
-#                                                bench, the profiler's CLI
+#   build/lib/libhb-{base,core,support,runner}.a the harness's own tests,
+#                                                bench; the profiler's CLI
+#                                                links libhb-base.a alone
 #   build/lib/heapbook.o                         the same, sealed: what the
 #                                                exercises' tests link
-#   build/pic/lib/libhb-{core,support}.a         the profiler's preload
+#   build/pic/obj/harness/core/stacks.o          the profiler's preload
+#                                                (mk/profiler.mk)
 #   build/memcheck/lib/libhb-*.a                 with the sanitizers, which own
 #                                                malloc (entry_points.c defines
 #                                                none there)
 
-HARNESS_LAYERS := core support runner
+HARNESS_LAYERS := base core support runner
 harness_srcs = $(wildcard harness/$(1)/*.c)
 
 # The allocation path (harness/core): its calls into mimalloc through the
 # GOT, one jump fewer (every binary binds at start-up: -z now); no SLP
 # vectorizing, which packs a block header's fields into vector registers
 # and spends three instructions on two stores.  fast_paths.c alone keeps
-# no frame pointer (six instructions a malloc/free pair): it reaches the
+# no frame pointer (docs/performance.md: what it saves): it reaches the
 # rest of the core by tail calls only, which leave the caller's frame
 # pointer in its register for the stack walk (stacks.c).
 CORE_CFLAGS := -fno-plt -fno-tree-slp-vectorize
@@ -38,12 +40,11 @@ $(BUILD)/$(2)/libhb-$(3).a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(call harness_srcs
 	$$(archive)
 endef
 $(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,obj,lib,$(layer))))
-$(foreach layer,core support,$(eval $(call harness_archive,pic/obj,pic/lib,$(layer))))
 $(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,memcheck/obj,memcheck/lib,$(layer))))
 
 # Whole archives, layer above first: every entry point and constructor is
 # linked, not only those something happens to call.
-harness_link = -Wl,--whole-archive $(foreach layer,runner support core,$(BUILD)/$(1)/libhb-$(layer).a) -Wl,--no-whole-archive
+harness_link = -Wl,--whole-archive $(foreach layer,runner support core base,$(BUILD)/$(1)/libhb-$(layer).a) -Wl,--no-whole-archive
 HARNESS_ARCHIVES := $(foreach layer,$(HARNESS_LAYERS),$(BUILD)/lib/libhb-$(layer).a)
 HARNESS_LINK     := $(call harness_link,lib)
 MEMCHECK_ARCHIVES := $(foreach layer,$(HARNESS_LAYERS),$(BUILD)/memcheck/lib/libhb-$(layer).a)

@@ -25,7 +25,7 @@ $(BUILD)/pic/obj/profiler/preload/hooks-mimalloc.o: profiler/preload/hooks.c | $
 	$(call compile,$(PRELOAD_CFLAGS) -DHEAPBOOK_FORWARD_TO_MIMALLOC)
 PRELOAD_OBJS := $(BUILD)/pic/obj/profiler/preload/recorder.o $(BUILD)/pic/obj/profiler/preload/exec_hooks.o \
     $(BUILD)/pic/obj/profiler/preload/stack_memo.o $(BUILD)/pic/obj/profiler/channel.o \
-    $(BUILD)/pic/obj/harness/core/stacks.o $(BUILD)/pic/obj/harness/core/pages.o
+    $(BUILD)/pic/obj/harness/core/stacks.o
 define link_preload
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
@@ -51,9 +51,8 @@ $(BUILD)/obj/profiler/page_assets_S.o: profiler/page_assets.S profiler/web/page.
 
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard profiler/*.c)) \
     $(BUILD)/obj/profiler/page_assets_S.o
-# Of the harness the command line needs only values as text (format.c):
-# the archive gives the linker what is called.
-$(HEAPBOOK): $(CLI_OBJS) $(BUILD)/lib/libhb-support.a | $(PRELOAD) $(PRELOAD_MIMALLOC)
+# Of the harness the command line needs only its base: values as text.
+$(HEAPBOOK): $(CLI_OBJS) $(BUILD)/lib/libhb-base.a | $(PRELOAD) $(PRELOAD_MIMALLOC)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -ldw -lelf -lzstd -lz -lstdc++ -o $@
@@ -128,7 +127,7 @@ PROFILER_BUILT := $(HEAPBOOK) $(PRELOAD) $(PRELOAD_MIMALLOC) $(PROFILER_TEST_PRO
 FUZZ_RUNS ?= 10000000
 FUZZ := $(BUILD)/fuzz/fuzz_capture
 FUZZ_SOURCES := tests/profiler/fuzz_capture.c $(filter-out profiler/heapbook.c,$(wildcard profiler/*.c)) \
-    profiler/page_assets.S harness/support/format.c
+    profiler/page_assets.S harness/base/format.c
 $(FUZZ): $(FUZZ_SOURCES) $(wildcard profiler/*.h) profiler/web/page.html profiler/web/model.js \
     profiler/web/page.js $(WEB_MODULES) | $(DEPS_OK)
 	$(call quiet,FUZZ,$@)

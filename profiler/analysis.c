@@ -1,6 +1,6 @@
 #include "analysis.h"
 
-#include "support/support.h"
+#include "base/base.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -5,11 +5,11 @@
  * writer, and how to recognize a file it wrote (output_file.h), so that
  * -o replaces only an earlier export of the same format. */
 #include "analysis.h"
+#include "base/base.h"
 #include "commands.h"
 #include "export_pprof.h"
 #include "index_map.h"
 #include "output_file.h"
-#include "support/support.h"
 
 #include <ctype.h>
 #include <errno.h>

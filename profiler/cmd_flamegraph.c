@@ -9,10 +9,10 @@
  * time curve (the temporal view); profiler/web/model.js folds them into
  * the flame graph of whichever moment is chosen. */
 #include "analysis.h"
+#include "base/base.h"
 #include "commands.h"
 #include "output_file.h"
 #include "page_assets.h"
-#include "support/support.h"
 
 #include <errno.h>
 #include <stdio.h>

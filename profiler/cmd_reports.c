@@ -1,7 +1,7 @@
 /* heapbook summary, tree and stats: the terminal reports. */
 #include "analysis.h"
+#include "base/base.h"
 #include "commands.h"
-#include "support/support.h"
 
 #include <stdio.h>
 #include <stdlib.h>

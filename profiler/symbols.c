@@ -5,7 +5,7 @@
 #include "function_index.h"
 #include "symbol_table.h"
 
-#include "support/support.h"
+#include "base/base.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>

@@ -100,7 +100,7 @@ $missing"
     fi
 }
 
-# "524288" -> "512.0 KiB", as the harness prints sizes (harness/support/format.c).
+# "524288" -> "512.0 KiB", as the harness prints sizes (harness/base/format.c).
 human_size() {
     awk -v b="$1" 'BEGIN {
         if (b < 1024) { printf "%d B", b; exit }

@@ -103,7 +103,7 @@ def grouped(n):
 
 
 def size(n):
-    """As the harness prints a size (harness/support/format.c), with the bytes."""
+    """As the harness prints a size (harness/base/format.c), with the bytes."""
     if n < 1024:
         return "%d B" % n
     unit, name = 1024, "KiB"

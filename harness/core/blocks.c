@@ -1,13 +1,11 @@
 /* blocks.c: the sealed header before each block (core.h: Blocks). */
-#include "hot.h"
+#include "internal.h"
 
 #include <mimalloc.h>
 #include <stdalign.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
-
-HB_THREAD_LOCAL uintptr_t hb_known_region;
 
 /* The header that would precede `address`, if the memory is readable: in
  * place, or else copied into *scratch.  Inside mimalloc's segments it is
@@ -20,13 +18,13 @@ HB_THREAD_LOCAL uintptr_t hb_known_region;
  * fault.  An AddressSanitizer build links no mimalloc: ASan's malloc serves
  * every block there, and none has a header. */
 #if !HB_SANITIZED
-/* In mimalloc's map, or in the region last found there (hot.h). */
+/* In mimalloc's map, or in the region last found there (internal.h). */
 static bool in_mimalloc(const hb_header *h) {
     if (hb_in_known_region((uintptr_t)h))
         return true;
     if (!mi_is_in_heap_region(h))
         return false;
-    hb_known_region = (uintptr_t)h >> HB_KNOWN_REGION_SHIFT;
+    hb_this_thread.known_region = (uintptr_t)h >> HB_KNOWN_REGION_SHIFT;
     return true;
 }
 #endif
@@ -98,7 +96,7 @@ size_t hb_blocks_overflow(const hb_block *block) {
     /* The write reached at least the last byte that differs. */
     const unsigned char *expected = (const unsigned char *)hb_guard_words;
     size_t reached = HB_BLOCK_GUARD;
-    /* hb_guard_words is HB_BLOCK_GUARD initialised bytes (hot.h asserts it). */
+    /* hb_guard_words is HB_BLOCK_GUARD initialised bytes (internal.h asserts it). */
     // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
     while (reached > 0 && guard[reached - 1] == expected[reached - 1])
         reached--;

@@ -1,5 +1,7 @@
 /* core.h: the allocator core's contract with the layers above it (the
- * support helpers, the CUnit runner, the profiler's preload).
+ * support helpers, the CUnit runner, the profiler's preload): what they
+ * call, and nothing more.  What the core's modules tell one another is in
+ * internal.h, which only the core includes.
  *
  * The core interposes every allocation entry point (entry_points.c), keeps
  * a sealed header before each block (blocks.c), counts blocks in measured
@@ -14,9 +16,7 @@
 #ifndef HB_CORE_H
 #define HB_CORE_H
 
-#include "config.h"
-
-#include "heapbook/counting.h"
+#include "heapbook/counting.h" /* HB_SANITIZED, HB_SCOPE_MAX_DEPTH */
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -25,6 +25,57 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/single_threaded.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* ======================================================================
+ * The harness's tunable sizes and its few compiler-specific spellings, in
+ * one place. */
+
+/* ---- sizes; each is a fixed table, since the harness never uses the heap
+ * it measures for its own bookkeeping */
+
+enum {
+    /* Frames kept per call stack: far deeper than any report shows. */
+    HB_STACK_MAX_FRAMES = 48,
+    /* Threads counted at once with slots of their own; more share one. */
+    HB_THREAD_SLOTS = 256,
+    /* Scopes that may exist at once (open, or ended and not released). */
+    HB_SCOPE_POOL = 64,
+    /* Libraries whose own allocations are not counted (CUnit, ...). */
+    HB_MAX_EXCLUDED = 16,
+};
+
+/* ---- compiler spellings (GCC and Clang) */
+
+/* Thread-local state of the allocation path.  In a shared object (the
+ * profiler's preload) initial-exec: the general-dynamic model may call
+ * malloc on first access (through __tls_get_addr), which would recurse.
+ * In an executable local-exec: one instruction per access instead of two. */
+#if defined(__PIC__) && !defined(__PIE__)
+#define HB_THREAD_LOCAL __thread __attribute__((tls_model("initial-exec")))
+#else
+#define HB_THREAD_LOCAL __thread __attribute__((tls_model("local-exec")))
+#endif
+
+/* Rare paths, kept out of line so the hot one stays small. */
+#define HB_COLD __attribute__((noinline, cold))
+
+/* `name` is another name for `target` (a function defined in the same
+ * file).  GCC's copy() gives the alias the attributes glibc declares on
+ * the target, which GCC otherwise warns are missing; Clang has no copy()
+ * and does not warn. */
+#if defined(__clang__)
+#define HB_ALIAS(target) __attribute__((alias(#target)))
+#else
+#define HB_ALIAS(target) __attribute__((alias(#target), copy(target)))
+#endif
+
+/* What the sealed harness object keeps visible to the code it tests (the
+ * API of heapbook.h, and malloc & co.): the harness is compiled with
+ * -fvisibility=hidden, and everything not marked so is made local to it
+ * (mk/harness.mk). */
+#define HB_API __attribute__((visibility("default")))
 
 /* ======================================================================
  * The guard: keeps the harness's own work out of the counts.
@@ -36,26 +87,13 @@
 
 extern HB_THREAD_LOCAL int hb_guard_depth;
 
-static inline bool hb_guard_active(void) { return hb_guard_depth > 0; }
 static inline void hb_guard_enter(void) { hb_guard_depth++; }
 static inline void hb_guard_leave(void) { hb_guard_depth--; }
 
-/* A signal handler of the program's that interrupted the harness's own
- * work (signals.c) finds the guard up, yet what it allocates is the
- * program's: the guard's depth it found is kept here (0 outside such a
- * handler), and its allocations count at that depth.  They count plainly
- * (hb_counting_plainly): no stack, no sites, no observer, no quarantine,
- * whose tables the interrupted work may be halfway through changing. */
-extern HB_THREAD_LOCAL int hb_interrupted_guard;
-
-static inline bool hb_guard_lets_count(void) { return hb_guard_depth == hb_interrupted_guard; }
-static inline bool hb_counting_plainly(void) { return hb_interrupted_guard != 0; }
-
-/* sigaction() itself, for the harness's own handlers (signals.c wraps the
+/* sigaction() itself, for the harness's own handlers (trampolines.c wraps the
  * program's). */
 struct sigaction;
 int hb_sigaction(int signal, const struct sigaction *action, struct sigaction *old);
-extern int __sigaction(int signal, const struct sigaction *action, struct sigaction *old);
 
 /* ======================================================================
  * The spinlock of the hot path (the stack table, the scopes' site figures,
@@ -89,7 +127,7 @@ typedef struct hb_spinlock {
 #define HB_SPINLOCK_INIT                                                                           \
     { 0 }
 
-enum { HB_SPIN_BEFORE_YIELD = 64 }; /* pauses, about a microsecond */
+enum { HB_SPIN_BEFORE_YIELD = 64 }; /* pauses: a short wait, far below a time slice */
 
 /* Tells the core this is a wait loop (saves power, and the other hardware
  * thread of the core runs faster). */
@@ -122,56 +160,32 @@ static inline void hb_spin_unlock(hb_spinlock *lock) {
 }
 
 /* ======================================================================
- * A thread's own counters, updated so that a signal handler running on
- * the same thread (signals.c) cannot come between a counter's read and its
- * write and lose an update: one instruction each on x86-64 (no lock
- * prefix: no other thread writes them), an atomic operation elsewhere. */
-
-/* *counter += amount; returns the value before. */
-static inline uint64_t hb_local_fetch_add(_Atomic uint64_t *counter, uint64_t amount) {
-#if defined(__x86_64__)
-    __asm__ __volatile__("xaddq %0, %1" : "+r"(amount), "+m"(*(uint64_t *)counter));
-    return amount;
-#else
-    return atomic_fetch_add_explicit(counter, amount, memory_order_relaxed);
-#endif
-}
-
-/* *counter += amount, the value unused. */
-static inline void hb_local_add(_Atomic uint64_t *counter, uint64_t amount) {
-#if defined(__x86_64__)
-    __asm__ __volatile__("addq %1, %0" : "+m"(*(uint64_t *)counter) : "er"(amount));
-#else
-    atomic_fetch_add_explicit(counter, amount, memory_order_relaxed);
-#endif
-}
-
-/* If *counter is *expected, makes it `desired` and returns true; else
- * loads it into *expected and returns false. */
-static inline bool hb_local_compare_exchange(_Atomic uint64_t *counter, uint64_t *expected,
-                                             uint64_t desired) {
-#if defined(__x86_64__)
-    bool exchanged;
-    __asm__ __volatile__("cmpxchgq %3, %1"
-                         : "=@ccz"(exchanged), "+m"(*(uint64_t *)counter), "+a"(*expected)
-                         : "r"(desired));
-    return exchanged;
-#else
-    return atomic_compare_exchange_weak_explicit(counter, expected, desired, memory_order_relaxed,
-                                                 memory_order_relaxed);
-#endif
-}
-
-/* ======================================================================
- * Pages (pages.c): memory for the harness's own tables, straight from the
- * kernel, zero-filled, never counted anywhere.  Free with the same size.
+ * Pages: memory for the harness's own tables, straight from the kernel,
+ * zero-filled, never counted anywhere.  Free with the same size.
  * hb_sys_mmap/munmap are the system calls themselves, not mmap(), which
- * the harness interposes (mappings.c). */
+ * the harness interposes (mappings.c): inline here, so that the profiler's
+ * preload, which interposes nothing of the core's, has them with the stack
+ * table (stacks.c) that lives in them. */
 
-void *hb_pages_alloc(size_t bytes);
-void hb_pages_free(void *pages, size_t bytes);
-void *hb_sys_mmap(void *address, size_t length, int protection, int flags, int fd, off_t offset);
-int hb_sys_munmap(void *address, size_t length);
+static inline void *hb_sys_mmap(void *address, size_t length, int protection, int flags, int fd,
+                                off_t offset) {
+    return (void *)syscall(SYS_mmap, address, length, protection, flags, fd, offset);
+}
+
+static inline int hb_sys_munmap(void *address, size_t length) {
+    return (int)syscall(SYS_munmap, address, length);
+}
+
+static inline void *hb_pages_alloc(size_t bytes) {
+    void *pages =
+        hb_sys_mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return pages == MAP_FAILED ? NULL : pages;
+}
+
+static inline void hb_pages_free(void *pages, size_t bytes) {
+    if (pages != NULL)
+        hb_sys_munmap(pages, bytes);
+}
 
 /* ======================================================================
  * Blocks: what the harness knows about each live heap block (blocks.c).
@@ -184,7 +198,7 @@ int hb_sys_munmap(void *address, size_t length);
  * free can always be matched to its allocation.
  *
  *   mimalloc's block: [ header | the caller's `size` bytes | guard ]
- *                     ^ hb_blocks_allocation()
+ *                     ^ hb_blocks_allocation() (internal.h)
  *                              ^ ptr, what malloc returns
  *
  * The guard, HB_BLOCK_GUARD bytes of a known pattern just past the bytes
@@ -198,10 +212,6 @@ int hb_sys_munmap(void *address, size_t length);
  * and a cache miss of its own per malloc and per free (docs/performance.md).
  * Only the thread that owns a block touches its header, so nothing here
  * takes a lock. */
-
-/* A multiple of 16, so the caller's pointer keeps the alignment of the
- * block mimalloc returned. */
-enum { HB_BLOCK_HEADER = 32 };
 
 /* Wide enough for the common overflows (one element too many, a string's
  * terminator, a capacity doubled from 0); a write that skips further is
@@ -219,52 +229,15 @@ typedef struct hb_block {
     uint32_t gap_shift;
 } hb_block;
 
-/* The bytes to ask the allocator for a request of `size`.  Returns false
- * if no block that big can exist (C caps object sizes at PTRDIFF_MAX, and
- * mimalloc answers EOVERFLOW beyond it where malloc must say ENOMEM). */
-static inline bool hb_blocks_gross_size(size_t size, size_t *gross) {
-    if (size > PTRDIFF_MAX - HB_BLOCK_HEADER - HB_BLOCK_GUARD)
-        return false;
-    *gross = size + HB_BLOCK_HEADER + HB_BLOCK_GUARD;
-    return true;
-}
-
-/* The caller's pointer in mimalloc's block `start`, when the block starts
- * with its header (gap_shift 0).  The header itself is always the
- * HB_BLOCK_HEADER bytes before the caller's pointer. */
-static inline void *hb_blocks_payload(void *start) { return (char *)start + HB_BLOCK_HEADER; }
-
-/* How far before the caller's pointer mimalloc's block starts. */
-static inline uintptr_t hb_blocks_gap(uint32_t gap_shift) {
-    return gap_shift ? (uintptr_t)1 << gap_shift : HB_BLOCK_HEADER;
-}
-
-/* Where mimalloc's block of `block` starts: what mi_free() takes. */
-static inline void *hb_blocks_allocation(const hb_block *block) {
-    return (void *)(block->address - hb_blocks_gap(block->gap_shift));
-}
-
-/* hb_blocks_insert() writes the header of a block just allocated, sealing
- * it live, and its guard (hot.h: inline, on every allocation). */
-
 /* If a live block starts at `address`, copies its record into *found and
  * returns true.  Any other pointer returns false without touching memory
  * the process cannot read. */
 bool hb_blocks_find(uintptr_t address, hb_block *found);
 
-/* hb_blocks_find(), then seals the header freed: the same pointer is no
- * longer a live block.  Returns hb_blocks_allocation() of the block (what
- * mi_free() takes), or NULL if no live block starts at `address`. */
-void *hb_blocks_remove(uintptr_t address, hb_block *removed);
-
 /* True if a block that started at `address` has been freed and its memory
  * not handed out again: a second free of it is a double free, however long
  * ago the first was. */
 bool hb_blocks_was_freed(uintptr_t address);
-
-/* How many bytes past the end of `block` were written, judged by its
- * guard: 0 if it is intact; HB_BLOCK_GUARD if all of it changed. */
-size_t hb_blocks_overflow(const hb_block *block);
 
 /* Checks the guard of every live block of this thread's heap that a scope
  * with an id of `first_scope_id` or later counted; a damaged one is
@@ -291,24 +264,6 @@ size_t hb_blocks_live_sites(uint64_t first_scope_id, const uintptr_t *kept, size
 /* ======================================================================
  * Scopes: the accounting behind heapbook/counting.h (scope.c). */
 
-/* How many scopes are open; written by hb_scope_begin() and _end() only. */
-extern _Atomic unsigned hb_scopes_open_depth;
-
-/* Is anything measured?  Inline: the tracker asks at every allocation, and
- * skips the rest of its work when nothing is.  (Acquire: what a scope
- * sets up before it is published is visible once it is seen open.) */
-static inline bool hb_scopes_any_open(void) {
-    return atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire) != 0;
-}
-
-/* Counts a new block in every open scope, and fills block->scope_id and
- * block->stack_id.  `caller` is the entry point's return address, `frame`
- * where its stack's walk starts (hb_stacks_capture_from). */
-void hb_scopes_count_alloc(hb_block *block, uintptr_t caller, const void *frame);
-
-/* Counts the free of `block` in the open scopes that counted its allocation. */
-void hb_scopes_count_free(const hb_block *block);
-
 /* With HB_SCOPE_STACKS a scope also keeps per-call-stack figures, so a
  * report can name the sites responsible. */
 enum hb_site_view {
@@ -333,20 +288,6 @@ size_t hb_scope_sites(const hb_scope *scope, enum hb_site_view view, hb_site *si
  * nested in it). */
 uint64_t hb_scope_id(const hb_scope *scope);
 
-/* A file mapped (`mapped`) or unmapped by the measured code, in the open
- * scopes that were open when it was mapped (its `scope_id`: the innermost
- * then, from hb_scopes_innermost_id()). */
-void hb_scopes_count_mapped_file(uint64_t scope_id, size_t bytes, bool mapped);
-uint64_t hb_scopes_innermost_id(void);
-
-/* fork(): every scope's tables locked across it (track.c). */
-void hb_scopes_lock_all(void);
-void hb_scopes_unlock_all(void);
-
-/* In a forked child, after hb_scopes_unlock_all(): the threads that did not
- * come along stop being waited for. */
-void hb_scopes_forked_child(void);
-
 /* ======================================================================
  * Stacks: captured call stacks, each distinct one stored once (stacks.c).
  *
@@ -361,19 +302,6 @@ void hb_scopes_forked_child(void);
  * (the return address of the allocator entry point), so the allocator's own
  * frames are left out.  Returns the stack's id, or 0 if it cannot be stored. */
 uint32_t hb_stacks_capture(uintptr_t caller);
-
-/* The same, and whether a frame of the stack lies in a suppressed function
- * (hb_suppress_function): worked out once per distinct stack.  The walk
- * by frame pointers starts at `frame`, a frame of the harness's own
- * between here and the caller's (the nearer, the fewer to pass:
- * __builtin_frame_address(0) of the function an entry point called). */
-uint32_t hb_stacks_capture_from(const void *frame, uintptr_t caller, bool *suppressed);
-
-/* Asks `classify` of every stack stored from now on whether it is to be
- * suppressed (exclusion.c: glibc's caches), once per distinct stack; the
- * answer comes back from hb_stacks_capture_from().  Without one, none is. */
-typedef bool (*hb_stack_classifier)(const uintptr_t *frames, size_t depth);
-void hb_stacks_classify_with(hb_stack_classifier classify);
 
 /* Stacks are walked by frame pointers from now on where the caller is the
  * executable's code: every function of the executable keeps one (a test
@@ -393,7 +321,7 @@ hb_stack_bounds hb_stacks_this_thread(void);
 /* What hb_stacks_this_thread() found for this thread, or zeros if it was
  * never asked here: safe in a signal handler (the fault handler's check
  * for a stack overflow).  The runner asks for the main thread's before a
- * test, the trampoline of threads.c for every thread the program starts. */
+ * test, the thread trampoline of trampolines.c for every thread the program starts. */
 hb_stack_bounds hb_stacks_known(void);
 
 /* How many stacks were walked each way (the harness's tests check that a
@@ -407,62 +335,15 @@ hb_stack_walks hb_stacks_walks(void);
  * innermost first; returns how many.  Unknown ids give 0. */
 size_t hb_stacks_frames(uint32_t id, uintptr_t frames[HB_STACK_MAX_FRAMES]);
 
-/* The highest id handed out so far. */
-uint32_t hb_stacks_count(void);
-
 void hb_stacks_lock(void);
 void hb_stacks_unlock(void);
 
 /* ======================================================================
- * The tracker: what happens to each allocation, between the entry points
- * and the accounting (track.c).
+ * Memory errors (track.c).
  *
- * Allocations made while the harness itself is at work (the guard), or
- * made directly by an excluded library such as CUnit, are recorded as
- * blocks but counted in no scope. */
-
-/* Records a new block of `size` requested bytes at `ptr` (non-NULL, a
- * payload with room for its header before it; `gap_shift` as in hb_block),
- * made by code whose return address is `caller`; returns `ptr`, so that
- * an entry point can end with a tail call. */
-void *hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller);
-
-/* free(): forgets `ptr`, uncounts it and releases its memory; `function`
- * is the entry point ("free", "operator delete"), `caller` its return
- * address.  A pointer that is not a live block (a double free, a pointer
- * the allocator never gave out) or a block whose guard was overwritten is
- * reported, and the program stops. */
-void hb_track_free(void *ptr, const char *function, uintptr_t caller);
-
-/* realloc in three steps, so that no other thread can be handed the old
- * address while its record still exists: take the record out (NULL if
- * `ptr` is not a live block; else where mimalloc's block starts; a
- * damaged guard is reported), then either put it back unchanged (the
- * realloc failed) or count it freed. */
-void *hb_track_take(void *ptr, hb_block *taken, const char *function, uintptr_t caller);
-void hb_track_restore(const hb_block *taken);
-void hb_track_count_free(const hb_block *taken, uintptr_t caller);
-
-/* Told of every counted allocation and free (those inside a scope), after
- * the scopes have counted it, under the guard: the misuse detector
- * (support/misuse.c) and the profiler's recorder.  `caller` is the
- * return address of the entry point. */
-typedef struct hb_track_observer {
-    void (*allocated)(const hb_block *block);
-    void (*freed)(const hb_block *block, uintptr_t caller);
-} hb_track_observer;
-
-enum { HB_MAX_OBSERVERS = 4 };
-
-/* Adds an observer, or removes it (false: no room, or not there).  Not
- * thread-safe: change them before threads start or inside a fork's
- * child. */
-bool hb_track_observe(const hb_track_observer *observer);
-bool hb_track_unobserve(const hb_track_observer *observer);
-
-/* A memory error the core found.  It never passes a bad pointer on to
+ * A memory error the core found.  It never passes a bad pointer on to
  * mimalloc, where it would corrupt the heap, and stops the program: it
- * calls the handler (support/misuse.c reports where the block came from
+ * calls the handler (support/report.c reports where the block came from
  * and where it was freed), which must not return; without one, a line on
  * stderr and abort(). */
 enum hb_memory_error_kind {
@@ -484,18 +365,6 @@ typedef struct hb_memory_error {
 
 typedef void (*hb_memory_error_handler)(const hb_memory_error *error);
 void hb_track_on_memory_error(hb_memory_error_handler handler);
-_Noreturn void hb_track_memory_error(const hb_memory_error *error);
-
-/* The bad-pointer case of hb_track_memory_error(), for the entry points. */
-_Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t caller);
-
-/* Gives a block just freed back to mimalloc, or to the quarantine when
- * it is on and takes it (entry_points.c: the one place that calls
- * mimalloc). */
-void hb_release(const hb_block *block, void *allocation, uintptr_t caller);
-
-/* mi_free(), for the quarantine. */
-void hb_release_now(void *allocation);
 
 /* ======================================================================
  * The quarantine (quarantine.c): freed blocks held back a while, their
@@ -508,22 +377,9 @@ void hb_release_now(void *allocation);
  * (a bounded history in its own pages): what a double free's report
  * says. */
 
-enum {
-    HB_POISON = 0xDD, /* a freed block's bytes: not 0, not a small number, not the guard's */
-    HB_QUARANTINE_BLOCKS = 1024,           /* held at once, at most */
-    HB_QUARANTINE_BYTES = 4 * 1024 * 1024, /* and in all, at most */
-    HB_QUARANTINE_POISONED = 4096,         /* bytes poisoned per block */
-};
+enum { HB_POISON = 0xDD }; /* a freed block's bytes: not 0, not a small number, not the guard's */
 
 void hb_quarantine_enable(bool on);
-
-/* Takes a freed block (its stack of free captured here); false if the
- * quarantine is off or will not hold it (then the caller frees it).
- * `whole`: every byte of it poisoned and checked, not only the first
- * HB_QUARANTINE_POISONED (a block realloc moved away from: a pointer kept
- * into an array may point anywhere in it, and realloc's copy already
- * costs as much). */
-bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole);
 
 /* What the quarantine remembers of blocks freed at one address from one
  * place: where allocated (block.stack_id) and freed (freed_at), the last
@@ -553,7 +409,7 @@ typedef struct hb_code_range {
 } hb_code_range;
 
 /* ======================================================================
- * Excluded code (exclusion.c): allocations whose immediate caller lies in
+ * Excluded code (track.c): allocations whose immediate caller lies in
  * an excluded library (CUnit's assertion records and registry) are not the
  * measured code's and count in no scope. */
 
@@ -563,43 +419,16 @@ typedef struct hb_code_range {
  * excluded. */
 bool hb_exclude_library(const char *name);
 
-/* The executable's own code (stacks.c finds it): where most allocations
- * are made, never excluded, and where a walk by frame pointers may go.
- * Kept as a start and a length: one subtraction and one comparison. */
-extern struct hb_program_code {
-    uintptr_t start;
-    size_t length;
-} hb_program_code;
-static inline bool hb_in_program_code(uintptr_t address) {
-    return address - hb_program_code.start < hb_program_code.length;
-}
-
-/* True if `address` lies in the code of an excluded library. */
-bool hb_in_excluded_library_slowly(uintptr_t address);
-static inline bool hb_in_excluded_library(uintptr_t address) {
-    return !hb_in_program_code(address) && hb_in_excluded_library_slowly(address);
-}
-
 /* Stops counting, in scopes with stacks, allocations made anywhere below
  * a call of the exported function `name` (glibc's caches: setlocale,
  * iconv_open, ...).  False if no such function is loaded. */
 bool hb_suppress_function(const char *name);
-
-/* True if one of the frames lies in a suppressed function. */
-bool hb_in_suppressed_function(const uintptr_t *frames, size_t depth);
 
 /* The C library's definition of `name`, behind the executable's own (an
  * interposed pthread_create(), posix_spawn(), ...): dlsym(RTLD_NEXT),
  * under the guard.  Aborts if there is none: callers name functions
  * every glibc the harness supports has. */
 void *hb_next_function(const char *name);
-
-/* ======================================================================
- * Threads (threads.c): every thread the program starts runs through a
- * trampoline that gives it a signal stack of its own (so a fault report
- * can run on it when its stack overflows) and looks up its stack's bounds
- * (hb_stacks_known), and its stack counts as a block while a scope that
- * was open at its start is open, until it is joined or ends detached. */
 
 /* ======================================================================
  * Fault injection (fault.c), behind heapbook/counting.h's hb_fault_*. */
@@ -614,10 +443,6 @@ void hb_fault_fail_in_ranges(const hb_code_range *ranges, size_t count);
  * makes each it chooses by its stack fail in a child of its own). */
 typedef bool (*hb_fault_decider)(unsigned long n, uintptr_t caller);
 void hb_fault_fail_each(hb_fault_decider decide);
-
-/* For the entry points: should the allocation whose caller is `caller`
- * fail? */
-bool hb_fault_should_fail(uintptr_t caller);
 
 /* The call stack (a stack id) of the last allocation made to fail. */
 uint32_t hb_fault_last_failed_stack(void);

@@ -23,8 +23,8 @@
  * program with a report (hb_track_bad_free) instead of corrupting the heap.
  *
  * Every entry point keeps default visibility: the harness is sealed
- * (config.h's HB_API), and these are what it exists to export. */
-#include "hot.h"
+ * (core.h's HB_API), and these are what it exists to export. */
+#include "internal.h"
 
 #if HB_SANITIZED
 /* make memcheck: AddressSanitizer owns malloc, and no entry point is
@@ -64,7 +64,7 @@ __attribute__((section(".preinit_array"),
                used)) static void (*const never_decommit_first)(void) = never_decommit;
 
 /* mimalloc's block `start`, with the header written, becomes the payload
- * the caller gets (core.h: Blocks).  The common cases inline (hot.h): the
+ * the caller gets (core.h: Blocks).  The common cases inline (internal.h): the
  * program's own code counted in the plain scope, or no scope open at all;
  * the rest through the tracker. */
 static inline __attribute__((always_inline)) void *tracked(void *start, size_t size,
@@ -112,7 +112,7 @@ static bool is_power_of_two(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
 /* An injected failure (fault.c): behave as if memory had run out. */
 static inline bool injected_failure(uintptr_t caller) {
-    if (atomic_load_explicit(&hb_fault_armed, memory_order_relaxed) == 0 ||
+    if (atomic_load_explicit(&hb_hot.fault_armed, memory_order_relaxed) == 0 ||
         !hb_fault_should_fail(caller))
         return false;
     errno = ENOMEM;
@@ -156,13 +156,17 @@ static void *allocate_aligned(size_t size, size_t alignment, uintptr_t caller) {
  * scope counted, not too big, and not from code that interrupted the
  * harness (hb_counting_plainly: the quarantine's lock may be held). */
 static bool quarantine_takes(const hb_block *block) {
-    return hb_quarantine_on && block->scope_id != 0 && block->size <= HB_QUARANTINE_BYTES &&
-           !hb_counting_plainly();
+    return atomic_load_explicit(&hb_hot.quarantine_on, memory_order_relaxed) &&
+           block->scope_id != 0 && block->size <= HB_QUARANTINE_BYTES && !hb_counting_plainly();
 }
 
 /* To the quarantine if it takes the block, else back to mimalloc; `whole`
- * poisons every byte of it, not only the first ones. */
-static void release(const hb_block *block, void *allocation, uintptr_t caller, bool whole) {
+ * poisons every byte of it, not only the first ones.  Inlined into
+ * hb_release() by force: GCC stops doing it of itself once the
+ * quarantine's switch is an atomic load, and a free in a scope with
+ * stacks would pay the call. */
+static inline __attribute__((always_inline)) void release(const hb_block *block, void *allocation,
+                                                          uintptr_t caller, bool whole) {
     if (quarantine_takes(block)) {
         hb_guard_enter(); /* the quarantine captures the free's stack */
         bool kept = hb_quarantine_keep(block, allocation, caller, whole);

@@ -1,14 +1,14 @@
 /* fast_paths.c: malloc(), calloc() and free() as most calls need them:
  * the program's own code, counted in a scope without stacks by the only
- * thread, inline (hot.h); everything else in entry_points.c.
+ * thread, inline (internal.h); everything else in entry_points.c.
  *
- * Compiled without a frame pointer (mk/harness.mk): those six instructions
- * are a twentieth of a malloc/free pair.  Every way out into the rest of
- * the harness is a tail call, which restores the caller's frame pointer
- * before it jumps: the stack walk of stacks.c finds the caller's frame
- * whole.  A compiler that made one an ordinary call would only send that
- * walk to libunwind (the harness's tests count such walks). */
-#include "hot.h"
+ * Compiled without a frame pointer (mk/harness.mk; what that saves a pair:
+ * docs/performance.md).  Every way out into the rest of the harness is a
+ * tail call, which restores the caller's frame pointer before it jumps:
+ * the stack walk of stacks.c finds the caller's frame whole.  A compiler
+ * that made one an ordinary call would only send that walk to libunwind
+ * (the harness's tests count such walks). */
+#include "internal.h"
 
 #if !HB_SANITIZED
 
@@ -18,7 +18,7 @@ void *malloc(size_t size) {
     hb_scope *plain = hb_plain_scope_for(HB_CALLER);
     size_t gross;
     /* Decided before mimalloc is called (no fault is armed while a scope
-     * is plain: hot.h), so the caller's address is not kept across it. */
+     * is plain: internal.h), so the caller's address is not kept across it. */
     if (plain != NULL && hb_blocks_gross_size(size, &gross)) {
         void *start = mi_malloc(gross);
         return start != NULL ? hb_counted_plainly(plain, start, size) : NULL;

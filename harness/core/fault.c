@@ -2,7 +2,7 @@
  * hb_fault_fail_in() turns a function's name into address ranges in the
  * layer that reads symbols (support/symbols.c); here only addresses are
  * compared, so an armed check costs a few instructions. */
-#include "hot.h"
+#include "internal.h"
 
 enum mode { OFF, NTH, FROM, IN_RANGES, EACH };
 
@@ -17,15 +17,14 @@ static struct {
     _Atomic unsigned long seen, failed;
     _Atomic uint32_t last_failed_stack;
 } fault;
-_Atomic int hb_fault_armed; /* the mode: OFF (0) unless armed; hot.h reads it */
 
 static void arm(enum mode mode, unsigned long n) {
-    atomic_store(&hb_fault_armed, OFF);
+    atomic_store(&hb_hot.fault_armed, OFF);
     fault.target = n;
     atomic_store(&fault.seen, 0);
     atomic_store(&fault.failed, 0);
     atomic_store(&fault.last_failed_stack, 0);
-    atomic_store(&hb_fault_armed, mode);
+    atomic_store(&hb_hot.fault_armed, mode);
     hb_scopes_refresh(); /* no more allocations counted inline */
 }
 
@@ -33,7 +32,7 @@ void hb_fault_fail_nth(unsigned long n) { arm(NTH, n); }
 void hb_fault_fail_from(unsigned long n) { arm(FROM, n); }
 
 void hb_fault_fail_in_ranges(const hb_code_range *ranges, size_t count) {
-    atomic_store(&hb_fault_armed, OFF);
+    atomic_store(&hb_hot.fault_armed, OFF);
     fault.range_count = count < MAX_RANGES ? count : MAX_RANGES;
     for (size_t i = 0; i < fault.range_count; i++)
         fault.ranges[i] = ranges[i];
@@ -41,13 +40,13 @@ void hb_fault_fail_in_ranges(const hb_code_range *ranges, size_t count) {
 }
 
 void hb_fault_fail_each(hb_fault_decider decide) {
-    atomic_store(&hb_fault_armed, OFF);
+    atomic_store(&hb_hot.fault_armed, OFF);
     fault.decide = decide;
     arm(EACH, 0);
 }
 
 void hb_fault_off(void) {
-    atomic_store(&hb_fault_armed, OFF);
+    atomic_store(&hb_hot.fault_armed, OFF);
     hb_scopes_refresh();
 }
 unsigned long hb_fault_allocations(void) { return atomic_load(&fault.seen); }
@@ -62,7 +61,7 @@ static bool in_ranges(uintptr_t caller) {
 }
 
 bool hb_fault_should_fail(uintptr_t caller) {
-    int armed = atomic_load_explicit(&hb_fault_armed, memory_order_relaxed);
+    int armed = atomic_load_explicit(&hb_hot.fault_armed, memory_order_relaxed);
     if (armed == OFF || hb_guard_active() || hb_in_excluded_library(caller))
         return false;
     unsigned long n = atomic_fetch_add(&fault.seen, 1) + 1;

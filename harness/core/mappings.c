@@ -21,8 +21,8 @@
  *     the test stops, since nothing can say whose memory it is.
  *
  * Each defined here, in the executable, so every call of the program's
- * reaches it; the real work is the system call itself (pages.c). */
-#include "core.h"
+ * reaches it; the real work is the system call itself (core.h: Pages). */
+#include "internal.h"
 
 #include <errno.h>
 #include <stdarg.h>

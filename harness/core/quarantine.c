@@ -21,7 +21,7 @@
  * takes an empty way or the set's oldest (the newest record wins); the set
  * keeps the address it forgot last, so a report can say older blocks were
  * there too.  Bounded: HISTORY_BYTES, mapped once, touched as used. */
-#include "hot.h"
+#include "internal.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -54,7 +54,6 @@ static struct {
     history_set *history; /* NULL until the quarantine is first turned on */
     uint64_t serial;      /* frees remembered so far */
 } quarantine = {.lock = HB_SPINLOCK_INIT};
-bool hb_quarantine_on; /* hot.h reads it */
 
 static size_t poisoned_bytes(const hb_block *block, bool whole) {
     return whole || block->size < HB_QUARANTINE_POISONED ? block->size : HB_QUARANTINE_POISONED;
@@ -144,7 +143,7 @@ static void remember(const hb_block *block, uint32_t freed_at) {
 }
 
 bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole) {
-    if (!hb_quarantine_on || block->scope_id == 0 || block->size > HB_QUARANTINE_BYTES)
+    if (!hb_hot.quarantine_on || block->scope_id == 0 || block->size > HB_QUARANTINE_BYTES)
         return false;
     uint32_t freed_at = hb_stacks_capture(caller);
     size_t poisoned = poisoned_bytes(block, whole);
@@ -222,6 +221,6 @@ void hb_quarantine_enable(bool on) {
     }
     if (!on)
         hb_quarantine_flush();
-    hb_quarantine_on = on;
+    hb_hot.quarantine_on = on;
     hb_scopes_refresh(); /* frees counted inline only without it */
 }

@@ -1,6 +1,6 @@
 /* scope.c: measured scopes, the heart of the harness's accounting
  * (heapbook/counting.h; core.h: Scopes). */
-#include "hot.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <linux/membarrier.h>
@@ -21,7 +21,7 @@
  * hb_thread_slot) with plain stores, and summed when the scope ends: exact
  * then, and up to date for the thread that reads them before.  While the
  * process has one thread they go to the scope itself (hb_scope.alone), so
- * the inline paths of hot.h need no slot.
+ * the inline paths of internal.h need no slot.
  *
  * hb_scope_end() must not return while a thread is still counting into the
  * scope.  Each thread raises a flag in its own slot around its counting,
@@ -59,21 +59,19 @@ static struct {
     bool fence_mode;             /* membarrier(2) is missing: fence on the hot path */
 } state = {.pool_lock = PTHREAD_MUTEX_INITIALIZER};
 
-_Atomic unsigned hb_scopes_open_depth;
-hb_scope *_Atomic hb_scopes_open[HB_SCOPE_MAX_DEPTH];
-HB_THREAD_LOCAL hb_thread_slot *hb_my_slot;
-hb_scope *_Atomic hb_lone_scope;
-hb_scope *_Atomic hb_plain_scope;
+/* The allocation path's state (internal.h). */
+hb_hot_state hb_hot;
+HB_THREAD_LOCAL hb_thread_state hb_this_thread;
 
 void hb_scopes_refresh(void) {
     hb_scope *lone = NULL;
-    if (atomic_load(&hb_scopes_open_depth) == 1 && atomic_load(&hb_observer_count) == 0 &&
-        !hb_quarantine_on)
-        lone = atomic_load(&hb_scopes_open[0]);
-    bool plain =
-        lone != NULL && lone->options == HB_SCOPE_COUNTS_ONLY && atomic_load(&hb_fault_armed) == 0;
-    atomic_store(&hb_lone_scope, lone);
-    atomic_store(&hb_plain_scope, plain ? lone : NULL);
+    if (atomic_load(&hb_hot.scopes_open_depth) == 1 && atomic_load(&hb_hot.observer_count) == 0 &&
+        !hb_hot.quarantine_on)
+        lone = atomic_load(&hb_hot.scopes_open[0]);
+    bool plain = lone != NULL && lone->options == HB_SCOPE_COUNTS_ONLY &&
+                 atomic_load(&hb_hot.fault_armed) == 0;
+    atomic_store(&hb_hot.lone_scope, lone);
+    atomic_store(&hb_hot.plain_scope, plain ? lone : NULL);
 }
 static hb_thread_slot *const shared_slot = &state.slots[HB_THREAD_SLOTS];
 
@@ -126,9 +124,9 @@ typedef struct entered {
 static entered enter(void) {
     if (hb_single_threaded())
         return (entered){NULL, 0};
-    hb_thread_slot *slot = hb_my_slot;
+    hb_thread_slot *slot = hb_this_thread.slot;
     if (slot == NULL)
-        slot = hb_my_slot = claim_slot();
+        slot = hb_this_thread.slot = claim_slot();
     if (slot == shared_slot) {
         atomic_fetch_add(&slot->inflight, 1); /* a full barrier itself */
         return (entered){slot, 0};
@@ -234,11 +232,11 @@ void hb_scopes_forked_child(void) {
      * caught counting by the fork would leave its flag raised for ever. */
     unsigned used = atomic_load(&state.slots_used);
     for (unsigned i = 0; i < used; i++)
-        if (&state.slots[i] != hb_my_slot)
+        if (&state.slots[i] != hb_this_thread.slot)
             atomic_store(&state.slots[i].inflight, 0);
     atomic_store(&shared_slot->inflight, 0);
-    if (hb_my_slot != NULL && hb_my_slot != shared_slot)
-        atomic_store(&hb_my_slot->owner, current_tid());
+    if (hb_this_thread.slot != NULL && hb_this_thread.slot != shared_slot)
+        atomic_store(&hb_this_thread.slot->owner, current_tid());
 }
 
 /* ---- scopes */
@@ -247,7 +245,7 @@ hb_scope *hb_scope_begin(unsigned options) {
     pthread_mutex_lock(&state.pool_lock);
     choose_fence_mode();
     hb_scope *scope = NULL;
-    unsigned depth = atomic_load(&hb_scopes_open_depth);
+    unsigned depth = atomic_load(&hb_hot.scopes_open_depth);
     for (int i = 0; depth < HB_SCOPE_MAX_DEPTH && i < HB_SCOPE_POOL && scope == NULL; i++)
         if (!state.pool[i].in_use)
             scope = &state.pool[i];
@@ -258,8 +256,8 @@ hb_scope *hb_scope_begin(unsigned options) {
         scope->depth = depth;
         scope->options = options;
         scope->id = atomic_fetch_add(&state.last_scope_id, 1) + 1;
-        atomic_store(&hb_scopes_open[depth], scope);
-        atomic_store(&hb_scopes_open_depth, depth + 1); /* publishes the scope */
+        atomic_store(&hb_hot.scopes_open[depth], scope);
+        atomic_store(&hb_hot.scopes_open_depth, depth + 1); /* publishes the scope */
         hb_scopes_refresh();
     }
     pthread_mutex_unlock(&state.pool_lock);
@@ -268,10 +266,10 @@ hb_scope *hb_scope_begin(unsigned options) {
 
 bool hb_scope_end(hb_scope *scope) {
     pthread_mutex_lock(&state.pool_lock);
-    unsigned depth = atomic_load(&hb_scopes_open_depth);
-    bool innermost = depth > 0 && atomic_load(&hb_scopes_open[depth - 1]) == scope;
+    unsigned depth = atomic_load(&hb_hot.scopes_open_depth);
+    bool innermost = depth > 0 && atomic_load(&hb_hot.scopes_open[depth - 1]) == scope;
     if (innermost) {
-        atomic_store(&hb_scopes_open_depth, depth - 1);
+        atomic_store(&hb_hot.scopes_open_depth, depth - 1);
         hb_scopes_refresh();
         wait_for_counting_threads();
         hb_depth_counts sum = sum_counts(scope, true);
@@ -324,10 +322,10 @@ hb_usage hb_scope_usage(const hb_scope *scope) {
     return usage;
 }
 
-/* The scope open at depth `i` (below hb_scopes_open_depth, read with
+/* The scope open at depth `i` (below hb_hot.scopes_open_depth, read with
  * acquire first). */
 static inline hb_scope *open_scope(unsigned i) {
-    return atomic_load_explicit(&hb_scopes_open[i], memory_order_relaxed);
+    return atomic_load_explicit(&hb_hot.scopes_open[i], memory_order_relaxed);
 }
 
 static bool wants_stacks(unsigned depth) {
@@ -404,9 +402,9 @@ void hb_scope_raise_peak(hb_scope *scope, uint64_t live) {
 
 /* Copies the open scopes; returns how many. */
 static unsigned snapshot(hb_scope *scopes[HB_SCOPE_MAX_DEPTH]) {
-    unsigned depth = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
+    unsigned depth = atomic_load_explicit(&hb_hot.scopes_open_depth, memory_order_acquire);
     for (unsigned i = 0; i < depth; i++)
-        scopes[i] = atomic_load_explicit(&hb_scopes_open[i], memory_order_relaxed);
+        scopes[i] = atomic_load_explicit(&hb_hot.scopes_open[i], memory_order_relaxed);
     return depth;
 }
 
@@ -427,7 +425,7 @@ void hb_scopes_count_alloc(hb_block *block, uintptr_t caller, const void *frame)
     if (!hb_scopes_any_open())
         return;
     entered e = enter();
-    unsigned depth = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
+    unsigned depth = atomic_load_explicit(&hb_hot.scopes_open_depth, memory_order_acquire);
     if (depth > 0 && take_stack(block, wants_stacks(depth), caller, frame)) {
         block->scope_id = open_scope(depth - 1)->id;
         for (unsigned i = 0; i < depth; i++) {
@@ -448,7 +446,7 @@ void hb_scopes_count_free(const hb_block *block) {
     if (block->scope_id == 0 || !hb_scopes_any_open())
         return;
     entered e = enter();
-    unsigned depth = atomic_load_explicit(&hb_scopes_open_depth, memory_order_acquire);
+    unsigned depth = atomic_load_explicit(&hb_hot.scopes_open_depth, memory_order_acquire);
     /* A scope counted the allocation iff it was open then: it began no later
      * than the innermost scope of that moment, and is still open now. */
     for (unsigned i = 0; i < depth && open_scope(i)->id <= block->scope_id; i++) {

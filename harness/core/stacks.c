@@ -1,5 +1,5 @@
 /* stacks.c: call stacks, captured and stored once each (core.h: Stacks). */
-#include "core.h"
+#include "internal.h"
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -20,7 +20,7 @@ enum {
 typedef struct stack_entry {
     uintptr_t *frames;
     uint32_t depth;
-    bool suppressed; /* a frame in a suppressed function (exclusion.c) */
+    bool suppressed; /* a frame in a suppressed function (track.c) */
     uint64_t hash;
 } stack_entry;
 

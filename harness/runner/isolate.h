@@ -85,7 +85,7 @@ void hb_isolate_fault_end(const hb_fault_end *end);
  * finishing: what the parent needs to say how it died. */
 typedef struct hb_last_words {
     bool stack_overflow; /* the signal struck at the stack's end */
-    char *misuse;        /* a report from support/misuse.c */
+    char *misuse;        /* a report from support/report.c  */
     enum hb_memory_error_kind misuse_kind;
     char *note;                            /* the last hb_isolate_note() */
     uintptr_t frames[HB_STACK_MAX_FRAMES]; /* of a signal or of exit() */

@@ -57,7 +57,7 @@
 
   const IEC_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
-  /* Bytes as the harness prints them (harness/support/format.c, hb_size_format):
+  /* Bytes as the harness prints them (harness/base/format.c, hb_size_format):
    * "100 B" below 1 KiB, else one decimal, rounded half up, in the largest
    * unit that leaves at least 1 of it ("512.0 KiB").  Negative sizes (a diff's
    * shrink) keep their sign. */

@@ -1,6 +1,6 @@
 /* Allocations made in a signal handler count exactly, wherever the signal
  * lands: in the program, or in the harness's own work on an allocation
- * (harness/core/signals.c). */
+ * (harness/core/trampolines.c). */
 #define HB_SUITE_NAME "signals"
 #include "measure.h"
 

@@ -2,7 +2,7 @@
 #define HB_SUITE_NAME "sizes"
 #include "measure.h"
 
-#include "support/support.h"
+#include "base/base.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* A thread's stack counts while a scope is open, until the thread is
- * joined or has ended detached (harness/core/threads.c). */
+ * joined or has ended detached (harness/core/trampolines.c). */
 #define HB_SUITE_NAME "threads"
 #include "measure.h"
 

@@ -1,9 +1,9 @@
-/* UTF-8 as the results files and JSON need it (support/format.c): valid
+/* UTF-8 as the results files and JSON need it (base/format.c): valid
  * sequences pass whole, anything else is told apart byte by byte. */
 #define HB_SUITE_NAME "utf-8"
 #include "measure.h"
 
-#include "support/support.h"
+#include "base/base.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -59,7 +59,7 @@ const SCRIPTS = 5;
 // page.js's noise for times in a diff: beyond 20 % of the larger and 20 ms.
 const beyondTimeNoise = (a, b) => Math.abs(b - a) > Math.max(20, 0.2 * Math.max(a, b));
 
-/* Sizes as the harness prints them (harness/support/format.c); written again here
+/* Sizes as the harness prints them (harness/base/format.c); written again here
  * so that the page's own formatting is checked, not trusted. */
 function formatBytes(bytes) {
   const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];

@@ -1,7 +1,7 @@
 /* format.c: values as text, needing nothing else of the harness: sizes
- * parsed and printed, UTF-8, JSON strings, function names (support.h).  The
+ * parsed and printed, UTF-8, JSON strings, function names (base.h).  The
  * profiler's command line links this alone. */
-#include "support.h"
+#include "base.h"
 
 #include <stdint.h>
 #include <stdio.h>

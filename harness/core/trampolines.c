@@ -1,5 +1,7 @@
-/* threads.c: the threads the program starts (docs/harness.md: What else
- * counts).
+/* trampolines.c: the program's own threads and signal handlers, each run
+ * through a trampoline of the harness's.
+ *
+ * ---- threads (docs/harness.md: What else counts)
  *
  * pthread_create() is defined here, in the executable, and starts every
  * thread through a trampoline, for two reasons:
@@ -22,12 +24,13 @@
  * The threads started are kept in a fixed table (no malloc here); when
  * it is full a thread starts as glibc starts it, uncounted and without a
  * signal stack. */
-#include "core.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <threads.h>
 
 #if !HB_SANITIZED /* AddressSanitizer gives each thread its signal stack, and counts nothing */
@@ -115,7 +118,7 @@ static void thread_ended(void *opaque) {
     hb_spin_unlock(&threads.lock);
 }
 
-static void *trampoline(void *opaque) {
+static void *thread_trampoline(void *opaque) {
     thread_record *record = opaque;
     /* Its id, for a pthread_detach(pthread_self()) before its creator has
      * it back from pthread_create(). */
@@ -186,7 +189,7 @@ static int start(pthread_t *id, const pthread_attr_t *attributes, const thread_r
             hb_scopes_count_alloc(&record->stack, caller, __builtin_frame_address(0));
         hb_guard_leave();
     }
-    int status = create(id, attributes, trampoline, record);
+    int status = create(id, attributes, thread_trampoline, record);
     hb_spin_lock(&threads.lock);
     if (status != 0 || (record->detached && record->ended) || record->joined) {
         forget_locked(record); /* never started, or already over */
@@ -273,6 +276,79 @@ int thrd_detach(thrd_t id) {
     if (status == thrd_success)
         joined_or_detached(id, true);
     return status;
+}
+
+#pragma GCC visibility pop
+
+#endif /* !HB_SANITIZED */
+
+/* ---- signal handlers
+ *
+ * The program's signal handlers are run through a trampoline so
+ * that what a handler allocates counts wherever the signal lands
+ * (internal.h: hb_thread_state).
+ *
+ * sigaction() and signal() are defined here, in the executable, so every
+ * handler the program installs is the trampoline's to call; sigaction()
+ * still reports the program's own handler.  The harness installs its own
+ * handlers with hb_sigaction(), unwrapped. */
+
+int hb_sigaction(int signal, const struct sigaction *action, struct sigaction *old) {
+    return __sigaction(signal, action, old);
+}
+
+#if !HB_SANITIZED /* AddressSanitizer installs its own, and nothing is counted */
+
+/* The module's state: each signal's handler, as the program installed it. */
+static struct { struct sigaction installed[NSIG]; } handlers;
+
+static void signal_trampoline(int signal, siginfo_t *info, void *context) {
+    int interrupted = hb_this_thread.interrupted_guard;
+    /* The harness's work, interrupted: the handler counts at its depth. */
+    hb_this_thread.interrupted_guard = hb_guard_depth;
+    const struct sigaction *program = &handlers.installed[signal];
+    if (program->sa_flags & SA_SIGINFO)
+        program->sa_sigaction(signal, info, context);
+    else
+        program->sa_handler(signal);
+    hb_this_thread.interrupted_guard = interrupted;
+}
+
+static bool is_handler(const struct sigaction *action) {
+    return (action->sa_flags & SA_SIGINFO) ||
+           (action->sa_handler != SIG_DFL && action->sa_handler != SIG_IGN);
+}
+
+#pragma GCC visibility push(default)
+
+int sigaction(int signal, const struct sigaction *action, struct sigaction *old) {
+    if (signal <= 0 || signal >= NSIG)
+        return __sigaction(signal, action, old);
+    struct sigaction previous, wrapped;
+    if (action != NULL && is_handler(action)) {
+        wrapped = *action;
+        wrapped.sa_flags |= SA_SIGINFO;
+        wrapped.sa_sigaction = signal_trampoline;
+    }
+    int status =
+        __sigaction(signal, action != NULL && is_handler(action) ? &wrapped : action, &previous);
+    if (status != 0)
+        return status;
+    if (old != NULL) /* the trampoline stands for what the program installed */
+        *old = previous.sa_sigaction == signal_trampoline && (previous.sa_flags & SA_SIGINFO)
+                   ? handlers.installed[signal]
+                   : previous;
+    if (action != NULL)
+        handlers.installed[signal] = *action;
+    return 0;
+}
+
+/* glibc's signal(): BSD semantics, the handler stays and calls restart. */
+sighandler_t signal(int signal, sighandler_t handler) {
+    struct sigaction action = {.sa_handler = handler, .sa_flags = SA_RESTART}, old;
+    sigemptyset(&action.sa_mask);
+    sigaddset(&action.sa_mask, signal);
+    return sigaction(signal, &action, &old) == 0 ? old.sa_handler : SIG_ERR;
 }
 
 #pragma GCC visibility pop
