@@ -21,5 +21,5 @@ grade-ready: $(EXERCISES:%=$(BUILD)/memcheck/exercises/%/tests)
 
 ## make check-grade      instructors: make grade on a class of starter, solved
 ##                       and broken copies of the workbook (tests/grade/check.sh)
-check-grade: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
+check-grade: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES) $(SOLUTION_TIMES) $(STARTER_TESTS)
 	+@tests/grade/check.sh $(EXERCISES)
