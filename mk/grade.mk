@@ -3,7 +3,7 @@
 
 GRADE := $(BUILD)/grade
 
-.PHONY: grade check-grade
+.PHONY: grade grade-ready check-grade
 ## make grade            score every exercise on your code: done when its tests
 ##                       pass and neither make memcheck nor make valgrind finds
 ##                       a memory error; writes build/grade/ (grade.md, .json,
@@ -13,7 +13,13 @@ GRADE := $(BUILD)/grade
 grade: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
 	@tools/grade.py run $(GRADE) $(if $(SUBMISSION),--submission $(SUBMISSION)) $(EXERCISES)
 
+## make grade-ready      graders: the sanitizer builds of the exercises as handed
+##                       out, compiled (never run) where a grader image is made
+##                       (graders/prepare) or a batch starts: a submission then
+##                       compiles only the files it changes, the suites ready
+grade-ready: $(EXERCISES:%=$(BUILD)/memcheck/exercises/%/tests)
+
 ## make check-grade      instructors: make grade on a class of starter, solved
 ##                       and broken copies of the workbook (tests/grade/check.sh)
-check-grade: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES)
+check-grade: $(HARNESS_SEALED) $(MEMCHECK_ARCHIVES) $(SOLUTION_TIMES) $(STARTER_TESTS)
 	+@tests/grade/check.sh $(EXERCISES)

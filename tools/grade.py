@@ -21,9 +21,12 @@ build and valgrind run only when the tests pass: an exercise whose tests
 fail, crash or loop is not done whatever they would say, and a loop would
 cost its full time limit again.
 
-The test binaries are built together first (make -k -jN), then each
-exercise is graded on its own, so that one that does not compile is graded
-as such and the others still are.  An exercise graded once is graded again
+The work is spread over every core, in stages (grade_all): the test
+binaries built together (make -k -jN), each exercise's tests run, then,
+for those whose tests pass, the valgrind runs while their sanitizer builds
+are made together, and the sanitizer runs.  An exercise that does not
+compile is built again on its own, for messages that are its alone, and
+the others are still graded.  An exercise graded once is graded again
 only if its test binary, its solution's times or the grading tools changed
 (build/grade-cache/, by checksum, as make test keeps memcheck verdicts).
 
@@ -198,34 +201,50 @@ def cache_key(exercise):
     return digest.hexdigest()
 
 
-def grade_exercise(exercise, out):
-    """One exercise's entry and its Exercism tests: from the cache when
-    nothing it depends on changed, else graded now and kept."""
+def cached_grade(exercise, out):
+    """The checksum of what grading EXERCISE depends on (cache_key), and its
+    entry and Exercism tests if build/grade-cache/ holds them for that
+    checksum (copied into OUT with the files they came with), else None."""
     key = cache_key(exercise)
     cached = CACHE / exercise
-    if key is not None and (cached / "key").is_file() and (cached / "key").read_text() == key:
-        for path in cached.iterdir():
-            if path.name.startswith(exercise):
-                shutil.copy(path, out / path.name)
-        graded = json.loads((cached / "graded.json").read_text())
-        return graded["entry"], graded["tests"]
-    entry, tests = grade_exercise_now(exercise, out)
-    if key is not None and cache_key(exercise) == key:
-        shutil.rmtree(cached, ignore_errors=True)
-        cached.mkdir(parents=True)
-        for path in out.glob(f"{exercise}.*"):
-            shutil.copy(path, cached / path.name)
-        (cached / "graded.json").write_text(json.dumps({"entry": entry, "tests": tests}))
-        (cached / "key").write_text(key)  # last: a key means a whole entry
-    return entry, tests
+    if key is None or not (cached / "key").is_file() or (cached / "key").read_text() != key:
+        return key, None
+    for path in cached.iterdir():
+        if path.name.startswith(exercise):
+            shutil.copy(path, out / path.name)
+    graded = json.loads((cached / "graded.json").read_text())
+    return key, (graded["entry"], graded["tests"])
 
 
-def grade_exercise_now(exercise, out):
-    """Builds and runs one exercise's tests and, if they pass, its memcheck
-    build; returns its entry and its Exercism tests."""
+def keep_grade(exercise, out, key, entry, tests):
+    """Keeps an exercise graded now in build/grade-cache/, unless what it
+    depends on changed while it was graded."""
+    if key is None or cache_key(exercise) != key:
+        return
+    cached = CACHE / exercise
+    shutil.rmtree(cached, ignore_errors=True)
+    cached.mkdir(parents=True)
+    for path in out.glob(f"{exercise}.*"):
+        shutil.copy(path, cached / path.name)
+    (cached / "graded.json").write_text(json.dumps({"entry": entry, "tests": tests}))
+    (cached / "key").write_text(key)  # last: a key means a whole entry
+
+
+def test_binary(exercise):
+    return f"build/exercises/{exercise}/tests"
+
+
+def memcheck_binary(exercise):
+    return f"build/memcheck/exercises/{exercise}/tests"
+
+
+def run_tests(exercise, out, built):
+    """Runs one exercise's tests (building it first unless BUILT: the build
+    of every exercise at once succeeded); returns its entry and Exercism
+    tests so far, which memory_checks and conclude complete."""
     task_id = int(exercise.split("-")[0])
     suite = ROOT / "tests" / "exercises" / f"test_{exercise.replace('-', '_')}.c"
-    binary = f"build/exercises/{exercise}/tests"
+    binary = test_binary(exercise)
     entry = {"exercise": exercise, "task_id": task_id, "status": "error", "points": 0,
              "max_points": 1, "tests_passed": 0, "tests_total": 0, "failed_tests": [],
              "memcheck": "not run", "valgrind": "not run"}
@@ -235,10 +254,11 @@ def grade_exercise_now(exercise, out):
         return entry, [{"name": f"{exercise}: {step}", "status": "error", "message": message,
                         "task_id": task_id, "exercise": exercise}]
 
-    status, output = run(["make", "--no-print-directory", binary])
-    if status != 0:
-        return error("build", "does not compile",
-                     shorten(output) + f"\nBuild it alone: make test EX={task_id:02d}")
+    if not built:
+        status, output = run(["make", "--no-print-directory", binary])
+        if status != 0:
+            return error("build", "does not compile",
+                         shorten(output) + f"\nBuild it alone: make test EX={task_id:02d}")
 
     files = {kind: out / f"{exercise}.{kind}" for kind in ("json", "tsv")}
     # Each test's time limit from the solution's time, as make test sets it
@@ -270,51 +290,67 @@ def grade_exercise_now(exercise, out):
         tests.append(graded)
     entry["tests_total"] = len(tests)
     entry["tests_passed"] = sum(t["status"] == "pass" for t in tests)
-    tests_pass = entry["tests_passed"] == entry["tests_total"] > 0
+    return entry, tests
 
-    memcheck = {"name": f"{exercise}: {MEMCHECK_TEST}", "task_id": task_id, "exercise": exercise}
-    if tests_pass:
-        # V=1: the sanitizers' reports whole, SUMMARY lines included, for
-        # the verdict and the log (make memcheck shortens them).
-        status, output = run(["tools/memcheck_run.sh", "memcheck",
-                              f"build/memcheck/exercises/{exercise}/tests"],
-                             log=out / f"{exercise}.memcheck.log", environment={"V": "1"})
-        clean = status == 0
-        sanitizer_report = any(l.startswith("SUMMARY: ") for l in output.splitlines())
-        entry["memcheck"] = "clean" if clean else "memory errors" if sanitizer_report else "tests failed"
-        memcheck["status"] = "pass" if clean else "fail"
-        if not clean:
-            memcheck["message"] = memcheck_message(output, exercise)
-    else:
-        clean = False
-        memcheck["status"] = "fail"
-        memcheck["message"] = ("not run: the tests must pass first; then make test "
-                               f"EX={task_id:02d} runs the sanitizers too")
-    tests.append(memcheck)
 
-    valgrind = {"name": f"{exercise}: {VALGRIND_TEST}", "task_id": task_id, "exercise": exercise}
-    if tests_pass:
-        # The tested build under valgrind, for what the sanitizers do not
-        # see (reads of bytes never written): its verdict as make test
-        # keeps it, by the binary's checksum (tools/memcheck_run.sh verdict).
-        log = out / f"{exercise}.valgrind.log"
-        status, output = run(["tools/memcheck_run.sh", "verdict", "valgrind", binary, str(log)])
-        valgrind_clean = output.strip() == "clean"
-        entry["valgrind"] = {"clean": "clean", "missing": "not installed"}.get(output.strip(),
-                                                                              "memory errors")
-        valgrind["status"] = "pass" if valgrind_clean else "fail"
-        if not valgrind_clean:
-            valgrind["message"] = shorten(log.read_text(errors="replace") if log.is_file() else output)
-    else:
-        valgrind_clean = False
-        valgrind["status"] = "fail"
-        valgrind["message"] = ("not run: the tests must pass first; then make test "
-                               f"EX={task_id:02d} runs valgrind too")
-    tests.append(valgrind)
+def tests_pass(entry):
+    return entry["tests_passed"] == entry["tests_total"] > 0
 
-    entry["status"] = "pass" if tests_pass and clean and valgrind_clean else "fail"
+
+def memcheck_check(exercise, out):
+    """The sanitizer build's run: (its Exercism test, entry's memcheck)."""
+    memcheck = {"name": f"{exercise}: {MEMCHECK_TEST}", "task_id": int(exercise.split("-")[0]),
+                "exercise": exercise}
+    # V=1: the sanitizers' reports whole, SUMMARY lines included, for the
+    # verdict and the log (make memcheck shortens them).
+    status, output = run(["tools/memcheck_run.sh", "memcheck", memcheck_binary(exercise)],
+                         log=out / f"{exercise}.memcheck.log", environment={"V": "1"})
+    clean = status == 0
+    sanitizer_report = any(l.startswith("SUMMARY: ") for l in output.splitlines())
+    memcheck["status"] = "pass" if clean else "fail"
+    if not clean:
+        memcheck["message"] = memcheck_message(output, exercise)
+    return memcheck, "clean" if clean else "memory errors" if sanitizer_report else "tests failed"
+
+
+def valgrind_check(exercise, out):
+    """The tested build under valgrind, for what the sanitizers do not see
+    (reads of bytes never written): its verdict as make test keeps it, by
+    the binary's checksum (tools/memcheck_run.sh verdict).  (Its Exercism
+    test, entry's valgrind.)"""
+    valgrind = {"name": f"{exercise}: {VALGRIND_TEST}", "task_id": int(exercise.split("-")[0]),
+                "exercise": exercise}
+    log = out / f"{exercise}.valgrind.log"
+    status, output = run(["tools/memcheck_run.sh", "verdict", "valgrind", test_binary(exercise),
+                          str(log)])
+    clean = output.strip() == "clean"
+    valgrind["status"] = "pass" if clean else "fail"
+    if not clean:
+        valgrind["message"] = shorten(log.read_text(errors="replace") if log.is_file() else output)
+    return valgrind, {"clean": "clean", "missing": "not installed"}.get(output.strip(), "memory errors")
+
+
+def not_run(exercise, test, make_target):
+    """The memcheck or valgrind test of an exercise whose tests did not pass."""
+    task_id = int(exercise.split("-")[0])
+    return ({"name": f"{exercise}: {test}", "task_id": task_id, "exercise": exercise,
+             "status": "fail",
+             "message": ("not run: the tests must pass first; then make test "
+                         f"EX={task_id:02d} runs {make_target} too")}, "not run")
+
+
+def conclude(entry, tests, memcheck, valgrind):
+    """The exercise's entry and Exercism tests, its memory checks added:
+    done when its tests pass and both checks are clean."""
+    if "reason" in entry:
+        return entry, tests  # it did not build, or its binary wrote no results
+    (memcheck_test, entry["memcheck"]), (valgrind_test, entry["valgrind"]) = memcheck, valgrind
+    tests = tests + [memcheck_test, valgrind_test]
+    passed = tests_pass(entry)
+    clean, valgrind_clean = entry["memcheck"] == "clean", valgrind_test["status"] == "pass"
+    entry["status"] = "pass" if passed and clean and valgrind_clean else "fail"
     entry["points"] = int(entry["status"] == "pass")
-    if not tests_pass:
+    if not passed:
         entry["reason"] = "tests failed: " + ", ".join(entry["failed_tests"])
     elif not clean:
         entry["reason"] = f"make memcheck found {entry['memcheck']}"
@@ -385,12 +421,52 @@ def empty(out):
             path.unlink()
 
 
-def build_all(exercises):
-    """Every exercise's test binary at once, on every core; those that do
-    not compile are left for grade_exercise to report one by one."""
-    jobs = str(os.cpu_count() or 2)
-    run(["make", "--no-print-directory", "-k", "-j" + jobs, "-s",
-         *[f"build/exercises/{e}/tests" for e in exercises]])
+def cores():
+    """The processors this process may run on (nproc's answer)."""
+    return len(os.sched_getaffinity(0)) or 2
+
+
+def build(binaries, tool="make"):
+    """BINARIES built at once, on every core (-k: each that can be); True if
+    all were.  Those that were not are left to their exercise's own build,
+    whose messages are that exercise's alone."""
+    command = (["make", "--no-print-directory", "-j" + str(cores()), "-s"] if tool == "make"
+               else ["tools/memcheck_run.sh", "build"])  # the sanitizer tree's lock held
+    status, _ = run([*command, "-k", *binaries])
+    return status == 0
+
+
+def grade_all(out, exercises):
+    """Every exercise's entry and Exercism tests, in order, the work spread
+    over every core in stages: the test binaries built together; each
+    exercise's tests run (or its grade taken from the cache); then, for
+    those whose tests pass, valgrind's runs start while their sanitizer
+    builds are made together, and the sanitizer builds run.  Several
+    exercises' tests at once: each test's time limit is processor time, and
+    its figures are counted, so neither depends on the others."""
+    built = build([test_binary(e) for e in exercises])
+    graded, keys = {}, {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=cores()) as pool:
+        for exercise, (key, cached) in zip(exercises, pool.map(lambda e: cached_grade(e, out), exercises)):
+            keys[exercise] = key
+            if cached is not None:
+                graded[exercise] = cached
+        to_test = [e for e in exercises if e not in graded]
+        tested = dict(zip(to_test, pool.map(lambda e: run_tests(e, out, built), to_test)))
+        passing = [e for e, (entry, _) in tested.items() if "reason" not in entry and tests_pass(entry)]
+        valgrind = {e: pool.submit(valgrind_check, e, out) for e in passing}
+        if passing:
+            build([memcheck_binary(e) for e in passing], tool="memcheck")
+        memcheck = {e: pool.submit(memcheck_check, e, out) for e in passing}
+        for exercise, (entry, tests) in tested.items():
+            if exercise in passing:
+                checks = memcheck[exercise].result(), valgrind[exercise].result()
+            else:
+                checks = (not_run(exercise, MEMCHECK_TEST, "the sanitizers"),
+                          not_run(exercise, VALGRIND_TEST, "valgrind"))
+            graded[exercise] = conclude(entry, tests, *checks)
+            keep_grade(exercise, out, keys[exercise], *graded[exercise])
+    return [graded[e] for e in exercises]
 
 
 def grade(out, exercises, started=None, submission=None):
@@ -398,13 +474,8 @@ def grade(out, exercises, started=None, submission=None):
     empty(out)
     if submission is not None:
         (out / "submission.txt").write_text(submission)
-    build_all(exercises)
-    # Several exercises' tests at once: each test's time limit is processor
-    # time, and its figures are counted, so neither depends on the others.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda e: grade_exercise(e, out), exercises))
     graded, tests = [], []
-    for entry, its_tests in results:
+    for entry, its_tests in grade_all(out, exercises):
         graded.append(entry)
         tests += its_tests
         verdict = "done" if entry["status"] == "pass" else f"not done: {entry['reason']}"

@@ -14,7 +14,9 @@
 #
 # Run `make grade` here first: each copy takes this workbook's build,
 # starters' verdicts included (build/grade-cache/), so that a submission
-# costs only the exercises it changed.  docs/instructors.md, "Grading at
+# costs only the exercises it changed; and `make grade-ready`, for many
+# submissions: the starters' sanitizer builds, whose suites every copy
+# then reuses.  docs/instructors.md, "Grading at
 # course scale", has the figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -27,8 +27,10 @@
 #
 #   tests/grade/check.sh EXERCISE...     (make check-grade gives them all)
 #
-# Each copy holds the working tree's files and this build's harness, with
-# their times, so that only the exercises are built again.  Ends with
+# Each copy holds the working tree's files and this build's harness,
+# solutions (their test binaries, and the times that set the tests' time
+# limits) and starters, with their dates, as a grader image holds them
+# (graders/prepare): only the files a student changed are built again.  Ends with
 # "check-grade: N passed, M failed"; exit status 1 if any check failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -42,7 +44,8 @@ copy_workbook() { # folder
     git ls-files -z --cached --others --exclude-standard |
         while IFS= read -r -d '' file; do if [ -e "$file" ]; then printf '%s\0' "$file"; fi; done |
         tar --null -T - -cf - | tar -xf - -C "$1"
-    tar -cf - build/.deps-ok build/obj/harness build/lib build/memcheck/obj/harness build/memcheck/lib |
+    tar -cf - build/.deps-ok build/obj/harness build/lib build/memcheck/obj/harness build/memcheck/lib \
+        build/solutions build/exercises |
         tar -xf - -C "$1"
 }
 
