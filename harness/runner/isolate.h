@@ -2,6 +2,7 @@
  *
  *   protocol.c  the messages, encoded by the child, checked by the parent
  *   child.c     the test's process: its handlers, timers and report channel
+ *   read_only.c what the test's process may open: files to read, no more
  *   parent.c    the runner: it forks the test, reads its messages, waits for
  *               it and for everything it started, and judges
  *   death.c     how a test's process that did not finish died, in words
@@ -19,9 +20,9 @@
 /* ---- child.c */
 
 /* In the forked child: runs `def` within `limit`, tells the parent through
- * `report_fd`, reads its answers from `go_fd`, and ends the process. */
-_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd,
-                            int go_fd);
+ * `channel` (hb_isolate_channel's second end), reads its answers from it,
+ * and ends the process. */
+_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int channel);
 
 /* The same in this process (HEAPBOOK_FORK=0); hb_child_measurement() then
  * holds what it measured. */
@@ -47,6 +48,30 @@ bool hb_child_isolated(void);
 /* The running test's time limits, which its parts share. */
 const hb_time_limit *hb_child_limit(void);
 
+/* ---- read_only.c */
+
+/* From now on, this process and every process it makes may open files only
+ * to read them: an open that could write raises SIGSYS.  False if the
+ * kernel would not have it, or the binary's tests write files (then
+ * nothing changed). */
+bool hb_read_only_enter(void);
+
+/* False, unless a test binary defines it true: the harness's own tests and
+ * fixtures, which make files to test the harness with (a helper's pid, a
+ * file to map, a times file).  Exercise code cannot: in an exercise's test
+ * binary this definition is local to the sealed harness (docs/harness.md,
+ * Sealed), and a name the harness defines is refused there anyway. */
+extern const bool hb_test_process_writes_files;
+
+/* ---- parent.c */
+
+/* A report channel: a pair of connected Unix stream sockets, not inherited
+ * by a program the test runs.  The reader's end, fds[0], learns from the
+ * kernel which process sent each byte; a socket, unlike a pipe, cannot be
+ * opened again by a path (/proc/self/fd/N: ENXIO).  False if none could be
+ * made. */
+bool hb_isolate_channel(int fds[2]);
+
 /* ---- death.c */
 
 /* What a test's process (or a part's) told before it ended without
@@ -71,6 +96,12 @@ unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_word
  * test, and records it in its result. */
 void hb_death_report(const hb_test_def *def, int status, bool killed_by_parent,
                      const hb_last_words *words, const hb_time_limit *limit);
+
+/* ---- measure.c */
+
+/* In the test's process, before it is made read-only: opens what the
+ * measured body's start writes to (the kernel's resident high-water mark). */
+void hb_limits_prepare(void);
 
 /* ---- measure.c, the judge's side */
 

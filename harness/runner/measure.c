@@ -41,15 +41,22 @@ __attribute__((always_inline)) static inline void paint_down(uintptr_t from, uin
         word[-1] = paint_word;
 }
 
+/* /proc/self/clear_refs, open to write: the test's process opens it
+ * before it may open nothing to write (read_only.c), and it stays open for
+ * the process's life.  -1: not yet. */
+static int clear_refs = -1;
+
+void hb_limits_prepare(void) {
+    if (clear_refs < 0)
+        clear_refs = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+}
+
 /* Resets the kernel's high-water mark of this process's resident memory
  * to what it holds now (Linux's clear_refs "5"), and has the parent read
  * that: where the backstop starts (hb_limits_judge). */
 static void reset_resident_peak(void) {
-    int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-    bool reset = fd >= 0 && write(fd, "5", 1) == 1;
-    if (fd >= 0)
-        close(fd);
-    if (reset)
+    hb_limits_prepare();
+    if (clear_refs >= 0 && write(clear_refs, "5", 1) == 1)
         hb_child_body_starts();
 }
 

@@ -9,15 +9,14 @@
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,7 +52,7 @@ typedef struct outcome {
     bool dead;     /* reaped: `status` and `usage` are the kernel's */
     bool killed_by_parent;
     bool body_started;            /* a memory test's body */
-    int go_fd;                    /* the answer to HB_MSG_BODY_START */
+    int channel;                  /* its reports come in, the answers go out */
     uint64_t resident_before_kib; /* the process's, as its body started */
     int status;
     struct rusage usage;
@@ -76,10 +75,47 @@ static void reap(outcome *out, int options) {
     out->dead = got == out->pid;
 }
 
+bool hb_isolate_channel(int fds[2]) {
+    int on = 1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+        return false;
+    /* The kernel then tells the reader the sender of every byte it reads. */
+    if (setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0)
+        return true;
+    close(fds[0]);
+    close(fds[1]);
+    return false;
+}
+
+/* Reads what is there, up to `length` bytes, from the channel; -1 with
+ * `from_another` set if another process than `pid` sent them (the
+ * kernel's word: SCM_CREDENTIALS, a read never spans two senders). */
+static ssize_t receive(int fd, void *buffer, size_t length, int flags, pid_t pid,
+                       bool *from_another) {
+    union {
+        struct cmsghdr header;
+        char room[CMSG_SPACE(sizeof(struct ucred))];
+    } control;
+    struct iovec io = {.iov_base = buffer, .iov_len = length};
+    struct msghdr message = {
+        .msg_iov = &io, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
+    ssize_t n = recvmsg(fd, &message, flags | MSG_CMSG_CLOEXEC);
+    if (n <= 0)
+        return n;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&message);
+    struct ucred sender;
+    bool known = c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS;
+    if (known)
+        memcpy(&sender, CMSG_DATA(c), sizeof sender);
+    *from_another = !known || sender.pid != pid;
+    return *from_another ? -1 : n;
+}
+
 /* Reads exactly `length` bytes before `deadline_ms`; false on end of file,
- * error, the deadline (then killed_by_parent is set), or the process's
- * death once what it wrote before is read: a process it started may hold
- * the channel open long after, and its crash is reported at once. */
+ * error, bytes another process sent (then words.malformed says so), the
+ * deadline (then killed_by_parent is set), or the process's death once
+ * what it wrote before is read: a process it started may hold the channel
+ * open long after, and its crash is reported at once. */
 static bool read_exact(int fd, void *buffer, size_t length, long long deadline_ms, outcome *out) {
     char *p = buffer;
     while (length > 0) {
@@ -99,8 +135,11 @@ static bool read_exact(int fd, void *buffer, size_t length, long long deadline_m
             reap(out, WNOHANG);
             continue;
         }
-        ssize_t n = read(fd, p, length);
-        if (n < 0 && errno == EINTR)
+        bool from_another = false;
+        ssize_t n = receive(fd, p, length, 0, out->pid, &from_another);
+        if (from_another)
+            out->words.malformed = "bytes another process than the test's sent";
+        if (n < 0 && errno == EINTR && !from_another)
             continue;
         if (n <= 0)
             return false;
@@ -128,26 +167,16 @@ static uint64_t resident_kib(pid_t pid) {
     return read ? resident * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024 : 0;
 }
 
-/* Writes the byte the child waits for.  A child that died meanwhile would
- * raise SIGPIPE here, which would end the runner: blocked, and taken back. */
-static bool answer(int go_fd) {
-    sigset_t pipe_signal, before;
-    sigemptyset(&pipe_signal);
-    sigaddset(&pipe_signal, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_signal, &before);
-    bool answered = write(go_fd, "g", 1) == 1;
-    if (!answered && errno == EPIPE)
-        sigtimedwait(&pipe_signal, NULL, &(struct timespec){0});
-    pthread_sigmask(SIG_SETMASK, &before, NULL);
-    return answered;
-}
+/* Writes the byte the child waits for: no SIGPIPE, which would end the
+ * runner, if the child died meanwhile. */
+static bool answer(int channel) { return send(channel, "g", 1, MSG_NOSIGNAL) == 1; }
 
 static void replay(const hb_message *m, outcome *out) {
     switch (m->kind) {
     case HB_MSG_BODY_START:
         out->body_started = true;
         out->resident_before_kib = resident_kib(out->pid);
-        if (!answer(out->go_fd))
+        if (!answer(out->channel))
             out->resident_before_kib = 0;
         break;
     case HB_MSG_PASSES:
@@ -203,6 +232,20 @@ static const char *out_of_place(const hb_message *m, bool part, const outcome *o
     return NULL;
 }
 
+/* After the end the process said it reached, it ends (_exit): nothing of
+ * the harness's follows, so the channel must close with no byte more (a
+ * forged end, and the real messages after it, would not), before the
+ * deadline. */
+static void expect_the_end(int fd, long long deadline, outcome *out) {
+    char extra;
+    if (!read_exact(fd, &extra, 1, deadline, out) && out->words.malformed == NULL &&
+        !out->killed_by_parent)
+        return;
+    out->done = false;
+    if (out->words.malformed == NULL && !out->killed_by_parent)
+        out->words.malformed = "a message after the test's end";
+}
+
 /* Reads messages until the process says it is done or dies; `part`: a
  * part of a test, which only reports how it ended. */
 static void collect(int fd, bool part, const hb_time_limit *limit, outcome *out) {
@@ -214,7 +257,7 @@ static void collect(int fd, bool part, const hb_time_limit *limit, outcome *out)
         hb_message m = {.measurement = part ? NULL : &parent.measurement};
         const char *error = hb_wire_read_header(header, &kind, &length);
         if (error == NULL && !read_exact(fd, parent.body, length, deadline, out))
-            error = "a message cut short";
+            error = out->words.malformed ? out->words.malformed : "a message cut short";
         if (error == NULL)
             error = hb_wire_decode(kind, parent.body, length, &m);
         if (error == NULL)
@@ -226,6 +269,8 @@ static void collect(int fd, bool part, const hb_time_limit *limit, outcome *out)
         }
         replay(&m, out);
     }
+    if (out->done)
+        expect_the_end(fd, deadline, out);
 }
 
 /* ---- every process a test started, ended */
@@ -339,37 +384,30 @@ static void forget(outcome *out) {
 
 void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     set_up_once();
-    /* fds: the child's reports; go: the parent's answers.  Not inherited by
-     * a program the test runs. */
-    int fds[2], go[2];
+    int fds[2];
     fflush(stdout); /* or the child would print the parent's buffer again */
     fflush(stderr);
-    if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
-        CU_assertImplementation(CU_FALSE, def->line, "cannot create a pipe for the test", def->file,
-                                "", CU_FALSE);
+    if (!hb_isolate_channel(fds)) {
+        CU_assertImplementation(CU_FALSE, def->line, "cannot create a socket pair for the test",
+                                def->file, "", CU_FALSE);
         return;
     }
     pid_t child = fork();
     if (child == 0) {
         close(fds[0]);
-        close(go[1]);
-        hb_child_run(def, limit, fds[1], go[0]);
+        hb_child_run(def, limit, fds[1]);
     }
     close(fds[1]);
-    close(go[0]);
     if (child < 0) {
         close(fds[0]);
-        close(go[1]);
         CU_assertImplementation(CU_FALSE, def->line, "cannot fork a process for the test",
                                 def->file, "", CU_FALSE);
         return;
     }
     setpgid(child, child); /* as the child does: whoever runs first */
     parent.running_group = child;
-    outcome out = {.pid = child, .go_fd = go[1]};
+    outcome out = {.pid = child, .channel = fds[0]};
     collect(fds[0], false, limit, &out);
-    close(fds[0]);
-    close(go[1]);
     /* The test's process group: the test itself if it still runs, and
      * what it started there; then what left the group. */
     kill(-child, SIGKILL);
@@ -377,6 +415,7 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
         kill(child, SIGKILL);
     reap(&out, 0);
     end_descendants();
+    close(fds[0]);
     parent.running_group = 0;
     hb_time_record(def->name, processor_us(&out.usage));
     parent.measurement.resident_before_kib = out.resident_before_kib;
@@ -397,13 +436,13 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
 /* ---- a part of a test (fault_each.c), in the test's process */
 
 unsigned hb_isolate_wait_part(pid_t child, int from_child, hb_text *report) {
-    outcome out = {.pid = child};
+    outcome out = {.pid = child, .channel = from_child};
     const hb_time_limit *limit = hb_child_limit();
     collect(from_child, true, limit, &out);
-    close(from_child);
     if (!out.dead && !out.done)
         kill(child, SIGKILL);
     reap(&out, 0);
+    close(from_child);
     unsigned failures;
     if (out.done) {
         failures = out.part_failures;
