@@ -44,7 +44,8 @@ static struct {
     /* The channel's end, a socket: reports go out, the parent's answers
      * come back; -1: nothing to tell. */
     int report_fd;
-    pid_t speaker; /* the one process that may use it */
+    pid_t speaker;     /* the one process that may use it */
+    bool body_started; /* the parent answers the measurement too */
     jmp_buf fatal_assertion;
     volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
     hb_time_limit limit;                   /* of the test running, and of its parts */
@@ -268,13 +269,19 @@ static CU_pFailureRecord last_failure(void) {
 
 hb_measurement *hb_child_measurement(void) { return &child.measurement; }
 
+/* Until the parent has read what it reads of this process, and answers. */
+static void wait_for_the_parent(void) {
+    char go;
+    while (syscall(SYS_read, child.report_fd, &go, 1) < 0 && errno == EINTR) {
+    }
+}
+
 void hb_child_body_starts(void) {
     if (!speaking())
         return;
     send_text(HB_MSG_BODY_START, NULL, NULL);
-    char go;
-    while (syscall(SYS_read, child.report_fd, &go, 1) < 0 && errno == EINTR) {
-    }
+    child.body_started = true;
+    wait_for_the_parent();
 }
 
 void hb_child_on_fatal_assertion(void (*tear_down)(void)) { child.on_fatal_assertion = tear_down; }
@@ -401,6 +408,8 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_MEASURED);
     hb_wire_measurement(&out, &child.measurement);
     send_message(&out);
+    if (child.body_started && speaking())
+        wait_for_the_parent(); /* it reads the anonymous memory left */
     check_memory_at_the_end(&test);
     send_text(HB_MSG_DONE, NULL, NULL);
     _exit(0);

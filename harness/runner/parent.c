@@ -54,6 +54,7 @@ typedef struct outcome {
     bool body_started;            /* a memory test's body */
     int channel;                  /* its reports come in, the answers go out */
     uint64_t resident_before_kib; /* the process's, as its body started */
+    uint64_t anonymous_before_kib, anonymous_after_kib; /* exact: anonymous_kib() */
     int status;
     struct rusage usage;
     unsigned part_failures; /* HB_MSG_PART's */
@@ -167,6 +168,22 @@ static uint64_t resident_kib(pid_t pid) {
     return read ? resident * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024 : 0;
 }
 
+/* The process's anonymous memory, in KiB, counted page by page
+ * (smaps_rollup walks its page tables: exact, where statm's counts are
+ * batched per processor); 0 if /proc cannot say. */
+static uint64_t anonymous_kib(pid_t pid) {
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+    FILE *rollup = fopen(path, "r");
+    unsigned long long kib = 0;
+    while (rollup != NULL && fgets(line, sizeof line, rollup) != NULL)
+        if (sscanf(line, "Anonymous: %llu kB", &kib) == 1)
+            break;
+    if (rollup != NULL)
+        fclose(rollup);
+    return kib;
+}
+
 /* Writes the byte the child waits for: no SIGPIPE, which would end the
  * runner, if the child died meanwhile. */
 static bool answer(int channel) { return send(channel, "g", 1, MSG_NOSIGNAL) == 1; }
@@ -176,8 +193,9 @@ static void replay(const hb_message *m, outcome *out) {
     case HB_MSG_BODY_START:
         out->body_started = true;
         out->resident_before_kib = resident_kib(out->pid);
+        out->anonymous_before_kib = anonymous_kib(out->pid);
         if (!answer(out->channel))
-            out->resident_before_kib = 0;
+            out->resident_before_kib = out->anonymous_before_kib = 0;
         break;
     case HB_MSG_PASSES:
         for (uint64_t i = 0; i < m->number; i++)
@@ -188,6 +206,11 @@ static void replay(const hb_message *m, outcome *out) {
         break;
     case HB_MSG_MEASURED:
         out->measured = true;
+        if (out->body_started) {
+            out->anonymous_after_kib = anonymous_kib(out->pid);
+            if (!answer(out->channel))
+                out->anonymous_after_kib = 0;
+        }
         break;
     case HB_MSG_SIGNAL:
     case HB_MSG_OVERFLOW:
@@ -419,6 +442,8 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     parent.running_group = 0;
     hb_time_record(def->name, processor_us(&out.usage));
     parent.measurement.resident_before_kib = out.resident_before_kib;
+    parent.measurement.anonymous_before_kib = out.anonymous_before_kib;
+    parent.measurement.anonymous_after_kib = out.anonymous_after_kib;
     /* A memory error found when the test ended, after the process sent
      * its measurement (child.c: check_memory_at_the_end): reported first,
      * then the limits judged as well, so that neither hides the other. */
