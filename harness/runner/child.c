@@ -36,13 +36,17 @@
  * probes a page at a time; a frame that skips further faults further). */
 enum { OVERFLOW_ZONE = 256 * 1024 };
 
-static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM, SIGPROF};
+/* SIGSYS: an open that could write, trapped by read_only.c. */
+static const int fatal_signals[] = {SIGSEGV, SIGBUS,  SIGFPE,  SIGILL,
+                                    SIGABRT, SIGALRM, SIGPROF, SIGSYS};
 
 /* The module's state. */
 static struct {
-    int report_fd; /* the channel's end; -1: nothing to tell */
-    int go_fd;     /* the parent's answers; -1: none */
-    pid_t speaker; /* the one process that may use it */
+    /* The channel's end, a socket: reports go out, the parent's answers
+     * come back; -1: nothing to tell. */
+    int report_fd;
+    pid_t speaker;     /* the one process that may use it */
+    bool body_started; /* the parent answers the measurement too */
     jmp_buf fatal_assertion;
     volatile sig_atomic_t misuse_reported; /* its abort() needs no report */
     hb_time_limit limit;                   /* of the test running, and of its parts */
@@ -52,7 +56,7 @@ static struct {
     bool forking_part;                /* the child fork() makes now speaks for a part */
     void (*on_fatal_assertion)(void); /* measure.c's: closes its scope */
     uint8_t buffer[HB_WIRE_MAX_BODY + HB_WIRE_HEADER]; /* a message being sent */
-} child = {.report_fd = -1, .go_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
+} child = {.report_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
 
 static pid_t kernel_pid(void) { return (pid_t)syscall(SYS_getpid); }
 
@@ -140,8 +144,30 @@ static void die_as_yourself(int signal) {
     raise(signal);
 }
 
+/* SIGSYS's si_code when a seccomp filter trapped the call (the kernel's
+ * SYS_SECCOMP, which glibc's headers do not define). */
+enum { SECCOMP_TRAPPED = 1 };
+
+/* Room for the path a trapped open named, in its report. */
+enum { PATH_NOTE = 512 };
+
+/* The path a trapped open named (read_only.c), or NULL: its argument's
+ * register, by the system call's number. */
+static const char *trapped_path(const siginfo_t *info, const ucontext_t *uc) {
+    if (info->si_code != SECCOMP_TRAPPED)
+        return NULL;
+#if defined(__x86_64__)
+    const greg_t *r = uc->uc_mcontext.gregs;
+    return (const char *)(info->si_syscall == SYS_openat ? r[REG_RSI] : r[REG_RDI]);
+#elif defined(__aarch64__)
+    return (const char *)uc->uc_mcontext.regs[info->si_syscall == SYS_openat ? 1 : 0];
+#else
+    (void)uc;
+    return NULL;
+#endif
+}
+
 static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
-    (void)info;
     if (child.misuse_reported || !speaking())
         die_as_yourself(signal);
     hb_guard_enter(); /* the harness's work from here: unwinding maps memory */
@@ -153,6 +179,12 @@ static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
 #else
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.pc;
 #endif
+    const char *path = signal == SIGSYS ? trapped_path(info, uc) : NULL;
+    if (path != NULL && info->si_syscall != SYS_open_by_handle_at) {
+        char note[PATH_NOTE];
+        snprintf(note, sizeof note, "the file: %s", path);
+        send_text(HB_MSG_NOTE, NULL, note);
+    }
     send_frames(is_stack_overflow(signal, uc) ? HB_MSG_OVERFLOW : HB_MSG_SIGNAL, pc);
     raise(signal);
 }
@@ -225,11 +257,8 @@ static void install_signal_handlers(void) {
 static void forget_the_test(void) {
     if (child.report_fd >= 0 && !child.forking_part)
         close(child.report_fd);
-    if (child.go_fd >= 0)
-        close(child.go_fd);
     if (!child.forking_part)
         child.report_fd = -1;
-    child.go_fd = -1;
     struct sigaction fallback = {.sa_handler = SIG_DFL};
     for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
         hb_sigaction(fatal_signals[i], &fallback, NULL);
@@ -261,13 +290,19 @@ static CU_pFailureRecord last_failure(void) {
 
 hb_measurement *hb_child_measurement(void) { return &child.measurement; }
 
+/* Until the parent has read what it reads of this process, and answers. */
+static void wait_for_the_parent(void) {
+    char go;
+    while (syscall(SYS_read, child.report_fd, &go, 1) < 0 && errno == EINTR) {
+    }
+}
+
 void hb_child_body_starts(void) {
-    if (!speaking() || child.go_fd < 0)
+    if (!speaking())
         return;
     send_text(HB_MSG_BODY_START, NULL, NULL);
-    char go;
-    while (syscall(SYS_read, child.go_fd, &go, 1) < 0 && errno == EINTR) {
-    }
+    child.body_started = true;
+    wait_for_the_parent();
 }
 
 void hb_child_on_fatal_assertion(void (*tear_down)(void)) { child.on_fatal_assertion = tear_down; }
@@ -347,10 +382,8 @@ void hb_child_run_here(const hb_test_def *def, const hb_time_limit *limit) {
     check_memory_at_the_end(&test);
 }
 
-_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd,
-                            int go_fd) {
-    child.report_fd = report_fd;
-    child.go_fd = go_fd;
+_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int channel) {
+    child.report_fd = channel;
     child.speaker = kernel_pid();
     child.limit = *limit;
     /* Resident before the measured body (measure.c resets the kernel's
@@ -365,6 +398,10 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     hb_guard_enter();        /* before the test: the handler cannot ask */
     hb_stacks_this_thread(); /* known from now on: the fault handler asks */
     hb_guard_leave();
+    /* What the harness writes to in this process is open now: from here,
+     * nothing opens a file but to read it (read_only.c). */
+    hb_limits_prepare();
+    hb_read_only_enter();
     install_handlers();
     arm_time_limits();
 
@@ -387,6 +424,8 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     hb_wire_begin(&out, child.buffer, sizeof child.buffer, HB_MSG_MEASURED);
     hb_wire_measurement(&out, &child.measurement);
     send_message(&out);
+    if (child.body_started && speaking())
+        wait_for_the_parent(); /* it reads the anonymous memory left */
     check_memory_at_the_end(&test);
     send_text(HB_MSG_DONE, NULL, NULL);
     _exit(0);
@@ -412,7 +451,7 @@ pid_t hb_isolate_fork_part(uint64_t allocation, int *from_child) {
     int fds[2] = {-1, -1};
     fflush(stdout); /* or the child would print the parent's buffer again */
     fflush(stderr);
-    if (judged_here && pipe(fds) != 0)
+    if (judged_here && !hb_isolate_channel(fds))
         return -1;
     /* fork() itself is refused inside a memory test: its part is not. */
     extern pid_t __fork(void);
@@ -454,7 +493,7 @@ _Noreturn void hb_isolate_part_done(const hb_part_figures *figures) {
 /* The runner's answer to a part's end: go on, or stop. */
 static bool judge_says_go_on(void) {
     char answer = 's';
-    while (syscall(SYS_read, child.go_fd, &answer, 1) < 0 && errno == EINTR) {
+    while (syscall(SYS_read, child.report_fd, &answer, 1) < 0 && errno == EINTR) {
     }
     return answer == 'g';
 }

@@ -90,6 +90,15 @@ unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_word
         failure = HB_FAILED_TIMEOUT;
         bool processor = !killed_by_parent && WTERMSIG(status) == SIGPROF;
         hb_time_limit_report(limit, processor, where, report);
+    } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
+        /* read_only.c's trap: nothing else in a test's process raises it */
+        failure = HB_FAILED_CRASH;
+        hb_text_printf(report,
+                       "opened a file to write, which a test's process may not do: it may only "
+                       "read files, so that nothing it runs can write into the runner's report, "
+                       "the results or the harness's memory (docs/harness.md, \"Files a test "
+                       "may open\"); at:%s",
+                       where);
     } else if (WIFSIGNALED(status)) {
         int signal = WTERMSIG(status);
         failure = HB_FAILED_CRASH;

@@ -138,6 +138,8 @@ const char *hb_fault_judge_out_of_place(const hb_message *m) {
 
 bool hb_fault_judge_in_part(void) { return judge.in_part; }
 
+bool hb_fault_judge_awaits_part(void) { return judge.open && !judge.in_part; }
+
 hb_last_words *hb_fault_judge_words(void) { return &judge.words; }
 
 hb_part_figures *hb_fault_judge_figures(void) { return &judge.figures; }

@@ -2,6 +2,7 @@
  *
  *   protocol.c  the messages, encoded by the child, checked by the parent
  *   child.c     the test's process: its handlers, timers and report channel
+ *   read_only.c what the test's process may open: files to read, no more
  *   parent.c    the runner: it forks the test, reads its messages, waits for
  *               it and for everything it started, and judges
  *   death.c     how a test's process that did not finish died, in words
@@ -23,9 +24,9 @@
 /* ---- child.c */
 
 /* In the forked child: runs `def` within `limit`, tells the parent through
- * `report_fd`, reads its answers from `go_fd`, and ends the process. */
-_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int report_fd,
-                            int go_fd);
+ * `channel` (hb_isolate_channel's second end), reads its answers from it,
+ * and ends the process. */
+_Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, int channel);
 
 /* The same in this process (HEAPBOOK_FORK=0); hb_child_measurement() then
  * holds what it measured. */
@@ -79,6 +80,30 @@ bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation);
 /* It ended, as counted here. */
 void hb_isolate_fault_end(const hb_fault_end *end);
 
+/* ---- read_only.c */
+
+/* From now on, this process and every process it makes may open files only
+ * to read them: an open that could write raises SIGSYS.  False if the
+ * kernel would not have it, or the binary's tests write files (then
+ * nothing changed). */
+bool hb_read_only_enter(void);
+
+/* False, unless a test binary defines it true: the harness's own tests and
+ * fixtures, which make files to test the harness with (a helper's pid, a
+ * file to map, a times file).  Exercise code cannot: in an exercise's test
+ * binary this definition is local to the sealed harness (docs/harness.md,
+ * Sealed), and a name the harness defines is refused there anyway. */
+extern const bool hb_test_process_writes_files;
+
+/* ---- parent.c */
+
+/* A report channel: a pair of connected Unix stream sockets, not inherited
+ * by a program the test runs.  The reader's end, fds[0], learns from the
+ * kernel which process sent each byte; a socket, unlike a pipe, cannot be
+ * opened again by a path (/proc/self/fd/N: ENXIO).  False if none could be
+ * made. */
+bool hb_isolate_channel(int fds[2]);
+
 /* ---- death.c */
 
 /* What a test's process (or a part's) told before it ended without
@@ -124,6 +149,10 @@ void hb_fault_judge_part_begin(uint64_t allocation);
 /* True between a part's start and its end: its messages are the part's. */
 bool hb_fault_judge_in_part(void);
 
+/* True inside a fault injection, between its parts: the next part may
+ * speak. */
+bool hb_fault_judge_awaits_part(void);
+
 /* The running part's last words (how it dies), and the storage its
  * figures are decoded into; hb_fault_judge_part_figures() when they are. */
 hb_last_words *hb_fault_judge_words(void);
@@ -150,6 +179,12 @@ void hb_fault_judge_take(hb_measurement *measurement);
 /* Reads the part's messages into the judge from `from_child` until it is
  * done or dies; returns its wait status. */
 int hb_isolate_collect_part(pid_t part, int from_child);
+
+/* ---- measure.c */
+
+/* In the test's process, before it is made read-only: opens what the
+ * measured body's start writes to (the kernel's resident high-water mark). */
+void hb_limits_prepare(void);
 
 /* ---- measure.c, the judge's side */
 

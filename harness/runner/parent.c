@@ -9,15 +9,14 @@
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,10 +51,12 @@ typedef struct outcome {
     bool measured; /* its measurement arrived */
     bool dead;     /* reaped: `status` and `usage` are the kernel's */
     bool part;     /* a fault injection's part, judged in this process */
+    pid_t part_pid; /* the part of its fault injection that speaks now */
     bool killed_by_parent;
     bool body_started;            /* a memory test's body */
-    int go_fd;                    /* the answer to HB_MSG_BODY_START */
+    int channel;                  /* its reports come in, the answers go out */
     uint64_t resident_before_kib; /* the process's, as its body started */
+    uint64_t anonymous_before_kib, anonymous_after_kib; /* exact: anonymous_kib() */
     int status;
     struct rusage usage;
     hb_last_words words;
@@ -76,10 +77,58 @@ static void reap(outcome *out, int options) {
     out->dead = got == out->pid;
 }
 
+bool hb_isolate_channel(int fds[2]) {
+    int on = 1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+        return false;
+    /* The kernel then tells the reader the sender of every byte it reads. */
+    if (setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0)
+        return true;
+    close(fds[0]);
+    close(fds[1]);
+    return false;
+}
+
+/* Reads what is there, up to `length` bytes, from the channel; *sender
+ * is the process that sent them, the kernel's word (SCM_CREDENTIALS: a
+ * read never spans two senders), 0 if it did not say. */
+static ssize_t receive(int fd, void *buffer, size_t length, pid_t *sender) {
+    union {
+        struct cmsghdr header;
+        char room[CMSG_SPACE(sizeof(struct ucred))];
+    } control;
+    struct iovec io = {.iov_base = buffer, .iov_len = length};
+    struct msghdr message = {
+        .msg_iov = &io, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
+    *sender = 0;
+    ssize_t n = recvmsg(fd, &message, MSG_CMSG_CLOEXEC);
+    struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&message) : NULL;
+    if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+        struct ucred credentials;
+        memcpy(&credentials, CMSG_DATA(c), sizeof credentials);
+        *sender = credentials.pid;
+    }
+    return n;
+}
+
+/* Whether `sender` may speak on the test's channel: the test's process;
+ * during its fault injection, also the part it forked and waits for.  A
+ * part's first bytes name it (the kernel's word), and only a part's start
+ * may come then (fault_judge.c), so a process that speaks in its place
+ * fails the test; the test's process ends the part (HB_MSG_PART_END). */
+static bool may_speak(outcome *out, pid_t sender) {
+    if (sender != 0 && sender == out->pid)
+        return true;
+    if (sender != 0 && out->part_pid == 0 && hb_fault_judge_awaits_part())
+        out->part_pid = sender;
+    return sender != 0 && sender == out->part_pid;
+}
+
 /* Reads exactly `length` bytes before `deadline_ms`; false on end of file,
- * error, the deadline (then killed_by_parent is set), or the process's
- * death once what it wrote before is read: a process it started may hold
- * the channel open long after, and its crash is reported at once. */
+ * error, bytes another process sent (then words.malformed says so), the
+ * deadline (then killed_by_parent is set), or the process's death once
+ * what it wrote before is read: a process it started may hold the channel
+ * open long after, and its crash is reported at once. */
 static bool read_exact(int fd, void *buffer, size_t length, long long deadline_ms, outcome *out) {
     char *p = buffer;
     while (length > 0) {
@@ -99,11 +148,16 @@ static bool read_exact(int fd, void *buffer, size_t length, long long deadline_m
             reap(out, WNOHANG);
             continue;
         }
-        ssize_t n = read(fd, p, length);
+        pid_t sender;
+        ssize_t n = receive(fd, p, length, &sender);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             return false;
+        if (!may_speak(out, sender)) {
+            out->words.malformed = "bytes another process than the test's sent";
+            return false;
+        }
         p += n;
         length -= (size_t)n;
     }
@@ -128,18 +182,26 @@ static uint64_t resident_kib(pid_t pid) {
     return read ? resident * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024 : 0;
 }
 
-/* Writes the byte the child waits for.  A child that died meanwhile would
- * raise SIGPIPE here, which would end the runner: blocked, and taken back. */
-static bool answer(int go_fd, char word) {
-    sigset_t pipe_signal, before;
-    sigemptyset(&pipe_signal);
-    sigaddset(&pipe_signal, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_signal, &before);
-    bool answered = write(go_fd, &word, 1) == 1;
-    if (!answered && errno == EPIPE)
-        sigtimedwait(&pipe_signal, NULL, &(struct timespec){0});
-    pthread_sigmask(SIG_SETMASK, &before, NULL);
-    return answered;
+/* The process's anonymous memory, in KiB, counted page by page
+ * (smaps_rollup walks its page tables: exact, where statm's counts are
+ * batched per processor); 0 if /proc cannot say. */
+static uint64_t anonymous_kib(pid_t pid) {
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+    FILE *rollup = fopen(path, "r");
+    unsigned long long kib = 0;
+    while (rollup != NULL && fgets(line, sizeof line, rollup) != NULL)
+        if (sscanf(line, "Anonymous: %llu kB", &kib) == 1)
+            break;
+    if (rollup != NULL)
+        fclose(rollup);
+    return kib;
+}
+
+/* Writes the byte the child waits for: no SIGPIPE, which would end the
+ * runner, if the child died meanwhile. */
+static bool answer(int channel, char word) {
+    return send(channel, &word, 1, MSG_NOSIGNAL) == 1;
 }
 
 static void replay(const hb_message *m, const hb_time_limit *limit, outcome *out) {
@@ -149,8 +211,9 @@ static void replay(const hb_message *m, const hb_time_limit *limit, outcome *out
     case HB_MSG_BODY_START:
         out->body_started = true;
         out->resident_before_kib = resident_kib(out->pid);
-        if (!answer(out->go_fd, 'g'))
-            out->resident_before_kib = 0;
+        out->anonymous_before_kib = anonymous_kib(out->pid);
+        if (!answer(out->channel, 'g'))
+            out->resident_before_kib = out->anonymous_before_kib = 0;
         break;
     case HB_MSG_PASSES:
         for (uint64_t i = 0; i < m->number; i++)
@@ -164,6 +227,11 @@ static void replay(const hb_message *m, const hb_time_limit *limit, outcome *out
         break;
     case HB_MSG_MEASURED:
         out->measured = true;
+        if (out->body_started) {
+            out->anonymous_after_kib = anonymous_kib(out->pid);
+            if (!answer(out->channel, 'g'))
+                out->anonymous_after_kib = 0;
+        }
         break;
     case HB_MSG_SIGNAL:
     case HB_MSG_OVERFLOW:
@@ -190,7 +258,8 @@ static void replay(const hb_message *m, const hb_time_limit *limit, outcome *out
         out->done = out->part; /* a part judged here ends with its figures */
         break;
     case HB_MSG_PART_END:
-        answer(out->go_fd, hb_fault_judge_part_end(m->number, (int)m->status, limit) ? 'g' : 's');
+        out->part_pid = 0;
+        answer(out->channel, hb_fault_judge_part_end(m->number, (int)m->status, limit) ? 'g' : 's');
         break;
     case HB_MSG_FAULT_END:
         hb_fault_judge_end(&m->fault_end, limit);
@@ -224,6 +293,20 @@ static const char *out_of_place(const hb_message *m, const outcome *out) {
     return NULL;
 }
 
+/* After the end the process said it reached, it ends (_exit): nothing of
+ * the harness's follows, so the channel must close with no byte more (a
+ * forged end, and the real messages after it, would not), before the
+ * deadline. */
+static void expect_the_end(int fd, long long deadline, outcome *out) {
+    char extra;
+    if (!read_exact(fd, &extra, 1, deadline, out) && out->words.malformed == NULL &&
+        !out->killed_by_parent)
+        return;
+    out->done = false;
+    if (out->words.malformed == NULL && !out->killed_by_parent)
+        out->words.malformed = "a message after the test's end";
+}
+
 /* Reads messages until the process says it is done or dies (a part of a
  * fault injection judged here: until it sends its figures). */
 static void collect(int fd, const hb_time_limit *limit, outcome *out) {
@@ -236,7 +319,7 @@ static void collect(int fd, const hb_time_limit *limit, outcome *out) {
                         .part = hb_fault_judge_figures()};
         const char *error = hb_wire_read_header(header, &kind, &length);
         if (error == NULL && !read_exact(fd, parent.body, length, deadline, out))
-            error = "a message cut short";
+            error = out->words.malformed ? out->words.malformed : "a message cut short";
         if (error == NULL)
             error = hb_wire_decode(kind, parent.body, length, &m);
         if (error == NULL)
@@ -248,6 +331,8 @@ static void collect(int fd, const hb_time_limit *limit, outcome *out) {
         }
         replay(&m, limit, out);
     }
+    if (out->done)
+        expect_the_end(fd, deadline, out);
 }
 
 /* ---- every process a test started, ended */
@@ -363,39 +448,32 @@ static void forget(outcome *out) {
 
 void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
     set_up_once();
-    /* fds: the child's reports; go: the parent's answers.  Not inherited by
-     * a program the test runs. */
-    int fds[2], go[2];
+    int fds[2];
     fflush(stdout); /* or the child would print the parent's buffer again */
     fflush(stderr);
-    if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
-        CU_assertImplementation(CU_FALSE, def->line, "cannot create a pipe for the test", def->file,
-                                "", CU_FALSE);
+    if (!hb_isolate_channel(fds)) {
+        CU_assertImplementation(CU_FALSE, def->line, "cannot create a socket pair for the test",
+                                def->file, "", CU_FALSE);
         return;
     }
     pid_t child = fork();
     if (child == 0) {
         close(fds[0]);
-        close(go[1]);
-        hb_child_run(def, limit, fds[1], go[0]);
+        hb_child_run(def, limit, fds[1]);
     }
     close(fds[1]);
-    close(go[0]);
     if (child < 0) {
         close(fds[0]);
-        close(go[1]);
         CU_assertImplementation(CU_FALSE, def->line, "cannot fork a process for the test",
                                 def->file, "", CU_FALSE);
         return;
     }
     setpgid(child, child); /* as the child does: whoever runs first */
     parent.running_group = child;
-    outcome out = {.pid = child, .go_fd = go[1]};
+    outcome out = {.pid = child, .channel = fds[0]};
     hb_fault_judge_reset();
     collect(fds[0], limit, &out);
     hb_fault_judge_take(&parent.measurement);
-    close(fds[0]);
-    close(go[1]);
     /* The test's process group: the test itself if it still runs, and
      * what it started there; then what left the group. */
     kill(-child, SIGKILL);
@@ -403,9 +481,12 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
         kill(child, SIGKILL);
     reap(&out, 0);
     end_descendants();
+    close(fds[0]);
     parent.running_group = 0;
     hb_time_record(def->name, processor_us(&out.usage));
     parent.measurement.resident_before_kib = out.resident_before_kib;
+    parent.measurement.anonymous_before_kib = out.anonymous_before_kib;
+    parent.measurement.anonymous_after_kib = out.anonymous_after_kib;
     /* A memory error found when the test ended, after the process sent
      * its measurement (child.c: check_memory_at_the_end): reported first,
      * then the limits judged as well, so that neither hides the other. */
@@ -423,7 +504,7 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
 /* ---- a part of a fault injection, when tests are not isolated */
 
 int hb_isolate_collect_part(pid_t part, int from_child) {
-    outcome out = {.pid = part, .part = true};
+    outcome out = {.pid = part, .part = true, .channel = from_child};
     collect(from_child, hb_child_limit(), &out);
     close(from_child);
     if (!out.dead && !out.done)

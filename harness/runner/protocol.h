@@ -72,7 +72,8 @@ enum hb_message_kind {
     HB_MSG_FAULT_END = 'W',   /* hb_fault_end's fields, in order, each a u64 */
     HB_MSG_DONE = 'D',        /* the test returned; nothing follows */
     /* A memory test's body starts: the parent reads the process's resident
-     * memory, then answers with a byte on its own pipe.  No fields. */
+     * memory, then answers with a byte on the channel.  No fields.  After
+     * it, the measurement too waits for the parent's answer. */
     HB_MSG_BODY_START = 'B',
 };
 
@@ -109,9 +110,12 @@ typedef struct hb_measurement {
     uint32_t part_failures, part_reports;
     hb_usage usage;     /* of the memory test's scope, else of the whole test */
     size_t stack_bytes; /* the deepest stack of a memory test's body */
-    /* The kernel's count of resident memory as the measured body started:
-     * read by the parent itself (HB_MSG_BODY_START), never sent. */
+    /* The kernel's count of resident memory as the measured body started,
+     * and its exact count of anonymous memory then and once the body's
+     * measurement was sent: read by the parent itself (HB_MSG_BODY_START,
+     * HB_MSG_MEASURED), never sent. */
     uint64_t resident_before_kib;
+    uint64_t anonymous_before_kib, anonymous_after_kib;
     uint32_t draw_count; /* random inputs drawn (assert.c), the first ones kept */
     hb_draw draws[HB_WIRE_DRAWS];
     /* What the whole test left live at its end, less the blocks it keeps

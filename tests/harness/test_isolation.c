@@ -3,6 +3,7 @@
  * thread allocates. */
 #define HB_SUITE_NAME "isolation"
 #include "measure.h"
+#include "runner/isolate.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The harness's own tests make files in their processes (a helper's pid,
+ * a file to map, a times file): for the whole binary, as only a test binary
+ * of the harness's can say (harness/runner/read_only.c). */
+const bool hb_test_process_writes_files = true;
+
 /* Where the helper's pid is kept from one test to the next: each test is a
  * child of the same runner. */
 static void helper_file(char *path, size_t size) {
@@ -21,7 +27,7 @@ static void helper_file(char *path, size_t size) {
              (int)getppid());
 }
 
-/* A helper the test leaves running holds the harness's pipe open: the
+/* A helper the test leaves running holds the harness's channel open: the
  * test must still end when it returns, not at its deadline (that would be
  * reported as a time-out), and the helper must go with it. */
 HB_TEST(test_a_helper_left_running_ends_with_its_test) {
