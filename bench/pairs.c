@@ -35,8 +35,10 @@ int main(int argc, char **argv) {
     long count = argc > 1 ? atol(argv[1]) : 0;
     const char *scope = argc > 3 && strcmp(argv[2], "--scope") == 0 ? argv[3] : "none";
     if (count <= 0 || !bench_scope_choose(scope)) {
-        fprintf(stderr, "usage: %s N [--scope none|counts|stacks|quarantine|test] (this build: see scope.h)\n",
-                argv[0]);
+        fprintf(
+            stderr,
+            "usage: %s N [--scope none|counts|stacks|quarantine|test] (this build: see scope.h)\n",
+            argv[0]);
         return 2;
     }
     bench_scope_open();

@@ -39,9 +39,7 @@ static void append_context(char *message, size_t size) {
     if (used < size)
         snprintf(message + used, size - used,
                  "%s: HEAPBOOK_SEED=%" PRIu64 " in the environment repeats them)",
-                 context.draw_count == HB_CONTEXT_DRAWS ? ", ..."
-                                                                                      : "",
-                 context.seed);
+                 context.draw_count == HB_CONTEXT_DRAWS ? ", ..." : "", context.seed);
 }
 
 void hb_context_append(hb_text *report) {

@@ -365,8 +365,7 @@ void hb_keep_at(const void *block, const char *file, unsigned line) {
     CU_assertImplementation(CU_FALSE, line, message, file, "", CU_FALSE);
 }
 
-void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id,
-                      hb_measurement *measurement) {
+void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id, hb_measurement *measurement) {
     size_t kept_bytes = 0;
     uint64_t kept_blocks = 0;
     for (size_t i = 0; i < kept.count; i++) {
@@ -383,8 +382,8 @@ void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id,
     if (measurement->test_leaked_blocks != 0) {
         hb_site sites[HB_WIRE_SITES];
         hb_guard_enter();
-        raw->total = hb_blocks_live_sites(first_scope_id, kept.address, kept.count, sites,
-                                          HB_WIRE_SITES);
+        raw->total =
+            hb_blocks_live_sites(first_scope_id, kept.address, kept.count, sites, HB_WIRE_SITES);
         hb_guard_leave();
         raw->count = raw->total < HB_WIRE_SITES ? (uint32_t)raw->total : HB_WIRE_SITES;
         copy_raw_sites(sites, raw->count, raw);
@@ -405,14 +404,13 @@ static unsigned judge_leaks(const hb_test_def *def, const hb_measurement *m, hb_
     if (m->test_leaked_blocks == 0 || judged_by_its_limit || (m->events & HB_EVENT_STOPPED))
         return 0;
     char bytes[HB_SIZE_TEXT];
-    hb_text_printf(report,
-                   "%s: %s in %llu %s allocated during the test %s never freed: a leak, even "
-                   "if a global still points to %s\n",
-                   def->name, hb_size_format(m->test_leaked_bytes, bytes),
-                   (unsigned long long)m->test_leaked_blocks,
-                   m->test_leaked_blocks == 1 ? "block" : "blocks",
-                   m->test_leaked_blocks == 1 ? "was" : "were",
-                   m->test_leaked_blocks == 1 ? "it" : "them");
+    hb_text_printf(
+        report,
+        "%s: %s in %llu %s allocated during the test %s never freed: a leak, even "
+        "if a global still points to %s\n",
+        def->name, hb_size_format(m->test_leaked_bytes, bytes),
+        (unsigned long long)m->test_leaked_blocks, m->test_leaked_blocks == 1 ? "block" : "blocks",
+        m->test_leaked_blocks == 1 ? "was" : "were", m->test_leaked_blocks == 1 ? "it" : "them");
     const hb_raw_sites *raw = &m->sites[HB_WIRE_LEAKED];
     size_t read = raw->count < HB_REPORT_SITES_READ ? raw->count : HB_REPORT_SITES_READ;
     uint64_t seen = 0;
@@ -590,7 +588,6 @@ void hb_limits_print_passed(const hb_test_def *def) {
     printf("%s: ", hb_text_get(&figures));
     hb_text_free(&figures);
 }
-
 
 unsigned hb_limits_check(const char *test, const hb_parsed_limits *limits,
                          const hb_measurement *measurement, hb_text *report) {

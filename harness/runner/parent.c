@@ -47,10 +47,10 @@ static struct {
 /* What the parent learnt of one test's (or part's) process. */
 typedef struct outcome {
     pid_t pid;
-    bool done;     /* it said it finished */
-    bool measured; /* its measurement arrived */
-    bool dead;     /* reaped: `status` and `usage` are the kernel's */
-    bool part;     /* a fault injection's part, judged in this process */
+    bool done;      /* it said it finished */
+    bool measured;  /* its measurement arrived */
+    bool dead;      /* reaped: `status` and `usage` are the kernel's */
+    bool part;      /* a fault injection's part, judged in this process */
     pid_t part_pid; /* the part of its fault injection that speaks now */
     bool killed_by_parent;
     bool body_started;            /* a memory test's body */
@@ -200,9 +200,7 @@ static uint64_t anonymous_kib(pid_t pid) {
 
 /* Writes the byte the child waits for: no SIGPIPE, which would end the
  * runner, if the child died meanwhile. */
-static bool answer(int channel, char word) {
-    return send(channel, &word, 1, MSG_NOSIGNAL) == 1;
-}
+static bool answer(int channel, char word) { return send(channel, &word, 1, MSG_NOSIGNAL) == 1; }
 
 static void replay(const hb_message *m, const hb_time_limit *limit, outcome *out) {
     /* A fault injection's part speaks for itself, not for the test. */
