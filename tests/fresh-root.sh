@@ -55,7 +55,7 @@ scratch=$(mktemp -d "${TMPDIR:-/var/tmp}/heapbook-fresh-root.XXXXXX")
 root=$scratch/root
 src=$scratch/heapbook
 cleanup() {
-    for mount in "$root/dev/pts" "$root/proc"; do
+    for mount in "$root/dev/shm" "$root/dev/pts" "$root/proc"; do
         if mountpoint -q "$mount"; then umount "$mount"; fi
     done
     # --one-file-system: never into a mount that failed to come off.
@@ -132,12 +132,15 @@ Suites: $suite-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
-# What Docker gives every container: an /etc/hosts naming localhost (bear,
-# in `make compile_commands.json`, talks to itself through it), /proc and a
-# terminal device (script(1) in `make check` needs one).
+# What Docker gives every container (and every Debian or Ubuntu machine
+# has): an /etc/hosts naming localhost (bear, in `make compile_commands.json`,
+# talks to itself through it), /proc, a terminal device (script(1) in `make
+# check` needs one) and /dev/shm (shm_open, which the harness counts).
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 mount -t proc proc "$root/proc"
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
+mkdir -p "$root/dev/shm"
+mount -t tmpfs -o mode=1777,nosuid,nodev shm "$root/dev/shm"
 
 run_dockerfile_steps() {
     local keyword arguments

@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,10 +193,38 @@ HB_TEST(test_strerror_of_an_unknown_number_keeps_no_leak) {
     CU_ASSERT_EQUAL(leaked_by(describe_an_unknown_error), 0);
 }
 
+/* Whether /etc/hosts names localhost on more than one line (Docker's
+ * names it for 127.0.0.1 and ::1).  getaddrinfo then has two answers to
+ * sort, and keeps what it learnt of the machine's interfaces for the next
+ * sort (glibc's check_pf.c), from a function glibc does not export: the
+ * harness cannot name it to suppress (docs/harness.md, "What is excluded"). */
+static bool localhost_has_several_lines(void) {
+    FILE *hosts = fopen("/etc/hosts", "r");
+    char line[512];
+    int lines = 0;
+    while (hosts != NULL && fgets(line, sizeof line, hosts) != NULL) {
+        line[strcspn(line, "#")] = '\0';
+        char *rest = NULL;
+        strtok_r(line, " \t\n", &rest); /* the address */
+        for (char *name = strtok_r(NULL, " \t\n", &rest); name != NULL;
+             name = strtok_r(NULL, " \t\n", &rest))
+            if (strcmp(name, "localhost") == 0) {
+                lines++;
+                break;
+            }
+    }
+    if (hosts != NULL)
+        fclose(hosts);
+    return lines > 1;
+}
+
 HB_TEST(test_getaddrinfo_keeps_no_leak) {
     HB_REQUIRE_COUNTING();
     CU_ASSERT_EQUAL(leaked_by(resolve_a_numeric_address), 0);
-    CU_ASSERT_EQUAL(leaked_by(resolve_localhost), 0);
+    if (localhost_has_several_lines())
+        printf(" [localhost on several lines of /etc/hosts: its lookup is not measured] ");
+    else
+        CU_ASSERT_EQUAL(leaked_by(resolve_localhost), 0);
 }
 
 HB_TEST(test_gethostbyname_keeps_no_leak) {
