@@ -112,10 +112,13 @@ static ssize_t receive(int fd, void *buffer, size_t length, pid_t *sender) {
 }
 
 /* Whether `sender` may speak on the test's channel: the test's process;
- * during its fault injection, also the part it forked and waits for.  A
- * part's first bytes name it (the kernel's word), and only a part's start
- * may come then (fault_judge.c), so a process that speaks in its place
- * fails the test; the test's process ends the part (HB_MSG_PART_END). */
+ * during its fault injection, also the part it forked and waits for.  The
+ * first process other than the test's to speak between two parts is taken
+ * for the part (the kernel names it).  The real part speaks at once, in
+ * the harness's code, before any of the code under test runs, so a
+ * process that spoke in its place makes the real part's bytes another
+ * process's, and the test fails; the test's process ends the part
+ * (HB_MSG_PART_END). */
 static bool may_speak(outcome *out, pid_t sender) {
     if (sender != 0 && sender == out->pid)
         return true;
