@@ -424,6 +424,10 @@ bool hb_exclude_library(const char *name);
  * iconv_open, ...).  False if no such function is loaded. */
 bool hb_suppress_function(const char *name);
 
+/* The same for a call the C library makes from a function it does not
+ * export, named by the return address a stack holds for it. */
+bool hb_suppress_call_site(uintptr_t return_address);
+
 /* The C library's definition of `name`, behind the executable's own (an
  * interposed pthread_create(), posix_spawn(), ...): dlsym(RTLD_NEXT),
  * under the guard.  Aborts if there is none: callers name functions

@@ -225,6 +225,18 @@ bool hb_exclude_library(const char *name) {
     return request.found;
 }
 
+/* Suppresses the frames in (start, end]: a return address there is below
+ * a call of a cache's. */
+static bool suppress_range(uintptr_t start, uintptr_t end) {
+    int count = atomic_load(&suppressed.count);
+    if (count == MAX_SUPPRESSED)
+        return false;
+    suppressed.ranges[count] = (hb_code_range){start, end};
+    atomic_store_explicit(&suppressed.count, count + 1, memory_order_release);
+    hb_stacks_classify_with(hb_in_suppressed_function);
+    return true;
+}
+
 bool hb_suppress_function(const char *name) {
     hb_guard_enter(); /* dlsym may allocate its error text */
     void *function = dlsym(RTLD_DEFAULT, name);
@@ -234,14 +246,11 @@ bool hb_suppress_function(const char *name) {
                  dladdr1(function, &info, (void **)&symbol, RTLD_DL_SYMENT) != 0 &&
                  symbol != NULL && symbol->st_size != 0;
     hb_guard_leave();
-    int count = atomic_load(&suppressed.count);
-    if (!found || count == MAX_SUPPRESSED)
-        return false;
-    uintptr_t start = (uintptr_t)function;
-    suppressed.ranges[count] = (hb_code_range){start, start + symbol->st_size};
-    atomic_store_explicit(&suppressed.count, count + 1, memory_order_release);
-    hb_stacks_classify_with(hb_in_suppressed_function);
-    return true;
+    return found && suppress_range((uintptr_t)function, (uintptr_t)function + symbol->st_size);
+}
+
+bool hb_suppress_call_site(uintptr_t return_address) {
+    return return_address != 0 && suppress_range(return_address - 1, return_address);
 }
 
 bool hb_in_suppressed_function(const uintptr_t *frames, size_t depth) {
