@@ -127,10 +127,21 @@ static void *allocate(size_t size, bool zeroed, uintptr_t caller) {
     return tracked(zeroed ? mi_zalloc(gross) : mi_malloc(gross), size, caller);
 }
 
-/* malloc() and calloc() beyond the plain scope's case (fast_paths.c). */
-void *hb_allocate_generally(size_t size, bool zeroed, uintptr_t caller) {
+/* allocate() while a fault is armed: out of line, so that the common case
+ * below saves no register for it. */
+__attribute__((noinline, cold)) static void *allocate_unless_injected(size_t size, bool zeroed,
+                                                                      uintptr_t caller) {
     if (injected_failure(caller))
         return NULL;
+    return allocate(size, zeroed, caller);
+}
+
+/* malloc() and calloc() beyond the plain scope's case (fast_paths.c).
+ * Both ways out are tail calls (the stack walk needs the caller's frame
+ * pointer kept: fast_paths.c). */
+void *hb_allocate_generally(size_t size, bool zeroed, uintptr_t caller) {
+    if (atomic_load_explicit(&hb_hot.fault_armed, memory_order_relaxed) != 0)
+        return allocate_unless_injected(size, zeroed, caller);
     return allocate(size, zeroed, caller);
 }
 
