@@ -89,24 +89,27 @@ static size_t changed_bytes(const hb_block *block, size_t n) {
     return changed;
 }
 
-/* The oldest block, out of the ring (the lock held): checked, then freed. */
+/* The oldest block, out of the ring (the lock held): checked, then freed.
+ * Read in its slot, which no one reuses before the lock is let go: copied
+ * only for a report, made after that. */
 static void release_oldest(uintptr_t caller) {
-    held out = quarantine.ring[quarantine.oldest];
+    const held *out = &quarantine.ring[quarantine.oldest];
     quarantine.oldest = (quarantine.oldest + 1) % HB_QUARANTINE_BLOCKS;
     quarantine.count--;
-    quarantine.bytes -= out.freed.block.size;
-    size_t changed = changed_bytes(&out.freed.block, out.poisoned);
+    quarantine.bytes -= out->freed.block.size;
+    size_t changed = changed_bytes(&out->freed.block, out->poisoned);
     if (changed != 0) {
+        hb_freed_block freed = out->freed;
         hb_spin_unlock(&quarantine.lock);
         hb_track_memory_error(&(hb_memory_error){.kind = HB_WRITE_AFTER_FREE,
                                                  .function = "free",
-                                                 .ptr = (void *)out.freed.block.address,
+                                                 .ptr = (void *)freed.block.address,
                                                  .caller = caller,
-                                                 .block = out.freed.block,
-                                                 .freed_at = out.freed.freed_at,
+                                                 .block = freed.block,
+                                                 .freed_at = freed.freed_at,
                                                  .bytes = changed});
     }
-    hb_release_now(out.allocation);
+    hb_release_now(out->allocation);
 }
 
 /* The set of `address`: a multiplicative hash, its high bits, so that
