@@ -125,7 +125,9 @@ void hb_track_restore(const hb_block *taken) {
                      taken->gap_shift);
 }
 
-void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
+/* hb_track_count_free(), inlined into free()'s general path. */
+static inline __attribute__((always_inline)) void count_free(const hb_block *taken,
+                                                             uintptr_t caller) {
     /* Counted by no scope: nothing to uncount, nothing to tell anyone. */
     if (taken->scope_id == 0)
         return;
@@ -137,6 +139,8 @@ void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
     hb_guard_leave();
 }
 
+void hb_track_count_free(const hb_block *taken, uintptr_t caller) { count_free(taken, caller); }
+
 void hb_track_free(void *ptr, const char *function, uintptr_t caller) {
     if (ptr == NULL) /* free(NULL) does nothing: here, as the inline path skips the test */
         return;
@@ -146,7 +150,7 @@ void hb_track_free(void *ptr, const char *function, uintptr_t caller) {
         allocation = hb_track_take(ptr, &block, function, caller);
     if (allocation == NULL)
         hb_track_bad_free(function, ptr, caller);
-    hb_track_count_free(&block, caller);
+    count_free(&block, caller);
     hb_release(&block, allocation, caller);
 }
 
