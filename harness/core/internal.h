@@ -273,8 +273,10 @@ _Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t call
 
 /* Gives a block just freed back to mimalloc, or to the quarantine when
  * it is on and takes it (entry_points.c: the one place that calls
- * mimalloc). */
-void hb_release(const hb_block *block, void *allocation, uintptr_t caller);
+ * mimalloc).  `frame`: where the walk of the free's stack starts, a frame
+ * of the harness's own below the caller's (hb_stacks_capture_from): the
+ * nearer the caller, the fewer frames to pass. */
+void hb_release(const hb_block *block, void *allocation, uintptr_t caller, const void *frame);
 
 /* mi_free(), for the quarantine. */
 void hb_release_now(void *allocation);
@@ -290,13 +292,15 @@ enum {
     HB_QUARANTINE_POISONED = 4096,         /* bytes poisoned per block */
 };
 
-/* Takes a freed block (its stack of free captured here); false if the
- * quarantine is off or will not hold it (then the caller frees it).
+/* Takes a freed block (its stack of free captured here, walked from
+ * `frame` as in hb_release()); false if the quarantine is off or will not
+ * hold it (then the caller frees it).
  * `whole`: every byte of it poisoned and checked, not only the first
  * HB_QUARANTINE_POISONED (a block realloc moved away from: a pointer kept
  * into an array may point anywhere in it, and realloc's copy already
  * costs as much). */
-bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole);
+bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole,
+                        const void *frame);
 
 /* ---- excluded code (core.h; track.c) */
 

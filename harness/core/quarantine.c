@@ -146,13 +146,12 @@ static void remember(const hb_block *block, uint32_t freed_at) {
     slot->serial = ++quarantine.serial;
 }
 
-bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole) {
+bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole,
+                        const void *frame) {
     if (!hb_hot.quarantine_on || block->scope_id == 0 || block->size > HB_QUARANTINE_BYTES)
         return false;
-    /* The walk starts here, one call nearer the caller than
-     * hb_stacks_capture() would start it. */
     bool suppressed;
-    uint32_t freed_at = hb_stacks_capture_from(__builtin_frame_address(0), caller, &suppressed);
+    uint32_t freed_at = hb_stacks_capture_from(frame, caller, &suppressed);
     size_t poisoned = poisoned_bytes(block, whole);
     memset((void *)block->address, HB_POISON, poisoned);
     hb_spin_lock(&quarantine.lock);

@@ -151,7 +151,7 @@ void hb_track_free(void *ptr, const char *function, uintptr_t caller) {
     if (allocation == NULL)
         hb_track_bad_free(function, ptr, caller);
     count_free(&block, caller);
-    hb_release(&block, allocation, caller);
+    hb_release(&block, allocation, caller, __builtin_frame_address(0));
 }
 
 /* fork(): the child gets a copy of every table; holding their locks across
