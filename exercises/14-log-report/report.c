@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* `part` as a percentage of `whole` (0 of nothing). */
 static double percent(unsigned long long part, unsigned long long whole) {
