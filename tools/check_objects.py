@@ -234,7 +234,8 @@ class ObjectCheck:
                 exercise_total.append((storage, source))
         code = sum(size for size, _ in code_total)
         if code > MAX_CODE_PER_EXERCISE and not self.over_code_limit:
-            files = ", ".join(f"{source} {size}" for size, source in sorted(code_total, reverse=True))
+            by_size = sorted(code_total, reverse=True)
+            files = ", ".join(f"{source} {size}" for size, source in by_size)
             folder = os.path.commonpath([source for _, source in code_total]) or "the exercise"
             self.problem(
                 folder,
@@ -325,10 +326,8 @@ class ObjectCheck:
             if section.alignment > MAX_ORDINARY_ALIGNMENT:
                 padding = section.alignment - 1
                 storage += padding
-                parts.append(
-                    (padding, f"up to {padding} bytes of padding the linker puts before"
-                     f" {section.name}, aligned to {section.alignment}")
-                )
+                what = f"up to {padding} bytes of padding the linker puts before {section.name}"
+                parts.append((padding, f"{what}, aligned to {section.alignment}"))
             unnamed = section.size - sum(size for size, _ in named)
             if unnamed > 0:
                 what = "string literals, constants, or data without a size"
