@@ -186,6 +186,11 @@ int hb_isolate_collect_part(pid_t part, int from_child);
  * measured body's start writes to (the kernel's resident high-water mark). */
 void hb_limits_prepare(void);
 
+/* From the test's fault handler: whether `address` is in the stack a
+ * memory test's body may not reach (measure.c), which is then lifted, the
+ * body going on as if nothing had happened; false if not. */
+bool hb_stack_guard_touched(uintptr_t address);
+
 /* ---- measure.c, the judge's side */
 
 /* The verdict on a test that finished, from its measurement: a memory

@@ -339,6 +339,19 @@ static bool wants_colour(void) {
            !(terminal != NULL && strcmp(terminal, "dumb") == 0);
 }
 
+/* Before the program's own constructors (priority 101: after the
+ * libraries', before any other): CUnit and the harness's own libraries,
+ * whose allocations and mappings are its work, are excluded from the
+ * start, and what the suite's constructors keep is counted. */
+__attribute__((constructor(101))) static void before_the_constructors(void) {
+    hb_exclude_library("libcunit.so");
+    hb_exclude_library("libmimalloc.so");
+    hb_exclude_library("libunwind");
+    hb_exclude_library("libdw");
+    hb_exclude_library("libelf");
+    hb_startup_memory_count();
+}
+
 HB_API int main(int argc, char **argv) {
     /* A buffer of our own, line-buffered whether stdout is a terminal or a
      * pipe: stdio would otherwise malloc one on first use, of a size that
@@ -346,6 +359,7 @@ HB_API int main(int argc, char **argv) {
     static char stdout_buffer[BUFSIZ];
     setvbuf(stdout, stdout_buffer, _IOLBF, sizeof stdout_buffer);
 
+    hb_startup_memory_end();
     int status;
     if (!parse_options(argc, argv, &status))
         return status;
@@ -359,13 +373,7 @@ HB_API int main(int argc, char **argv) {
     hb_stacks_trust_frame_pointers();
     hb_report_use_colour(hb_gtest_colour(wants_colour()));
     hb_random_choose_seed();
-    hb_exclude_library("libcunit.so");
     suppress_glibc_caches();
-    /* The harness's own libraries: what they allocate or map is its work. */
-    hb_exclude_library("libmimalloc.so");
-    hb_exclude_library("libunwind");
-    hb_exclude_library("libdw");
-    hb_exclude_library("libelf");
     hb_misuse_start(NULL); /* the isolated child sends its reports to us */
     hb_quarantine_enable(true);
     if (CU_initialize_registry() != CUE_SUCCESS || !register_with_cunit())

@@ -470,4 +470,11 @@ unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file,
  * builds, and when no frame is the sanitizer's. */
 size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth);
 
+/* Before the program's constructors, counts what they allocate, until
+ * main() ends the count before the tests: every memory test fails while
+ * what they kept (the suite's constructors, which may call exercise code)
+ * is over its limit (measure.c). */
+void hb_startup_memory_count(void);
+void hb_startup_memory_end(void);
+
 #endif
