@@ -67,7 +67,7 @@ web-assets: $(WEB_MODULES)
 PROFILER_TESTS := $(BUILD)/tests/profiler
 PROFILER_TEST_PROGRAMS := $(addprefix $(PROFILER_TESTS)/,peaks odd_names closes_descriptors \
     ends_early recursion forks threads preinit temporary uses_library_pie uses_library_nopie uses_constructor \
-    uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second)
+    uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second addrmap_check)
 $(PROFILER_TESTS)/lib%.so: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
@@ -107,6 +107,11 @@ $(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -lzstd -o $@
+$(PROFILER_TESTS)/addrmap_check: tests/profiler/addrmap_check.c profiler/addrmap.c \
+    profiler/addrmap.h | $(DEPS_OK)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -o $@
 # One program built twice, the second with other code (another build-id):
 # check.sh copies each in turn to one path.
 $(PROFILER_TESTS)/rebuilt_first $(PROFILER_TESTS)/rebuilt_second: tests/profiler/rebuilt.c | $(DEPS_OK)

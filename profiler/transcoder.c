@@ -304,11 +304,10 @@ static int by_address(const void *a, const void *b) {
 }
 
 uint64_t *transcoder_addresses(const transcoder *t, size_t *count) {
-    *count = 0;
     uint64_t *addresses = malloc((t->frames.used + 1) * sizeof *addresses);
-    for (size_t i = 0; addresses != NULL && t->frames.slots && i <= t->frames.mask; i++)
-        if (t->frames.slots[i].address != 0)
-            addresses[(*count)++] = t->frames.slots[i].address;
+    *count = addresses != NULL ? t->frames.used : 0;
+    if (addresses != NULL)
+        addrmap_addresses(&t->frames, addresses);
     if (*count > 1)
         qsort(addresses, *count, sizeof *addresses, by_address);
     return addresses;
@@ -428,11 +427,55 @@ static bool fast_event(transcoder *t, const unsigned char **p, const unsigned ch
     return true;
 }
 
+/* The events ahead of the one being transcoded, read only for the
+ * addresses they name, so that each one's bucket of the live set is
+ * fetched from memory while the events before it are transcoded (the live
+ * set of a busy program is megabytes: without this, each 'A' and 'F'
+ * waits for memory).  A hint only: an address read wrong costs a useless
+ * fetch, never a wrong match. */
+typedef struct lookahead {
+    const unsigned char *at; /* the first record not read yet */
+    uint64_t address;        /* of the last event read */
+} lookahead;
+
+/* About ten events ahead: about the time of a fetch from memory. */
+enum { LOOKAHEAD_BYTES = 64 };
+
+/* Reads the 'A's, 'F's and 'T's up to LOOKAHEAD_BYTES past `p`.  At any
+ * other record (rare) it waits until `p` is past it, and starts again from
+ * there, with the address the transcoder has reached. */
+static void look_ahead(const transcoder *t, lookahead *a, const unsigned char *p,
+                       const unsigned char *end) {
+    if (a->at < p) {
+        a->at = p;
+        a->address = t->last_address;
+    }
+    uint64_t number;
+    while (a->at < end && a->at < p + LOOKAHEAD_BYTES) {
+        unsigned char tag = *a->at;
+        const unsigned char *at = a->at + 1;
+        if (tag != TAG_TIME && tag != TAG_ALLOC && tag != TAG_FREE)
+            return;
+        if (!record_varint(&at, end, &number))
+            return;
+        if (tag != TAG_TIME) {
+            a->address = record_address(a->address, number);
+            addrmap_prefetch(&t->live, a->address);
+        }
+        if (tag == TAG_ALLOC &&
+            !(record_varint(&at, end, &number) && record_varint(&at, end, &number)))
+            return;
+        a->at = at;
+    }
+}
+
 bool transcoder_feed(transcoder *t, const unsigned char *data, size_t size, transcoder_sink *sink,
                      void *context) {
     const unsigned char *p = data, *end = data + size;
+    lookahead ahead = {data, t->last_address};
     record r;
     while (!t->broken && p < end) {
+        look_ahead(t, &ahead, p, end);
         if (!fast_event(t, &p, end) && !t->broken) {
             if (record_parse(p, end, FROM_PRELOAD, &r) != RECORD_OK) {
                 broken(t, "bytes that are not the preload's records");

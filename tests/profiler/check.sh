@@ -114,6 +114,13 @@ check $? "four threads at once: 80008 allocations, 80000 frees, 4000 B never fre
     "threads: heapbook stats --json lacks:
 $missing$(head -c 600 "$scratch/threads.json")"
 
+# 5d. The table that matches each free to its allocation
+# (profiler/addrmap.c), against the simplest one that can be trusted,
+# including a bucket filled past its end (tests/profiler/addrmap_check.c).
+$programs/addrmap_check >"$scratch/addrmap.txt" 2>&1
+check $? "the live-block table gives the same answers as a plain array ($(cut -d' ' -f2 "$scratch/addrmap.txt") operations)" \
+    "$(cat "$scratch/addrmap.txt")"
+
 # 5c. Temporary allocations, as heaptrack counts them (a block freed right
 #     after it was allocated): temporary.c's 11 of 14, in stats (text and
 #     JSON) and summary; and the peak resident set size sampled.
