@@ -108,6 +108,11 @@ CHECKED_FIXTURES += $(patsubst tests/fixtures/%,$(BUILD)/checked/%.log,$(patsubs
 # and pass (tests/fixtures/unused_code/selftest.sh).
 $(eval $(call exercise_build,01-fibonacci,tests/fixtures/unused_code))
 UNUSED_CODE_TESTS := $(BUILD)/tests/fixtures/unused_code/01-fibonacci/tests
+# Exercise 01 with files of its own that tests/fixtures/moved_source/selftest.sh
+# writes, deletes and moves, as an update may: make rebuilds what they
+# supply, without an error or a stale object (mk/exercises.mk, which file
+# supplies each preprocessed file).
+$(eval $(call exercise_build,01-fibonacci,tests/fixtures/moved_source))
 
 # The harness's own tests built by Clang too: the harness must build
 # warning-free and pass with either compiler.
