@@ -130,14 +130,8 @@ define record_source
 sed -i '0,\@ $<\( \|$$\)@s@@ @' $(1) && \
 	printf 'ifneq ($$(source_of.%s),%s)\n%s: source-changed\nendif\n' '$@' '$<' '$@' >>$(1)
 endef
-.PHONY: source-changed
-source-changed:
 # A deleted name leaves the objects it made: the link takes only the names
-# there are now, and is remade when they differ from those it linked
-# ($@.d records them; record_objects VARIABLE, the list's variable).
-define record_objects
-	@printf 'ifneq ($$(strip $$(%s)),%s)\n%s: source-changed\nendif\n' '$(1)' '$(strip $($(1)))' '$@' >$@.d
-endef
+# there are now, and is remade when they differ (mk/config.mk's record_objects).
 # ---- end of which file supplies each preprocessed file -----------------------
 # ---- end of one preprocessed source ------------------------------------------
 

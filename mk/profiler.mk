@@ -55,7 +55,8 @@ CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard profiler/*.c)) \
 $(HEAPBOOK): $(CLI_OBJS) $(BUILD)/lib/libhb-base.a | $(PRELOAD) $(PRELOAD_MIMALLOC)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -ldw -lelf -lzstd -lz -lstdc++ -o $@
+	$(Q)$(CC) $(LDFLAGS) $(filter-out source-changed,$^) -ldw -lelf -lzstd -lz -lstdc++ -o $@
+	$(call record_objects,CLI_OBJS)
 
 .PHONY: profiler web-assets
 ## make profiler         build build/bin/heapbook (docs/profiler.md)

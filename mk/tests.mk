@@ -19,6 +19,7 @@ HARNESS_TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/obj/%.o,$(wildcard test
 $(HARNESS_TESTS): $(HARNESS_TEST_OBJS) $(HARNESS_ARCHIVES) | $(MIMALLOC_EXPORTS)
 	$(call quiet,LINK,$@)
 	$(Q)$(CC) $(TEST_LDFLAGS) $(HARNESS_TEST_OBJS) $(HARNESS_LINK) $(TEST_LIBS) -o $@
+	$(call record_objects,HARNESS_TEST_OBJS)
 
 # Under the sanitizers only the tests that need no counting run: the
 # parser and printer of every limit's size (the rest would measure nothing).
