@@ -112,8 +112,11 @@ endef
 # records the list, and the link is remade when VARIABLE differs from it.
 # tests/fixtures/moved_source/selftest.sh proves it.
 define record_objects
-	@printf 'ifneq ($$(strip $$(%s)),%s)\n%s: source-changed\nendif\n' '$(1)' '$(strip $($(1)))' '$@' >$@.d
+	@printf 'ifneq ($$(strip $$(%s)),%s)\n%s: $$(SOURCE_CHANGED)\nendif\n' '$(1)' '$(strip $($(1)))' '$@' >$@.d
 endef
+# Named by a variable: a make without it (an older commit's, on the same
+# build/) reads the records and adds nothing.
+SOURCE_CHANGED := source-changed
 .PHONY: source-changed
 source-changed:
 

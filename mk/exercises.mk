@@ -128,7 +128,7 @@ endef
 # tests/fixtures/moved_source/selftest.sh proves both.
 define record_source
 sed -i '0,\@ $<\( \|$$\)@s@@ @' $(1) && \
-	printf 'ifneq ($$(source_of.%s),%s)\n%s: source-changed\nendif\n' '$@' '$<' '$@' >>$(1)
+	printf 'ifneq ($$(source_of.%s),%s)\n%s: $$(SOURCE_CHANGED)\nendif\n' '$@' '$<' '$@' >>$(1)
 endef
 # A deleted name leaves the objects it made: the link takes only the names
 # there are now, and is remade when they differ (mk/config.mk's record_objects).
