@@ -80,4 +80,4 @@ BUILT := $(shell find $(BUILD) -type f \( -name '*.d' -o -name '*.i' -o -name te
 -include $(filter-out $(patsubst %.i,%.d,$(filter %.i,$(BUILT))),$(filter %.d,$(BUILT)))
 UNRECORDED := $(filter-out $(patsubst %.d,%,$(filter %.i.d %/tests.d %/program.d,$(BUILT))),\
     $(filter %.i $(EXERCISE_LINKS),$(BUILT)))
-$(if $(UNRECORDED),$(eval $(UNRECORDED): source-changed))
+$(if $(UNRECORDED),$(eval $(UNRECORDED): $(SOURCE_CHANGED)))

@@ -110,9 +110,9 @@ endef
 # UNSCANNED_VARIANTS are not scanned (mk/wrong-fixes.mk says why).
 define preprocess
 	@mkdir -p $(@D)
-	$(Q)$(if $(2),$(call check_source,$(1) -MMD -MP -MT $@ -MF $@.d,$@.$$$$),\
-	    $(CC) $(1) -E -C -MMD -MP -MT $@ -MF $@.d $< -o $@.$$$$) && mv -f $@.$$$$ $@
-	$(Q)$(call record_source,$@.d) && rm -f $(@:.i=.d)
+	$(Q)$(if $(2),$(call check_source,$(1) -MMD -MP -MT $@ -MF $@.$$$$.deps,$@.$$$$),\
+	    $(CC) $(1) -E -C -MMD -MP -MT $@ -MF $@.$$$$.deps $< -o $@.$$$$) && mv -f $@.$$$$ $@ && \
+	    $(call record_source,$@.$$$$.deps) || { rm -f $@.$$$$.deps; exit 1; }
 endef
 # ---- which file supplies each preprocessed file ------------------------------
 # A name's file is the variant's own if it has one, else the starter's (the
@@ -124,11 +124,16 @@ endef
 # and the .i is remade when the file that supplies it now (source_of.TARGET,
 # set by exercise_build) is another one, or none.  The Makefile skips the
 # FILE.d a build before this one wrote, and remakes an .i or a link that
-# has no record (the Makefile's last lines).
+# has no record (the Makefile's last lines).  The compiler's list is
+# written aside (FILE.i.PID.deps, which the Makefile does not read) and
+# the record renamed into place: a refused file leaves no .d naming its
+# source, and the sanitizer build may make the same .i at the same time.
 # tests/fixtures/moved_source/selftest.sh proves both.
+# record_source DEPS: FILE.i.d from the compiler's list DEPS.
 define record_source
-sed -i '0,\@ $<\( \|$$\)@s@@ @' $(1) && \
-	printf 'ifneq ($$(source_of.%s),%s)\n%s: $$(SOURCE_CHANGED)\nendif\n' '$@' '$<' '$@' >>$(1)
+{ sed '0,\@ $<\( \|$$\)@s@@ @' $(1) && \
+	printf 'ifneq ($$(source_of.%s),%s)\n%s: $$(SOURCE_CHANGED)\nendif\n' '$@' '$<' '$@'; } >$(1).record && \
+	mv -f $(1).record $@.d && rm -f $(1) $(@:.i=.d)
 endef
 # A deleted name leaves the objects it made: the link takes only the names
 # there are now, and is remade when they differ (mk/config.mk's record_objects).
