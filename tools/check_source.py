@@ -213,16 +213,18 @@ class SourceCheck:
 
 def own_lines(text, system, files):
     """(file, line number, text) of each line of the exercise's own files in
-    the preprocessor's output; each own file's name is added to files."""
-    lines, file, number = [], None, 0
+    the preprocessor's output; each own file's name is added to files.  A
+    file is judged once per line marker, not once per line."""
+    lines, file, own, number = [], None, False, 0
     for line in text.split("\n"):
         marker = LINE_MARKER.match(line)
         if marker:
             number, file = int(marker.group(1)), marker.group(2)
-            if is_own(file, system):
+            own = is_own(file, system)
+            if own:
                 files[file] = True
             continue
-        if file is not None and is_own(file, system) and line.strip():
+        if own and line.strip():
             lines.append((file, number, line))
         number += 1
     return lines
