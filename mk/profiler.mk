@@ -185,7 +185,7 @@ test-web: $(WEB_SAMPLES) $(WEB_MODULES) $(WEB_REAL)
 .PHONY: screenshots
 ## make screenshots      instructors: take the lessons' pictures of the flame graph
 ##                       page again (docs/images/), after the page or a program changed
-screenshots: $(HEAPBOOK) $(PRELOAD) $(WEB_MODULES) $(patsubst %,$(BUILD)/exercises/%/program,$(shell \
-    tools/screenshots.py exercises 2>/dev/null))
+screenshots: $(HEAPBOOK) $(PRELOAD) $(WEB_MODULES) $(patsubst %,$(BUILD)/exercises/%/program,$(if \
+    $(EXERCISE_FILES_ONLY),,$(shell tools/screenshots.py exercises 2>/dev/null)))
 	@tools/install-deps.sh --browser
 	tools/screenshots.py make
