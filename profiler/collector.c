@@ -412,6 +412,8 @@ static void name_frames(output *o) {
 static void finish(collector *c, output *o) {
     if (o->finished)
         return;
+    if (o->has_records)
+        transcoder_finish(o->transcoder, take_transcoded, o);
     if (o->has_records && !o->ended) {
         unsigned char record[2 + CAPTURE_MAX_VARINT], *p = record;
         *p++ = TAG_ENDED;
