@@ -28,7 +28,9 @@
  *                  run goes on (transcoder.c), written only when it moved
  *   'S' stack      id (one more than the last 'S'), depth, then depth return
  *                  addresses, innermost first.  Written before the first
- *                  record that uses it.
+ *                  record that uses it.  In a capture from version 6, each
+ *                  address is a zigzag varint of its difference from the
+ *                  one before it (the last of the previous 'S', or 0).
  *   'l' module map a new set of loaded modules follows (after a dlopen)
  *   'L' module     load bias, start and size of its mapped range (from the
  *                  bias), u8 build-id length, build-id, path length, path.

@@ -351,6 +351,9 @@ static bool take_stack(capture *c, uint64_t offset, const record *r) {
         return fail(c, "out of memory reading stack %llu", (unsigned long long)id);
     if (r->depth > 0)
         memcpy(c->frames + c->frame_count, r->frames, r->depth * sizeof *r->frames);
+    if (c->version >= CAPTURE_VERSION) /* each frame its difference from the one before */
+        for (size_t i = c->frame_count; i < c->frame_count + r->depth; i++)
+            c->frames[i] = record_address(i > 0 ? c->frames[i - 1] : 0, c->frames[i]);
     c->stack_first[id] = c->frame_count;
     c->stack_depth[id] = (uint16_t)r->depth;
     c->frame_count += r->depth;

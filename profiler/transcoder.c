@@ -65,6 +65,7 @@ struct transcoder {
     uint32_t info_count;
     uint64_t stack_count; /* stacks the stream has written */
     uint64_t last_address;
+    uint64_t last_frame;      /* the last return address of the last 'S' written */
     uint32_t last_event_info; /* of the last 'A' or 'F' written */
     /* The address of the last 'A' while no 'F' has followed it, else 0. */
     uint64_t last_allocated;
@@ -119,6 +120,7 @@ static void forget(transcoder *t) {
     t->info_count = 0;
     t->stack_count = 0;
     t->last_address = 0;
+    t->last_frame = 0;
     t->last_event_info = 0;
     t->last_allocated = 0;
     t->time_ns = t->written_ns = 0;
@@ -564,6 +566,22 @@ uint64_t *transcoder_addresses(const transcoder *t, size_t *count) {
     return addresses;
 }
 
+/* An 'S' as a capture has it: each return address its difference from
+ * the one before (capture.h), which repeat from stack to stack where the
+ * whole addresses do not. */
+static bool put_stack(transcoder *t, const record *r) {
+    unsigned char *p = t->output + t->used;
+    *p++ = TAG_STACK;
+    p = capture_put_varint(p, r->number[0]);
+    p = capture_put_varint(p, r->depth);
+    for (size_t i = 0; i < r->depth; i++) {
+        p = capture_put_varint(p, capture_zigzag(r->frames[i] - t->last_frame));
+        t->last_frame = r->frames[i];
+    }
+    t->used = (size_t)(p - t->output);
+    return true;
+}
+
 /* A vfork()ed child's exec: remembered until it fails. */
 static bool child_exec(transcoder *t, const record *r) {
     unsigned i = 0;
@@ -626,9 +644,7 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
         if (r->number[0] != t->stack_count + 1)
             return broken(t, "stacks out of order");
         t->stack_count++;
-        if (!note_frames(t, r))
-            return false;
-        break;
+        return note_frames(t, r) && put_stack(t, r);
     case TAG_MODULE: /* written at the end, if a frame is in it (frame_names.h) */
         return note_module(t, r);
     case TAG_MODULE_MAP: /* the reader needs none: the modules come at the end */
