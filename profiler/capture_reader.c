@@ -3,6 +3,7 @@
 #include "capture_reader.h"
 
 #include "array.h"
+#include "capture_file.h"
 #include "records.h"
 
 #include <errno.h>
@@ -137,6 +138,13 @@ static bool open_source(capture *c, int fd, const unsigned char *memory, size_t 
     c->source->memory = memory;
     c->source->memory_size = size;
     ZSTD_DCtx_setParameter(c->source->zstd, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
+    size_t dictionary_size;
+    const void *dictionary = capture_file_dictionary(&dictionary_size);
+    if (c->version >= CAPTURE_VERSION &&
+        ZSTD_isError(ZSTD_DCtx_loadDictionary(c->source->zstd, dictionary, dictionary_size))) {
+        snprintf(error, CAPTURE_ERROR, "%s: out of memory", c->file);
+        return false;
+    }
     return true;
 }
 

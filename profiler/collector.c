@@ -228,6 +228,9 @@ static output *add_output(collector *c, pid_t pid, int fd, char *path) {
      * the records' own checks let through is still an error, never other
      * figures (the reader's zstd checks it). */
     ZSTD_CCtx_setParameter(o->zstd, ZSTD_c_checksumFlag, 1);
+    size_t dictionary_size;
+    const void *dictionary = capture_file_dictionary(&dictionary_size);
+    ZSTD_CCtx_loadDictionary(o->zstd, dictionary, dictionary_size); /* raw: not zstd's magic */
     o->pid = pid;
     o->fd = fd;
     o->path = path;
