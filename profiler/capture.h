@@ -34,7 +34,7 @@
  *   'l' module map a new set of loaded modules follows (after a dlopen)
  *   'L' module     load bias, start and size of its mapped range (from the
  *                  bias), u8 build-id length, build-id, path length, path.
- *                  In a capture (version 5), heapbook run writes them at the
+ *                  In a capture (from version 5), heapbook run writes them at the
  *                  end instead, before the names, and only the modules a
  *                  frame is in: a small program's capture is mostly paths
  *                  and build-ids of libraries it never allocated from.
@@ -135,13 +135,14 @@
  * A capture without them (version 3) is named from the modules on disk
  * when a report is made.
  *
- * Why this shape: a capture holds tens of millions of 'A' and 'F' records.
- * None carries a time (a 'T' every tick covers thousands); the preload
- * keeps no memory per block (the program keeps its allocator as it is);
- * and the file holds no addresses, whose differences are random and do not
- * compress, but info ids, as heaptrack's interpreted files do: an event is
- * 2 or 3 bytes before zstd.  The reader then needs no table of blocks: a
- * report's memory is bounded by the distinct (size, stack) pairs.
+ * Why this shape: a program makes tens of millions of allocations and
+ * frees.  None carries a time (a 'T' every tick covers thousands); the
+ * preload keeps no memory per block (the program keeps its allocator as it
+ * is); and the file holds no addresses, whose differences are random and
+ * do not compress, but info ids, as heaptrack's interpreted files do, and
+ * from version 6 not even one an event but counts of them a tick ('G').
+ * The reader then needs no table of blocks: a report's memory is bounded
+ * by the distinct (size, stack) pairs.
  *
  * A realloc is an 'F' of the old block and an 'A' of the new one, as the
  * harness counts it, so a capture's peak is the harness's peak. */

@@ -80,6 +80,8 @@ struct transcoder {
     tally *tallies; /* [info] */
     size_t info_capacity;
     part_list parts[PARTS];
+    uint32_t *sorting; /* room for sort_infos() */
+    size_t sorting_capacity;
     uint64_t heap, top;
     uint32_t top_info, last_allocated_info;
     bool top_freed_at_once, last_was_top, full, allocation_written_last;
@@ -128,6 +130,9 @@ static void forget(transcoder *t) {
     free(t->tallies);
     t->tallies = NULL;
     t->info_capacity = 0;
+    free(t->sorting);
+    t->sorting = NULL;
+    t->sorting_capacity = 0;
     for (int i = 0; i < PARTS; i++) {
         free(t->parts[i].infos);
         t->parts[i] = (part_list){0};
@@ -312,21 +317,44 @@ static void new_top(transcoder *t, uint32_t info) {
     t->top_freed_at_once = false;
 }
 
-static int by_info(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+/* The part's infos in ascending order, by their bytes from the lowest
+ * (a radix sort: a busy run writes thousands of ticks, each with
+ * thousands of infos).  False if memory runs out. */
+static bool sort_infos(transcoder *t, part_list *l) {
+    if (l->count < 2)
+        return true;
+    if (!array_grow((void **)&t->sorting, &t->sorting_capacity, l->count, sizeof *t->sorting)) {
+        broken(t, "out of memory");
+        return false;
+    }
+    uint32_t *from = l->infos, *to = t->sorting;
+    for (unsigned shift = 0; shift < 32 && (t->info_count >> shift) != 0; shift += 8) {
+        size_t start[257] = {0};
+        for (size_t i = 0; i < l->count; i++)
+            start[((from[i] >> shift) & 0xff) + 1]++;
+        for (int digit = 0; digit < 256; digit++)
+            start[digit + 1] += start[digit];
+        for (size_t i = 0; i < l->count; i++)
+            to[start[(from[i] >> shift) & 0xff]++] = from[i];
+        uint32_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != l->infos)
+        memcpy(l->infos, from, l->count * sizeof *from);
+    return true;
 }
 
 /* A tick's events too few to be worth a group are written one by one. */
 enum { EVENTS_WRITTEN_ALONE = 2 };
 
-/* The events of one kind of a part, by ascending info; their counts are
- * 0 after. */
-static void write_kind(transcoder *t, enum part part, enum capture_group_kind kind) {
+/* The `events` of one kind of a part, by ascending info; their counts
+ * are 0 after. */
+static void write_kind(transcoder *t, enum part part, enum capture_group_kind kind,
+                       uint64_t events) {
     const part_list *l = &t->parts[part];
-    uint64_t events = 0;
-    for (size_t i = 0; i < l->count; i++)
-        events += t->tallies[l->infos[i]].count[part][kind];
+    if (events == 0)
+        return;
     if (events <= EVENTS_WRITTEN_ALONE) {
         for (size_t i = 0; i < l->count; i++)
             for (uint32_t *n = &t->tallies[l->infos[i]].count[part][kind]; *n > 0; --*n) {
@@ -369,10 +397,14 @@ static void write_kind(transcoder *t, enum part part, enum capture_group_kind ki
 
 static void write_part(transcoder *t, enum part part) {
     part_list *l = &t->parts[part];
-    if (l->count > 1)
-        qsort(l->infos, l->count, sizeof *l->infos, by_info);
+    if (!sort_infos(t, l))
+        return;
+    uint64_t events[CAPTURE_GROUP_KINDS] = {0};
+    for (size_t i = 0; i < l->count; i++)
+        for (int kind = 0; kind < CAPTURE_GROUP_KINDS; kind++)
+            events[kind] += t->tallies[l->infos[i]].count[part][kind];
     for (int kind = 0; kind < CAPTURE_GROUP_KINDS; kind++)
-        write_kind(t, part, (enum capture_group_kind)kind);
+        write_kind(t, part, (enum capture_group_kind)kind, events[kind]);
     for (size_t i = 0; i < l->count; i++)
         t->tallies[l->infos[i]].listed[part] = false;
     l->count = 0;
