@@ -623,6 +623,17 @@ check $? "format 6's groups read as the events they count (8 allocations, 4 free
     "format 6's groups:
 $missing"
 
+# 18d. What format 6's counts save: bench/tenmillion.c draws each
+#      allocation's (size, stack) pair among 8,192 at random and frees a
+#      random live block, so a capture that says which pair each event was
+#      needs 13 bits an allocation and 13 its free, 3.25 bytes (format 5
+#      took 4); counted by tick, a capture of 300,000 is below that.
+$heapbook run -o "$scratch/random.hbcap" $programs/random_pairs 300000 2>/dev/null
+bytes=$(stat -c %s "$scratch/random.hbcap")
+[ "$bytes" -lt $((300000 * 13 * 2 / 8)) ] && [ "$(figure "$scratch/random.hbcap" frees)" = 300000 ]
+check $? "300,000 random (size, stack) pairs allocated and freed: a $bytes-byte capture, less than the 975,000 any capture of each event's pair needs" \
+    "random pairs: a $bytes-byte capture, not below the 975,000 bytes of a capture of each event's pair"
+
 # 19. Hostile captures, each a regression kept in the fuzzer's corpus
 #     (tests/profiler/corpus/regression-*: a selector byte, then the
 #     capture): every command gives a report or its clear error, in
