@@ -14,14 +14,22 @@
 .DEFAULT_GOAL := workbook
 
 include mk/config.mk
+# A make asked only for the student's commands reads mk/student.mk alone:
+# each of them runs a script that makes what it needs with a make of its
+# own (tools/workbook.sh), and the build read twice was a third of the
+# edit-test loop's time (docs/performance.md, section 5).
+ifeq ($(STUDENT_COMMANDS_ONLY),)
 include mk/harness.mk
 include mk/exercises.mk
 include mk/profiler.mk
 include mk/tests.mk
 include mk/wrong-fixes.mk
+endif
 include mk/student.mk
+ifeq ($(STUDENT_COMMANDS_ONLY),)
 include mk/grade.mk
 include mk/lint.mk
+endif
 
 .PHONY: help all bench format clean
 
@@ -58,7 +66,8 @@ all: $(CHECK_BUILT)
 # build/ first, so that a failed run leaves the previous list.
 ## make compile_commands.json
 ##                       for editors: every compile command of the build
-compile_commands.json: $(shell git ls-files '*.c' '*.S' '*.mk' '*Makefile' 2>/dev/null) tools/compile_commands.py
+compile_commands.json: $(if $(EXERCISE_FILES_ONLY),,$(shell git ls-files '*.c' '*.S' '*.mk' '*Makefile' 2>/dev/null)) \
+    tools/compile_commands.py
 	@mkdir -p $(BUILD)
 	$(Q)tools/compile_commands.py . $(CHECK_BUILT) fuzz \
 	    -- bench built -o ../$(BUILD)/lib/libhb-core.a -o ../$(BUILD)/lib/libhb-runner.a \
@@ -76,8 +85,10 @@ clean:
 # beside a FILE.i is an older build's, which named its source as a
 # prerequisite; it is skipped, and an .i or a link without its record is
 # remade once.
+ifeq ($(STUDENT_COMMANDS_ONLY),)
 BUILT := $(shell find $(BUILD) -type f \( -name '*.d' -o -name '*.i' -o -name tests -o -name program \) 2>/dev/null)
 -include $(filter-out $(patsubst %.i,%.d,$(filter %.i,$(BUILT))),$(filter %.d,$(BUILT)))
 UNRECORDED := $(filter-out $(patsubst %.d,%,$(filter %.i.d %/tests.d %/program.d,$(BUILT))),\
     $(filter %.i $(EXERCISE_LINKS),$(BUILT)))
 $(if $(UNRECORDED),$(eval $(UNRECORDED): $(SOURCE_CHANGED)))
+endif

@@ -222,24 +222,27 @@ def own_lines(text, system, files, renamings=None):
     the preprocessor's output; each own file's name is added to files, and
     to renamings the place of each line directive that names another file
     (however spelt: the preprocessor writes it as a marker without the
-    flag 1 or 2 of entering or leaving an included file)."""
+    flag 1 or 2 of entering or leaving an included file).  A file is judged
+    once per line marker, not once per line."""
     # The markers before the source's first line (the working directory's,
     # <built-in>'s, <command-line>'s) are the preprocessor's own.
-    lines, file, number, begun, prior_is_builtin = [], None, 0, False, False
+    lines, file, own, number = [], None, False, 0
+    begun, prior_is_builtin = False, False
     for line in text.split("\n"):
         marker = LINE_MARKER.match(line)
         if marker:
             entering_or_leaving = set(marker.group(3).split()) & {"1", "2"}
             renamed = marker.group(2) != file and not entering_or_leaving
-            if renamings is not None and begun and renamed and is_own(file, system):
+            if renamings is not None and begun and renamed and own:
                 renamings.append(f"{file}:{number}")
             number, file = int(marker.group(1)), marker.group(2)
             begun = begun or (not file.startswith("<") and prior_is_builtin)
             prior_is_builtin = file.startswith("<")
-            if is_own(file, system):
+            own = is_own(file, system)
+            if own:
                 files[file] = True
             continue
-        if file is not None and is_own(file, system) and line.strip():
+        if own and line.strip():
             lines.append((file, number, line))
         number += 1
     return lines
