@@ -121,6 +121,12 @@ $programs/addrmap_check >"$scratch/addrmap.txt" 2>&1
 check $? "the live-block table gives the same answers as a plain array ($(cut -d' ' -f2 "$scratch/addrmap.txt") operations)" \
     "$(cat "$scratch/addrmap.txt")"
 
+# 5e. A sample of the resident set size taken in a tick is written after
+#     the tick's events before it, not before them with the tick's
+#     earlier time (tests/profiler/transcoder_check.c).
+$programs/transcoder_check >"$scratch/transcoder.txt" 2>&1
+check $? "a sample taken in a tick follows the tick's events before it" "$(cat "$scratch/transcoder.txt")"
+
 # 5c. Temporary allocations, as heaptrack counts them (a block freed right
 #     after it was allocated): temporary.c's 11 of 14, in stats (text and
 #     JSON) and summary; and the peak resident set size sampled.
