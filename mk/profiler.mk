@@ -68,7 +68,8 @@ web-assets: $(WEB_MODULES)
 PROFILER_TESTS := $(BUILD)/tests/profiler
 PROFILER_TEST_PROGRAMS := $(addprefix $(PROFILER_TESTS)/,peaks odd_names closes_descriptors \
     ends_early recursion forks threads preinit temporary uses_library_pie uses_library_nopie uses_constructor \
-    uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second random_pairs addrmap_check)
+    uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second random_pairs addrmap_check \
+    transcoder_check)
 $(PROFILER_TESTS)/lib%.so: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
@@ -116,6 +117,12 @@ $(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture
 	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -lzstd -o $@
 $(PROFILER_TESTS)/addrmap_check: tests/profiler/addrmap_check.c profiler/addrmap.c \
     profiler/addrmap.h | $(DEPS_OK)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -o $@
+$(PROFILER_TESTS)/transcoder_check: tests/profiler/transcoder_check.c profiler/transcoder.c \
+    profiler/addrmap.c profiler/array.c profiler/records.c profiler/transcoder.h profiler/capture.h \
+    | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -o $@
