@@ -1,0 +1,351 @@
+/* read_only.c: a test's process may open files only to read them
+ * (isolate.h; docs/harness.md: Nothing the test runs writes where the
+ * verdict comes from).
+ *
+ * Exercise code can call fopen(), freopen() or lesson 14's open(), and a
+ * path names more than files: /proc/self/fd/N reopens the runner's channel,
+ * /proc/self/mem writes past page protections into the harness's code and
+ * counters, /proc/self/clear_refs resets the kernel's high-water mark the
+ * backstop reads, and a results file or a cached verdict is where make
+ * progress looks.  No list of such paths can be complete (/dev/fd,
+ * /proc/PID, /proc/thread-self, symbolic links...), so the kernel refuses
+ * the mode instead: a seccomp filter, installed in the test's process once
+ * the harness has opened what it writes to, traps every open that could
+ * write (write access, create, truncate, append, an unnamed temporary
+ * file), whatever the path.  The trap is SIGSYS, which the child reports
+ * like any fatal signal, with where the open was made (death.c names it).
+ * The filter holds for every process the test makes, and cannot be lifted.
+ *
+ * Not under valgrind (below), which judges memory errors, not figures.
+ *
+ * openat2() takes its flags in a structure a filter cannot read: it is
+ * refused as a kernel without it would (ENOSYS), and callers fall back to
+ * openat().  A system call of another ABI (i386, x32) ends the process:
+ * ordinary C code makes none. */
+#include "isolate.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pty.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <wordexp.h>
+
+#if defined(__x86_64__)
+#define THIS_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define THIS_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* Every flag that makes an open able to change a file. */
+#define WRITING_FLAGS                                                                              \
+    (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | (O_TMPFILE & ~O_DIRECTORY))
+
+/* The system call's number, and its flags' argument (the low 32 bits: on
+ * both architectures, little-endian). */
+#define LOAD_NUMBER BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
+#define LOAD_ARGUMENT(n)                                                                           \
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args) + 8 * (n))
+/* If the number is `nr`, judge its flags in argument `n`: the next four
+ * instructions load them, trap if one writes, and allow otherwise; past
+ * them, the number is still loaded. */
+#define JUDGE_FLAGS(nr, n)                                                                         \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4), LOAD_ARGUMENT(n),                             \
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, WRITING_FLAGS, 0, 1),                                 \
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+__attribute__((weak)) const bool hb_test_process_writes_files = false;
+
+bool hb_read_only_enter(void) {
+    /* volatile: the compiler would take this weak definition's value as
+     * the only one, and the linker may have chosen another. */
+    if (*(const volatile bool *)&hb_test_process_writes_files)
+        return false;
+#if !HB_SANITIZED
+    /* valgrind does not know seccomp's system call: it would refuse it,
+     * with a warning in every test's output.  Under valgrind nothing is
+     * counted (its malloc serves the test), and its verdict is its own. */
+    if (hb_memcheck_not_counting() != NULL)
+        return false;
+#endif
+#ifdef THIS_ARCH
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, THIS_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        LOAD_NUMBER,
+#ifdef __X32_SYSCALL_BIT
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+#endif
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+#ifdef SYS_creat
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_creat, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+#endif
+#ifdef SYS_open
+        JUDGE_FLAGS(SYS_open, 1),
+#endif
+        JUDGE_FLAGS(SYS_openat, 2),
+        JUDGE_FLAGS(SYS_open_by_handle_at, 2),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
+    /* No new privileges: what an unprivileged process must promise before
+     * it may filter its own system calls (and a test execs nothing). */
+    return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+           syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0;
+#else
+    return false;
+#endif
+}
+
+/* children.c: every way the C library offers to make a child process,
+ * refused inside a memory test (docs/harness.md: What else counts).
+ *
+ * A child's allocations are counted in the child's copy of the scope,
+ * never in the test's figures: a memory test that starts a process would
+ * pass on half its memory.  So inside a memory test each of these fails as
+ * it fails when the system refuses (EPERM) and fails the test, saying
+ * why; everywhere else it is glibc's own (hb_next_function).
+ *
+ * Defined here, in the executable, so every call of the program's and of
+ * the libraries it loads reaches them; glibc's calls inside itself (its
+ * own fork() calling _Fork()) do not, and need not.  What exercise code
+ * may name is the allow-list's to say (tools/check-objects.sh); this layer
+ * catches the code it reaches through a library.  The harness makes its
+ * own children with __fork(), which is left unwrapped for that. */
+
+extern pid_t __fork(void);
+
+/* True, with the test failed and errno EPERM, inside a memory test;
+ * `how` ("" or " with ...") says what of the call made a child. */
+static bool refused_call(const char *function, const char *how) {
+    const char *test, *file;
+    unsigned line;
+    if (!hb_measuring(&test, &file, &line))
+        return false;
+    char message[400];
+    snprintf(message, sizeof message,
+             "%s: %s()%s inside a memory test: a child's allocations would not count in this "
+             "test's figures; start processes in an HB_TEST, or measure each process on its own",
+             test, function, how);
+    CU_assertImplementation(CU_FALSE, line, message, file, "", CU_FALSE);
+    errno = EPERM;
+    return true;
+}
+
+static bool refused(const char *function) { return refused_call(function, ""); }
+
+#pragma GCC visibility push(default)
+
+pid_t fork(void) { return refused("fork") ? -1 : __fork(); }
+
+/* vfork()'s child shares the parent's memory until it calls exec: a
+ * fork() is what POSIX allows in its place, and safe here. */
+pid_t vfork(void) { return refused("vfork") ? -1 : __fork(); }
+
+/* glibc exports its own names too: the same, under them. */
+pid_t __vfork(void) HB_ALIAS(vfork);
+
+pid_t _Fork(void) {
+    if (refused("_Fork"))
+        return -1;
+    pid_t (*original)(void) = hb_next_function("_Fork");
+    return original();
+}
+
+int clone(int (*function)(void *), void *stack, int flags, void *argument, ...) {
+    /* glibc's clone() reads these three whatever the flags say */
+    va_list more;
+    va_start(more, argument);
+    pid_t *parent_tid = va_arg(more, pid_t *);
+    void *tls = va_arg(more, void *);
+    pid_t *child_tid = va_arg(more, pid_t *);
+    va_end(more);
+    if (refused("clone"))
+        return -1;
+    int (*original)(int (*)(void *), void *, int, void *, ...) = hb_next_function("clone");
+    return original(function, stack, flags, argument, parent_tid, tls, child_tid);
+}
+
+int __clone(int (*function)(void *), void *stack, int flags, void *argument, ...) HB_ALIAS(clone);
+
+int daemon(int keep_directory, int keep_streams) {
+    if (refused("daemon"))
+        return -1;
+    int (*original)(int, int) = hb_next_function("daemon");
+    return original(keep_directory, keep_streams);
+}
+
+pid_t forkpty(int *terminal, char *name, const struct termios *settings,
+              const struct winsize *size) {
+    if (refused("forkpty"))
+        return -1;
+    pid_t (*original)(int *, char *, const struct termios *, const struct winsize *) =
+        hb_next_function("forkpty");
+    return original(terminal, name, settings, size);
+}
+
+typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                     const posix_spawnattr_t *, char *const[], char *const[]);
+
+/* posix_spawn() returns its error instead of setting errno. */
+int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+                const posix_spawnattr_t *attributes, char *const arguments[],
+                char *const environment[]) {
+    if (refused("posix_spawn"))
+        return EPERM;
+    spawn_fn *original = hb_next_function("posix_spawn");
+    return original(pid, path, actions, attributes, arguments, environment);
+}
+
+int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+                 const posix_spawnattr_t *attributes, char *const arguments[],
+                 char *const environment[]) {
+    if (refused("posix_spawnp"))
+        return EPERM;
+    spawn_fn *original = hb_next_function("posix_spawnp");
+    return original(pid, file, actions, attributes, arguments, environment);
+}
+
+int system(const char *command) {
+    if (refused("system"))
+        return -1;
+    int (*original)(const char *) = hb_next_function("system");
+    return original(command);
+}
+
+FILE *popen(const char *command, const char *mode) {
+    if (refused("popen"))
+        return NULL;
+    FILE *(*original)(const char *, const char *) = hb_next_function("popen");
+    return original(command, mode);
+}
+
+/* wordexp() runs a shell for each command substitution ("$(...)"): in a
+ * memory test it expands everything else, and a substitution fails the
+ * test instead. */
+int wordexp(const char *words, wordexp_t *expanded, int flags) {
+    int (*original)(const char *, wordexp_t *, int) = hb_next_function("wordexp");
+    const char *test, *file;
+    unsigned line;
+    if ((flags & WRDE_NOCMD) || !hb_measuring(&test, &file, &line))
+        return original(words, expanded, flags);
+    int status = original(words, expanded, flags | WRDE_NOCMD);
+    if (status == WRDE_CMDSUB)
+        refused_call("wordexp", " with a command substitution");
+    return status;
+}
+
+#pragma GCC visibility pop
+
+/* exit_handlers.c: exit handlers a test registers (runner.h: Exit
+ * handlers).
+ *
+ * A test's process ends with _exit(), as it must: exit() would run what
+ * the runner's process and its libraries registered, once per test.  So a
+ * handler the code under test registers with atexit(), on_exit() or
+ * at_quick_exit() never runs, and what it would do (free a cache, flush a
+ * file, crash) is never tested.  Not a failure: the test checked what it
+ * checked, and a program's end is not a test's.  But it is said, on the
+ * test's line: these functions are defined here, pass each registration on
+ * to the C library, and note its caller in a page shared with the
+ * runner's process, which reads it when the test is over. */
+
+enum { MAX_NOTED = 4 };
+
+typedef struct registrations {
+    _Atomic unsigned count;
+    const char *function[MAX_NOTED]; /* "atexit", ... (static strings: the same in every process) */
+    uintptr_t caller[MAX_NOTED];
+} registrations;
+
+/* The module's state: the page every test's process writes in. */
+static registrations *shared;
+
+__attribute__((constructor)) static void map_the_shared_page(void) {
+    void *page = hb_sys_mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
+                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    shared = page == MAP_FAILED ? NULL : page;
+}
+
+static void note(const char *function, uintptr_t caller) {
+    if (shared == NULL)
+        return;
+    unsigned at = atomic_fetch_add(&shared->count, 1);
+    if (at < MAX_NOTED) {
+        shared->function[at] = function;
+        shared->caller[at] = caller;
+    }
+}
+
+/* The C library's own: atexit() and at_quick_exit() are its small static
+ * wrappers around these (libc_nonshared.a), given the executable's
+ * handle. */
+extern int __cxa_atexit(void (*function)(void *), void *argument, void *dso);
+extern int __cxa_at_quick_exit(void (*function)(void), void *dso);
+extern void *__dso_handle;
+
+HB_API int atexit(void (*function)(void)) {
+    note("atexit", (uintptr_t)__builtin_return_address(0));
+    return __cxa_atexit((void (*)(void *))function, NULL, __dso_handle);
+}
+
+HB_API int at_quick_exit(void (*function)(void)) {
+    note("at_quick_exit", (uintptr_t)__builtin_return_address(0));
+    return __cxa_at_quick_exit(function, __dso_handle);
+}
+
+HB_API int on_exit(void (*function)(int, void *), void *argument) {
+    static int (*next)(void (*)(int, void *), void *);
+    if (next == NULL) {
+        hb_guard_enter(); /* dlsym may allocate its error text */
+        next = (int (*)(void (*)(int, void *), void *))dlsym(RTLD_NEXT, "on_exit");
+        hb_guard_leave();
+    }
+    note("on_exit", (uintptr_t)__builtin_return_address(0));
+    return next != NULL ? next(function, argument) : -1;
+}
+
+void hb_exit_handlers_forget(void) {
+    if (shared != NULL)
+        atomic_store(&shared->count, 0);
+}
+
+void hb_exit_handlers_say(void) {
+    if (shared == NULL || !hb_runner_isolated())
+        return;
+    unsigned count = atomic_load(&shared->count);
+    for (unsigned i = 0; i < count && i < MAX_NOTED; i++) {
+        hb_location where;
+        hb_symbolize(shared->caller[i], true, &where);
+        /* The harness's own (the test's process notes its exit()). */
+        if (strncmp(where.file, "harness/", strlen("harness/")) == 0)
+            continue;
+        char line[HB_FUNCTION_NAME + HB_FILE_NAME + 16];
+        hb_location_format(&where, line, sizeof line);
+        /* On CUnit's line of the test; Google Test's output (gtest.c) has
+         * a line for it, as for the other notes. */
+        printf("[%s() in %s registered a handler that never ran: a test's process ends without "
+               "running exit handlers, so what it does is not tested]%s",
+               shared->function[i], line, hb_gtest_requested() ? "\n" : " ");
+    }
+    fflush(stdout);
+    hb_exit_handlers_forget();
+}
