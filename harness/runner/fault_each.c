@@ -48,6 +48,12 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Calls `reached` for each live block `scope` (or one nested in it)
+ * counted that the executable's globals reach, directly or through other
+ * such blocks: what a leak checker calls still reachable. */
+static void hb_reachable_from_globals(const hb_scope *scope,
+                                      void (*reached)(const hb_block *block, void *arg), void *arg);
+
 /* The share of the test's time limits the failure points may use: past
  * it no more are tried, and the test fails saying it was slow, before the
  * limit ends it as if it looped (the code's run must still end, and its
@@ -372,8 +378,9 @@ static int scan_executable(struct dl_phdr_info *info, size_t size, void *arg) {
     return 1;
 }
 
-void hb_reachable_from_globals(const hb_scope *scope,
-                               void (*reached)(const hb_block *block, void *arg), void *arg) {
+static void hb_reachable_from_globals(const hb_scope *scope,
+                                      void (*reached)(const hb_block *block, void *arg),
+                                      void *arg) {
     scan s = {0};
     hb_guard_enter(); /* the harness's work: its allocations (qsort's) uncounted */
     uint64_t first = hb_scope_id(scope);

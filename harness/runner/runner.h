@@ -131,28 +131,10 @@ void hb_isolate_run_here(const hb_test_def *test, const hb_time_limit *limit);
  * Empty is the same as unset; anything but an accepted form stops the run
  * with exit status 2, as a bad option does. */
 
-typedef enum hb_env_variable {
-    HB_ENV_FORK,
-    HB_ENV_TIMEOUT,
-    HB_ENV_SEED,
-    HB_ENV_SOLUTION_TIMES,
-    HB_ENV_COUNT
-} hb_env_variable;
-
-/* The variable's value when the program started; NULL if unset or empty. */
-const char *hb_environment_value(hb_env_variable variable);
-
 /* In main(): checks every variable (the time limits' with
  * hb_time_limits_load); false, each bad one said on stderr, if any is
  * bad. */
 bool hb_environment_check(void);
-
-/* Says on stderr that `variable`'s `value` is bad, how (`problem`), and
- * what is accepted:
- *   heapbook: HEAPBOOK_FORK="yes" is neither 0 nor 1: write 1 (...) or 0
- *   (...) (docs/harness.md, Environment variables); no test ran */
-void hb_environment_error(hb_env_variable variable, const char *value, const char *problem,
-                          const char *accepted);
 
 /* Reads `text` as decimal digits alone (no sign, space or other base) into
  * *number; false if it is anything else or more than `max`. */
@@ -164,15 +146,6 @@ bool hb_runner_isolated(void);
 
 /* HEAPBOOK_SEED, once checked: true and the seed if it was given. */
 bool hb_environment_seed(unsigned long long *seed);
-
-/* ======================================================================
- * Reachable blocks (reachable.c). */
-
-/* Calls `reached` for each live block `scope` (or one nested in it)
- * counted that the executable's globals reach, directly or through other
- * such blocks: what a leak checker calls still reachable. */
-void hb_reachable_from_globals(const hb_scope *scope,
-                               void (*reached)(const hb_block *block, void *arg), void *arg);
 
 /* ======================================================================
  * Exit handlers (exit_handlers.c): atexit(), on_exit() and at_quick_exit()

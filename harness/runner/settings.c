@@ -15,6 +15,17 @@
 #include <time.h>
 #include <unistd.h>
 
+typedef enum hb_env_variable {
+    HB_ENV_FORK,
+    HB_ENV_TIMEOUT,
+    HB_ENV_SEED,
+    HB_ENV_SOLUTION_TIMES,
+    HB_ENV_COUNT
+} hb_env_variable;
+
+/* The variable's value when the program started; NULL if unset or empty. */
+static const char *hb_environment_value(hb_env_variable variable);
+
 /* A value is kept whole or not at all: a copy cut short could read as a
  * valid value that is not the one given.  PATH_MAX holds any path the
  * times file can have. */
@@ -69,15 +80,19 @@ __attribute__((section(".preinit_array"),
                used)) static void (*const read_environment_first)(int, char **,
                                                                   char **) = read_environment;
 
-const char *hb_environment_value(hb_env_variable variable) {
+static const char *hb_environment_value(hb_env_variable variable) {
     if (!environment.set[variable])
         return NULL;
     return environment.too_long[variable] ? "(a value too long to keep)"
                                           : environment.value[variable];
 }
 
-void hb_environment_error(hb_env_variable variable, const char *value, const char *problem,
-                          const char *accepted) {
+/* Says on stderr that `variable`'s `value` is bad, how (`problem`), and
+ * what is accepted:
+ *   heapbook: HEAPBOOK_FORK="yes" is neither 0 nor 1: write 1 (...) or 0
+ *   (...) (docs/harness.md, Environment variables); no test ran */
+static void hb_environment_error(hb_env_variable variable, const char *value, const char *problem,
+                                 const char *accepted) {
     fprintf(stderr,
             "heapbook: %s=\"%s\" %s: %s (docs/harness.md, Environment variables); no test ran\n",
             names[variable], value, problem, accepted);
