@@ -286,7 +286,7 @@ $problems"
 fi
 # ---- end of results files -------------------------------------------------
 
-# ---- environment variables (harness/runner/environment.c) -----------------
+# ---- environment variables (harness/runner/settings.c) --------------------
 # A bad value stops the run before any test, with exit status 2 and a line
 # naming the variable, the text and the accepted forms; a FIFO as the times
 # file is refused at once, never waited on (timeout 10: a hang fails).

@@ -36,7 +36,7 @@
  * probes a page at a time; a frame that skips further faults further). */
 enum { OVERFLOW_ZONE = 256 * 1024 };
 
-/* SIGSYS: an open that could write, trapped by read_only.c. */
+/* SIGSYS: an open that could write, trapped by sandbox.c. */
 static const int fatal_signals[] = {SIGSEGV, SIGBUS,  SIGFPE,  SIGILL,
                                     SIGABRT, SIGALRM, SIGPROF, SIGSYS};
 
@@ -151,7 +151,7 @@ enum { SECCOMP_TRAPPED = 1 };
 /* Room for the path a trapped open named, in its report. */
 enum { PATH_NOTE = 512 };
 
-/* The path a trapped open named (read_only.c), or NULL: its argument's
+/* The path a trapped open named (sandbox.c), or NULL: its argument's
  * register, by the system call's number. */
 static const char *trapped_path(const siginfo_t *info, const ucontext_t *uc) {
     if (info->si_code != SECCOMP_TRAPPED)
@@ -399,7 +399,7 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     hb_stacks_this_thread(); /* known from now on: the fault handler asks */
     hb_guard_leave();
     /* What the harness writes to in this process is open now: from here,
-     * nothing opens a file but to read it (read_only.c). */
+     * nothing opens a file but to read it (sandbox.c). */
     hb_limits_prepare();
     hb_read_only_enter();
     install_handlers();

@@ -1,5 +1,7 @@
 /* fault_each.c: every allocation of a piece of code made to fail in turn
- * (heapbook.h: hb_fail_each_allocation; fault injection: counting.h).
+ * (heapbook.h: hb_fail_each_allocation; fault injection: counting.h), in
+ * the test's process; and which blocks its globals reach, which its
+ * normal run keeps.
  *
  * The code runs once.  At an allocation a child process is forked (a
  * part) in which that allocation fails: the part runs the code on from
@@ -12,14 +14,14 @@
  * does not suit it: a part keeps only the thread that forked.
  *
  * Nothing is judged here, where the code under test runs: the parts speak
- * to the judge (fault_judge.c) in the runner's process, which compares,
+ * to the judge (judge.c) in the runner's process, which compares,
  * decides and writes every message.
  *
  * What the code keeps when it succeeds, where a global reaches it (a cache
  * filled on first use), is no leak when an allocation fails either:
  * before the failure points, the code runs once to its end in a part of
  * its own, the normal run, which sends the sites (call stacks) of the
- * blocks it left live and reachable (reachable.c); the judge counts a
+ * blocks it left live and reachable (below); the judge counts a
  * failure point's leak as what it leaves live beyond those, site by site.
  *
  * Which allocations fail.  Each failure point pays for the code's error
@@ -137,7 +139,7 @@ static void run_normally_first(void (*code)(void)) {
     int from_child;
     pid_t child = hb_isolate_fork_part(0, &from_child);
     if (child == 0) {
-        /* Read-only (the process may open nothing to write, read_only.c):
+        /* Read-only (the process may open nothing to write, sandbox.c):
          * what the code prints fails to be written, and is lost. */
         int null = open("/dev/null", O_RDONLY);
         if (null >= 0)
@@ -300,8 +302,8 @@ void hb_fail_each_allocation_at(const char *name, void (*code)(void), const char
                                          .processor = each.spent_processor_time});
 }
 
-/* reachable.c: which live blocks the program's globals reach (runner.h:
- * Reachable blocks), as a leak checker's "still reachable": a cache kept
+/* ---- reachable blocks: which live blocks the program's globals reach,
+ * as a leak checker's "still reachable": a cache kept
  * in a global is the program's, a block nothing points to is a leak.
  *
  * The roots are the writable segments of the executable (its .data and

@@ -2,18 +2,19 @@
  *
  *   protocol.c  the messages, encoded by the child, checked by the parent
  *   child.c     the test's process: its handlers, timers and report channel
- *   read_only.c what the test's process may open: files to read, no more
+ *   sandbox.c   what the test's process may open: files to read, no more
  *   parent.c    the runner: it forks the test, reads its messages, waits for
  *               it and for everything it started, and judges
- *   death.c     how a test's process that did not finish died, in words
- *   fault_judge.c  the verdict on each failure point of a fault injection
+ *   judge.c     how a test's process that did not finish died, in words;
+ *               the verdict on each failure point of a fault injection
  *               (fault_each.c's parts), made in the parent
  *
- * Calls go one way: parent.c -> child.c (after the fork), parent.c ->
- * death.c, fault_judge.c, measure.c (the judge of a memory test's limits);
- * fault_judge.c -> death.c; child.c and measure.c's measuring side ->
- * protocol.c (child.c -> fault_judge.c, parent.c when tests are not
- * isolated: there is no other process to judge). */
+ * Calls: parent.c -> child.c (after the fork), parent.c -> judge.c,
+ * measure.c (the judge of a memory test's limits); child.c and measure.c's
+ * measuring side -> protocol.c; judge.c calls none of them.  When tests are
+ * not isolated there is no other process to judge, and child.c calls
+ * judge.c and parent.c's reader itself (runner.h says which calls are not
+ * yet one way). */
 #ifndef HB_ISOLATE_H
 #define HB_ISOLATE_H
 
@@ -54,10 +55,10 @@ const hb_time_limit *hb_child_limit(void);
 
 /* ---- child.c, for fault_each.c */
 
-/* A fault injection (fault_each.c) told to its judge (isolate.h:
- * fault_judge.c): in the runner's process when the test has one, else in
- * this one.  Its parts are children of the test's process, each within the
- * test's time limit, that speak to the judge themselves. */
+/* A fault injection (fault_each.c) told to its judge (judge.c): in the
+ * runner's process when the test has one, else in this one.  Its parts
+ * are children of the test's process, each within the test's time limit,
+ * that speak to the judge themselves. */
 
 /* It starts: the code's name, and where hb_fail_each_allocation was
  * called. */
@@ -80,7 +81,7 @@ bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation);
 /* It ended, as counted here. */
 void hb_isolate_fault_end(const hb_fault_end *end);
 
-/* ---- read_only.c */
+/* ---- sandbox.c */
 
 /* From now on, this process and every process it makes may open files only
  * to read them: an open that could write raises SIGSYS.  False if the
@@ -104,7 +105,7 @@ extern const bool hb_test_process_writes_files;
  * made. */
 bool hb_isolate_channel(int fds[2]);
 
-/* ---- death.c */
+/* ---- judge.c: deaths */
 
 /* What a test's process (or a part's) told before it ended without
  * finishing: what the parent needs to say how it died. */
@@ -129,7 +130,7 @@ unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_word
 void hb_death_report(const hb_test_def *def, int status, bool killed_by_parent,
                      const hb_last_words *words, const hb_time_limit *limit);
 
-/* ---- fault_judge.c: the fault injection's judge (fault_each.c makes the
+/* ---- judge.c: the fault injection's judge (fault_each.c makes the
  * failure points; the messages: protocol.h).  In the runner's process, fed
  * by parent.c; in the test's own only when tests are not isolated. */
 

@@ -1,7 +1,12 @@
-/* death.c: how a test's process that did not finish died, in words
- * (isolate.h): a crash, a stack overflow, a time limit, exit(), a memory
- * error, or a report the runner could not read.  The parent writes them,
- * from the wait status the kernel gave and the raw frames the child sent. */
+/* judge.c: the verdicts the runner makes on how a process of a test
+ * ended, from what the kernel and the process told it (isolate.h): how a
+ * test's process that did not finish died, in words, and whether each
+ * failure point of a fault injection passed.  Both are made where no
+ * exercise code runs, and both read a death the same way: a fault
+ * injection's part that dies is described as a test's process is.
+ *
+ * Called by parent.c (the test's process, and the parts it reads) and, when
+ * tests are not isolated, by child.c; calls nothing of theirs. */
 #include "isolate.h"
 
 #include <CUnit/CUnit.h>
@@ -11,6 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+
+/* ---- deaths: how a test's process that did not finish died, in words: a
+ * crash, a stack overflow, a time limit, exit(), a memory error, or a
+ * report the runner could not read.  The parent writes them, from the wait
+ * status the kernel gave and the raw frames the child sent. */
 
 static unsigned failure_of(enum hb_memory_error_kind kind) {
     switch (kind) {
@@ -93,7 +103,7 @@ unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_word
         bool processor = !killed_by_parent && WTERMSIG(status) == SIGPROF;
         hb_time_limit_report(limit, processor, where, report);
     } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
-        /* read_only.c's trap: nothing else in a test's process raises it */
+        /* sandbox.c's trap: nothing else in a test's process raises it */
         failure = HB_FAILED_CRASH;
         hb_text_printf(report,
                        "opened a file to write, which a test's process may not do: it may only "
@@ -139,8 +149,8 @@ void hb_death_report(const hb_test_def *def, int status, bool killed_by_parent,
     hb_text_free(&report);
 }
 
-/* fault_judge.c: the verdict on each failure point of a fault injection
- * (isolate.h: The fault injection's judge; fault_each.c makes the points).
+/* ---- the fault injection's judge: the verdict on each failure point of a
+ * fault injection (isolate.h; fault_each.c makes the points).
  *
  * It runs where no exercise code does: in the runner's process, from the
  * messages of the test's process and of its parts (parent.c decodes and

@@ -42,7 +42,7 @@ __attribute__((always_inline)) static inline void paint_down(uintptr_t from, uin
 }
 
 /* /proc/self/clear_refs, open to write: the test's process opens it
- * before it may open nothing to write (read_only.c), and it stays open for
+ * before it may open nothing to write (sandbox.c), and it stays open for
  * the process's life.  -1: not yet. */
 static int clear_refs = -1;
 

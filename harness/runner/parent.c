@@ -273,7 +273,7 @@ static void replay(const hb_message *m, const hb_time_limit *limit, outcome *out
 
 /* Which messages each side may send: a part judged here (tests not
  * isolated) only its own; the test's process, fault injection's in their
- * order (fault_judge.c).  An assertion or a measurement after the end, or
+ * order (judge.c).  An assertion or a measurement after the end, or
  * a second measurement, is not the harness's either. */
 static const char *out_of_place(const hb_message *m, const outcome *out) {
     bool parts_own = m->kind == HB_MSG_PART_BEGIN || m->kind == HB_MSG_PART ||

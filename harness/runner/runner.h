@@ -1,11 +1,28 @@
-/* runner.h: the CUnit runner's modules, behind heapbook.h: time limits
- * (time_limits.c), each test in a process of its own (isolate.h: the
- * protocol, the child, the parent, the death reports), the context of a
- * failure (assert.c), measured tests and their limits (measure.c), results
- * and the files they go to (results.c), and the sanitizer build
- * (memcheck.c).  main() is main.c; fault_each.c fails each allocation in
- * turn.  Calls among them go one way: main -> parent -> child, death,
- * measure's judge; child, measure, fault_each -> protocol. */
+/* runner.h: the CUnit runner's modules, behind heapbook.h:
+ *
+ *   main.c       main() of every test binary: its options, the run
+ *   settings.c   the HEAPBOOK_* variables, and each test's time limits
+ *   parent.c     each test in a process of its own: forked, read, waited for
+ *   child.c      the test's process: its handlers, timers and report channel
+ *   protocol.c   the messages between the two (protocol.h)
+ *   judge.c      how a test's process died, and the fault injection's verdict
+ *   sandbox.c    what the test's process may do besides allocating
+ *   measure.c    memory tests: the measured scope, the stack, their limits
+ *   fault_each.c every allocation of some code made to fail in turn
+ *   assert.c     assertions, random inputs, the context of a failure
+ *   results.c    each test's outcome, the baseline, the results files
+ *   gtest.c      Google Test's flags and output, for editors
+ *   memcheck.c   the harness when a sanitizer or valgrind owns malloc
+ *
+ * isolate.h is what the modules of a test's process and of the parent's
+ * judgement share.  Calls among them: main -> parent -> child, judge,
+ * measure's judge; child, measure, fault_each -> protocol; results,
+ * settings and protocol call no other module.  Not yet one way: child.c
+ * calls back into parent.c (a fault injection's part read in the test's
+ * process when tests are not isolated) and measure.c (the measured scope
+ * prepared and closed), measure.c and gtest.c call each other (the flag
+ * that switches the output, the figures printed), and sandbox.c's fork()
+ * is the one parent.c calls. */
 #ifndef HB_RUNNER_H
 #define HB_RUNNER_H
 
@@ -18,7 +35,7 @@
 #include <stdio.h>
 
 /* ======================================================================
- * Time limits (time_limits.c): how long each test may run.
+ * Time limits (settings.c): how long each test may run.
  *
  * An endless loop should cost a student about a second, and a correct
  * answer should never fail for being slow on a slow or loaded machine.  So
@@ -94,7 +111,7 @@ void hb_elapsed_start(void);
 void hb_elapsed_report_real_time(void);
 
 /* ======================================================================
- * Isolation (isolate.h: protocol.c, child.c, parent.c, death.c): each test
+ * Isolation (isolate.h: protocol.c, child.c, parent.c, judge.c): each test
  * in a child process of its own, as Check and Criterion do, so that a
  * crash, an infinite loop or a call to exit() in the code under test is one
  * failed test with a message, and the other tests and CUnit's summary
@@ -125,7 +142,7 @@ void hb_isolate_run(const hb_test_def *test, const hb_time_limit *limit);
 void hb_isolate_run_here(const hb_test_def *test, const hb_time_limit *limit);
 
 /* ======================================================================
- * Environment (environment.c): HEAPBOOK_FORK, HEAPBOOK_TIMEOUT,
+ * Environment (settings.c): HEAPBOOK_FORK, HEAPBOOK_TIMEOUT,
  * HEAPBOOK_SEED and HEAPBOOK_SOLUTION_TIMES, copied before any constructor
  * runs (code under test cannot change them), checked before any test.
  * Empty is the same as unset; anything but an accepted form stops the run
@@ -148,10 +165,12 @@ bool hb_runner_isolated(void);
 bool hb_environment_seed(unsigned long long *seed);
 
 /* ======================================================================
- * Exit handlers (exit_handlers.c): atexit(), on_exit() and at_quick_exit()
- * are the harness's, passed on to the C library; a handler the code under
- * test registers never runs (a test's process ends with _exit()), and the
- * test's line says so. */
+ * Sandbox (sandbox.c): what the code under test may do besides
+ * allocating.  It may open files only to read them (isolate.h:
+ * hb_read_only_enter), and start no process inside a memory test.
+ * atexit(), on_exit() and at_quick_exit() are the harness's, passed on to
+ * the C library; a handler the code under test registers never runs (a
+ * test's process ends with _exit()), and the test's line says so. */
 
 /* In the runner's process, before a test: forgets what earlier tests
  * registered. */
@@ -258,7 +277,7 @@ void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id,
                       struct hb_measurement *measurement);
 
 /* True while a memory test's body runs in this process: its name and
- * where it is written, for a message that fails it (children.c). */
+ * where it is written, for a message that fails it (sandbox.c). */
 bool hb_measuring(const char **test, const char **file, unsigned *line);
 
 /* A memory test that passed: its figures, on its own line of CUnit's

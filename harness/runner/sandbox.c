@@ -1,6 +1,15 @@
-/* read_only.c: a test's process may open files only to read them
- * (isolate.h; docs/harness.md: Nothing the test runs writes where the
- * verdict comes from).
+/* sandbox.c: what the code under test may do besides allocating, in the
+ * test's process (runner.h: Sandbox; isolate.h): it may open files only to
+ * read them, it may start no process inside a memory test, and an exit
+ * handler it registers, which never runs, is said on its test's line.
+ *
+ * Each is kept below the code it watches: the kernel's seccomp filter for
+ * files; for processes and exit handlers, the C library's own entry
+ * points, defined here in the executable.
+ *
+ * ---- read-only files: a test's process may open files only to read them
+ * (docs/harness.md: Nothing the test runs writes where the verdict comes
+ * from).
  *
  * Exercise code can call fopen(), freopen() or lesson 14's open(), and a
  * path names more than files: /proc/self/fd/N reopens the runner's channel,
@@ -13,7 +22,7 @@
  * the harness has opened what it writes to, traps every open that could
  * write (write access, create, truncate, append, an unnamed temporary
  * file), whatever the path.  The trap is SIGSYS, which the child reports
- * like any fatal signal, with where the open was made (death.c names it).
+ * like any fatal signal, with where the open was made (judge.c names it).
  * The filter holds for every process the test makes, and cannot be lifted.
  *
  * Not under valgrind (below), which judges memory errors, not figures.
@@ -37,7 +46,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
+#include <stdlib.h> /* atexit & co., which this file defines */
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -115,8 +124,9 @@ bool hb_read_only_enter(void) {
 #endif
 }
 
-/* children.c: every way the C library offers to make a child process,
- * refused inside a memory test (docs/harness.md: What else counts).
+/* ---- child processes: every way the C library offers to make a child
+ * process, refused inside a memory test (docs/harness.md: What else
+ * counts).
  *
  * A child's allocations are counted in the child's copy of the scope,
  * never in the test's figures: a memory test that starts a process would
@@ -255,8 +265,7 @@ int wordexp(const char *words, wordexp_t *expanded, int flags) {
 
 #pragma GCC visibility pop
 
-/* exit_handlers.c: exit handlers a test registers (runner.h: Exit
- * handlers).
+/* ---- exit handlers a test registers (runner.h: Sandbox).
  *
  * A test's process ends with _exit(), as it must: exit() would run what
  * the runner's process and its libraries registered, once per test.  So a

@@ -1,7 +1,12 @@
-/* environment.c: the HEAPBOOK_* variables (runner.h: Environment).  Read
- * before any constructor runs, so code under test cannot change them;
- * checked in main(), before any test runs, so a typo stops the run with
- * its reason instead of being ignored or half-read. */
+/* settings.c: what a run is told besides its command line (runner.h:
+ * Environment, Time limits): the HEAPBOOK_* variables, and the time limit
+ * of each test, which two of them set (HEAPBOOK_TIMEOUT, and
+ * HEAPBOOK_SOLUTION_TIMES: the reference solution's own times).
+ *
+ * ---- the HEAPBOOK_* variables: read before any constructor runs, so code
+ * under test cannot change them; checked in main(), before any test runs,
+ * so a typo stops the run with its reason instead of being ignored or
+ * half-read. */
 #include "runner.h"
 
 #include <CUnit/TestRun.h>
@@ -155,7 +160,7 @@ bool hb_environment_seed(unsigned long long *seed) {
     return environment.has_seed;
 }
 
-/* time_limits.c: how long each test may run, from the reference
+/* ---- time limits: how long each test may run, from the reference
  * solution's own time (runner.h: Time limits). */
 
 enum {

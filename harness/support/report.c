@@ -1,6 +1,7 @@
 /* report.c: what the runner reports in words: stacks and sites laid out
- * for a terminal, the memory errors the core finds, and the growing text
- * they are written into (support.h: Text, Reports, Misuse). */
+ * for a terminal, the memory errors the core finds, the growing text they
+ * are written into, and the names of the code's addresses they show
+ * (support.h: Text, Reports, Misuse, Symbols). */
 #include "support.h"
 
 #include <elfutils/libdwfl.h>
@@ -470,7 +471,7 @@ void hb_misuse_start(hb_misuse_reporter reporter) {
     hb_track_on_memory_error(report_memory_error);
 }
 
-/* symbols.c: addresses to "function (file:line)", and names to code
+/* ---- symbols: addresses to "function (file:line)", and names to code
  * (support.h: Symbols). */
 
 /* The module's state: one libdw session for the process, under a lock. */
