@@ -10,8 +10,9 @@
  *               (fault_each.c's parts), made in the parent
  *
  * Calls: parent.c -> child.c (after the fork), parent.c -> judge.c,
- * measure.c (the judge of a memory test's limits); child.c and measure.c's
- * measuring side -> protocol.c; judge.c calls none of them.  When tests are
+ * measure.c (the judge of a memory test's limits); child.c -> protocol.c
+ * (measure.c fills in the measurement child.c sends); judge.c calls none
+ * of them.  When tests are
  * not isolated there is no other process to judge, and child.c calls
  * judge.c and parent.c's reader itself (runner.h says which calls are not
  * yet one way). */

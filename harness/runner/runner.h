@@ -16,13 +16,16 @@
  *
  * isolate.h is what the modules of a test's process and of the parent's
  * judgement share.  Calls among them: main -> parent -> child, judge,
- * measure's judge; child, measure, fault_each -> protocol; results,
- * settings and protocol call no other module.  Not yet one way: child.c
- * calls back into parent.c (a fault injection's part read in the test's
- * process when tests are not isolated) and measure.c (the measured scope
- * prepared and closed), measure.c and gtest.c call each other (the flag
- * that switches the output, the figures printed), and sandbox.c's fork()
- * is the one parent.c calls. */
+ * measure (its verdict); child -> protocol, judge, sandbox; fault_each ->
+ * child; judge -> memcheck -> gtest; settings, results and protocol call
+ * no other module.  Not yet one way, and so one knot of seven modules:
+ * child.c calls back into parent.c (the report channel, and a fault
+ * injection's part read in the test's process when tests are not
+ * isolated) and into measure.c (the resident peak's reset prepared, every
+ * test's leak measured), which calls child.c; measure.c and gtest.c call
+ * each other (the flag that switches the output; the figures printed);
+ * sandbox.c asks measure.c whether a memory test runs, and its fork() is
+ * the one parent.c calls. */
 #ifndef HB_RUNNER_H
 #define HB_RUNNER_H
 
