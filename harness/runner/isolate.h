@@ -12,10 +12,9 @@
  * Calls: parent.c -> child.c (after the fork), parent.c -> judge.c,
  * measure.c (the judge of a memory test's limits); child.c -> protocol.c
  * (measure.c fills in the measurement child.c sends); judge.c calls none
- * of them.  When tests are
- * not isolated there is no other process to judge, and child.c calls
- * judge.c and parent.c's reader itself (runner.h says which calls are not
- * yet one way). */
+ * of them.  When tests are not isolated there is no other process to
+ * judge, and child.c calls judge.c and parent.c's reader itself (runner.h
+ * says which calls are not yet one way). */
 #ifndef HB_ISOLATE_H
 #define HB_ISOLATE_H
 
