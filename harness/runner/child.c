@@ -454,7 +454,6 @@ pid_t hb_isolate_fork_part(uint64_t allocation, int *from_child) {
     if (judged_here && !hb_isolate_channel(fds))
         return -1;
     /* fork() itself is refused inside a memory test: its part is not. */
-    extern pid_t __fork(void);
     child.forking_part = true;
     pid_t part = __fork();
     child.forking_part = false;

@@ -22,6 +22,11 @@
 
 #include <sys/types.h>
 
+/* glibc's fork(), which measure.c's fork() calls when it does not refuse:
+ * the harness makes its own processes (a test's, a part's) with it, so
+ * that none of them depends on what a memory test may do. */
+extern pid_t __fork(void);
+
 /* ---- child.c */
 
 /* In the forked child: runs `def` within `limit`, tells the parent through

@@ -457,7 +457,7 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
                                 def->file, "", CU_FALSE);
         return;
     }
-    pid_t child = fork();
+    pid_t child = __fork();
     if (child == 0) {
         close(fds[0]);
         hb_child_run(def, limit, fds[1]);
