@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,6 +56,7 @@ static struct {
     hb_measurement measurement;
     bool forking_part;                /* the child fork() makes now speaks for a part */
     void (*on_fatal_assertion)(void); /* measure.c's: closes its scope */
+    int (*collect_part)(pid_t part, int from_child);   /* parent.c's reader */
     uint8_t buffer[HB_WIRE_MAX_BODY + HB_WIRE_HEADER]; /* a message being sent */
 } child = {.report_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
 
@@ -62,6 +64,18 @@ static pid_t kernel_pid(void) { return (pid_t)syscall(SYS_getpid); }
 
 /* True in the process that speaks for the test, with a channel open. */
 static bool speaking(void) { return child.report_fd >= 0 && kernel_pid() == child.speaker; }
+
+bool hb_isolate_channel(int fds[2]) {
+    int on = 1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+        return false;
+    /* The kernel then tells the reader the sender of every byte it reads. */
+    if (setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0)
+        return true;
+    close(fds[0]);
+    close(fds[1]);
+    return false;
+}
 
 /* write(2) by its system call: the code under test may define write(). */
 static void send_bytes(const void *data, size_t length) {
@@ -497,10 +511,14 @@ static bool judge_says_go_on(void) {
     return answer == 'g';
 }
 
+void hb_child_read_parts_with(int (*collect)(pid_t part, int from_child)) {
+    child.collect_part = collect;
+}
+
 bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation) {
     if (from_child >= 0) {
         hb_guard_enter(); /* the judge's memory is the harness's */
-        int status = hb_isolate_collect_part(part, from_child);
+        int status = child.collect_part(part, from_child);
         bool go_on = hb_fault_judge_part_end(allocation, status, &child.limit);
         hb_guard_leave();
         return go_on;

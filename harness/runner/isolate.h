@@ -29,6 +29,13 @@ extern pid_t __fork(void);
 
 /* ---- child.c */
 
+/* A report channel: a pair of connected Unix stream sockets, not inherited
+ * by a program the test runs.  The reader's end, fds[0], learns from the
+ * kernel which process sent each byte; a socket, unlike a pipe, cannot be
+ * opened again by a path (/proc/self/fd/N: ENXIO).  False if none could be
+ * made. */
+bool hb_isolate_channel(int fds[2]);
+
 /* In the forked child: runs `def` within `limit`, tells the parent through
  * `channel` (hb_isolate_channel's second end), reads its answers from it,
  * and ends the process. */
@@ -86,6 +93,12 @@ bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation);
 /* It ended, as counted here. */
 void hb_isolate_fault_end(const hb_fault_end *end);
 
+/* Where a part judged in this process (tests not isolated) is read:
+ * `collect` reads its messages into the judge from `from_child` until it
+ * is done or dies, and returns its wait status.  parent.c's reader, given
+ * before a test runs: child.c, which parent.c calls, does not call it. */
+void hb_child_read_parts_with(int (*collect)(pid_t part, int from_child));
+
 /* ---- sandbox.c */
 
 /* From now on, this process and every process it makes may open files only
@@ -100,15 +113,6 @@ bool hb_read_only_enter(void);
  * binary this definition is local to the sealed harness (docs/harness.md,
  * Sealed), and a name the harness defines is refused there anyway. */
 extern const bool hb_test_process_writes_files;
-
-/* ---- parent.c */
-
-/* A report channel: a pair of connected Unix stream sockets, not inherited
- * by a program the test runs.  The reader's end, fds[0], learns from the
- * kernel which process sent each byte; a socket, unlike a pipe, cannot be
- * opened again by a path (/proc/self/fd/N: ENXIO).  False if none could be
- * made. */
-bool hb_isolate_channel(int fds[2]);
 
 /* ---- judge.c: deaths */
 
@@ -179,12 +183,6 @@ void hb_fault_judge_end(const hb_fault_end *end, const hb_time_limit *limit);
 /* The hb_failure bits and failures of the test's fault injections, into
  * its measurement for hb_limits_judge(); then hb_fault_judge_reset(). */
 void hb_fault_judge_take(hb_measurement *measurement);
-
-/* ---- parent.c, for a part when tests are not isolated */
-
-/* Reads the part's messages into the judge from `from_child` until it is
- * done or dies; returns its wait status. */
-int hb_isolate_collect_part(pid_t part, int from_child);
 
 /* ---- measure.c */
 
