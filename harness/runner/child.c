@@ -311,7 +311,23 @@ static void wait_for_the_parent(void) {
     }
 }
 
+/* /proc/self/clear_refs, open to write: the test's process opens it
+ * before it may open nothing to write (sandbox.c), and it stays open for
+ * the process's life.  -1: not yet. */
+static int clear_refs = -1;
+
+static void prepare_resident_reset(void) {
+    if (clear_refs < 0)
+        clear_refs = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+}
+
 void hb_child_body_starts(void) {
+    /* Resets the kernel's high-water mark of this process's resident
+     * memory to what it holds now (Linux's clear_refs "5"), and has the
+     * parent read that: where the backstop starts (hb_limits_judge). */
+    prepare_resident_reset();
+    if (clear_refs < 0 || write(clear_refs, "5", 1) != 1)
+        return;
     if (!speaking())
         return;
     send_text(HB_MSG_BODY_START, NULL, NULL);
@@ -324,6 +340,68 @@ void hb_child_on_fatal_assertion(void (*tear_down)(void)) { child.on_fatal_asser
 bool hb_child_isolated(void) { return speaking(); }
 
 const hb_time_limit *hb_child_limit(void) { return &child.limit; }
+
+/* ---- leaks: what every test left allocated at its end */
+
+enum { MAX_KEPT = 256 }; /* blocks a test keeps: a few, at most a table's worth */
+
+/* The blocks the running test keeps (its process's: each test has one). */
+static struct {
+    uintptr_t address[MAX_KEPT];
+    size_t count;
+} kept;
+
+void hb_keep_at(const void *block, const char *file, unsigned line) {
+    if (hb_memcheck_not_counting() != NULL)
+        return; /* nothing counted, nothing to keep: LeakSanitizer judges */
+    hb_block found;
+    const char *wrong = NULL;
+    if (!hb_blocks_find((uintptr_t)block, &found))
+        wrong = "is not a live block that malloc & co. returned";
+    else if (kept.count == MAX_KEPT)
+        wrong = "is one block too many to keep (at most 256)";
+    if (wrong == NULL) {
+        kept.address[kept.count++] = (uintptr_t)block;
+        return;
+    }
+    char message[200];
+    snprintf(message, sizeof message, "hb_keep(%p): the pointer %s", block, wrong);
+    CU_assertImplementation(CU_FALSE, line, message, file, "", CU_FALSE);
+}
+
+/* At the end of every test, in its process, with the figures of the scope
+ * that measured all of it (`whole`, the id of its first scope): the bytes
+ * and blocks allocated during the test and still live, reachable or not,
+ * less those it kept (hb_keep), and where they were allocated, into
+ * `measurement` (test_leaked_bytes, test_leaked_blocks, the HB_WIRE_LEAKED
+ * sites).  The runner's process judges them (hb_limits_judge): they fail
+ * the test, but for a memory test whose .leaks limit judges its leak. */
+static void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id,
+                             hb_measurement *measurement) {
+    size_t kept_bytes = 0;
+    uint64_t kept_blocks = 0;
+    for (size_t i = 0; i < kept.count; i++) {
+        hb_block block;
+        if (hb_blocks_find(kept.address[i], &block) && block.scope_id >= first_scope_id) {
+            kept_bytes += block.size;
+            kept_blocks++;
+        }
+    }
+    measurement->test_leaked_bytes = whole->live_bytes - kept_bytes;
+    measurement->test_leaked_blocks = whole->live_blocks - kept_blocks;
+    hb_raw_sites *raw = &measurement->sites[HB_WIRE_LEAKED];
+    *raw = (hb_raw_sites){0};
+    if (measurement->test_leaked_blocks != 0) {
+        hb_site sites[HB_WIRE_SITES];
+        hb_guard_enter();
+        raw->total =
+            hb_blocks_live_sites(first_scope_id, kept.address, kept.count, sites, HB_WIRE_SITES);
+        hb_guard_leave();
+        raw->count = raw->total < HB_WIRE_SITES ? (uint32_t)raw->total : HB_WIRE_SITES;
+        hb_raw_sites_fill(sites, raw->count, raw);
+    }
+    kept.count = 0;
+}
 
 /* A test runs in a scope of its own, with stacks, so a double free in a
  * correctness test is reported with where the block came from; its figures
@@ -414,7 +492,7 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     hb_guard_leave();
     /* What the harness writes to in this process is open now: from here,
      * nothing opens a file but to read it (sandbox.c). */
-    hb_limits_prepare();
+    prepare_resident_reset();
     hb_read_only_enter();
     install_handlers();
     arm_time_limits();

@@ -184,12 +184,6 @@ void hb_fault_judge_end(const hb_fault_end *end, const hb_time_limit *limit);
  * its measurement for hb_limits_judge(); then hb_fault_judge_reset(). */
 void hb_fault_judge_take(hb_measurement *measurement);
 
-/* ---- measure.c */
-
-/* In the test's process, before it is made read-only: opens what the
- * measured body's start writes to (the kernel's resident high-water mark). */
-void hb_limits_prepare(void);
-
 /* ---- measure.c, the judge's side */
 
 /* The verdict on a test that finished, from its measurement: a memory

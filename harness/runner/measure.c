@@ -4,7 +4,6 @@
 
 #include <alloca.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <pty.h>
 #include <signal.h>
@@ -47,25 +46,6 @@ __attribute__((always_inline)) static inline void paint_down(uintptr_t from, uin
         word[-1] = paint_word;
 }
 
-/* /proc/self/clear_refs, open to write: the test's process opens it
- * before it may open nothing to write (sandbox.c), and it stays open for
- * the process's life.  -1: not yet. */
-static int clear_refs = -1;
-
-void hb_limits_prepare(void) {
-    if (clear_refs < 0)
-        clear_refs = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-}
-
-/* Resets the kernel's high-water mark of this process's resident memory
- * to what it holds now (Linux's clear_refs "5"), and has the parent read
- * that: where the backstop starts (hb_limits_judge). */
-static void reset_resident_peak(void) {
-    hb_limits_prepare();
-    if (clear_refs >= 0 && write(clear_refs, "5", 1) == 1)
-        hb_child_body_starts();
-}
-
 /* noinline: its frame is where the body's will be.  The stack is painted
  * twice, around the reset of the resident peak: the pages painted are then
  * resident before it, and the reset's own frames are painted over. */
@@ -83,7 +63,7 @@ __attribute__((noinline)) static void paint_stack(stack_watch *watch) {
     floor &= ~(uintptr_t)7;
     if (paint)
         paint_down(watch->floor, floor);
-    reset_resident_peak();
+    hb_child_body_starts(); /* the resident peak reset */
     if (paint) {
         paint_down(watch->floor, floor);
         watch->floor = floor;
@@ -129,21 +109,12 @@ static const char *running_test;
 static const char *running_file;
 static unsigned running_line;
 
-/* `count` sites with their frames, for the parent. */
-static void copy_raw_sites(const hb_site *sites, uint32_t count, hb_raw_sites *raw) {
-    for (uint32_t i = 0; i < count; i++) {
-        raw->site[i].bytes = sites[i].bytes;
-        raw->site[i].blocks = sites[i].blocks;
-        raw->site[i].depth = (uint32_t)hb_stacks_frames(sites[i].stack_id, raw->site[i].frames);
-    }
-}
-
 /* The sites of `view` in `scope`. */
 static void copy_sites(const hb_scope *scope, enum hb_site_view view, hb_raw_sites *raw) {
     hb_site sites[HB_WIRE_SITES];
     raw->total = hb_scope_sites(scope, view, sites, HB_WIRE_SITES);
     raw->count = raw->total < HB_WIRE_SITES ? (uint32_t)raw->total : HB_WIRE_SITES;
-    copy_raw_sites(sites, raw->count, raw);
+    hb_raw_sites_fill(sites, raw->count, raw);
 }
 
 void hb_limits_measure(const hb_scope *scope, size_t stack_bytes, hb_measurement *measurement) {
@@ -198,60 +169,6 @@ bool hb_measuring(const char **test, const char **file, unsigned *line) {
     *file = running_file;
     *line = running_line;
     return running_scope != NULL;
-}
-
-/* ---- leaks: what every test left allocated at its end */
-
-enum { MAX_KEPT = 256 }; /* blocks a test keeps: a few, at most a table's worth */
-
-/* The blocks the running test keeps (its process's: each test has one). */
-static struct {
-    uintptr_t address[MAX_KEPT];
-    size_t count;
-} kept;
-
-void hb_keep_at(const void *block, const char *file, unsigned line) {
-    if (hb_memcheck_not_counting() != NULL)
-        return; /* nothing counted, nothing to keep: LeakSanitizer judges */
-    hb_block found;
-    const char *wrong = NULL;
-    if (!hb_blocks_find((uintptr_t)block, &found))
-        wrong = "is not a live block that malloc & co. returned";
-    else if (kept.count == MAX_KEPT)
-        wrong = "is one block too many to keep (at most 256)";
-    if (wrong == NULL) {
-        kept.address[kept.count++] = (uintptr_t)block;
-        return;
-    }
-    char message[200];
-    snprintf(message, sizeof message, "hb_keep(%p): the pointer %s", block, wrong);
-    CU_assertImplementation(CU_FALSE, line, message, file, "", CU_FALSE);
-}
-
-void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id, hb_measurement *measurement) {
-    size_t kept_bytes = 0;
-    uint64_t kept_blocks = 0;
-    for (size_t i = 0; i < kept.count; i++) {
-        hb_block block;
-        if (hb_blocks_find(kept.address[i], &block) && block.scope_id >= first_scope_id) {
-            kept_bytes += block.size;
-            kept_blocks++;
-        }
-    }
-    measurement->test_leaked_bytes = whole->live_bytes - kept_bytes;
-    measurement->test_leaked_blocks = whole->live_blocks - kept_blocks;
-    hb_raw_sites *raw = &measurement->sites[HB_WIRE_LEAKED];
-    *raw = (hb_raw_sites){0};
-    if (measurement->test_leaked_blocks != 0) {
-        hb_site sites[HB_WIRE_SITES];
-        hb_guard_enter();
-        raw->total =
-            hb_blocks_live_sites(first_scope_id, kept.address, kept.count, sites, HB_WIRE_SITES);
-        hb_guard_leave();
-        raw->count = raw->total < HB_WIRE_SITES ? (uint32_t)raw->total : HB_WIRE_SITES;
-        copy_raw_sites(sites, raw->count, raw);
-    }
-    kept.count = 0;
 }
 
 /* Registered as every HB_TEST's `checked` runner (heapbook.h); run instead

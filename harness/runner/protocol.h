@@ -92,6 +92,10 @@ typedef struct hb_raw_sites {
     hb_raw_site site[HB_WIRE_SITES];
 } hb_raw_sites;
 
+/* The first `count` of `sites` (a scope's or the live blocks', biggest
+ * first) into `raw`, each with its stack's frames. */
+void hb_raw_sites_fill(const hb_site *sites, uint32_t count, hb_raw_sites *raw);
+
 /* Events the child saw that a verdict depends on: bits. */
 enum hb_measured_event {
     HB_EVENT_MEASURED = 1 << 0,       /* a memory test's body ran in its scope */

@@ -269,16 +269,6 @@ struct hb_result;
 void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
                        hb_text *text);
 
-/* At the end of every test, in its process, with the figures of the scope
- * that measured all of it (`whole`, the id of its first scope): the bytes
- * and blocks allocated during the test and still live, reachable or not,
- * less those it kept (hb_keep), and where they were allocated, into
- * `measurement` (test_leaked_bytes, test_leaked_blocks, the HB_WIRE_LEAKED
- * sites).  The runner's process judges them (hb_limits_judge): they fail
- * the test, but for a memory test whose .leaks limit judges its leak. */
-void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id,
-                      struct hb_measurement *measurement);
-
 /* True while a memory test's body runs in this process: its name and
  * where it is written, for a message that fails it (sandbox.c). */
 bool hb_measuring(const char **test, const char **file, unsigned *line);
