@@ -281,6 +281,13 @@ void hb_limits_print_passed(const hb_test_def *def);
  * Results (results.c): what each test measured and why it failed, kept for
  * the results files; fixed storage, since recording must not allocate. */
 
+/* Which output the run prints: Google Test's once hb_gtest_option has
+ * taken a flag (hb_gtest_request), else CUnit's.  Kept here, below every
+ * module that writes on a test's line (a note there then ends its line),
+ * which gtest.c, which shows the figures limits.c writes, is not. */
+void hb_gtest_request(void);
+bool hb_gtest_requested(void);
+
 /* Why a test failed, beyond its assertions: bits; a test that fails only
  * on assertions has none. */
 enum hb_failure {
@@ -390,8 +397,7 @@ int hb_gtest_option(const char *argument);
 /* The flags, for --help: in the words TestMate looks for. */
 void hb_gtest_help(FILE *out);
 
-/* A Google Test flag was given; --gtest_list_tests was. */
-bool hb_gtest_requested(void);
+/* --gtest_list_tests was given (hb_gtest_requested: any flag was). */
 bool hb_gtest_listing(void);
 
 /* Whether reports are coloured, given whether stdout is a terminal that
