@@ -203,7 +203,10 @@ static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     raise(signal);
 }
 
-void hb_isolate_note(const char *note) { send_text(HB_MSG_NOTE, NULL, note ? note : ""); }
+/* A note added to the report if the test dies from here on (a sanitizer's
+ * summary of the error it stops the test for: hb_memcheck_notes_to); NULL
+ * clears it.  Does nothing when tests are not isolated. */
+static void note_on_death(const char *note) { send_text(HB_MSG_NOTE, NULL, note ? note : ""); }
 
 /* A message of a line, a file and a text (FAILURE, FAULT_BEGIN). */
 static void send_place(enum hb_message_kind kind, unsigned line, const char *file,
@@ -478,6 +481,7 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     child.report_fd = channel;
     child.speaker = kernel_pid();
     child.limit = *limit;
+    hb_memcheck_notes_to(note_on_death);
     /* Resident before the measured body (measure.c resets the kernel's
      * high-water mark there): what is sent after it adds nothing. */
     memset(child.buffer, 0, sizeof child.buffer);

@@ -122,7 +122,7 @@ typedef struct hb_last_words {
     bool stack_overflow; /* the signal struck at the stack's end */
     char *misuse;        /* a report from support/report.c  */
     enum hb_memory_error_kind misuse_kind;
-    char *note;                            /* the last hb_isolate_note() */
+    char *note;                            /* the last note (child.c: note_on_death) */
     uintptr_t frames[HB_STACK_MAX_FRAMES]; /* of a signal or of exit() */
     size_t depth;
     const char *malformed; /* why its report could not be read, if so */

@@ -184,11 +184,6 @@ void hb_exit_handlers_forget(void);
  * the whole run ends), and forgets them. */
 void hb_exit_handlers_say(void);
 
-/* In the child: a note added to the report if the test dies from here on
- * ("while allocation 3 of 5 was made to fail"); NULL clears it.  Does
- * nothing when tests are not isolated. */
-void hb_isolate_note(const char *note);
-
 /* ======================================================================
  * Context (assert.c): what a failure says besides its own text. */
 
@@ -434,7 +429,7 @@ void hb_gtest_run(const hb_test_def *const *definitions, const CU_pTest *tests, 
  *
  *   - an error is reported by the sanitizer on stderr, then the test's
  *     process aborts; the sanitizer's one-line summary becomes a note on the
- *     crash that the harness reports (hb_isolate_note), so the CUnit failure
+ *     crash that the harness reports (hb_memcheck_notes_to), so the CUnit failure
  *     says what was found and the full report stays on the terminal;
  *   - LeakSanitizer looks for leaks at process exit, but each test's process
  *     ends with _exit(), which skips that; so every test ends with a leak
@@ -460,5 +455,11 @@ unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file,
  * the failure then starts at the line that made the error.  0 in other
  * builds, and when no frame is the sanitizer's. */
 size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth);
+
+/* Where a sanitizer's one-line summary of an error goes: `note`, the test's
+ * process's report channel (child.c, which gives it as that process
+ * starts), adds it to the report if the test dies from there on.  No
+ * note until then, nor in other builds. */
+void hb_memcheck_notes_to(void (*note)(const char *text));
 
 #endif
