@@ -1,7 +1,10 @@
 /* child.c: the test's own process (runner.h: Isolation; isolate.h): it
  * runs the test within its time limits and tells the runner what it saw,
  * through the report channel: its assertions, its measurement, and how it
- * dies if it does (a fatal signal, exit(), a memory error).
+ * dies if it does (a fatal signal, exit(), a memory error).  It measures
+ * what the whole test left allocated (every test's leak, less the blocks
+ * it keeps: hb_keep), and resets the kernel's count of its resident memory
+ * as a memory test's body starts.
  *
  * The channel and the handlers are the test process's alone.  A process the
  * test makes inherits both, but is not the test: a pthread_atfork handler

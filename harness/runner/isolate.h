@@ -8,13 +8,13 @@
  *   judge.c     how a test's process that did not finish died, in words;
  *               the verdict on each failure point of a fault injection
  *               (fault_each.c's parts), made in the parent
+ *   limits.c    the verdict on a memory test, made in the parent
  *
- * Calls: parent.c -> child.c (after the fork), parent.c -> judge.c,
- * measure.c (the judge of a memory test's limits); child.c -> protocol.c
- * (measure.c fills in the measurement child.c sends); judge.c calls none
- * of them.  When tests are not isolated there is no other process to
- * judge, and child.c calls judge.c and parent.c's reader itself (runner.h
- * says which calls are not yet one way). */
+ * Calls: parent.c -> child.c (after the fork), judge.c, limits.c; child.c
+ * -> protocol.c, judge.c, sandbox.c (measure.c fills in the measurement
+ * child.c sends); judge.c and limits.c call none of them.  When tests are
+ * not isolated there is no other process to judge: child.c calls judge.c
+ * itself, and parent.c's reader, which parent.c gives it. */
 #ifndef HB_ISOLATE_H
 #define HB_ISOLATE_H
 
@@ -128,12 +128,6 @@ typedef struct hb_last_words {
     const char *malformed; /* why its report could not be read, if so */
 } hb_last_words;
 
-/* How the process died (its wait status; `killed_by_parent` at its
- * deadline), where, and why that is a failure: appends the text and
- * returns the hb_failure bits. */
-unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_words *words,
-                           const hb_time_limit *limit, hb_text *report);
-
 /* Reports the death of `def`'s process as a failure of the current CUnit
  * test, and records it in its result. */
 void hb_death_report(const hb_test_def *def, int status, bool killed_by_parent,
@@ -184,7 +178,7 @@ void hb_fault_judge_end(const hb_fault_end *end, const hb_time_limit *limit);
  * its measurement for hb_limits_judge(); then hb_fault_judge_reset(). */
 void hb_fault_judge_take(hb_measurement *measurement);
 
-/* ---- measure.c, the judge's side */
+/* ---- limits.c */
 
 /* The verdict on a test that finished, from its measurement: a memory
  * test's limits (parsed from the parent's own copy of `def`), checked

@@ -71,8 +71,11 @@ static void describe_overflow(const hb_last_words *words, hb_text *report) {
     }
 }
 
-unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_words *words,
-                           const hb_time_limit *limit, hb_text *report) {
+/* How the process died (its wait status; `killed_by_parent` at its
+ * deadline), where, and why that is a failure: appends the text and
+ * returns the hb_failure bits. */
+static unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_words *words,
+                                  const hb_time_limit *limit, hb_text *report) {
     hb_text stack = {0};
     unsigned failure;
     bool exited = !WIFSIGNALED(status) && !killed_by_parent;

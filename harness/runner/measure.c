@@ -1,5 +1,8 @@
-/* measure.c: memory tests: the measured scope, the stack, their limits
- * and the verdict (runner.h: Limits; heapbook.h). */
+/* measure.c: memory tests, in the test's process (runner.h: Limits;
+ * heapbook.h): the measured scope, the stack the body uses, and every way
+ * of making a process, which a memory test may not (its child's memory
+ * would count in no scope of the test's).  The verdict is made from what
+ * is measured here, in the runner's process (limits.c). */
 #include "isolate.h"
 
 #include <alloca.h>
@@ -164,7 +167,9 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
     }
 }
 
-bool hb_measuring(const char **test, const char **file, unsigned *line) {
+/* True while a memory test's body runs in this process: its name and
+ * where it is written, for a message that fails it (fork() & co., below). */
+static bool hb_measuring(const char **test, const char **file, unsigned *line) {
     *test = running_test;
     *file = running_file;
     *line = running_line;

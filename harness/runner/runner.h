@@ -3,11 +3,14 @@
  *   main.c       main() of every test binary: its options, the run
  *   settings.c   the HEAPBOOK_* variables, and each test's time limits
  *   parent.c     each test in a process of its own: forked, read, waited for
- *   child.c      the test's process: its handlers, timers and report channel
+ *   child.c      the test's process: its handlers, timers, report channel,
+ *                and what the whole test left allocated
  *   protocol.c   the messages between the two (protocol.h)
  *   judge.c      how a test's process died, and the fault injection's verdict
- *   sandbox.c    what the test's process may do besides allocating
- *   measure.c    memory tests: the measured scope, the stack, their limits
+ *   limits.c     a memory test's verdict: its limits, its leak, the kernel's
+ *   sandbox.c    the files the test's process may open; exit handlers said
+ *   measure.c    memory tests in their process: the measured scope, the
+ *                stack, and the processes a memory test may not make
  *   fault_each.c every allocation of some code made to fail in turn
  *   assert.c     assertions, random inputs, the context of a failure
  *   results.c    each test's outcome, the baseline, the results files
@@ -15,17 +18,17 @@
  *   memcheck.c   the harness when a sanitizer or valgrind owns malloc
  *
  * isolate.h is what the modules of a test's process and of the parent's
- * judgement share.  Calls among them: main -> parent -> child, judge,
- * measure (its verdict); child -> protocol, judge, sandbox; fault_each ->
- * child; judge -> memcheck -> gtest; settings, results and protocol call
- * no other module.  Not yet one way, and so one knot of seven modules:
- * child.c calls back into parent.c (the report channel, and a fault
- * injection's part read in the test's process when tests are not
- * isolated) and into measure.c (the resident peak's reset prepared, every
- * test's leak measured), which calls child.c; measure.c and gtest.c call
- * each other (the flag that switches the output; the figures printed);
- * sandbox.c asks measure.c whether a memory test runs, and its fork() is
- * the one parent.c calls. */
+ * judgement share.  Calls go one way (make check proves it:
+ * tools/call_cycles.py), from the top: main -> parent, measure, gtest
+ * (and lower ones); parent -> child, judge, limits; measure and
+ * fault_each -> child (what a test calls in its process, over the
+ * process's own module); gtest -> limits; child -> judge, sandbox,
+ * protocol; judge, limits and sandbox -> some of memcheck, assert,
+ * settings and results; memcheck -> results; assert -> settings.
+ * settings, results and protocol call no other module.  Where a lower
+ * module needs an upper one's code, the upper one hands it down: parent.c
+ * gives child.c its reader of a part judged in the test's own process,
+ * child.c gives memcheck.c where a sanitizer's summary goes. */
 #ifndef HB_RUNNER_H
 #define HB_RUNNER_H
 
@@ -170,10 +173,11 @@ bool hb_environment_seed(unsigned long long *seed);
 /* ======================================================================
  * Sandbox (sandbox.c): what the code under test may do besides
  * allocating.  It may open files only to read them (isolate.h:
- * hb_read_only_enter), and start no process inside a memory test.
- * atexit(), on_exit() and at_quick_exit() are the harness's, passed on to
- * the C library; a handler the code under test registers never runs (a
- * test's process ends with _exit()), and the test's line says so. */
+ * hb_read_only_enter); it may start no process inside a memory test
+ * (measure.c).  atexit(), on_exit() and at_quick_exit() are the
+ * harness's, passed on to the C library; a handler the code under test
+ * registers never runs (a test's process ends with _exit()), and the
+ * test's line says so. */
 
 /* In the runner's process, before a test: forgets what earlier tests
  * registered. */
@@ -218,7 +222,8 @@ void hb_context_adopt_draws(const hb_draw *draws, size_t count);
 void hb_random_choose_seed(void);
 
 /* ======================================================================
- * Limits (measure.c): the verdict on a measured scope. */
+ * Limits (limits.c; a scope measured: measure.c): the verdict on a
+ * measured scope. */
 
 /* The stack limit of a memory test that sets no .stack: every shipped
  * solution's tests go less than a fifth as deep (docs/harness.md: Limits),
@@ -243,7 +248,7 @@ unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_li
 struct hb_measurement;
 
 /* What an ended scope measured, and the stack the test used
- * (`stack_bytes`), as a test's process sends it to the runner. */
+ * (`stack_bytes`), as a test's process sends it to the runner (measure.c). */
 void hb_limits_measure(const hb_scope *scope, size_t stack_bytes,
                        struct hb_measurement *measurement);
 
@@ -263,10 +268,6 @@ struct hb_result;
  * the starter's.  `suite_file` is the test's source. */
 void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
                        hb_text *text);
-
-/* True while a memory test's body runs in this process: its name and
- * where it is written, for a message that fails it (sandbox.c). */
-bool hb_measuring(const char **test, const char **file, unsigned *line);
 
 /* A memory test that passed: its figures, on its own line of CUnit's
  * output, before CUnit's "passed". */

@@ -1,11 +1,12 @@
 /* sandbox.c: what the code under test may do besides allocating, in the
  * test's process (runner.h: Sandbox; isolate.h): it may open files only to
- * read them, it may start no process inside a memory test, and an exit
- * handler it registers, which never runs, is said on its test's line.
+ * read them, and an exit handler it registers, which never runs, is said
+ * on its test's line.  (The processes a memory test may not start:
+ * measure.c.)
  *
  * Each is kept below the code it watches: the kernel's seccomp filter for
- * files; for processes and exit handlers, the C library's own entry
- * points, defined here in the executable.
+ * files; for exit handlers, the C library's own entry points, defined here
+ * in the executable.
  *
  * ---- read-only files: a test's process may open files only to read them
  * (docs/harness.md: Nothing the test runs writes where the verdict comes
