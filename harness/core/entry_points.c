@@ -33,9 +33,10 @@
  * links to are never called with one. */
 #include <stdlib.h>
 
-void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
+void hb_release(const hb_block *block, void *allocation, uintptr_t caller, const void *frame) {
     (void)block;
     (void)caller;
+    (void)frame;
     free(allocation);
 }
 
@@ -127,10 +128,21 @@ static void *allocate(size_t size, bool zeroed, uintptr_t caller) {
     return tracked(zeroed ? mi_zalloc(gross) : mi_malloc(gross), size, caller);
 }
 
-/* malloc() and calloc() beyond the plain scope's case (fast_paths.c). */
-void *hb_allocate_generally(size_t size, bool zeroed, uintptr_t caller) {
+/* allocate() while a fault is armed: out of line, so that the common case
+ * below saves no register for it. */
+__attribute__((noinline, cold)) static void *allocate_unless_injected(size_t size, bool zeroed,
+                                                                      uintptr_t caller) {
     if (injected_failure(caller))
         return NULL;
+    return allocate(size, zeroed, caller);
+}
+
+/* malloc() and calloc() beyond the plain scope's case (fast_paths.c).
+ * Both ways out are tail calls (the stack walk needs the caller's frame
+ * pointer kept: fast_paths.c). */
+void *hb_allocate_generally(size_t size, bool zeroed, uintptr_t caller) {
+    if (atomic_load_explicit(&hb_hot.fault_armed, memory_order_relaxed) != 0)
+        return allocate_unless_injected(size, zeroed, caller);
     return allocate(size, zeroed, caller);
 }
 
@@ -165,11 +177,11 @@ static bool quarantine_takes(const hb_block *block) {
  * hb_release() by force: GCC stops doing it of itself once the
  * quarantine's switch is an atomic load, and a free in a scope with
  * stacks would pay the call. */
-static inline __attribute__((always_inline)) void release(const hb_block *block, void *allocation,
-                                                          uintptr_t caller, bool whole) {
+static inline __attribute__((always_inline)) void
+release(const hb_block *block, void *allocation, uintptr_t caller, bool whole, const void *frame) {
     if (quarantine_takes(block)) {
         hb_guard_enter(); /* the quarantine captures the free's stack */
-        bool kept = hb_quarantine_keep(block, allocation, caller, whole);
+        bool kept = hb_quarantine_keep(block, allocation, caller, whole, frame);
         hb_guard_leave();
         if (kept)
             return;
@@ -177,8 +189,8 @@ static inline __attribute__((always_inline)) void release(const hb_block *block,
     mi_free(allocation);
 }
 
-void hb_release(const hb_block *block, void *allocation, uintptr_t caller) {
-    release(block, allocation, caller, false);
+void hb_release(const hb_block *block, void *allocation, uintptr_t caller, const void *frame) {
+    release(block, allocation, caller, false, frame);
 }
 
 void hb_release_now(void *allocation) { mi_free(allocation); }
@@ -232,7 +244,7 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
         hb_track_bad_free(function, old, caller);
     if (size == 0) {
         hb_track_count_free(&taken, caller);
-        hb_release(&taken, allocation, caller);
+        hb_release(&taken, allocation, caller, __builtin_frame_address(0));
         return NULL;
     }
     /* A block with a gap moves: mi_realloc() would keep the gap's bytes,
@@ -253,7 +265,7 @@ static void *resize(void *old, size_t size, uintptr_t caller, const char *functi
     }
     hb_track_count_free(&taken, caller);
     if (moving)
-        release(&taken, allocation, caller, true);
+        release(&taken, allocation, caller, true, __builtin_frame_address(0));
     return tracked(start, size, caller);
 }
 

@@ -16,11 +16,12 @@
 
 void *malloc(size_t size) {
     hb_scope *plain = hb_plain_scope_for(HB_CALLER);
-    size_t gross;
     /* Decided before mimalloc is called (no fault is armed while a scope
-     * is plain: internal.h), so the caller's address is not kept across it. */
-    if (plain != NULL && hb_blocks_gross_size(size, &gross)) {
-        void *start = mi_malloc(gross);
+     * is plain: internal.h), so the caller's address is not kept across
+     * it.  A small block, as most are, comes from mimalloc's small-block
+     * path, which skips its own size test (the bound here is that test). */
+    if (plain != NULL && size <= HB_SMALL_PAYLOAD_MAX) {
+        void *start = mi_malloc_small(size + HB_BLOCK_HEADER + HB_BLOCK_GUARD);
         return start != NULL ? hb_counted_plainly(plain, start, size) : NULL;
     }
     return hb_allocate_generally(size, false, HB_CALLER);

@@ -273,8 +273,10 @@ _Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t call
 
 /* Gives a block just freed back to mimalloc, or to the quarantine when
  * it is on and takes it (entry_points.c: the one place that calls
- * mimalloc). */
-void hb_release(const hb_block *block, void *allocation, uintptr_t caller);
+ * mimalloc).  `frame`: where the walk of the free's stack starts, a frame
+ * of the harness's own below the caller's (hb_stacks_capture_from): the
+ * nearer the caller, the fewer frames to pass. */
+void hb_release(const hb_block *block, void *allocation, uintptr_t caller, const void *frame);
 
 /* mi_free(), for the quarantine. */
 void hb_release_now(void *allocation);
@@ -290,13 +292,15 @@ enum {
     HB_QUARANTINE_POISONED = 4096,         /* bytes poisoned per block */
 };
 
-/* Takes a freed block (its stack of free captured here); false if the
- * quarantine is off or will not hold it (then the caller frees it).
+/* Takes a freed block (its stack of free captured here, walked from
+ * `frame` as in hb_release()); false if the quarantine is off or will not
+ * hold it (then the caller frees it).
  * `whole`: every byte of it poisoned and checked, not only the first
  * HB_QUARANTINE_POISONED (a block realloc moved away from: a pointer kept
  * into an array may point anywhere in it, and realloc's copy already
  * costs as much). */
-bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole);
+bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole,
+                        const void *frame);
 
 /* ---- excluded code (core.h; track.c) */
 
@@ -352,21 +356,24 @@ _Static_assert(HB_BLOCK_HEADER % 16 == 0, "the payload keeps the block's alignme
 /* A live block's seal covers its address and every field: bytes copied
  * from another header, a pointer into the middle of a block, or a header
  * overwritten by a write before the block do not pass for a live block.
- * The fields are folded into one word before a single multiplication (it
- * runs on every malloc and free), rotated so that sizes, scope ids and
- * stack ids below 2^24, 2^16 and 2^24 land on bits of their own and cannot
- * cancel each other out.  Multiplying by an odd number is one-to-one: two
- * different words never seal alike, and zeroed memory (a word of 0 at a
- * nonzero address) never seals at all.  A freed block's seal depends on
- * the address alone (mimalloc reuses the first word), so a second free is
- * told apart from a pointer that never was a block. */
+ * The address is scrambled by one multiplication and the fields folded
+ * into the result, rotated so that sizes, scope ids and stack ids below
+ * 2^24, 2^16 and 2^24 land on bits of their own and cannot cancel each
+ * other out.  Multiplying by an odd number is one-to-one, and so is
+ * folding in a word: two blocks at different addresses, or two different
+ * folds at one address, never seal alike, and zeroed memory (a word of 0
+ * at a nonzero address) never seals at all.  A freed block's seal depends
+ * on the address alone (mimalloc reuses the first word), so a second free
+ * is told apart from a pointer that never was a block; the free that
+ * checks a live seal reuses the same product for it (the multiplication
+ * runs once per free, not twice). */
 static inline uint64_t hb_scramble(uint64_t value) { return value * UINT64_C(0x9E3779B97F4A7C15); }
 
 static inline uint64_t hb_live_seal(uintptr_t address, size_t size, uint64_t scope_id,
                                     uint64_t stack_and_gap) {
     uint64_t fields =
         size ^ (scope_id << 24 | scope_id >> 40) ^ (stack_and_gap << 40 | stack_and_gap >> 24);
-    return hb_scramble(address ^ fields);
+    return hb_scramble(address) ^ fields;
 }
 
 static inline uint64_t hb_freed_seal(uintptr_t address) { return ~hb_scramble(address); }
@@ -556,6 +563,10 @@ static inline void hb_count_free_plainly(hb_scope *scope, size_t size) {
 /* ---- the entry points' common cases (fast_paths.c, entry_points.c) */
 
 #if !HB_SANITIZED
+
+/* The largest request whose block, header and guard included, mimalloc
+ * serves from its small-block path (mi_malloc_small()). */
+enum { HB_SMALL_PAYLOAD_MAX = MI_SMALL_SIZE_MAX - HB_BLOCK_HEADER - HB_BLOCK_GUARD };
 
 /* The return address of the entry point this is inlined into. */
 #define HB_CALLER ((uintptr_t)__builtin_return_address(0))

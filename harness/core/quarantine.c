@@ -64,8 +64,9 @@ static size_t poisoned_bytes(const hb_block *block, bool whole) {
 static bool still_poisoned(const hb_block *block, size_t n) {
     const unsigned char *bytes = (const unsigned char *)block->address;
     size_t i = 0;
-    uint64_t poison;
-    memset(&poison, HB_POISON, sizeof poison);
+    /* The poison byte in every byte of a word (a constant: memset() would
+     * be a call, the harness being built -fno-builtin). */
+    const uint64_t poison = (uint64_t)HB_POISON * UINT64_C(0x0101010101010101);
     for (; i + sizeof poison <= n; i += sizeof poison) {
         uint64_t word;
         __builtin_memcpy(&word, bytes + i, sizeof word);
@@ -89,24 +90,27 @@ static size_t changed_bytes(const hb_block *block, size_t n) {
     return changed;
 }
 
-/* The oldest block, out of the ring (the lock held): checked, then freed. */
+/* The oldest block, out of the ring (the lock held): checked, then freed.
+ * Read in its slot, which no one reuses before the lock is let go: copied
+ * only for a report, made after that. */
 static void release_oldest(uintptr_t caller) {
-    held out = quarantine.ring[quarantine.oldest];
+    const held *out = &quarantine.ring[quarantine.oldest];
     quarantine.oldest = (quarantine.oldest + 1) % HB_QUARANTINE_BLOCKS;
     quarantine.count--;
-    quarantine.bytes -= out.freed.block.size;
-    size_t changed = changed_bytes(&out.freed.block, out.poisoned);
+    quarantine.bytes -= out->freed.block.size;
+    size_t changed = changed_bytes(&out->freed.block, out->poisoned);
     if (changed != 0) {
+        hb_freed_block freed = out->freed;
         hb_spin_unlock(&quarantine.lock);
         hb_track_memory_error(&(hb_memory_error){.kind = HB_WRITE_AFTER_FREE,
                                                  .function = "free",
-                                                 .ptr = (void *)out.freed.block.address,
+                                                 .ptr = (void *)freed.block.address,
                                                  .caller = caller,
-                                                 .block = out.freed.block,
-                                                 .freed_at = out.freed.freed_at,
+                                                 .block = freed.block,
+                                                 .freed_at = freed.freed_at,
                                                  .bytes = changed});
     }
-    hb_release_now(out.allocation);
+    hb_release_now(out->allocation);
 }
 
 /* The set of `address`: a multiplicative hash, its high bits, so that
@@ -142,10 +146,12 @@ static void remember(const hb_block *block, uint32_t freed_at) {
     slot->serial = ++quarantine.serial;
 }
 
-bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole) {
+bool hb_quarantine_keep(const hb_block *block, void *allocation, uintptr_t caller, bool whole,
+                        const void *frame) {
     if (!hb_hot.quarantine_on || block->scope_id == 0 || block->size > HB_QUARANTINE_BYTES)
         return false;
-    uint32_t freed_at = hb_stacks_capture(caller);
+    bool suppressed;
+    uint32_t freed_at = hb_stacks_capture_from(frame, caller, &suppressed);
     size_t poisoned = poisoned_bytes(block, whole);
     memset((void *)block->address, HB_POISON, poisoned);
     hb_spin_lock(&quarantine.lock);

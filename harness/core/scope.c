@@ -150,15 +150,15 @@ static void leave(entered e) {
 }
 
 /* The live bytes every thread shares, and the peak: one locked instruction
- * when there are threads, none before. */
-static uint64_t add_live(hb_scope *s, size_t size) {
-    if (!hb_single_threaded())
+ * when there are threads, none while the process has one (`alone`). */
+static inline uint64_t add_live(hb_scope *s, size_t size, bool alone) {
+    if (!alone)
         return atomic_fetch_add_explicit(&s->live_bytes, size, memory_order_relaxed) + size;
     return hb_local_fetch_add(&s->live_bytes, size) + size;
 }
 
-static void subtract_live(hb_scope *s, size_t size) {
-    if (!hb_single_threaded())
+static inline void subtract_live(hb_scope *s, size_t size, bool alone) {
+    if (!alone)
         atomic_fetch_sub_explicit(&s->live_bytes, size, memory_order_relaxed);
     else
         hb_local_fetch_add(&s->live_bytes, -(uint64_t)size);
@@ -357,12 +357,15 @@ static inline site_stats *site_of(hb_scope *scope, uint32_t stack_id) {
     return &scope->sites[stack_id];
 }
 
-/* `sign` is +1 for an allocation, -1 for a free. */
-static inline void count_site(hb_scope *scope, uint32_t stack_id, size_t size, int sign) {
+/* `sign` is +1 for an allocation, -1 for a free; `alone`: the process has
+ * one thread (no lock to take). */
+static inline void count_site(hb_scope *scope, uint32_t stack_id, size_t size, int sign,
+                              bool alone) {
     if (!(scope->options & HB_SCOPE_STACKS) || (scope->options & HB_SCOPE_NO_SITES) ||
         stack_id == 0)
         return;
-    hb_spin_lock(&scope->sites_lock);
+    if (!alone)
+        hb_spin_lock(&scope->sites_lock);
     site_stats *site = site_of(scope, stack_id);
     if (site != NULL) {
         if (site->peak_generation != scope->peak_generation) {
@@ -386,7 +389,8 @@ static inline void count_site(hb_scope *scope, uint32_t stack_id, size_t size, i
             scope->sites_live_bytes -= size;
         }
     }
-    hb_spin_unlock(&scope->sites_lock);
+    if (!alone)
+        hb_spin_unlock(&scope->sites_lock);
 }
 
 void hb_scope_raise_peak(hb_scope *scope, uint64_t live) {
@@ -419,43 +423,66 @@ static bool take_stack(hb_block *block, bool wanted, uintptr_t caller, const voi
     return !suppressed;
 }
 
-void hb_scopes_count_alloc(hb_block *block, uintptr_t caller, const void *frame) {
-    block->scope_id = 0;
-    block->stack_id = 0;
-    if (!hb_scopes_any_open())
-        return;
-    entered e = enter();
+/* hb_scopes_count_alloc() and _free() count in one of two ways: by the
+ * process's only thread (`alone`: no slot, no lock, no announcement), or
+ * by one of several, in the slot enter() gave it.  Each is compiled apart
+ * (`alone` a constant in it), without the other's tests. */
+static inline __attribute__((always_inline)) void
+count_alloc_in_open_scopes(hb_block *block, uintptr_t caller, const void *frame,
+                           hb_thread_slot *slot, bool alone) {
     unsigned depth = atomic_load_explicit(&hb_hot.scopes_open_depth, memory_order_acquire);
     if (depth > 0 && take_stack(block, wants_stacks(depth), caller, frame)) {
         block->scope_id = open_scope(depth - 1)->id;
         for (unsigned i = 0; i < depth; i++) {
             hb_scope *s = open_scope(i);
-            size_t live = add_live(s, block->size);
+            size_t live = add_live(s, block->size, alone);
             if (live > atomic_load_explicit(&s->peak_bytes, memory_order_relaxed))
                 hb_scope_raise_peak(s, live);
-            hb_depth_counts *counts = e.slot == NULL ? &s->alone : &e.slot->counts[i];
-            add(e.slot, &counts->total_bytes, block->size);
-            add(e.slot, &counts->allocations, 1);
-            count_site(s, block->stack_id, block->size, +1);
+            hb_depth_counts *counts = slot == NULL ? &s->alone : &slot->counts[i];
+            add(slot, &counts->total_bytes, block->size);
+            add(slot, &counts->allocations, 1);
+            count_site(s, block->stack_id, block->size, +1, alone);
         }
     }
+}
+
+void hb_scopes_count_alloc(hb_block *block, uintptr_t caller, const void *frame) {
+    block->scope_id = 0;
+    block->stack_id = 0;
+    if (!hb_scopes_any_open())
+        return;
+    if (hb_single_threaded()) {
+        count_alloc_in_open_scopes(block, caller, frame, NULL, true);
+        return;
+    }
+    entered e = enter();
+    count_alloc_in_open_scopes(block, caller, frame, e.slot, e.slot == NULL);
     leave(e);
 }
 
-void hb_scopes_count_free(const hb_block *block) {
-    if (block->scope_id == 0 || !hb_scopes_any_open())
-        return;
-    entered e = enter();
+static inline __attribute__((always_inline)) void
+count_free_in_open_scopes(const hb_block *block, hb_thread_slot *slot, bool alone) {
     unsigned depth = atomic_load_explicit(&hb_hot.scopes_open_depth, memory_order_acquire);
     /* A scope counted the allocation iff it was open then: it began no later
      * than the innermost scope of that moment, and is still open now. */
     for (unsigned i = 0; i < depth && open_scope(i)->id <= block->scope_id; i++) {
         hb_scope *s = open_scope(i);
-        subtract_live(s, block->size);
-        add(e.slot, e.slot == NULL ? &s->alone.frees : &e.slot->counts[i].frees, 1);
+        subtract_live(s, block->size, alone);
+        add(slot, slot == NULL ? &s->alone.frees : &slot->counts[i].frees, 1);
         if (!hb_counting_plainly())
-            count_site(s, block->stack_id, block->size, -1);
+            count_site(s, block->stack_id, block->size, -1, alone);
     }
+}
+
+void hb_scopes_count_free(const hb_block *block) {
+    if (block->scope_id == 0 || !hb_scopes_any_open())
+        return;
+    if (hb_single_threaded()) {
+        count_free_in_open_scopes(block, NULL, true);
+        return;
+    }
+    entered e = enter();
+    count_free_in_open_scopes(block, e.slot, e.slot == NULL);
     leave(e);
 }
 

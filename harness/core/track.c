@@ -69,17 +69,31 @@ _Noreturn void hb_track_bad_free(const char *function, void *ptr, uintptr_t call
         .kind = HB_BAD_FREE, .function = function, .ptr = ptr, .caller = caller});
 }
 
+/* Tells the observers of a block just counted: out of line, so that an
+ * allocation no one observes saves no register for the loop. */
+__attribute__((noinline)) static void tell_allocated(const hb_block *block) {
+    unsigned count = atomic_load_explicit(&hb_hot.observer_count, memory_order_relaxed);
+    for (unsigned i = 0; i < count; i++)
+        if (state.observers[i]->allocated != NULL)
+            state.observers[i]->allocated(block);
+}
+
+/* The same for a block just uncounted. */
+__attribute__((noinline)) static void tell_freed(const hb_block *block, uintptr_t caller) {
+    unsigned count = atomic_load_explicit(&hb_hot.observer_count, memory_order_relaxed);
+    for (unsigned i = 0; i < count; i++)
+        if (state.observers[i]->freed != NULL)
+            state.observers[i]->freed(block, caller);
+}
+
 void *hb_track_alloc(void *ptr, size_t size, uint32_t gap_shift, uintptr_t caller) {
     hb_block block = {.address = (uintptr_t)ptr, .size = size, .gap_shift = gap_shift};
     if (hb_guard_lets_count() && hb_scopes_any_open() && !hb_in_excluded_library(caller)) {
         hb_guard_enter(); /* unwinding may allocate: keep that out */
         hb_scopes_count_alloc(&block, caller, __builtin_frame_address(0));
-        if (block.scope_id != 0 && !hb_counting_plainly()) {
-            unsigned count = atomic_load_explicit(&hb_hot.observer_count, memory_order_relaxed);
-            for (unsigned i = 0; i < count; i++)
-                if (state.observers[i]->allocated != NULL)
-                    state.observers[i]->allocated(&block);
-        }
+        if (block.scope_id != 0 && !hb_counting_plainly() &&
+            atomic_load_explicit(&hb_hot.observer_count, memory_order_relaxed) != 0)
+            tell_allocated(&block);
         hb_guard_leave();
     }
     hb_blocks_insert(block.address, block.size, block.scope_id, block.stack_id, block.gap_shift);
@@ -111,20 +125,21 @@ void hb_track_restore(const hb_block *taken) {
                      taken->gap_shift);
 }
 
-void hb_track_count_free(const hb_block *taken, uintptr_t caller) {
+/* hb_track_count_free(), inlined into free()'s general path. */
+static inline __attribute__((always_inline)) void count_free(const hb_block *taken,
+                                                             uintptr_t caller) {
     /* Counted by no scope: nothing to uncount, nothing to tell anyone. */
     if (taken->scope_id == 0)
         return;
     hb_guard_enter();
     hb_scopes_count_free(taken);
-    unsigned count = hb_counting_plainly()
-                         ? 0
-                         : atomic_load_explicit(&hb_hot.observer_count, memory_order_relaxed);
-    for (unsigned i = 0; i < count; i++)
-        if (state.observers[i]->freed != NULL)
-            state.observers[i]->freed(taken, caller);
+    if (!hb_counting_plainly() &&
+        atomic_load_explicit(&hb_hot.observer_count, memory_order_relaxed) != 0)
+        tell_freed(taken, caller);
     hb_guard_leave();
 }
+
+void hb_track_count_free(const hb_block *taken, uintptr_t caller) { count_free(taken, caller); }
 
 void hb_track_free(void *ptr, const char *function, uintptr_t caller) {
     if (ptr == NULL) /* free(NULL) does nothing: here, as the inline path skips the test */
@@ -135,8 +150,8 @@ void hb_track_free(void *ptr, const char *function, uintptr_t caller) {
         allocation = hb_track_take(ptr, &block, function, caller);
     if (allocation == NULL)
         hb_track_bad_free(function, ptr, caller);
-    hb_track_count_free(&block, caller);
-    hb_release(&block, allocation, caller);
+    count_free(&block, caller);
+    hb_release(&block, allocation, caller, __builtin_frame_address(0));
 }
 
 /* fork(): the child gets a copy of every table; holding their locks across
