@@ -19,6 +19,8 @@
 #
 #   bench/scale.sh    (make -C bench scale builds what it needs first)
 #   RUNS=3 (a median of that many runs at 10M), RUNS_50M=1
+#   COUNTS="10000000 50000000" (the sizes measured: one of them for a
+#   shorter run)
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
@@ -28,6 +30,7 @@ need /usr/bin/time time
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 RUNS_50M=${RUNS_50M:-1}
+COUNTS=${COUNTS:-10000000 50000000}
 
 size() { stat -c %s "$1"; }
 mb() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1048576 }'; }
@@ -71,7 +74,7 @@ echo "== the profiler at scale: heapbook beside heaptrack"
 machine
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (on $(nproc) CPUs)"
 
-for count in 10000000 50000000; do
+for count in $COUNTS; do
     repeat=$RUNS
     [ "$count" = 50000000 ] && repeat=$RUNS_50M
     program=("$OUT/tenmillion" "$count")

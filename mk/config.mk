@@ -18,6 +18,19 @@ CLANG := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 
+# The student's commands that only run a script (mk/student.mk), and
+# whether they are all this make was asked for (then the Makefile reads
+# nothing else).
+STUDENT_COMMANDS := test solution watch predict hint progress list reset memcheck memcheck-solution \
+    valgrind run
+STUDENT_COMMANDS_ONLY := $(if $(MAKECMDGOALS),$(if $(filter-out $(STUDENT_COMMANDS),$(MAKECMDGOALS)),,yes))
+# A make asked only for exercises' binaries and programs (what those
+# scripts ask for) skips the lists that ask git or a script as it starts:
+# make lint's scripts, the screenshots' programs, the files the Clang
+# build and compile_commands.json follow, the fixes built with the
+# sanitizers.
+EXERCISE_FILES_ONLY := $(if $(MAKECMDGOALS),$(if $(filter-out $(BUILD)/%/tests $(BUILD)/%/program,$(MAKECMDGOALS)),,yes))
+
 # Every core by default; `make -jN` on the command line wins.  Only the
 # first make sets it: a make it starts shares the first one's jobs.
 ifeq ($(MAKELEVEL),0)
@@ -52,8 +65,10 @@ PATHS := -ffile-prefix-map=$(CURDIR)/= $(if $(CLANG),-fdebug-compilation-dir=. -
 # changed header rebuilds exactly what includes it.
 DEPFLAGS = -MMD -MP
 
-CUNIT_CFLAGS = $(shell pkg-config --cflags cunit 2>/dev/null)
-CUNIT_LIBS   = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+# Asked of pkg-config once, when a recipe first needs them (each sets
+# itself on first use): not at every make's start, nor at every compile.
+CUNIT_CFLAGS = $(eval CUNIT_CFLAGS := $(shell pkg-config --cflags cunit 2>/dev/null))$(CUNIT_CFLAGS)
+CUNIT_LIBS   = $(eval CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit))$(CUNIT_LIBS)
 
 # The harness itself: optimised, hidden unless it is API (sealed:
 # mk/harness.mk), and -fno-builtin so the compiler never turns the

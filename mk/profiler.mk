@@ -67,7 +67,7 @@ web-assets: $(WEB_MODULES)
 PROFILER_TESTS := $(BUILD)/tests/profiler
 PROFILER_TEST_PROGRAMS := $(addprefix $(PROFILER_TESTS)/,peaks odd_names closes_descriptors \
     ends_early recursion forks threads preinit temporary uses_library_pie uses_library_nopie uses_constructor \
-    uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second)
+    uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second random_pairs addrmap_check)
 $(PROFILER_TESTS)/lib%.so: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
@@ -101,12 +101,23 @@ $(PROFILER_TESTS)/peaks_static: tests/profiler/peaks.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MEASURED_CFLAGS) -static $< -o $@
+# The bench's program of random (size, stack) pairs, for the size of a
+# capture that counts events by tick (check.sh).
+$(PROFILER_TESTS)/random_pairs: bench/tenmillion.c | $(DEPS_OK)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(MEASURED_CFLAGS) -fno-inline $< -o $@
 # The headers too: a new capture format must rebuild it (it writes the header).
 $(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture_file.c \
     profiler/output_file.c profiler/capture.h profiler/capture_file.h | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -lzstd -o $@
+$(PROFILER_TESTS)/addrmap_check: tests/profiler/addrmap_check.c profiler/addrmap.c \
+    profiler/addrmap.h | $(DEPS_OK)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -o $@
 # One program built twice, the second with other code (another build-id):
 # check.sh copies each in turn to one path.
 $(PROFILER_TESTS)/rebuilt_first $(PROFILER_TESTS)/rebuilt_second: tests/profiler/rebuilt.c | $(DEPS_OK)
@@ -180,7 +191,7 @@ test-web: $(WEB_SAMPLES) $(WEB_MODULES) $(WEB_REAL)
 .PHONY: screenshots
 ## make screenshots      instructors: take the lessons' pictures of the flame graph
 ##                       page again (docs/images/), after the page or a program changed
-screenshots: $(HEAPBOOK) $(PRELOAD) $(WEB_MODULES) $(patsubst %,$(BUILD)/exercises/%/program,$(shell \
-    tools/screenshots.py exercises 2>/dev/null))
+screenshots: $(HEAPBOOK) $(PRELOAD) $(WEB_MODULES) $(patsubst %,$(BUILD)/exercises/%/program,$(if \
+    $(EXERCISE_FILES_ONLY),,$(shell tools/screenshots.py exercises 2>/dev/null)))
 	@tools/install-deps.sh --browser
 	tools/screenshots.py make

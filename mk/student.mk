@@ -9,11 +9,11 @@ ex_arg = '$(subst ','\'',$(value EX))'
 
 .PHONY: workbook test solution progress list hint predict reset watch results memcheck memcheck-solution valgrind run flamegraph
 
-# Each exercise is built by the script itself, so that one that does not
-# compile is shown as such instead of stopping make.  The sanitizer build
-# of an exercise (and of the harness, the first time) is started by the
-# script in the background, under a lock, while the tests run
-# (tools/memcheck_run.sh prepare): no target here waits for it.
+# Each exercise is built by the script itself, harness included, so that one
+# that does not compile is shown as such instead of stopping make (a make asked
+# only for these reads no other file: Makefile).  The sanitizer build of an
+# exercise (and of the harness, the first time) is started by the script in the
+# background, under a lock, while the tests run (tools/memcheck_run.sh prepare).
 ## make                  run the exercises in order; show the first one to fix
 workbook: $(HARNESS_SEALED)
 	@tools/workbook.sh next
@@ -24,15 +24,15 @@ workbook: $(HARNESS_SEALED)
 # ARGS go to the test binary: ARGS="--test NAME", ARGS="--junit r.xml
 # --json r.json", or ARGS="--baseline b.tsv --fail-on-increase"
 # (docs/harness.md).
-test: $(HARNESS_SEALED)
+test:
 	@tools/workbook.sh test $(ex_arg) $(ARGS)
 
 ## make solution EX=01   the same tests on the reference solution
-solution: $(HARNESS_SEALED)
+solution:
 	@tools/workbook.sh solution $(ex_arg) $(ARGS)
 
 ## make watch [EX=01]    rerun an exercise's tests whenever you save a file
-watch: $(HARNESS_SEALED)
+watch:
 	@tools/workbook.sh watch $(ex_arg)
 
 ## make predict EX=01    answer the lesson's questions before you run (make test
@@ -45,7 +45,7 @@ hint:
 	@tools/workbook.sh hint $(ex_arg)
 
 ## make progress         every exercise and its state (also: make list)
-progress list: $(HARNESS_SEALED)
+progress list:
 	@tools/workbook.sh progress
 
 ## make reset EX=01      put an exercise's starter back (keeps yours in build/backups)
@@ -69,7 +69,7 @@ memcheck-solution:
 	@tools/workbook.sh memcheck-solution $(ex_arg)
 
 ## make valgrind [EX=01] the same checks under valgrind, where sanitizers are missing
-valgrind: $(HARNESS_SEALED)
+valgrind:
 	@tools/workbook.sh valgrind $(ex_arg)
 
 ## make run EX=01        only record the exercise's program (build/exercises/NN-name/program.hbcap)

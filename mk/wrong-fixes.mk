@@ -13,7 +13,7 @@
 
 WRONG_FIXES := $(sort $(notdir $(wildcard tests/wrong-fixes/[0-9][0-9]-*)))
 WRONG_FIXES_MEMCHECK := $(sort $(notdir $(patsubst %/expected,%,\
-    $(shell grep -lw memcheck $(WRONG_FIXES:%=tests/wrong-fixes/%/expected) 2>/dev/null))))
+    $(if $(EXERCISE_FILES_ONLY),,$(shell grep -lw memcheck $(WRONG_FIXES:%=tests/wrong-fixes/%/expected) 2>/dev/null)))))
 
 # The exercise a fix belongs to: the one folder inside it.
 wrong_fix_exercise = $(notdir $(patsubst %/,%,$(wildcard tests/wrong-fixes/$(1)/*/)))
@@ -39,7 +39,7 @@ CHECK_BUILT += $(WRONG_FIX_BINARIES)
 # on a line: it passes every counting test and fails under the sanitizers)
 # is proved so by tests/check.sh with its sanitizer build, built here too.
 MEMCHECK_STARTERS := $(patsubst tests/exercises/test_%.starter,%,\
-    $(shell grep -lw memcheck tests/exercises/*.starter 2>/dev/null))
+    $(if $(EXERCISE_FILES_ONLY),,$(shell grep -lw memcheck tests/exercises/*.starter 2>/dev/null)))
 MEMCHECK_STARTER_BINARIES := $(foreach suite,$(MEMCHECK_STARTERS),\
     $(BUILD)/memcheck/exercises/$(subst _,-,$(suite))/tests)
 check check-repeat: $(MEMCHECK_STARTER_BINARIES)

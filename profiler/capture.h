@@ -6,10 +6,11 @@
  * records of one process, in the order things happened, with zstd's
  * checksum of them at the end of each frame:
  *
- *   file header  "HBCAP5\n\0" (8 bytes), u32 version, u32 compression (1: zstd);
- *                versions 3 ("HBCAP3", without the frames' names) and 4
+ *   file header  "HBCAP6\n\0" (8 bytes), u32 version, u32 compression (1: zstd);
+ *                versions 3 ("HBCAP3", without the frames' names), 4
  *                ("HBCAP4", modules where the program listed them, each
- *                'R' address whole) are read too
+ *                'R' address whole) and 5 ("HBCAP5", without 'G') are
+ *                read too
  *
  * A record is a one-byte tag and a payload.  Numbers are varints (7 bits a
  * byte, least significant first, the top bit set on every byte but the
@@ -27,11 +28,13 @@
  *                  run goes on (transcoder.c), written only when it moved
  *   'S' stack      id (one more than the last 'S'), depth, then depth return
  *                  addresses, innermost first.  Written before the first
- *                  record that uses it.
+ *                  record that uses it.  In a capture from version 6, each
+ *                  address is a zigzag varint of its difference from the
+ *                  one before it (the last of the previous 'S', or 0).
  *   'l' module map a new set of loaded modules follows (after a dlopen)
  *   'L' module     load bias, start and size of its mapped range (from the
  *                  bias), u8 build-id length, build-id, path length, path.
- *                  In a capture (version 5), heapbook run writes them at the
+ *                  In a capture (from version 5), heapbook run writes them at the
  *                  end instead, before the names, and only the modules a
  *                  frame is in: a small program's capture is mostly paths
  *                  and build-ids of libraries it never allocated from.
@@ -73,6 +76,29 @@
  *                  allocation): no payload, the info is that 'A's
  *   'B' buffer     info id: a live block of it is the C library's own
  *
+ * From version 6 heapbook run counts the events of each tick of the
+ * capture's clock instead of writing each ('G' records, transcoder.c):
+ *
+ *   'G' group      u8 kind (capture_group_kind), u8 n (1 to
+ *                  CAPTURE_GROUP_ENTRIES), then n entries: the info id's
+ *                  difference from the last entry's (from 0: ids ascend),
+ *                  and how many events (1 to CAPTURE_GROUP_MAX_COUNT).
+ *                  The reader hands them out as events, entry by entry:
+ *                  frees ('F'), blocks allocated and freed ('A' then 'F'),
+ *                  temporary allocations ('A' then 't'), allocations ('A')
+ *
+ * A tick is two parts, the events before the allocation that took the
+ * heap highest in it and those after, each written as its four kinds in
+ * that order, and that allocation alone between them, as an 'A' (with
+ * its 't' if its block was freed at once).  Played so, no moment is
+ * higher than the tick's highest, reached at the same allocation with the
+ * same blocks live: the peak, what was live at it and at each point of
+ * the page's curve, the totals, the leaks and the temporary allocations
+ * are the events' own.  Which block of a pair a free was is nothing a
+ * report can tell, nor the order within a tick, which the clock never
+ * recorded; a busy program's capture is a third of one that writes each
+ * event.  A tick with at most two events of a kind writes them as events.
+ *
  * 'A' and 'F', most of a capture, are written short: a byte 0x80 | 0x40
  * for a free | k.  With k 0 it is the whole record, and the info is the
  * previous 'A' or 'F' record's: a block freed right after it was
@@ -109,13 +135,14 @@
  * A capture without them (version 3) is named from the modules on disk
  * when a report is made.
  *
- * Why this shape: a capture holds tens of millions of 'A' and 'F' records.
- * None carries a time (a 'T' every tick covers thousands); the preload
- * keeps no memory per block (the program keeps its allocator as it is);
- * and the file holds no addresses, whose differences are random and do not
- * compress, but info ids, as heaptrack's interpreted files do: an event is
- * 2 or 3 bytes before zstd.  The reader then needs no table of blocks: a
- * report's memory is bounded by the distinct (size, stack) pairs.
+ * Why this shape: a program makes tens of millions of allocations and
+ * frees.  None carries a time (a 'T' every tick covers thousands); the
+ * preload keeps no memory per block (the program keeps its allocator as it
+ * is); and the file holds no addresses, whose differences are random and
+ * do not compress, but info ids, as heaptrack's interpreted files do, and
+ * from version 6 not even one an event but counts of them a tick ('G').
+ * The reader then needs no table of blocks: a report's memory is bounded
+ * by the distinct (size, stack) pairs.
  *
  * A realloc is an 'F' of the old block and an 'A' of the new one, as the
  * harness counts it, so a capture's peak is the harness's peak. */
@@ -124,16 +151,18 @@
 
 #include <stdint.h>
 
-#define CAPTURE_MAGIC "HBCAP5\n"
+#define CAPTURE_MAGIC "HBCAP6\n"
 /* The older formats still read: the same records, without 'N' and 'R'
- * (3), and with the modules where the preload wrote them and each 'R'
- * address whole (4). */
+ * (3), with the modules where the preload wrote them and each 'R' address
+ * whole (4), and without 'G' (3 to 5). */
 #define CAPTURE_MAGIC_3 "HBCAP3\n"
 #define CAPTURE_MAGIC_4 "HBCAP4\n"
+#define CAPTURE_MAGIC_5 "HBCAP5\n"
 enum {
     CAPTURE_MAGIC_SIZE = 8,
     CAPTURE_FILE_HEADER = 16,
-    CAPTURE_VERSION = 5,
+    CAPTURE_VERSION = 6,
+    CAPTURE_VERSION_5 = 5,
     CAPTURE_VERSION_4 = 4,
     CAPTURE_OLDEST_VERSION = 3,
     CAPTURE_COMPRESSION_ZSTD = 1,
@@ -168,6 +197,20 @@ enum capture_tag {
     TAG_RESOLVED = 'R',
     TAG_EXEC = 'x',
     TAG_TEMPORARY = 't',
+    TAG_GROUP = 'G', /* from version 6 */
+};
+
+/* A 'G' group: what it counts, and its limits (records.c refuses more). */
+enum capture_group_kind {
+    CAPTURE_GROUP_FREES = 0,       /* of blocks allocated before the group */
+    CAPTURE_GROUP_PASSING = 1,     /* an 'A' and, later, its 'F', count times */
+    CAPTURE_GROUP_TEMPORARIES = 2, /* an 'A' and its 't', count times */
+    CAPTURE_GROUP_ALLOCATIONS = 3, /* blocks still live after the group */
+    CAPTURE_GROUP_KINDS = 4,
+};
+enum {
+    CAPTURE_GROUP_ENTRIES = 127,    /* entries in one 'G': their count is one byte */
+    CAPTURE_GROUP_MAX_COUNT = 4096, /* events one entry stands for */
 };
 
 /* The short 'A' and 'F' of a capture. */

@@ -3,6 +3,7 @@
 #include "capture_reader.h"
 
 #include "array.h"
+#include "capture_file.h"
 #include "records.h"
 
 #include <errno.h>
@@ -27,6 +28,17 @@ enum {
 /* Time past which a capture's clock is damage (about 146 years). */
 static const uint64_t MAX_TIME_NS = UINT64_C(1) << 62;
 
+/* The 'G' record being handed out, an event at a time: entry `next` has
+ * `left` of its count to go; for blocks allocated and freed in it,
+ * `freeing` says the 'A' was handed and its free is next. */
+typedef struct pending_group {
+    uint32_t info[CAPTURE_GROUP_ENTRIES], count[CAPTURE_GROUP_ENTRIES];
+    unsigned entries, next;
+    uint32_t left;
+    int kind;
+    bool freeing;
+} pending_group;
+
 struct capture_source {
     int fd; /* -1: memory */
     const unsigned char *memory;
@@ -41,6 +53,7 @@ struct capture_source {
     unsigned char window[WINDOW_BYTES];
     size_t start, end; /* the bytes not read yet: window[start, end) */
     uint64_t offset;   /* decompressed offset of window[start] */
+    pending_group group;
 };
 
 static bool fail(capture *c, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -125,6 +138,13 @@ static bool open_source(capture *c, int fd, const unsigned char *memory, size_t 
     c->source->memory = memory;
     c->source->memory_size = size;
     ZSTD_DCtx_setParameter(c->source->zstd, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
+    size_t dictionary_size;
+    const void *dictionary = capture_file_dictionary(&dictionary_size);
+    if (c->version >= CAPTURE_VERSION &&
+        ZSTD_isError(ZSTD_DCtx_loadDictionary(c->source->zstd, dictionary, dictionary_size))) {
+        snprintf(error, CAPTURE_ERROR, "%s: out of memory", c->file);
+        return false;
+    }
     return true;
 }
 
@@ -139,6 +159,8 @@ static bool check_file_header(capture *c, const unsigned char *header, size_t si
     unsigned marked = 0; /* the version the magic names */
     if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC, CAPTURE_MAGIC_SIZE) == 0)
         marked = CAPTURE_VERSION;
+    else if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC_5, CAPTURE_MAGIC_SIZE) == 0)
+        marked = CAPTURE_VERSION_5;
     else if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC_4, CAPTURE_MAGIC_SIZE) == 0)
         marked = CAPTURE_VERSION_4;
     else if (size >= CAPTURE_MAGIC_SIZE && memcmp(header, CAPTURE_MAGIC_3, CAPTURE_MAGIC_SIZE) == 0)
@@ -218,6 +240,7 @@ bool capture_rewind(capture *c) {
     c->time_ns = 0;
     c->info_written = c->last_info = c->last_allocated = 0;
     s->past_end = false;
+    s->group.entries = s->group.next = 0;
     return true;
 }
 
@@ -336,6 +359,9 @@ static bool take_stack(capture *c, uint64_t offset, const record *r) {
         return fail(c, "out of memory reading stack %llu", (unsigned long long)id);
     if (r->depth > 0)
         memcpy(c->frames + c->frame_count, r->frames, r->depth * sizeof *r->frames);
+    if (c->version >= CAPTURE_VERSION) /* each frame its difference from the one before */
+        for (size_t i = c->frame_count; i < c->frame_count + r->depth; i++)
+            c->frames[i] = record_address(i > 0 ? c->frames[i - 1] : 0, c->frames[i]);
     c->stack_first[id] = c->frame_count;
     c->stack_depth[id] = (uint16_t)r->depth;
     c->frame_count += r->depth;
@@ -441,8 +467,8 @@ static bool take_resolved(capture *c, uint64_t offset, const record *r) {
         return true; /* kept in the first */
     uint64_t previous = c->resolved_count > 0 ? c->resolved[c->resolved_count - 1].address : 0;
     /* From version 5 the address is the difference from the previous one. */
-    uint64_t address = c->version >= CAPTURE_VERSION ? previous + r->number[0] : r->number[0];
-    if ((c->resolved_count > 0 || c->version >= CAPTURE_VERSION) && address <= previous)
+    uint64_t address = c->version >= CAPTURE_VERSION_5 ? previous + r->number[0] : r->number[0];
+    if ((c->resolved_count > 0 || c->version >= CAPTURE_VERSION_5) && address <= previous)
         return corrupt(c, offset, r, "is out of order at address", address);
     if (c->named_count + r->number[1] > CAPTURE_MAX_FRAMES)
         return fail(c, "more named frames than heapbook can read (at byte %llu of its records)",
@@ -485,6 +511,57 @@ static bool take_event(capture *c, uint64_t offset, const record *r, capture_eve
         c->last_allocated = r->tag == TAG_ALLOC ? (uint32_t)id : 0;
     event->size = c->info_size[event->info];
     event->stack = c->info_stack[event->info];
+    return true;
+}
+
+/* A 'G' (capture.h), kept to be handed out event by event: its ids
+ * ascend, each of a pair written before, each count from 1 to
+ * CAPTURE_GROUP_MAX_COUNT. */
+static bool take_group(capture *c, uint64_t offset, const record *r) {
+    if (c->version < CAPTURE_VERSION)
+        return corrupt(c, offset, r, "is in a capture of version", c->version);
+    if (r->byte >= CAPTURE_GROUP_KINDS)
+        return corrupt(c, offset, r, "counts events of kind", r->byte);
+    uint64_t id = 0;
+    for (unsigned i = 0; i < r->number[0]; i++) {
+        uint64_t gap = r->frames[2 * i], count = r->frames[2 * i + 1];
+        if (gap == 0 || gap > c->info_written - id)
+            return corrupt(c, offset, r, "uses a (size, stack) pair never written, after", id);
+        id += gap;
+        if (count == 0 || count > CAPTURE_GROUP_MAX_COUNT)
+            return corrupt(c, offset, r, "counts", count);
+        c->source->group.info[i] = (uint32_t)id;
+        c->source->group.count[i] = (uint32_t)count;
+    }
+    c->source->group.entries = (unsigned)r->number[0];
+    c->source->group.next = 0;
+    c->source->group.left = c->source->group.count[0];
+    c->source->group.kind = r->byte;
+    c->source->group.freeing = false;
+    c->last_info = c->last_allocated = 0; /* as heapbook run wrote it: no event is "the previous" */
+    return true;
+}
+
+/* The next event of the group being handed out, if any is left. */
+static bool group_event(capture *c, capture_event *event) {
+    pending_group *g = &c->source->group;
+    if (g->next == g->entries)
+        return false;
+    uint32_t id = g->info[g->next];
+    bool is_free = g->kind == CAPTURE_GROUP_FREES || g->freeing;
+    *event = (capture_event){.tag = is_free ? TAG_FREE : TAG_ALLOC,
+                             .time_ns = c->time_ns,
+                             .info = id,
+                             .size = c->info_size[id],
+                             .stack = c->info_stack[id],
+                             .temporary = g->freeing && g->kind == CAPTURE_GROUP_TEMPORARIES};
+    if ((g->kind == CAPTURE_GROUP_TEMPORARIES || g->kind == CAPTURE_GROUP_PASSING) && !g->freeing) {
+        g->freeing = true; /* its free next */
+        return true;
+    }
+    g->freeing = false;
+    if (--g->left == 0 && ++g->next < g->entries)
+        g->left = g->count[g->next];
     return true;
 }
 
@@ -562,6 +639,9 @@ static bool read_record(capture *c, capture_event *event, bool *handed) {
     case TAG_RESOLVED:
         ok = take_resolved(c, offset, &r);
         break;
+    case TAG_GROUP:
+        ok = take_group(c, offset, &r);
+        break;
     case TAG_ENDED:
         if (r.byte < CAPTURE_ENDED_SIGNAL || r.byte > CAPTURE_ENDED_LOST)
             return corrupt(c, offset, &r, "says the process ended in way", r.byte);
@@ -601,13 +681,15 @@ static bool short_event(capture *c, capture_event *event) {
 }
 
 bool capture_next(capture *c, capture_event *event) {
+    if (group_event(c, event))
+        return true;
     while (!c->failed && fill(c, CAPTURE_MAX_RECORD) && c->source->start < c->source->end) {
         bool handed = false;
         if (short_event(c, event))
             return true;
         if (!read_record(c, event, &handed))
             return false;
-        if (handed)
+        if (handed || group_event(c, event))
             return true;
     }
     if (!c->failed && c->arguments == NULL)

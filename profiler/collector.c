@@ -228,6 +228,9 @@ static output *add_output(collector *c, pid_t pid, int fd, char *path) {
      * the records' own checks let through is still an error, never other
      * figures (the reader's zstd checks it). */
     ZSTD_CCtx_setParameter(o->zstd, ZSTD_c_checksumFlag, 1);
+    size_t dictionary_size;
+    const void *dictionary = capture_file_dictionary(&dictionary_size);
+    ZSTD_CCtx_loadDictionary(o->zstd, dictionary, dictionary_size); /* raw: not zstd's magic */
     o->pid = pid;
     o->fd = fd;
     o->path = path;
@@ -412,6 +415,8 @@ static void name_frames(output *o) {
 static void finish(collector *c, output *o) {
     if (o->finished)
         return;
+    if (o->has_records)
+        transcoder_finish(o->transcoder, take_transcoded, o);
     if (o->has_records && !o->ended) {
         unsigned char record[2 + CAPTURE_MAX_VARINT], *p = record;
         *p++ = TAG_ENDED;

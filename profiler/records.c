@@ -5,6 +5,8 @@
 
 _Static_assert(CAPTURE_MAX_INLINED *CAPTURE_FRAME_NUMBERS <= CAPTURE_MAX_DEPTH,
                "an 'R' record's numbers fit in record.frames");
+_Static_assert(2 * CAPTURE_GROUP_ENTRIES <= CAPTURE_MAX_DEPTH,
+               "a 'G' record's numbers fit in record.frames");
 
 typedef struct cursor {
     const unsigned char *p, *end;
@@ -135,6 +137,18 @@ static bool resolved(cursor *c, record *r) {
     return varints(c, r->frames, (unsigned)r->depth);
 }
 
+/* 'G': u8 kind, count, then count (gap, events) pairs into frames[]. */
+static bool group(cursor *c, record *r) {
+    if (!u8(c, &r->byte) || !varint(c, &r->number[0]))
+        return false;
+    if (r->number[0] == 0 || r->number[0] > CAPTURE_GROUP_ENTRIES) {
+        c->status = RECORD_TOO_LARGE;
+        return false;
+    }
+    r->depth = 2 * (size_t)r->number[0];
+    return varints(c, r->frames, (unsigned)r->depth);
+}
+
 /* How many numbers an event has, from each source. */
 static unsigned event_numbers(int tag, enum record_source source) {
     if (tag == TAG_ALLOC && source == FROM_PRELOAD)
@@ -201,6 +215,11 @@ enum record_status record_parse(const unsigned char *p, const unsigned char *end
             return RECORD_UNKNOWN;
         ok = resolved(&c, r);
         break;
+    case TAG_GROUP: /* heapbook run's: the preload sends each event */
+        if (source == FROM_PRELOAD)
+            return RECORD_UNKNOWN;
+        ok = group(&c, r);
+        break;
     default: {
         if ((r->tag & CAPTURE_SHORT_EVENT) && source == FROM_CAPTURE) {
             const unsigned char *at = p;
@@ -261,6 +280,8 @@ const char *record_name(int tag) {
         return "an exec record";
     case TAG_RESOLVED:
         return "a resolved-frame record";
+    case TAG_GROUP:
+        return "a group record";
     default:
         return "a record";
     }

@@ -30,6 +30,10 @@ transcoder *transcoder_new(void); /* NULL if memory runs out */
 bool transcoder_feed(transcoder *t, const unsigned char *data, size_t size, transcoder_sink *sink,
                      void *context);
 
+/* Writes the events counted but not yet written (the last tick's, of a
+ * stream that stopped without its end record) into `sink`. */
+void transcoder_finish(transcoder *t, transcoder_sink *sink, void *context);
+
 const char *transcoder_error(const transcoder *t);
 
 /* The distinct return addresses of the stream's stacks so far, ascending,

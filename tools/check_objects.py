@@ -50,8 +50,15 @@ MAX_STATIC_PER_FILE = 1024
 # table over new files does not multiply the allowance.
 MAX_STATIC_PER_EXERCISE = 4096
 # Code is storage too: a table written as code (or as bytes among it).  No
-# exercise's file needs a tenth of this.
+# exercise's file needs a tenth of this, nor its files together a tenth of
+# the second (the most: 7.5 KiB, a wrong fix of exercise 14's), which stops
+# a table split over new files, as the storage's limit per exercise does.
 MAX_CODE_PER_FILE = 32768
+MAX_CODE_PER_EXERCISE = 65536
+# Data aligned further than this (no exercise's is over 32) is placed by
+# the linker after up to alignment - 1 bytes of padding that no symbol or
+# section size counts, but that the program can reach: counted as storage.
+MAX_ORDINARY_ALIGNMENT = 64
 
 DOCS = "docs/harness.md, What is rejected"
 
@@ -201,6 +208,7 @@ class ObjectCheck:
         self.scaffolding = scaffolding
         self.problems = []
         self.over_file_limit = False
+        self.over_code_limit = False
 
     def problem(self, source, message):
         line = f"heapbook: {source}: {message}"
@@ -217,12 +225,24 @@ class ObjectCheck:
                 continue
             objects.append((source_of(path), elf, elf.symbols()))
         own = {s.name for _, _, symbols in objects for s in symbols if s.defined and s.exported}
-        exercise_total = []
+        exercise_total, code_total = [], []
         for source, elf, symbols in objects:
             self.check_symbols(source, symbols, own)
-            storage = self.check_sections(source, elf, symbols)
+            storage, code = self.check_sections(source, elf, symbols)
+            code_total.append((code, source))
             if source not in self.scaffolding:
                 exercise_total.append((storage, source))
+        code = sum(size for size, _ in code_total)
+        if code > MAX_CODE_PER_EXERCISE and not self.over_code_limit:
+            by_size = sorted(code_total, reverse=True)
+            files = ", ".join(f"{source} {size}" for size, source in by_size)
+            folder = os.path.commonpath([source for _, source in code_total]) or "the exercise"
+            self.problem(
+                folder,
+                f"its files have {code} bytes of code together ({files}): over"
+                f" {MAX_CODE_PER_EXERCISE} bytes an exercise holds a table written as code, split"
+                " over files; compute it, or build it on the heap",
+            )
         total = sum(size for size, _ in exercise_total)
         if total > MAX_STATIC_PER_EXERCISE and not self.over_file_limit:
             by_size = sorted(exercise_total, reverse=True)
@@ -279,7 +299,8 @@ class ObjectCheck:
             )
 
     def check_sections(self, source, elf, symbols):
-        """Checks the object's sections; returns its static storage in bytes."""
+        """Checks the object's sections; returns its static storage and its
+        code in bytes."""
         contents = defaultdict(list)  # section index -> [(size, symbol name)]
         for symbol in symbols:
             data = symbol.type in (STT_OBJECT, STT_TLS, STT_NOTYPE)
@@ -302,6 +323,11 @@ class ObjectCheck:
                 storage += sum(size for size, _ in named)  # data among the code
                 continue
             storage += section.size
+            if section.alignment > MAX_ORDINARY_ALIGNMENT:
+                padding = section.alignment - 1
+                storage += padding
+                what = f"up to {padding} bytes of padding the linker puts before {section.name}"
+                parts.append((padding, f"{what}, aligned to {section.alignment}"))
             unnamed = section.size - sum(size for size, _ in named)
             if unnamed > 0:
                 what = "string literals, constants, or data without a size"
@@ -322,12 +348,13 @@ class ObjectCheck:
                 f" {limit} bytes per file; {DOCS})",
             )
         if code > MAX_CODE_PER_FILE:
+            self.over_code_limit = True
             self.problem(
                 source,
                 f"has {code} bytes of code: over {MAX_CODE_PER_FILE} bytes a file holds a table"
                 " written as code; compute it, or build it on the heap",
             )
-        return storage
+        return storage, code
 
 
 def reserved_names(compiler, sealed):

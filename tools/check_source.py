@@ -100,9 +100,12 @@ TOKEN = re.compile(
 COMMENT_OR_LITERAL = re.compile(
     r"""/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""", re.DOTALL
 )
-LINE_MARKER = re.compile(r'# (\d+) "((?:\\.|[^"\\])*)"')
-LINE_DIRECTIVE = re.compile(r"\s*#\s*(line\b|\d)")
-MACRO_DIRECTIVE = re.compile(r"\s*#\s*(define|undef)\s+([A-Za-z_]\w*)")
+LINE_MARKER = re.compile(r'# (\d+) "((?:\\.|[^"\\])*)"((?: \d)*)$')
+# A directive begins with # or its digraph %: (C11 6.4.6); a trigraph
+# (??= for #, ??/ for a line splice) is an error already (-Wall's
+# -Wtrigraphs under -Werror).
+LINE_DIRECTIVE = re.compile(r"\s*(#|%:)\s*(line\b|\d)")
+MACRO_DIRECTIVE = re.compile(r"\s*(?:#|%:)\s*(define|undef)\s+([A-Za-z_]\w*)")
 # Names of the harness and CUnit, whatever the case: what the tests' macros
 # expand to (HB_ASSERT_EQ is hb_assert_signed(...), CU_ASSERT calls
 # CU_assertImplementation).
@@ -185,6 +188,13 @@ class SourceCheck:
                 " tests that include this header would run the macro instead; use another name",
             )
 
+    def line_directive(self, where):
+        self.problem(
+            where,
+            "has a line directive: it makes the following lines seem to come from another"
+            " file, out of the checks' sight; remove it",
+        )
+
     def scan_raw(self, path):
         try:
             with open(path, errors="replace") as file:
@@ -197,11 +207,7 @@ class SourceCheck:
             if macro:
                 self.scan_macro(where, macro.group(1), macro.group(2))
             if LINE_DIRECTIVE.match(line):
-                self.problem(
-                    where,
-                    "has a line directive: it makes the following lines seem to come from another"
-                    " file, out of the checks' sight; remove it",
-                )
+                self.line_directive(where)
             for match in TOKEN.finditer(line):
                 if match.lastgroup == "identifier" and SANITIZER_MACROS.fullmatch(match.group()):
                     self.problem(
@@ -211,18 +217,32 @@ class SourceCheck:
                     )
 
 
-def own_lines(text, system, files):
+def own_lines(text, system, files, renamings=None):
     """(file, line number, text) of each line of the exercise's own files in
-    the preprocessor's output; each own file's name is added to files."""
-    lines, file, number = [], None, 0
+    the preprocessor's output; each own file's name is added to files, and
+    to renamings the place of each line directive that names another file
+    (however spelt: the preprocessor writes it as a marker without the
+    flag 1 or 2 of entering or leaving an included file).  A file is judged
+    once per line marker, not once per line."""
+    # The markers before the source's first line (the working directory's,
+    # <built-in>'s, <command-line>'s) are the preprocessor's own.
+    lines, file, own, number = [], None, False, 0
+    begun, prior_is_builtin = False, False
     for line in text.split("\n"):
         marker = LINE_MARKER.match(line)
         if marker:
+            entering_or_leaving = set(marker.group(3).split()) & {"1", "2"}
+            renamed = marker.group(2) != file and not entering_or_leaving
+            if renamings is not None and begun and renamed and own:
+                renamings.append(f"{file}:{number}")
             number, file = int(marker.group(1)), marker.group(2)
-            if is_own(file, system):
+            begun = begun or (not file.startswith("<") and prior_is_builtin)
+            prior_is_builtin = file.startswith("<")
+            own = is_own(file, system)
+            if own:
                 files[file] = True
             continue
-        if file is not None and is_own(file, system) and line.strip():
+        if own and line.strip():
             lines.append((file, number, line))
         number += 1
     return lines
@@ -393,8 +413,11 @@ def main(argv):
         system = system_dirs(sanitized_errors, flags)
         own_files = {source: True}
         with open(output, errors="replace") as file:
-            lines = own_lines(without_comments(file.read()), system, own_files)
+            renamings = []
+            lines = own_lines(without_comments(file.read()), system, own_files, renamings)
         check.scan(lines)
+        for where in renamings:
+            check.line_directive(where)
         for path in own_files:
             check.scan_raw(path)
         if sanitized.returncode != 0:

@@ -39,6 +39,7 @@ class Section:
     type: int
     flags: int
     size: int
+    alignment: int
 
     @property
     def allocated(self):
@@ -86,7 +87,9 @@ class ElfFile:
         self._raw_sections = raw
         names_offset = raw[names_index][4] if raw else 0
         self.sections = [
-            Section(i, self._string(names_offset, fields[0]), fields[1], fields[2], fields[5])
+            Section(
+                i, self._string(names_offset, fields[0]), fields[1], fields[2], fields[5], fields[8]
+            )
             for i, fields in enumerate(raw)
         ]
 

@@ -55,7 +55,7 @@ SCREENSHOTS = (
     ("01-fibonacci-flamegraph.png", "01-fibonacci", "main,fibonacci_hash,sum_of_fibonacci,fibonacci"),
     ("02-clinging-onto-memory-flamegraph.png", "02-clinging-onto-memory", "main"),
     ("03-unbounded-cache-flamegraph.png", "03-unbounded-cache", "main,print_counts,count_last_digits"),
-    ("14-log-report-flamegraph.png", "14-log-report", "main,log_report,read_requests"),
+    ("14-log-report-flamegraph.png", "14-log-report", "main,log_report,count_log"),
 )
 
 

@@ -34,8 +34,14 @@ set -u
 cd "$(dirname "$0")/.." || exit
 . tools/own_make.sh
 
-# shellcheck disable=SC2011 # our exercise folders: NN-name, no space
-exercises=$(ls -d exercises/[0-9][0-9]-*/ | xargs -n1 basename)
+# Our exercise folders, NN-name (no space), in order: by the shell's own
+# glob, not a process per name.
+exercises=""
+for dir in exercises/[0-9][0-9]-*/; do
+    dir=${dir%/}
+    exercises="$exercises ${dir#exercises/}"
+done
+exercises=${exercises# }
 
 # The folder of exercise TEXT: its number (1, 01, 001), its folder name, or
 # a unique beginning of its name (fib, fibonacci, 01-fib); else an error

@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 /* `part` as a percentage of `whole` (0 of nothing). */
 static double percent(unsigned long long part, unsigned long long whole) {
@@ -52,52 +53,111 @@ static bool add_when(text *out, const tally *t) {
     return text_printf(out, "\n");
 }
 
-/* One row of a section's table, for one entry. */
-typedef bool (*row_writer)(text *out, const tally_entry *entry);
+/* A section is laid out before it is written: every entry of its table,
+ * ranked, and a column of cells for each of the figures it shows, each
+ * figure as text, so that a column can be as wide as its widest figure,
+ * whatever the log. */
+typedef struct column {
+    char **cells; /* the figure of each ranked entry, right-aligned */
+    int width;    /* of its widest cell, its name's at least */
+} column;
 
-static bool page_row(text *out, const tally_entry *page) {
-    return text_printf(out, "  %8lu  %6lu  %6lu  %6lu  %s\n", page->requests, page->errors,
-                       page->total_ms / page->requests, page->max_ms, page->key);
+typedef unsigned long (*figure_of)(const tally_entry *entry);
+
+static unsigned long requests_of(const tally_entry *e) { return e->requests; }
+static unsigned long errors_of(const tally_entry *e) { return e->errors; }
+static unsigned long average_ms_of(const tally_entry *e) { return e->total_ms / e->requests; }
+static unsigned long max_ms_of(const tally_entry *e) { return e->max_ms; }
+static unsigned long bytes_of(const tally_entry *e) { return e->bytes; }
+
+/* Every entry of `table`, first first, into *ranked; how many, or 0 with
+ * *ranked NULL if memory runs out. */
+static size_t rank(const tally_table *table, tally_order order, const tally_entry ***ranked) {
+    *ranked = calloc(table->count + 1, sizeof **ranked);
+    return *ranked == NULL ? 0 : tally_top(table, order, table->count, *ranked);
 }
 
-static bool client_row(text *out, const tally_entry *client) {
-    return text_printf(out, "  %8lu  %12lu  %s\n", client->requests, client->bytes, client->key);
+/* The column of `figure` for the `rows` ranked entries, `width` wide at
+ * least; false if memory runs out (the column can still be freed). */
+static bool lay_out(column *c, const tally_entry *const *ranked, size_t rows, figure_of figure,
+                    int width) {
+    *c = (column){.cells = calloc(rows + 1, sizeof *c->cells), .width = width};
+    if (c->cells == NULL)
+        return false;
+    for (size_t r = 0; r < rows; r++) {
+        text cell = {0};
+        if (!text_printf(&cell, "%*lu", width, figure(ranked[r])))
+            return false;
+        c->cells[r] = cell.bytes;
+        if ((int)cell.length > c->width)
+            c->width = (int)cell.length;
+    }
+    return true;
 }
 
-static bool site_row(text *out, const tally_entry *site) {
-    return text_printf(out, "  %8lu  %s\n", site->requests, site->key);
+static void column_free(column *c, size_t rows) {
+    if (c->cells != NULL)
+        for (size_t r = 0; r < rows; r++)
+            free(c->cells[r]);
+    free(c->cells);
+    *c = (column){0};
 }
-
-/* The pages' section is the longest: add_section() has room for it. */
-_Static_assert(REPORT_TOP_CLIENTS <= REPORT_TOP_PAGES && REPORT_TOP_SITES <= REPORT_TOP_PAGES,
-               "a section lists more entries than add_section() has room for");
 
 /* A section: "Top 10 of 131 pages, by requests:", the columns' names, and
- * a row for each of the `n` entries of `table` that come first in `order`. */
-static bool add_section(text *out, const tally_table *table, tally_order order, size_t n,
-                        const char *what, const char *columns, row_writer row) {
-    const tally_entry *top[REPORT_TOP_PAGES];
-    size_t shown = tally_top(table, order, n, top);
-    if (!text_printf(out, "\nTop %zu of %zu %s:\n  %s\n", shown, table->count, what, columns))
+ * the first `n` of the `rows` ranked entries, a cell of each column and
+ * the entry's key. */
+static bool add_section(text *out, const tally_entry *const *ranked, size_t rows,
+                        const column *columns, size_t column_count, size_t n, const char *what,
+                        const char *names) {
+    size_t shown = n < rows ? n : rows;
+    if (!text_printf(out, "\nTop %zu of %zu %s:\n  %s\n", shown, rows, what, names))
         return false;
-    for (size_t i = 0; i < shown; i++)
-        if (!row(out, top[i]))
+    for (size_t r = 0; r < shown; r++) {
+        for (size_t c = 0; c < column_count; c++)
+            if (!text_printf(out, "  %*s", columns[c].width, columns[c].cells[r]))
+                return false;
+        if (!text_printf(out, "  %s\n", ranked[r]->key))
             return false;
+    }
     return true;
+}
+
+/* The three sections, laid out, then written. */
+static bool add_sections(text *out, const tally *t) {
+    const tally_entry **pages, **clients, **sites;
+    size_t page_rows = rank(&t->pages, BY_REQUESTS, &pages);
+    size_t client_rows = rank(&t->clients, BY_BYTES, &clients);
+    size_t site_rows = rank(&t->sites, BY_REQUESTS, &sites);
+    column page_columns[4] = {0}, client_columns[2] = {0}, site_columns[1] = {0};
+    bool made = pages != NULL && clients != NULL && sites != NULL &&
+                lay_out(&page_columns[0], pages, page_rows, requests_of, 8) &&
+                lay_out(&page_columns[1], pages, page_rows, errors_of, 6) &&
+                lay_out(&page_columns[2], pages, page_rows, average_ms_of, 6) &&
+                lay_out(&page_columns[3], pages, page_rows, max_ms_of, 6) &&
+                lay_out(&client_columns[0], clients, client_rows, requests_of, 8) &&
+                lay_out(&client_columns[1], clients, client_rows, bytes_of, 12) &&
+                lay_out(&site_columns[0], sites, site_rows, requests_of, 8) &&
+                add_section(out, pages, page_rows, page_columns, 4, REPORT_TOP_PAGES,
+                            "pages, by requests", "requests  errors  avg ms  max ms  page") &&
+                add_section(out, clients, client_rows, client_columns, 2, REPORT_TOP_CLIENTS,
+                            "clients, by bytes sent", "requests         bytes  client") &&
+                add_section(out, sites, site_rows, site_columns, 1, REPORT_TOP_SITES,
+                            "referring sites, by requests", "requests  site");
+    for (size_t c = 0; c < 4; c++)
+        column_free(&page_columns[c], page_rows);
+    for (size_t c = 0; c < 2; c++)
+        column_free(&client_columns[c], client_rows);
+    column_free(&site_columns[0], site_rows);
+    free(pages);
+    free(clients);
+    free(sites);
+    return made;
 }
 
 int report_write(const tally *t, const char *name, const report_sink *sink) {
     text out = {0};
-    bool made =
-        add_totals(&out, t, name) &&
-        (t->requests == 0 ||
-         (add_when(&out, t) &&
-          add_section(&out, &t->pages, BY_REQUESTS, REPORT_TOP_PAGES, "pages, by requests",
-                      "requests  errors  avg ms  max ms  page", page_row) &&
-          add_section(&out, &t->clients, BY_BYTES, REPORT_TOP_CLIENTS, "clients, by bytes sent",
-                      "requests         bytes  client", client_row) &&
-          add_section(&out, &t->sites, BY_REQUESTS, REPORT_TOP_SITES,
-                      "referring sites, by requests", "requests  site", site_row)));
+    bool made = add_totals(&out, t, name) &&
+                (t->requests == 0 || (add_when(&out, t) && add_sections(&out, t)));
     int error = !made ? ENOMEM : sink->write(sink->context, out.bytes, out.length) ? 0 : EIO;
     text_free(&out);
     return error;

@@ -419,6 +419,10 @@ typedef struct hb_code_range {
  * excluded. */
 bool hb_exclude_library(const char *name);
 
+/* The code of the exported function that starts at `function`, from its
+ * symbol's size: false if the dynamic linker knows no sized symbol there. */
+bool hb_function_range(const void *function, hb_code_range *range);
+
 /* Stops counting, in scopes with stacks, allocations made anywhere below
  * a call of the exported function `name` (glibc's caches: setlocale,
  * iconv_open, ...).  False if no such function is loaded. */

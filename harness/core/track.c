@@ -252,16 +252,22 @@ static bool suppress_range(uintptr_t start, uintptr_t end) {
     return true;
 }
 
-bool hb_suppress_function(const char *name) {
-    hb_guard_enter(); /* dlsym may allocate its error text */
-    void *function = dlsym(RTLD_DEFAULT, name);
+bool hb_function_range(const void *function, hb_code_range *range) {
     Dl_info info;
     const ElfW(Sym) *symbol = NULL;
-    bool found = function != NULL &&
-                 dladdr1(function, &info, (void **)&symbol, RTLD_DL_SYMENT) != 0 &&
-                 symbol != NULL && symbol->st_size != 0;
+    if (function == NULL || dladdr1(function, &info, (void **)&symbol, RTLD_DL_SYMENT) == 0 ||
+        info.dli_saddr != function || symbol == NULL || symbol->st_size == 0)
+        return false;
+    *range = (hb_code_range){(uintptr_t)function, (uintptr_t)function + symbol->st_size};
+    return true;
+}
+
+bool hb_suppress_function(const char *name) {
+    hb_guard_enter(); /* dlsym may allocate its error text */
+    hb_code_range range;
+    bool found = hb_function_range(dlsym(RTLD_DEFAULT, name), &range);
     hb_guard_leave();
-    return found && suppress_range((uintptr_t)function, (uintptr_t)function + symbol->st_size);
+    return found && suppress_range(range.start, range.end);
 }
 
 bool hb_suppress_call_site(uintptr_t return_address) {

@@ -184,9 +184,15 @@ static const char *trapped_path(const siginfo_t *info, const ucontext_t *uc) {
 #endif
 }
 
+static void install_signal_handlers(void);
+
 static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     if (child.misuse_reported || !speaking())
         die_as_yourself(signal);
+    if (signal == SIGSEGV && hb_stack_guard_touched((uintptr_t)info->si_addr)) {
+        install_signal_handlers(); /* SA_RESETHAND took this one back */
+        return;
+    }
     hb_guard_enter(); /* the harness's work from here: unwinding maps memory */
     /* SA_RESETHAND: a second fault here kills the child with the same
      * signal, and the parent still reports it, without a stack. */

@@ -178,6 +178,13 @@ void hb_fault_judge_end(const hb_fault_end *end, const hb_time_limit *limit);
  * its measurement for hb_limits_judge(); then hb_fault_judge_reset(). */
 void hb_fault_judge_take(hb_measurement *measurement);
 
+/* ---- measure.c */
+
+/* From the test's fault handler: whether `address` is in the stack a
+ * memory test's body may not reach (measure.c), which is then lifted, the
+ * body going on as if nothing had happened; false if not. */
+bool hb_stack_guard_touched(uintptr_t address);
+
 /* ---- limits.c */
 
 /* The verdict on a test that finished, from its measurement: a memory

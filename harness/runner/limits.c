@@ -46,6 +46,53 @@ enum {
 };
 
 static void headline(hb_text *report, const char *test);
+
+/* ---- what code run before the tests keeps
+ *
+ * A suite's constructor may call exercise code before any test (exercise
+ * 05's makes its sample text so): what that keeps allocated lives in
+ * every test's process, counted by no test, like static storage.  So it is
+ * counted from before the program's constructors to main(), and limited
+ * like an exercise's static storage (4 KiB), with room for the stream such
+ * a constructor opens: its FILE (glibc's, with its lock and wide state, is
+ * under 1 KiB) and its buffer (the file system's block size, at most
+ * BUFSIZ).  Exercise 05's keeps 4.5 KiB. */
+enum { STARTUP_MAX = 4096 + 1024 + BUFSIZ };
+
+static struct {
+    hb_scope *scope;
+    size_t kept;
+    hb_text sites; /* where what was kept was allocated */
+} startup;
+
+void hb_startup_memory_count(void) { startup.scope = hb_scope_begin(HB_SCOPE_STACKS); }
+
+void hb_startup_memory_end(void) {
+    if (startup.scope == NULL || !hb_scope_end(startup.scope))
+        return;
+    startup.kept = hb_scope_usage(startup.scope).live_bytes;
+    if (startup.kept > STARTUP_MAX)
+        hb_report_sites(&startup.sites, startup.scope, HB_SITES_LIVE);
+    hb_scope_release(startup.scope);
+    startup.scope = NULL;
+}
+
+/* Each memory test fails while code run before the tests keeps more than
+ * STARTUP_MAX: its figures would leave that memory out. */
+static unsigned check_startup(const hb_test_def *def, hb_text *report) {
+    if (startup.kept <= STARTUP_MAX)
+        return 0;
+    char kept[HB_SIZE_TEXT], limit[HB_SIZE_TEXT];
+    headline(report, def->name);
+    hb_text_printf(report,
+                   "code run before the tests (a constructor of the suite's) kept %s allocated, "
+                   "which no test counts: keep at most %s there, and allocate what a test uses "
+                   "in the functions it calls\n%s",
+                   hb_size_format(startup.kept, kept), hb_size_format(STARTUP_MAX, limit),
+                   hb_text_get(&startup.sites));
+    return HB_FAILED_HIDDEN_MEMORY;
+}
+
 static unsigned judge_leaks(const hb_test_def *def, const hb_measurement *m, hb_result *result,
                             hb_text *report);
 
@@ -126,6 +173,7 @@ void hb_limits_judge(const hb_test_def *def, const hb_measurement *measurement,
             result.stack_bytes = measurement->stack_bytes;
             failures |= hb_limits_check(def->name, &result.limits, measurement, &report);
             failures |= check_resident(def, measurement, resident_peak_kib, &report);
+            failures |= check_startup(def, &report);
         }
         result.failures |= failures;
         result.reports += failures ? 1 : 0;

@@ -17,8 +17,6 @@
 #include "runner.h"
 
 #include <CUnit/Basic.h>
-#include <dlfcn.h>
-#include <link.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,15 +227,6 @@ static const char *const glibc_caches[] = {
     "__resolv_context_get",
 };
 
-/* Whether `address` lies in the exported function `function`. */
-static bool inside(uintptr_t address, void *function) {
-    Dl_info info;
-    const ElfW(Sym) *symbol = NULL;
-    return dladdr1((void *)address, &info, (void **)&symbol, RTLD_DL_SYMENT) != 0 &&
-           info.dli_saddr == function && symbol != NULL &&
-           address - (uintptr_t)function < symbol->st_size;
-}
-
 /* getaddrinfo sorts several answers by what the kernel tells it of the
  * machine's interfaces, and keeps that until its next sort replaces it
  * (glibc's check_pf.c), from a function glibc does not export: no name to
@@ -254,10 +243,13 @@ static void suppress_the_sort_cache(void) {
     hb_scope_end(scope);
     hb_site sites[MOST_SITES];
     size_t count = hb_scope_sites(scope, HB_SITES_LIVE, sites, MOST_SITES);
+    hb_code_range getaddrinfo_code = {0, 0}; /* empty if unknown: then nothing is suppressed */
+    hb_function_range((const void *)getaddrinfo, &getaddrinfo_code);
     for (size_t i = 0; i < count && i < MOST_SITES; i++) {
         uintptr_t frames[HB_STACK_MAX_FRAMES];
         size_t depth = hb_stacks_frames(sites[i].stack_id, frames), below = 0;
-        while (below < depth && !inside(frames[below], (void *)getaddrinfo))
+        while (below < depth &&
+               !(frames[below] >= getaddrinfo_code.start && frames[below] < getaddrinfo_code.end))
             below++;
         for (size_t f = 0; below < depth && f < below; f++)
             hb_suppress_call_site(frames[f]);
@@ -339,6 +331,19 @@ static bool wants_colour(void) {
            !(terminal != NULL && strcmp(terminal, "dumb") == 0);
 }
 
+/* Before the program's own constructors (priority 101: after the
+ * libraries', before any other): CUnit and the harness's own libraries,
+ * whose allocations and mappings are its work, are excluded from the
+ * start, and what the suite's constructors keep is counted. */
+__attribute__((constructor(101))) static void before_the_constructors(void) {
+    hb_exclude_library("libcunit.so");
+    hb_exclude_library("libmimalloc.so");
+    hb_exclude_library("libunwind");
+    hb_exclude_library("libdw");
+    hb_exclude_library("libelf");
+    hb_startup_memory_count();
+}
+
 HB_API int main(int argc, char **argv) {
     /* A buffer of our own, line-buffered whether stdout is a terminal or a
      * pipe: stdio would otherwise malloc one on first use, of a size that
@@ -346,6 +351,7 @@ HB_API int main(int argc, char **argv) {
     static char stdout_buffer[BUFSIZ];
     setvbuf(stdout, stdout_buffer, _IOLBF, sizeof stdout_buffer);
 
+    hb_startup_memory_end();
     int status;
     if (!parse_options(argc, argv, &status))
         return status;
@@ -359,13 +365,7 @@ HB_API int main(int argc, char **argv) {
     hb_stacks_trust_frame_pointers();
     hb_report_use_colour(hb_gtest_colour(wants_colour()));
     hb_random_choose_seed();
-    hb_exclude_library("libcunit.so");
     suppress_glibc_caches();
-    /* The harness's own libraries: what they allocate or map is its work. */
-    hb_exclude_library("libmimalloc.so");
-    hb_exclude_library("libunwind");
-    hb_exclude_library("libdw");
-    hb_exclude_library("libelf");
     hb_misuse_start(NULL); /* the isolated child sends its reports to us */
     hb_quarantine_enable(true);
     if (CU_initialize_registry() != CUE_SUCCESS || !register_with_cunit())

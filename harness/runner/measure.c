@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <wordexp.h>
 
@@ -39,6 +40,52 @@ typedef struct stack_watch {
     uintptr_t floor; /* the lowest word painted */
 } stack_watch;
 
+/* The painted stack deeper than a page below the test's stack limit, made
+ * inaccessible while the body runs.  The paint sees only words that
+ * changed: code that used the stack far below its frames (a pointer to a
+ * local, minus a few MiB) and put the paint back would go unseen, and its
+ * pages, resident since they were painted, would not grow the kernel's
+ * count either.  The first touch of the guard (hb_stack_guard_touched,
+ * from the fault handler) lifts it and says the body went that deep at
+ * least; honest code over its limit is then measured as before.  A page
+ * of slack, so that a frame's probe near the limit is not a touch; the
+ * body starts at the same offset in its page (run_aligned), so where the
+ * guard begins does not move either.  Only in the test's own process (its
+ * fault handler lifts it), and not under the sanitizers (no paint). */
+static struct {
+    uintptr_t low, high; /* [low, high), page-aligned */
+    volatile sig_atomic_t armed, touched;
+} guard;
+
+bool hb_stack_guard_touched(uintptr_t address) {
+    if (!guard.armed || address < guard.low || address >= guard.high)
+        return false;
+    mprotect((void *)guard.low, guard.high - guard.low, PROT_READ | PROT_WRITE);
+    guard.armed = 0;
+    guard.touched = 1;
+    return true;
+}
+
+static void arm_guard(uintptr_t top, uintptr_t floor, size_t limit) {
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    guard.armed = guard.touched = 0;
+    if (!hb_child_isolated() || top - floor <= limit + 2 * page)
+        return;
+    guard.low = (floor + page - 1) & ~(page - 1);
+    guard.high = (top - limit - page) & ~(page - 1);
+    guard.armed = guard.high > guard.low &&
+                  mprotect((void *)guard.low, guard.high - guard.low, PROT_NONE) == 0;
+}
+
+/* Lifts the guard if the body did not touch it; returns how deep the body
+ * went at least: to the guard's top if it touched it, else 0. */
+static size_t disarm_guard(uintptr_t top) {
+    if (guard.armed)
+        mprotect((void *)guard.low, guard.high - guard.low, PROT_READ | PROT_WRITE);
+    guard.armed = 0;
+    return guard.touched ? top - guard.high : 0;
+}
+
 /* Paints [floor, from) downwards.  Inlined: a frame of its own would sit in
  * what it paints. */
 __attribute__((always_inline)) static inline void paint_down(uintptr_t from, uintptr_t floor) {
@@ -51,8 +98,9 @@ __attribute__((always_inline)) static inline void paint_down(uintptr_t from, uin
 
 /* noinline: its frame is where the body's will be.  The stack is painted
  * twice, around the reset of the resident peak: the pages painted are then
- * resident before it, and the reset's own frames are painted over. */
-__attribute__((noinline)) static void paint_stack(stack_watch *watch) {
+ * resident before it, and the reset's own frames are painted over.  Then
+ * what lies deeper than `reach` (the test's stack limit) is guarded. */
+__attribute__((noinline)) static void paint_stack(stack_watch *watch, size_t reach) {
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
     hb_guard_enter(); /* glibc may allocate to say where the stack is */
     uintptr_t limit = hb_stacks_this_thread().low; /* 0 if unknown */
@@ -70,6 +118,7 @@ __attribute__((noinline)) static void paint_stack(stack_watch *watch) {
     if (paint) {
         paint_down(watch->floor, floor);
         watch->floor = floor;
+        arm_guard(here, floor, reach);
     }
 }
 
@@ -84,24 +133,24 @@ static size_t stack_used(const stack_watch *watch) {
 
 /* Paints, runs the body, and says how deep it went.  noinline: the
  * caller's frame is where the body's frames begin. */
-__attribute__((noinline)) static size_t run_watched(void (*body)(void)) {
+__attribute__((noinline)) static size_t run_watched(void (*body)(void), size_t reach) {
     stack_watch watch;
-    paint_stack(&watch);
+    paint_stack(&watch, reach);
     body();
-    return stack_used(&watch);
+    size_t at_least = disarm_guard(watch.top), used = stack_used(&watch);
+    return used > at_least ? used : at_least;
 }
 
 /* A frame that aligns itself (to 32 or 64 bytes, for vector registers)
  * sits up to 48 bytes deeper or shallower as the stack's start moves (the
  * environment's size moves it): the body starts at the same offset from a
- * 64-byte boundary every run, so its figure does not move. */
-enum { STACK_ALIGNMENT = 64 };
-
-static size_t run_aligned(void (*body)(void)) {
+ * page's boundary every run (so from a 64-byte one too), so neither its
+ * figure nor where the guard begins moves. */
+static size_t run_aligned(void (*body)(void), size_t reach) {
     uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
-    volatile char *pad = alloca(frame % STACK_ALIGNMENT + 1);
+    volatile char *pad = alloca(frame % (uintptr_t)sysconf(_SC_PAGESIZE) + 1);
     pad[0] = 0;
-    return run_watched(body);
+    return run_watched(body, reach);
 }
 
 /* The scope of the memory test running now.  A fatal CUnit assertion jumps
@@ -159,7 +208,7 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
         running_test = test;
         running_file = file;
         running_line = line;
-        size_t stack_bytes = run_aligned(body);
+        size_t stack_bytes = run_aligned(body, parsed.stack);
         hb_scope_end(running_scope);
         hb_limits_measure(running_scope, stack_bytes, measurement);
         hb_scope_release(running_scope);

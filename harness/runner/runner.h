@@ -463,4 +463,11 @@ size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth);
  * note until then, nor in other builds. */
 void hb_memcheck_notes_to(void (*note)(const char *text));
 
+/* Before the program's constructors, counts what they allocate, until
+ * main() ends the count before the tests: every memory test fails while
+ * what they kept (the suite's constructors, which may call exercise code)
+ * is over its limit (limits.c). */
+void hb_startup_memory_count(void);
+void hb_startup_memory_end(void);
+
 #endif

@@ -177,6 +177,10 @@ HOOK void free(void *ptr) {
      * cannot be the arena's nor known to the allocator yet. */
     if (ptr == NULL || UNLIKELY(in_arena(ptr)) || UNLIKELY(!ready()))
         return;
+    /* The allocator's free reads the block's header first, often a miss:
+     * asked for now, it comes in while the free is recorded.  A prefetch
+     * only reads, and never faults. */
+    __builtin_prefetch((const char *)ptr - 2 * sizeof(size_t));
     if (!recorder_guard)
         recorder_freeing(ptr);
     next.free(ptr);

@@ -10,10 +10,15 @@
 #include <stdbool.h>
 
 enum {
-    /* Stacks a thread allocates from in turn: sets of two, the older of
-     * the two replaced. */
-    MEMO_SETS = 8,
-    MEMO_WAYS = 2,
+    /* Stacks a thread allocates from in turn: sets of four, the least
+     * recently used of the four replaced.  A set is chosen by where the
+     * caller's return address sits, which moves with the stack's random
+     * base from run to run: with eight sets of two, a program that
+     * allocates from eight places in turn (bench/tenmillion.c) found three
+     * of them in one set in some runs, and unwound its stacks again and
+     * again.  Four ways of sixteen sets take three or four together. */
+    MEMO_SETS = 16,
+    MEMO_WAYS = 4,
     /* Deeper stacks are unwound every time. */
     MEMO_FRAMES = 32,
     /* A place whose callers keep changing (recursion of varying depth) is
@@ -114,8 +119,11 @@ uint32_t stack_memo_capture(uintptr_t caller, const uintptr_t *caller_slot) {
         set->rest--;
         return id;
     }
-    memo_entry *older = &set->ways[set->ways[1].used < set->ways[0].used];
-    remember(older, id, caller, caller_slot);
+    memo_entry *oldest = &set->ways[0];
+    for (int way = 1; way < MEMO_WAYS; way++)
+        if (set->ways[way].used < oldest->used)
+            oldest = &set->ways[way];
+    remember(oldest, id, caller, caller_slot);
     if (++set->walks >= WALKS_IN_A_ROW) {
         set->walks = 0;
         set->rest = REST;

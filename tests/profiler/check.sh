@@ -114,6 +114,13 @@ check $? "four threads at once: 80008 allocations, 80000 frees, 4000 B never fre
     "threads: heapbook stats --json lacks:
 $missing$(head -c 600 "$scratch/threads.json")"
 
+# 5d. The table that matches each free to its allocation
+# (profiler/addrmap.c), against the simplest one that can be trusted,
+# including a bucket filled past its end (tests/profiler/addrmap_check.c).
+$programs/addrmap_check >"$scratch/addrmap.txt" 2>&1
+check $? "the live-block table gives the same answers as a plain array ($(cut -d' ' -f2 "$scratch/addrmap.txt") operations)" \
+    "$(cat "$scratch/addrmap.txt")"
+
 # 5c. Temporary allocations, as heaptrack counts them (a block freed right
 #     after it was allocated): temporary.c's 11 of 14, in stats (text and
 #     JSON) and summary; and the peak resident set size sampled.
@@ -538,7 +545,7 @@ done
 $heapbook tree "$scratch/version3.hbcap" >"$scratch/version3.txt" 2>&1
 missing=$(expect_in "$scratch/short.txt" "$scratch/short.hbcap: cut short: its compressed data stops in the middle")
 missing+=$(expect_in "$scratch/tiny.txt" "$scratch/tiny.hbcap: truncated: the file header needs 16 bytes, there are 12")
-missing+=$(expect_in "$scratch/old.txt" "$scratch/old.hbcap: a capture of another heapbook (format \"HBCAP1\"); this one reads formats 3 to 5: record it again with heapbook run")
+missing+=$(expect_in "$scratch/old.txt" "$scratch/old.hbcap: a capture of another heapbook (format \"HBCAP1\"); this one reads formats 3 to 6: record it again with heapbook run")
 missing+=$(expect_in "$scratch/text.txt" "$scratch/text.hbcap: not a heapbook capture")
 missing+=$(expect_in "$scratch/fifo.txt" "$scratch/fifo.hbcap: not a regular file")
 missing+=$(expect_in "$scratch/module.txt" "heapbook: warning: cannot read $scratch/module.fifo (not a regular file)")
@@ -566,6 +573,7 @@ names_5() { printf 'nmain\0nleaf\0'; }
 named_capture names_4 4198500 | $programs/craft_capture >"$scratch/format4.hbcap"
 printf 'HBCAP4\n\0\4' | dd of="$scratch/format4.hbcap" bs=1 conv=notrunc status=none
 named_capture names_5 100 | $programs/craft_capture >"$scratch/format5.hbcap"
+printf 'HBCAP5\n\0\5' | dd of="$scratch/format5.hbcap" bs=1 conv=notrunc status=none
 missing=""
 for format in 4 5; do
     $heapbook tree "$scratch/format$format.hbcap" >"$scratch/format$format.txt" 2>&1
@@ -576,6 +584,62 @@ done
 check $? "captures of format 4 and 5 name their frames from the names they hold (main -> leaf), the program's file gone" \
     "format 4 or 5 names:
 $missing"
+
+# 18c. Format 6's groups (capture.h's 'G': a tick's events counted by
+#      (size, stack) pair), played as the reader hands them out: 64 B x 3
+#      and 32 B x 2 allocated (320 B, the peak), one 64 B block and one 32
+#      B block allocated and freed, a 64 B block freed, a 32 B block
+#      allocated and freed at once; then each way a group can be wrong.
+groups() {
+    hello
+    module /nonexistent/prog
+    stack 1
+    info 64 1
+    info 32 1
+    group 3 1 3 1 2 # allocations: 3 of info 1, 2 of info 2
+    group 1 1 1 1 1 # allocated and freed: one of each
+    group 0 1 1     # a free of info 1
+    group 2 2 1     # a temporary allocation of info 2
+    "$@"
+    printf E
+}
+groups | $programs/craft_capture >"$scratch/groups.hbcap"
+$heapbook stats --json "$scratch/groups.hbcap" >"$scratch/groups.json" 2>&1
+missing=$(expect_in "$scratch/groups.json" '"allocations": 8,' '"frees": 4,' '"peak_bytes": 320,' \
+    '"leaked_bytes": 192,' '"leaked_blocks": 4,' '"temporary_allocations": 1,')
+wrong_group() { # WHAT-THE-ERROR-SAYS RECORDS...: a capture with them after the groups
+    local want=$1
+    shift
+    groups "$@" | $programs/craft_capture >"$scratch/wrong.hbcap"
+    $heapbook stats "$scratch/wrong.hbcap" >/dev/null 2>"$scratch/wrong.err" &&
+        missing+="  stats read a capture with a wrong group ($*)"$'\n'
+    missing+=$(expect_in "$scratch/wrong.err" "$want")
+}
+wrong_group "a group record uses a (size, stack) pair never written, after 0" group 3 3 1
+wrong_group "a group record uses a (size, stack) pair never written, after 1" group 3 1 1 0 1
+wrong_group "a group record counts 0" group 3 1 0
+wrong_group "a group record counts 4097" group 3 1 4097
+wrong_group "a group record counts events of kind 4" group 4 1 1
+wrong_group "it frees more blocks of 64 bytes" group 0 1 5
+cp "$scratch/groups.hbcap" "$scratch/groups5.hbcap"
+printf 'HBCAP5\n\0\5' | dd of="$scratch/groups5.hbcap" bs=1 conv=notrunc status=none
+$heapbook stats "$scratch/groups5.hbcap" >/dev/null 2>"$scratch/groups5.err"
+missing+=$(expect_in "$scratch/groups5.err" "a group record is in a capture of version 5")
+[ -z "$missing" ]
+check $? "format 6's groups read as the events they count (8 allocations, 4 frees, peak 320 B, 192 B in 4 blocks never freed, 1 temporary); a wrong group, or one in a capture of format 5, is refused" \
+    "format 6's groups:
+$missing"
+
+# 18d. What format 6's counts save: bench/tenmillion.c draws each
+#      allocation's (size, stack) pair among 8,192 at random and frees a
+#      random live block, so a capture that says which pair each event was
+#      needs 13 bits an allocation and 13 its free, 3.25 bytes (format 5
+#      took 4); counted by tick, a capture of 300,000 is below that.
+$heapbook run -o "$scratch/random.hbcap" $programs/random_pairs 300000 2>/dev/null
+bytes=$(stat -c %s "$scratch/random.hbcap")
+[ "$bytes" -lt $((300000 * 13 * 2 / 8)) ] && [ "$(figure "$scratch/random.hbcap" frees)" = 300000 ]
+check $? "300,000 random (size, stack) pairs allocated and freed: a $bytes-byte capture, less than the 975,000 any capture of each event's pair needs" \
+    "random pairs: a $bytes-byte capture, not below the 975,000 bytes of a capture of each event's pair"
 
 # 19. Hostile captures, each a regression kept in the fuzzer's corpus
 #     (tests/profiler/corpus/regression-*: a selector byte, then the

@@ -24,3 +24,11 @@ module() { # PATH: a module at 4 MiB, 64 KiB long, build-id "abcd"
 stack() { printf S; varint "$1"; varint 1; varint 4198400; } # ID: one frame, in the module
 info() { printf I; varint "$1"; varint "$2"; }                # SIZE STACK
 event() { printf "%s" "$1"; varint "$2"; }                    # TAG INFO
+# KIND GAP COUNT [GAP COUNT...]: a 'G' group, counts of events by info
+group() {
+    printf G
+    byte "$1"
+    shift
+    byte $(($# / 2))
+    for n in "$@"; do varint "$n"; done
+}

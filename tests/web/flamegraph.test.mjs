@@ -384,7 +384,7 @@ PAGES.forEach((pagePath, pageIndex) => {
     test('hovering a frame shows its function, place, bytes, share and blocks', async () => {
       const name = EXPECT_WIDEST[EXPECT_WIDEST.length - 1];
       // The widest of the frames so called, as frameLocator hovers: a function
-      // that calls at several lines is a frame for each (exercise 14's read_requests).
+      // that calls at several lines is a frame for each.
       const node = [...walk(flame)].map(([n]) => n).filter((n) => n.name === name)
         .reduce((widest, n) => (!widest || n.value > widest.value ? n : widest), null);
       assert.ok(node, `no frame named ${name} in the data`);
