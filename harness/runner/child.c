@@ -59,6 +59,7 @@ static struct {
     hb_measurement measurement;
     bool forking_part;                /* the child fork() makes now speaks for a part */
     void (*on_fatal_assertion)(void); /* measure.c's: closes its scope */
+    bool (*stack_guard_touched)(uintptr_t address);    /* measure.c's */
     int (*collect_part)(pid_t part, int from_child);   /* parent.c's reader */
     uint8_t buffer[HB_WIRE_MAX_BODY + HB_WIRE_HEADER]; /* a message being sent */
 } child = {.report_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
@@ -189,7 +190,8 @@ static void install_signal_handlers(void);
 static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     if (child.misuse_reported || !speaking())
         die_as_yourself(signal);
-    if (signal == SIGSEGV && hb_stack_guard_touched((uintptr_t)info->si_addr)) {
+    if (signal == SIGSEGV && child.stack_guard_touched != NULL &&
+        child.stack_guard_touched((uintptr_t)info->si_addr)) {
         install_signal_handlers(); /* SA_RESETHAND took this one back */
         return;
     }
@@ -348,6 +350,10 @@ void hb_child_body_starts(void) {
 }
 
 void hb_child_on_fatal_assertion(void (*tear_down)(void)) { child.on_fatal_assertion = tear_down; }
+
+void hb_child_on_stack_fault(bool (*guard_touched)(uintptr_t address)) {
+    child.stack_guard_touched = guard_touched;
+}
 
 bool hb_child_isolated(void) { return speaking(); }
 

@@ -57,6 +57,12 @@ void hb_child_body_starts(void);
  * measured scope's tear-down, measure.c). */
 void hb_child_on_fatal_assertion(void (*tear_down)(void));
 
+/* What the fault handler asks first (measure.c's): whether the faulting
+ * `address` is in the stack a memory test's body may not reach, which is
+ * then lifted, the body going on as if nothing had happened; false if
+ * not.  Until it is given, no address is. */
+void hb_child_on_stack_fault(bool (*guard_touched)(uintptr_t address));
+
 /* True in a test's process that reports to a parent (false when tests run
  * in the runner's process, HEAPBOOK_FORK=0, and in any process the test
  * made). */
@@ -177,13 +183,6 @@ void hb_fault_judge_end(const hb_fault_end *end, const hb_time_limit *limit);
 /* The hb_failure bits and failures of the test's fault injections, into
  * its measurement for hb_limits_judge(); then hb_fault_judge_reset(). */
 void hb_fault_judge_take(hb_measurement *measurement);
-
-/* ---- measure.c */
-
-/* From the test's fault handler: whether `address` is in the stack a
- * memory test's body may not reach (measure.c), which is then lifted, the
- * body going on as if nothing had happened; false if not. */
-bool hb_stack_guard_touched(uintptr_t address);
 
 /* ---- limits.c */
 

@@ -57,7 +57,7 @@ static struct {
     volatile sig_atomic_t armed, touched;
 } guard;
 
-bool hb_stack_guard_touched(uintptr_t address) {
+static bool hb_stack_guard_touched(uintptr_t address) {
     if (!guard.armed || address < guard.low || address >= guard.high)
         return false;
     mprotect((void *)guard.low, guard.high - guard.low, PROT_READ | PROT_WRITE);
@@ -204,6 +204,7 @@ void hb_run_measured(const char *test, const hb_limits *limits, void (*body)(voi
             fflush(stdout);
         }
         hb_child_on_fatal_assertion(hb_test_tear_down);
+        hb_child_on_stack_fault(hb_stack_guard_touched);
         running_scope = hb_scope_begin(HB_SCOPE_STACKS);
         running_test = test;
         running_file = file;
