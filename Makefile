@@ -81,7 +81,16 @@ compile_commands.json: $(if $(EXERCISE_FILES_ONLY),,$(shell git ls-files '*.c' '
 clean:
 	rm -rf $(BUILD)
 
-# Every object's header dependencies (-MMD).
+# Every object's header dependencies (-MMD), and what made each
+# exercise's preprocessed files and links (mk/exercises.mk, which file
+# supplies each preprocessed file): FILE.i's are FILE.i.d, and a FILE.d
+# beside a FILE.i is an older build's, which named its source as a
+# prerequisite; it is skipped, and an .i or a link without its record is
+# remade once.
 ifeq ($(STUDENT_COMMANDS_ONLY),)
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+BUILT := $(shell find $(BUILD) -type f \( -name '*.d' -o -name '*.i' -o -name tests -o -name program \) 2>/dev/null)
+-include $(filter-out $(patsubst %.i,%.d,$(filter %.i,$(BUILT))),$(filter %.d,$(BUILT)))
+UNRECORDED := $(filter-out $(patsubst %.d,%,$(filter %.i.d %/tests.d %/program.d,$(BUILT))),\
+    $(filter %.i $(EXERCISE_LINKS),$(BUILT)))
+$(if $(UNRECORDED),$(eval $(UNRECORDED): $(SOURCE_CHANGED)))
 endif

@@ -122,9 +122,23 @@ define compile
 	$(Q)$(CC) $(1) $(DEPFLAGS) -c $< -o $@
 endef
 
+# record_objects VARIABLE: the last line of a link's or an archive's recipe,
+# whose objects are VARIABLE's, a list from the sources there are.  A
+# deleted source leaves its object, and the link no newer object: $@.d
+# records the list, and the link is remade when VARIABLE differs from it.
+# tests/fixtures/moved_source/selftest.sh proves it.
+define record_objects
+	@printf 'ifneq ($$(strip $$(%s)),%s)\n%s: $$(SOURCE_CHANGED)\nendif\n' '$(1)' '$(strip $($(1)))' '$@' >$@.d
+endef
+# Named by a variable: a make without it (an older commit's, on the same
+# build/) reads the records and adds nothing.
+SOURCE_CHANGED := source-changed
+.PHONY: source-changed
+source-changed:
+
 # archive: the recipe of one static library from its objects.
 define archive
 	$(call quiet,AR,$@)
 	@mkdir -p $(@D)
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
 endef

@@ -110,9 +110,34 @@ endef
 # UNSCANNED_VARIANTS are not scanned (mk/wrong-fixes.mk says why).
 define preprocess
 	@mkdir -p $(@D)
-	$(Q)$(if $(2),$(call check_source,$(1) -MMD -MP -MT $@ -MF $(@:.i=.d),$@.$$$$),\
-	    $(CC) $(1) -E -C -MMD -MP -MT $@ -MF $(@:.i=.d) $< -o $@.$$$$) && mv -f $@.$$$$ $@
+	$(Q)$(if $(2),$(call check_source,$(1) -MMD -MP -MT $@ -MF $@.$$$$.deps,$@.$$$$),\
+	    $(CC) $(1) -E -C -MMD -MP -MT $@ -MF $@.$$$$.deps $< -o $@.$$$$) && mv -f $@.$$$$ $@ && \
+	    $(call record_source,$@.$$$$.deps) || { rm -f $@.$$$$.deps; exit 1; }
 endef
+# ---- which file supplies each preprocessed file ------------------------------
+# A name's file is the variant's own if it has one, else the starter's (the
+# pattern rules above, in that order), and an update may delete or move a
+# file: the compiler's .d names the file it read as a prerequisite, which
+# would stop every later make ("No rule to make target"), and a starter's
+# file older than the .i the deleted one made would leave that stale.  So
+# its .d (FILE.i.d) names no source: it says which file supplied the .i,
+# and the .i is remade when the file that supplies it now (source_of.TARGET,
+# set by exercise_build) is another one, or none.  The Makefile skips the
+# FILE.d a build before this one wrote, and remakes an .i or a link that
+# has no record (the Makefile's last lines).  The compiler's list is
+# written aside (FILE.i.PID.deps, which the Makefile does not read) and
+# the record renamed into place: a refused file leaves no .d naming its
+# source, and the sanitizer build may make the same .i at the same time.
+# tests/fixtures/moved_source/selftest.sh proves both.
+# record_source DEPS: FILE.i.d from the compiler's list DEPS.
+define record_source
+{ sed '0,\@ $<\( \|$$\)@s@@ @' $(1) && \
+	printf 'ifneq ($$(source_of.%s),%s)\n%s: $$(SOURCE_CHANGED)\nendif\n' '$@' '$<' '$@'; } >$(1).record && \
+	mv -f $(1).record $@.d && rm -f $(1) $(@:.i=.d)
+endef
+# A deleted name leaves the objects it made: the link takes only the names
+# there are now, and is remade when they differ (mk/config.mk's record_objects).
+# ---- end of which file supplies each preprocessed file -----------------------
 # ---- end of one preprocessed source ------------------------------------------
 
 # ---- libraries an exercise is built on -------------------------------------
@@ -123,13 +148,17 @@ EXERCISE_LIBS_17-compressed-logs := -lz
 exercise_libs = $(EXERCISE_LIBS_$(1))
 # ---- end of libraries ---------------------------------------------------------
 
-# The exercise's sources but main.c, by file name: a solution's file
-# replaces the starter's of the same name.
-exercise_names = $(filter-out main.c,$(sort $(notdir $(wildcard exercises/$(1)/*.c solutions/$(1)/*.c))))
+# The sources of exercise $(1) in variant $(2) but main.c, by file name:
+# the starter's and the variant's own, whose file replaces the starter's of
+# the same name (a name deleted from both is linked no more).
+exercise_names = $(filter-out main.c,$(sort $(notdir $(wildcard exercises/$(1)/*.c $(2)/$(1)/*.c))))
 exercise_suite = tests/exercises/test_$(subst -,_,$(1)).c
 
 # $(1): exercise; $(2): variant
 define exercise_preprocessed
+$(foreach name,$(basename $(call exercise_names,$(1),$(2))) main,$(eval \
+    source_of.$(BUILD)/$(2)/$(1)/obj/$(name).i := $(firstword $(wildcard $(2)/$(1)/$(name).c exercises/$(1)/$(name).c))))
+source_of.$(BUILD)/$(2)/$(1)/obj/suite.i := $(call exercise_suite,$(1))
 $(BUILD)/$(2)/$(1)/obj/%.i: $(2)/$(1)/%.c $(SOURCE_CHECKERS) | $(DEPS_OK)
 	$$(call preprocess,$$(MEASURED_CFLAGS) -I$(2)/$(1) -Iexercises/$(1),$(if $(filter $(2),$(UNSCANNED_VARIANTS)),,scan))
 $(BUILD)/$(2)/$(1)/obj/%.i: exercises/$(1)/%.c $(if $(filter-out exercises,$(2)),,$(SOURCE_CHECKERS)) \
@@ -156,7 +185,7 @@ endef
 
 # $(1): exercise; $(2): variant
 define exercise_build
-$(2)_$(1)_OBJS := $(patsubst %.c,$(BUILD)/$(2)/$(1)/obj/%.o,$(call exercise_names,$(1)))
+$(2)_$(1)_OBJS := $(patsubst %.c,$(BUILD)/$(2)/$(1)/obj/%.o,$(call exercise_names,$(1),$(2)))
 $(eval $(call exercise_preprocessed,$(1),$(2)))
 # Kept once made (make deletes what it made by a chain of pattern rules):
 # the sanitizer build compiles them after the normal one.
@@ -170,16 +199,20 @@ $(BUILD)/$(2)/$(1)/tests: $$($(2)_$(1)_OBJS) $(BUILD)/$(2)/$(1)/obj/suite.o $(HA
 	$(Q)$$(call check_objects,$(call exercise_allowed,$(1)),$$($(2)_$(1)_OBJS))
 	$$(call quiet,LINK,$$@)
 	$(Q)$$(CC) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $(call exercise_libs,$(1)) $$(TEST_LIBS) -o $$@
+	$$(call record_objects,$(2)_$(1)_OBJS)
 
 $(BUILD)/$(2)/$(1)/program: $$($(2)_$(1)_OBJS) $(BUILD)/$(2)/$(1)/obj/main.o
 	$$(call quiet,LINK,$$@)
-	$(Q)$$(CC) $$(LDFLAGS) $$^ $(call exercise_libs,$(1)) -o $$@
+	$(Q)$$(CC) $$(LDFLAGS) $$(filter %.o,$$^) $(call exercise_libs,$(1)) -o $$@
+	$$(call record_objects,$(2)_$(1)_OBJS)
 
 $(BUILD)/memcheck/$(2)/$(1)/tests: $$(patsubst $(BUILD)/%,$(BUILD)/memcheck/%,$$($(2)_$(1)_OBJS)) \
     $(BUILD)/memcheck/$(2)/$(1)/obj/suite.o $(MEMCHECK_ARCHIVES)
 	$$(call quiet,LINK,$$@)
 	$(Q)$$(CC) $$(SANITIZE) $$(TEST_LDFLAGS) $$(filter %.o,$$^) $(MEMCHECK_LINK) \
 	    $(call exercise_libs,$(1)) $$(CUNIT_LIBS) -lunwind -ldw -ldl -o $$@
+	$$(call record_objects,$(2)_$(1)_OBJS)
+EXERCISE_LINKS += $(BUILD)/$(2)/$(1)/tests $(BUILD)/$(2)/$(1)/program $(BUILD)/memcheck/$(2)/$(1)/tests
 endef
 $(foreach ex,$(EXERCISES),$(foreach variant,$(VARIANTS),$(eval $(call exercise_build,$(ex),$(variant)))))
 

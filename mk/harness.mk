@@ -36,8 +36,10 @@ $(BUILD)/memcheck/obj/harness/%.o: harness/%.c | $(DEPS_OK)
 
 # $(1): the tree (obj, pic/obj, memcheck/obj); $(2): its lib folder; $(3): layer
 define harness_archive
-$(BUILD)/$(2)/libhb-$(3).a: $(patsubst %.c,$(BUILD)/$(1)/%.o,$(call harness_srcs,$(3)))
+$(2)_$(3)_OBJS := $(patsubst %.c,$(BUILD)/$(1)/%.o,$(call harness_srcs,$(3)))
+$(BUILD)/$(2)/libhb-$(3).a: $$($(2)_$(3)_OBJS)
 	$$(archive)
+	$$(call record_objects,$(2)_$(3)_OBJS)
 endef
 $(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,obj,lib,$(layer))))
 $(foreach layer,$(HARNESS_LAYERS),$(eval $(call harness_archive,memcheck/obj,memcheck/lib,$(layer))))

@@ -55,7 +55,8 @@ CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard profiler/*.c)) \
 $(HEAPBOOK): $(CLI_OBJS) $(BUILD)/lib/libhb-base.a | $(PRELOAD) $(PRELOAD_MIMALLOC)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -ldw -lelf -lzstd -lz -lstdc++ -o $@
+	$(Q)$(CC) $(LDFLAGS) $(filter-out source-changed,$^) -ldw -lelf -lzstd -lz -lstdc++ -o $@
+	$(call record_objects,CLI_OBJS)
 
 .PHONY: profiler web-assets
 ## make profiler         build build/bin/heapbook (docs/profiler.md)
@@ -67,7 +68,8 @@ web-assets: $(WEB_MODULES)
 PROFILER_TESTS := $(BUILD)/tests/profiler
 PROFILER_TEST_PROGRAMS := $(addprefix $(PROFILER_TESTS)/,peaks odd_names closes_descriptors \
     ends_early recursion forks threads preinit temporary uses_library_pie uses_library_nopie uses_constructor \
-    uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second random_pairs addrmap_check)
+    uses_stripped cplusplus peaks_static craft_capture rebuilt_first rebuilt_second random_pairs addrmap_check \
+    transcoder_check)
 $(PROFILER_TESTS)/lib%.so: tests/profiler/%.c | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
@@ -115,6 +117,12 @@ $(PROFILER_TESTS)/craft_capture: tests/profiler/craft_capture.c profiler/capture
 	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -lzstd -o $@
 $(PROFILER_TESTS)/addrmap_check: tests/profiler/addrmap_check.c profiler/addrmap.c \
     profiler/addrmap.h | $(DEPS_OK)
+	$(call quiet,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -o $@
+$(PROFILER_TESTS)/transcoder_check: tests/profiler/transcoder_check.c profiler/transcoder.c \
+    profiler/addrmap.c profiler/array.c profiler/records.c profiler/transcoder.h profiler/capture.h \
+    | $(DEPS_OK)
 	$(call quiet,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PROFILER_CFLAGS) $(filter %.c,$^) -o $@

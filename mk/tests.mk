@@ -19,6 +19,7 @@ HARNESS_TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/obj/%.o,$(wildcard test
 $(HARNESS_TESTS): $(HARNESS_TEST_OBJS) $(HARNESS_ARCHIVES) | $(MIMALLOC_EXPORTS)
 	$(call quiet,LINK,$@)
 	$(Q)$(CC) $(TEST_LDFLAGS) $(HARNESS_TEST_OBJS) $(HARNESS_LINK) $(TEST_LIBS) -o $@
+	$(call record_objects,HARNESS_TEST_OBJS)
 
 # Under the sanitizers only the tests that need no counting run: the
 # parser and printer of every limit's size (the rest would measure nothing).
@@ -108,6 +109,11 @@ CHECKED_FIXTURES += $(patsubst tests/fixtures/%,$(BUILD)/checked/%.log,$(patsubs
 # and pass (tests/fixtures/unused_code/selftest.sh).
 $(eval $(call exercise_build,01-fibonacci,tests/fixtures/unused_code))
 UNUSED_CODE_TESTS := $(BUILD)/tests/fixtures/unused_code/01-fibonacci/tests
+# Exercise 01 with files of its own that tests/fixtures/moved_source/selftest.sh
+# writes, deletes and moves, as an update may: make rebuilds what they
+# supply, without an error or a stale object (mk/exercises.mk, which file
+# supplies each preprocessed file).
+$(eval $(call exercise_build,01-fibonacci,tests/fixtures/moved_source))
 
 # The harness's own tests built by Clang too: the harness must build
 # warning-free and pass with either compiler.

@@ -111,7 +111,8 @@
  *
  *   'M' sample     u64 monotonic time (ns), resident set size in bytes
  *
- * and heapbook run adds, from outside the process:
+ * each after every event heapbook run had before it, its tick's counted
+ * ones too (transcoder.c); and heapbook run adds, from outside the process:
  *
  *   'X' ended      how a process that wrote no 'E' ended: u8
  *                  CAPTURE_ENDED_*, value (the signal, or the exit status)

@@ -118,11 +118,14 @@ static void write_figures(FILE *out, const run *r, const stack_figures *figures)
 
 static double ms(uint64_t ns) { return (double)ns / 1e6; }
 
+/* Each point's time to the ns: the page finds a moment by its time, and
+ * two points' times can be less than a microsecond apart (replay.c's
+ * curve_time()). */
 static void write_curve(FILE *out, const replay *p) {
     fputc('[', out);
     for (size_t i = 0; i < p->curve_count; i++) {
         const curve_point *c = &p->curve[i];
-        fprintf(out, "%s[%.3f,%llu,", i ? "," : "", ms(c->time_ns), (unsigned long long)c->heap);
+        fprintf(out, "%s[%.6f,%llu,", i ? "," : "", ms(c->time_ns), (unsigned long long)c->heap);
         if (c->rss > 0)
             fprintf(out, "%llu]", (unsigned long long)c->rss);
         else

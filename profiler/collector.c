@@ -166,7 +166,7 @@ static void take_transcoded(void *context, const unsigned char *data, size_t siz
     compress_into(o->owner, o, data, size, false);
 }
 
-/* A record of the collector's own ('M', 'X'), between whole records. */
+/* A record of the collector's own ('X'), between whole records. */
 static void write_record(collector *c, output *o, const unsigned char *start,
                          const unsigned char *end) {
     if (!o->finished && o->has_records)
@@ -301,7 +301,7 @@ static output *output_for_new_stream(collector *c, uint32_t stream, pid_t pid) {
     return o;
 }
 
-static void sample_one(collector *c, output *o, uint64_t now);
+static void sample_one(output *o, uint64_t now);
 
 /* channel_drain()'s sink.  A process is sampled as soon as heapbook run
  * sees it (it samples itself at its start and its end, too). */
@@ -329,7 +329,7 @@ static void take(void *context, const channel_chunk *chunk, const unsigned char 
             c->by_stream[chunk->stream] = &dropped;
         }
         if (first)
-            sample_one(c, o, monotonic_ns());
+            sample_one(o, monotonic_ns());
     }
     if (done && chunk->last)
         o->ended = true;
@@ -374,7 +374,7 @@ static bool process_gone(pid_t pid) {
 
 /* The resident set size of a recorded process, without the channel's
  * pages it has touched (those are heapbook's, not the program's). */
-static void sample_one(collector *c, output *o, uint64_t now) {
+static void sample_one(output *o, uint64_t now) {
     if (o->finished || !o->has_records || o->ended)
         return;
     bool gone;
@@ -386,13 +386,15 @@ static void sample_one(collector *c, output *o, uint64_t now) {
     *p++ = TAG_SAMPLE;
     p = capture_put_u64(p, now);
     p = capture_put_varint(p, rss);
-    write_record(c, o, record, p);
+    /* Through the transcoder: after the events it has counted, which
+     * happened before it (the tick so far). */
+    transcoder_feed(o->transcoder, record, (size_t)(p - record), take_transcoded, o);
 }
 
 static void sample(collector *c) {
     uint64_t now = monotonic_ns();
     for (size_t i = 0; i < c->count; i++)
-        sample_one(c, c->outputs[i], now);
+        sample_one(c->outputs[i], now);
 }
 
 /* The modules its frames are in, and the names of every frame of its

@@ -27,6 +27,8 @@ typedef struct player {
     uint64_t *info_live; /* [info]: its blocks live now */
     size_t info_capacity;
     uint64_t heap, events;
+    /* The latest time on the curve: no event is placed before it (curve_time()). */
+    uint64_t clock;
     uint64_t peak_mark;
     uint32_t *dirty; /* stacks changed since the last snapshot */
     size_t dirty_count, dirty_capacity;
@@ -71,6 +73,22 @@ static void halve_curve(replay *r) {
         }
     }
     r->curve_count = kept;
+}
+
+/* When a record happened, as the curve places it: never before one
+ * already on it.  A sample ('M') carries the preload's or heapbook run's
+ * own clock, and the events after it in the capture the capture's coarser
+ * one (capture.h's 'T'), which may be earlier: a tick's counted events are
+ * written after a sample taken during the tick.  Were they placed back in
+ * time, a point could land in a slice before the sample's point, or be
+ * moved there with the time of one before it, and two points would share
+ * a time: the page, which finds a moment by its time, would show the
+ * other's.  So each point is in a slice after the one before, at a time
+ * of its own. */
+static uint64_t curve_time(player *p, uint64_t time_ns) {
+    if (time_ns > p->clock)
+        p->clock = time_ns;
+    return p->clock;
 }
 
 /* The heap after an event, or a sample of the resident set size. */
@@ -143,13 +161,14 @@ static void note_peak(player *p, uint64_t time_ns) {
 /* One event; `counting`: the first pass, which keeps totals and the curve. */
 static bool play(player *p, const capture_event *e, bool counting) {
     replay *r = p->r;
+    uint64_t time_ns = curve_time(p, e->time_ns);
     if (e->tag == TAG_SAMPLE) {
         if (counting && e->rss > r->peak_rss) {
             r->peak_rss = e->rss;
-            r->peak_rss_time_ns = e->time_ns;
+            r->peak_rss_time_ns = time_ns;
         }
         if (counting)
-            add_to_curve(p, e->time_ns, true, e->rss);
+            add_to_curve(p, time_ns, true, e->rss);
         return true;
     }
     if (!array_grow((void **)&p->stacks, &p->stack_capacity, (size_t)e->stack + 1,
@@ -174,7 +193,7 @@ static bool play(player *p, const capture_event *e, bool counting) {
             r->frees--; /* the realloc that failed freed nothing */
         }
         if (counting)
-            note_peak(p, e->time_ns);
+            note_peak(p, time_ns);
         break;
     case TAG_FREE:
         p->events++;
@@ -195,7 +214,7 @@ static bool play(player *p, const capture_event *e, bool counting) {
         return true;
     }
     if (counting)
-        add_to_curve(p, e->time_ns, false, 0);
+        add_to_curve(p, time_ns, false, 0);
     return true;
 }
 

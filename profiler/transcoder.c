@@ -696,7 +696,8 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
     case TAG_END:
         write_tick(t);
         break;
-    case TAG_SAMPLE:
+    case TAG_SAMPLE: /* after the events before it, which the tick so far counts */
+        write_tick(t);
         break;
     default: /* 'X' is the collector's own: it never comes from the preload */
         return broken(t, "a record the preload does not write");

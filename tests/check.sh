@@ -380,6 +380,11 @@ if tests/fixtures/unused_code/selftest.sh; then
 else
     verdict fail "unused code: see tests/fixtures/unused_code/selftest.sh's lines above"
 fi
+if tests/fixtures/moved_source/selftest.sh; then
+    verdict ok "moved source: an exercise's file deleted or moved, make rebuilds what it supplied from the file that supplies it now, without an error or a stale object"
+else
+    verdict fail "moved source: see tests/fixtures/moved_source/selftest.sh's lines above"
+fi
 if tests/fixtures/time_limits/selftest.sh; then
     verdict ok "time limits: an endless loop stops at 20 times the solution's time, saying its limit and HEAPBOOK_TIMEOUT; every solution's times recorded; no starter near its limits"
 else

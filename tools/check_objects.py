@@ -12,7 +12,8 @@ storage, and contains only the sections the compiler makes for ordinary C
 check: each problem is one line on stderr, "heapbook: SOURCE: what and why",
 and the exit status is 1 if there is any.  An object's source is the first
 prerequisite of its dependency file (OBJECT with .d for .o, which -MMD
-writes).  An --allowed list adds names exercise code may import; a
+writes), or for an exercise's object the file its preprocessed file's
+record names (OBJECT with .i.d for .o: mk/exercises.mk's record_source).  An --allowed list adds names exercise code may import; a
 --scaffolding file (by its exact path) may keep BYTES of static storage.
 
 reserved-names: the names the sealed harness and the libraries a test
@@ -153,9 +154,22 @@ def read_names(path):
     return names
 
 
+# The line of an exercise's .i.d that names the file the .i was made from.
+RECORDED_SOURCE = re.compile(r"ifneq \(\$\(source_of\.[^)]*\),(.*)\)")
+
+
 def source_of(object_path):
-    """The file an object was compiled from: the first prerequisite of its
-    dependency file, else the object itself."""
+    """The file an object was compiled from: the one its preprocessed
+    file's record names, else the first prerequisite of its dependency
+    file, else the object itself."""
+    try:
+        with open(os.path.splitext(object_path)[0] + ".i.d") as file:
+            for line in file:
+                recorded = RECORDED_SOURCE.fullmatch(line.rstrip("\n"))
+                if recorded:
+                    return recorded.group(1)
+    except OSError:
+        pass
     try:
         with open(os.path.splitext(object_path)[0] + ".d") as file:
             rule = file.read().replace("\\\n", " ").split("\n", 1)[0]

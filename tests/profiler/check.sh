@@ -121,6 +121,12 @@ $programs/addrmap_check >"$scratch/addrmap.txt" 2>&1
 check $? "the live-block table gives the same answers as a plain array ($(cut -d' ' -f2 "$scratch/addrmap.txt") operations)" \
     "$(cat "$scratch/addrmap.txt")"
 
+# 5e. A sample of the resident set size taken in a tick is written after
+#     the tick's events before it, not before them with the tick's
+#     earlier time (tests/profiler/transcoder_check.c).
+$programs/transcoder_check >"$scratch/transcoder.txt" 2>&1
+check $? "a sample taken in a tick follows the tick's events before it" "$(cat "$scratch/transcoder.txt")"
+
 # 5c. Temporary allocations, as heaptrack counts them (a block freed right
 #     after it was allocated): temporary.c's 11 of 14, in stats (text and
 #     JSON) and summary; and the peak resident set size sampled.
@@ -465,6 +471,39 @@ missing+=$(expect_in "$scratch/diff.txt" "    sum_of_fibonacci (exercises/01-fib
 check $? "page: the peak (512 KiB); each of $(grep -o '^[0-9]*' "$scratch/fib-moments.txt") moments holds what the curve shows; the diff (-512 KiB in sum_of_fibonacci)" \
     "page views: missing:
 $missing$(cat "$scratch/fib-moments.txt" "$scratch/fib-moment.txt" "$scratch/diff.txt")"
+
+# 16b. Every moment holds what the curve shows there, whatever the order
+#      of samples and ticks: a sample has its own clock (to the ns), the
+#      events after it the capture's ticks (10 us), which may be earlier
+#      (a tick's counted events are written after a sample taken in it).
+#      A sample in the microsecond before a tick; one between a tick's
+#      first events and the rest; one before a tick's groups and its top.
+moment_layout() { # LAYOUT: a capture of 16 B, 64 B and 128 KiB blocks
+    hello
+    module /nonexistent/prog
+    stack 1
+    info 16 1
+    info 131072 1
+    info 64 1
+    case $1 in
+    sample-before-tick) sample 329600; tick 330000; event A 2 ;;
+    sample-inside-tick) tick 330000; event A 1; event F 1; sample 334200; event A 2 ;;
+    sample-before-groups) tick 330000; group 1 1 1; sample 331500; event A 2; group 3 3 2; tick 10000; group 0 3 1; sample 345000; event A 1 ;;
+    esac
+    printf E
+}
+missing=""
+for layout in sample-before-tick sample-inside-tick sample-before-groups; do
+    moment_layout $layout | $programs/craft_capture >"$scratch/$layout.hbcap"
+    $heapbook flamegraph -o "$scratch/$layout.html" "$scratch/$layout.hbcap" 2>/dev/null
+    model "$scratch/$layout.html" moments >"$scratch/$layout.txt"
+    grep -q "moments, each the heap of its point" "$scratch/$layout.txt" ||
+        missing+="  $layout: $(cat "$scratch/$layout.txt")"$'\n'
+done
+[ -z "$missing" ]
+check $? "page: each moment holds what the curve shows there, a sample before a tick, inside one, before its groups" \
+    "page moments around samples:
+$missing"
 
 # 17. --follow-fork: a capture per process, CAPTURE.PID for the child,
 #     readable, and one page with each process as a top frame; without

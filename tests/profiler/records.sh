@@ -24,6 +24,8 @@ module() { # PATH: a module at 4 MiB, 64 KiB long, build-id "abcd"
 stack() { printf S; varint "$1"; varint 1; varint 4198400; } # ID: one frame, in the module
 info() { printf I; varint "$1"; varint "$2"; }                # SIZE STACK
 event() { printf "%s" "$1"; varint "$2"; }                    # TAG INFO
+tick() { printf T; varint "$1"; }                             # NS since the last 'T'
+sample() { printf M; u64 $((1000 + $1)); varint 1048576; }    # NS after hello's start: 1 MiB resident
 # KIND GAP COUNT [GAP COUNT...]: a 'G' group, counts of events by info
 group() {
     printf G
