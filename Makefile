@@ -6,10 +6,12 @@
 #   mk/exercises.mk  exercises/ and solutions/: test binaries and programs
 #   mk/profiler.mk   profiler/: heapbook, its preload, the page
 #   mk/tests.mk      tests/: the harness's tests, fixtures, make check
+#   mk/wrong-fixes.mk  tests/wrong-fixes/: each lesson's plausible wrong
+#                    fixes, built as variants of their exercise
 #   mk/student.mk    what students run: make, test, hint, watch, memcheck ...
 #   mk/grade.mk      make grade: a score for CI and instructors
 #   mk/lint.mk       make lint: static analysis of the harness, the profiler
-#                    and every script
+#                    and every script (its clang-tidy checks: mk/clang-tidy.yaml)
 
 .DEFAULT_GOAL := workbook
 

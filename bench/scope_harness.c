@@ -19,7 +19,7 @@ typedef struct mode {
     bool quarantine;
 } mode;
 
-/* "test" as harness/runner/isolate.c and measure.c open them. */
+/* "test" as harness/runner/child.c and measure.c open them. */
 static const mode modes[] = {
     {"none", 0, {0}, false},
     {"counts", 1, {HB_SCOPE_COUNTS_ONLY}, false},

@@ -55,10 +55,11 @@ WARN  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
 OWN_WARN := $(WARN) -Wmissing-prototypes -Wshadow -Wformat=2
 # File names in debug info and stack reports relative to the repository.
 # Clang leaves the compilation directory whole (it joins it to each file:
-# "." reads as "./tests/...", which symbols.c trims) and writes no address
-# ranges table, without which libdw finds no line for an address.  Its
-# default DWARF 5 is more than Debian 12's valgrind reads ("unhandled dwarf2
-# abbrev form", then no report at all): make valgrind needs DWARF 4.
+# "." reads as "./tests/...", which harness/support/report.c trims) and
+# writes no address ranges table, without which libdw finds no line for an
+# address.  Its default DWARF 5 is more than Debian 12's valgrind reads
+# ("unhandled dwarf2 abbrev form", then no report at all): make valgrind
+# needs DWARF 4.
 PATHS := -ffile-prefix-map=$(CURDIR)/= $(if $(CLANG),-fdebug-compilation-dir=. -gdwarf-aranges -gdwarf-4)
 # Each object also writes which headers it read (build/.../x.d), so a
 # changed header rebuilds exactly what includes it.
@@ -96,7 +97,7 @@ MEASURED_CFLAGS = $(WARN) $(PATHS) -O2 -g -fno-builtin -fno-inline -fno-unroll-l
 # AddressSanitizer and UBSan (make memcheck): undefined behaviour stops the
 # test, as a memory error does.
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-# GCC 12 with ASan warns that a variable of isolate.c set before setjmp()
+# GCC 12 with ASan warns that a variable of runner/child.c set before setjmp()
 # and never changed after it "might be clobbered"; C guarantees such a
 # variable, and the normal build agrees.
 SANITIZE_CFLAGS := $(SANITIZE) $(if $(CLANG),,-Wno-clobbered)

@@ -218,7 +218,7 @@ $(foreach ex,$(EXERCISES),$(foreach variant,$(VARIANTS),$(eval $(call exercise_b
 
 # ---- the reference solution's time per test ---------------------------------
 # make test gives each test of the student's a time limit from the
-# solution's own processor time for it (harness/runner/time_limits.c):
+# solution's own processor time for it (harness/runner/settings.c):
 # measured here, once per build of the solution, on this machine, and
 # made with the student's test binary, in the same make.  A run that
 # writes nothing leaves an empty file: the default limits.

@@ -245,6 +245,14 @@ lanes+=($!)
 
 expect_failures "harness tests" "$build/tests/harness-tests" ""
 expect_failures "harness tests (Clang build)" "$build/clang/tests/harness-tests" ""
+# The runner's files call one another one way, in every build (the
+# sanitizers' adds calls of its own): tools/call_cycles.py prints a cycle.
+if tools/call_cycles.py "$build/lib/libhb-runner.a" "$build/memcheck/lib/libhb-runner.a" \
+    "$build/clang/lib/libhb-runner.a"; then
+    verdict ok "runner: its files call one another one way (tools/call_cycles.py)"
+else
+    verdict fail "runner: a call cycle among its files (above)"
+fi
 # The crash fixture loops forever in one test: one second is enough.
 for fixture in tests/fixtures/*_fixture.c; do
     name=$(basename "$fixture" _fixture.c)
@@ -286,7 +294,7 @@ $problems"
 fi
 # ---- end of results files -------------------------------------------------
 
-# ---- environment variables (harness/runner/environment.c) -----------------
+# ---- environment variables (harness/runner/settings.c) --------------------
 # A bad value stops the run before any test, with exit status 2 and a line
 # naming the variable, the text and the accepted forms; a FIFO as the times
 # file is refused at once, never waited on (timeout 10: a hang fails).

@@ -139,7 +139,7 @@ all_others_done() {
 # Runs COMMAND (EXERCISE's test binary) with each test's time limit set
 # from the reference solution's processor time for it, which the build
 # measures on this machine with the student's binary
-# (harness/runner/time_limits.c, mk/exercises.mk): an endless loop costs
+# (harness/runner/settings.c, mk/exercises.mk): an endless loop costs
 # about a second.  Without them, the binary's default limit.
 with_time_limits() { # exercise command...
     local times="build/solutions/$1/times.tsv"

@@ -1,7 +1,10 @@
 /* child.c: the test's own process (runner.h: Isolation; isolate.h): it
  * runs the test within its time limits and tells the runner what it saw,
  * through the report channel: its assertions, its measurement, and how it
- * dies if it does (a fatal signal, exit(), a memory error).
+ * dies if it does (a fatal signal, exit(), a memory error).  It measures
+ * what the whole test left allocated (every test's leak, less the blocks
+ * it keeps: hb_keep), and resets the kernel's count of its resident memory
+ * as a memory test's body starts.
  *
  * The channel and the handlers are the test process's alone.  A process the
  * test makes inherits both, but is not the test: a pthread_atfork handler
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,7 +40,7 @@
  * probes a page at a time; a frame that skips further faults further). */
 enum { OVERFLOW_ZONE = 256 * 1024 };
 
-/* SIGSYS: an open that could write, trapped by read_only.c. */
+/* SIGSYS: an open that could write, trapped by sandbox.c. */
 static const int fatal_signals[] = {SIGSEGV, SIGBUS,  SIGFPE,  SIGILL,
                                     SIGABRT, SIGALRM, SIGPROF, SIGSYS};
 
@@ -55,6 +59,8 @@ static struct {
     hb_measurement measurement;
     bool forking_part;                /* the child fork() makes now speaks for a part */
     void (*on_fatal_assertion)(void); /* measure.c's: closes its scope */
+    bool (*stack_guard_touched)(uintptr_t address);    /* measure.c's */
+    int (*collect_part)(pid_t part, int from_child);   /* parent.c's reader */
     uint8_t buffer[HB_WIRE_MAX_BODY + HB_WIRE_HEADER]; /* a message being sent */
 } child = {.report_fd = -1, .limit = {.wall_seconds = HB_DEFAULT_TIMEOUT_SECONDS}};
 
@@ -62,6 +68,18 @@ static pid_t kernel_pid(void) { return (pid_t)syscall(SYS_getpid); }
 
 /* True in the process that speaks for the test, with a channel open. */
 static bool speaking(void) { return child.report_fd >= 0 && kernel_pid() == child.speaker; }
+
+bool hb_isolate_channel(int fds[2]) {
+    int on = 1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+        return false;
+    /* The kernel then tells the reader the sender of every byte it reads. */
+    if (setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0)
+        return true;
+    close(fds[0]);
+    close(fds[1]);
+    return false;
+}
 
 /* write(2) by its system call: the code under test may define write(). */
 static void send_bytes(const void *data, size_t length) {
@@ -151,7 +169,7 @@ enum { SECCOMP_TRAPPED = 1 };
 /* Room for the path a trapped open named, in its report. */
 enum { PATH_NOTE = 512 };
 
-/* The path a trapped open named (read_only.c), or NULL: its argument's
+/* The path a trapped open named (sandbox.c), or NULL: its argument's
  * register, by the system call's number. */
 static const char *trapped_path(const siginfo_t *info, const ucontext_t *uc) {
     if (info->si_code != SECCOMP_TRAPPED)
@@ -172,7 +190,8 @@ static void install_signal_handlers(void);
 static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     if (child.misuse_reported || !speaking())
         die_as_yourself(signal);
-    if (signal == SIGSEGV && hb_stack_guard_touched((uintptr_t)info->si_addr)) {
+    if (signal == SIGSEGV && child.stack_guard_touched != NULL &&
+        child.stack_guard_touched((uintptr_t)info->si_addr)) {
         install_signal_handlers(); /* SA_RESETHAND took this one back */
         return;
     }
@@ -195,7 +214,10 @@ static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     raise(signal);
 }
 
-void hb_isolate_note(const char *note) { send_text(HB_MSG_NOTE, NULL, note ? note : ""); }
+/* A note added to the report if the test dies from here on (a sanitizer's
+ * summary of the error it stops the test for: hb_memcheck_notes_to); NULL
+ * clears it.  Does nothing when tests are not isolated. */
+static void note_on_death(const char *note) { send_text(HB_MSG_NOTE, NULL, note ? note : ""); }
 
 /* A message of a line, a file and a text (FAILURE, FAULT_BEGIN). */
 static void send_place(enum hb_message_kind kind, unsigned line, const char *file,
@@ -303,7 +325,23 @@ static void wait_for_the_parent(void) {
     }
 }
 
+/* /proc/self/clear_refs, open to write: the test's process opens it
+ * before it may open nothing to write (sandbox.c), and it stays open for
+ * the process's life.  -1: not yet. */
+static int clear_refs = -1;
+
+static void prepare_resident_reset(void) {
+    if (clear_refs < 0)
+        clear_refs = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+}
+
 void hb_child_body_starts(void) {
+    /* Resets the kernel's high-water mark of this process's resident
+     * memory to what it holds now (Linux's clear_refs "5"), and has the
+     * parent read that: where the backstop starts (hb_limits_judge). */
+    prepare_resident_reset();
+    if (clear_refs < 0 || write(clear_refs, "5", 1) != 1)
+        return;
     if (!speaking())
         return;
     send_text(HB_MSG_BODY_START, NULL, NULL);
@@ -313,9 +351,75 @@ void hb_child_body_starts(void) {
 
 void hb_child_on_fatal_assertion(void (*tear_down)(void)) { child.on_fatal_assertion = tear_down; }
 
+void hb_child_on_stack_fault(bool (*guard_touched)(uintptr_t address)) {
+    child.stack_guard_touched = guard_touched;
+}
+
 bool hb_child_isolated(void) { return speaking(); }
 
 const hb_time_limit *hb_child_limit(void) { return &child.limit; }
+
+/* ---- leaks: what every test left allocated at its end */
+
+enum { MAX_KEPT = 256 }; /* blocks a test keeps: a few, at most a table's worth */
+
+/* The blocks the running test keeps (its process's: each test has one). */
+static struct {
+    uintptr_t address[MAX_KEPT];
+    size_t count;
+} kept;
+
+void hb_keep_at(const void *block, const char *file, unsigned line) {
+    if (hb_memcheck_not_counting() != NULL)
+        return; /* nothing counted, nothing to keep: LeakSanitizer judges */
+    hb_block found;
+    const char *wrong = NULL;
+    if (!hb_blocks_find((uintptr_t)block, &found))
+        wrong = "is not a live block that malloc & co. returned";
+    else if (kept.count == MAX_KEPT)
+        wrong = "is one block too many to keep (at most 256)";
+    if (wrong == NULL) {
+        kept.address[kept.count++] = (uintptr_t)block;
+        return;
+    }
+    char message[200];
+    snprintf(message, sizeof message, "hb_keep(%p): the pointer %s", block, wrong);
+    CU_assertImplementation(CU_FALSE, line, message, file, "", CU_FALSE);
+}
+
+/* At the end of every test, in its process, with the figures of the scope
+ * that measured all of it (`whole`, the id of its first scope): the bytes
+ * and blocks allocated during the test and still live, reachable or not,
+ * less those it kept (hb_keep), and where they were allocated, into
+ * `measurement` (test_leaked_bytes, test_leaked_blocks, the HB_WIRE_LEAKED
+ * sites).  The runner's process judges them (hb_limits_judge): they fail
+ * the test, but for a memory test whose .leaks limit judges its leak. */
+static void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id,
+                             hb_measurement *measurement) {
+    size_t kept_bytes = 0;
+    uint64_t kept_blocks = 0;
+    for (size_t i = 0; i < kept.count; i++) {
+        hb_block block;
+        if (hb_blocks_find(kept.address[i], &block) && block.scope_id >= first_scope_id) {
+            kept_bytes += block.size;
+            kept_blocks++;
+        }
+    }
+    measurement->test_leaked_bytes = whole->live_bytes - kept_bytes;
+    measurement->test_leaked_blocks = whole->live_blocks - kept_blocks;
+    hb_raw_sites *raw = &measurement->sites[HB_WIRE_LEAKED];
+    *raw = (hb_raw_sites){0};
+    if (measurement->test_leaked_blocks != 0) {
+        hb_site sites[HB_WIRE_SITES];
+        hb_guard_enter();
+        raw->total =
+            hb_blocks_live_sites(first_scope_id, kept.address, kept.count, sites, HB_WIRE_SITES);
+        hb_guard_leave();
+        raw->count = raw->total < HB_WIRE_SITES ? (uint32_t)raw->total : HB_WIRE_SITES;
+        hb_raw_sites_fill(sites, raw->count, raw);
+    }
+    kept.count = 0;
+}
 
 /* A test runs in a scope of its own, with stacks, so a double free in a
  * correctness test is reported with where the block came from; its figures
@@ -392,6 +496,7 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     child.report_fd = channel;
     child.speaker = kernel_pid();
     child.limit = *limit;
+    hb_memcheck_notes_to(note_on_death);
     /* Resident before the measured body (measure.c resets the kernel's
      * high-water mark there): what is sent after it adds nothing. */
     memset(child.buffer, 0, sizeof child.buffer);
@@ -405,8 +510,8 @@ _Noreturn void hb_child_run(const hb_test_def *def, const hb_time_limit *limit, 
     hb_stacks_this_thread(); /* known from now on: the fault handler asks */
     hb_guard_leave();
     /* What the harness writes to in this process is open now: from here,
-     * nothing opens a file but to read it (read_only.c). */
-    hb_limits_prepare();
+     * nothing opens a file but to read it (sandbox.c). */
+    prepare_resident_reset();
     hb_read_only_enter();
     install_handlers();
     arm_time_limits();
@@ -460,7 +565,6 @@ pid_t hb_isolate_fork_part(uint64_t allocation, int *from_child) {
     if (judged_here && !hb_isolate_channel(fds))
         return -1;
     /* fork() itself is refused inside a memory test: its part is not. */
-    extern pid_t __fork(void);
     child.forking_part = true;
     pid_t part = __fork();
     child.forking_part = false;
@@ -504,10 +608,14 @@ static bool judge_says_go_on(void) {
     return answer == 'g';
 }
 
+void hb_child_read_parts_with(int (*collect)(pid_t part, int from_child)) {
+    child.collect_part = collect;
+}
+
 bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation) {
     if (from_child >= 0) {
         hb_guard_enter(); /* the judge's memory is the harness's */
-        int status = hb_isolate_collect_part(part, from_child);
+        int status = child.collect_part(part, from_child);
         bool go_on = hb_fault_judge_part_end(allocation, status, &child.limit);
         hb_guard_leave();
         return go_on;

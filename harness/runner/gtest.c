@@ -49,7 +49,6 @@ enum { GTEST_NAME = 128, MAX_FAILED = 1024, MESSAGE_LINE = 1024 };
 
 /* The module's state: the flags, then the run's counts for the summary. */
 static struct {
-    bool requested;     /* a --gtest_ flag was given */
     bool listing;       /* --gtest_list_tests */
     const char *xml;    /* --gtest_output=xml:FILE */
     const char *filter; /* --gtest_filter=...; NULL: every test */
@@ -77,7 +76,7 @@ int hb_gtest_option(const char *argument) {
     const char *value;
     if (strncmp(argument, "--gtest_", 8) != 0)
         return 0;
-    gtest.requested = true;
+    hb_gtest_request();
     if (strcmp(argument, "--gtest_list_tests") == 0) {
         gtest.listing = true;
     } else if ((value = after_prefix(argument, "--gtest_filter=")) != NULL) {
@@ -127,8 +126,6 @@ void hb_gtest_help(FILE *out) {
                  "      Taken, and change nothing: no test is disabled, and a debugger\n"
                  "      stops at a crash by itself.\n");
 }
-
-bool hb_gtest_requested(void) { return gtest.requested; }
 
 bool hb_gtest_listing(void) { return gtest.listing; }
 

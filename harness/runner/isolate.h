@@ -2,18 +2,19 @@
  *
  *   protocol.c  the messages, encoded by the child, checked by the parent
  *   child.c     the test's process: its handlers, timers and report channel
- *   read_only.c what the test's process may open: files to read, no more
+ *   sandbox.c   what the test's process may open: files to read, no more
  *   parent.c    the runner: it forks the test, reads its messages, waits for
  *               it and for everything it started, and judges
- *   death.c     how a test's process that did not finish died, in words
- *   fault_judge.c  the verdict on each failure point of a fault injection
+ *   judge.c     how a test's process that did not finish died, in words;
+ *               the verdict on each failure point of a fault injection
  *               (fault_each.c's parts), made in the parent
+ *   limits.c    the verdict on a memory test, made in the parent
  *
- * Calls go one way: parent.c -> child.c (after the fork), parent.c ->
- * death.c, fault_judge.c, measure.c (the judge of a memory test's limits);
- * fault_judge.c -> death.c; child.c and measure.c's measuring side ->
- * protocol.c (child.c -> fault_judge.c, parent.c when tests are not
- * isolated: there is no other process to judge). */
+ * Calls: parent.c -> child.c (after the fork), judge.c, limits.c; child.c
+ * -> protocol.c, judge.c, sandbox.c (measure.c fills in the measurement
+ * child.c sends); judge.c and limits.c call none of them.  When tests are
+ * not isolated there is no other process to judge: child.c calls judge.c
+ * itself, and parent.c's reader, which parent.c gives it. */
 #ifndef HB_ISOLATE_H
 #define HB_ISOLATE_H
 
@@ -21,7 +22,19 @@
 
 #include <sys/types.h>
 
+/* glibc's fork(), which measure.c's fork() calls when it does not refuse:
+ * the harness makes its own processes (a test's, a part's) with it, so
+ * that none of them depends on what a memory test may do. */
+extern pid_t __fork(void);
+
 /* ---- child.c */
+
+/* A report channel: a pair of connected Unix stream sockets, not inherited
+ * by a program the test runs.  The reader's end, fds[0], learns from the
+ * kernel which process sent each byte; a socket, unlike a pipe, cannot be
+ * opened again by a path (/proc/self/fd/N: ENXIO).  False if none could be
+ * made. */
+bool hb_isolate_channel(int fds[2]);
 
 /* In the forked child: runs `def` within `limit`, tells the parent through
  * `channel` (hb_isolate_channel's second end), reads its answers from it,
@@ -44,6 +57,12 @@ void hb_child_body_starts(void);
  * measured scope's tear-down, measure.c). */
 void hb_child_on_fatal_assertion(void (*tear_down)(void));
 
+/* What the fault handler asks first (measure.c's): whether the faulting
+ * `address` is in the stack a memory test's body may not reach, which is
+ * then lifted, the body going on as if nothing had happened; false if
+ * not.  Until it is given, no address is. */
+void hb_child_on_stack_fault(bool (*guard_touched)(uintptr_t address));
+
 /* True in a test's process that reports to a parent (false when tests run
  * in the runner's process, HEAPBOOK_FORK=0, and in any process the test
  * made). */
@@ -54,10 +73,10 @@ const hb_time_limit *hb_child_limit(void);
 
 /* ---- child.c, for fault_each.c */
 
-/* A fault injection (fault_each.c) told to its judge (isolate.h:
- * fault_judge.c): in the runner's process when the test has one, else in
- * this one.  Its parts are children of the test's process, each within the
- * test's time limit, that speak to the judge themselves. */
+/* A fault injection (fault_each.c) told to its judge (judge.c): in the
+ * runner's process when the test has one, else in this one.  Its parts
+ * are children of the test's process, each within the test's time limit,
+ * that speak to the judge themselves. */
 
 /* It starts: the code's name, and where hb_fail_each_allocation was
  * called. */
@@ -80,7 +99,13 @@ bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation);
 /* It ended, as counted here. */
 void hb_isolate_fault_end(const hb_fault_end *end);
 
-/* ---- read_only.c */
+/* Where a part judged in this process (tests not isolated) is read:
+ * `collect` reads its messages into the judge from `from_child` until it
+ * is done or dies, and returns its wait status.  parent.c's reader, given
+ * before a test runs: child.c, which parent.c calls, does not call it. */
+void hb_child_read_parts_with(int (*collect)(pid_t part, int from_child));
+
+/* ---- sandbox.c */
 
 /* From now on, this process and every process it makes may open files only
  * to read them: an open that could write raises SIGSYS.  False if the
@@ -95,16 +120,7 @@ bool hb_read_only_enter(void);
  * Sealed), and a name the harness defines is refused there anyway. */
 extern const bool hb_test_process_writes_files;
 
-/* ---- parent.c */
-
-/* A report channel: a pair of connected Unix stream sockets, not inherited
- * by a program the test runs.  The reader's end, fds[0], learns from the
- * kernel which process sent each byte; a socket, unlike a pipe, cannot be
- * opened again by a path (/proc/self/fd/N: ENXIO).  False if none could be
- * made. */
-bool hb_isolate_channel(int fds[2]);
-
-/* ---- death.c */
+/* ---- judge.c: deaths */
 
 /* What a test's process (or a part's) told before it ended without
  * finishing: what the parent needs to say how it died. */
@@ -112,24 +128,18 @@ typedef struct hb_last_words {
     bool stack_overflow; /* the signal struck at the stack's end */
     char *misuse;        /* a report from support/report.c  */
     enum hb_memory_error_kind misuse_kind;
-    char *note;                            /* the last hb_isolate_note() */
+    char *note;                            /* the last note (child.c: note_on_death) */
     uintptr_t frames[HB_STACK_MAX_FRAMES]; /* of a signal or of exit() */
     size_t depth;
     const char *malformed; /* why its report could not be read, if so */
 } hb_last_words;
-
-/* How the process died (its wait status; `killed_by_parent` at its
- * deadline), where, and why that is a failure: appends the text and
- * returns the hb_failure bits. */
-unsigned hb_death_describe(int status, bool killed_by_parent, const hb_last_words *words,
-                           const hb_time_limit *limit, hb_text *report);
 
 /* Reports the death of `def`'s process as a failure of the current CUnit
  * test, and records it in its result. */
 void hb_death_report(const hb_test_def *def, int status, bool killed_by_parent,
                      const hb_last_words *words, const hb_time_limit *limit);
 
-/* ---- fault_judge.c: the fault injection's judge (fault_each.c makes the
+/* ---- judge.c: the fault injection's judge (fault_each.c makes the
  * failure points; the messages: protocol.h).  In the runner's process, fed
  * by parent.c; in the test's own only when tests are not isolated. */
 
@@ -174,24 +184,7 @@ void hb_fault_judge_end(const hb_fault_end *end, const hb_time_limit *limit);
  * its measurement for hb_limits_judge(); then hb_fault_judge_reset(). */
 void hb_fault_judge_take(hb_measurement *measurement);
 
-/* ---- parent.c, for a part when tests are not isolated */
-
-/* Reads the part's messages into the judge from `from_child` until it is
- * done or dies; returns its wait status. */
-int hb_isolate_collect_part(pid_t part, int from_child);
-
-/* ---- measure.c */
-
-/* In the test's process, before it is made read-only: opens what the
- * measured body's start writes to (the kernel's resident high-water mark). */
-void hb_limits_prepare(void);
-
-/* From the test's fault handler: whether `address` is in the stack a
- * memory test's body may not reach (measure.c), which is then lifted, the
- * body going on as if nothing had happened; false if not. */
-bool hb_stack_guard_touched(uintptr_t address);
-
-/* ---- measure.c, the judge's side */
+/* ---- limits.c */
 
 /* The verdict on a test that finished, from its measurement: a memory
  * test's limits (parsed from the parent's own copy of `def`), checked

@@ -12,8 +12,8 @@
  * Each test runs in a child process (parent.c, child.c); HEAPBOOK_FORK=0 runs
  * them in this process.  HEAPBOOK_SOLUTION_TIMES=FILE sets each test's time
  * limit from the reference solution's time, written by --record-times, and
- * HEAPBOOK_TIMEOUT=N sets N seconds for every test (time_limits.c).  A bad
- * option or environment variable (environment.c) exits 2 before any test. */
+ * HEAPBOOK_TIMEOUT=N sets N seconds for every test (settings.c).  A bad
+ * option or environment variable (settings.c) exits 2 before any test. */
 #include "runner.h"
 
 #include <CUnit/Basic.h>

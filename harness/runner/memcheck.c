@@ -43,6 +43,11 @@ void hb_memcheck_skipped(const char *what, const char *why) {
     fflush(stdout); /* a test's process ends with _exit(), which flushes nothing */
 }
 
+/* Where a sanitizer's summary of an error goes (child.c's), or NULL. */
+static void (*error_note)(const char *text);
+
+void hb_memcheck_notes_to(void (*note)(const char *text)) { error_note = note; }
+
 #if !HB_SANITIZED
 
 unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file, unsigned line) {
@@ -204,7 +209,8 @@ HB_API void __sanitizer_report_error_summary(const char *summary) {
     char tidy[400], note[512];
     snprintf(note, sizeof note, "%s; the sanitizer's report is above",
              tidy_summary(summary, tidy, sizeof tidy));
-    hb_isolate_note(note);
+    if (error_note != NULL)
+        error_note(note);
 }
 
 /* "AddressSanitizer: 24 byte(s) leaked in 1 allocation(s)." ->

@@ -77,18 +77,6 @@ static void reap(outcome *out, int options) {
     out->dead = got == out->pid;
 }
 
-bool hb_isolate_channel(int fds[2]) {
-    int on = 1;
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
-        return false;
-    /* The kernel then tells the reader the sender of every byte it reads. */
-    if (setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0)
-        return true;
-    close(fds[0]);
-    close(fds[1]);
-    return false;
-}
-
 /* Reads what is there, up to `length` bytes, from the channel; *sender
  * is the process that sent them, the kernel's word (SCM_CREDENTIALS: a
  * read never spans two senders), 0 if it did not say. */
@@ -273,7 +261,7 @@ static void replay(const hb_message *m, const hb_time_limit *limit, outcome *out
 
 /* Which messages each side may send: a part judged here (tests not
  * isolated) only its own; the test's process, fault injection's in their
- * order (fault_judge.c).  An assertion or a measurement after the end, or
+ * order (judge.c).  An assertion or a measurement after the end, or
  * a second measurement, is not the harness's either. */
 static const char *out_of_place(const hb_message *m, const outcome *out) {
     bool parts_own = m->kind == HB_MSG_PART_BEGIN || m->kind == HB_MSG_PART ||
@@ -404,6 +392,8 @@ static void on_interrupt(int signal) {
     raise(signal);
 }
 
+static int collect_part(pid_t part, int from_child);
+
 static void set_up_once(void) {
     static bool done;
     if (done)
@@ -415,6 +405,8 @@ static void set_up_once(void) {
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
         hb_sigaction(signals[i], &action, NULL);
     parent.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+    /* A process the test makes judges its own fault injection's parts. */
+    hb_child_read_parts_with(collect_part);
 }
 
 /* ---- running a test */
@@ -436,6 +428,7 @@ static unsigned long long processor_us_so_far(void) {
 void hb_isolate_run_here(const hb_test_def *def, const hb_time_limit *limit) {
     unsigned long long before = processor_us_so_far();
     hb_fault_judge_reset();
+    hb_child_read_parts_with(collect_part);
     hb_child_run_here(def, limit);
     hb_fault_judge_take(hb_child_measurement());
     hb_limits_judge(def, hb_child_measurement(), 0, NULL);
@@ -457,7 +450,7 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
                                 def->file, "", CU_FALSE);
         return;
     }
-    pid_t child = fork();
+    pid_t child = __fork();
     if (child == 0) {
         close(fds[0]);
         hb_child_run(def, limit, fds[1]);
@@ -504,7 +497,9 @@ void hb_isolate_run(const hb_test_def *def, const hb_time_limit *limit) {
 
 /* ---- a part of a fault injection, when tests are not isolated */
 
-int hb_isolate_collect_part(pid_t part, int from_child) {
+/* Reads the part's messages into the judge from `from_child` until it is
+ * done or dies; returns its wait status. */
+static int collect_part(pid_t part, int from_child) {
     outcome out = {.pid = part, .part = true, .channel = from_child};
     collect(from_child, hb_child_limit(), &out);
     close(from_child);

@@ -359,3 +359,11 @@ const char *hb_wire_decode(enum hb_message_kind kind, uint8_t *body, uint32_t le
         r.error = "a message longer than its fields";
     return r.error;
 }
+
+void hb_raw_sites_fill(const hb_site *sites, uint32_t count, hb_raw_sites *raw) {
+    for (uint32_t i = 0; i < count; i++) {
+        raw->site[i].bytes = sites[i].bytes;
+        raw->site[i].blocks = sites[i].blocks;
+        raw->site[i].depth = (uint32_t)hb_stacks_frames(sites[i].stack_id, raw->site[i].frames);
+    }
+}

@@ -43,7 +43,7 @@ enum {
     HB_WIRE_SITE_LISTS = HB_WIRE_VIEWS + 1,
     HB_WIRE_DRAWS = HB_CONTEXT_DRAWS, /* a test's first random inputs, shown */
     /* The sites a part of a fault injection left live, all that a leak
-     * beyond the normal run's is computed from (fault_judge.c). */
+     * beyond the normal run's is computed from (judge.c). */
     HB_WIRE_PART_SITES = 256,
 };
 
@@ -60,7 +60,7 @@ enum hb_message_kind {
     HB_MSG_EXIT = 'X',     /* frames of the call to exit() */
     HB_MSG_MISUSE = 'M',   /* u32 enum hb_memory_error_kind, text: its report */
     HB_MSG_NOTE = 'N',     /* text: what the test is doing, in case it dies */
-    /* Fault injection (fault_each.c), judged by the parent (fault_judge.c):
+    /* Fault injection (fault_each.c), judged by the parent (judge.c):
      * the test's process says when it starts, when each part (a child
      * where one allocation fails, or the normal run) starts and how it
      * ended, and when it is over; the part itself sends its failed
@@ -92,6 +92,10 @@ typedef struct hb_raw_sites {
     hb_raw_site site[HB_WIRE_SITES];
 } hb_raw_sites;
 
+/* The first `count` of `sites` (a scope's or the live blocks', biggest
+ * first) into `raw`, each with its stack's frames. */
+void hb_raw_sites_fill(const hb_site *sites, uint32_t count, hb_raw_sites *raw);
+
 /* Events the child saw that a verdict depends on: bits. */
 enum hb_measured_event {
     HB_EVENT_MEASURED = 1 << 0,       /* a memory test's body ran in its scope */
@@ -106,7 +110,7 @@ enum hb_measured_event {
 typedef struct hb_measurement {
     uint32_t events; /* hb_measured_event bits */
     /* The hb_failure bits of a fault injection's failure points, and the
-     * failures they added: the judge's (fault_judge.c), never sent. */
+     * failures they added: the judge's (judge.c), never sent. */
     uint32_t part_failures, part_reports;
     hb_usage usage;     /* of the memory test's scope, else of the whole test */
     size_t stack_bytes; /* the deepest stack of a memory test's body */

@@ -1,5 +1,5 @@
-/* results.c: each test's outcome, the baseline of regression mode, and the
- * results files (runner.h: Results). */
+/* results.c: each test's outcome, the baseline of regression mode, the
+ * results files, and which output the run prints (runner.h: Results). */
 #include "runner.h"
 
 #include <CUnit/TestRun.h>
@@ -9,6 +9,13 @@
 #include <string.h>
 
 enum { MAX_TESTS = 1024, MAX_NAME = 128 };
+
+/* A --gtest_ flag was given: the output is Google Test's (gtest.c). */
+static bool gtest_output;
+
+void hb_gtest_request(void) { gtest_output = true; }
+
+bool hb_gtest_requested(void) { return gtest_output; }
 
 /* One row per test, of this run or of the baseline file: a test of the
  * baseline that this binary no longer runs keeps its entry. */

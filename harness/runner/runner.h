@@ -1,11 +1,34 @@
-/* runner.h: the CUnit runner's modules, behind heapbook.h: time limits
- * (time_limits.c), each test in a process of its own (isolate.h: the
- * protocol, the child, the parent, the death reports), the context of a
- * failure (assert.c), measured tests and their limits (measure.c), results
- * and the files they go to (results.c), and the sanitizer build
- * (memcheck.c).  main() is main.c; fault_each.c fails each allocation in
- * turn.  Calls among them go one way: main -> parent -> child, death,
- * measure's judge; child, measure, fault_each -> protocol. */
+/* runner.h: the CUnit runner's modules, behind heapbook.h:
+ *
+ *   main.c       main() of every test binary: its options, the run
+ *   settings.c   the HEAPBOOK_* variables, and each test's time limits
+ *   parent.c     each test in a process of its own: forked, read, waited for
+ *   child.c      the test's process: its handlers, timers, report channel,
+ *                and what the whole test left allocated
+ *   protocol.c   the messages between the two (protocol.h)
+ *   judge.c      how a test's process died, and the fault injection's verdict
+ *   limits.c     a memory test's verdict: its limits, its leak, the kernel's
+ *   sandbox.c    the files the test's process may open; exit handlers said
+ *   measure.c    memory tests in their process: the measured scope, the
+ *                stack, and the processes a memory test may not make
+ *   fault_each.c every allocation of some code made to fail in turn
+ *   assert.c     assertions, random inputs, the context of a failure
+ *   results.c    each test's outcome, the baseline, the results files
+ *   gtest.c      Google Test's flags and output, for editors
+ *   memcheck.c   the harness when a sanitizer or valgrind owns malloc
+ *
+ * isolate.h is what the modules of a test's process and of the parent's
+ * judgement share.  Calls go one way (make check proves it:
+ * tools/call_cycles.py), from the top: main -> parent, measure, gtest
+ * (and lower ones); parent -> child, judge, limits; measure and
+ * fault_each -> child (what a test calls in its process, over the
+ * process's own module); gtest -> limits; child -> judge, sandbox,
+ * protocol; judge, limits and sandbox -> some of memcheck, assert,
+ * settings and results; memcheck -> results; assert -> settings.
+ * settings, results and protocol call no other module.  Where a lower
+ * module needs an upper one's code, the upper one hands it down: parent.c
+ * gives child.c its reader of a part judged in the test's own process,
+ * child.c gives memcheck.c where a sanitizer's summary goes. */
 #ifndef HB_RUNNER_H
 #define HB_RUNNER_H
 
@@ -18,7 +41,7 @@
 #include <stdio.h>
 
 /* ======================================================================
- * Time limits (time_limits.c): how long each test may run.
+ * Time limits (settings.c): how long each test may run.
  *
  * An endless loop should cost a student about a second, and a correct
  * answer should never fail for being slow on a slow or loaded machine.  So
@@ -94,7 +117,7 @@ void hb_elapsed_start(void);
 void hb_elapsed_report_real_time(void);
 
 /* ======================================================================
- * Isolation (isolate.h: protocol.c, child.c, parent.c, death.c): each test
+ * Isolation (isolate.h: protocol.c, child.c, parent.c, judge.c): each test
  * in a child process of its own, as Check and Criterion do, so that a
  * crash, an infinite loop or a call to exit() in the code under test is one
  * failed test with a message, and the other tests and CUnit's summary
@@ -125,34 +148,16 @@ void hb_isolate_run(const hb_test_def *test, const hb_time_limit *limit);
 void hb_isolate_run_here(const hb_test_def *test, const hb_time_limit *limit);
 
 /* ======================================================================
- * Environment (environment.c): HEAPBOOK_FORK, HEAPBOOK_TIMEOUT,
+ * Environment (settings.c): HEAPBOOK_FORK, HEAPBOOK_TIMEOUT,
  * HEAPBOOK_SEED and HEAPBOOK_SOLUTION_TIMES, copied before any constructor
  * runs (code under test cannot change them), checked before any test.
  * Empty is the same as unset; anything but an accepted form stops the run
  * with exit status 2, as a bad option does. */
 
-typedef enum hb_env_variable {
-    HB_ENV_FORK,
-    HB_ENV_TIMEOUT,
-    HB_ENV_SEED,
-    HB_ENV_SOLUTION_TIMES,
-    HB_ENV_COUNT
-} hb_env_variable;
-
-/* The variable's value when the program started; NULL if unset or empty. */
-const char *hb_environment_value(hb_env_variable variable);
-
 /* In main(): checks every variable (the time limits' with
  * hb_time_limits_load); false, each bad one said on stderr, if any is
  * bad. */
 bool hb_environment_check(void);
-
-/* Says on stderr that `variable`'s `value` is bad, how (`problem`), and
- * what is accepted:
- *   heapbook: HEAPBOOK_FORK="yes" is neither 0 nor 1: write 1 (...) or 0
- *   (...) (docs/harness.md, Environment variables); no test ran */
-void hb_environment_error(hb_env_variable variable, const char *value, const char *problem,
-                          const char *accepted);
 
 /* Reads `text` as decimal digits alone (no sign, space or other base) into
  * *number; false if it is anything else or more than `max`. */
@@ -166,18 +171,12 @@ bool hb_runner_isolated(void);
 bool hb_environment_seed(unsigned long long *seed);
 
 /* ======================================================================
- * Reachable blocks (reachable.c). */
-
-/* Calls `reached` for each live block `scope` (or one nested in it)
- * counted that the executable's globals reach, directly or through other
- * such blocks: what a leak checker calls still reachable. */
-void hb_reachable_from_globals(const hb_scope *scope,
-                               void (*reached)(const hb_block *block, void *arg), void *arg);
-
-/* ======================================================================
- * Exit handlers (exit_handlers.c): atexit(), on_exit() and at_quick_exit()
- * are the harness's, passed on to the C library; a handler the code under
- * test registers never runs (a test's process ends with _exit()), and the
+ * Sandbox (sandbox.c): what the code under test may do besides
+ * allocating.  It may open files only to read them (isolate.h:
+ * hb_read_only_enter); it may start no process inside a memory test
+ * (measure.c).  atexit(), on_exit() and at_quick_exit() are the
+ * harness's, passed on to the C library; a handler the code under test
+ * registers never runs (a test's process ends with _exit()), and the
  * test's line says so. */
 
 /* In the runner's process, before a test: forgets what earlier tests
@@ -188,11 +187,6 @@ void hb_exit_handlers_forget(void);
  * test registered (none when tests are not isolated: then they run when
  * the whole run ends), and forgets them. */
 void hb_exit_handlers_say(void);
-
-/* In the child: a note added to the report if the test dies from here on
- * ("while allocation 3 of 5 was made to fail"); NULL clears it.  Does
- * nothing when tests are not isolated. */
-void hb_isolate_note(const char *note);
 
 /* ======================================================================
  * Context (assert.c): what a failure says besides its own text. */
@@ -228,7 +222,8 @@ void hb_context_adopt_draws(const hb_draw *draws, size_t count);
 void hb_random_choose_seed(void);
 
 /* ======================================================================
- * Limits (measure.c): the verdict on a measured scope. */
+ * Limits (limits.c; a scope measured: measure.c): the verdict on a
+ * measured scope. */
 
 /* The stack limit of a memory test that sets no .stack: every shipped
  * solution's tests go less than a fifth as deep (docs/harness.md: Limits),
@@ -253,7 +248,7 @@ unsigned hb_limits_parse(const char *test, const hb_limits *limits, hb_parsed_li
 struct hb_measurement;
 
 /* What an ended scope measured, and the stack the test used
- * (`stack_bytes`), as a test's process sends it to the runner. */
+ * (`stack_bytes`), as a test's process sends it to the runner (measure.c). */
 void hb_limits_measure(const hb_scope *scope, size_t stack_bytes,
                        struct hb_measurement *measurement);
 
@@ -274,20 +269,6 @@ struct hb_result;
 void hb_limits_figures(const struct hb_result *result, const char *suite_file, bool all,
                        hb_text *text);
 
-/* At the end of every test, in its process, with the figures of the scope
- * that measured all of it (`whole`, the id of its first scope): the bytes
- * and blocks allocated during the test and still live, reachable or not,
- * less those it kept (hb_keep), and where they were allocated, into
- * `measurement` (test_leaked_bytes, test_leaked_blocks, the HB_WIRE_LEAKED
- * sites).  The runner's process judges them (hb_limits_judge): they fail
- * the test, but for a memory test whose .leaks limit judges its leak. */
-void hb_leaks_measure(const hb_usage *whole, uint64_t first_scope_id,
-                      struct hb_measurement *measurement);
-
-/* True while a memory test's body runs in this process: its name and
- * where it is written, for a message that fails it (children.c). */
-bool hb_measuring(const char **test, const char **file, unsigned *line);
-
 /* A memory test that passed: its figures, on its own line of CUnit's
  * output, before CUnit's "passed". */
 void hb_limits_print_passed(const hb_test_def *def);
@@ -295,6 +276,13 @@ void hb_limits_print_passed(const hb_test_def *def);
 /* ======================================================================
  * Results (results.c): what each test measured and why it failed, kept for
  * the results files; fixed storage, since recording must not allocate. */
+
+/* Which output the run prints: Google Test's once hb_gtest_option has
+ * taken a flag (hb_gtest_request), else CUnit's.  Kept here, below every
+ * module that writes on a test's line (a note there then ends its line),
+ * which gtest.c, which shows the figures limits.c writes, is not. */
+void hb_gtest_request(void);
+bool hb_gtest_requested(void);
 
 /* Why a test failed, beyond its assertions: bits; a test that fails only
  * on assertions has none. */
@@ -405,8 +393,7 @@ int hb_gtest_option(const char *argument);
 /* The flags, for --help: in the words TestMate looks for. */
 void hb_gtest_help(FILE *out);
 
-/* A Google Test flag was given; --gtest_list_tests was. */
-bool hb_gtest_requested(void);
+/* --gtest_list_tests was given (hb_gtest_requested: any flag was). */
 bool hb_gtest_listing(void);
 
 /* Whether reports are coloured, given whether stdout is a terminal that
@@ -443,7 +430,7 @@ void hb_gtest_run(const hb_test_def *const *definitions, const CU_pTest *tests, 
  *
  *   - an error is reported by the sanitizer on stderr, then the test's
  *     process aborts; the sanitizer's one-line summary becomes a note on the
- *     crash that the harness reports (hb_isolate_note), so the CUnit failure
+ *     crash that the harness reports (hb_memcheck_notes_to), so the CUnit failure
  *     says what was found and the full report stays on the terminal;
  *   - LeakSanitizer looks for leaks at process exit, but each test's process
  *     ends with _exit(), which skips that; so every test ends with a leak
@@ -470,10 +457,16 @@ unsigned hb_memcheck_run(void (*body)(void), const char *test, const char *file,
  * builds, and when no frame is the sanitizer's. */
 size_t hb_memcheck_runtime_frames(const uintptr_t *frames, size_t depth);
 
+/* Where a sanitizer's one-line summary of an error goes: `note`, the test's
+ * process's report channel (child.c, which gives it as that process
+ * starts), adds it to the report if the test dies from there on.  No
+ * note until then, nor in other builds. */
+void hb_memcheck_notes_to(void (*note)(const char *text));
+
 /* Before the program's constructors, counts what they allocate, until
  * main() ends the count before the tests: every memory test fails while
  * what they kept (the suite's constructors, which may call exercise code)
- * is over its limit (measure.c). */
+ * is over its limit (limits.c). */
 void hb_startup_memory_count(void);
 void hb_startup_memory_end(void);
 

@@ -32,7 +32,7 @@ const char *hb_text_get(const hb_text *text);
 void hb_text_free(hb_text *text);
 
 /* ======================================================================
- * Symbols (symbols.c): return addresses as "function (file:line)".
+ * Symbols (report.c): return addresses as "function (file:line)".
  *
  * Uses elfutils' libdw (dwfl), which reads the DWARF line tables of the
  * executable and of every shared library mapped in this process, so names

@@ -17,7 +17,7 @@
 
 /* The harness's own tests make files in their processes (a helper's pid,
  * a file to map, a times file): for the whole binary, as only a test binary
- * of the harness's can say (harness/runner/read_only.c). */
+ * of the harness's can say (harness/runner/sandbox.c). */
 const bool hb_test_process_writes_files = true;
 
 /* Where the helper's pid is kept from one test to the next: each test is a

@@ -1,6 +1,16 @@
-/* read_only.c: a test's process may open files only to read them
- * (isolate.h; docs/harness.md: Nothing the test runs writes where the
- * verdict comes from).
+/* sandbox.c: what the code under test may do besides allocating, in the
+ * test's process (runner.h: Sandbox; isolate.h): it may open files only to
+ * read them, and an exit handler it registers, which never runs, is said
+ * on its test's line.  (The processes a memory test may not start:
+ * measure.c.)
+ *
+ * Each is kept below the code it watches: the kernel's seccomp filter for
+ * files; for exit handlers, the C library's own entry points, defined here
+ * in the executable.
+ *
+ * ---- read-only files: a test's process may open files only to read them
+ * (docs/harness.md: Nothing the test runs writes where the verdict comes
+ * from).
  *
  * Exercise code can call fopen(), freopen() or lesson 14's open(), and a
  * path names more than files: /proc/self/fd/N reopens the runner's channel,
@@ -13,7 +23,7 @@
  * the harness has opened what it writes to, traps every open that could
  * write (write access, create, truncate, append, an unnamed temporary
  * file), whatever the path.  The trap is SIGSYS, which the child reports
- * like any fatal signal, with where the open was made (death.c names it).
+ * like any fatal signal, with where the open was made (judge.c names it).
  * The filter holds for every process the test makes, and cannot be lifted.
  *
  * Not under valgrind (below), which judges memory errors, not figures.
@@ -24,12 +34,18 @@
  * ordinary C code makes none. */
 #include "isolate.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h> /* atexit & co., which this file defines */
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -102,4 +118,98 @@ bool hb_read_only_enter(void) {
 #else
     return false;
 #endif
+}
+
+/* ---- exit handlers a test registers (runner.h: Sandbox).
+ *
+ * A test's process ends with _exit(), as it must: exit() would run what
+ * the runner's process and its libraries registered, once per test.  So a
+ * handler the code under test registers with atexit(), on_exit() or
+ * at_quick_exit() never runs, and what it would do (free a cache, flush a
+ * file, crash) is never tested.  Not a failure: the test checked what it
+ * checked, and a program's end is not a test's.  But it is said, on the
+ * test's line: these functions are defined here, pass each registration on
+ * to the C library, and note its caller in a page shared with the
+ * runner's process, which reads it when the test is over. */
+
+enum { MAX_NOTED = 4 };
+
+typedef struct registrations {
+    _Atomic unsigned count;
+    const char *function[MAX_NOTED]; /* "atexit", ... (static strings: the same in every process) */
+    uintptr_t caller[MAX_NOTED];
+} registrations;
+
+/* The module's state: the page every test's process writes in. */
+static registrations *shared;
+
+__attribute__((constructor)) static void map_the_shared_page(void) {
+    void *page = hb_sys_mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE,
+                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    shared = page == MAP_FAILED ? NULL : page;
+}
+
+static void note(const char *function, uintptr_t caller) {
+    if (shared == NULL)
+        return;
+    unsigned at = atomic_fetch_add(&shared->count, 1);
+    if (at < MAX_NOTED) {
+        shared->function[at] = function;
+        shared->caller[at] = caller;
+    }
+}
+
+/* The C library's own: atexit() and at_quick_exit() are its small static
+ * wrappers around these (libc_nonshared.a), given the executable's
+ * handle. */
+extern int __cxa_atexit(void (*function)(void *), void *argument, void *dso);
+extern int __cxa_at_quick_exit(void (*function)(void), void *dso);
+extern void *__dso_handle;
+
+HB_API int atexit(void (*function)(void)) {
+    note("atexit", (uintptr_t)__builtin_return_address(0));
+    return __cxa_atexit((void (*)(void *))function, NULL, __dso_handle);
+}
+
+HB_API int at_quick_exit(void (*function)(void)) {
+    note("at_quick_exit", (uintptr_t)__builtin_return_address(0));
+    return __cxa_at_quick_exit(function, __dso_handle);
+}
+
+HB_API int on_exit(void (*function)(int, void *), void *argument) {
+    static int (*next)(void (*)(int, void *), void *);
+    if (next == NULL) {
+        hb_guard_enter(); /* dlsym may allocate its error text */
+        next = (int (*)(void (*)(int, void *), void *))dlsym(RTLD_NEXT, "on_exit");
+        hb_guard_leave();
+    }
+    note("on_exit", (uintptr_t)__builtin_return_address(0));
+    return next != NULL ? next(function, argument) : -1;
+}
+
+void hb_exit_handlers_forget(void) {
+    if (shared != NULL)
+        atomic_store(&shared->count, 0);
+}
+
+void hb_exit_handlers_say(void) {
+    if (shared == NULL || !hb_runner_isolated())
+        return;
+    unsigned count = atomic_load(&shared->count);
+    for (unsigned i = 0; i < count && i < MAX_NOTED; i++) {
+        hb_location where;
+        hb_symbolize(shared->caller[i], true, &where);
+        /* The harness's own (the test's process notes its exit()). */
+        if (strncmp(where.file, "harness/", strlen("harness/")) == 0)
+            continue;
+        char line[HB_FUNCTION_NAME + HB_FILE_NAME + 16];
+        hb_location_format(&where, line, sizeof line);
+        /* On CUnit's line of the test; Google Test's output (gtest.c) has
+         * a line for it, as for the other notes. */
+        printf("[%s() in %s registered a handler that never ran: a test's process ends without "
+               "running exit handlers, so what it does is not tested]%s",
+               shared->function[i], line, hb_gtest_requested() ? "\n" : " ");
+    }
+    fflush(stdout);
+    hb_exit_handlers_forget();
 }
