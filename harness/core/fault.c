@@ -1,6 +1,6 @@
 /* fault.c: fault injection (heapbook/counting.h; core.h: Fault injection).
  * hb_fault_fail_in() turns a function's name into address ranges in the
- * layer that reads symbols (support/symbols.c); here only addresses are
+ * layer that reads symbols (support/report.c); here only addresses are
  * compared, so an armed check costs a few instructions. */
 #include "internal.h"
 
