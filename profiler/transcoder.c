@@ -694,8 +694,6 @@ static bool transcode(transcoder *t, const unsigned char *p, const record *r) {
         t->pid = r->number[0];
         break;
     case TAG_END:
-        write_tick(t);
-        break;
     case TAG_SAMPLE: /* after the events before it, which the tick so far counts */
         write_tick(t);
         break;
