@@ -56,6 +56,8 @@ static struct {
     hb_time_limit limit;                   /* of the test running, and of its parts */
     timer_t processor_timer;
     bool processor_timer_armed;
+    struct timespec processor_at_alarm; /* the process's processor time when alarm() was set */
+    unsigned renewals;                  /* of the real-time limit (HB_STARVED_RENEWALS) */
     hb_measurement measurement;
     bool forking_part;                /* the child fork() makes now speaks for a part */
     void (*on_fatal_assertion)(void); /* measure.c's: closes its scope */
@@ -187,9 +189,32 @@ static const char *trapped_path(const siginfo_t *info, const ucontext_t *uc) {
 
 static void install_signal_handlers(void);
 
+/* SIGALRM: renews the real-time limit if the test is starved rather than
+ * stuck (runner.h: HB_STARVED_RENEWALS): it has a processor limit, which
+ * will end it, and used at least a hundredth of the period just past.
+ * clock_gettime() and alarm() may be called in a signal handler. */
+static bool starved_not_stuck(void) {
+    if (!child.processor_timer_armed || child.renewals >= HB_STARVED_RENEWALS)
+        return false;
+    struct timespec now;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    long long used_ms = (now.tv_sec - child.processor_at_alarm.tv_sec) * 1000LL +
+                        (now.tv_nsec - child.processor_at_alarm.tv_nsec) / 1000000;
+    if (used_ms * 100 < (long long)child.limit.wall_seconds * 1000)
+        return false;
+    child.processor_at_alarm = now;
+    child.renewals++;
+    alarm(child.limit.wall_seconds);
+    return true;
+}
+
 static void on_fatal_signal(int signal, siginfo_t *info, void *context) {
     if (child.misuse_reported || !speaking())
         die_as_yourself(signal);
+    if (signal == SIGALRM && starved_not_stuck()) {
+        install_signal_handlers(); /* SA_RESETHAND took this one back */
+        return;
+    }
     if (signal == SIGSEGV && child.stack_guard_touched != NULL &&
         child.stack_guard_touched((uintptr_t)info->si_addr)) {
         install_signal_handlers(); /* SA_RESETHAND took this one back */
@@ -254,6 +279,8 @@ static void on_exit_called(void) {
  * and fires a tenth early).  A fork clears both, so a part arms its own. */
 static void arm_time_limits(void) {
     alarm(child.limit.wall_seconds);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &child.processor_at_alarm);
+    child.renewals = 0;
     unsigned ms = child.limit.processor_ms;
     struct sigevent signal_on_expiry = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGPROF};
     child.processor_timer_armed =

@@ -68,6 +68,14 @@
 
 enum { HB_DEFAULT_TIMEOUT_SECONDS = 10 };
 
+/* A test with a limit in processor time whose real-time limit comes while
+ * it is still using the processor is starved by a busy machine, not stuck:
+ * its real-time limit is renewed, up to this many times, so that it ends
+ * at its processor limit with the same message however loaded the machine
+ * is.  A test that used almost no processor time in the last period (it
+ * waits: a read, a lock, a sleep) ends at once, as before. */
+enum { HB_STARVED_RENEWALS = 5 };
+
 typedef struct hb_time_limit {
     unsigned wall_seconds; /* real time, for alarm() and the parent's deadline */
     unsigned processor_ms; /* processor time of the test's process; 0: no such limit */
