@@ -182,22 +182,41 @@ check_unspoiled() {
 # The docs quote make test without a prediction kept: none of the
 # maintainer's own (build/predictions/) may show up in them.
 export HEAPBOOK_PREDICTIONS="$scratch/no-predictions"
-tests/profiler/check.sh >"$scratch/profiler.out" 2>&1 &
-profiler_lane=$!
-lanes+=($!)
+# A lane's status is kept in a file, not asked of `wait`: make check starts
+# tens of thousands of processes, and where pid_max is 32768 a lane's pid
+# can be taken again before it is waited for; bash then forgets the lane
+# ("wait: pid N is not a child of this shell") and `wait` returns at once.
+# start_lane NAME COMMAND...: runs it in the background, its output in
+# $scratch/NAME.out, its status in $scratch/NAME.status when it ends.
+start_lane() {
+    local name=$1
+    shift
+    {
+        "$@" >"$scratch/$name.out" 2>&1
+        echo $? >"$scratch/$name.status.part" && mv "$scratch/$name.status.part" "$scratch/$name.status"
+    } &
+    lanes+=($!)
+}
+# end_lane NAME: waits for the lane to end; returns its status.
+end_lane() {
+    while [ ! -e "$scratch/$1.status" ]; do
+        wait -n 2>/dev/null || sleep 0.1
+    done
+    return "$(cat "$scratch/$1.status")"
+}
+start_lane profiler tests/profiler/check.sh
 # Done needs valgrind clean too: each solution's verdict, kept by checksum
 # (tools/memcheck_run.sh verdict), so that valgrind runs only for a binary
 # that changed; one at a time, at low priority, beside the rest.
-for exercise in "$@"; do
-    nice tools/memcheck_run.sh verdict valgrind "$build/solutions/$exercise/tests" \
-        "$scratch/valgrind-$exercise.txt" >"$scratch/valgrind-$exercise.verdict"
-done &
-valgrind_lane=$!
-lanes+=($!)
+valgrind_solutions() {
+    for exercise in "$@"; do
+        nice tools/memcheck_run.sh verdict valgrind "$build/solutions/$exercise/tests" \
+            "$scratch/valgrind-$exercise.txt" >"$scratch/valgrind-$exercise.verdict"
+    done
+}
+start_lane valgrind valgrind_solutions "$@"
 if [ -z "${CLANG:-}" ]; then
-    tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md >"$scratch/docs.out" 2>&1 &
-    docs_lane=$!
-    lanes+=($!)
+    start_lane docs tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md
 fi
 # The lessons' pictures of the flame graph page (docs/images/), made from
 # today's page and programs (tools/screenshots.py); and the check can fail:
@@ -213,9 +232,7 @@ check_screenshots() {
         return 1
     fi
 }
-check_screenshots >"$scratch/screenshots.out" 2>&1 &
-screenshots_lane=$!
-lanes+=($!)
+start_lane screenshots check_screenshots
 
 # ---- random inputs and wrong fixes (tests/wrong-fixes/check.sh) --------
 # The exercises' tests draw random inputs (hb_random): make check fixes the
@@ -238,9 +255,7 @@ run_wrong_fixes() {
     }
     check_wrong_fixes
 }
-run_wrong_fixes >"$scratch/wrong-fixes.out" 2>&1 &
-wrong_fixes_lane=$!
-lanes+=($!)
+start_lane wrong-fixes run_wrong_fixes
 # ---- end of random inputs and wrong fixes ---------------------------------
 
 expect_failures "harness tests" "$build/tests/harness-tests" ""
@@ -489,7 +504,7 @@ for exercise in "$@"; do
         verdict fail "memcheck solution $exercise: a sanitizer report or a failed test (above); run: make memcheck-solution EX=${exercise%%-*}"
     fi
 done
-wait "$valgrind_lane"
+end_lane valgrind
 for exercise in "$@"; do
     if [ "$(cat "$scratch/valgrind-$exercise.verdict")" = clean ]; then
         verdict ok "valgrind solution $exercise: no valgrind report, every test passed"
@@ -661,7 +676,7 @@ fi
 # What the docs quote of a command's output is what it prints today.
 echo "== docs"
 if [ -z "${CLANG:-}" ]; then
-    wait "$docs_lane"
+    end_lane docs
     docs_status=$?
     cat "$scratch/docs.out"
     if [ "$docs_status" -eq 0 ]; then
@@ -674,7 +689,7 @@ else
 fi
 
 echo "== screenshots"
-wait "$screenshots_lane"
+end_lane screenshots
 screenshots_status=$?
 cat "$scratch/screenshots.out"
 if [ "$screenshots_status" -eq 0 ]; then
@@ -684,14 +699,14 @@ else
 fi
 
 echo "== wrong fixes"
-wait "$wrong_fixes_lane"
+end_lane wrong-fixes
 cat "$scratch/wrong-fixes.out"
 while IFS= read -r -d '' kind && IFS= read -r -d '' message; do
     tally "$kind" "$message"
 done <"$scratch/wrong-fixes.verdicts"
 
 echo "== profiler"
-wait "$profiler_lane"
+end_lane profiler
 profiler_status=$?
 cat "$scratch/profiler.out"
 lanes=()

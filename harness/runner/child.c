@@ -658,6 +658,11 @@ bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation) {
     return judge_says_go_on();
 }
 
+void hb_isolate_fault_out_of_time(void) {
+    if (speaking())
+        alarm(child.limit.wall_seconds);
+}
+
 void hb_isolate_fault_end(const hb_fault_end *end) {
     if (!speaking()) {
         hb_fault_judge_end(end, &child.limit);

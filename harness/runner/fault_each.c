@@ -216,6 +216,7 @@ static bool fail_in_a_child(unsigned long n, uintptr_t caller) {
         return false;
     if (out_of_time()) {
         each.out_of_time = n;
+        hb_isolate_fault_out_of_time();
         return false;
     }
     int from_child;

@@ -96,6 +96,12 @@ _Noreturn void hb_isolate_part_done(const hb_part_figures *figures);
  * False when the judge needs no more failure points. */
 bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation);
 
+/* Its failure points stopped for want of time: the test's real-time limit
+ * starts again, so that the code's normal run to its end, and the report
+ * of the points left untried, are not cut short by the alarm on a busy
+ * machine (the report says the test ran out of time either way). */
+void hb_isolate_fault_out_of_time(void);
+
 /* It ended, as counted here. */
 void hb_isolate_fault_end(const hb_fault_end *end);
 
