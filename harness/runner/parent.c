@@ -300,9 +300,10 @@ static void expect_the_end(int fd, long long deadline, outcome *out) {
  * fault injection judged here: until it sends its figures). */
 static void collect(int fd, const hb_time_limit *limit, outcome *out) {
     /* The test's own alarm ends it; this is for one that cannot (a crash in
-     * its handler).  A test that may renew its limit (runner.h:
-     * HB_STARVED_RENEWALS) is given every renewal first. */
-    unsigned periods = limit->processor_ms > 0 ? 1 + HB_STARVED_RENEWALS : 1;
+     * its handler).  Every renewal of its limit comes first: fault injection
+     * out of time renews it once (hb_isolate_fault_out_of_time), and a test
+     * with a processor limit when starved (runner.h: HB_STARVED_RENEWALS). */
+    unsigned periods = 2 + (limit->processor_ms > 0 ? HB_STARVED_RENEWALS : 0);
     long long deadline =
         now_ms() + ((long long)limit->wall_seconds * periods + GRACE_SECONDS) * 1000;
     uint8_t header[HB_WIRE_HEADER];
