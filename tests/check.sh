@@ -182,29 +182,10 @@ check_unspoiled() {
 # The docs quote make test without a prediction kept: none of the
 # maintainer's own (build/predictions/) may show up in them.
 export HEAPBOOK_PREDICTIONS="$scratch/no-predictions"
-# A lane's status is kept in a file, not asked of `wait`: make check starts
-# tens of thousands of processes, and where pid_max is 32768 a lane's pid
-# can be taken again before it is waited for; bash then forgets the lane
-# ("wait: pid N is not a child of this shell") and `wait` returns at once.
-# start_lane NAME COMMAND...: runs it in the background, its output in
-# $scratch/NAME.out, its status in $scratch/NAME.status when it ends.
-start_lane() {
-    local name=$1
-    shift
-    {
-        "$@" >"$scratch/$name.out" 2>&1
-        echo $? >"$scratch/$name.status.part" && mv "$scratch/$name.status.part" "$scratch/$name.status"
-    } &
-    lanes+=($!)
-}
-# end_lane NAME: waits for the lane to end; returns its status.
-end_lane() {
-    while [ ! -e "$scratch/$1.status" ]; do
-        wait -n 2>/dev/null || sleep 0.1
-    done
-    return "$(cat "$scratch/$1.status")"
-}
-start_lane profiler tests/profiler/check.sh
+# The lanes' statuses are kept in files, not asked of `wait` (tools/lanes.sh).
+# shellcheck source=tools/lanes.sh
+. tools/lanes.sh
+start_lane profiler tests/profiler/check.sh >"$scratch/profiler.out" 2>&1
 # Done needs valgrind clean too: each solution's verdict, kept by checksum
 # (tools/memcheck_run.sh verdict), so that valgrind runs only for a binary
 # that changed; one at a time, at low priority, beside the rest.
@@ -214,9 +195,9 @@ valgrind_solutions() {
             "$scratch/valgrind-$exercise.txt" >"$scratch/valgrind-$exercise.verdict"
     done
 }
-start_lane valgrind valgrind_solutions "$@"
+start_lane valgrind valgrind_solutions "$@" >"$scratch/valgrind.out" 2>&1
 if [ -z "${CLANG:-}" ]; then
-    start_lane docs tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md
+    start_lane docs tests/docs/quoted.py README.md docs/*.md docs/solutions/*.md >"$scratch/docs.out" 2>&1
 fi
 # The lessons' pictures of the flame graph page (docs/images/), made from
 # today's page and programs (tools/screenshots.py); and the check can fail:
@@ -232,7 +213,7 @@ check_screenshots() {
         return 1
     fi
 }
-start_lane screenshots check_screenshots
+start_lane screenshots check_screenshots >"$scratch/screenshots.out" 2>&1
 
 # ---- random inputs and wrong fixes (tests/wrong-fixes/check.sh) --------
 # The exercises' tests draw random inputs (hb_random): make check fixes the
@@ -255,7 +236,7 @@ run_wrong_fixes() {
     }
     check_wrong_fixes
 }
-start_lane wrong-fixes run_wrong_fixes
+start_lane wrong-fixes run_wrong_fixes >"$scratch/wrong-fixes.out" 2>&1
 # ---- end of random inputs and wrong fixes ---------------------------------
 
 expect_failures "harness tests" "$build/tests/harness-tests" ""

@@ -81,6 +81,9 @@ number() { echo "${1%%-*}"; }
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+# The sanitizer's and valgrind's verdicts side by side (memory_verdict).
+# shellcheck source=tools/lanes.sh
+. tools/lanes.sh
 output="$scratch/output"
 results="$scratch/results"
 
@@ -95,13 +98,12 @@ results="$scratch/results"
 # $scratch/memcheck, the verdict
 # itself in $scratch/unsafe (for next_step, after a subshell).
 memory_verdict() {
-    local exercise=$1 variant=${2:-exercises} memcheck valgrind lane
-    tools/memcheck_run.sh verdict valgrind "build/$variant/$exercise/tests" "$scratch/valgrind" \
-        >"$scratch/valgrind.verdict" &
-    lane=$!
+    local exercise=$1 variant=${2:-exercises} memcheck valgrind
+    start_lane valgrind tools/memcheck_run.sh verdict valgrind "build/$variant/$exercise/tests" \
+        "$scratch/valgrind" >"$scratch/valgrind.verdict"
     memcheck=$(tools/memcheck_run.sh verdict memcheck "build/memcheck/$variant/$exercise/tests" \
         "$scratch/memcheck")
-    wait "$lane"
+    end_lane valgrind
     valgrind=$(cat "$scratch/valgrind.verdict")
     local verdict=clean
     case "$memcheck" in
