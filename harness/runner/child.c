@@ -189,10 +189,17 @@ static const char *trapped_path(const siginfo_t *info, const ucontext_t *uc) {
 
 static void install_signal_handlers(void);
 
+/* A period of the real-time limit starts: SIGALRM at its end, and the
+ * processor time now, to tell then whether the test was starved or stuck.
+ * clock_gettime() and alarm() may be called in a signal handler. */
+static void start_real_time_period(void) {
+    alarm(child.limit.wall_seconds);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &child.processor_at_alarm);
+}
+
 /* SIGALRM: renews the real-time limit if the test is starved rather than
  * stuck (runner.h: HB_STARVED_RENEWALS): it has a processor limit, which
- * will end it, and used at least a hundredth of the period just past.
- * clock_gettime() and alarm() may be called in a signal handler. */
+ * will end it, and used at least a hundredth of the period just past. */
 static bool starved_not_stuck(void) {
     if (!child.processor_timer_armed || child.renewals >= HB_STARVED_RENEWALS)
         return false;
@@ -202,9 +209,8 @@ static bool starved_not_stuck(void) {
                         (now.tv_nsec - child.processor_at_alarm.tv_nsec) / 1000000;
     if (used_ms * 100 < (long long)child.limit.wall_seconds * 1000)
         return false;
-    child.processor_at_alarm = now;
     child.renewals++;
-    alarm(child.limit.wall_seconds);
+    start_real_time_period();
     return true;
 }
 
@@ -278,8 +284,7 @@ static void on_exit_called(void) {
  * thread, user and system time; setitimer's ITIMER_PROF samples by ticks
  * and fires a tenth early).  A fork clears both, so a part arms its own. */
 static void arm_time_limits(void) {
-    alarm(child.limit.wall_seconds);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &child.processor_at_alarm);
+    start_real_time_period();
     child.renewals = 0;
     unsigned ms = child.limit.processor_ms;
     struct sigevent signal_on_expiry = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGPROF};
@@ -660,7 +665,7 @@ bool hb_isolate_part_end(pid_t part, int from_child, uint64_t allocation) {
 
 void hb_isolate_fault_out_of_time(void) {
     if (speaking())
-        alarm(child.limit.wall_seconds);
+        start_real_time_period();
 }
 
 void hb_isolate_fault_end(const hb_fault_end *end) {
